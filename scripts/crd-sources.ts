@@ -1,0 +1,139 @@
+/**
+ * The upstream CustomResourceDefinitions we generate typed bindings for (see scripts/import.ts).
+ *
+ * Every URL is pinned to a commit SHA on raw.githubusercontent.com, so the bytes never change under
+ * us. The commits are the ones recorded in ../shared/crds/SOURCES.md, which lets the offline mirror
+ * stand in for the network with identical input (and therefore identical generated bindings).
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+
+export interface CrdSource {
+  /** Stable identifier, used for temp file names and log lines. */
+  readonly id: string;
+  /** Upstream GitHub repository (owner/name). */
+  readonly project: string;
+  /** Nearest upstream release, or "commit <sha>" when no tag could be established. */
+  readonly release: string;
+  /** Immutable (commit-pinned) URL of the CRD YAML. */
+  readonly url: string;
+  /** File name of the same YAML in the offline mirror directory. */
+  readonly mirrorFile: string;
+  /** CRD kinds (spec.names.kind) to keep from the file; other documents are dropped. */
+  readonly kinds: readonly string[];
+}
+
+/** Upstream commit per project (from ../shared/crds/SOURCES.md, copied here so nothing reads it). */
+const COMMITS = {
+  'argoproj/argo-rollouts': '9f8d111d8f8e3e88b6d7f8bbdf62fd3cd863ef9d',
+  'istio/istio': '86c9f01fd735fb01d8192f5bcaf0d424afb7f14c',
+  'kedacore/keda': '8b4f083ca8c8c2baf8477e322bd4d16ac4dfa09a',
+  'prometheus-operator/prometheus-operator': '6adcebc5076c34f4f55f8f5f7b1e528929373ac7',
+  'cert-manager/cert-manager': '2d0d7f7f74241a9cbf79f0e2a7bb247238ee09fd',
+  'external-secrets/external-secrets': 'cc5bfbc2234ace9cb0caff4ea89c435cf517b27b',
+  'fluxcd/source-controller': '39b711b111fa906c3db0a424e252a5d12e48646d',
+  'fluxcd/kustomize-controller': '186fb3b29138ce82ff61ba1a9370b96a3dd598fe',
+  'fluxcd/helm-controller': '0f61a8607a62be64638f2f912d9487e653960a6e',
+  'argoproj/argo-cd': '37ee0097cf851bc2dd7665fc081bbce61a7e836e',
+} as const;
+
+type Project = keyof typeof COMMITS;
+
+/** Builds a source whose URL is raw.githubusercontent.com/<project>/<commit>/<repoPath>. */
+function pinned(
+  id: string,
+  project: Project,
+  repoPath: string,
+  mirrorFile: string,
+  kinds: readonly string[],
+  release?: string,
+): CrdSource {
+  const commit = COMMITS[project];
+  return {
+    id,
+    project,
+    release: release ?? `commit ${commit}`,
+    url: `https://raw.githubusercontent.com/${project}/${commit}/${repoPath}`,
+    mirrorFile,
+    kinds,
+  };
+}
+
+export const CRD_SOURCES: readonly CrdSource[] = [
+  // Argo Rollouts: progressive delivery of the web/API tiers.
+  pinned('argo-rollouts-rollout', 'argoproj/argo-rollouts', 'manifests/crds/rollout-crd.yaml',
+    'argoproj.io_rollouts.yaml', ['Rollout']),
+  pinned('argo-rollouts-analysistemplate', 'argoproj/argo-rollouts', 'manifests/crds/analysis-template-crd.yaml',
+    'argoproj.io_analysistemplates.yaml', ['AnalysisTemplate']),
+
+  // Istio ships every CRD in one multi-document file; we keep only the four we emit.
+  pinned('istio-networking', 'istio/istio', 'manifests/charts/base/files/crd-all.gen.yaml',
+    'istio_crd-all.yaml', ['VirtualService', 'DestinationRule']),
+  pinned('istio-security', 'istio/istio', 'manifests/charts/base/files/crd-all.gen.yaml',
+    'istio_crd-all.yaml', ['PeerAuthentication', 'AuthorizationPolicy']),
+
+  // KEDA: event-driven autoscaling of the Celery workers.
+  pinned('keda-scaledobject', 'kedacore/keda', 'config/crd/bases/keda.sh_scaledobjects.yaml',
+    'keda.sh_scaledobjects.yaml', ['ScaledObject']),
+  pinned('keda-triggerauthentication', 'kedacore/keda', 'config/crd/bases/keda.sh_triggerauthentications.yaml',
+    'keda.sh_triggerauthentications.yaml', ['TriggerAuthentication']),
+
+  // prometheus-operator: scraping and alerting rules.
+  pinned('prometheus-servicemonitor', 'prometheus-operator/prometheus-operator',
+    'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml',
+    'monitoring.coreos.com_servicemonitors.yaml', ['ServiceMonitor']),
+  pinned('prometheus-prometheusrule', 'prometheus-operator/prometheus-operator',
+    'example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml',
+    'monitoring.coreos.com_prometheusrules.yaml', ['PrometheusRule']),
+
+  // cert-manager: TLS certificates.
+  pinned('cert-manager-certificate', 'cert-manager/cert-manager', 'deploy/crds/cert-manager.io_certificates.yaml',
+    'cert-manager.io_certificates.yaml', ['Certificate']),
+  pinned('cert-manager-clusterissuer', 'cert-manager/cert-manager', 'deploy/crds/cert-manager.io_clusterissuers.yaml',
+    'cert-manager.io_clusterissuers.yaml', ['ClusterIssuer']),
+
+  // external-secrets: secrets pulled from the cloud secret manager.
+  pinned('external-secrets-externalsecret', 'external-secrets/external-secrets',
+    'config/crds/bases/external-secrets.io_externalsecrets.yaml',
+    'external-secrets.io_externalsecrets.yaml', ['ExternalSecret']),
+  pinned('external-secrets-secretstore', 'external-secrets/external-secrets',
+    'config/crds/bases/external-secrets.io_secretstores.yaml',
+    'external-secrets.io_secretstores.yaml', ['SecretStore']),
+  pinned('external-secrets-clustersecretstore', 'external-secrets/external-secrets',
+    'config/crds/bases/external-secrets.io_clustersecretstores.yaml',
+    'external-secrets.io_clustersecretstores.yaml', ['ClusterSecretStore']),
+
+  // Flux: GitOps delivery.
+  pinned('flux-gitrepository', 'fluxcd/source-controller',
+    'config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml',
+    'source.toolkit.fluxcd.io_gitrepositories.yaml', ['GitRepository']),
+  pinned('flux-helmrepository', 'fluxcd/source-controller',
+    'config/crd/bases/source.toolkit.fluxcd.io_helmrepositories.yaml',
+    'source.toolkit.fluxcd.io_helmrepositories.yaml', ['HelmRepository']),
+  pinned('flux-kustomization', 'fluxcd/kustomize-controller',
+    'config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml',
+    'kustomize.toolkit.fluxcd.io_kustomizations.yaml', ['Kustomization']),
+  pinned('flux-helmrelease', 'fluxcd/helm-controller',
+    'config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml',
+    'helm.toolkit.fluxcd.io_helmreleases.yaml', ['HelmRelease']),
+
+  // Argo CD: GitOps delivery (alternative to Flux).
+  pinned('argo-cd-application', 'argoproj/argo-cd', 'manifests/crds/application-crd.yaml',
+    'argoproj.io_applications.yaml', ['Application']),
+  pinned('argo-cd-applicationset', 'argoproj/argo-cd', 'manifests/crds/applicationset-crd.yaml',
+    'argoproj.io_applicationsets.yaml', ['ApplicationSet']),
+  pinned('argo-cd-appproject', 'argoproj/argo-cd', 'manifests/crds/appproject-crd.yaml',
+    'argoproj.io_appprojects.yaml', ['AppProject']),
+];
+
+/** Reads the CRD YAML text: from `${mirrorDir}/${mirrorFile}` when mirrorDir is given, else fetches url. */
+export async function readCrdSource(src: CrdSource, mirrorDir?: string): Promise<string> {
+  if (mirrorDir !== undefined) {
+    return readFile(path.join(mirrorDir, src.mirrorFile), 'utf8');
+  }
+  const res = await fetch(src.url);
+  if (!res.ok) {
+    throw new Error(`${src.id}: GET ${src.url} failed: ${res.status} ${res.statusText}`);
+  }
+  return res.text();
+}
