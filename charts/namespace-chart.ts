@@ -1,0 +1,21 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { Environment } from '../environments/schema';
+import { MANAGED_BY } from '../lib/labels';
+import { PlatformNamespace } from '../lib/platform-namespace';
+
+export interface EnvironmentChartProps {
+  readonly environment: Environment;
+}
+
+/** The namespace everything else lands in; first in the kustomization so it is applied first. */
+export class NamespaceChart extends Chart {
+  constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
+    super(scope, id);
+    const { environment } = props;
+    new PlatformNamespace(this, 'Namespace', {
+      name: environment.namespace,
+      labels: { 'app.kubernetes.io/part-of': environment.partOf, 'app.kubernetes.io/managed-by': MANAGED_BY },
+    });
+  }
+}

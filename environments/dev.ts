@@ -1,0 +1,22 @@
+import { defineEnvironment } from './load';
+import { podSize } from './platform';
+
+/**
+ * Dev: one small node pool and a floor of one pod per service. Nothing here needs to survive a node
+ * loss; it has to start fast and cost little. Sizes are a quarter of production's: enough to boot
+ * each service and run its tests.
+ */
+export default defineEnvironment({
+  name: 'dev',
+  tier: 'development',
+  nodePools: {
+    general: { machineType: 'e2-standard-4', minNodes: 1, maxNodes: 3, spot: false },
+  },
+  services: {
+    frontend: { pool: 'general', replicas: { min: 1, max: 2 }, resources: podSize(125, '256Mi') },
+    backend: { pool: 'general', replicas: { min: 1, max: 2 }, resources: podSize(250, '512Mi') },
+    ai: { pool: 'general', replicas: { min: 1, max: 1 }, resources: podSize(250, '1Gi') },
+    worker: { pool: 'general', replicas: { min: 1, max: 2 }, resources: podSize(125, '256Mi') },
+  },
+  ingress: { host: 'dev.example.com' },
+});

@@ -1,0 +1,139 @@
+/**
+ * Turns an environment file (only its differences) into a validated Environment: the platform base,
+ * then each parent it extends, then its own overlay, merged and checked against the schema.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { environmentSchema, type Environment } from './schema';
+
+type DeepPartial<T> = T extends readonly (infer U)[]
+  ? readonly U[]
+  : T extends object
+    ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** What an environment file declares: its name, what it extends, and what differs. */
+export type EnvironmentOverlay = DeepPartial<Omit<Environment, 'name'>> & {
+  readonly name: string;
+  /** The environment this one is a small overlay on (regions extend prod). @default - the platform base */
+  readonly extends?: EnvironmentOverlay;
+};
+
+/** Identity function that gives environment files their type. */
+export function defineEnvironment(overlay: EnvironmentOverlay): EnvironmentOverlay {
+  return overlay;
+}
+
+/** One rejected value: where, what, and what is allowed. */
+export interface EnvironmentIssue {
+  readonly path: string;
+  readonly value: unknown;
+  readonly message: string;
+}
+
+/** A bad environment. The message lists every issue, one per line, each naming the environment. */
+export class EnvironmentError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly issues: readonly EnvironmentIssue[],
+  ) {
+    super(issues.map((issue) => `${environment}: ${issue.path} = ${show(issue.value)}: ${issue.message}`).join('\n'));
+    this.name = 'EnvironmentError';
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+type Plain = Record<string, unknown>;
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Objects merge key by key; arrays and scalars replace, so an overlay can shorten a list. */
+function merge(base: unknown, overlay: unknown): unknown {
+  if (!isPlain(base) || !isPlain(overlay)) return overlay === undefined ? base : overlay;
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(overlay)) {
+    out[key] = merge(base[key], value);
+  }
+  return out;
+}
+
+/** Services must be declared in the platform base: an environment may tune them, not invent them. */
+function unknownServices(base: Plain, overlay: Plain): EnvironmentIssue[] {
+  const known = Object.keys(isPlain(base.services) ? base.services : {});
+  const declared = isPlain(overlay.services) ? Object.keys(overlay.services) : [];
+  return declared
+    .filter((name) => !known.includes(name))
+    .map((name) => ({
+      path: `services.${name}`,
+      value: name,
+      message: `unknown service; known services: ${known.join(', ')} (declare new services in environments/platform.ts)`,
+    }));
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text === '' ? String(key) : `${text}.${String(key)}`;
+  }, '');
+}
+
+function issuesOf(error: z.ZodError): EnvironmentIssue[] {
+  return error.issues.flatMap((issue): EnvironmentIssue[] => {
+    if (issue.code === 'unrecognized_keys') {
+      const input = isPlain(issue.input) ? issue.input : {};
+      return issue.keys.map((key) => ({ path: pathText([...issue.path, key]), value: input[key], message: issue.message }));
+    }
+    return [{ path: pathText(issue.path) || '(root)', value: issue.input, message: issue.message }];
+  });
+}
+
+/** Applies the overlay chain (base first) without validating. */
+function flatten(overlay: EnvironmentOverlay, base: Plain): { merged: Plain; issues: EnvironmentIssue[] } {
+  const parent = overlay.extends === undefined ? { merged: base, issues: [] } : flatten(overlay.extends, base);
+  const { extends: _parent, ...own } = overlay as Plain;
+  const unknown = unknownServices(parent.merged, own);
+  // Unknown services are reported once, here, rather than again as a service missing every field.
+  const services = isPlain(own.services)
+    ? Object.fromEntries(Object.entries(own.services).filter(([name]) => !unknown.some((i) => i.value === name)))
+    : own.services;
+  return { merged: merge(parent.merged, { ...own, services }) as Plain, issues: [...parent.issues, ...unknown] };
+}
+
+/**
+ * Resolves and validates an environment.
+ * @throws EnvironmentError listing every bad value.
+ */
+export function resolveEnvironment(overlay: EnvironmentOverlay, base: Plain): Environment {
+  const label = typeof overlay.name === 'string' && overlay.name !== '' ? overlay.name : '(unnamed environment)';
+  const { merged, issues } = flatten(overlay, base);
+  const result = environmentSchema.safeParse(merged, { reportInput: true });
+  const all = [...issues, ...(result.success ? [] : issuesOf(result.error))];
+  if (all.length > 0 || !result.success) throw new EnvironmentError(label, all);
+  return result.data;
+}
+
+/**
+ * Reads an environment overlay from a YAML or JSON file, e.g. one proposed in a pull request or a
+ * test fixture. Malformed YAML and duplicate keys fail with the file and line.
+ */
+export function readOverlayFile(file: string): EnvironmentOverlay {
+  const text = readFileSync(file, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: false });
+  const [first] = doc.errors;
+  if (first) {
+    const { line, col } = lineCounter.linePos(first.pos[0]);
+    throw new Error(`${file}:${line}:${col}: ${first.message.split('\n')[0]}`);
+  }
+  const value: unknown = doc.toJS();
+  if (!isPlain(value)) throw new Error(`${file}:1:1: an environment must be a mapping, got ${show(value)}`);
+  return value as EnvironmentOverlay;
+}

@@ -1,0 +1,94 @@
+/**
+ * The platform every environment starts from: its services and how they are reached. Environment
+ * files override only what differs. Sizes are the per-pod figures of seed 000's pod table; replica
+ * ranges and node pools are chosen per environment.
+ *
+ * To add a service, declare it here; environments then tune its replicas and resources.
+ */
+import type { Environment, ResourceSet, ServiceSpec } from './schema';
+
+/**
+ * Requests and limits from a pod's CPU and memory request. Memory is guaranteed (limit = request:
+ * an over-committed node kills the wrong pod); CPU may burst to twice the request.
+ */
+export function podSize(cpuMillis: number, memory: string, ephemeralStorage = '1Gi'): ServiceSpec['resources'] {
+  const requests: ResourceSet = { cpu: `${cpuMillis}m`, memory, ephemeralStorage: '256Mi' };
+  return { requests, limits: { cpu: `${cpuMillis * 2}m`, memory, ephemeralStorage } };
+}
+
+const registry = 'registry.example.com/platform';
+
+export const platform: Omit<Environment, 'name'> = {
+  tier: 'development',
+  partOf: 'platform',
+  namespace: 'platform',
+  cluster: {
+    nodePoolLabel: 'cloud.google.com/gke-nodepool',
+    spotTaint: 'cloud.google.com/gke-spot=true:NoSchedule',
+  },
+  nodePools: {},
+  services: {
+    frontend: {
+      kind: 'web',
+      component: 'frontend',
+      image: { repository: `${registry}/frontend`, tag: '1.0.0' },
+      port: 3000,
+      healthPath: '/healthz',
+      replicas: { min: 1, max: 2 },
+      resources: podSize(500, '1Gi'),
+      pool: 'frontend',
+      spot: false,
+      strategy: { type: 'rolling' },
+    },
+    backend: {
+      kind: 'web',
+      component: 'api',
+      image: { repository: `${registry}/backend`, tag: '1.0.0' },
+      port: 8001,
+      healthPath: '/api/health',
+      replicas: { min: 1, max: 2 },
+      resources: podSize(1000, '2Gi'),
+      pool: 'backend',
+      spot: false,
+      strategy: { type: 'rolling' },
+    },
+    ai: {
+      kind: 'web',
+      component: 'inference',
+      image: { repository: `${registry}/ai`, tag: '1.0.0' },
+      port: 8080,
+      healthPath: '/health',
+      // Model clients and prompt caches warm up before the first request can be served.
+      startupSeconds: 300,
+      replicas: { min: 1, max: 2 },
+      resources: podSize(2000, '4Gi'),
+      pool: 'backend',
+      spot: false,
+      strategy: { type: 'rolling' },
+    },
+    worker: {
+      kind: 'worker',
+      component: 'worker',
+      image: { repository: `${registry}/worker`, tag: '1.0.0' },
+      // Exec probes do not expand variables; the shell resolves this pod's Celery node name.
+      healthCommand: ['sh', '-c', 'celery -A app inspect ping --destination celery@$HOSTNAME --timeout 10'],
+      startupSeconds: 120,
+      replicas: { min: 1, max: 2 },
+      resources: podSize(500, '1Gi'),
+      pool: 'workers',
+      // Celery tasks are retried on another worker when a spot node is reclaimed.
+      spot: true,
+      strategy: { type: 'rolling' },
+    },
+  },
+  ingress: {
+    routing: 'path',
+    host: 'app.example.com',
+    apiPath: '/api',
+    healthPath: '/api/health',
+    rateLimitPerMinute: 100,
+    frontendService: 'frontend',
+    apiService: 'backend',
+  },
+  waivers: [],
+};

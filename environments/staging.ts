@@ -1,0 +1,23 @@
+import { defineEnvironment } from './load';
+
+/**
+ * Staging: production's shape (the same three pools, the same pod sizes, so performance tests mean
+ * something) at a fifth of its floor, with at least two pods per service so that rollouts and node
+ * drains are exercised as in production. The API has its own host, as in seed 003.
+ */
+export default defineEnvironment({
+  name: 'staging',
+  tier: 'staging',
+  nodePools: {
+    frontend: { machineType: 'n2-standard-4', minNodes: 1, maxNodes: 4, spot: false },
+    backend: { machineType: 'n2-standard-4', minNodes: 2, maxNodes: 6, spot: false },
+    workers: { machineType: 'n2-standard-4', minNodes: 0, maxNodes: 4, spot: true },
+  },
+  services: {
+    frontend: { replicas: { min: 2, max: 6 } },
+    backend: { replicas: { min: 2, max: 8 } },
+    ai: { replicas: { min: 1, max: 3 } },
+    worker: { replicas: { min: 1, max: 8 } },
+  },
+  ingress: { routing: 'host', host: 'staging.example.com', apiHost: 'api.staging.example.com' },
+});

@@ -1,0 +1,35 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+
+export interface DisruptionBudgetProps {
+  readonly name: string;
+  readonly selector: Record<string, string>;
+  readonly labels: Record<string, string>;
+  /** @default 1 */
+  readonly maxUnavailable?: number;
+}
+
+/**
+ * A PDB that protects availability without blocking node drains: `maxUnavailable` (never
+ * `minAvailable`, which blocks every eviction when the autoscaler sits at its floor), and crash-looping
+ * pods may always be evicted so that one bad pod cannot wedge a node upgrade.
+ */
+export class DisruptionBudget extends Construct {
+  readonly maxUnavailable: number;
+
+  constructor(scope: Construct, id: string, props: DisruptionBudgetProps) {
+    super(scope, id);
+    this.maxUnavailable = props.maxUnavailable ?? 1;
+    if (this.maxUnavailable < 1) {
+      throw new Error(`${props.name}: maxUnavailable (${this.maxUnavailable}) must be at least 1, or no node could ever be drained`);
+    }
+    new k8s.KubePodDisruptionBudget(this, 'Resource', {
+      metadata: { name: props.name, labels: props.labels },
+      spec: {
+        maxUnavailable: k8s.IntOrString.fromNumber(this.maxUnavailable),
+        selector: { matchLabels: props.selector },
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+  }
+}

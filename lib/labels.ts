@@ -1,0 +1,38 @@
+/**
+ * The app.kubernetes.io recommended labels. Selectors use only the two labels that never change over
+ * an object's life (name and instance): a selector that includes the version would orphan the
+ * running pods on every release.
+ */
+export const MANAGED_BY = 'cdk8s';
+
+export interface LabelProps {
+  /** The service, e.g. `backend`. */
+  readonly name: string;
+  /** The application the service is part of, e.g. `platform`. */
+  readonly partOf: string;
+  /** The environment, so that two environments in one cluster never select each other's pods. */
+  readonly environment: string;
+  /** @default - no component label */
+  readonly component?: string;
+  /** @default - no version label */
+  readonly version?: string;
+}
+
+/** Labels that select a service's pods. Stable across releases. */
+export function selectorLabels(props: Pick<LabelProps, 'name' | 'environment'>): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': props.name,
+    'app.kubernetes.io/instance': `${props.name}-${props.environment}`,
+  };
+}
+
+/** All recommended labels, for metadata and pod templates. */
+export function recommendedLabels(props: LabelProps): Record<string, string> {
+  return {
+    ...selectorLabels(props),
+    ...(props.component === undefined ? {} : { 'app.kubernetes.io/component': props.component }),
+    'app.kubernetes.io/part-of': props.partOf,
+    ...(props.version === undefined ? {} : { 'app.kubernetes.io/version': props.version }),
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The pod template every platform workload runs: Pod Security "restricted", resources on every
+ * dimension, probes, pool placement and spread. Deployments and Rollouts share it, so a Rollout is
+ * never less hardened than the Deployment it replaces.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import type { Environment, ServiceSpec } from '../environments/schema';
+import { recommendedLabels, selectorLabels } from './labels';
+import { HTTP_PORT_NAME, serviceAccountName } from './names';
+
+/** Non-root UID/GID above the range (< 10000) that host users and system daemons occupy. */
+export const POD_UID = 10001;
+
+const ZONE = 'topology.kubernetes.io/zone';
+const HOST = 'kubernetes.io/hostname';
+const PROBE_PERIOD_SECONDS = 10;
+
+export interface PodTemplateProps {
+  readonly environment: Environment;
+  /** Service name, e.g. `backend`. */
+  readonly service: string;
+  /**
+   * Label the controller stamps on each revision's pods; spreading is computed per revision so a
+   * rollout does not pile new pods onto the nodes the old ones leave free.
+   * @default 'pod-template-hash' (Deployments)
+   */
+  readonly revisionLabel?: string;
+}
+
+export function imageReference(image: ServiceSpec['image']): string {
+  const tagged = `${image.repository}:${image.tag}`;
+  return image.digest === undefined ? tagged : `${tagged}@${image.digest}`;
+}
+
+/** Labels of a service's pods: all recommended labels, including the release version. */
+export function podLabels(environment: Environment, service: string): Record<string, string> {
+  const spec = serviceOf(environment, service);
+  return recommendedLabels({
+    name: service,
+    environment: environment.name,
+    partOf: environment.partOf,
+    component: spec.component,
+    version: spec.image.tag.length <= 63 ? spec.image.tag : undefined,
+  });
+}
+
+export function serviceOf(environment: Environment, service: string): ServiceSpec {
+  const spec = environment.services[service];
+  if (!spec) throw new Error(`${environment.name}: no service "${service}"`);
+  return spec;
+}
+
+function probes(spec: ServiceSpec): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
+  const check: k8s.Probe =
+    spec.kind === 'web'
+      ? { httpGet: { path: spec.healthPath, port: k8s.IntOrString.fromString(HTTP_PORT_NAME) } }
+      : { exec: { command: [...(spec.healthCommand ?? [])] } };
+  const timeoutSeconds = spec.kind === 'web' ? 2 : 15;
+  const startup: k8s.Probe | undefined =
+    spec.startupSeconds === undefined
+      ? undefined
+      : {
+          ...check,
+          periodSeconds: PROBE_PERIOD_SECONDS,
+          timeoutSeconds,
+          failureThreshold: Math.ceil(spec.startupSeconds / PROBE_PERIOD_SECONDS),
+        };
+  return {
+    readinessProbe: { ...check, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds, failureThreshold: 3 },
+    // Liveness is slower to give up than readiness: a busy pod is taken out of rotation long before it is killed.
+    livenessProbe: { ...check, periodSeconds: 2 * PROBE_PERIOD_SECONDS, timeoutSeconds, failureThreshold: 3 },
+    ...(startup === undefined ? {} : { startupProbe: startup }),
+  };
+}
+
+function resources(spec: ServiceSpec): k8s.ResourceRequirements {
+  const quantities = (set: ServiceSpec['resources']['requests']) => ({
+    cpu: k8s.Quantity.fromString(set.cpu),
+    memory: k8s.Quantity.fromString(set.memory),
+    'ephemeral-storage': k8s.Quantity.fromString(set.ephemeralStorage),
+  });
+  return { requests: quantities(spec.resources.requests), limits: quantities(spec.resources.limits) };
+}
+
+function tolerations(environment: Environment, spec: ServiceSpec): k8s.Toleration[] | undefined {
+  if (!spec.spot) return undefined;
+  const [keyValue = '', effect] = environment.cluster.spotTaint.split(':');
+  const [key, value] = keyValue.split('=');
+  return [{ key, operator: 'Equal', value, effect }];
+}
+
+function spread(environment: Environment, service: string, revisionLabel: string): k8s.TopologySpreadConstraint[] {
+  const labelSelector = { matchLabels: selectorLabels({ name: service, environment: environment.name }) };
+  const constraint = (topologyKey: string, whenUnsatisfiable: string): k8s.TopologySpreadConstraint => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable,
+    labelSelector,
+    matchLabelKeys: [revisionLabel],
+  });
+  return [
+    // Losing a zone must not take a service down. Dev clusters often have a single, unlabelled zone.
+    constraint(ZONE, environment.tier === 'development' ? 'ScheduleAnyway' : 'DoNotSchedule'),
+    constraint(HOST, 'ScheduleAnyway'),
+  ];
+}
+
+export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
+  const { environment, service } = props;
+  const spec = serviceOf(environment, service);
+  const revisionLabel = props.revisionLabel ?? 'pod-template-hash';
+  const container: k8s.Container = {
+    name: service,
+    image: imageReference(spec.image),
+    imagePullPolicy: 'IfNotPresent',
+    ...(spec.kind === 'web'
+      ? { ports: [{ name: HTTP_PORT_NAME, containerPort: spec.port!, protocol: 'TCP' }] }
+      : {}),
+    resources: resources(spec),
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: POD_UID,
+      runAsGroup: POD_UID,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    ...probes(spec),
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+  };
+  return {
+    metadata: { labels: podLabels(environment, service) },
+    spec: {
+      serviceAccountName: serviceAccountName(service),
+      automountServiceAccountToken: false,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: POD_UID,
+        runAsGroup: POD_UID,
+        fsGroup: POD_UID,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [container],
+      // The root filesystem is read-only; scratch space is an emptyDir capped at the ephemeral limit.
+      volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(spec.resources.limits.ephemeralStorage) } }],
+      nodeSelector: { [environment.cluster.nodePoolLabel]: spec.pool },
+      tolerations: tolerations(environment, spec),
+      topologySpreadConstraints: spread(environment, service, revisionLabel),
+    },
+  };
+}
