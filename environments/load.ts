@@ -91,7 +91,10 @@ function issuesOf(error: z.ZodError): EnvironmentIssue[] {
       const input = isPlain(issue.input) ? issue.input : {};
       return issue.keys.map((key) => ({ path: pathText([...issue.path, key]), value: input[key], message: issue.message }));
     }
-    return [{ path: pathText(issue.path) || '(root)', value: issue.input, message: issue.message }];
+    // Some issues (a bad discriminator) carry the parent object as input; show the field itself.
+    const last = issue.path.at(-1);
+    const value = isPlain(issue.input) && typeof last === 'string' && last in issue.input ? issue.input[last] : issue.input;
+    return [{ path: pathText(issue.path) || '(root)', value, message: issue.message }];
   });
 }
 

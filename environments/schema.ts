@@ -160,7 +160,8 @@ export const environmentSchema = strict({
     for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
       const request = svc.resources.requests[key];
       const limit = svc.resources.limits[key];
-      if (parseQuantity(request) > parseQuantity(limit)) {
+      // Unparseable quantities are reported by their own field; compare only what parses.
+      if (isQuantity(request) && isQuantity(limit) && parseQuantity(request) > parseQuantity(limit)) {
         ctx.addIssue({
           code: 'custom',
           path: at('resources', 'requests', key),

@@ -28,10 +28,11 @@ export function createProgram(): Command {
     .command('synth')
     .description('synthesize environments into <out>/<environment>/')
     .option('-e, --env <name...>', 'environments to synthesize (default: all)', collect)
+    .option('-f, --env-file <file...>', 'also synthesize environment overlays from YAML/JSON files', collect)
     .option('-o, --out <dir>', 'output folder', process.env.CDK8S_OUTDIR ?? 'dist')
-    .action((options: { env?: string[]; out: string }) => {
+    .action((options: { env?: string[]; envFile?: string[]; out: string }) => {
       const started = process.hrtime.bigint();
-      const rendered = synthesize({ environments: options.env, outDir: options.out });
+      const rendered = synthesize({ environments: options.env, environmentFiles: options.envFile, outDir: options.out });
       const objects = rendered.reduce((sum, env) => sum + env.objects.length, 0);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       console.log(`synthesized ${rendered.map((env) => env.environment).join(', ')}: ${objects} objects into ${options.out}/ in ${ms.toFixed(0)} ms`);

@@ -1,0 +1,44 @@
+/** The command line as a user runs it: a real process, real exit codes, no stack traces. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..');
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: root, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('cli', () => {
+  it('lists environments with their services and replica ranges', () => {
+    const { status, stdout } = cli('list');
+    expect(status).toBe(0);
+    expect(stdout).toContain('prod (production, namespace platform)');
+    expect(stdout).toMatch(/backend\s+web\s+replicas 20-40\s+pool backend/);
+  });
+
+  it('synthesizes only the named environments into --out', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-'));
+    const { status, stdout } = cli('synth', '--env', 'dev', '--env', 'staging', '--out', out);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^synthesized dev, staging: \d+ objects/);
+    expect(readdirSync(out).sort()).toEqual(['dev', 'staging']);
+    rmSync(out, { recursive: true });
+  });
+
+  it('fails on a bad environment with one line per issue and no stack trace', () => {
+    const { status, stderr } = cli('synth', '--env-file', 'test/fixtures/environments/min-above-max.yaml', '--out', tmpdir());
+    expect(status).toBe(1);
+    expect(stderr.trim()).toBe('error: bad-range: services.backend.replicas.max = 4: must be at least replicas.min (5)');
+  });
+
+  it('fails on an unknown environment', () => {
+    const { status, stderr } = cli('synth', '--env', 'qa');
+    expect(status).toBe(1);
+    expect(stderr).toContain('unknown environment "qa"; known: dev, staging, prod');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,46 @@
+/** The NGINX edge: routing in both of the seeds' layouts, TLS, HSTS, TLS 1.3 and the rate limit. */
+import { describe, expect, it } from 'vitest';
+import { find, rendered } from './helpers';
+
+const routes = (ingress: any) =>
+  ingress.spec.rules.flatMap((rule: any) =>
+    rule.http.paths.map((p: any) => `${rule.host}${p.path} ${p.pathType} -> ${p.backend.service.name}:${p.backend.service.port.name}`),
+  );
+
+describe('public ingress', () => {
+  it('routes /api on the public host to the backend (seed 000)', () => {
+    expect(routes(find(rendered('prod'), 'Ingress', 'public'))).toEqual([
+      'app.example.com/api/health Exact -> backend:http',
+      'app.example.com/api Prefix -> backend:http',
+      'app.example.com/ Prefix -> frontend:http',
+    ]);
+  });
+
+  it('routes a separate API host to the backend (seed 003)', () => {
+    expect(routes(find(rendered('staging'), 'Ingress', 'public'))).toEqual([
+      'staging.example.com/api/health Exact -> backend:http',
+      'staging.example.com/ Prefix -> frontend:http',
+      'api.staging.example.com/ Prefix -> backend:http',
+    ]);
+  });
+
+  it('terminates TLS for every host and limits each client IP to 100 requests a minute', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const ingress = find(rendered(env), 'Ingress', 'public');
+      expect(ingress.spec.ingressClassName).toBe('nginx');
+      expect(ingress.spec.tls[0].hosts).toEqual(ingress.spec.rules.map((r: any) => r.host));
+      expect(ingress.spec.tls[0].secretName).toBe('public-tls');
+      expect(ingress.metadata.annotations).toMatchObject({
+        'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+        'nginx.ingress.kubernetes.io/limit-rpm': '100',
+        'nginx.ingress.kubernetes.io/limit-burst-multiplier': '1',
+      });
+    }
+  });
+
+  it('configures the controller for HSTS and TLS 1.3 only', () => {
+    const settings = find(rendered('prod'), 'ConfigMap', 'ingress-nginx-controller');
+    expect(settings.metadata.namespace).toBe('ingress-nginx');
+    expect(settings.data).toMatchObject({ 'ssl-protocols': 'TLSv1.3', hsts: 'true', 'hsts-max-age': '31536000' });
+  });
+});

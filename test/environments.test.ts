@@ -1,0 +1,98 @@
+/**
+ * Bad input: every class of bad value is rejected with the environment, the field path, the value
+ * and what is allowed, and a failed synth leaves the output folder exactly as it was.
+ */
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EnvironmentError, loadEnvironmentFile, selectEnvironments } from '../environments';
+import { synthesize } from '../lib/synthesize';
+
+const fixture = (name: string) => join(__dirname, 'fixtures', 'environments', `${name}.yaml`);
+
+/** [fixture, the exact first line of the error]. */
+const BAD_INPUT: readonly (readonly [string, string])[] = [
+  ['negative-range', 'bad-negative: services.backend.replicas.min = -1: must be at least 1'],
+  ['zero-range', 'bad-zero: services.frontend.replicas.max = 0: must be at least 1'],
+  ['min-above-max', 'bad-range: services.backend.replicas.max = 4: must be at least replicas.min (5)'],
+  ['request-above-limit', 'bad-request: services.ai.resources.requests.cpu = "5": must not exceed resources.limits.cpu (4000m)'],
+  ['bad-quantity', 'bad-quantity: services.worker.resources.limits.cpu = "1.5.0": must be a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi'],
+  ['unknown-service', 'bad-service: services.billing = "billing": unknown service; known services: frontend, backend, ai, worker (declare new services in environments/platform.ts)'],
+  ['unknown-pool', 'bad-pool: services.frontend.pool = "gpu": must be a node pool of this environment: frontend, backend, workers'],
+  ['bad-strategy', 'bad-strategy: services.backend.strategy.type = "recreate": must be one of the strategies: rolling'],
+  ['bad-host', 'bad-host: ingress.host = "Not_A_Host": must be a fully qualified lowercase DNS name such as app.example.com'],
+  ['latest-image', 'bad-image: services.frontend.image.tag = "latest": must pin a release; "latest" is not allowed'],
+  ['bad-digest', 'bad-digest: services.frontend.image.digest = "sha256:abc": must be sha256: followed by 64 hex digits'],
+  ['unknown-key', 'bad-key: services.backend.replica = 3: unknown key; allowed keys: kind, component, image, port, healthPath, healthCommand, startupSeconds, replicas, resources, pool, spot, strategy'],
+  ['bad-namespace', 'bad-namespace: namespace = "Platform_NS": must be a DNS-1123 label: lowercase letters, digits and "-", at most 63 characters'],
+  ['missing-api-host', 'bad-api-host: ingress.apiHost = (missing): is required when ingress.routing is "host"'],
+  ['waiver-without-reason', 'bad-waiver: waivers[0].reason = "": must explain why the rule does not apply (at least 10 characters)'],
+  ['unknown-parent', 'bad-parent: extends = "production": must name a known environment: dev, staging, prod'],
+];
+
+/** Files that are not even well-formed: the error names the file and line. */
+const MALFORMED: readonly (readonly [string, RegExp])[] = [
+  ['malformed', /malformed\.yaml:6:1: Flow map in block collection must be sufficiently indented/],
+  ['duplicate-key', /duplicate-key\.yaml:6:5: Map keys must be unique/],
+];
+
+describe('environment validation', () => {
+  it.each(BAD_INPUT)('fails on %s', (name, expected) => {
+    let error: unknown;
+    try {
+      loadEnvironmentFile(fixture(name));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(EnvironmentError);
+    expect((error as Error).message.split('\n')[0]).toBe(expected);
+  });
+
+  it.each(MALFORMED)('fails on %s with the file and line', (name, expected) => {
+    expect(() => loadEnvironmentFile(fixture(name))).toThrow(expected);
+  });
+
+  it('accepts a valid overlay and keeps its parent\'s values', () => {
+    const preview = loadEnvironmentFile(fixture('valid-overlay'));
+    expect(preview.ingress.host).toBe('preview.example.com');
+    expect(preview.services.backend!.replicas).toEqual({ min: 20, max: 40 });
+  });
+
+  it('fails on an unknown environment name, listing the known ones', () => {
+    expect(() => selectEnvironments(['production'])).toThrow('unknown environment "production"; known: dev, staging, prod');
+  });
+
+  it('loads every registered environment', () => {
+    expect(selectEnvironments().map((env) => env.name)).toEqual(['dev', 'staging', 'prod']);
+  });
+});
+
+describe('a failed synth', () => {
+  const out = mkdtempSync(join(tmpdir(), 'synth-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const snapshot = (dir: string) =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .sort()
+      .map((file) => {
+        try {
+          return `${file}\n${readFileSync(join(dir, file), 'utf8')}`;
+        } catch {
+          return file; // a folder
+        }
+      });
+
+  it.each([...BAD_INPUT, ...MALFORMED].map(([name]) => name))('leaves the output folder unchanged on %s', (name) => {
+    cpSync(join(__dirname, '..', 'dist'), out, { recursive: true });
+    const before = snapshot(out);
+    expect(() => synthesize({ environmentFiles: [fixture('valid-overlay'), fixture(name)], outDir: out })).toThrow();
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('writes nothing of the good environments when one is bad', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'synth-empty-'));
+    expect(() => synthesize({ environmentFiles: [fixture('valid-overlay'), fixture('min-above-max')], outDir: fresh })).toThrow();
+    expect(readdirSync(fresh)).toEqual([]);
+    rmSync(fresh, { recursive: true });
+  });
+});

@@ -1,0 +1,43 @@
+/** Test helpers: render environments in memory and find objects in them. */
+import { buildEnvironment } from '../charts';
+import { loadEnvironment, selectEnvironments, type Environment, type EnvironmentOverlay } from '../environments';
+import { renderEnvironment, type RenderedEnvironment } from '../lib/render';
+import type { Manifest } from '../lib/validation/types';
+
+const cache = new Map<string, RenderedEnvironment>();
+
+/** A registered environment, rendered once per test file. */
+export function rendered(name: string): RenderedEnvironment {
+  let env = cache.get(name);
+  if (!env) {
+    env = renderEnvironment(buildEnvironment(selectEnvironments([name])[0]!));
+    cache.set(name, env);
+  }
+  return env;
+}
+
+export function renderOverlay(overlay: EnvironmentOverlay): RenderedEnvironment {
+  return renderEnvironment(buildEnvironment(loadEnvironment(overlay)));
+}
+
+export function environment(name: string): Environment {
+  return selectEnvironments([name])[0]!;
+}
+
+export function objects(env: RenderedEnvironment, kind: string): Manifest[] {
+  return env.objects.filter((object) => object.kind === kind);
+}
+
+/** The one object of that kind and name; fails the test if missing. */
+export function find<T = any>(env: RenderedEnvironment, kind: string, name: string): T {
+  const found = env.objects.find((object) => object.kind === kind && object.metadata.name === name);
+  if (!found) throw new Error(`${env.environment}: no ${kind} "${name}"`);
+  return found as T;
+}
+
+/** Pod templates of every workload kind that carries one. */
+export function podTemplates(env: RenderedEnvironment): { object: Manifest; template: any }[] {
+  return env.objects
+    .filter((object) => ['Deployment', 'Rollout'].includes(object.kind))
+    .map((object) => ({ object, template: (object as any).spec.template }));
+}

@@ -1,0 +1,167 @@
+/** Exact invariants of the workloads: the seed's numbers and the security settings. */
+import { describe, expect, it } from 'vitest';
+import { environmentNames } from '../environments';
+import { find, objects, podTemplates, rendered } from './helpers';
+
+describe('prod matches seed 000 pod table', () => {
+  const prod = rendered('prod');
+  it.each([
+    ['frontend', 10, '500m', '1Gi', 3000],
+    ['backend', 20, '1000m', '2Gi', 8001],
+    ['ai', 5, '2000m', '4Gi', 8080],
+    ['worker', 10, '500m', '1Gi', undefined],
+  ])('%s: floor %i replicas at %s / %s, port %s', (name, floor, cpu, memory, port) => {
+    const hpa = find(prod, 'HorizontalPodAutoscaler', name);
+    expect(hpa.spec.minReplicas).toBe(floor);
+    const container = find(prod, 'Deployment', name).spec.template.spec.containers[0];
+    expect(container.resources.requests).toMatchObject({ cpu, memory });
+    expect(container.ports?.[0]?.containerPort).toBe(port);
+  });
+
+  it('places frontend, backend and workers on seed 000 node pools', () => {
+    const pool = (name: string) => find(prod, 'Deployment', name).spec.template.spec.nodeSelector['cloud.google.com/gke-nodepool'];
+    expect([pool('frontend'), pool('backend'), pool('ai'), pool('worker')]).toEqual(['frontend', 'backend', 'backend', 'workers']);
+  });
+
+  it('lets only workers tolerate spot nodes', () => {
+    const tolerations = (name: string) => find(prod, 'Deployment', name).spec.template.spec.tolerations;
+    expect(tolerations('worker')).toEqual([{ key: 'cloud.google.com/gke-spot', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+    for (const name of ['frontend', 'backend', 'ai']) expect(tolerations(name)).toBeUndefined();
+  });
+
+  it('spreads pods across zones (hard) and hosts (soft)', () => {
+    for (const { template } of podTemplates(prod)) {
+      const spread = template.spec.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable, c.maxSkew]);
+      expect(spread).toEqual([
+        ['topology.kubernetes.io/zone', 'DoNotSchedule', 1],
+        ['kubernetes.io/hostname', 'ScheduleAnyway', 1],
+      ]);
+    }
+  });
+});
+
+describe.each(environmentNames())('%s workloads', (name) => {
+  const env = rendered(name);
+  const workloads = podTemplates(env);
+
+  it('has a workload for every service', () => {
+    expect(workloads.map(({ object }) => object.metadata.name)).toEqual(['frontend', 'backend', 'ai', 'worker']);
+  });
+
+  it('never pins spec.replicas on an autoscaled workload', () => {
+    for (const { object } of workloads) {
+      expect((object as any).spec).not.toHaveProperty('replicas');
+      const hpa = find(env, 'HorizontalPodAutoscaler', object.metadata.name);
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name });
+    }
+  });
+
+  it('runs every pod under Pod Security "restricted"', () => {
+    for (const { template } of workloads) {
+      const pod = template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.securityContext.runAsUser).toBeGreaterThanOrEqual(10000);
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.hostNetwork ?? false).toBe(false);
+      for (const container of pod.containers) {
+        expect(container.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
+        expect(container.securityContext.runAsUser).toBeGreaterThanOrEqual(10000);
+        expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+      }
+      expect(pod.volumes).toContainEqual(expect.objectContaining({ name: 'tmp', emptyDir: expect.any(Object) }));
+    }
+  });
+
+  it('sets requests and limits for cpu, memory and ephemeral-storage', () => {
+    for (const { template } of workloads) {
+      for (const container of template.spec.containers) {
+        for (const set of ['requests', 'limits']) {
+          expect(Object.keys(container.resources[set]).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+        }
+      }
+    }
+  });
+
+  it('probes web services over HTTP and workers by exec, with a startup probe where start is slow', () => {
+    for (const { object, template } of workloads) {
+      const [container] = template.spec.containers;
+      const check = object.metadata.name === 'worker' ? 'exec' : 'httpGet';
+      expect(container.readinessProbe).toHaveProperty(check);
+      expect(container.livenessProbe).toHaveProperty(check);
+      if (check === 'httpGet') expect(container.ports.map((p: any) => p.name)).toContain(container.readinessProbe.httpGet.port);
+    }
+    const ai = find(env, 'Deployment', 'ai').spec.template.spec.containers[0];
+    expect(ai.startupProbe.periodSeconds * ai.startupProbe.failureThreshold).toBe(300);
+    expect(find(env, 'Deployment', 'frontend').spec.template.spec.containers[0].startupProbe).toBeUndefined();
+  });
+
+  it('pins every image by tag, never latest', () => {
+    for (const { template } of workloads) {
+      for (const container of template.spec.containers) expect(container.image).toMatch(/:(?!latest$)[\w][\w.-]*(@sha256:[a-f0-9]{64})?$/);
+    }
+  });
+
+  it('gives each service its own ServiceAccount without a token', () => {
+    for (const { object, template } of workloads) {
+      const account = find(env, 'ServiceAccount', template.spec.serviceAccountName);
+      expect(account.metadata.name).toBe(object.metadata.name);
+      expect(account.automountServiceAccountToken).toBe(false);
+    }
+  });
+
+  it('labels every namespaced object with the recommended labels', () => {
+    for (const object of env.objects.filter((o) => o.kind !== 'Namespace')) {
+      expect(Object.keys(object.metadata.labels ?? {})).toEqual(
+        expect.arrayContaining(['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by']),
+      );
+    }
+  });
+
+  it('scales on CPU 70 % and memory 80 % with seed 003 behavior', () => {
+    for (const hpa of objects(env, 'HorizontalPodAutoscaler') as any[]) {
+      expect(hpa.apiVersion).toBe('autoscaling/v2');
+      expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([
+        ['cpu', 70],
+        ['memory', 80],
+      ]);
+      expect(hpa.spec.behavior.scaleUp.policies).toEqual([{ type: 'Percent', value: 100, periodSeconds: 60 }]);
+      expect(hpa.spec.behavior.scaleDown).toMatchObject({
+        stabilizationWindowSeconds: 300,
+        policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }],
+      });
+      expect(hpa.spec.minReplicas).toBeLessThanOrEqual(hpa.spec.maxReplicas);
+    }
+  });
+
+  it('gives every workload a PDB that allows drains at its floor', () => {
+    for (const { object, template } of workloads) {
+      const pdb = find(env, 'PodDisruptionBudget', object.metadata.name);
+      expect(pdb.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
+      expect(pdb.spec).not.toHaveProperty('minAvailable');
+      expect(pdb.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
+      for (const [key, value] of Object.entries(pdb.spec.selector.matchLabels)) expect(template.metadata.labels[key]).toBe(value);
+    }
+  });
+
+  it('fronts web services with a Service whose selector and port match the pods', () => {
+    for (const name of ['frontend', 'backend', 'ai']) {
+      const service = find(env, 'Service', name);
+      const template = find(env, 'Deployment', name).spec.template;
+      expect(service.spec.type).toBe('ClusterIP');
+      for (const [key, value] of Object.entries(service.spec.selector)) expect(template.metadata.labels[key]).toBe(value);
+      expect(template.spec.containers[0].ports.map((p: any) => p.name)).toContain(service.spec.ports[0].targetPort);
+    }
+    expect(objects(env, 'Service').map((s) => s.metadata.name)).not.toContain('worker');
+  });
+
+  it('enforces Pod Security "restricted" on the namespace', () => {
+    const [namespace] = objects(env, 'Namespace');
+    expect(namespace!.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+  });
+});
