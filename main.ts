@@ -1,3 +1,3 @@
 import { runCli } from './lib/cli';
 
-runCli(process.argv);
+void runCli(process.argv);

@@ -25,6 +25,15 @@ export const platform: Omit<Environment, 'name'> = {
   cluster: {
     nodePoolLabel: 'cloud.google.com/gke-nodepool',
     spotTaint: 'cloud.google.com/gke-spot=true:NoSchedule',
+    daemonSetOverhead: { cpu: '200m', memory: '400Mi' },
+  },
+  // Public on-demand and spot list prices (GCP us-central1, AWS us-east-1), USD per node-hour.
+  machineTypes: {
+    'e2-standard-4': { cpu: 4, memoryGiB: 16, pricePerHour: 0.134, spotPricePerHour: 0.0402 },
+    'n2-standard-4': { cpu: 4, memoryGiB: 16, pricePerHour: 0.1942, spotPricePerHour: 0.0466 },
+    'n2-standard-8': { cpu: 8, memoryGiB: 32, pricePerHour: 0.3885, spotPricePerHour: 0.0932 },
+    'm5.xlarge': { cpu: 4, memoryGiB: 16, pricePerHour: 0.192, spotPricePerHour: 0.0704 },
+    'm5.2xlarge': { cpu: 8, memoryGiB: 32, pricePerHour: 0.384, spotPricePerHour: 0.1408 },
   },
   nodePools: {},
   services: {

@@ -8,6 +8,8 @@ import { defineEnvironment } from './load';
 export default defineEnvironment({
   name: 'prod',
   tier: 'production',
+  // Seed 000 sizes this plan for 200K users.
+  users: 200_000,
   nodePools: {
     frontend: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 20, spot: false },
     backend: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 20, spot: false },

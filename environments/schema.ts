@@ -99,6 +99,17 @@ const nodePool = strict({
   spot: z.boolean(),
 });
 
+const machineType = strict({
+  /** vCPUs of one node. */
+  cpu: z.number().positive(),
+  /** Memory of one node, GiB. */
+  memoryGiB: z.number().positive(),
+  /** On-demand list price per node-hour, USD. */
+  pricePerHour: z.number().nonnegative(),
+  /** Spot/preemptible list price per node-hour, USD. */
+  spotPricePerHour: z.number().nonnegative(),
+});
+
 const ingress = strict({
   /** `path`: one public host, `/api` routed to the backend. `host`: a separate API host (seed 003). */
   routing: z.enum(['path', 'host']),
@@ -121,6 +132,8 @@ const ingress = strict({
 const cluster = strict({
   /** Node label whose value is the node pool name (GKE: cloud.google.com/gke-nodepool). */
   nodePoolLabel: z.string().min(1),
+  /** Requests of the DaemonSets and system pods on every node (logging, CNI, kube-proxy, mesh CNI). */
+  daemonSetOverhead: strict({ cpu: quantity, memory: quantity }),
   /** Taint that spot nodes carry, as key=value:Effect. */
   spotTaint: z.string().regex(/^[A-Za-z0-9./-]+=[A-Za-z0-9._-]*:(NoSchedule|PreferNoSchedule|NoExecute)$/, 'must be key=value:Effect'),
 });
@@ -141,7 +154,11 @@ export const environmentSchema = strict({
   /** app.kubernetes.io/part-of of every object. */
   partOf: dnsLabel,
   namespace: dnsLabel,
+  /** Expected active users; the capacity plan reports cost per user when set. */
+  users: z.number().int().positive().optional(),
   cluster,
+  /** Machine types node pools may use, with their size and list prices. */
+  machineTypes: z.record(z.string().min(1), machineType),
   nodePools: z.record(dnsLabel, nodePool),
   services: z.record(dnsLabel, service),
   ingress,
@@ -194,6 +211,14 @@ export const environmentSchema = strict({
     }
   }
   for (const [name, pool] of Object.entries(env.nodePools)) {
+    if (!(pool.machineType in env.machineTypes)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nodePools', name, 'machineType'],
+        input: pool.machineType,
+        message: `must be a machine type of this environment: ${Object.keys(env.machineTypes).join(', ')}`,
+      });
+    }
     if (pool.maxNodes < pool.minNodes) {
       ctx.addIssue({ code: 'custom', path: ['nodePools', name, 'maxNodes'], input: pool.maxNodes, message: `must be at least minNodes (${pool.minNodes})` });
     }
@@ -230,3 +255,4 @@ export type ServiceSpec = Environment['services'][string];
 export type NodePool = Environment['nodePools'][string];
 export type ResourceSet = ServiceSpec['resources']['requests'];
 export type Strategy = ServiceSpec['strategy'];
+export type MachineType = Environment['machineTypes'][string];

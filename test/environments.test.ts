@@ -19,6 +19,7 @@ const BAD_INPUT: readonly (readonly [string, string])[] = [
   ['request-above-limit', 'bad-request: services.ai.resources.requests.cpu = "5": must not exceed resources.limits.cpu (4000m)'],
   ['bad-quantity', 'bad-quantity: services.worker.resources.limits.cpu = "1.5.0": must be a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi'],
   ['unknown-service', 'bad-service: services.billing = "billing": unknown service; known services: frontend, backend, ai, worker (declare new services in environments/platform.ts)'],
+  ['unknown-machine-type', 'bad-machine: nodePools.frontend.machineType = "n9-huge-512": must be a machine type of this environment: e2-standard-4, n2-standard-4, n2-standard-8, m5.xlarge, m5.2xlarge'],
   ['unknown-pool', 'bad-pool: services.frontend.pool = "gpu": must be a node pool of this environment: frontend, backend, workers'],
   ['bad-strategy', 'bad-strategy: services.backend.strategy.type = "recreate": must be one of the strategies: rolling'],
   ['bad-host', 'bad-host: ingress.host = "Not_A_Host": must be a fully qualified lowercase DNS name such as app.example.com'],
