@@ -131,7 +131,14 @@ export async function readCrdSource(src: CrdSource, mirrorDir?: string): Promise
   if (mirrorDir !== undefined) {
     return readFile(path.join(mirrorDir, src.mirrorFile), 'utf8');
   }
-  const res = await fetch(src.url);
+  let res: Response;
+  try {
+    res = await fetch(src.url);
+  } catch (err) {
+    // Node's own message is just "fetch failed"; say what was being fetched and how to work offline.
+    const cause = err instanceof Error ? err.message : String(err);
+    throw new Error(`${src.id}: GET ${src.url} failed (${cause}); offline, pass --mirror DIR or set CRD_MIRROR`);
+  }
   if (!res.ok) {
     throw new Error(`${src.id}: GET ${src.url} failed: ${res.status} ${res.statusText}`);
   }
