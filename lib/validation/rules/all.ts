@@ -1,0 +1,47 @@
+/** Registry of every rule family, in report order. */
+import type { Manifest, ValidationContext, Violation } from '../types';
+import { autoscalingRules } from './autoscaling';
+import { availabilityRules } from './availability';
+import { imageRules } from './images';
+import { ingressRules } from './ingress';
+import { istioRules } from './istio';
+import { labelRules } from './labels';
+import { Model, type RuleFamily } from './model';
+import { pdbRules } from './pdb';
+import { probesRules } from './probes';
+import { resourcesRules } from './resources';
+import { rolloutRules } from './rollouts';
+import { secretRules } from './secrets';
+import { securityRules } from './security';
+import { serviceAccountRules } from './service-account';
+import { serviceRules } from './services';
+import { workloadRules } from './workloads';
+
+export const RULE_FAMILIES: readonly RuleFamily[] = [
+  resourcesRules,
+  probesRules,
+  securityRules,
+  serviceAccountRules,
+  imageRules,
+  labelRules,
+  pdbRules,
+  availabilityRules,
+  secretRules,
+  serviceRules,
+  workloadRules,
+  autoscalingRules,
+  ingressRules,
+  istioRules,
+  rolloutRules,
+];
+
+/** Every rule id the policy and reference rules can emit. */
+export const RULE_IDS: readonly string[] = RULE_FAMILIES.flatMap((f) => f.ids);
+
+/** Runs the policy and cross-object rules (no schema checks, no waivers). */
+export function runRules(objects: readonly Manifest[], ctx: ValidationContext): Violation[] {
+  const model = new Model(objects);
+  const out: Violation[] = [];
+  for (const family of RULE_FAMILIES) family.check(model, ctx, out);
+  return out;
+}

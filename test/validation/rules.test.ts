@@ -1,0 +1,274 @@
+/**
+ * One failing and one passing fixture for every rule id, table-driven so that a rule added to the
+ * registry without a case here fails the suite.
+ */
+import { describe, expect, it } from 'vitest';
+import { RULE_IDS, runRules } from '../../lib/validation/rules/all';
+import type { Manifest, ValidationContext } from '../../lib/validation/types';
+import {
+  DEV,
+  NS,
+  PROD,
+  byName,
+  findings,
+  goodDeployment,
+  goodPlatform,
+  labels,
+  platformWith,
+  selectorLabels,
+  type M,
+} from '../fixtures/rules/factories';
+
+interface Case {
+  /** Objects that must produce at least one finding of the rule. */
+  readonly fail: () => M[];
+  /** Objects (a variation on the good platform) that must produce none. */
+  readonly pass: () => M[];
+  readonly ctx?: ValidationContext;
+  readonly passCtx?: ValidationContext;
+  /** Expected path and message fragment of the first finding. */
+  readonly path: string;
+  readonly message: string | RegExp;
+}
+
+const backendContainer = (o: M): M => o.spec.template.spec.containers[0];
+
+const CASES: Record<string, Case> = {
+  'pod/resources': {
+    fail: () => platformWith('Deployment', 'backend', (o) => delete backendContainer(o).resources.limits['ephemeral-storage']),
+    pass: () =>
+      platformWith('Deployment', 'backend', (o) => {
+        // Same amount written two ways: 0.5 cores == 500m, 1Gi == 1024Mi.
+        backendContainer(o).resources = {
+          requests: { cpu: 0.5, memory: '1024Mi', 'ephemeral-storage': '1e8' },
+          limits: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '100M' },
+        };
+      }),
+    path: 'spec.template.spec.containers[0].resources.limits',
+    message: 'missing ephemeral-storage limit (requests and limits are required for cpu, memory, ephemeral-storage)',
+  },
+  'pod/probes': {
+    fail: () => platformWith('Deployment', 'backend', (o) => delete backendContainer(o).livenessProbe),
+    pass: () => platformWith('Deployment', 'backend', (o) => (backendContainer(o).readinessProbe = { tcpSocket: { port: 8000 } })),
+    path: 'spec.template.spec.containers[0].livenessProbe',
+    message: 'container "backend" has no livenessProbe',
+  },
+  'pod/security-context': {
+    fail: () => platformWith('Deployment', 'backend', (o) => (o.spec.template.spec.securityContext.runAsUser = 1000)),
+    pass: () =>
+      platformWith('Deployment', 'backend', (o) => {
+        delete o.spec.template.spec.securityContext.runAsUser;
+        backendContainer(o).securityContext.runAsUser = 20000;
+        backendContainer(o).securityContext.capabilities.add = ['NET_BIND_SERVICE'];
+      }),
+    path: 'spec.template.spec.securityContext.runAsUser',
+    message: 'container "backend": runAsUser is 1000 (must be set to a UID >= 10000 on the container or the pod)',
+  },
+  'pod/service-account': {
+    fail: () => platformWith('Deployment', 'backend', (o) => (o.spec.template.spec.serviceAccountName = 'default')),
+    // The pod leaves automount unset; the emitted ServiceAccount disables it.
+    pass: () => platformWith('Deployment', 'backend', (o) => delete o.spec.template.spec.automountServiceAccountToken),
+    path: 'spec.template.spec.serviceAccountName',
+    message: 'serviceAccountName is "default"',
+  },
+  'pod/image-pinned': {
+    fail: () => platformWith('Deployment', 'backend', (o) => (backendContainer(o).image = 'nginx:latest')),
+    pass: () =>
+      platformWith('Deployment', 'backend', (o) => {
+        backendContainer(o).image = `registry.local:5000/nginx@sha256:${'a'.repeat(64)}`;
+      }),
+    path: 'spec.template.spec.containers[0].image',
+    message: 'uses the latest tag',
+  },
+  'meta/recommended-labels': {
+    fail: () => platformWith('Deployment', 'backend', (o) => delete o.spec.template.metadata.labels['app.kubernetes.io/part-of']),
+    pass: () =>
+      platformWith('Deployment', 'backend', (o) => {
+        o.metadata.labels['app.kubernetes.io/version'] = '1.4.2';
+        o.spec.template.metadata.labels['app.kubernetes.io/component'] = 'api';
+      }),
+    path: 'spec.template.metadata.labels',
+    message: 'missing app.kubernetes.io/part-of',
+  },
+  'pdb/allows-drain': {
+    fail: () => platformWith('PodDisruptionBudget', 'backend', (o) => (o.spec.maxUnavailable = 0)),
+    pass: () => platformWith('PodDisruptionBudget', 'backend', (o) => (o.spec.maxUnavailable = '50%')),
+    path: 'spec.maxUnavailable',
+    message: 'maxUnavailable 0 never allows a disruption',
+  },
+  'pdb/unhealthy-eviction': {
+    fail: () => platformWith('PodDisruptionBudget', 'backend', (o) => delete o.spec.unhealthyPodEvictionPolicy),
+    pass: () => goodPlatform(),
+    path: 'spec.unhealthyPodEvictionPolicy',
+    message: 'unhealthyPodEvictionPolicy is unset',
+  },
+  'pod/spread': {
+    fail: () => platformWith('Deployment', 'backend', (o) => o.spec.template.spec.topologySpreadConstraints.pop()),
+    // Host spreading through required anti-affinity instead of a second constraint.
+    pass: () =>
+      platformWith('Deployment', 'backend', (o) => {
+        o.spec.template.spec.topologySpreadConstraints.pop();
+        o.spec.template.spec.affinity = {
+          podAntiAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: [
+              { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels('backend') } },
+            ],
+          },
+        };
+      }),
+    path: 'spec.template.spec.topologySpreadConstraints',
+    message: 'missing kubernetes.io/hostname',
+  },
+  'hpa/min-replicas': {
+    fail: () => platformWith('HorizontalPodAutoscaler', 'backend', (o) => (o.spec.minReplicas = 1)),
+    pass: () => platformWith('HorizontalPodAutoscaler', 'backend', (o) => (o.spec.minReplicas = 1)),
+    passCtx: DEV,
+    path: 'spec.minReplicas',
+    message: 'minReplicas is 1 (production HPAs need minReplicas >= 2)',
+  },
+  'secret/no-plain-data': {
+    fail: () => [...goodPlatform(), secret({ stringData: { DATABASE_URL: 'postgres://u:p@db/app' } })],
+    pass: () => [...goodPlatform(), secret({ type: 'Opaque' })],
+    path: 'stringData',
+    message: 'stringData keys [DATABASE_URL]',
+  },
+  'ref/service-selector': {
+    fail: () => platformWith('Service', 'backend', (o) => (o.spec.selector['app.kubernetes.io/name'] = 'backnd')),
+    pass: () => platformWith('Service', 'backend', (o) => (o.spec.selector = { 'app.kubernetes.io/name': 'backend' })),
+    path: 'spec.selector',
+    message: 'matches no workload',
+  },
+  'ref/service-target-port': {
+    fail: () => platformWith('Service', 'backend', (o) => (o.spec.ports[0].targetPort = 'grpc')),
+    pass: () => platformWith('Service', 'backend', (o) => (o.spec.ports[0].targetPort = 8000)),
+    path: 'spec.ports[0].targetPort',
+    message: 'targetPort "grpc" is not a container port of Deployment/platform/backend (declared: http=8000)',
+  },
+  'ref/workload-selector': {
+    fail: () => platformWith('Deployment', 'backend', (o) => (o.spec.selector.matchLabels['app.kubernetes.io/instance'] = 'other')),
+    pass: () =>
+      platformWith('Deployment', 'backend', (o) => {
+        o.spec.selector = { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['backend'] }] };
+      }),
+    path: 'spec.selector',
+    message: 'does not match the pod template labels',
+  },
+  'ref/autoscaler-target': {
+    fail: () => platformWith('HorizontalPodAutoscaler', 'backend', (o) => (o.spec.scaleTargetRef.name = 'backend-v2')),
+    pass: () => goodPlatform(), // includes an HPA on a Rollout and a ScaledObject with the default kind
+    path: 'spec.scaleTargetRef',
+    message: 'scaleTargetRef apps/v1 Deployment/backend-v2 does not exist',
+  },
+  'ref/single-autoscaler': {
+    fail: () => [...goodPlatform(), scaledObject('backend-queue', 'backend')],
+    pass: () => goodPlatform(),
+    path: 'spec.scaleTargetRef',
+    message: 'Deployment/platform/backend is already scaled by HorizontalPodAutoscaler/platform/backend',
+  },
+  'autoscale/no-pinned-replicas': {
+    fail: () => platformWith('Deployment', 'backend', (o) => (o.spec.replicas = 3)),
+    // Not autoscaled, so pinning the count is the right thing to do.
+    pass: () => [...goodPlatform(), { ...goodDeployment('static'), spec: { ...goodDeployment('static').spec, replicas: 3 } }],
+    path: 'spec.replicas',
+    message: 'spec.replicas is 3 but HorizontalPodAutoscaler/platform/backend owns the replica count',
+  },
+  'ref/pdb-fits': {
+    fail: () =>
+      platformWith('PodDisruptionBudget', 'backend', (o) => {
+        delete o.spec.maxUnavailable;
+        o.spec.minAvailable = 3; // the HPA minimum is 3
+      }),
+    pass: () =>
+      platformWith('PodDisruptionBudget', 'backend', (o) => {
+        delete o.spec.maxUnavailable;
+        o.spec.minAvailable = 2;
+      }),
+    path: 'spec.minAvailable',
+    message: 'minAvailable 3 allows 0 disruptions at the minimum of 3 replicas of Deployment/platform/backend (HorizontalPodAutoscaler/platform/backend minReplicas 3)',
+  },
+  'ref/ingress-backend': {
+    fail: () => platformWith('Ingress', 'web', (o) => (o.spec.rules[0].http.paths[0].backend.service.port = { name: 'https' })),
+    pass: () => platformWith('Ingress', 'web', (o) => (o.spec.rules[0].http.paths[0].backend.service.port = { number: 80 })),
+    path: 'spec.rules[0].http.paths[0].backend.service.port',
+    message: 'backend port "https" is not a port of Service/platform/backend (declared: http=80)',
+  },
+  'ref/network-policy-ingress': {
+    fail: () => withControllerNamespace('kube-system'),
+    pass: () => withControllerNamespace('kube-system'),
+    passCtx: { ...PROD, ingressControllerNamespace: 'kube-system' },
+    path: 'spec.rules[0].http.paths[0].backend.service',
+    message: 'none allows ingress from namespace ingress-nginx on port 8000/http',
+  },
+  'ref/mesh-hosts': {
+    fail: () => platformWith('VirtualService', 'backend', (o) => (o.spec.http[0].route[0].destination.subset = 'v2')),
+    pass: () =>
+      platformWith('VirtualService', 'backend', (o) => (o.spec.http[0].route[0].destination.host = 'backend.platform.svc.cluster.local')),
+    path: 'spec.http[0].route[0].destination.subset',
+    message: 'subset "v2" of host "backend.platform" is defined by no DestinationRule (DestinationRule/platform/backend: [v1])',
+  },
+  'ref/route-weights': {
+    fail: () => platformWith('VirtualService', 'frontend', (o) => (o.spec.http[0].route[0].weight = 90)),
+    pass: () => platformWith('VirtualService', 'frontend', (o) => (o.spec.http[0].route = [o.spec.http[0].route[0]])),
+    path: 'spec.http[0].route',
+    message: 'destination weights [90,0] sum to 90 (must sum to 100)',
+  },
+  'ref/rollout-refs': {
+    fail: () => platformWith('Rollout', 'frontend', (o) => (o.spec.strategy.canary.analysis.templates[0].templateName = 'error-rate')),
+    pass: () => goodPlatform(),
+    path: 'spec.strategy.canary.analysis.templates[0].templateName',
+    message: 'AnalysisTemplate in namespace platform "error-rate" does not exist',
+  },
+  'ref/canary-weights': {
+    fail: () => platformWith('Rollout', 'frontend', (o) => (o.spec.strategy.canary.steps[3].setWeight = 5)),
+    pass: () => platformWith('Rollout', 'frontend', (o) => (o.spec.strategy.canary.steps[3].setWeight = 10)),
+    path: 'spec.strategy.canary.steps[3].setWeight',
+    message: "setWeight 5 is lower than the previous step's 10",
+  },
+};
+
+function secret(extra: Record<string, unknown>): M {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'backend-env', namespace: NS, labels: labels('backend') }, ...extra };
+}
+
+function scaledObject(name: string, target: string): M {
+  return {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name, namespace: NS, labels: labels(name) },
+    spec: { scaleTargetRef: { name: target }, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '60' } }] },
+  };
+}
+
+/** The allow rule admits a different controller namespace than the default ingress-nginx. */
+function withControllerNamespace(ns: string): M[] {
+  const objects = goodPlatform();
+  byName(objects, 'NetworkPolicy', 'allow-ingress-controller').spec.ingress[0].from[0].namespaceSelector.matchLabels[
+    'kubernetes.io/metadata.name'
+  ] = ns;
+  return objects;
+}
+
+describe('the good platform', () => {
+  it('passes every rule in production and in dev', () => {
+    expect(runRules(goodPlatform() as Manifest[], PROD)).toEqual([]);
+    expect(runRules(goodPlatform() as Manifest[], DEV)).toEqual([]);
+  });
+
+  it('registers exactly the documented rule ids', () => {
+    expect([...RULE_IDS].sort()).toEqual(Object.keys(CASES).sort());
+  });
+});
+
+describe.each(Object.entries(CASES))('%s', (rule, c) => {
+  it('fails on its failing fixture, naming the path and the problem', () => {
+    const found = findings(c.fail(), rule, c.ctx ?? PROD);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0]!.path).toBe(c.path);
+    if (typeof c.message === 'string') expect(found[0]!.message).toContain(c.message);
+    else expect(found[0]!.message).toMatch(c.message);
+  });
+
+  it('passes on its passing fixture', () => {
+    expect(findings(c.pass(), rule, c.passCtx ?? PROD)).toEqual([]);
+  });
+});
