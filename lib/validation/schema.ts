@@ -42,11 +42,20 @@ export function validateSchema(obj: Manifest): Violation[] {
     return [{ rule: 'schema/unknown-kind', severity: 'error', object, path: 'kind', message: unknownKindMessage(obj) }];
   }
   if (validate(obj)) return [];
-  return (validate.errors ?? [])
+  const seen = new Set<string>();
+  const violations: Violation[] = [];
+  for (const e of validate.errors ?? []) {
     // Errors inside anyOf/oneOf branches (the only ones that keep a schemaPath) are summed up by the
     // combinator's own error.
-    .filter((e) => e.schemaPath === undefined)
-    .map((e) => toViolation(e, obj, object));
+    if (e.schemaPath !== undefined) continue;
+    const v = toViolation(e, obj, object);
+    // metadata is checked by ObjectMeta and by the per-kind name rule beside it: report once.
+    const key = `${v.path}\u0000${v.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    violations.push(v);
+  }
+  return violations;
 }
 
 function objectRef(obj: Manifest): string {
