@@ -3,10 +3,13 @@
  * can act on are printed as their message alone, never as a stack trace, and exit non-zero.
  */
 import { Command } from 'commander';
+import { registerDiff } from './commands/diff';
+import { registerGraph } from './commands/graph';
 import { registerList } from './commands/list';
+import { registerPlan } from './commands/plan';
 import { registerSynth } from './commands/synth';
 
-const COMMANDS: readonly ((program: Command) => void)[] = [registerSynth, registerList];
+const COMMANDS: readonly ((program: Command) => void)[] = [registerSynth, registerList, registerPlan, registerDiff, registerGraph];
 
 export function createProgram(): Command {
   const program = new Command('platform').description('Typed Kubernetes manifests for the platform').showHelpAfterError();

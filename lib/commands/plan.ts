@@ -1,0 +1,35 @@
+import { Command, Option } from 'commander';
+import { buildEnvironment } from '../../charts';
+import { loadEnvironmentFile, selectEnvironments } from '../../environments';
+import { PLAN_FORMATS, formatPlans, planEnvironment, type PlanFormat } from '../plan';
+import { renderEnvironment } from '../render';
+import { collect } from './synth';
+
+interface PlanOptions {
+  env?: string[];
+  envFile?: string[];
+  format: PlanFormat;
+}
+
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('capacity and cost per node pool at the autoscalers\' min and max, from the synthesized objects')
+    .option('-e, --env <name>', 'environment to plan, repeatable (default: all)', collect)
+    .option('-f, --env-file <file>', 'also plan an environment overlay from a YAML/JSON file, repeatable', collect)
+    .addOption(new Option('--format <format>', 'output format').choices(PLAN_FORMATS).default('table'))
+    .action((options: PlanOptions) => {
+      const files = options.envFile ?? [];
+      const named = files.length > 0 && options.env === undefined ? [] : selectEnvironments(options.env);
+      const plans = [...named, ...files.map(loadEnvironmentFile)].map((env) =>
+        planEnvironment(env, renderEnvironment(buildEnvironment(env)).objects),
+      );
+      console.log(formatPlans(plans, options.format));
+      const errors = plans.flatMap((plan) => plan.errors);
+      // The full plan is printed first so the failing pool can be read in context; the errors go to stderr too.
+      if (errors.length > 0) {
+        for (const error of errors) console.error(`error: ${error}`);
+        process.exitCode = 1;
+      }
+    });
+}

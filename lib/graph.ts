@@ -1,0 +1,326 @@
+/**
+ * The topology of a synthesized environment as a Mermaid flowchart: public hosts → Services →
+ * workloads (grouped by node pool), with what routes and scales them — Istio VirtualService weights,
+ * Argo Rollout strategies and their Services, KEDA triggers — and the data stores the workloads
+ * reach (NetworkPolicy egress to well-known ports, ExternalName Services).
+ *
+ * Everything is read from the emitted objects, in emitted order, so the picture is deterministic and
+ * shows what the cluster will run.
+ */
+import { WORKLOAD_KINDS, templatePool, workloadsOf, type Workload } from './plan/workloads';
+import type { Manifest } from './validation/types';
+
+export interface GraphOptions {
+  /** Heading comment of the chart, e.g. the environment name. */
+  readonly title: string;
+  /** Node label whose value is the pool; workloads are grouped by it. @default - no grouping */
+  readonly poolLabel?: string;
+}
+
+/** Ports that mean "a data store" when a NetworkPolicy allows egress to them. */
+export const DATA_STORE_PORTS: Readonly<Record<number, string>> = {
+  3306: 'MySQL',
+  5432: 'PostgreSQL',
+  5672: 'RabbitMQ',
+  6379: 'Redis',
+  9092: 'Kafka',
+  27017: 'MongoDB',
+};
+
+type Plain = Record<string, unknown>;
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function at(value: unknown, ...path: string[]): unknown {
+  let here = value;
+  for (const key of path) here = isPlain(here) ? here[key] : undefined;
+  return here;
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Mermaid labels are quoted; a quote inside one is written as an entity. */
+function label(value: string): string {
+  return `"${value.replace(/"/g, '#quot;')}"`;
+}
+
+type Shape = 'host' | 'service' | 'workload' | 'route' | 'trigger' | 'store';
+
+const SHAPES: Readonly<Record<Shape, (l: string) => string>> = {
+  host: (l) => `([${l}])`,
+  service: (l) => `[${l}]`,
+  workload: (l) => `[[${l}]]`,
+  route: (l) => `{{${l}}}`,
+  trigger: (l) => `>${l}]`,
+  store: (l) => `[(${l})]`,
+};
+
+interface GraphNode {
+  readonly id: string;
+  readonly shape: Shape;
+  readonly label: string;
+  readonly group: string | undefined;
+}
+
+interface GraphEdge {
+  readonly from: string;
+  readonly to: string;
+  labels: string[];
+  readonly dotted: boolean;
+}
+
+/** Nodes and edges in insertion order; ids are derived from keys and made unique deterministically. */
+class Graph {
+  readonly nodes = new Map<string, GraphNode>();
+  readonly edges = new Map<string, GraphEdge>();
+  private readonly ids = new Set<string>();
+
+  node(key: string, shape: Shape, nodeLabel: string, group?: string): string {
+    const existing = this.nodes.get(key);
+    if (existing) return existing.id;
+    const base = key.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '');
+    let id = base;
+    for (let n = 2; this.ids.has(id); n++) id = `${base}_${n}`;
+    this.ids.add(id);
+    this.nodes.set(key, { id, shape, label: nodeLabel, group });
+    return id;
+  }
+
+  /** One edge per pair; a second edge between the same nodes adds its label to the first. */
+  edge(from: string, to: string, edgeLabel?: string, dotted = false): void {
+    const key = `${from}->${to}`;
+    const existing = this.edges.get(key);
+    if (existing) {
+      if (edgeLabel !== undefined && !existing.labels.includes(edgeLabel)) existing.labels.push(edgeLabel);
+      return;
+    }
+    this.edges.set(key, { from, to, labels: edgeLabel === undefined ? [] : [edgeLabel], dotted });
+  }
+}
+
+function objectKey(o: Manifest): string {
+  return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}
+
+function templateLabels(o: Manifest): Plain {
+  const labels = at(o, 'spec', 'template', 'metadata', 'labels');
+  return isPlain(labels) ? labels : {};
+}
+
+/** Does a `matchLabels`-style selector select these labels? An empty selector selects nothing here. */
+function selects(selector: unknown, labels: Plain): boolean {
+  if (!isPlain(selector)) return false;
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+function range(w: Workload): string {
+  const pods = w.replicas.min === w.replicas.max ? `${w.replicas.min}` : `${w.replicas.min}-${w.replicas.max}`;
+  const by = w.autoscaler === 'HorizontalPodAutoscaler' ? 'HPA' : w.autoscaler === 'ScaledObject' ? 'KEDA' : 'fixed';
+  return `${pods} pods, ${by}`;
+}
+
+const STRATEGY_NAMES: Readonly<Record<string, string>> = { blueGreen: 'blue-green', canary: 'canary' };
+
+class TopologyBuilder {
+  readonly graph = new Graph();
+  private readonly workloads: Workload[];
+  private readonly byService = new Map<string, string>();
+
+  constructor(
+    private readonly objects: readonly Manifest[],
+    private readonly options: GraphOptions,
+  ) {
+    this.workloads = workloadsOf(objects, options.poolLabel ?? '');
+  }
+
+  build(): Graph {
+    // Order: the edge first, then what it reaches, so Mermaid lays the chart out left to right.
+    for (const o of this.objects) if (o.kind === 'Ingress') this.ingress(o);
+    for (const o of this.objects) if (o.kind === 'Service') this.service(o);
+    for (const o of this.objects) if (WORKLOAD_KINDS.includes(o.kind)) this.workload(o);
+    for (const o of this.objects) if (o.kind === 'VirtualService' && o.apiVersion.startsWith('networking.istio.io/')) this.virtualService(o);
+    for (const o of this.objects) if (o.kind === 'Rollout') this.rolloutServices(o);
+    for (const o of this.objects) if (o.kind === 'ScaledObject' && o.apiVersion.startsWith('keda.sh/')) this.triggers(o);
+    for (const o of this.objects) if (o.kind === 'NetworkPolicy') this.egress(o);
+    return this.graph;
+  }
+
+  private hostNode(host: string): string {
+    return this.graph.node(`host/${host}`, 'host', host);
+  }
+
+  /** A Service by name; one the objects do not define (another namespace, another team) still gets a node. */
+  private serviceNode(name: string, namespace = ''): string {
+    const known = this.objects.find((o) => o.kind === 'Service' && o.metadata.name === name && (namespace === '' || (o.metadata.namespace ?? '') === namespace));
+    if (known) return this.service(known);
+    return this.graph.node(`Service//${name}`, 'service', `Service ${name}`);
+  }
+
+  private ingress(o: Manifest): void {
+    for (const rule of list(at(o, 'spec', 'rules'))) {
+      const host = this.hostNode(text(at(rule, 'host')) ?? '*');
+      for (const path of list(at(rule, 'http', 'paths'))) {
+        const name = text(at(path, 'backend', 'service', 'name'));
+        if (name === undefined) continue;
+        this.graph.edge(host, this.serviceNode(name, o.metadata.namespace), text(at(path, 'path')) ?? '/');
+      }
+    }
+  }
+
+  private service(o: Manifest): string {
+    const key = objectKey(o);
+    const existing = this.byService.get(key);
+    if (existing) return existing;
+    const external = text(at(o, 'spec', 'externalName'));
+    const id =
+      at(o, 'spec', 'type') === 'ExternalName' && external !== undefined
+        ? this.graph.node(key, 'store', `${o.metadata.name}<br/>${external}`)
+        : this.graph.node(key, 'service', `Service ${o.metadata.name}`);
+    this.byService.set(key, id);
+    return id;
+  }
+
+  private workloadNode(o: Manifest): string {
+    const w = this.workloads.find((x) => x.kind === o.kind && x.name === o.metadata.name && x.namespace === (o.metadata.namespace ?? ''));
+    const strategy = w?.strategy === undefined ? '' : `${STRATEGY_NAMES[w.strategy] ?? w.strategy}, `;
+    const detail = w === undefined ? '' : `<br/>${strategy}${range(w)}`;
+    const pool = this.options.poolLabel === undefined ? undefined : templatePool(at(o, 'spec', 'template'), this.options.poolLabel);
+    return this.graph.node(objectKey(o), 'workload', `${o.kind} ${o.metadata.name}${detail}`, pool);
+  }
+
+  private workload(o: Manifest): void {
+    const id = this.workloadNode(o);
+    const labels = templateLabels(o);
+    for (const svc of this.objects) {
+      if (svc.kind !== 'Service' || (svc.metadata.namespace ?? '') !== (o.metadata.namespace ?? '')) continue;
+      if (selects(at(svc, 'spec', 'selector'), labels)) this.graph.edge(this.service(svc), id);
+    }
+  }
+
+  /** A VirtualService sits between the Service its host names and the weighted destinations. */
+  private virtualService(o: Manifest): void {
+    const id = this.graph.node(objectKey(o), 'route', `VirtualService ${o.metadata.name}`);
+    for (const host of list(at(o, 'spec', 'hosts')).map(text)) {
+      if (host === undefined) continue;
+      const svc = this.objects.find((s) => s.kind === 'Service' && (host === s.metadata.name || host.startsWith(`${s.metadata.name}.`)));
+      if (svc) this.graph.edge(this.service(svc), id, 'routed by', true);
+      else this.graph.edge(this.hostNode(host), id);
+    }
+    for (const protocol of ['http', 'tls', 'tcp']) {
+      for (const route of list(at(o, 'spec', protocol))) {
+        const destinations = list(at(route, 'route'));
+        for (const d of destinations) {
+          const host = text(at(d, 'destination', 'host'));
+          if (host === undefined) continue;
+          const weight = at(d, 'weight');
+          const share = typeof weight === 'number' ? `${weight}%` : destinations.length === 1 ? '100%' : 'weight unset';
+          const subset = text(at(d, 'destination', 'subset'));
+          this.graph.edge(id, this.serviceNode(host.split('.')[0]!), subset === undefined ? share : `${share} ${subset}`);
+        }
+      }
+    }
+  }
+
+  /** Argo Rollouts name the Services they switch (blue-green) or split (canary) between. */
+  private rolloutServices(o: Manifest): void {
+    const id = this.workloadNode(o);
+    const roles: [string[], string][] = [
+      [['blueGreen', 'activeService'], 'active'],
+      [['blueGreen', 'previewService'], 'preview'],
+      [['canary', 'stableService'], 'stable'],
+      [['canary', 'canaryService'], 'canary'],
+    ];
+    for (const [path, role] of roles) {
+      const name = text(at(o, 'spec', 'strategy', ...path));
+      if (name !== undefined) this.graph.edge(this.serviceNode(name, o.metadata.namespace), id, role);
+    }
+    const istio = at(o, 'spec', 'strategy', 'canary', 'trafficRouting', 'istio');
+    const routes = [at(istio, 'virtualService'), ...list(at(istio, 'virtualServices'))];
+    for (const route of routes) {
+      const name = text(at(route, 'name'));
+      const vs = this.objects.find((x) => x.kind === 'VirtualService' && x.metadata.name === name);
+      if (vs) this.graph.edge(id, this.graph.node(objectKey(vs), 'route', `VirtualService ${vs.metadata.name}`), 'sets weights', true);
+    }
+  }
+
+  private triggers(o: Manifest): void {
+    const kind = text(at(o, 'spec', 'scaleTargetRef', 'kind')) ?? 'Deployment';
+    const name = text(at(o, 'spec', 'scaleTargetRef', 'name'));
+    const target = this.objects.find((x) => x.kind === kind && x.metadata.name === name);
+    if (!target) return;
+    const id = this.workloadNode(target);
+    list(at(o, 'spec', 'triggers')).forEach((trigger, i) => {
+      const type = text(at(trigger, 'type')) ?? 'trigger';
+      const metadata = at(trigger, 'metadata');
+      const detail = ['listName', 'queueName', 'topic', 'stream', 'query', 'metricName']
+        .map((key) => text(at(metadata, key)))
+        .find((v) => v !== undefined);
+      const trig = this.graph.node(`${objectKey(o)}/trigger/${i}`, 'trigger', detail === undefined ? `KEDA ${type}` : `KEDA ${type}<br/>${detail}`);
+      this.graph.edge(trig, id, 'scales', true);
+    });
+  }
+
+  /** Egress to a data-store port names the store; an ipBlock says where it is. */
+  private egress(o: Manifest): void {
+    const namespace = o.metadata.namespace ?? '';
+    const selector = at(o, 'spec', 'podSelector', 'matchLabels');
+    // An empty podSelector ({}) selects every pod of the namespace.
+    const everyPod = selector === undefined || (isPlain(selector) && Object.keys(selector).length === 0);
+    const sources = this.objects.filter(
+      (w) => WORKLOAD_KINDS.includes(w.kind) && (w.metadata.namespace ?? '') === namespace && (everyPod || selects(selector, templateLabels(w))),
+    );
+    for (const rule of list(at(o, 'spec', 'egress'))) {
+      const cidrs = list(at(rule, 'to')).map((peer) => text(at(peer, 'ipBlock', 'cidr'))).filter((c): c is string => c !== undefined);
+      for (const port of list(at(rule, 'ports'))) {
+        const number = at(port, 'port');
+        const store = typeof number === 'number' ? DATA_STORE_PORTS[number] : undefined;
+        if (store === undefined) continue;
+        const where = cidrs.length > 0 ? `<br/>${cidrs.join(', ')}` : '';
+        const id = this.graph.node(`store/${store}/${number}/${cidrs.join(',')}`, 'store', `${store} :${number}${where}`);
+        for (const source of sources) this.graph.edge(this.workloadNode(source), id);
+      }
+    }
+  }
+}
+
+function nodeLine(node: GraphNode, indent: string): string {
+  return `${indent}${node.id}${SHAPES[node.shape](label(node.label))}`;
+}
+
+function edgeLine(edge: GraphEdge): string {
+  const arrow = edge.dotted ? '-.->' : '-->';
+  return edge.labels.length === 0 ? `  ${edge.from} ${arrow} ${edge.to}` : `  ${edge.from} ${arrow}|${label(edge.labels.join(', '))}| ${edge.to}`;
+}
+
+/** The Mermaid source of the topology; the same objects always give the same text. */
+export function topologyMermaid(objects: readonly Manifest[], options: GraphOptions): string {
+  const graph = new TopologyBuilder(objects, options).build();
+  const nodes = [...graph.nodes.values()];
+  const groups = [...new Set(nodes.map((n) => n.group).filter((g): g is string => g !== undefined))];
+  const lines = [
+    'flowchart LR',
+    `  %% ${options.title}`,
+    ...nodes.filter((n) => n.group === undefined).map((n) => nodeLine(n, '  ')),
+    ...groups.flatMap((group) => [
+      `  subgraph ${`pool_${group}`.replace(/[^A-Za-z0-9]+/g, '_')}[${label(`node pool ${group}`)}]`,
+      ...nodes.filter((n) => n.group === group).map((n) => nodeLine(n, '    ')),
+      '  end',
+    ]),
+    ...[...graph.edges.values()].map(edgeLine),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The chart as a Markdown document with a fenced mermaid block, as GitHub renders it. */
+export function topologyMarkdown(objects: readonly Manifest[], options: GraphOptions): string {
+  return `\`\`\`mermaid\n${topologyMermaid(objects, options)}\`\`\`\n`;
+}

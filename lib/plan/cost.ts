@@ -1,0 +1,27 @@
+/**
+ * Node-hours into money. Cloud bills are monthly and cloud calculators use 730 hours a month
+ * (8,760 hours a year / 12), so the plan does too.
+ */
+import type { MachineType, NodePool } from '../../environments/schema';
+
+export const HOURS_PER_MONTH = 730;
+
+/** Spot pools pay the spot list price; everything else on demand. */
+export function hourlyPrice(pool: NodePool, machine: MachineType): number {
+  return pool.spot ? machine.spotPricePerHour : machine.pricePerHour;
+}
+
+export function monthlyCost(nodes: number, pool: NodePool, machine: MachineType): number {
+  return nodes * hourlyPrice(pool, machine) * HOURS_PER_MONTH;
+}
+
+/**
+ * Monthly cost per expected user, the figure the seeds budget against ($0.05 per user per month
+ * at 100K users). Undefined when the environment declares no users.
+ */
+export function costPerUser(monthly: number, users: number | undefined): number | undefined {
+  return users === undefined ? undefined : monthly / users;
+}
+
+/** The seeds' budget: $0.05 per user per month (quoted at 100K users). */
+export const SEED_COST_PER_USER = 0.05;

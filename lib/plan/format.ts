@@ -1,0 +1,167 @@
+/**
+ * A capacity plan as a person reads it (a terminal table), as a pull request shows it (Markdown),
+ * and as a script reads it (JSON, rounded to the precision the inputs have).
+ */
+import type { CapacityPlan, PoolPlan, Range } from './capacity';
+import { SEED_COST_PER_USER } from './cost';
+
+export const PLAN_FORMATS = ['table', 'markdown', 'json'] as const;
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function num(n: number, digits = 2): string {
+  return round(n, digits).toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+function span(r: Range, show: (n: number) => string = (n) => num(n)): string {
+  return r.min === r.max ? show(r.min) : `${show(r.min)}-${show(r.max)}`;
+}
+
+const money = (n: number) => `$${num(n, 0)}`;
+
+const HEADERS = ['pool', 'machine', 'per node (CPU / GiB)', 'pods', 'CPU req', 'memory GiB', 'ephemeral GiB', 'nodes', 'pool range', 'fits', 'monthly'];
+
+function poolRow(pool: PoolPlan): string[] {
+  return [
+    pool.name,
+    `${pool.machineType}${pool.spot ? ' (spot)' : ''}`,
+    `${num(pool.perNode.cpu)} / ${num(pool.perNode.memoryGiB)}`,
+    span(pool.pods),
+    span(pool.cpu),
+    span(pool.memory),
+    span(pool.ephemeralStorage),
+    span(pool.nodes),
+    `${pool.minNodes}-${pool.maxNodes}`,
+    pool.fits ? 'yes' : 'NO',
+    span(pool.monthlyCost, money),
+  ];
+}
+
+function totalRow(plan: CapacityPlan): string[] {
+  const sum = (pick: (p: PoolPlan) => Range): Range => ({
+    min: plan.pools.reduce((s, p) => s + pick(p).min, 0),
+    max: plan.pools.reduce((s, p) => s + pick(p).max, 0),
+  });
+  const fits = plan.pools.every((p) => p.fits);
+  return ['total', '', '', span(sum((p) => p.pods)), span(sum((p) => p.cpu)), span(sum((p) => p.memory)), span(sum((p) => p.ephemeralStorage)), span(sum((p) => p.nodes)), '', fits ? 'yes' : 'NO', span(plan.monthlyCost, money)];
+}
+
+const WORKLOAD_HEADERS = ['workload', 'pool', 'scaled by', 'pods', 'per pod (CPU / GiB)'];
+
+const AUTOSCALER_LABEL: Readonly<Record<string, string>> = { HorizontalPodAutoscaler: 'HPA', ScaledObject: 'KEDA', none: 'spec.replicas' };
+
+function workloadRows(plan: CapacityPlan): string[][] {
+  return plan.pools.flatMap((pool) =>
+    pool.workloads.map((w) => [
+      `${w.kind}/${w.name}${w.strategy === undefined ? '' : ` (${w.strategy})`}`,
+      pool.name,
+      AUTOSCALER_LABEL[w.autoscaler] ?? w.autoscaler,
+      span(w.pods),
+      `${num(w.pod.cpu, 3)} / ${num(w.pod.memoryGiB, 3)}${w.istioSidecar ? ' incl. istio-proxy' : ''}`,
+    ]),
+  );
+}
+
+function summaryLines(plan: CapacityPlan): string[] {
+  const perUser = plan.costPerUser === undefined
+    ? 'cost per user: no expected users declared (environment.users)'
+    : `cost per user: $${num(plan.costPerUser.min, 4)}-$${num(plan.costPerUser.max, 4)} a month for ${num(plan.users ?? 0, 0)} users ` +
+      `(seed budget $${SEED_COST_PER_USER}: ${plan.costPerUser.max <= SEED_COST_PER_USER ? 'within' : plan.costPerUser.min <= SEED_COST_PER_USER ? 'within at the floor only' : 'over'})`;
+  return [
+    `monthly cost: ${span(plan.monthlyCost, money)} (${plan.hoursPerMonth} h/month; spot pools at the spot price)`,
+    perUser,
+    `per node: ${plan.formula} (${num(plan.daemonSetOverhead.cpu, 3)} CPU / ${num(plan.daemonSetOverhead.memoryGiB, 3)} GiB per node)`,
+  ];
+}
+
+function alignedTable(rows: readonly string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+export function planTable(plan: CapacityPlan): string {
+  const title = `${plan.environment} (${plan.tier}): requests and nodes at the autoscalers' min-max`;
+  const table = alignedTable([HEADERS, ...plan.pools.map(poolRow), totalRow(plan)]);
+  const workloads = alignedTable([WORKLOAD_HEADERS, ...workloadRows(plan)]);
+  const notes = plan.notes.map((n) => `note: ${n}`);
+  // Errors are not repeated here: the CLI prints them on stderr, where a terminal user looks for them.
+  return [title, '', table, '', workloads, '', ...summaryLines(plan), ...notes].join('\n');
+}
+
+function markdownRow(cells: readonly string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+}
+
+export function planMarkdown(plan: CapacityPlan): string {
+  const status = plan.errors.length === 0 ? 'every pool fits its maximum' : `**${plan.errors.length} pool error(s)**`;
+  const lines = [
+    `### Capacity plan: ${plan.environment} (${plan.tier}) — ${status}`,
+    '',
+    markdownRow(HEADERS),
+    markdownRow(HEADERS.map(() => '---')),
+    ...plan.pools.map((p) => markdownRow(poolRow(p))),
+    markdownRow(totalRow(plan).map((c) => (c === '' ? '' : `**${c}**`))),
+    '',
+    markdownRow(WORKLOAD_HEADERS),
+    markdownRow(WORKLOAD_HEADERS.map(() => '---')),
+    ...workloadRows(plan).map(markdownRow),
+    '',
+    ...summaryLines(plan).map((l) => `- ${l}`),
+    ...plan.notes.map((n) => `- note: ${n}`),
+    ...plan.errors.map((e) => `- :x: ${e}`),
+  ];
+  return lines.join('\n');
+}
+
+const r3 = (r: Range): Range => ({ min: round(r.min, 3), max: round(r.max, 3) });
+const r2 = (r: Range): Range => ({ min: round(r.min, 2), max: round(r.max, 2) });
+
+/** The plan as data; units: CPU in cores, memory and storage in GiB, money in USD a month. */
+export function planJson(plan: CapacityPlan): unknown {
+  return {
+    environment: plan.environment,
+    tier: plan.tier,
+    users: plan.users ?? null,
+    units: { cpu: 'cores', memory: 'GiB', ephemeralStorage: 'GiB', monthlyCost: 'USD/month' },
+    formula: plan.formula,
+    hoursPerMonth: plan.hoursPerMonth,
+    pools: plan.pools.map((p) => ({
+      name: p.name,
+      machineType: p.machineType,
+      spot: p.spot,
+      pricePerHour: p.pricePerHour,
+      perNode: { cpu: round(p.perNode.cpu, 3), memory: round(p.perNode.memoryGiB, 3) },
+      poolNodes: { min: p.minNodes, max: p.maxNodes },
+      nodes: p.nodes,
+      pods: p.pods,
+      cpu: r3(p.cpu),
+      memory: r3(p.memory),
+      ephemeralStorage: r3(p.ephemeralStorage),
+      fits: p.fits,
+      monthlyCost: r2(p.monthlyCost),
+      workloads: p.workloads.map((w) => ({
+        kind: w.kind,
+        name: w.name,
+        autoscaler: w.autoscaler,
+        istioSidecar: w.istioSidecar,
+        ...(w.strategy === undefined ? {} : { strategy: w.strategy }),
+        pods: w.pods,
+        pod: { cpu: round(w.pod.cpu, 3), memory: round(w.pod.memoryGiB, 3), ephemeralStorage: round(w.pod.ephemeralStorageGiB, 3) },
+      })),
+    })),
+    monthlyCost: r2(plan.monthlyCost),
+    costPerUser: plan.costPerUser === undefined ? null : { min: round(plan.costPerUser.min, 4), max: round(plan.costPerUser.max, 4) },
+    errors: plan.errors,
+    notes: plan.notes,
+  };
+}
+
+export function formatPlans(plans: readonly CapacityPlan[], format: PlanFormat): string {
+  if (format === 'json') return JSON.stringify(plans.length === 1 ? planJson(plans[0]!) : plans.map(planJson), null, 2);
+  const render = format === 'markdown' ? planMarkdown : planTable;
+  return plans.map(render).join('\n\n');
+}

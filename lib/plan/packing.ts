@@ -1,0 +1,57 @@
+/**
+ * How many nodes a set of pods needs. Pods cannot be split across nodes, so dividing the total
+ * request by a node's size undercounts whenever pods are large against the node (two 2-CPU pods do
+ * not share a node that has 3.7 CPU to give). The plan packs pods first-fit decreasing, the usual
+ * approximation of what the scheduler's least-allocated scoring ends up with when the cluster
+ * autoscaler adds nodes one by one; it is never below the division, and it is what the plan uses.
+ */
+import type { Resources } from './allocatable';
+
+/** A group of identical pods. */
+export interface PodGroup {
+  readonly name: string;
+  readonly count: number;
+  readonly cpuMillis: number;
+  readonly memoryBytes: number;
+}
+
+/** Float sums of millicores and bytes must not make a pod that fits exactly look one unit too big. */
+const EPSILON = 1e-6;
+
+export function fitsOnNode(pod: Resources, node: Resources): boolean {
+  return pod.cpuMillis <= node.cpuMillis + EPSILON && pod.memoryBytes <= node.memoryBytes + EPSILON;
+}
+
+/** The share of a node one pod takes on its scarcer resource; packing places the largest first. */
+function dominantShare(pod: Resources, node: Resources): number {
+  return Math.max(pod.cpuMillis / node.cpuMillis, pod.memoryBytes / node.memoryBytes);
+}
+
+/**
+ * Nodes needed to hold every pod, first-fit decreasing. Pods that cannot fit on an empty node are
+ * the caller's to report; they are left out here.
+ */
+export function nodesNeeded(groups: readonly PodGroup[], node: Resources): number {
+  const placeable = groups.filter((g) => g.count > 0 && fitsOnNode(g, node));
+  const ordered = [...placeable].sort((a, b) => dominantShare(b, node) - dominantShare(a, node) || a.name.localeCompare(b.name));
+  const free: { cpuMillis: number; memoryBytes: number }[] = [];
+  for (const group of ordered) {
+    // Nodes before `from` could not take the previous pod of this group, so they cannot take this one.
+    let from = 0;
+    for (let i = 0; i < group.count; i++) {
+      while (from < free.length && !fitsOnNode(group, free[from]!)) from++;
+      if (from === free.length) free.push({ ...node });
+      const target = free[from]!;
+      target.cpuMillis -= group.cpuMillis;
+      target.memoryBytes -= group.memoryBytes;
+    }
+  }
+  return free.length;
+}
+
+/** The division bound: total requests over one node, per resource, rounded up. */
+export function nodesByTotal(groups: readonly PodGroup[], node: Resources): number {
+  const cpu = groups.reduce((sum, g) => sum + g.count * g.cpuMillis, 0);
+  const memory = groups.reduce((sum, g) => sum + g.count * g.memoryBytes, 0);
+  return Math.max(Math.ceil(cpu / node.cpuMillis - EPSILON), Math.ceil(memory / node.memoryBytes - EPSILON), 0);
+}

@@ -1,0 +1,175 @@
+/**
+ * The workloads of a synthesized environment as the capacity plan sees them: how many pods each runs
+ * at its autoscaler's floor and ceiling, what one pod requests, and which node pool it lands on.
+ * Everything is read from the emitted objects, so the plan describes what the cluster will run, not
+ * what the environment file meant.
+ */
+import type { Manifest } from '../validation/types';
+import { podRequests, type PodRequests } from './pod-requests';
+
+/** Kinds whose `spec.template` is a pod template the plan counts. */
+export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'Rollout', 'StatefulSet'];
+
+export type AutoscalerKind = 'HorizontalPodAutoscaler' | 'ScaledObject' | 'none';
+
+export interface Workload {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  /** Value of the cluster's node-pool label in the pod's nodeSelector (or required node affinity). */
+  readonly pool: string | undefined;
+  readonly pod: PodRequests;
+  readonly replicas: { readonly min: number; readonly max: number };
+  /** What owns the replica count. */
+  readonly autoscaler: AutoscalerKind;
+  /** `blueGreen` or `canary` for Argo Rollouts. */
+  readonly strategy: string | undefined;
+  /** Istio injects a proxy into its pods; `pod` includes the proxy's requests. */
+  readonly istioSidecar: boolean;
+}
+
+type Plain = Record<string, unknown>;
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function at(value: unknown, ...path: string[]): unknown {
+  let here = value;
+  for (const key of path) here = isPlain(here) ? here[key] : undefined;
+  return here;
+}
+
+function numberAt(value: unknown, ...path: string[]): number | undefined {
+  const found = at(value, ...path);
+  return typeof found === 'number' ? found : undefined;
+}
+
+function targetKey(namespace: string, kind: string, name: string): string {
+  return `${namespace}/${kind}/${name}`;
+}
+
+interface Range {
+  readonly min: number;
+  readonly max: number;
+  readonly by: AutoscalerKind;
+}
+
+/**
+ * Autoscalers by the workload they scale. A KEDA ScaledObject creates and owns its own HPA, so when
+ * both point at one workload the ScaledObject's range is the one that holds.
+ */
+function autoscalerRanges(objects: readonly Manifest[]): Map<string, Range> {
+  const ranges = new Map<string, Range>();
+  for (const object of objects) {
+    const namespace = object.metadata.namespace ?? '';
+    const ref = at(object, 'spec', 'scaleTargetRef');
+    const name = at(ref, 'name');
+    if (typeof name !== 'string') continue;
+    if (object.kind === 'HorizontalPodAutoscaler') {
+      const kind = String(at(ref, 'kind') ?? 'Deployment');
+      const key = targetKey(namespace, kind, name);
+      if (ranges.get(key)?.by === 'ScaledObject') continue;
+      // autoscaling/v2 defaults minReplicas to 1; maxReplicas is required.
+      const min = numberAt(object, 'spec', 'minReplicas') ?? 1;
+      ranges.set(key, { min, max: numberAt(object, 'spec', 'maxReplicas') ?? min, by: 'HorizontalPodAutoscaler' });
+    } else if (object.kind === 'ScaledObject' && object.apiVersion.startsWith('keda.sh/')) {
+      // KEDA's defaults: kind Deployment, minReplicaCount 0, maxReplicaCount 100; idle replicas go below the floor.
+      const kind = String(at(ref, 'kind') ?? 'Deployment');
+      const floor = numberAt(object, 'spec', 'minReplicaCount') ?? 0;
+      const idle = numberAt(object, 'spec', 'idleReplicaCount');
+      const min = idle === undefined ? floor : Math.min(idle, floor);
+      ranges.set(targetKey(namespace, kind, name), { min, max: numberAt(object, 'spec', 'maxReplicaCount') ?? 100, by: 'ScaledObject' });
+    }
+  }
+  return ranges;
+}
+
+/** The pool a pod template is pinned to: nodeSelector first, then a single-valued required affinity. */
+export function templatePool(template: unknown, poolLabel: string): string | undefined {
+  const selected = at(template, 'spec', 'nodeSelector', poolLabel);
+  if (typeof selected === 'string') return selected;
+  const terms = at(template, 'spec', 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms');
+  if (!Array.isArray(terms) || terms.length !== 1) return undefined;
+  const expressions = at(terms[0], 'matchExpressions');
+  if (!Array.isArray(expressions)) return undefined;
+  const match = expressions.find((e) => at(e, 'key') === poolLabel && at(e, 'operator') === 'In');
+  const values = at(match, 'values');
+  return Array.isArray(values) && values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
+}
+
+/**
+ * A Rollout may borrow its template from a Deployment (`spec.workloadRef`) instead of carrying one.
+ */
+function templateOf(object: Manifest, objects: readonly Manifest[]): unknown {
+  const own = at(object, 'spec', 'template');
+  if (own !== undefined) return own;
+  const ref = at(object, 'spec', 'workloadRef', 'name');
+  const source = objects.find(
+    (o) => o.kind === 'Deployment' && o.metadata.name === ref && (o.metadata.namespace ?? '') === (object.metadata.namespace ?? ''),
+  );
+  return at(source, 'spec', 'template');
+}
+
+function rolloutStrategy(object: Manifest): string | undefined {
+  if (object.kind !== 'Rollout') return undefined;
+  const strategy = at(object, 'spec', 'strategy');
+  if (isPlain(strategy) && 'blueGreen' in strategy) return 'blueGreen';
+  if (isPlain(strategy) && 'canary' in strategy) return 'canary';
+  return undefined;
+}
+
+/** Namespaces whose pods Istio injects: labelled `istio-injection=enabled` or with a revision (`istio.io/rev`). */
+function injectedNamespaces(objects: readonly Manifest[]): Set<string> {
+  return new Set(
+    objects
+      .filter((o) => o.kind === 'Namespace')
+      .filter((o) => o.metadata.labels?.['istio-injection'] === 'enabled' || o.metadata.labels?.['istio.io/rev'] !== undefined)
+      .map((o) => o.metadata.name),
+  );
+}
+
+/** A pod's own `sidecar.istio.io/inject` label overrides its namespace's choice. */
+function hasIstioSidecar(template: unknown, namespaceInjected: boolean): boolean {
+  const own = at(template, 'metadata', 'labels', 'sidecar.istio.io/inject');
+  return own === undefined ? namespaceInjected : own === 'true';
+}
+
+/** Deployments a Rollout's workloadRef has taken over; Argo scales them to zero, so they are not counted. */
+function referencedDeployments(objects: readonly Manifest[]): Set<string> {
+  const names = new Set<string>();
+  for (const object of objects) {
+    const ref = at(object, 'spec', 'workloadRef', 'name');
+    if (object.kind === 'Rollout' && typeof ref === 'string') names.add(`${object.metadata.namespace ?? ''}/${ref}`);
+  }
+  return names;
+}
+
+/** Every workload of the objects, in emitted order. */
+export function workloadsOf(objects: readonly Manifest[], poolLabel: string): Workload[] {
+  const ranges = autoscalerRanges(objects);
+  const taken = referencedDeployments(objects);
+  const injected = injectedNamespaces(objects);
+  return objects
+    .filter((o) => WORKLOAD_KINDS.includes(o.kind))
+    .filter((o) => !(o.kind === 'Deployment' && taken.has(`${o.metadata.namespace ?? ''}/${o.metadata.name}`)))
+    .map((object) => {
+      const namespace = object.metadata.namespace ?? '';
+      const template = templateOf(object, objects);
+      const range = ranges.get(targetKey(namespace, object.kind, object.metadata.name));
+      // Without an autoscaler the workload runs spec.replicas, which the API server defaults to 1.
+      const replicas = numberAt(object, 'spec', 'replicas') ?? 1;
+      const istioSidecar = hasIstioSidecar(template, injected.has(namespace));
+      return {
+        kind: object.kind,
+        name: object.metadata.name,
+        namespace,
+        pool: templatePool(template, poolLabel),
+        pod: podRequests(template, { istioSidecar }),
+        replicas: range === undefined ? { min: replicas, max: replicas } : { min: range.min, max: Math.max(range.min, range.max) },
+        autoscaler: range?.by ?? 'none',
+        strategy: rolloutStrategy(object),
+        istioSidecar,
+      };
+    });
+}
