@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { EdgeIngress, nginxControllerSettings } from '../lib/edge-ingress';
-import { MANAGED_BY } from '../lib/labels';
+import { platformLabels } from '../lib/labels';
 import type { EnvironmentChartProps } from './namespace-chart';
 
 /** Namespace of the NGINX ingress controller. */
@@ -14,12 +14,7 @@ export class EdgeChart extends Chart {
 
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     super(scope, id, { namespace: props.environment.namespace });
-    const labels = {
-      'app.kubernetes.io/name': 'edge',
-      'app.kubernetes.io/instance': `edge-${props.environment.name}`,
-      'app.kubernetes.io/part-of': props.environment.partOf,
-      'app.kubernetes.io/managed-by': MANAGED_BY,
-    };
+    const labels = platformLabels(props.environment, 'edge');
     this.ingress = new EdgeIngress(this, 'Ingress', { environment: props.environment, labels });
     // The controller reads this ConfigMap by its Helm release's default name.
     new k8s.KubeConfigMap(this, 'ControllerSettings', {

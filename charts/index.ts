@@ -2,9 +2,11 @@
  * The charts of one environment, in apply order. Building them has no side effects: tests and the
  * CLI both call `buildEnvironment` and decide what to do with the result.
  */
-import { App, type Chart } from 'cdk8s';
+import { ApiObject, App, type Chart } from 'cdk8s';
 import type { Environment } from '../environments/schema';
+import { DeliveryChart } from './delivery-chart';
 import { EdgeChart } from './edge-chart';
+import { MeshChart } from './mesh-chart';
 import { NamespaceChart } from './namespace-chart';
 import { WorkloadsChart } from './workloads-chart';
 
@@ -17,10 +19,12 @@ export interface BuiltEnvironment {
 export function buildEnvironment(environment: Environment): BuiltEnvironment {
   const app = new App();
   const props = { environment };
-  const charts = [
-    new NamespaceChart(app, 'namespace', props),
-    new WorkloadsChart(app, 'workloads', props),
-    new EdgeChart(app, 'edge', props),
-  ];
+  const namespace = new NamespaceChart(app, 'namespace', props);
+  const delivery = new DeliveryChart(app, 'delivery', props);
+  const mesh = environment.mesh.enabled ? [new MeshChart(app, 'mesh', props)] : [];
+  const workloads = new WorkloadsChart(app, 'workloads', { ...props, analyses: delivery.analyses });
+  const edge = new EdgeChart(app, 'edge', props);
+  // A chart with no objects would be an empty file; leave it out of the kustomization instead.
+  const charts = [namespace, delivery, ...mesh, workloads, edge].filter((chart) => chart.node.findAll().some(ApiObject.isApiObject));
   return { environment, charts };
 }

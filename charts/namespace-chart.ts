@@ -15,7 +15,12 @@ export class NamespaceChart extends Chart {
     const { environment } = props;
     new PlatformNamespace(this, 'Namespace', {
       name: environment.namespace,
-      labels: { 'app.kubernetes.io/part-of': environment.partOf, 'app.kubernetes.io/managed-by': MANAGED_BY },
+      labels: {
+        'app.kubernetes.io/part-of': environment.partOf,
+        'app.kubernetes.io/managed-by': MANAGED_BY,
+        // Sidecars are injected by the Istio CNI plugin's flow, so pods keep Pod Security "restricted".
+        ...(environment.mesh.enabled ? { 'istio-injection': 'enabled' } : {}),
+      },
     });
   }
 }

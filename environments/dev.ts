@@ -4,7 +4,8 @@ import { podSize } from './platform';
 /**
  * Dev: one small node pool and a floor of one pod per service. Nothing here needs to survive a node
  * loss; it has to start fast and cost little. Sizes are a quarter of production's: enough to boot
- * each service and run its tests.
+ * each service and run its tests. Dev runs without Istio, so every service rolls out as a plain
+ * Deployment.
  */
 export default defineEnvironment({
   name: 'dev',
@@ -19,4 +20,6 @@ export default defineEnvironment({
     worker: { pool: 'general', replicas: { min: 1, max: 2 }, resources: podSize(125, '256Mi') },
   },
   ingress: { host: 'dev.example.com' },
+  // Dev runs without the mesh: one less control plane to debug, and every strategy is a plain rollout.
+  mesh: { enabled: false },
 });

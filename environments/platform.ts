@@ -48,6 +48,8 @@ export const platform: Omit<Environment, 'name'> = {
       pool: 'frontend',
       spot: false,
       strategy: { type: 'rolling' },
+      // Server-side rendering calls the API inside the cluster.
+      calls: ['backend'],
     },
     backend: {
       kind: 'web',
@@ -60,6 +62,7 @@ export const platform: Omit<Environment, 'name'> = {
       pool: 'backend',
       spot: false,
       strategy: { type: 'rolling' },
+      calls: ['ai'],
     },
     ai: {
       kind: 'web',
@@ -74,6 +77,10 @@ export const platform: Omit<Environment, 'name'> = {
       pool: 'backend',
       spot: false,
       strategy: { type: 'rolling' },
+      // Only the backend calls it; the model provider is outside the cluster.
+      calls: [],
+      // Inference is slow: one generation may take most of a minute, so retries would double the load.
+      traffic: { timeoutSeconds: 60, retries: { attempts: 0, perTryTimeoutSeconds: 60 } },
     },
     worker: {
       kind: 'worker',
@@ -88,6 +95,8 @@ export const platform: Omit<Environment, 'name'> = {
       // Celery tasks are retried on another worker when a spot node is reclaimed.
       spot: true,
       strategy: { type: 'rolling' },
+      // Tasks report results and fetch context through the API.
+      calls: ['backend'],
     },
   },
   ingress: {
@@ -98,6 +107,10 @@ export const platform: Omit<Environment, 'name'> = {
     rateLimitPerMinute: 100,
     frontendService: 'frontend',
     apiService: 'backend',
+    controller: { namespace: 'ingress-nginx', serviceAccount: 'ingress-nginx' },
   },
+  mesh: { enabled: true, trustDomain: 'cluster.local' },
+  slo: { errorRatePercent: 1, p95LatencySeconds: 2 },
+  monitoring: { prometheusUrl: 'http://prometheus-operated.monitoring.svc.cluster.local:9090' },
   waivers: [],
 };

@@ -17,8 +17,16 @@ export default defineEnvironment({
   },
   services: {
     frontend: { replicas: { min: 10, max: 40 } },
-    backend: { replicas: { min: 20, max: 40 } },
-    ai: { replicas: { min: 5, max: 12 } },
+    // Seed 002: blue-green with a preview, promoted by a human after the success-rate analysis passes.
+    backend: { replicas: { min: 20, max: 40 }, strategy: { type: 'blueGreen', autoPromotion: false, scaleDownDelaySeconds: 30 } },
+    // Seed 002: canary 10/20/50/100 with ten-minute pauses, analysed in the background.
+    ai: {
+      replicas: { min: 5, max: 12 },
+      strategy: {
+        type: 'canary',
+        steps: [{ weight: 10, pauseSeconds: 600 }, { weight: 20, pauseSeconds: 600 }, { weight: 50, pauseSeconds: 600 }, { weight: 100 }],
+      },
+    },
     worker: { replicas: { min: 10, max: 40 } },
   },
   ingress: { host: 'app.example.com' },

@@ -62,8 +62,57 @@ const replicas = strict({
 
 const rollingStrategy = strict({ type: z.literal('rolling') });
 
-const strategy = z.discriminatedUnion('type', [rollingStrategy], {
-  error: () => 'must be one of the strategies: rolling',
+const blueGreenStrategy = strict({
+  type: z.literal('blueGreen'),
+  /** Promote without a human once the pre-promotion analysis passes. @default false */
+  autoPromotion: z.boolean().optional(),
+  /** Seconds the old version keeps running after promotion, for an instant rollback. @default 30 */
+  scaleDownDelaySeconds: z.number().int().min(0).max(3600).optional(),
+});
+
+const canaryStep = strict({
+  /** Percent of traffic the canary receives at this step. */
+  weight: z.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100'),
+  /** Seconds to hold this weight before the next step. @default - no pause */
+  pauseSeconds: z.number().int().min(1).max(86_400).optional(),
+});
+
+const canaryStrategy = strict({
+  type: z.literal('canary'),
+  steps: z.array(canaryStep).min(1, 'must have at least one step'),
+});
+
+const strategy = z.discriminatedUnion('type', [rollingStrategy, blueGreenStrategy, canaryStrategy], {
+  error: () => 'must be one of the strategies: rolling, blueGreen, canary',
+});
+
+/** Istio traffic policy of one service: seed 001's circuit breaker. Unset fields take construct defaults. */
+const traffic = strict({
+  /** Whole-request timeout on the route, seconds. */
+  timeoutSeconds: z.number().positive().max(3600).optional(),
+  retries: strict({
+    attempts: z.number().int().min(0).max(10),
+    perTryTimeoutSeconds: z.number().positive().max(3600),
+  }).optional(),
+  connectionPool: strict({
+    maxConnections: z.number().int().min(1),
+    maxPendingRequests: z.number().int().min(1),
+    maxRequestsPerConnection: z.number().int().min(0),
+  }).optional(),
+  outlierDetection: strict({
+    consecutive5xxErrors: z.number().int().min(1),
+    intervalSeconds: z.number().int().min(1),
+    baseEjectionSeconds: z.number().int().min(1),
+    maxEjectionPercent: z.number().int().min(1).max(100),
+  }).optional(),
+});
+
+/** Another version of a service running beside the main one and taking a fixed share of its traffic. */
+const track = strict({
+  tag: image.shape.tag,
+  /** Percent of the service's traffic this track receives; the main track keeps the rest. */
+  weight: z.number().int().min(1, 'must be 1-99').max(99, 'must be 1-99'),
+  replicas,
 });
 
 export const ServiceKind = { WEB: 'web', WORKER: 'worker' } as const;
@@ -89,6 +138,12 @@ const service = strict({
   /** Tolerate spot/preemptible nodes (interruptible work only). */
   spot: z.boolean(),
   strategy,
+  /** The services this one calls: the one service graph mesh and network policies derive from. */
+  calls: z.array(dnsLabel),
+  /** @default - construct defaults (see lib/mesh-routing.ts) */
+  traffic: traffic.optional(),
+  /** Versions that run beside the main one with a weighted share of traffic (seed 002's 80/20). */
+  tracks: z.record(dnsLabel, track).optional(),
 });
 
 const nodePool = strict({
@@ -127,6 +182,28 @@ const ingress = strict({
   frontendService: dnsLabel,
   /** Service that serves the API. */
   apiService: dnsLabel,
+  /** Where the NGINX ingress controller runs, for authorization and network policies. */
+  controller: strict({ namespace: dnsLabel, serviceAccount: dnsLabel }),
+});
+
+const mesh = strict({
+  /** Run the namespace in the Istio mesh: sidecars, STRICT mTLS, deny-by-default authorization. */
+  enabled: z.boolean(),
+  /** Istio trust domain of workload identities. */
+  trustDomain: z.string().min(1),
+});
+
+/** Service-level objectives: rollouts are analysed against them, alerts fire on them. */
+const slo = strict({
+  /** Highest acceptable share of 5xx responses, percent (seed 000 P2: 1 %). */
+  errorRatePercent: z.number().positive().max(100),
+  /** Highest acceptable p95 latency, seconds (seed 000 P2: 2 s). */
+  p95LatencySeconds: z.number().positive(),
+});
+
+const monitoring = strict({
+  /** Prometheus that analysis runs query. */
+  prometheusUrl: z.string().url(),
 });
 
 const cluster = strict({
@@ -147,7 +224,7 @@ const waiver = strict({
 
 export const Tier = { DEVELOPMENT: 'development', STAGING: 'staging', PRODUCTION: 'production' } as const;
 
-export const environmentSchema = strict({
+const environmentSchemaShape = strict({
   name: dnsLabel,
   /** Production tiers get the stricter availability rules. */
   tier: z.enum([Tier.DEVELOPMENT, Tier.STAGING, Tier.PRODUCTION]),
@@ -162,8 +239,13 @@ export const environmentSchema = strict({
   nodePools: z.record(dnsLabel, nodePool),
   services: z.record(dnsLabel, service),
   ingress,
+  mesh,
+  slo,
+  monitoring,
   waivers: z.array(waiver),
-}).superRefine((env, ctx) => {
+});
+
+export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) => {
   for (const [name, svc] of Object.entries(env.services)) {
     const at = (...path: (string | number)[]) => ['services', name, ...path];
     if (svc.replicas.max < svc.replicas.min) {
@@ -202,6 +284,8 @@ export const environmentSchema = strict({
         message: 'is a spot pool; only services with spot: true may run there',
       });
     }
+    checkStrategy(env, name, svc, ctx);
+    checkGraph(env, name, svc, ctx);
     if (svc.kind === ServiceKind.WEB) {
       if (svc.port === undefined) ctx.addIssue({ code: 'custom', path: at('port'), input: svc.port, message: 'is required for a web service' });
       if (svc.healthPath === undefined) ctx.addIssue({ code: 'custom', path: at('healthPath'), input: svc.healthPath, message: 'is required for a web service' });
@@ -242,6 +326,69 @@ export const environmentSchema = strict({
     ctx.addIssue({ code: 'custom', path: ['ingress', 'apiHost'], input: env.ingress.apiHost, message: 'must differ from ingress.host' });
   }
 });
+
+type Ctx = z.RefinementCtx;
+type Env = z.infer<typeof environmentSchemaShape>;
+type Svc = Env['services'][string];
+
+function checkStrategy(env: Env, name: string, svc: Svc, ctx: Ctx): void {
+  const at = ['services', name, 'strategy', 'type'];
+  const { strategy: chosen } = svc;
+  if (chosen.type !== 'rolling' && svc.kind !== ServiceKind.WEB) {
+    ctx.addIssue({ code: 'custom', path: at, input: chosen.type, message: 'must be "rolling" for a worker: progressive delivery needs traffic to shift, and queue consumers take none' });
+  }
+  if (chosen.type === 'canary') {
+    if (!env.mesh.enabled) {
+      ctx.addIssue({ code: 'custom', path: at, input: chosen.type, message: 'needs mesh.enabled: the canary weight is set on the Istio VirtualService' });
+    }
+    chosen.steps.forEach((step, index) => {
+      const previous = chosen.steps[index - 1];
+      if (previous !== undefined && step.weight <= previous.weight) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', name, 'strategy', 'steps', index, 'weight'],
+          input: step.weight,
+          message: `must be above the previous step's weight (${previous.weight}): canary weights only rise`,
+        });
+      }
+    });
+  }
+  const tracks = Object.entries(svc.tracks ?? {});
+  if (tracks.length > 0) {
+    const total = tracks.reduce((sum, [, t]) => sum + t.weight, 0);
+    if (total >= 100) {
+      ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks'], input: total, message: 'track weights must add up to less than 100: the main track keeps the rest' });
+    }
+    if (!env.mesh.enabled || svc.kind !== ServiceKind.WEB || chosen.type !== 'rolling') {
+      ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks'], input: Object.keys(svc.tracks ?? {}), message: 'weighted tracks need mesh.enabled, a web service and the rolling strategy' });
+    }
+    for (const [trackName, t] of tracks) {
+      if (t.replicas.max < t.replicas.min) {
+        ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks', trackName, 'replicas', 'max'], input: t.replicas.max, message: `must be at least replicas.min (${t.replicas.min})` });
+      }
+      if (RESERVED_TRACKS.includes(trackName)) {
+        ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks', trackName], input: trackName, message: `is reserved; use another name than ${RESERVED_TRACKS.join(', ')}` });
+      }
+    }
+  }
+}
+
+/** Track names the platform uses itself: the main track and the canary subsets. */
+export const RESERVED_TRACKS = ['main', 'stable', 'canary'];
+
+function checkGraph(env: Env, name: string, svc: Svc, ctx: Ctx): void {
+  svc.calls.forEach((callee, index) => {
+    const target = env.services[callee];
+    if (target?.kind !== ServiceKind.WEB || callee === name) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', name, 'calls', index],
+        input: callee,
+        message: `must name another web service: ${webServices(env).filter((s) => s !== name).join(', ')}`,
+      });
+    }
+  });
+}
 
 function webServices(env: { services: Record<string, { kind: string }> }): string[] {
   return Object.entries(env.services)

@@ -3,7 +3,8 @@ import { defineEnvironment } from './load';
 /**
  * Staging: production's shape (the same three pools, the same pod sizes, so performance tests mean
  * something) at a fifth of its floor, with at least two pods per service so that rollouts and node
- * drains are exercised as in production. The API has its own host, as in seed 003.
+ * drains are exercised as in production. The API has its own host, as in seed 003. Releases use
+ * production's strategies with one-minute pauses and automatic promotion.
  */
 export default defineEnvironment({
   name: 'staging',
@@ -15,8 +16,15 @@ export default defineEnvironment({
   },
   services: {
     frontend: { replicas: { min: 2, max: 6 } },
-    backend: { replicas: { min: 2, max: 8 } },
-    ai: { replicas: { min: 1, max: 3 } },
+    // Production's strategies with short pauses, so each release rehearses the production rollout.
+    backend: { replicas: { min: 2, max: 8 }, strategy: { type: 'blueGreen', autoPromotion: true } },
+    ai: {
+      replicas: { min: 1, max: 3 },
+      strategy: {
+        type: 'canary',
+        steps: [{ weight: 10, pauseSeconds: 60 }, { weight: 20, pauseSeconds: 60 }, { weight: 50, pauseSeconds: 60 }, { weight: 100 }],
+      },
+    },
     worker: { replicas: { min: 1, max: 8 } },
   },
   ingress: { routing: 'host', host: 'staging.example.com', apiHost: 'api.staging.example.com' },

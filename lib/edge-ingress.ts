@@ -1,14 +1,19 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
-import { HTTP_PORT_NAME, serviceName } from './names';
+import { HTTP_PORT_NAME, serviceHost, serviceName } from './names';
 
 /** The IngressClass of the NGINX ingress controller. */
 export const NGINX_CLASS = 'nginx';
 
-/** Secret holding the certificate of an Ingress's hosts (issued by cert-manager). */
-export function tlsSecretName(ingress: string): string {
-  return `${ingress}-tls`;
+/** The Secret holding the certificate of every public host (issued by cert-manager). */
+export function publicTlsSecretName(environment: Pick<Environment, 'name'>): string {
+  return `public-${environment.name}-tls`;
+}
+
+/** The Ingress that routes public traffic to one Service. */
+export function ingressName(service: string): string {
+  return serviceName(service);
 }
 
 /**
@@ -31,65 +36,79 @@ export function nginxControllerSettings(): Record<string, string> {
 export interface EdgeIngressProps {
   readonly environment: Environment;
   readonly labels: Record<string, string>;
-  /** @default 'public' */
-  readonly name?: string;
 }
 
-type Path = k8s.HttpIngressPath;
+interface Route {
+  readonly host: string;
+  readonly path: string;
+  readonly pathType: 'Exact' | 'Prefix';
+  readonly service: string;
+}
 
-function route(path: string, pathType: 'Exact' | 'Prefix', service: string): Path {
-  return {
-    path,
-    pathType,
-    backend: { service: { name: serviceName(service), port: { name: HTTP_PORT_NAME } } },
-  };
+/** Every public route: the frontend, the API (a path on the public host, or its own host), and the health path. */
+export function publicRoutes(environment: Environment): Route[] {
+  const { ingress } = environment;
+  const health: Route = { host: ingress.host, path: ingress.healthPath, pathType: 'Exact', service: ingress.apiService };
+  const api: Route =
+    ingress.routing === 'path'
+      ? { host: ingress.host, path: ingress.apiPath, pathType: 'Prefix', service: ingress.apiService }
+      : { host: ingress.apiHost!, path: '/', pathType: 'Prefix', service: ingress.apiService };
+  const frontend: Route = { host: ingress.host, path: '/', pathType: 'Prefix', service: ingress.frontendService };
+  return [health, api, frontend];
 }
 
 /**
- * The public entry: the frontend host, the API (a path on it, or its own host as in seed 003), and
- * the load balancer's health path, behind TLS with a per-client-IP rate limit.
+ * The public entry: one NGINX Ingress per routed Service, behind TLS with a per-client-IP rate limit
+ * (seed 000: 100 requests a minute). In the mesh, NGINX sends each request to the Service's cluster
+ * address with the Service's own host, so Istio applies that Service's routing and mTLS.
  */
 export class EdgeIngress extends Construct {
-  readonly name: string;
   readonly hosts: readonly string[];
 
   constructor(scope: Construct, id: string, props: EdgeIngressProps) {
     super(scope, id);
-    const { ingress } = props.environment;
-    this.name = props.name ?? 'public';
-    const health = route(ingress.healthPath, 'Exact', ingress.apiService);
-    const rules: k8s.IngressRule[] =
-      ingress.routing === 'path'
-        ? [
-            {
-              host: ingress.host,
-              http: {
-                paths: [health, route(ingress.apiPath, 'Prefix', ingress.apiService), route('/', 'Prefix', ingress.frontendService)],
-              },
-            },
-          ]
-        : [
-            { host: ingress.host, http: { paths: [health, route('/', 'Prefix', ingress.frontendService)] } },
-            { host: ingress.apiHost!, http: { paths: [route('/', 'Prefix', ingress.apiService)] } },
-          ];
-    this.hosts = rules.map((rule) => rule.host!);
-    new k8s.KubeIngress(this, 'Resource', {
-      metadata: {
-        name: this.name,
-        labels: props.labels,
-        annotations: {
-          'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
-          'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
-          'nginx.ingress.kubernetes.io/limit-rpm': String(ingress.rateLimitPerMinute),
-          // The default burst is five minutes' worth; the seed's limit means 100, not 500, at once.
-          'nginx.ingress.kubernetes.io/limit-burst-multiplier': '1',
+    const { environment } = props;
+    const routes = publicRoutes(environment);
+    this.hosts = [...new Set(routes.map((route) => route.host))];
+    const services = [...new Set(routes.map((route) => route.service))];
+    for (const service of services) {
+      const own = routes.filter((route) => route.service === service);
+      const hosts = [...new Set(own.map((route) => route.host))];
+      new k8s.KubeIngress(this, service, {
+        metadata: {
+          name: ingressName(service),
+          labels: props.labels,
+          annotations: {
+            'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+            'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+            'nginx.ingress.kubernetes.io/limit-rpm': String(environment.ingress.rateLimitPerMinute),
+            // The default burst is five times the rate; the seed's limit means 100, not 500, at once.
+            'nginx.ingress.kubernetes.io/limit-burst-multiplier': '1',
+            ...(environment.mesh.enabled
+              ? {
+                  'nginx.ingress.kubernetes.io/service-upstream': 'true',
+                  'nginx.ingress.kubernetes.io/upstream-vhost': serviceHost(serviceName(service), environment.namespace),
+                }
+              : {}),
+          },
         },
-      },
-      spec: {
-        ingressClassName: NGINX_CLASS,
-        tls: [{ hosts: [...this.hosts], secretName: tlsSecretName(this.name) }],
-        rules,
-      },
-    });
+        spec: {
+          ingressClassName: NGINX_CLASS,
+          tls: [{ hosts, secretName: publicTlsSecretName(environment) }],
+          rules: hosts.map((host) => ({
+            host,
+            http: {
+              paths: own
+                .filter((route) => route.host === host)
+                .map((route) => ({
+                  path: route.path,
+                  pathType: route.pathType,
+                  backend: { service: { name: serviceName(route.service), port: { name: HTTP_PORT_NAME } } },
+                })),
+            },
+          })),
+        },
+      });
+    }
   }
 }

@@ -26,6 +26,17 @@ export function selectorLabels(props: Pick<LabelProps, 'name' | 'environment'>):
   };
 }
 
+/**
+ * Pod label naming the track (version line) a pod belongs to. Each track's workload selects only its
+ * own pods, so an autoscaler never counts another track's pods; the Service selects all tracks.
+ */
+export const TRACK_LABEL = 'track';
+
+/** Labels one workload selects: its service's pods of one track. */
+export function workloadSelector(props: Pick<LabelProps, 'name' | 'environment'>, track: string): Record<string, string> {
+  return { ...selectorLabels(props), [TRACK_LABEL]: track };
+}
+
 /** All recommended labels, for metadata and pod templates. */
 export function recommendedLabels(props: LabelProps): Record<string, string> {
   return {
@@ -35,4 +46,9 @@ export function recommendedLabels(props: LabelProps): Record<string, string> {
     ...(props.version === undefined ? {} : { 'app.kubernetes.io/version': props.version }),
     'app.kubernetes.io/managed-by': MANAGED_BY,
   };
+}
+
+/** Labels of platform-level objects that belong to no one service (the edge, the mesh baseline). */
+export function platformLabels(environment: { name: string; partOf: string }, name: string): Record<string, string> {
+  return recommendedLabels({ name, environment: environment.name, partOf: environment.partOf });
 }

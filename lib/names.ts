@@ -46,3 +46,36 @@ export const HTTP_PORT_NAME = 'http';
 
 /** The port the Services listen on; containers listen on their own port behind it. */
 export const SERVICE_PORT = 80;
+
+/** The main version of a service; other tracks run beside it with a weighted share of traffic. */
+export const MAIN_TRACK = 'main';
+
+/** The workload of one track: the main track keeps the service's name. */
+export function trackWorkloadName(service: string, track: string): string {
+  return track === MAIN_TRACK ? workloadName(service) : `${service}-${track}`;
+}
+
+export function virtualServiceName(service: string): string {
+  return serviceName(service);
+}
+
+export function destinationRuleName(service: string): string {
+  return serviceName(service);
+}
+
+/** The VirtualService HTTP route that carries a service's traffic; Argo Rollouts sets its weights. */
+export const PRIMARY_ROUTE = 'primary';
+
+/** DestinationRule subsets of a canary Rollout; Argo Rollouts pins each to a ReplicaSet hash. */
+export const STABLE_SUBSET = 'stable';
+export const CANARY_SUBSET = 'canary';
+
+/** The DestinationRule subset of a weighted track. */
+export function trackSubsetName(track: string): string {
+  return track;
+}
+
+/** The Istio/SPIFFE identity of a ServiceAccount: what authorization policies allow. */
+export function workloadPrincipal(trustDomain: string, namespace: string, account: string): string {
+  return `${trustDomain}/ns/${namespace}/sa/${account}`;
+}

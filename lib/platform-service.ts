@@ -4,22 +4,31 @@ import type { Environment } from '../environments/schema';
 import { Autoscaler, type ScaleTarget } from './autoscaler';
 import { DisruptionBudget } from './disruption-budget';
 import { recommendedLabels, selectorLabels } from './labels';
-import { HTTP_PORT_NAME, SERVICE_PORT, hpaName, pdbName, serviceAccountName, serviceName, workloadName } from './names';
-import { podTemplate, serviceOf } from './pod-template';
+import { HTTP_PORT_NAME, MAIN_TRACK, SERVICE_PORT, previewServiceName, serviceAccountName, serviceName, trackWorkloadName } from './names';
+import { serviceOf } from './pod-template';
+import { ServiceDeployment } from './service-deployment';
+import { ServiceRollout, type RolloutAnalyses } from './service-rollout';
 
 export interface PlatformServiceProps {
   readonly environment: Environment;
   /** A key of `environment.services`. */
   readonly service: string;
+  /** Analyses for Rollouts. @default - none; required when the service is rolled out by blue-green or canary */
+  readonly analyses?: RolloutAnalyses;
+}
+
+interface Workload {
+  readonly scaleTarget: ScaleTarget;
+  readonly selector: Record<string, string>;
 }
 
 /**
- * One service of the platform: its identity (ServiceAccount), its workload, its Service when it serves
- * traffic, the autoscaler that owns its replica count, and its disruption budget.
+ * One service of the platform: its identity (ServiceAccount), its Services when it serves traffic, a
+ * workload per track (the main one a Deployment or a Rollout), and for each workload the autoscaler
+ * that owns its replica count and a disruption budget.
  */
 export class PlatformService extends Construct {
-  readonly scaleTarget: ScaleTarget;
-  readonly selector: Record<string, string>;
+  readonly workloads: readonly Workload[];
 
   constructor(scope: Construct, id: string, props: PlatformServiceProps) {
     super(scope, id);
@@ -31,7 +40,6 @@ export class PlatformService extends Construct {
       partOf: environment.partOf,
       component: spec.component,
     });
-    this.selector = selectorLabels({ name: service, environment: environment.name });
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: serviceAccountName(service), labels },
@@ -39,49 +47,61 @@ export class PlatformService extends Construct {
       automountServiceAccountToken: false,
     });
 
-    // No `replicas`: the autoscaler owns the count, and a pinned value would be reset on every sync.
-    const deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name: workloadName(service), labels },
-      spec: {
-        selector: { matchLabels: this.selector },
-        revisionHistoryLimit: 5,
-        progressDeadlineSeconds: 600,
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) },
-        },
-        template: podTemplate({ environment, service }),
-      },
-    });
-    this.scaleTarget = { apiVersion: deployment.apiVersion, kind: deployment.kind, name: deployment.name };
-
     if (spec.kind === 'web') {
-      new k8s.KubeService(this, 'Service', {
-        metadata: { name: serviceName(service), labels },
-        spec: {
-          type: 'ClusterIP',
-          selector: this.selector,
-          ports: [
-            {
-              name: HTTP_PORT_NAME,
-              port: SERVICE_PORT,
-              targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME),
-              protocol: 'TCP',
-              appProtocol: 'http',
-            },
-          ],
-        },
-      });
+      this.addService('Service', serviceName(service), labels, selectorLabels({ name: service, environment: environment.name }));
+      if (spec.strategy.type === 'blueGreen') {
+        // Argo Rollouts narrows both selectors to one ReplicaSet each at run time.
+        this.addService('PreviewService', previewServiceName(service), labels, selectorLabels({ name: service, environment: environment.name }));
+      }
     }
 
-    new Autoscaler(this, 'Autoscaler', {
-      name: hpaName(service),
-      target: this.scaleTarget,
-      minReplicas: spec.replicas.min,
-      maxReplicas: spec.replicas.max,
-      labels,
-    });
+    const main: Workload =
+      spec.strategy.type === 'rolling'
+        ? new ServiceDeployment(this, 'Deployment', { environment, service, track: MAIN_TRACK, labels })
+        : new ServiceRollout(this, 'Rollout', { environment, service, strategy: spec.strategy, labels, analyses: requireAnalyses(props) });
+    const tracks = Object.keys(spec.tracks ?? {}).map(
+      (track) => [track, new ServiceDeployment(this, `Track-${track}`, { environment, service, track, labels })] as const,
+    );
+    this.workloads = [main, ...tracks.map(([, workload]) => workload)];
 
-    new DisruptionBudget(this, 'DisruptionBudget', { name: pdbName(service), selector: this.selector, labels });
+    for (const [track, workload] of [[MAIN_TRACK, main] as const, ...tracks]) {
+      const replicas = track === MAIN_TRACK ? spec.replicas : spec.tracks![track]!.replicas;
+      const name = trackWorkloadName(service, track);
+      const suffix = track === MAIN_TRACK ? '' : `-${track}`;
+      new Autoscaler(this, `Autoscaler${suffix}`, {
+        name,
+        target: workload.scaleTarget,
+        minReplicas: replicas.min,
+        maxReplicas: replicas.max,
+        labels,
+      });
+      new DisruptionBudget(this, `DisruptionBudget${suffix}`, { name, selector: workload.selector, labels });
+    }
   }
+
+  private addService(id: string, name: string, labels: Record<string, string>, selector: Record<string, string>): void {
+    new k8s.KubeService(this, id, {
+      metadata: { name, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [
+          {
+            name: HTTP_PORT_NAME,
+            port: SERVICE_PORT,
+            targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME),
+            protocol: 'TCP',
+            appProtocol: 'http',
+          },
+        ],
+      },
+    });
+  }
+}
+
+function requireAnalyses(props: PlatformServiceProps): RolloutAnalyses {
+  if (props.analyses === undefined) {
+    throw new Error(`${props.environment.name}: services.${props.service} is rolled out by a Rollout but no analyses were given`);
+  }
+  return props.analyses;
 }

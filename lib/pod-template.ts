@@ -5,8 +5,8 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import type { Environment, ServiceSpec } from '../environments/schema';
-import { recommendedLabels, selectorLabels } from './labels';
-import { HTTP_PORT_NAME, serviceAccountName } from './names';
+import { recommendedLabels, TRACK_LABEL, workloadSelector } from './labels';
+import { HTTP_PORT_NAME, MAIN_TRACK, serviceAccountName } from './names';
 
 /** Non-root UID/GID above the range (< 10000) that host users and system daemons occupy. */
 export const POD_UID = 10001;
@@ -25,6 +25,8 @@ export interface PodTemplateProps {
    * @default 'pod-template-hash' (Deployments)
    */
   readonly revisionLabel?: string;
+  /** @default MAIN_TRACK */
+  readonly track?: string;
 }
 
 export function imageReference(image: ServiceSpec['image']): string {
@@ -32,16 +34,27 @@ export function imageReference(image: ServiceSpec['image']): string {
   return image.digest === undefined ? tagged : `${tagged}@${image.digest}`;
 }
 
-/** Labels of a service's pods: all recommended labels, including the release version. */
-export function podLabels(environment: Environment, service: string): Record<string, string> {
+/** The image a track runs: the service's image, at the track's tag for weighted tracks. */
+export function trackImage(spec: ServiceSpec, track: string): ServiceSpec['image'] {
+  const tag = track === MAIN_TRACK ? undefined : spec.tracks?.[track]?.tag;
+  return tag === undefined ? spec.image : { repository: spec.image.repository, tag };
+}
+
+/** Labels of a track's pods: all recommended labels, the release version and the track. */
+export function podLabels(environment: Environment, service: string, track: string = MAIN_TRACK): Record<string, string> {
   const spec = serviceOf(environment, service);
-  return recommendedLabels({
-    name: service,
-    environment: environment.name,
-    partOf: environment.partOf,
-    component: spec.component,
-    version: spec.image.tag.length <= 63 ? spec.image.tag : undefined,
-  });
+  const { tag } = trackImage(spec, track);
+  return {
+    ...recommendedLabels({
+      name: service,
+      environment: environment.name,
+      partOf: environment.partOf,
+      component: spec.component,
+      // Label values stop at 63 characters; longer tags are still pinned in the image reference.
+      version: tag.length <= 63 ? tag : undefined,
+    }),
+    [TRACK_LABEL]: track,
+  };
 }
 
 export function serviceOf(environment: Environment, service: string): ServiceSpec {
@@ -89,8 +102,8 @@ function tolerations(environment: Environment, spec: ServiceSpec): k8s.Toleratio
   return [{ key, operator: 'Equal', value, effect }];
 }
 
-function spread(environment: Environment, service: string, revisionLabel: string): k8s.TopologySpreadConstraint[] {
-  const labelSelector = { matchLabels: selectorLabels({ name: service, environment: environment.name }) };
+function spread(environment: Environment, service: string, track: string, revisionLabel: string): k8s.TopologySpreadConstraint[] {
+  const labelSelector = { matchLabels: workloadSelector({ name: service, environment: environment.name }, track) };
   const constraint = (topologyKey: string, whenUnsatisfiable: string): k8s.TopologySpreadConstraint => ({
     maxSkew: 1,
     topologyKey,
@@ -109,9 +122,10 @@ export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
   const { environment, service } = props;
   const spec = serviceOf(environment, service);
   const revisionLabel = props.revisionLabel ?? 'pod-template-hash';
+  const track = props.track ?? MAIN_TRACK;
   const container: k8s.Container = {
     name: service,
-    image: imageReference(spec.image),
+    image: imageReference(trackImage(spec, track)),
     imagePullPolicy: 'IfNotPresent',
     ...(spec.kind === 'web'
       ? { ports: [{ name: HTTP_PORT_NAME, containerPort: spec.port!, protocol: 'TCP' }] }
@@ -131,7 +145,7 @@ export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
   };
   return {
-    metadata: { labels: podLabels(environment, service) },
+    metadata: { labels: podLabels(environment, service, track) },
     spec: {
       serviceAccountName: serviceAccountName(service),
       automountServiceAccountToken: false,
@@ -147,7 +161,7 @@ export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
       volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(spec.resources.limits.ephemeralStorage) } }],
       nodeSelector: { [environment.cluster.nodePoolLabel]: spec.pool },
       tolerations: tolerations(environment, spec),
-      topologySpreadConstraints: spread(environment, service, revisionLabel),
+      topologySpreadConstraints: spread(environment, service, track, revisionLabel),
     },
   };
 }

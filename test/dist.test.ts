@@ -39,9 +39,12 @@ describe('dist/', () => {
     expect(again.map((env) => env.files.map((f) => f.text))).toEqual(rendered.map((env) => env.files.map((f) => f.text)));
   });
 
-  it('uses stable, readable names without hash suffixes', () => {
+  it('uses stable, readable names without hash suffixes (no 5+ character hex runs)', () => {
     for (const env of rendered) {
-      for (const object of env.objects) expect(object.metadata.name).toMatch(/^[a-z]([-a-z]*[a-z])?$/);
+      for (const object of env.objects) {
+        expect(object.metadata.name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
+        expect(object.metadata.name).not.toMatch(/[0-9a-f]{5,}/);
+      }
     }
   });
 

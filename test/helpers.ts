@@ -35,6 +35,13 @@ export function find<T = any>(env: RenderedEnvironment, kind: string, name: stri
   return found as T;
 }
 
+/** The workload of a service, whichever kind rolls it out (Deployment or Rollout). */
+export function workload<T = any>(env: RenderedEnvironment, name: string): T {
+  const found = env.objects.find((object) => ['Deployment', 'Rollout'].includes(object.kind) && object.metadata.name === name);
+  if (!found) throw new Error(`${env.environment}: no workload "${name}"`);
+  return found as T;
+}
+
 /** Pod templates of every workload kind that carries one. */
 export function podTemplates(env: RenderedEnvironment): { object: Manifest; template: any }[] {
   return env.objects

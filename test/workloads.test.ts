@@ -1,7 +1,7 @@
 /** Exact invariants of the workloads: the seed's numbers and the security settings. */
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
-import { find, objects, podTemplates, rendered } from './helpers';
+import { find, objects, podTemplates, rendered, workload } from './helpers';
 
 describe('prod matches seed 000 pod table', () => {
   const prod = rendered('prod');
@@ -13,18 +13,18 @@ describe('prod matches seed 000 pod table', () => {
   ])('%s: floor %i replicas at %s / %s, port %s', (name, floor, cpu, memory, port) => {
     const hpa = find(prod, 'HorizontalPodAutoscaler', name);
     expect(hpa.spec.minReplicas).toBe(floor);
-    const container = find(prod, 'Deployment', name).spec.template.spec.containers[0];
+    const container = workload(prod, name).spec.template.spec.containers[0];
     expect(container.resources.requests).toMatchObject({ cpu, memory });
     expect(container.ports?.[0]?.containerPort).toBe(port);
   });
 
   it('places frontend, backend and workers on seed 000 node pools', () => {
-    const pool = (name: string) => find(prod, 'Deployment', name).spec.template.spec.nodeSelector['cloud.google.com/gke-nodepool'];
+    const pool = (name: string) => workload(prod, name).spec.template.spec.nodeSelector['cloud.google.com/gke-nodepool'];
     expect([pool('frontend'), pool('backend'), pool('ai'), pool('worker')]).toEqual(['frontend', 'backend', 'backend', 'workers']);
   });
 
   it('lets only workers tolerate spot nodes', () => {
-    const tolerations = (name: string) => find(prod, 'Deployment', name).spec.template.spec.tolerations;
+    const tolerations = (name: string) => workload(prod, name).spec.template.spec.tolerations;
     expect(tolerations('worker')).toEqual([{ key: 'cloud.google.com/gke-spot', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
     for (const name of ['frontend', 'backend', 'ai']) expect(tolerations(name)).toBeUndefined();
   });
@@ -96,9 +96,9 @@ describe.each(environmentNames())('%s workloads', (name) => {
       expect(container.livenessProbe).toHaveProperty(check);
       if (check === 'httpGet') expect(container.ports.map((p: any) => p.name)).toContain(container.readinessProbe.httpGet.port);
     }
-    const ai = find(env, 'Deployment', 'ai').spec.template.spec.containers[0];
+    const ai = workload(env, 'ai').spec.template.spec.containers[0];
     expect(ai.startupProbe.periodSeconds * ai.startupProbe.failureThreshold).toBe(300);
-    expect(find(env, 'Deployment', 'frontend').spec.template.spec.containers[0].startupProbe).toBeUndefined();
+    expect(workload(env, 'frontend').spec.template.spec.containers[0].startupProbe).toBeUndefined();
   });
 
   it('pins every image by tag, never latest', () => {
@@ -152,7 +152,7 @@ describe.each(environmentNames())('%s workloads', (name) => {
   it('fronts web services with a Service whose selector and port match the pods', () => {
     for (const name of ['frontend', 'backend', 'ai']) {
       const service = find(env, 'Service', name);
-      const template = find(env, 'Deployment', name).spec.template;
+      const template = workload(env, name).spec.template;
       expect(service.spec.type).toBe('ClusterIP');
       for (const [key, value] of Object.entries(service.spec.selector)) expect(template.metadata.labels[key]).toBe(value);
       expect(template.spec.containers[0].ports.map((p: any) => p.name)).toContain(service.spec.ports[0].targetPort);

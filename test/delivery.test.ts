@@ -1,0 +1,152 @@
+/**
+ * Progressive delivery: blue-green for the backend and canary for the AI service in prod (seed 002),
+ * every reference a Rollout makes resolving inside its environment.
+ */
+import { describe, expect, it } from 'vitest';
+import { environmentNames, loadEnvironmentFile } from '../environments';
+import { buildEnvironment } from '../charts';
+import { renderEnvironment } from '../lib/render';
+import { find, objects, rendered, workload } from './helpers';
+import { join } from 'node:path';
+
+const names = (env: ReturnType<typeof rendered>, kind: string) => objects(env, kind).map((o) => o.metadata.name);
+
+/** Every analysis a Rollout runs names an existing template and passes exactly its declared args. */
+function expectAnalysisResolves(env: ReturnType<typeof rendered>, analysis: any) {
+  for (const { templateName } of analysis.templates) {
+    const template = find(env, 'AnalysisTemplate', templateName);
+    expect(analysis.args.map((a: any) => a.name).sort()).toEqual(template.spec.args.map((a: any) => a.name).sort());
+  }
+}
+
+describe('prod backend: blue-green (seed 002)', () => {
+  const prod = rendered('prod');
+  const rollout = workload(prod, 'backend');
+  const blueGreen = rollout.spec.strategy.blueGreen;
+
+  it('is an Argo Rollout with manual promotion and a 30 s scale-down delay', () => {
+    expect(rollout.kind).toBe('Rollout');
+    expect(blueGreen).toMatchObject({ autoPromotionEnabled: false, scaleDownDelaySeconds: 30 });
+    expect(rollout.spec.progressDeadlineAbort).toBe(true);
+    expect(rollout.spec).not.toHaveProperty('replicas');
+  });
+
+  it('has an active and a preview Service that exist', () => {
+    expect(names(prod, 'Service')).toEqual(expect.arrayContaining([blueGreen.activeService, blueGreen.previewService]));
+    expect([blueGreen.activeService, blueGreen.previewService]).toEqual(['backend', 'backend-preview']);
+  });
+
+  it('gates promotion on a success-rate analysis of the preview Service', () => {
+    expect(blueGreen.prePromotionAnalysis).toEqual({
+      templates: [{ templateName: 'success-rate-gate' }],
+      args: [{ name: 'service-name', value: 'backend-preview.platform.svc.cluster.local' }],
+    });
+    expectAnalysisResolves(prod, blueGreen.prePromotionAnalysis);
+    const [metric] = find(prod, 'AnalysisTemplate', 'success-rate-gate').spec.metrics;
+    expect(metric).toMatchObject({ count: 5, interval: '1m', failureLimit: 1 });
+    expect(metric.successCondition).toContain('result[0] >= 0.99');
+    expect(metric.provider.prometheus.query).toContain('destination_service=~"{{args.service-name}}"');
+  });
+
+  it('is scaled and protected as a Rollout', () => {
+    expect(find(prod, 'HorizontalPodAutoscaler', 'backend').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'backend' });
+    expect(find(prod, 'PodDisruptionBudget', 'backend').spec.selector.matchLabels).toEqual(rollout.spec.selector.matchLabels);
+  });
+});
+
+describe('prod AI service: canary over Istio (seed 002)', () => {
+  const prod = rendered('prod');
+  const canary = workload(prod, 'ai').spec.strategy.canary;
+
+  it('steps 10 / 20 / 50 / 100 with ten-minute pauses', () => {
+    expect(canary.steps).toEqual([
+      { setWeight: 10 },
+      { pause: { duration: '600s' } },
+      { setWeight: 20 },
+      { pause: { duration: '600s' } },
+      { setWeight: 50 },
+      { pause: { duration: '600s' } },
+      { setWeight: 100 },
+    ]);
+  });
+
+  it('routes by the named VirtualService route and the DestinationRule subsets, which exist', () => {
+    const { virtualService, destinationRule } = canary.trafficRouting.istio;
+    expect(virtualService).toEqual({ name: 'ai', routes: ['primary'] });
+    expect(destinationRule).toEqual({ name: 'ai', stableSubsetName: 'stable', canarySubsetName: 'canary' });
+    const vs = find(prod, 'VirtualService', virtualService.name);
+    const route = vs.spec.http.find((r: any) => r.name === virtualService.routes[0]);
+    expect(route.route.map((d: any) => [d.destination.subset, d.weight])).toEqual([
+      ['stable', 100],
+      ['canary', 0],
+    ]);
+    const dr = find(prod, 'DestinationRule', destinationRule.name);
+    expect(dr.spec.subsets.map((s: any) => s.name)).toEqual(['stable', 'canary']);
+    expect(dr.spec.host).toBe(route.route[0].destination.host);
+  });
+
+  it('analyses success rate and p95 latency in the background, against the SLO', () => {
+    expect(canary.analysis.templates).toEqual([{ templateName: 'success-rate' }, { templateName: 'latency-p95' }]);
+    expectAnalysisResolves(prod, canary.analysis);
+    expect(find(prod, 'AnalysisTemplate', 'success-rate').spec.metrics[0]).not.toHaveProperty('count');
+    expect(find(prod, 'AnalysisTemplate', 'latency-p95').spec.metrics[0].successCondition).toContain('result[0] <= 2000');
+  });
+});
+
+describe('staging rehearses prod with short pauses', () => {
+  const staging = rendered('staging');
+  it('pauses a minute between canary steps and promotes blue-green automatically', () => {
+    const steps = workload(staging, 'ai').spec.strategy.canary.steps;
+    expect(steps.filter((s: any) => s.pause).map((s: any) => s.pause.duration)).toEqual(['60s', '60s', '60s']);
+    expect(steps.filter((s: any) => s.setWeight).map((s: any) => s.setWeight)).toEqual([10, 20, 50, 100]);
+    expect(workload(staging, 'backend').spec.strategy.blueGreen.autoPromotionEnabled).toBe(true);
+  });
+});
+
+describe.each(environmentNames())('%s rollouts', (name) => {
+  const env = rendered(name);
+  it('keeps workers as Deployments', () => {
+    expect(workload(env, 'worker').kind).toBe('Deployment');
+  });
+
+  it('points every autoscaler at a workload that exists', () => {
+    for (const hpa of objects(env, 'HorizontalPodAutoscaler') as any[]) {
+      const { kind, name: target, apiVersion } = hpa.spec.scaleTargetRef;
+      expect(find(env, kind, target).apiVersion).toBe(apiVersion);
+    }
+  });
+});
+
+describe('dev', () => {
+  it('rolls every service as a plain Deployment, without Rollouts or analysis', () => {
+    const dev = rendered('dev');
+    expect(objects(dev, 'Rollout')).toEqual([]);
+    expect(objects(dev, 'AnalysisTemplate')).toEqual([]);
+  });
+});
+
+describe('weighted tracks (seed 002 80/20)', () => {
+  const split = renderEnvironment(buildEnvironment(loadEnvironmentFile(join(__dirname, 'fixtures/environments/weighted-tracks.yaml'))));
+
+  it('runs the second version as its own Deployment, autoscaler and budget', () => {
+    const v2 = find(split, 'Deployment', 'backend-v2');
+    expect(v2.spec.template.spec.containers[0].image).toBe('registry.example.com/platform/backend:1.1.0');
+    expect(v2.spec.selector.matchLabels.track).toBe('v2');
+    expect(find(split, 'Deployment', 'backend').spec.selector.matchLabels.track).toBe('main');
+    expect(find(split, 'HorizontalPodAutoscaler', 'backend-v2').spec).toMatchObject({ minReplicas: 4, maxReplicas: 8 });
+    expect(find(split, 'PodDisruptionBudget', 'backend-v2').spec.selector.matchLabels).toEqual(v2.spec.selector.matchLabels);
+  });
+
+  it('splits the route 80/20 between subsets the DestinationRule defines by track', () => {
+    const route = find(split, 'VirtualService', 'backend').spec.http[0].route;
+    expect(route.map((d: any) => [d.destination.subset, d.weight])).toEqual([
+      ['main', 80],
+      ['v2', 20],
+    ]);
+    const subsets = find(split, 'DestinationRule', 'backend').spec.subsets;
+    expect(subsets.map((s: any) => [s.name, s.labels.track])).toEqual([
+      ['main', 'main'],
+      ['v2', 'v2'],
+    ]);
+  });
+});

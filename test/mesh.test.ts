@@ -1,0 +1,81 @@
+/** The mesh: zero-trust mTLS, deny by default, allow rules from the one service graph, circuit breakers. */
+import { describe, expect, it } from 'vitest';
+import { find, objects, rendered } from './helpers';
+
+const principal = (ns: string, sa: string) => `cluster.local/ns/${ns}/sa/${sa}`;
+
+describe.each(['staging', 'prod'])('%s mesh', (name) => {
+  const env = rendered(name);
+
+  it('labels the namespace for sidecar injection', () => {
+    expect(objects(env, 'Namespace')[0]!.metadata.labels).toMatchObject({ 'istio-injection': 'enabled' });
+  });
+
+  it('requires mutual TLS for every workload', () => {
+    expect(find(env, 'PeerAuthentication', 'default').spec).toEqual({ mtls: { mode: 'STRICT' } });
+  });
+
+  it('denies everything that no policy allows', () => {
+    expect(find(env, 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
+  });
+
+  it('allows exactly the declared service graph, by workload identity', () => {
+    const allowed = Object.fromEntries(
+      (objects(env, 'AuthorizationPolicy') as any[])
+        .filter((p) => p.metadata.name !== 'allow-nothing')
+        .map((p) => [p.metadata.name, { from: p.spec.rules[0].from[0].source.principals, ports: p.spec.rules[0].to[0].operation.ports, action: p.spec.action }]),
+    );
+    expect(allowed).toEqual({
+      frontend: { from: [principal('ingress-nginx', 'ingress-nginx')], ports: ['3000'], action: 'ALLOW' },
+      backend: {
+        from: [principal('ingress-nginx', 'ingress-nginx'), principal('platform', 'frontend'), principal('platform', 'worker')],
+        ports: ['8001'],
+        action: 'ALLOW',
+      },
+      ai: { from: [principal('platform', 'backend')], ports: ['8080'], action: 'ALLOW' },
+    });
+  });
+
+  it('selects the pods each policy protects', () => {
+    for (const policy of (objects(env, 'AuthorizationPolicy') as any[]).filter((p) => p.spec.selector)) {
+      const service = find(env, 'Service', policy.metadata.name);
+      expect(policy.spec.selector.matchLabels).toEqual(service.spec.selector);
+    }
+  });
+
+  it('gives every web service a circuit breaker, retries and a timeout (seed 001)', () => {
+    for (const service of ['frontend', 'backend', 'ai']) {
+      const policy = find(env, 'DestinationRule', service).spec.trafficPolicy;
+      expect(policy.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
+      expect(policy.connectionPool.http.http1MaxPendingRequests).toBeGreaterThan(0);
+      expect(policy.outlierDetection).toMatchObject({ consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 });
+      const route = find(env, 'VirtualService', service).spec.http[0];
+      expect(route.name).toBe('primary');
+      expect(route.retries.retryOn).toContain('connect-failure');
+    }
+    expect(find(env, 'VirtualService', 'backend').spec.http[0]).toMatchObject({ timeout: '15s', retries: { attempts: 2, perTryTimeout: '5s' } });
+    // Inference is slow and expensive: a long timeout and no retries.
+    expect(find(env, 'VirtualService', 'ai').spec.http[0]).toMatchObject({ timeout: '60s', retries: { attempts: 0 } });
+  });
+
+  it('routes every VirtualService to Services and subsets that exist', () => {
+    const hosts = new Set((objects(env, 'Service') as any[]).map((s) => `${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`));
+    for (const vs of objects(env, 'VirtualService') as any[]) {
+      for (const { destination } of vs.spec.http.flatMap((r: any) => r.route)) {
+        expect(hosts).toContain(destination.host);
+        if (destination.subset) {
+          const dr = (objects(env, 'DestinationRule') as any[]).find((d) => d.spec.host === destination.host);
+          expect(dr.spec.subsets.map((s: any) => s.name)).toContain(destination.subset);
+        }
+      }
+    }
+  });
+});
+
+describe('dev without the mesh', () => {
+  it('emits no Istio objects and no injection label', () => {
+    const dev = rendered('dev');
+    expect(dev.objects.filter((o) => o.apiVersion.includes('istio.io'))).toEqual([]);
+    expect(objects(dev, 'Namespace')[0]!.metadata.labels).not.toHaveProperty('istio-injection');
+  });
+});
