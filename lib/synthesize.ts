@@ -1,11 +1,13 @@
 /**
- * The synth pipeline: resolve environments, build their charts, render them, and only then write.
- * Nothing touches the output folder until every environment has rendered.
+ * The synth pipeline: resolve environments, build their charts, render them, validate them, and only
+ * then write. Nothing touches the output folder until every environment has rendered and passed.
  */
 import { buildEnvironment } from '../charts';
-import { ENVIRONMENTS, loadEnvironmentFile, selectEnvironments } from '../environments';
+import { ENVIRONMENTS, loadEnvironmentFile, selectEnvironments, type Environment } from '../environments';
 import { writeEnvironments } from './dist-writer';
 import { renderEnvironment, type RenderedEnvironment } from './render';
+import { formatReport, validate } from './validation';
+import type { ValidationContext, ValidationReport } from './validation/types';
 
 export interface SynthOptions {
   /** @default - every environment, unless environmentFiles are given */
@@ -16,20 +18,64 @@ export interface SynthOptions {
   readonly outDir?: string;
 }
 
-/** Renders the selected environments in memory. Throws on any bad environment. */
-export function renderEnvironments(options: Omit<SynthOptions, 'outDir'> = {}): RenderedEnvironment[] {
-  const files = options.environmentFiles ?? [];
-  const named = files.length > 0 && options.environments === undefined ? [] : selectEnvironments(options.environments);
-  const environments = [...named, ...files.map(loadEnvironmentFile)];
-  return environments.map((environment) => renderEnvironment(buildEnvironment(environment)));
+export interface ValidatedEnvironment extends RenderedEnvironment {
+  readonly report: ValidationReport;
 }
 
-export function synthesize(options: SynthOptions = {}): RenderedEnvironment[] {
-  const rendered = renderEnvironments(options);
+/** Output that failed validation; the message is the full report. */
+export class ValidationError extends Error {
+  constructor(readonly reports: readonly ValidationReport[]) {
+    super(`refusing to write invalid manifests:\n${formatReport(reports.filter((r) => r.invalid > 0 || hasErrors(r)))}`);
+    this.name = 'ValidationError';
+  }
+}
+
+function hasErrors(report: ValidationReport): boolean {
+  return report.violations.some((v) => v.severity === 'error');
+}
+
+/** How an environment's output is judged: its tier, its ingress controller and its waivers. */
+export function validationContext(environment: Environment): ValidationContext {
+  return {
+    environment: environment.name,
+    production: environment.tier === 'production',
+    ingressControllerNamespace: environment.ingress.controller.namespace,
+    waivers: environment.waivers,
+  };
+}
+
+/** The environments selected by name and/or file. Throws on any bad environment. */
+export function loadSelected(options: Omit<SynthOptions, 'outDir'> = {}): Environment[] {
+  const files = options.environmentFiles ?? [];
+  const named = files.length > 0 && options.environments === undefined ? [] : selectEnvironments(options.environments);
+  return [...named, ...files.map(loadEnvironmentFile)];
+}
+
+/** Renders the selected environments in memory, without validating them. */
+export function renderEnvironments(options: Omit<SynthOptions, 'outDir'> = {}): RenderedEnvironment[] {
+  return loadSelected(options).map((environment) => renderEnvironment(buildEnvironment(environment)));
+}
+
+/** Renders and validates the selected environments in memory. */
+export function validateEnvironments(options: Omit<SynthOptions, 'outDir'> = {}): ValidatedEnvironment[] {
+  return loadSelected(options).map((environment) => {
+    const rendered = renderEnvironment(buildEnvironment(environment));
+    return { ...rendered, report: validate(rendered.objects, validationContext(environment)) };
+  });
+}
+
+/**
+ * Renders, validates and (with outDir) writes. Throws EnvironmentError on bad input and
+ * ValidationError on invalid output, in both cases before anything is written.
+ */
+export function synthesize(options: SynthOptions = {}): ValidatedEnvironment[] {
+  const validated = validateEnvironments(options);
+  const reports = validated.map((env) => env.report);
+  if (reports.some(hasErrors)) throw new ValidationError(reports);
   if (options.outDir !== undefined) {
     const all = ENVIRONMENTS.map((env) => env.name);
-    const complete = rendered.length === all.length && rendered.every((env, i) => env.environment === all[i]);
-    writeEnvironments(rendered, { outDir: options.outDir, complete });
+    const complete = validated.length === all.length && validated.every((env, i) => env.environment === all[i]);
+    writeEnvironments(validated, { outDir: options.outDir, complete });
   }
-  return rendered;
+  return validated;
 }

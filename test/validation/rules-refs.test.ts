@@ -282,6 +282,15 @@ describe('ref/rollout-refs', () => {
     );
   });
 
+  it('does not require the Services with Istio subset-level routing, as Argo Rollouts does not', () => {
+    const subsetLevel = rolloutFindings((r) => {
+      delete canary(r).canaryService;
+      delete canary(r).stableService;
+      canary(r).trafficRouting.istio.destinationRule = { name: 'frontend', canarySubsetName: 'canary', stableSubsetName: 'stable' };
+    });
+    expect(subsetLevel.filter((m) => m.includes('is required here'))).toEqual([]);
+  });
+
   it('checks the VirtualService, its routes and that they carry both sides', () => {
     expect(rolloutFindings((r) => (canary(r).trafficRouting.istio.virtualService.name = 'web'))).toEqual([
       'spec.strategy.canary.trafficRouting.istio.virtualService.name: VirtualService "web" does not exist in namespace platform',

@@ -63,10 +63,12 @@ class RolloutRefs {
   canary(canary: Obj): void {
     const base = 'spec.strategy.canary';
     const routing = asObj(canary.trafficRouting);
-    // Traffic routing needs both Services to tell canary from stable pods.
-    this.service(canary.canaryService, `${base}.canaryService`, !!routing);
-    this.service(canary.stableService, `${base}.stableService`, !!routing);
     const istio = asObj(routing?.istio);
+    // Traffic routing needs both Services to tell canary from stable pods, except Istio subset-level
+    // routing (a DestinationRule's subsets do that) and plugins, as in Argo Rollouts' own validation.
+    const needsServices = !!routing && !asObj(istio?.destinationRule) && routing.plugins === undefined;
+    this.service(canary.canaryService, `${base}.canaryService`, needsServices);
+    this.service(canary.stableService, `${base}.stableService`, needsServices);
     if (istio) this.istio(istio, canary, `${base}.trafficRouting.istio`);
     const background = asObj(canary.analysis);
     if (background) this.analysis(background, `${base}.analysis`);

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { validateEnvironments, type ValidatedEnvironment } from '../synthesize';
+import { formatReport, reportJson } from '../validation';
+import { collect } from './synth';
+
+/** Runs kubeconform -strict over the rendered files too, when it is installed. */
+function runKubeconform(environments: readonly ValidatedEnvironment[]): number {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeconform-'));
+  try {
+    const files = environments.flatMap((env) =>
+      env.files
+        .filter((file) => file.objects.length > 0)
+        .map((file) => {
+          const path = join(dir, `${env.environment}-${file.name}`);
+          writeFileSync(path, file.text);
+          return path;
+        }),
+    );
+    const result = spawnSync('kubeconform', ['-strict', '-summary', '-kubernetes-version', '1.28.0', ...files], { stdio: 'inherit' });
+    if (result.error) {
+      console.error(`kubeconform: not run (${result.error.message}); install it on PATH to use --kubeconform`);
+      return 1;
+    }
+    return result.status ?? 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('validate environments: strict schemas, policy rules and cross-object references')
+    .option('-e, --env <name>', 'environment to validate, repeatable (default: all)', collect)
+    .option('-f, --env-file <file>', 'also validate an environment overlay from a YAML/JSON file, repeatable', collect)
+    .option('--output <format>', 'text or json', 'text')
+    .option('--kubeconform', 'also run kubeconform -strict when it is on PATH')
+    .action((options: { env?: string[]; envFile?: string[]; output: string; kubeconform?: boolean }) => {
+      if (options.output !== 'text' && options.output !== 'json') {
+        throw new Error(`--output must be text or json, got "${options.output}"`);
+      }
+      const environments = validateEnvironments({ environments: options.env, environmentFiles: options.envFile });
+      const reports = environments.map((env) => env.report);
+      console.log(options.output === 'json' ? reportJson(reports) : formatReport(reports));
+      const failed = reports.some((report) => report.violations.some((v) => v.severity === 'error'));
+      const kubeconform = options.kubeconform ? runKubeconform(environments) : 0;
+      if (failed || kubeconform !== 0) process.exitCode = 1;
+    });
+}
