@@ -209,11 +209,16 @@ class TopologyBuilder {
   /** A VirtualService sits between the Service its host names and the weighted destinations. */
   private virtualService(o: Manifest): void {
     const id = this.graph.node(objectKey(o), 'route', `VirtualService ${o.metadata.name}`);
+    const fronted = new Set<string>();
     for (const host of list(at(o, 'spec', 'hosts')).map(text)) {
       if (host === undefined) continue;
       const svc = this.objects.find((s) => s.kind === 'Service' && (host === s.metadata.name || host.startsWith(`${s.metadata.name}.`)));
-      if (svc) this.graph.edge(this.service(svc), id, 'routed by', true);
-      else this.graph.edge(this.hostNode(host), id);
+      if (svc) {
+        this.graph.edge(this.service(svc), id, 'routed by', true);
+        fronted.add(this.service(svc));
+      } else {
+        this.graph.edge(this.hostNode(host), id);
+      }
     }
     for (const protocol of ['http', 'tls', 'tcp']) {
       for (const route of list(at(o, 'spec', protocol))) {
@@ -224,7 +229,10 @@ class TopologyBuilder {
           const weight = at(d, 'weight');
           const share = typeof weight === 'number' ? `${weight}%` : destinations.length === 1 ? '100%' : 'weight unset';
           const subset = text(at(d, 'destination', 'subset'));
-          this.graph.edge(id, this.serviceNode(host.split('.')[0]!), subset === undefined ? share : `${share} ${subset}`);
+          const target = this.serviceNode(host.split('.')[0]!);
+          // All traffic back to the Service the route fronts (timeouts and retries only) adds no information.
+          if (fronted.has(target) && subset === undefined && share === '100%') continue;
+          this.graph.edge(id, target, subset === undefined ? share : `${share} ${subset}`);
         }
       }
     }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
-import { diffDist, diffEnvironments, diffFields, formatDiff } from '../lib/diff';
+import { diffDist, diffEnvironments, diffFields, formatDiff, normalizeForEnvironment } from '../lib/diff';
 import { synthesize } from '../lib/synthesize';
 import { environment } from './helpers';
 
@@ -135,6 +135,21 @@ describe('diff between environments', () => {
   it('does not report the environment name in labels and selectors as a change', () => {
     expect(text).not.toContain('app.kubernetes.io/instance');
     expect(text).not.toMatch(/-staging"/);
+  });
+
+  it('replaces the environment name only where it is a whole dash-separated part', () => {
+    const object = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'public-prod-tls', namespace: 'platform-prod', labels: { 'app.kubernetes.io/instance': 'backend-prod', tier: 'prod' } },
+      stringData: { host: 'prod.example.com', other: 'production', url: 'https://api-prod.example.com' },
+    };
+    expect(normalizeForEnvironment(object, 'prod')).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'public-{env}-tls', labels: { 'app.kubernetes.io/instance': 'backend-{env}', tier: '{env}' } },
+      stringData: { host: 'prod.example.com', other: 'production', url: 'https://api-prod.example.com' },
+    });
   });
 
   it('reports them with --exact', () => {

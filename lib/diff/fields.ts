@@ -1,7 +1,7 @@
 /**
  * The fields that differ between two versions of one object, as dotted paths a reviewer can read:
  * `spec.template.spec.containers[name=backend].image: "a:1" → "a:2"`. Lists of named entries are matched
- * by name (or Ingress rules by host, HTTP paths by path); other lists by position.
+ * by name (HTTP paths by path); other lists by position.
  */
 import { isDeepStrictEqual } from 'node:util';
 
@@ -27,8 +27,12 @@ export function joinKey(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
 
-/** Fields that identify an entry of a list: containers, ports, env and volumes by name, Ingress rules by host, paths by path. */
-const IDENTITIES = ['name', 'host', 'path'] as const;
+/**
+ * Fields that identify an entry of a list: containers, ports, env and volumes by name, HTTP paths by
+ * path. Not Ingress rules by host: across environments the host is what differs, and a changed host
+ * reads better as one changed field than as a removed and an added rule.
+ */
+const IDENTITIES = ['name', 'path'] as const;
 
 /**
  * Lists of identified things are matched by identity, so inserting one entry reports one addition

@@ -4,6 +4,7 @@
  * lives in the environment's namespace. Both are expected differences, repeated on every object,
  * and would bury the ones that matter (replicas, strategies, hosts, resources). This rewrites them to
  * a placeholder on both sides before the comparison; hosts and every other value are left alone.
+ * The placeholder also applies to names made from the environment (a TLS secret `public-prod-tls`).
  */
 import type { Manifest } from '../validation/types';
 
@@ -11,23 +12,26 @@ export const ENV_PLACEHOLDER = '{env}';
 
 type Plain = Record<string, unknown>;
 
-function rewrite(value: unknown, environment: string): unknown {
-  if (typeof value === 'string') {
-    if (value === environment) return ENV_PLACEHOLDER;
-    return value.endsWith(`-${environment}`) ? `${value.slice(0, -environment.length)}${ENV_PLACEHOLDER}` : value;
-  }
-  if (Array.isArray(value)) return value.map((item) => rewrite(item, environment));
+/** The name as a whole dash-separated part: `backend-prod`, `public-prod-tls`, `prod`; not `prod.example.com`. */
+function token(environment: string): RegExp {
+  return new RegExp(`(^|-)${environment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=-|$)`, 'g');
+}
+
+function rewrite(value: unknown, pattern: RegExp): unknown {
+  if (typeof value === 'string') return value.replace(pattern, `$1${ENV_PLACEHOLDER}`);
+  if (Array.isArray(value)) return value.map((item) => rewrite(item, pattern));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value as Plain).map(([key, item]) => [key, rewrite(item, environment)]));
+    return Object.fromEntries(Object.entries(value as Plain).map(([key, item]) => [key, rewrite(item, pattern)]));
   }
   return value;
 }
 
 /**
- * The object with its namespace dropped and the environment's name in string values (exactly, or as
- * a `-<env>` suffix) replaced by `{env}`.
+ * The object with its namespace dropped and the environment's name in string values (as a whole
+ * dash-separated part: `prod`, `backend-prod`, `public-prod-tls`) replaced by `{env}`. Dotted names
+ * such as hosts keep it: a host is a difference a reviewer must see.
  */
 export function normalizeForEnvironment(object: Manifest, environment: string): Manifest {
   const { namespace: _namespace, ...metadata } = object.metadata ?? {};
-  return rewrite({ ...object, metadata }, environment) as Manifest;
+  return rewrite({ ...object, metadata }, token(environment)) as Manifest;
 }
