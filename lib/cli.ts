@@ -8,8 +8,9 @@ import { registerGraph } from './commands/graph';
 import { registerList } from './commands/list';
 import { registerPlan } from './commands/plan';
 import { registerSynth } from './commands/synth';
+import { registerValidate } from './commands/validate';
 
-const COMMANDS: readonly ((program: Command) => void)[] = [registerSynth, registerList, registerPlan, registerDiff, registerGraph];
+const COMMANDS: readonly ((program: Command) => void)[] = [registerSynth, registerValidate, registerList, registerPlan, registerDiff, registerGraph];
 
 export function createProgram(): Command {
   const program = new Command('platform').description('Typed Kubernetes manifests for the platform').showHelpAfterError();
