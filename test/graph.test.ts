@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { embedGraph } from '../lib/commands/graph';
 import { topologyMarkdown, topologyMermaid } from '../lib/graph';
 import type { Manifest } from '../lib/validation/types';
 import { environment, objects, rendered } from './helpers';
@@ -156,5 +157,16 @@ describe('routing, scaling and data stores', () => {
   it('groups workloads by node pool', () => {
     expect(text).toMatch(/subgraph pool_web\["node pool web"\]\n\s+Rollout_platform_api/);
     expect(text).toMatch(/subgraph pool_batch\["node pool batch"\]\n\s+Deployment_platform_jobs/);
+  });
+});
+
+describe('embedding the graph in a document', () => {
+  it('replaces only what stands between the environment\'s markers', () => {
+    const doc = 'intro\n<!-- graph:prod:start -->\nold\n<!-- graph:prod:end -->\noutro\n';
+    expect(embedGraph(doc, 'prod', '```mermaid\nnew\n```\n')).toBe('intro\n<!-- graph:prod:start -->\n```mermaid\nnew\n```\n<!-- graph:prod:end -->\noutro\n');
+  });
+
+  it('fails when the markers are missing', () => {
+    expect(() => embedGraph('no markers', 'prod', 'x')).toThrow('no "<!-- graph:prod:start -->" ... "<!-- graph:prod:end -->" markers');
   });
 });
