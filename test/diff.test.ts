@@ -137,18 +137,18 @@ describe('diff between environments', () => {
     expect(text).not.toMatch(/-staging"/);
   });
 
-  it('replaces the environment name only where it is a whole dash-separated part', () => {
+  it('replaces the environment name only where it is a whole part of a value, never in a host', () => {
     const object = {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'public-prod-tls', namespace: 'platform-prod', labels: { 'app.kubernetes.io/instance': 'backend-prod', tier: 'prod' } },
-      stringData: { host: 'prod.example.com', other: 'production', url: 'https://api-prod.example.com' },
+      stringData: { host: 'prod.example.com', other: 'production', url: 'https://api-prod.example.com', key: 'platform/prod/db', otel: 'deployment.environment=prod,v=1' },
     };
     expect(normalizeForEnvironment(object, 'prod')).toEqual({
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'public-{env}-tls', labels: { 'app.kubernetes.io/instance': 'backend-{env}', tier: '{env}' } },
-      stringData: { host: 'prod.example.com', other: 'production', url: 'https://api-prod.example.com' },
+      stringData: { host: 'prod.example.com', other: 'production', url: 'https://api-prod.example.com', key: 'platform/{env}/db', otel: 'deployment.environment={env},v=1' },
     });
   });
 

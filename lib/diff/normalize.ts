@@ -4,7 +4,8 @@
  * lives in the environment's namespace. Both are expected differences, repeated on every object,
  * and would bury the ones that matter (replicas, strategies, hosts, resources). This rewrites them to
  * a placeholder on both sides before the comparison; hosts and every other value are left alone.
- * The placeholder also applies to names made from the environment (a TLS secret `public-prod-tls`).
+ * The placeholder also applies to names and keys made from the environment (a TLS secret
+ * `public-prod-tls`, a secret-store key `platform/prod/database-url`, `deployment.environment=prod`).
  */
 import type { Manifest } from '../validation/types';
 
@@ -12,9 +13,16 @@ export const ENV_PLACEHOLDER = '{env}';
 
 type Plain = Record<string, unknown>;
 
-/** The name as a whole dash-separated part: `backend-prod`, `public-prod-tls`, `prod`; not `prod.example.com`. */
+/** Characters that delimit the environment's name as a part of a value; not `.`, which delimits hosts. */
+const DELIMITERS = '-/=,:_';
+
+/**
+ * The name as a whole part of a value: `prod`, `backend-prod`, `public-prod-tls`, `platform/prod/db-url`,
+ * `deployment.environment=prod`; not `prod.example.com`, `api-prod.example.com` or `production`.
+ */
 function token(environment: string): RegExp {
-  return new RegExp(`(^|-)${environment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=-|$)`, 'g');
+  const name = environment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[${DELIMITERS}])${name}(?=[${DELIMITERS}]|$)`, 'g');
 }
 
 function rewrite(value: unknown, pattern: RegExp): unknown {
@@ -28,8 +36,8 @@ function rewrite(value: unknown, pattern: RegExp): unknown {
 
 /**
  * The object with its namespace dropped and the environment's name in string values (as a whole
- * dash-separated part: `prod`, `backend-prod`, `public-prod-tls`) replaced by `{env}`. Dotted names
- * such as hosts keep it: a host is a difference a reviewer must see.
+ * part between `- / = , : _`: `backend-prod`, `platform/prod/db-url`) replaced by `{env}`. Dotted
+ * names such as hosts keep it: a host is a difference a reviewer must see.
  */
 export function normalizeForEnvironment(object: Manifest, environment: string): Manifest {
   const { namespace: _namespace, ...metadata } = object.metadata ?? {};
