@@ -218,19 +218,24 @@ describe('plan of a meshed namespace', () => {
 describe('plan of Argo Rollouts and KEDA', () => {
   /** The small environment with the worker as a blue-green Rollout scaled by KEDA, and ai pinned at 2 replicas. */
   function asRolloutWithKeda(objects: Manifest[]): Manifest[] {
-    return objects.flatMap((o): Manifest[] => {
+    const scales = (o: Manifest, name: string) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && (o as any).spec.scaleTargetRef.name === name;
+    const scaledObject: Manifest = {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 'worker-queue', namespace: loadEnvironment(small).namespace },
+      spec: { scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'worker' }, minReplicaCount: 2, maxReplicaCount: 3 },
+    };
+    const edited = objects.flatMap((o): Manifest[] => {
       const spec = (o as any).spec;
+      // Whatever scales worker and ai now is replaced: the ScaledObject below for worker, nothing for ai.
+      if (scales(o, 'worker') || scales(o, 'ai')) return [];
       if (o.kind === 'Deployment' && o.metadata.name === 'worker') {
         return [{ ...o, apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', spec: { ...spec, strategy: { blueGreen: { activeService: 'worker' } } } }];
       }
-      if (o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'worker') {
-        const scaleTargetRef = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'worker' };
-        return [{ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: o.metadata, spec: { scaleTargetRef, minReplicaCount: 2, maxReplicaCount: 3 } }];
-      }
-      if (o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'ai') return [];
       if (o.kind === 'Deployment' && o.metadata.name === 'ai') return [{ ...o, spec: { ...spec, replicas: 2 } }];
       return [o];
     });
+    return [...edited, scaledObject];
   }
 
   const result = plan(small, asRolloutWithKeda);
