@@ -1,30 +1,58 @@
 /**
- * The charts of one environment, in apply order. Building them has no side effects: tests and the
- * CLI both call `buildEnvironment` and decide what to do with the result.
+ * The charts of one environment, grouped into bundles: the apps at the root of dist/<env>/, and
+ * cluster-level bundles (add-ons, GitOps objects) in sub-folders, each its own kustomize root so a
+ * GitOps controller can apply them in order. Building has no side effects: tests and the CLI both
+ * call `buildEnvironment` and decide what to do with the result.
  */
 import { ApiObject, App, type Chart } from 'cdk8s';
 import type { Environment } from '../environments/schema';
+import { ClusterChart } from './cluster-chart';
 import { DeliveryChart } from './delivery-chart';
 import { EdgeChart } from './edge-chart';
 import { MeshChart } from './mesh-chart';
+import { MonitoringChart } from './monitoring-chart';
 import { NamespaceChart } from './namespace-chart';
+import { NetworkChart } from './network-chart';
+import { platformBundles } from './platform-bundles';
+import { SandboxChart } from './sandbox-chart';
 import { WorkloadsChart } from './workloads-chart';
 
-export interface BuiltEnvironment {
-  readonly environment: Environment;
-  /** Charts in apply order; each becomes one file in dist/<env>/. */
+/** Charts that are applied together from one folder. */
+export interface Bundle {
+  /** Folder under dist/<env>/; '' for the apps at its root. */
+  readonly folder: string;
+  /** Charts in apply order; each becomes one file. */
   readonly charts: readonly Chart[];
 }
 
-export function buildEnvironment(environment: Environment): BuiltEnvironment {
-  const app = new App();
+export interface BuiltEnvironment {
+  readonly environment: Environment;
+  readonly bundles: readonly Bundle[];
+}
+
+/** Charts without objects would be empty files; they are left out of the kustomization instead. */
+export function nonEmpty(charts: readonly Chart[]): Chart[] {
+  return charts.filter((chart) => chart.node.findAll().some(ApiObject.isApiObject));
+}
+
+function appCharts(app: App, environment: Environment): Chart[] {
   const props = { environment };
   const namespace = new NamespaceChart(app, 'namespace', props);
+  const cluster = new ClusterChart(app, 'cluster', props);
+  const network = new NetworkChart(app, 'network', props);
   const delivery = new DeliveryChart(app, 'delivery', props);
   const mesh = environment.mesh.enabled ? [new MeshChart(app, 'mesh', props)] : [];
   const workloads = new WorkloadsChart(app, 'workloads', { ...props, analyses: delivery.analyses });
   const edge = new EdgeChart(app, 'edge', props);
-  // A chart with no objects would be an empty file; leave it out of the kustomization instead.
-  const charts = [namespace, delivery, ...mesh, workloads, edge].filter((chart) => chart.node.findAll().some(ApiObject.isApiObject));
-  return { environment, charts };
+  // The sandbox is its own namespace, independent of the apps; monitoring goes last because its
+  // objects are the monitoring stack's custom resources and nothing else waits for them.
+  const sandbox = new SandboxChart(app, 'sandbox', props);
+  const monitoring = new MonitoringChart(app, 'monitoring', props);
+  return [namespace, cluster, network, delivery, ...mesh, workloads, edge, sandbox, monitoring];
+}
+
+export function buildEnvironment(environment: Environment): BuiltEnvironment {
+  const app = new App();
+  const apps: Bundle = { folder: '', charts: nonEmpty(appCharts(app, environment)) };
+  return { environment, bundles: [apps, ...platformBundles(app, environment)] };
 }

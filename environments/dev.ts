@@ -17,8 +17,28 @@ export default defineEnvironment({
     frontend: { pool: 'general', replicas: { min: 1, max: 2 }, resources: podSize(125, '256Mi') },
     backend: { pool: 'general', replicas: { min: 1, max: 2 }, resources: podSize(250, '512Mi') },
     ai: { pool: 'general', replicas: { min: 1, max: 1 }, resources: podSize(250, '1Gi') },
-    worker: { pool: 'general', replicas: { min: 1, max: 2 }, resources: podSize(125, '256Mi') },
+    worker: {
+      pool: 'general',
+      replicas: { min: 0, max: 2 },
+      resources: podSize(125, '256Mi'),
+      queue: { scaleToZero: true },
+    },
   },
+  // Seed 004's in-cluster stores: dev runs its own PostgreSQL, Redis and MongoDB in the `data` namespace.
+  dataStores: {
+    postgres: { mode: 'in-cluster', namespace: 'data', podLabels: { 'app.kubernetes.io/name': 'postgresql' } },
+    redis: { mode: 'in-cluster', namespace: 'data', podLabels: { 'app.kubernetes.io/name': 'redis' } },
+    mongodb: { mode: 'in-cluster', namespace: 'data', podLabels: { 'app.kubernetes.io/name': 'mongodb' } },
+  },
+  // Dev secrets live in the cluster's own Vault.
+  secrets: {
+    prefix: 'platform/dev',
+    store: { provider: 'vault', server: 'http://vault.vault.svc.cluster.local:8200', path: 'secret', role: 'platform-dev', serviceAccount: 'external-secrets' },
+  },
+  tls: { issuer: { name: 'letsencrypt-staging', server: 'https://acme-staging-v02.api.letsencrypt.org/directory' } },
+  monitoring: { tracing: { sampleRatio: 1 } },
+  sandbox: { maxPods: 5 },
+  addons: { ingressNginx: { replicas: 1 } },
   ingress: { host: 'dev.example.com' },
   // Dev runs without the mesh: one less control plane to debug, and every strategy is a plain rollout.
   mesh: { enabled: false },

@@ -55,14 +55,17 @@ function isPlain(value: unknown): value is Plain {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Keys that select a variant of a union in the schema (strategy.type, secrets.store.provider). */
+const DISCRIMINATORS = ['type', 'provider'];
+
 /**
  * Objects merge key by key; arrays and scalars replace, so an overlay can shorten a list. An object
- * with another `type` (a strategy changing from blueGreen to rolling) replaces the old one whole,
+ * with another discriminator (a strategy changing from blueGreen to rolling) replaces the old one whole,
  * so the old variant's fields do not leak into the new one.
  */
 function merge(base: unknown, overlay: unknown): unknown {
   if (!isPlain(base) || !isPlain(overlay)) return overlay === undefined ? base : overlay;
-  if ('type' in overlay && overlay.type !== base.type) return overlay;
+  if (DISCRIMINATORS.some((key) => key in overlay && overlay[key] !== base[key])) return overlay;
   const out: Plain = { ...base };
   for (const [key, value] of Object.entries(overlay)) {
     out[key] = merge(base[key], value);

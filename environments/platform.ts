@@ -50,6 +50,10 @@ export const platform: Omit<Environment, 'name'> = {
       strategy: { type: 'rolling' },
       // Server-side rendering calls the API inside the cluster.
       calls: ['backend'],
+      uses: [],
+      egress: [],
+      secrets: [],
+      metricsPath: '/metrics',
     },
     backend: {
       kind: 'web',
@@ -63,6 +67,10 @@ export const platform: Omit<Environment, 'name'> = {
       spot: false,
       strategy: { type: 'rolling' },
       calls: ['ai'],
+      uses: ['postgres', 'redis', 'mongodb'],
+      egress: [],
+      secrets: ['database-url', 'redis-url', 'mongodb-url'],
+      metricsPath: '/metrics',
     },
     ai: {
       kind: 'web',
@@ -81,6 +89,12 @@ export const platform: Omit<Environment, 'name'> = {
       calls: [],
       // Inference is slow: one generation may take most of a minute, so retries would double the load.
       traffic: { timeoutSeconds: 60, retries: { attempts: 0, perTryTimeoutSeconds: 60 } },
+      // Chat sessions and AI logs live in MongoDB (seed 000); prompts are cached in Redis.
+      uses: ['redis', 'mongodb'],
+      // The model provider's API (Gemini) is on the public internet; NetworkPolicies cannot name it.
+      egress: [{ name: 'model-api', port: 443, cidrs: ['0.0.0.0/0'] }],
+      secrets: ['ai-provider-key', 'redis-url', 'mongodb-url'],
+      metricsPath: '/metrics',
     },
     worker: {
       kind: 'worker',
@@ -97,6 +111,11 @@ export const platform: Omit<Environment, 'name'> = {
       strategy: { type: 'rolling' },
       // Tasks report results and fetch context through the API.
       calls: ['backend'],
+      uses: ['postgres', 'redis'],
+      egress: [],
+      secrets: ['database-url', 'redis-url'],
+      // Seed 004: one replica per 100 waiting tasks; a task may run five minutes.
+      queue: { broker: 'redis', name: 'celery', targetPerReplica: 100, scaleToZero: false, taskTimeoutSeconds: 300 },
     },
   },
   ingress: {
@@ -111,6 +130,47 @@ export const platform: Omit<Environment, 'name'> = {
   },
   mesh: { enabled: true, trustDomain: 'cluster.local' },
   slo: { errorRatePercent: 1, p95LatencySeconds: 2 },
-  monitoring: { prometheusUrl: 'http://prometheus-operated.monitoring.svc.cluster.local:9090' },
+  monitoring: {
+    prometheusUrl: 'http://prometheus-operated.monitoring.svc.cluster.local:9090',
+    alerts: { diskPercent: 80, memoryPercent: 85 },
+    tracing: { otlpEndpoint: 'http://jaeger-collector.observability.svc.cluster.local:4317', sampleRatio: 0.1 },
+  },
+  // Seed 000: managed PostgreSQL (Supabase), MongoDB (Atlas) and Redis (Redis Cloud), reached over
+  // private endpoints. The ranges are the private-link subnets of each provider in this VPC.
+  dataStores: {
+    postgres: { engine: 'postgres', mode: 'managed', port: 5432, cidrs: ['10.100.0.0/24'] },
+    redis: { engine: 'redis', mode: 'managed', port: 6379, cidrs: ['10.100.1.0/24'] },
+    mongodb: { engine: 'mongodb', mode: 'managed', port: 27017, cidrs: ['10.100.2.0/24'] },
+  },
+  secrets: {
+    scope: 'ClusterSecretStore',
+    storeName: 'platform-secrets',
+    store: { provider: 'gcp', projectId: 'platform-prod', serviceAccount: 'external-secrets' },
+    prefix: 'platform',
+    refreshInterval: '1h',
+  },
+  tls: {
+    issuer: {
+      name: 'letsencrypt',
+      email: 'platform-team@example.com',
+      server: 'https://acme-v02.api.letsencrypt.org/directory',
+      solver: 'http01',
+    },
+  },
+  quota: { headroomPercent: 25 },
+  // Seed 003: user projects run in their own namespace, an hour at most, at 100m/256Mi up to 500m/1Gi.
+  sandbox: {
+    namespace: 'user-projects',
+    image: { repository: `${registry}/project-runtime`, tag: '1.0.0' },
+    resources: {
+      requests: { cpu: '100m', memory: '256Mi', ephemeralStorage: '256Mi' },
+      limits: { cpu: '500m', memory: '1Gi', ephemeralStorage: '1Gi' },
+    },
+    activeDeadlineSeconds: 3600,
+    maxPods: 50,
+    port: 3000,
+  },
+  gitops: { tool: 'flux', repository: 'https://github.com/example/platform-manifests', branch: 'main' },
+  addons: { ingressNginx: { replicas: 3, cpu: '250m', memory: '512Mi' } },
   waivers: [],
 };

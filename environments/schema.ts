@@ -56,7 +56,8 @@ const image = strict({
 });
 
 const replicas = strict({
-  min: z.number().int().min(1, 'must be at least 1'),
+  /** 0 only for queue workers that may scale to zero. */
+  min: z.number().int().min(0, 'must be at least 0'),
   max: z.number().int().min(1, 'must be at least 1'),
 });
 
@@ -117,6 +118,34 @@ const track = strict({
 
 export const ServiceKind = { WEB: 'web', WORKER: 'worker' } as const;
 
+const cidr = z
+  .string()
+  .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/, 'must be an IPv4 CIDR such as 10.20.0.0/16');
+
+const port = z.number().int().min(1).max(65535);
+
+/** An endpoint outside the cluster, by address range: NetworkPolicies cannot name hosts. */
+const externalEndpoint = strict({
+  name: dnsLabel,
+  port,
+  cidrs: z.array(cidr).min(1),
+});
+
+export const Broker = { REDIS: 'redis', RABBITMQ: 'rabbitmq' } as const;
+
+const queue = strict({
+  /** Seed 001: Celery on Redis; RabbitMQ is the other Celery broker. */
+  broker: z.enum([Broker.REDIS, Broker.RABBITMQ]),
+  /** The Redis list or RabbitMQ queue the workers consume. */
+  name: z.string().min(1),
+  /** Waiting tasks one replica is expected to absorb (seed 004: 100). */
+  targetPerReplica: z.number().int().min(1),
+  /** Scale to zero replicas when the queue is empty. */
+  scaleToZero: z.boolean(),
+  /** The longest a task may run; shutdown waits this long for it to finish. */
+  taskTimeoutSeconds: z.number().int().min(1).max(86_400),
+});
+
 const service = strict({
   /** `web` serves HTTP behind a Service; `worker` consumes a queue and has no Service. */
   kind: z.enum([ServiceKind.WEB, ServiceKind.WORKER]),
@@ -144,6 +173,16 @@ const service = strict({
   traffic: traffic.optional(),
   /** Versions that run beside the main one with a weighted share of traffic (seed 002's 80/20). */
   tracks: z.record(dnsLabel, track).optional(),
+  /** Data stores (keys of `dataStores`) this service connects to; egress is allowed to these only. */
+  uses: z.array(dnsLabel),
+  /** Endpoints outside the cluster this service calls (a model provider's API). */
+  egress: z.array(externalEndpoint),
+  /** Secret names (under `secrets.prefix` in the store) mounted as files in /var/run/secrets/app. */
+  secrets: z.array(dnsLabel),
+  /** HTTP path of the Prometheus metrics a web service exposes on its port. @default - no metrics scraped */
+  metricsPath: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute URL path such as /metrics').optional(),
+  /** A worker's queue: what it scales on (KEDA) and how long a task may run. */
+  queue: queue.optional(),
 });
 
 const nodePool = strict({
@@ -204,6 +243,108 @@ const slo = strict({
 const monitoring = strict({
   /** Prometheus that analysis runs query. */
   prometheusUrl: z.string().url(),
+  /** Seed 000's P3 thresholds; P1 and P2 follow from `slo`. */
+  alerts: strict({
+    diskPercent: z.number().min(1).max(100),
+    memoryPercent: z.number().min(1).max(100),
+  }),
+  /** OpenTelemetry traces (seed 002: Jaeger's OTLP collector). @default - no tracing */
+  tracing: strict({
+    otlpEndpoint: z.string().url(),
+    /** Share of root traces sampled, 0-1. */
+    sampleRatio: z.number().min(0).max(1),
+  }).optional(),
+});
+
+export const DataStoreMode = { MANAGED: 'managed', IN_CLUSTER: 'in-cluster' } as const;
+
+const dataStore = strict({
+  engine: z.enum(['postgres', 'redis', 'mongodb', 'rabbitmq']),
+  /** `managed`: a provider's service (seed 000: Supabase, Atlas, Redis Cloud); `in-cluster`: pods (seed 004). */
+  mode: z.enum([DataStoreMode.MANAGED, DataStoreMode.IN_CLUSTER]),
+  port,
+  /** Managed: the provider's address ranges (private endpoints). */
+  cidrs: z.array(cidr).min(1).optional(),
+  /** In-cluster: the namespace the store runs in. */
+  namespace: dnsLabel.optional(),
+  /** In-cluster: labels of the store's pods. */
+  podLabels: z.record(z.string(), z.string()).optional(),
+});
+
+const secretProvider = z.discriminatedUnion(
+  'provider',
+  [
+    strict({ provider: z.literal('aws'), region: z.string().min(1), serviceAccount: dnsLabel }),
+    strict({ provider: z.literal('gcp'), projectId: z.string().min(1), serviceAccount: dnsLabel }),
+    strict({ provider: z.literal('vault'), server: z.string().url(), path: z.string().min(1), role: z.string().min(1), serviceAccount: dnsLabel }),
+  ],
+  { error: () => 'must be one of the providers: aws, gcp, vault' },
+);
+
+const secrets = strict({
+  /** `ClusterSecretStore` (one per cluster, run by the platform team) or a namespaced `SecretStore`. */
+  scope: z.enum(['ClusterSecretStore', 'SecretStore']),
+  /** Name of the store. */
+  storeName: dnsLabel,
+  store: secretProvider,
+  /** Remote keys are `<prefix>/<secret name>`. */
+  prefix: z.string().regex(/^[A-Za-z0-9_.\/-]+$/, 'must be a key path such as platform/prod'),
+  /** How often the operator re-reads the store. */
+  refreshInterval: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 1h'),
+});
+
+const tls = strict({
+  /** The cert-manager ClusterIssuer (seed 004: Let's Encrypt, renewed automatically). */
+  issuer: strict({
+    name: dnsLabel,
+    email: z.string().email(),
+    server: z.string().url(),
+    /** http01 proves control over each host through the ingress; wildcards need dns01. */
+    solver: z.enum(['http01', 'dns01-clouddns', 'dns01-route53']),
+    /** dns01-clouddns: the GCP project; dns01-route53: the AWS region. */
+    dnsZoneProject: z.string().optional(),
+  }),
+  /** A wildcard covering the hosts (seed 000: *.eka-ai.in). @default - one name per host */
+  wildcard: z.string().regex(/^\*\.[a-z0-9.-]+$/, 'must be a wildcard such as *.example.com').optional(),
+});
+
+const quota = strict({
+  /** Headroom over the autoscalers' maxima, percent, for rollouts' surge pods. */
+  headroomPercent: z.number().int().min(0).max(400),
+});
+
+const sandbox = strict({
+  /** The namespace user projects run in (seed 003: bharatbuild-projects). */
+  namespace: dnsLabel,
+  image,
+  /** Requests and limits of one project pod (seed 003: 100m/256Mi up to 500m/1Gi). */
+  resources,
+  /** Seed 003: pods end after an hour. */
+  activeDeadlineSeconds: z.number().int().min(60).max(86_400),
+  /** Most project pods at once, and the namespace's total requests. */
+  maxPods: z.number().int().min(1),
+  port,
+});
+
+const gitops = strict({
+  /** Which controller syncs this environment's folder. */
+  tool: z.enum(['flux', 'argocd', 'both']),
+  repository: z.string().url(),
+  branch: z.string().min(1),
+});
+
+const addons = strict({
+  /** Seed 000's NGINX row: 3 replicas of 250m / 512Mi. */
+  ingressNginx: strict({ replicas: z.number().int().min(1), cpu: quantity, memory: quantity }),
+});
+
+export const RegionRole = { PRIMARY: 'primary', ACTIVE: 'active', STANDBY: 'standby' } as const;
+
+const region = strict({
+  /** The cloud region, e.g. us-west1. */
+  name: z.string().regex(/^[a-z0-9-]+$/, 'must be a cloud region name such as us-west1'),
+  /** primary takes writes; active serves traffic too; standby stays warm for failover. */
+  role: z.enum([RegionRole.PRIMARY, RegionRole.ACTIVE, RegionRole.STANDBY]),
 });
 
 const cluster = strict({
@@ -242,6 +383,17 @@ const environmentSchemaShape = strict({
   mesh,
   slo,
   monitoring,
+  /** Data stores services use, by name. */
+  dataStores: z.record(dnsLabel, dataStore),
+  secrets,
+  tls,
+  quota,
+  /** A namespace for untrusted user projects (seed 003). @default - none */
+  sandbox: sandbox.optional(),
+  gitops,
+  addons,
+  /** Set on production regions (overlays of prod). @default - not a region */
+  region: region.optional(),
   waivers: z.array(waiver),
 });
 
@@ -286,6 +438,7 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
     }
     checkStrategy(env, name, svc, ctx);
     checkGraph(env, name, svc, ctx);
+    checkOperations(env, name, svc, ctx);
     if (svc.kind === ServiceKind.WEB) {
       if (svc.port === undefined) ctx.addIssue({ code: 'custom', path: at('port'), input: svc.port, message: 'is required for a web service' });
       if (svc.healthPath === undefined) ctx.addIssue({ code: 'custom', path: at('healthPath'), input: svc.healthPath, message: 'is required for a web service' });
@@ -306,6 +459,17 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
     if (pool.maxNodes < pool.minNodes) {
       ctx.addIssue({ code: 'custom', path: ['nodePools', name, 'maxNodes'], input: pool.maxNodes, message: `must be at least minNodes (${pool.minNodes})` });
     }
+  }
+  for (const [name, store] of Object.entries(env.dataStores)) {
+    if (store.mode === DataStoreMode.MANAGED && store.cidrs === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['dataStores', name, 'cidrs'], input: undefined, message: 'is required for a managed data store: egress is allowed to these ranges only' });
+    }
+    if (store.mode === DataStoreMode.IN_CLUSTER && (store.namespace === undefined || store.podLabels === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['dataStores', name, 'namespace'], input: store.namespace, message: 'and podLabels are required for an in-cluster data store' });
+    }
+  }
+  if (env.tls.wildcard !== undefined && env.tls.issuer.solver === 'http01') {
+    ctx.addIssue({ code: 'custom', path: ['tls', 'wildcard'], input: env.tls.wildcard, message: 'needs a dns01 solver: ACME issues wildcards only against DNS challenges' });
   }
   for (const key of ['frontendService', 'apiService'] as const) {
     const target = env.ingress[key];
@@ -363,6 +527,9 @@ function checkStrategy(env: Env, name: string, svc: Svc, ctx: Ctx): void {
       ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks'], input: Object.keys(svc.tracks ?? {}), message: 'weighted tracks need mesh.enabled, a web service and the rolling strategy' });
     }
     for (const [trackName, t] of tracks) {
+      if (t.replicas.min < 1) {
+        ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks', trackName, 'replicas', 'min'], input: t.replicas.min, message: 'must be at least 1' });
+      }
       if (t.replicas.max < t.replicas.min) {
         ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks', trackName, 'replicas', 'max'], input: t.replicas.max, message: `must be at least replicas.min (${t.replicas.min})` });
       }
@@ -370,6 +537,33 @@ function checkStrategy(env: Env, name: string, svc: Svc, ctx: Ctx): void {
         ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks', trackName], input: trackName, message: `is reserved; use another name than ${RESERVED_TRACKS.join(', ')}` });
       }
     }
+  }
+}
+
+function checkOperations(env: Env, name: string, svc: Svc, ctx: Ctx): void {
+  svc.uses.forEach((store, index) => {
+    if (!(store in env.dataStores)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', name, 'uses', index],
+        input: store,
+        message: `must name a data store of this environment: ${Object.keys(env.dataStores).join(', ') || '(none declared)'}`,
+      });
+    }
+  });
+  if (svc.queue !== undefined && svc.kind !== ServiceKind.WORKER) {
+    ctx.addIssue({ code: 'custom', path: ['services', name, 'queue'], input: svc.queue, message: 'is only for workers' });
+  }
+  if (svc.metricsPath !== undefined && svc.kind !== ServiceKind.WEB) {
+    ctx.addIssue({ code: 'custom', path: ['services', name, 'metricsPath'], input: svc.metricsPath, message: 'is only for web services (workers have no Service to scrape)' });
+  }
+  if (svc.replicas.min === 0 && !svc.queue?.scaleToZero) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['services', name, 'replicas', 'min'],
+      input: 0,
+      message: 'must be at least 1 unless the service is a queue worker with queue.scaleToZero: true',
+    });
   }
 }
 
@@ -403,3 +597,5 @@ export type NodePool = Environment['nodePools'][string];
 export type ResourceSet = ServiceSpec['resources']['requests'];
 export type Strategy = ServiceSpec['strategy'];
 export type MachineType = Environment['machineTypes'][string];
+export type DataStore = Environment['dataStores'][string];
+export type Queue = NonNullable<ServiceSpec['queue']>;

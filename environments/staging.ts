@@ -25,7 +25,10 @@ export default defineEnvironment({
         steps: [{ weight: 10, pauseSeconds: 60 }, { weight: 20, pauseSeconds: 60 }, { weight: 50, pauseSeconds: 60 }, { weight: 100 }],
       },
     },
-    worker: { replicas: { min: 1, max: 8 } },
+    // Seed 004's phase: 0-20 workers on queue depth, asleep when the queue is empty.
+    worker: { replicas: { min: 0, max: 20 }, queue: { scaleToZero: true } },
   },
+  secrets: { prefix: 'platform/staging', store: { provider: 'gcp', projectId: 'platform-staging', serviceAccount: 'external-secrets' } },
+  gitops: { tool: 'argocd' },
   ingress: { routing: 'host', host: 'staging.example.com', apiHost: 'api.staging.example.com' },
 });

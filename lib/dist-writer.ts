@@ -24,7 +24,10 @@ function stage(outDir: string, environments: readonly RenderedEnvironment[]): st
   for (const env of environments) {
     const dir = join(staging, env.environment);
     mkdirSync(dir, { recursive: true });
-    for (const file of env.files) writeFileSync(join(dir, file.name), file.text);
+    for (const file of env.files) {
+      mkdirSync(dirname(join(dir, file.name)), { recursive: true });
+      writeFileSync(join(dir, file.name), file.text);
+    }
   }
   return staging;
 }

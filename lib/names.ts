@@ -79,3 +79,16 @@ export function trackSubsetName(track: string): string {
 export function workloadPrincipal(trustDomain: string, namespace: string, account: string): string {
   return `${trustDomain}/ns/${namespace}/sa/${account}`;
 }
+
+/** The Secret (written by an ExternalSecret) that holds one service's credentials. */
+export function appSecretName(service: string): string {
+  return `${service}-secrets`;
+}
+
+/** The KEDA TriggerAuthentication of a queue worker. */
+export function queueAuthenticationName(service: string): string {
+  return `${service}-queue`;
+}
+
+/** Where a service's secrets are mounted as files, one file per secret. */
+export const SECRETS_MOUNT_PATH = '/var/run/secrets/app';

@@ -1,11 +1,23 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
+import { AppSecrets } from './app-secrets';
 import { Autoscaler, type ScaleTarget } from './autoscaler';
 import { DisruptionBudget } from './disruption-budget';
 import { recommendedLabels, selectorLabels } from './labels';
-import { HTTP_PORT_NAME, MAIN_TRACK, SERVICE_PORT, previewServiceName, serviceAccountName, serviceName, trackWorkloadName } from './names';
+import {
+  appSecretName,
+  HTTP_PORT_NAME,
+  MAIN_TRACK,
+  previewServiceName,
+  queueAuthenticationName,
+  SERVICE_PORT,
+  serviceAccountName,
+  serviceName,
+  trackWorkloadName,
+} from './names';
 import { serviceOf } from './pod-template';
+import { QueueAutoscaler } from './queue-autoscaler';
 import { ServiceDeployment } from './service-deployment';
 import { ServiceRollout, type RolloutAnalyses } from './service-rollout';
 
@@ -23,9 +35,10 @@ interface Workload {
 }
 
 /**
- * One service of the platform: its identity (ServiceAccount), its Services when it serves traffic, a
- * workload per track (the main one a Deployment or a Rollout), and for each workload the autoscaler
- * that owns its replica count and a disruption budget.
+ * One service of the platform: its identity (ServiceAccount), its credentials (an ExternalSecret), its
+ * Services when it serves traffic, a workload per track (the main one a Deployment or a Rollout), and
+ * for each workload the autoscaler that owns its replica count (an HPA, or KEDA on queue depth for a
+ * queue worker) and a disruption budget.
  */
 export class PlatformService extends Construct {
   readonly workloads: readonly Workload[];
@@ -46,6 +59,8 @@ export class PlatformService extends Construct {
       // Platform services do not call the Kubernetes API; a mounted token would only be loot.
       automountServiceAccountToken: false,
     });
+
+    new AppSecrets(this, 'Secrets', { environment, service, labels });
 
     if (spec.kind === 'web') {
       this.addService('Service', serviceName(service), labels, selectorLabels({ name: service, environment: environment.name }));
@@ -68,13 +83,20 @@ export class PlatformService extends Construct {
       const replicas = track === MAIN_TRACK ? spec.replicas : spec.tracks![track]!.replicas;
       const name = trackWorkloadName(service, track);
       const suffix = track === MAIN_TRACK ? '' : `-${track}`;
-      new Autoscaler(this, `Autoscaler${suffix}`, {
-        name,
-        target: workload.scaleTarget,
-        minReplicas: replicas.min,
-        maxReplicas: replicas.max,
-        labels,
-      });
+      if (spec.queue === undefined) {
+        new Autoscaler(this, `Autoscaler${suffix}`, { name, target: workload.scaleTarget, minReplicas: replicas.min, maxReplicas: replicas.max, labels });
+      } else {
+        new QueueAutoscaler(this, `QueueAutoscaler${suffix}`, {
+          name,
+          target: workload.scaleTarget,
+          queue: spec.queue,
+          minReplicas: replicas.min,
+          maxReplicas: replicas.max,
+          secretName: appSecretName(service),
+          authenticationName: queueAuthenticationName(service),
+          labels,
+        });
+      }
       new DisruptionBudget(this, `DisruptionBudget${suffix}`, { name, selector: workload.selector, labels });
     }
   }

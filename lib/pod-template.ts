@@ -6,7 +6,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import type { Environment, ServiceSpec } from '../environments/schema';
 import { recommendedLabels, TRACK_LABEL, workloadSelector } from './labels';
-import { HTTP_PORT_NAME, MAIN_TRACK, serviceAccountName } from './names';
+import { appSecretName, HTTP_PORT_NAME, MAIN_TRACK, SECRETS_MOUNT_PATH, serviceAccountName } from './names';
+import { secretNamesOf } from './service-secrets';
 
 /** Non-root UID/GID above the range (< 10000) that host users and system daemons occupy. */
 export const POD_UID = 10001;
@@ -118,14 +119,38 @@ function spread(environment: Environment, service: string, track: string, revisi
   ];
 }
 
+/** OpenTelemetry SDK settings (seed 002: traces to the Jaeger collector), read by every OTel SDK. */
+function tracingEnv(environment: Environment, service: string, version: string): k8s.EnvVar[] {
+  const tracing = environment.monitoring.tracing;
+  if (tracing === undefined) return [];
+  return [
+    { name: 'OTEL_SERVICE_NAME', value: service },
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: tracing.otlpEndpoint },
+    { name: 'OTEL_TRACES_SAMPLER', value: 'parentbased_traceidratio' },
+    { name: 'OTEL_TRACES_SAMPLER_ARG', value: String(tracing.sampleRatio) },
+    { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `deployment.environment=${environment.name},service.version=${version}` },
+  ];
+}
+
+/**
+ * Seconds a pod gets to stop: a web service drains its connections; a queue worker finishes the task
+ * in hand (Celery's warm shutdown on SIGTERM), so it gets the longest task time and a margin.
+ */
+function terminationGraceSeconds(spec: ServiceSpec): number {
+  return spec.queue === undefined ? 30 : spec.queue.taskTimeoutSeconds + 30;
+}
+
 export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
   const { environment, service } = props;
   const spec = serviceOf(environment, service);
   const revisionLabel = props.revisionLabel ?? 'pod-template-hash';
   const track = props.track ?? MAIN_TRACK;
+  const image = trackImage(spec, track);
+  const hasSecrets = secretNamesOf(environment, service).length > 0;
+  const env = tracingEnv(environment, service, image.tag);
   const container: k8s.Container = {
     name: service,
-    image: imageReference(trackImage(spec, track)),
+    image: imageReference(image),
     imagePullPolicy: 'IfNotPresent',
     ...(spec.kind === 'web'
       ? { ports: [{ name: HTTP_PORT_NAME, containerPort: spec.port!, protocol: 'TCP' }] }
@@ -142,7 +167,11 @@ export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
       seccompProfile: { type: 'RuntimeDefault' },
     },
     ...probes(spec),
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    ...(env.length === 0 ? {} : { env }),
+    volumeMounts: [
+      { name: 'tmp', mountPath: '/tmp' },
+      ...(hasSecrets ? [{ name: 'secrets', mountPath: SECRETS_MOUNT_PATH, readOnly: true }] : []),
+    ],
   };
   return {
     metadata: { labels: podLabels(environment, service, track) },
@@ -158,7 +187,12 @@ export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
       },
       containers: [container],
       // The root filesystem is read-only; scratch space is an emptyDir capped at the ephemeral limit.
-      volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(spec.resources.limits.ephemeralStorage) } }],
+      volumes: [
+        { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(spec.resources.limits.ephemeralStorage) } },
+        // Credentials are files, readable by the pod's group only; never environment variables in a manifest.
+        ...(hasSecrets ? [{ name: 'secrets', secret: { secretName: appSecretName(service), defaultMode: 0o440 } }] : []),
+      ],
+      terminationGracePeriodSeconds: terminationGraceSeconds(spec),
       nodeSelector: { [environment.cluster.nodePoolLabel]: spec.pool },
       tolerations: tolerations(environment, spec),
       topologySpreadConstraints: spread(environment, service, track, revisionLabel),

@@ -5,11 +5,11 @@
  */
 import type { Chart } from 'cdk8s';
 import { stringify } from 'yaml';
-import type { BuiltEnvironment } from '../charts';
+import type { Bundle, BuiltEnvironment } from '../charts';
 import type { Manifest } from './validation/types';
 
 export interface RenderedFile {
-  /** File name inside dist/<env>/. */
+  /** Path inside dist/<env>/, e.g. `workloads.yaml` or `addons/kustomization.yaml`. */
   readonly name: string;
   readonly text: string;
   /** The objects in the file (none for kustomization.yaml). */
@@ -30,26 +30,37 @@ function toYaml(value: unknown): string {
   return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
+/** A chart's file name: its id, which is unique within its bundle. */
 export function chartFileName(chart: Chart): string {
-  return `${chart.node.id}.yaml`;
+  return `${chart.node.id.slice(chart.node.id.lastIndexOf('/') + 1)}.yaml`;
 }
 
-function renderChart(chart: Chart): RenderedFile {
+function inFolder(folder: string, name: string): string {
+  return folder === '' ? name : `${folder}/${name}`;
+}
+
+function renderChart(folder: string, chart: Chart): RenderedFile {
   const objects = chart.toJson() as Manifest[];
   const text = HEADER + objects.map((object) => `---\n${toYaml(object)}`).join('');
-  return { name: chartFileName(chart), text, objects };
+  return { name: inFolder(folder, chartFileName(chart)), text, objects };
 }
 
-export function renderEnvironment(built: BuiltEnvironment): RenderedEnvironment {
-  const charts = built.charts.map(renderChart);
+/** A bundle's charts and the kustomization.yaml that lists them, in apply order. */
+function renderBundle(bundle: Bundle): RenderedFile[] {
+  const charts = bundle.charts.map((chart) => renderChart(bundle.folder, chart));
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    resources: charts.map((file) => file.name),
+    resources: bundle.charts.map(chartFileName),
   };
+  return [...charts, { name: inFolder(bundle.folder, 'kustomization.yaml'), text: HEADER + toYaml(kustomization), objects: [] }];
+}
+
+export function renderEnvironment(built: BuiltEnvironment): RenderedEnvironment {
+  const files = built.bundles.flatMap(renderBundle);
   return {
     environment: built.environment.name,
-    files: [...charts, { name: 'kustomization.yaml', text: HEADER + toYaml(kustomization), objects: [] }],
-    objects: charts.flatMap((file) => file.objects),
+    files,
+    objects: files.flatMap((file) => file.objects),
   };
 }

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { renderEnvironments } from '../lib/synthesize';
@@ -28,7 +28,10 @@ describe('dist/', () => {
   });
 
   it.each(rendered.map((env) => [env.environment, env] as const))('is fresh for %s (run `npm run synth` if this fails)', (name, env) => {
-    expect(readdirSync(join(dist, name)).sort()).toEqual(env.files.map((file) => file.name).sort());
+    const onDisk = readdirSync(join(dist, name), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(join(dist, name), join(entry.parentPath, entry.name)));
+    expect(onDisk.sort()).toEqual(env.files.map((file) => file.name).sort());
     for (const file of env.files) {
       expect(readFileSync(join(dist, name, file.name), 'utf8'), `dist/${name}/${file.name}`).toBe(file.text);
     }

@@ -13,8 +13,9 @@ const fixture = (name: string) => join(__dirname, 'fixtures', 'environments', `$
 
 /** [fixture, the exact first line of the error]. */
 const BAD_INPUT: readonly (readonly [string, string])[] = [
-  ['negative-range', 'bad-negative: services.backend.replicas.min = -1: must be at least 1'],
+  ['negative-range', 'bad-negative: services.backend.replicas.min = -1: must be at least 0'],
   ['zero-range', 'bad-zero: services.frontend.replicas.max = 0: must be at least 1'],
+  ['zero-floor-web', 'bad-floor: services.backend.replicas.min = 0: must be at least 1 unless the service is a queue worker with queue.scaleToZero: true'],
   ['min-above-max', 'bad-range: services.backend.replicas.max = 4: must be at least replicas.min (5)'],
   ['request-above-limit', 'bad-request: services.ai.resources.requests.cpu = "5": must not exceed resources.limits.cpu (4000m)'],
   ['bad-quantity', 'bad-quantity: services.worker.resources.limits.cpu = "1.5.0": must be a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi'],
@@ -25,7 +26,7 @@ const BAD_INPUT: readonly (readonly [string, string])[] = [
   ['bad-host', 'bad-host: ingress.host = "Not_A_Host": must be a fully qualified lowercase DNS name such as app.example.com'],
   ['latest-image', 'bad-image: services.frontend.image.tag = "latest": must pin a release; "latest" is not allowed'],
   ['bad-digest', 'bad-digest: services.frontend.image.digest = "sha256:abc": must be sha256: followed by 64 hex digits'],
-  ['unknown-key', 'bad-key: services.backend.replica = 3: unknown key; allowed keys: kind, component, image, port, healthPath, healthCommand, startupSeconds, replicas, resources, pool, spot, strategy, calls, traffic, tracks'],
+  ['unknown-key', 'bad-key: services.backend.replica = 3: unknown key; allowed keys: kind, component, image, port, healthPath, healthCommand, startupSeconds, replicas, resources, pool, spot, strategy, calls, traffic, tracks, uses, egress, secrets, metricsPath, queue'],
   ['bad-namespace', 'bad-namespace: namespace = "Platform_NS": must be a DNS-1123 label: lowercase letters, digits and "-", at most 63 characters'],
   ['missing-api-host', 'bad-api-host: ingress.apiHost = (missing): is required when ingress.routing is "host"'],
   ['waiver-without-reason', 'bad-waiver: waivers[0].reason = "": must explain why the rule does not apply (at least 10 characters)'],
@@ -34,6 +35,8 @@ const BAD_INPUT: readonly (readonly [string, string])[] = [
   ['worker-rollout', 'bad-worker: services.worker.strategy.type = "blueGreen": must be "rolling" for a worker: progressive delivery needs traffic to shift, and queue consumers take none'],
   ['unknown-callee', 'bad-graph: services.frontend.calls[1] = "payments": must name another web service: backend, ai'],
   ['tracks-over-100', 'bad-tracks: services.frontend.tracks = 100: track weights must add up to less than 100: the main track keeps the rest'],
+  ['unknown-data-store', 'bad-store: services.backend.uses[1] = "cassandra": must name a data store of this environment: postgres, redis, mongodb'],
+  ['wildcard-http01', 'bad-wildcard: tls.wildcard = "*.example.com": needs a dns01 solver: ACME issues wildcards only against DNS challenges'],
   ['unknown-parent', 'bad-parent: extends = "production": must name a known environment: dev, staging, prod'],
 ];
 

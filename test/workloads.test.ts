@@ -3,6 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { find, objects, podTemplates, rendered, workload } from './helpers';
 
+/** [min, max] of a service's autoscaler: an HPA, or KEDA for queue workers. */
+function autoscalerRange(env: ReturnType<typeof rendered>, name: string): [number, number] {
+  const hpa = env.objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name) as any;
+  if (hpa) return [hpa.spec.minReplicas, hpa.spec.maxReplicas];
+  const keda = find(env, 'ScaledObject', name);
+  return [keda.spec.minReplicaCount, keda.spec.maxReplicaCount];
+}
+
 describe('prod matches seed 000 pod table', () => {
   const prod = rendered('prod');
   it.each([
@@ -11,8 +19,7 @@ describe('prod matches seed 000 pod table', () => {
     ['ai', 5, '2000m', '4Gi', 8080],
     ['worker', 10, '500m', '1Gi', undefined],
   ])('%s: floor %i replicas at %s / %s, port %s', (name, floor, cpu, memory, port) => {
-    const hpa = find(prod, 'HorizontalPodAutoscaler', name);
-    expect(hpa.spec.minReplicas).toBe(floor);
+    expect(autoscalerRange(prod, name)[0]).toBe(floor);
     const container = workload(prod, name).spec.template.spec.containers[0];
     expect(container.resources.requests).toMatchObject({ cpu, memory });
     expect(container.ports?.[0]?.containerPort).toBe(port);
@@ -51,8 +58,10 @@ describe.each(environmentNames())('%s workloads', (name) => {
   it('never pins spec.replicas on an autoscaled workload', () => {
     for (const { object } of workloads) {
       expect((object as any).spec).not.toHaveProperty('replicas');
-      const hpa = find(env, 'HorizontalPodAutoscaler', object.metadata.name);
-      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name });
+      const scaler = env.objects.find(
+        (o: any) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && o.metadata.name === object.metadata.name,
+      ) as any;
+      expect(scaler.spec.scaleTargetRef).toEqual({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name });
     }
   });
 

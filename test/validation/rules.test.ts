@@ -33,7 +33,81 @@ interface Case {
 
 const backendContainer = (o: M): M => o.spec.template.spec.containers[0];
 
+/** Producers and consumers of secrets, for the ref/secret-* and related cases. */
+const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, namespace: NS, labels: labels(name), ...extra });
+const externalSecret = (name: string, keys: string[], store = 'vault'): M => ({
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'ExternalSecret',
+  metadata: meta(name),
+  spec: {
+    secretStoreRef: { name: store, kind: 'ClusterSecretStore' },
+    target: { name },
+    data: keys.map((key) => ({ secretKey: key, remoteRef: { key: `platform/${key}` } })),
+  },
+});
+const clusterStore = (name: string, namespaces: string[]): M => ({
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'ClusterSecretStore',
+  metadata: { name, labels: labels(name) },
+  spec: { provider: { vault: { server: 'http://vault:8200' } }, conditions: [{ namespaces }] },
+});
+const mountSecret = (secret: string, items?: string[]) =>
+  platformWith('Deployment', 'backend', (o) => {
+    o.spec.template.spec.volumes = [
+      ...(o.spec.template.spec.volumes ?? []),
+      { name: 'creds', secret: { secretName: secret, ...(items ? { items: items.map((key) => ({ key, path: key })) } : {}) } },
+    ];
+  });
+const certificate = (issuer: string): M => ({
+  apiVersion: 'cert-manager.io/v1',
+  kind: 'Certificate',
+  metadata: meta('public'),
+  spec: { secretName: 'public-tls', dnsNames: ['app.example.com'], issuerRef: { name: issuer, kind: 'ClusterIssuer' } },
+});
+const authenticatedScaledObject = (auth: string): M => ({
+  apiVersion: 'keda.sh/v1alpha1',
+  kind: 'ScaledObject',
+  metadata: meta('queue-worker'),
+  spec: { scaleTargetRef: { name: 'queue-worker' }, triggers: [{ type: 'redis', metadata: { listName: 'celery' }, authenticationRef: { name: auth } }] },
+});
+const serviceMonitor = (selector: Record<string, string>, port: string): M => ({
+  apiVersion: 'monitoring.coreos.com/v1',
+  kind: 'ServiceMonitor',
+  metadata: meta('backend'),
+  spec: { selector: { matchLabels: selector }, endpoints: [{ port, path: '/metrics' }] },
+});
+
 const CASES: Record<string, Case> = {
+  'ref/secret-source': {
+    fail: () => [...mountSecret('backend-secrets', ['database-url']), externalSecret('backend-secrets', ['redis-url']), clusterStore('vault', [NS])],
+    pass: () => [...mountSecret('backend-secrets', ['database-url']), externalSecret('backend-secrets', ['database-url']), clusterStore('vault', [NS])],
+    path: 'spec.template.spec.volumes[1].secret.secretName',
+    message: 'key "database-url" of Secret "backend-secrets" is not written by ExternalSecret/platform/backend-secrets (keys: redis-url)',
+  },
+  'ref/secret-store': {
+    fail: () => [...goodPlatform(), externalSecret('backend-secrets', ['database-url']), clusterStore('vault', ['other'])],
+    pass: () => [...goodPlatform(), externalSecret('backend-secrets', ['database-url']), clusterStore('vault', [NS])],
+    path: 'spec.secretStoreRef',
+    message: 'ClusterSecretStore/vault does not admit namespace platform (spec.conditions)',
+  },
+  'ref/certificate-issuer': {
+    fail: () => [...goodPlatform(), certificate('letsencrypt')],
+    pass: () => [...goodPlatform(), certificate('letsencrypt'), { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'letsencrypt', labels: labels('letsencrypt') }, spec: { acme: {} } }],
+    path: 'spec.issuerRef',
+    message: 'ClusterIssuer "letsencrypt" does not exist',
+  },
+  'ref/trigger-auth': {
+    fail: () => [...goodPlatform(), authenticatedScaledObject('queue')],
+    pass: () => [...goodPlatform(), authenticatedScaledObject('queue'), { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: meta('queue'), spec: { secretTargetRef: [] } }],
+    path: 'spec.triggers[0].authenticationRef',
+    message: 'TriggerAuthentication "queue" does not exist',
+  },
+  'ref/service-monitor': {
+    fail: () => [...goodPlatform(), serviceMonitor(labels('backend'), 'metrics')],
+    pass: () => [...goodPlatform(), serviceMonitor(labels('backend'), 'http')],
+    path: 'spec.endpoints[0].port',
+    message: 'Service/platform/backend has no port named "metrics"',
+  },
   'pod/resources': {
     fail: () => platformWith('Deployment', 'backend', (o) => delete backendContainer(o).resources.limits['ephemeral-storage']),
     pass: () =>

@@ -11,6 +11,7 @@ import { pdbRules } from './pdb';
 import { probesRules } from './probes';
 import { resourcesRules } from './resources';
 import { rolloutRules } from './rollouts';
+import { secretRefRules } from './secret-refs';
 import { secretRules } from './secrets';
 import { securityRules } from './security';
 import { serviceAccountRules } from './service-account';
@@ -33,6 +34,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   ingressRules,
   istioRules,
   rolloutRules,
+  secretRefRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */

@@ -1,0 +1,42 @@
+import { Construct } from 'constructs';
+import type { Environment } from '../environments/schema';
+import { ClusterIssuer, type ClusterIssuerSpecAcmeSolvers } from '../imports/cert-manager.io';
+import { NGINX_CLASS } from './edge-ingress';
+
+export interface AcmeIssuerProps {
+  readonly issuer: Environment['tls']['issuer'];
+  readonly labels: Record<string, string>;
+}
+
+function solver(issuer: Environment['tls']['issuer']): ClusterIssuerSpecAcmeSolvers {
+  switch (issuer.solver) {
+    case 'http01':
+      return { http01: { ingress: { ingressClassName: NGINX_CLASS } } };
+    case 'dns01-clouddns':
+      return { dns01: { cloudDns: { project: issuer.dnsZoneProject ?? '' } } };
+    case 'dns01-route53':
+      return { dns01: { route53: { region: issuer.dnsZoneProject ?? '' } } };
+  }
+}
+
+/** The cert-manager ClusterIssuer that obtains and renews the public certificates from an ACME CA. */
+export class AcmeIssuer extends Construct {
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: AcmeIssuerProps) {
+    super(scope, id);
+    const { issuer } = props;
+    this.name = issuer.name;
+    new ClusterIssuer(this, 'Resource', {
+      metadata: { name: issuer.name, labels: props.labels },
+      spec: {
+        acme: {
+          email: issuer.email,
+          server: issuer.server,
+          privateKeySecretRef: { name: `${issuer.name}-account-key` },
+          solvers: [solver(issuer)],
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import { Construct } from 'constructs';
+import type { Queue } from '../environments/schema';
+import { ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
+import type { ScaleTarget } from './autoscaler';
+import { queueCredentials } from './queue-credentials';
+
+export interface QueueAutoscalerProps {
+  readonly name: string;
+  readonly target: ScaleTarget;
+  readonly queue: Queue;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** The Secret that holds the broker credentials (see queue-credentials.ts). */
+  readonly secretName: string;
+  /** The TriggerAuthentication's name. */
+  readonly authenticationName: string;
+  readonly labels: Record<string, string>;
+}
+
+/**
+ * Scales a queue worker on queue depth, not CPU (seed 004: one replica per 100 waiting tasks): a
+ * KEDA ScaledObject, with the broker credentials read from the worker's Secret through a
+ * TriggerAuthentication. KEDA owns the replica count, down to zero where the environment allows it.
+ */
+export class QueueAutoscaler extends Construct {
+  constructor(scope: Construct, id: string, props: QueueAutoscalerProps) {
+    super(scope, id);
+    const { queue } = props;
+    new TriggerAuthentication(this, 'Authentication', {
+      metadata: { name: props.authenticationName, labels: props.labels },
+      spec: {
+        secretTargetRef: queueCredentials(queue).map((credential) => ({
+          parameter: credential.parameter,
+          name: props.secretName,
+          key: credential.secret,
+        })),
+      },
+    });
+    const target = String(queue.targetPerReplica);
+    const trigger: { type: string; metadata: Record<string, string> } =
+      queue.broker === 'redis'
+        ? { type: 'redis', metadata: { listName: queue.name, listLength: target } }
+        : { type: 'rabbitmq', metadata: { queueName: queue.name, mode: 'QueueLength', value: target, protocol: 'amqp' } };
+    new ScaledObject(this, 'ScaledObject', {
+      metadata: { name: props.name, labels: props.labels },
+      spec: {
+        scaleTargetRef: { apiVersion: props.target.apiVersion, kind: props.target.kind, name: props.target.name },
+        minReplicaCount: props.minReplicas,
+        maxReplicaCount: props.maxReplicas,
+        pollingInterval: 15,
+        // An emptied queue waits five minutes before workers go, so a burst does not thrash them.
+        cooldownPeriod: 300,
+        triggers: [{ ...trigger, authenticationRef: { name: props.authenticationName } }],
+      },
+    });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The credentials a queue consumer's autoscaler needs, per broker: which KEDA trigger parameter reads
+ * which key of the worker's Secret. The ExternalSecret that writes the Secret and the
+ * TriggerAuthentication that reads it both use this one table, so the keys cannot drift apart.
+ */
+import type { Queue } from '../environments/schema';
+
+export interface QueueCredential {
+  /** KEDA trigger parameter, e.g. `address`. */
+  readonly parameter: string;
+  /** Key in the worker's Secret and name of the secret in the store. */
+  readonly secret: string;
+}
+
+const CREDENTIALS: Readonly<Record<Queue['broker'], readonly QueueCredential[]>> = {
+  // KEDA's Redis list scaler takes host:port and the password separately, not a URL.
+  redis: [
+    { parameter: 'address', secret: 'queue-address' },
+    { parameter: 'password', secret: 'queue-password' },
+  ],
+  // The RabbitMQ scaler takes the AMQP URL, credentials included.
+  rabbitmq: [{ parameter: 'host', secret: 'queue-url' }],
+};
+
+export function queueCredentials(queue: Queue): readonly QueueCredential[] {
+  return CREDENTIALS[queue.broker];
+}

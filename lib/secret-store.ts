@@ -1,0 +1,74 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { Environment } from '../environments/schema';
+import {
+  ClusterSecretStore,
+  ClusterSecretStoreSpecProviderAwsService,
+  ClusterSecretStoreSpecProviderVaultVersion,
+  SecretStore,
+  toJson_ClusterSecretStoreSpec,
+  type ClusterSecretStoreSpecProvider,
+} from '../imports/external-secrets.io';
+
+/** Namespace the external-secrets operator runs in, where a ClusterSecretStore's identity lives. */
+export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
+
+export interface PlatformSecretStoreProps {
+  readonly environment: Environment;
+  readonly labels: Record<string, string>;
+}
+
+type Store = Environment['secrets']['store'];
+
+/** The store's provider, authenticated by workload identity: no static cloud credential exists anywhere. */
+function provider(store: Store, accountRef: { name: string; namespace?: string }): ClusterSecretStoreSpecProvider {
+  switch (store.provider) {
+    case 'aws':
+      return {
+        aws: { service: ClusterSecretStoreSpecProviderAwsService.SECRETS_MANAGER, region: store.region, auth: { jwt: { serviceAccountRef: accountRef } } },
+      };
+    case 'gcp':
+      return { gcpsm: { projectId: store.projectId, auth: { workloadIdentity: { serviceAccountRef: accountRef } } } };
+    case 'vault':
+      return {
+        vault: {
+          server: store.server,
+          path: store.path,
+          version: ClusterSecretStoreSpecProviderVaultVersion.V2,
+          auth: { kubernetes: { mountPath: 'kubernetes', role: store.role, serviceAccountRef: accountRef } },
+        },
+      };
+  }
+}
+
+/**
+ * Where the environment's secrets come from (seed 003: external secrets; seed 004: Vault): AWS
+ * Secrets Manager, GCP Secret Manager or Vault, as a ClusterSecretStore limited to this
+ * environment's namespace, or as a namespaced SecretStore.
+ */
+export class PlatformSecretStore extends Construct {
+  constructor(scope: Construct, id: string, props: PlatformSecretStoreProps) {
+    super(scope, id);
+    const { secrets, namespace } = props.environment;
+    const cluster = secrets.scope === 'ClusterSecretStore';
+    const account = secrets.store.serviceAccount;
+    if (!cluster) {
+      // A namespaced store authenticates as an identity of its own namespace.
+      new k8s.KubeServiceAccount(this, 'Identity', {
+        metadata: { name: account, namespace, labels: props.labels },
+        automountServiceAccountToken: false,
+      });
+    }
+    const spec = toJson_ClusterSecretStoreSpec({
+      provider: provider(secrets.store, cluster ? { name: account, namespace: EXTERNAL_SECRETS_NAMESPACE } : { name: account }),
+      // A cluster-wide store would otherwise serve any namespace that names it.
+      ...(cluster ? { conditions: [{ namespaces: [namespace] }] } : {}),
+    });
+    new ApiObject(this, 'Resource', {
+      ...(cluster ? ClusterSecretStore.GVK : SecretStore.GVK),
+      metadata: { name: secrets.storeName, labels: props.labels, ...(cluster ? {} : { namespace }) },
+      spec,
+    });
+  }
+}

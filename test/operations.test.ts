@@ -1,0 +1,174 @@
+/**
+ * Operations and security (seeds 000, 001, 003, 004): queue autoscaling, network isolation from the
+ * service graph, secrets by reference, certificates and tracing.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildEnvironment } from '../charts';
+import { environmentNames, loadEnvironmentFile } from '../environments';
+import { renderEnvironment } from '../lib/render';
+import { find, objects, rendered, workload } from './helpers';
+
+const fixture = (name: string) => renderEnvironment(buildEnvironment(loadEnvironmentFile(join(__dirname, 'fixtures/environments', `${name}.yaml`))));
+
+describe('queue workers scale on queue depth (seeds 001, 004)', () => {
+  it.each([
+    ['prod', 10, 40],
+    ['staging', 0, 20],
+    ['dev', 0, 2],
+  ])('%s: KEDA scales the worker %i-%i at 100 waiting tasks per replica', (name, min, max) => {
+    const env = rendered(name);
+    const scaled = find(env, 'ScaledObject', 'worker');
+    expect(scaled.spec).toMatchObject({ minReplicaCount: min, maxReplicaCount: max, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' } });
+    expect(scaled.spec.triggers).toEqual([
+      { type: 'redis', metadata: { listName: 'celery', listLength: '100' }, authenticationRef: { name: 'worker-queue' } },
+    ]);
+    expect(objects(env, 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('worker');
+  });
+
+  it('reads the broker credentials from keys the worker\'s ExternalSecret writes', () => {
+    const prod = rendered('prod');
+    const auth = find(prod, 'TriggerAuthentication', 'worker-queue');
+    const written = find(prod, 'ExternalSecret', 'worker-secrets').spec.data.map((d: any) => d.secretKey);
+    for (const ref of auth.spec.secretTargetRef) {
+      expect(ref.name).toBe('worker-secrets');
+      expect(written).toContain(ref.key);
+    }
+    expect(auth.spec.secretTargetRef.map((r: any) => r.parameter)).toEqual(['address', 'password']);
+  });
+
+  it('can use RabbitMQ instead, chosen per environment', () => {
+    const rabbit = fixture('rabbitmq-broker');
+    expect(find(rabbit, 'ScaledObject', 'worker').spec.triggers[0]).toMatchObject({
+      type: 'rabbitmq',
+      metadata: { queueName: 'tasks', mode: 'QueueLength', value: '100' },
+    });
+    expect(find(rabbit, 'TriggerAuthentication', 'worker-queue').spec.secretTargetRef).toEqual([{ parameter: 'host', name: 'worker-secrets', key: 'queue-url' }]);
+  });
+
+  it('gives a worker time to finish its task on shutdown', () => {
+    expect(workload(rendered('prod'), 'worker').spec.template.spec.terminationGracePeriodSeconds).toBe(330);
+    expect(workload(rendered('prod'), 'backend').spec.template.spec.terminationGracePeriodSeconds).toBe(30);
+  });
+});
+
+/** Ports each service may reach, by peer description, from its NetworkPolicy. */
+function egressPorts(env: ReturnType<typeof rendered>, service: string): number[] {
+  return find(env, 'NetworkPolicy', service).spec.egress.flatMap((rule: any) => rule.ports.map((p: any) => p.port)).sort((a: number, b: number) => a - b);
+}
+
+describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name) => {
+  const env = rendered(name);
+
+  it('denies all ingress and egress by default, and allows DNS', () => {
+    expect(find(env, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const dns = find(env, 'NetworkPolicy', 'allow-dns').spec.egress[0];
+    expect(dns.ports).toEqual([
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+    ]);
+  });
+
+  it('lets data store ports out only from the services that use them', () => {
+    const reaches = (port: number) => ['frontend', 'backend', 'ai', 'worker'].filter((s) => egressPorts(env, s).includes(port));
+    expect(reaches(5432)).toEqual(['backend', 'worker']);
+    expect(reaches(27017)).toEqual(['backend', 'ai']);
+    expect(reaches(6379)).toEqual(['backend', 'ai', 'worker']);
+    expect(reaches(443)).toEqual(['ai']);
+  });
+
+  it('keeps the backend internal: reachable from the ingress controller and its declared callers only', () => {
+    const from = find(env, 'NetworkPolicy', 'backend').spec.ingress.map((rule: any) => [
+      rule.from[0].namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ?? rule.from[0].podSelector.matchLabels['app.kubernetes.io/name'],
+      rule.ports.map((p: any) => p.port),
+    ]);
+    expect(from.slice(0, 3)).toEqual([
+      ['ingress-nginx', [8001]],
+      ['frontend', [8001]],
+      ['worker', [8001]],
+    ]);
+    expect(find(env, 'NetworkPolicy', 'ai').spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': `backend-${name}`, 'app.kubernetes.io/name': 'backend' } } }]);
+    expect(find(env, 'NetworkPolicy', 'worker').spec.ingress).toEqual([]);
+  });
+
+  it('lets the AI service reach its model API on 443, but not the cluster\'s private ranges', () => {
+    const rule = find(env, 'NetworkPolicy', 'ai').spec.egress.find((r: any) => r.ports[0].port === 443);
+    expect(rule.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }]);
+  });
+});
+
+describe('managed or in-cluster data stores', () => {
+  it('allows egress to the provider ranges when managed (seed 000)', () => {
+    const rule = find(rendered('prod'), 'NetworkPolicy', 'backend').spec.egress.find((r: any) => r.ports[0].port === 5432);
+    expect(rule.to).toEqual([{ ipBlock: { cidr: '10.100.0.0/24' } }]);
+  });
+
+  it('allows egress to the store pods when in-cluster (seed 004)', () => {
+    const rule = find(fixture('in-cluster-stores'), 'NetworkPolicy', 'backend').spec.egress.find((r: any) => r.ports[0].port === 5432);
+    expect(rule.to).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgresql' } } },
+    ]);
+  });
+});
+
+describe.each(environmentNames())('%s secrets by reference', (name) => {
+  const env = rendered(name);
+
+  it('writes no Secret with data', () => {
+    expect(objects(env, 'Secret')).toEqual([]);
+  });
+
+  it('sources each service\'s secrets from the store with an ExternalSecret and mounts them as files', () => {
+    const store = find(env, 'ClusterSecretStore', 'platform-secrets');
+    for (const service of ['backend', 'ai', 'worker']) {
+      const external = find(env, 'ExternalSecret', `${service}-secrets`);
+      expect(external.spec.secretStoreRef).toEqual({ name: store.metadata.name, kind: 'ClusterSecretStore' });
+      for (const d of external.spec.data) expect(d.remoteRef.key).toBe(`platform/${name}/${d.secretKey}`);
+      const pod = workload(env, service).spec.template.spec;
+      expect(pod.volumes).toContainEqual({ name: 'secrets', secret: { secretName: `${service}-secrets`, defaultMode: 0o440 } });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'secrets', mountPath: '/var/run/secrets/app', readOnly: true });
+      expect(JSON.stringify(pod.containers[0].env ?? [])).not.toContain('secretKeyRef');
+    }
+    expect(find(env, 'ExternalSecret', 'ai-secrets').spec.data.map((d: any) => d.secretKey)).toContain('ai-provider-key');
+  });
+});
+
+describe('secret stores: AWS, GCP and Vault are expressible', () => {
+  it('uses Vault in dev and GCP Secret Manager in prod, limited to the namespace', () => {
+    expect(find(rendered('dev'), 'ClusterSecretStore', 'platform-secrets').spec.provider.vault).toMatchObject({ server: 'http://vault.vault.svc.cluster.local:8200', version: 'v2' });
+    const prod = find(rendered('prod'), 'ClusterSecretStore', 'platform-secrets').spec;
+    expect(prod.provider.gcpsm.projectID).toBe('platform-prod');
+    expect(prod.conditions).toEqual([{ namespaces: ['platform'] }]);
+  });
+});
+
+describe('certificates (seeds 000, 004)', () => {
+  it('issues prod a wildcard from Let\'s Encrypt over DNS, and the Ingresses serve its Secret', () => {
+    const prod = rendered('prod');
+    const certificate = find(prod, 'Certificate', 'public-prod');
+    expect(certificate.spec.dnsNames).toEqual(['*.example.com']);
+    expect(certificate.spec.issuerRef).toEqual({ name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    for (const ingress of objects(prod, 'Ingress') as any[]) expect(ingress.spec.tls[0].secretName).toBe(certificate.spec.secretName);
+    expect(find(prod, 'ClusterIssuer', 'letsencrypt').spec.acme.solvers).toEqual([{ dns01: { cloudDNS: { project: 'platform-prod' } } }]);
+  });
+
+  it('names every host when there is no wildcard, proven over HTTP', () => {
+    const staging = rendered('staging');
+    expect(find(staging, 'Certificate', 'public-staging').spec.dnsNames).toEqual(['staging.example.com', 'api.staging.example.com']);
+    expect(find(staging, 'ClusterIssuer', 'letsencrypt').spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx' } } }]);
+  });
+});
+
+describe('tracing (seed 002)', () => {
+  it('points every service\'s OpenTelemetry SDK at the collector with the environment\'s sampling', () => {
+    const env = (name: string, service: string) =>
+      Object.fromEntries(workload(rendered(name), service).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env('prod', 'backend')).toMatchObject({
+      OTEL_SERVICE_NAME: 'backend',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger-collector.observability.svc.cluster.local:4317',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,service.version=1.0.0',
+    });
+    expect(env('dev', 'worker').OTEL_TRACES_SAMPLER_ARG).toBe('1');
+  });
+});
