@@ -3,8 +3,10 @@
  * fresh render's text is read, so that the comparison sees only what differs in the files.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { parseManifests } from '../validation/parse';
+import { supportedKinds } from '../validation/schema';
 import type { Manifest } from '../validation/types';
 
 /** An object and the file it came from (kustomization.yaml has no metadata; the file names it). */
@@ -13,8 +15,16 @@ export interface SourcedObject {
   readonly object: Manifest;
 }
 
-/** Objects of one multi-document YAML text. @throws Error naming the file and line of a syntax error. */
+const KNOWN = new Set(supportedKinds());
+
+/**
+ * Objects of one multi-document YAML file. Manifests are read strictly (duplicate keys, unknown
+ * kinds and malformed YAML fail with file:line:col); a kustomization.yaml is read as plain YAML.
+ */
 export function parseObjects(file: string, text: string): SourcedObject[] {
+  if (basename(file) !== 'kustomization.yaml') {
+    return parseManifests(text, file, { isKnownKind: (apiVersion, kind) => KNOWN.has(`${apiVersion}/${kind}`) }).map((object) => ({ file, object }));
+  }
   return parseAllDocuments(text, { prettyErrors: false }).flatMap((doc) => {
     const [error] = doc.errors;
     if (error) throw new Error(`${file}: ${error.message.split('\n')[0]}`);
@@ -33,12 +43,14 @@ export function distEnvironments(distDir: string): string[] {
     .sort();
 }
 
-/** Every object of dist/<env>/, file by file in name order; none when the folder does not exist. */
+/** Every object of dist/<env>/ and its sub-folders, file by file in path order; none when the folder does not exist. */
 export function readDistEnvironment(distDir: string, environment: string): SourcedObject[] {
   const dir = join(distDir, environment);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()
-    .flatMap((name) => parseObjects(`${dir}/${name}`.replace(/^\.\//, ''), readFileSync(join(dir, name), 'utf8')).map((o) => ({ ...o, file: name })));
+    .flatMap((name) =>
+      parseObjects(`${dir}/${name}`.replace(/^\.\//, ''), readFileSync(join(dir, name), 'utf8')).map((o) => ({ ...o, file: relative(dir, join(dir, name)) })),
+    );
 }

@@ -44,7 +44,12 @@ const OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
  * skipped. Throws ManifestParseError naming `file`, line and column for malformed YAML, duplicate
  * keys, documents that are not mappings and objects without apiVersion, kind or metadata.name.
  */
-export function parseManifests(text: string, file: string): Manifest[] {
+export interface ParseManifestOptions {
+  /** When given, an object whose apiVersion/kind it rejects fails at the line of its kind. */
+  readonly isKnownKind?: (apiVersion: string, kind: string) => boolean;
+}
+
+export function parseManifests(text: string, file: string, options: ParseManifestOptions = {}): Manifest[] {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { ...OPTIONS, lineCounter });
   const problems: ParseProblem[] = [];
@@ -58,7 +63,7 @@ export function parseManifests(text: string, file: string): Manifest[] {
     for (const e of yamlProblems) at(e.pos[0], describeYamlError(doc, e.code, e.message, e.pos[0], text));
     // A separator with nothing after it parses as a null document; kubectl skips those too.
     if (yamlProblems.length > 0 || doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
-    const obj = checkObject(doc, at);
+    const obj = checkObject(doc, at, options);
     if (obj !== undefined) manifests.push(obj);
   }
   if (problems.length > 0) throw new ManifestParseError(problems);
@@ -88,7 +93,7 @@ function keyAt(doc: Document, offset: number): string | undefined {
   return found;
 }
 
-function checkObject(doc: Document, at: (offset: number, reason: string) => void): Manifest | undefined {
+function checkObject(doc: Document, at: (offset: number, reason: string) => void, options: ParseManifestOptions): Manifest | undefined {
   const root = doc.contents as Node;
   const start = root.range?.[0] ?? 0;
   if (!isMap(root)) {
@@ -124,5 +129,11 @@ function checkObject(doc: Document, at: (offset: number, reason: string) => void
       ok = false;
     }
   }
-  return ok ? (doc.toJS() as Manifest) : undefined;
+  if (!ok) return undefined;
+  const object = doc.toJS() as Manifest;
+  if (options.isKnownKind !== undefined && !options.isKnownKind(object.apiVersion, object.kind)) {
+    at((root.get('kind', true) as Node).range?.[0] ?? start, `unknown kind ${object.kind} (apiVersion ${object.apiVersion}): no schema to check it against`);
+    return undefined;
+  }
+  return object;
 }
