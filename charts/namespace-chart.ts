@@ -1,19 +1,23 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
-import { MANAGED_BY } from '../lib/labels';
+import { MANAGED_BY, platformLabels } from '../lib/labels';
+import { NamespaceQuota, platformContainerLimits, platformQuota } from '../lib/namespace-quota';
 import { PlatformNamespace } from '../lib/platform-namespace';
 
 export interface EnvironmentChartProps {
   readonly environment: Environment;
 }
 
-/** The namespace everything else lands in; first in the kustomization so it is applied first. */
+/**
+ * The namespace everything else lands in, with its quota and container limits; first in the
+ * kustomization so it is applied first.
+ */
 export class NamespaceChart extends Chart {
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     super(scope, id);
     const { environment } = props;
-    new PlatformNamespace(this, 'Namespace', {
+    const namespace = new PlatformNamespace(this, 'Namespace', {
       name: environment.namespace,
       labels: {
         'app.kubernetes.io/part-of': environment.partOf,
@@ -21,6 +25,12 @@ export class NamespaceChart extends Chart {
         // Sidecars are injected by the Istio CNI plugin's flow, so pods keep Pod Security "restricted".
         ...(environment.mesh.enabled ? { 'istio-injection': 'enabled' } : {}),
       },
+    });
+    new NamespaceQuota(this, 'Quota', {
+      namespace: namespace.name,
+      labels: platformLabels(environment, 'namespace'),
+      quota: platformQuota(environment),
+      containers: platformContainerLimits(environment),
     });
   }
 }

@@ -1,0 +1,124 @@
+/**
+ * The namespace user projects run in (seed 003): untrusted code, so everything is closed by default.
+ * Pod Security "restricted" is enforced by the namespace, a quota caps the number and size of project
+ * pods, a NetworkPolicy cuts every pod off in both directions, and a PodTemplate holds the one pod
+ * shape the platform API stamps per project (it copies `template` into a Pod with the project's name
+ * and labels), so a project pod cannot be more privileged or larger than this file says.
+ */
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { Environment } from '../environments/schema';
+import { MANAGED_BY, platformLabels, recommendedLabels } from './labels';
+import { HTTP_PORT_NAME } from './names';
+import { amounts, NamespaceQuota, resourceRequirements, scaleAmounts } from './namespace-quota';
+import { PlatformNamespace } from './platform-namespace';
+import { imageReference } from './pod-template';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchMount, scratchVolume } from './restricted-security';
+
+export type SandboxSpec = NonNullable<Environment['sandbox']>;
+
+/** The PodTemplate the platform API stamps project pods from, and their ServiceAccount. */
+export function projectRuntimeName(): string {
+  return 'project-runtime';
+}
+
+/** The container of a project pod. */
+export const PROJECT_CONTAINER = 'project';
+
+/** The NetworkPolicy that isolates every pod of the sandbox. */
+export function sandboxIsolationPolicyName(): string {
+  return 'deny-all';
+}
+
+export interface ProjectSandboxProps {
+  readonly environment: Environment;
+  readonly sandbox: SandboxSpec;
+}
+
+export class ProjectSandbox extends Construct {
+  readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: ProjectSandboxProps) {
+    super(scope, id);
+    const { environment, sandbox } = props;
+    this.namespace = sandbox.namespace;
+    if (this.namespace === environment.namespace) {
+      throw new Error(`${environment.name}: sandbox.namespace (${sandbox.namespace}) must differ from namespace: untrusted projects never share the platform's namespace`);
+    }
+    const namespace = this.namespace;
+    const labels = platformLabels(environment, 'project-sandbox');
+
+    new PlatformNamespace(this, 'Namespace', {
+      name: namespace,
+      labels: {
+        'app.kubernetes.io/part-of': environment.partOf,
+        'app.kubernetes.io/managed-by': MANAGED_BY,
+        // No sidecar: a proxy would need egress to istiod, and project pods get no network at all.
+        'istio-injection': 'disabled',
+      },
+    });
+
+    const pod = { requests: amounts(sandbox.resources.requests), limits: amounts(sandbox.resources.limits) };
+    new NamespaceQuota(this, 'Quota', {
+      namespace,
+      labels,
+      quota: {
+        pods: sandbox.maxPods,
+        requests: scaleAmounts(pod.requests, sandbox.maxPods),
+        limits: scaleAmounts(pod.limits, sandbox.maxPods),
+      },
+      // A project pod may never be larger than the template, even if the platform API is misused.
+      containers: { defaultRequest: pod.requests, default: pod.limits, max: pod.limits },
+      // A project must never get a public or node-level endpoint.
+      counts: { 'services.loadbalancers': 0, 'services.nodeports': 0 },
+    });
+
+    // No ingress or egress rule: every connection in or out of every pod is dropped, DNS included.
+    new k8s.KubeNetworkPolicy(this, 'Isolation', {
+      metadata: { name: sandboxIsolationPolicyName(), namespace, labels },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+
+    const runtime = projectRuntimeName();
+    const runtimeLabels = recommendedLabels({
+      name: runtime,
+      environment: environment.name,
+      partOf: environment.partOf,
+      component: 'sandbox',
+      version: sandbox.image.tag.length <= 63 ? sandbox.image.tag : undefined,
+    });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: runtime, namespace, labels: runtimeLabels },
+      // Project code must never reach the Kubernetes API.
+      automountServiceAccountToken: false,
+    });
+    new k8s.KubePodTemplate(this, 'PodTemplate', {
+      metadata: { name: runtime, namespace, labels: runtimeLabels },
+      template: {
+        metadata: { labels: runtimeLabels },
+        spec: {
+          serviceAccountName: runtime,
+          automountServiceAccountToken: false,
+          // A project pod runs once, for at most the environment's deadline, then is gone.
+          restartPolicy: 'Never',
+          activeDeadlineSeconds: sandbox.activeDeadlineSeconds,
+          // Service environment variables would tell project code the addresses of everything else.
+          enableServiceLinks: false,
+          securityContext: restrictedPodSecurityContext(),
+          containers: [
+            {
+              name: PROJECT_CONTAINER,
+              image: imageReference(sandbox.image),
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ name: HTTP_PORT_NAME, containerPort: sandbox.port, protocol: 'TCP' }],
+              resources: resourceRequirements(sandbox.resources),
+              securityContext: restrictedContainerSecurityContext(),
+              volumeMounts: [scratchMount()],
+            },
+          ],
+          volumes: [scratchVolume(sandbox.resources.limits.ephemeralStorage)],
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * How Prometheus (run by the Prometheus Operator) scrapes one web service's metrics.
+ *
+ * Outside the mesh it scrapes `metricsPath` on the Service's named HTTP port.
+ *
+ * Inside the mesh (STRICT mTLS) a Prometheus outside the mesh cannot open a plaintext connection to
+ * the app port: the sidecar refuses it, and the namespace's allow-nothing AuthorizationPolicy would
+ * deny it anyway. Istio's standard answer is metrics merging: the sidecar injector reads the pod's
+ * `prometheus.io/port` and `prometheus.io/path` annotations, and the Istio agent serves the app's
+ * metrics merged with Envoy's on its status port (15020, `/stats/prometheus`), in plaintext, outside
+ * the inbound capture, so neither mTLS nor authorization policies apply to it. The alternatives are
+ * worse: a PodMonitor has no typed binding or validator here, and scraping the app port over mTLS
+ * needs Prometheus itself in the mesh with Istio's certificates mounted, plus an ALLOW rule for its
+ * identity on every service. So under the mesh the ServiceMonitor still selects the Service and its
+ * named port (Prometheus discovers one target per ready pod), then moves each target to the pod's
+ * status port. The pods must carry `metricsMergeAnnotations`.
+ */
+import { Construct } from 'constructs';
+import type { Environment, ServiceSpec } from '../environments/schema';
+import { ServiceMonitor as ServiceMonitorResource, ServiceMonitorSpecEndpointsRelabelingsAction, type ServiceMonitorSpecEndpoints } from '../imports/monitoring.coreos.com';
+import { selectorLabels, TRACK_LABEL } from './labels';
+import { HTTP_PORT_NAME, serviceName } from './names';
+import { serviceOf } from './pod-template';
+
+/** The Istio agent's status port, where merged metrics are served (Istio's `statusPort` default). */
+export const ISTIO_STATUS_PORT = 15020;
+/** Path of the merged (app + Envoy + agent) metrics on the status port. */
+export const ISTIO_MERGED_METRICS_PATH = '/stats/prometheus';
+
+/** The ServiceMonitor of a service shares the service's name. */
+export function serviceMonitorName(service: string): string {
+  return serviceName(service);
+}
+
+/**
+ * Pod annotations that tell Istio's injector where the app serves its metrics, so the agent can merge
+ * them (the injector then rewrites them to the status port). Without them, port 15020 serves only
+ * Envoy's and the agent's own metrics.
+ */
+export function metricsMergeAnnotations(spec: ServiceSpec): Record<string, string> {
+  if (spec.metricsPath === undefined || spec.port === undefined) return {};
+  return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.port), 'prometheus.io/path': spec.metricsPath };
+}
+
+export interface ServiceMonitorProps {
+  readonly environment: Environment;
+  /** A web service of the environment that sets `metricsPath`. */
+  readonly service: string;
+  readonly labels: Record<string, string>;
+  /** @default '30s' */
+  readonly interval?: string;
+}
+
+export class ServiceMonitor extends Construct {
+  readonly name: string;
+  readonly interval: string;
+
+  constructor(scope: Construct, id: string, props: ServiceMonitorProps) {
+    super(scope, id);
+    const { environment, service } = props;
+    const spec = serviceOf(environment, service);
+    if (spec.kind !== 'web' || spec.metricsPath === undefined) {
+      throw new Error(`${environment.name}: services.${service} has no metricsPath to scrape (only web services with metricsPath get a ServiceMonitor)`);
+    }
+    this.name = serviceMonitorName(service);
+    this.interval = props.interval ?? '30s';
+    // The preview Service of a blue-green Rollout carries the same labels and the same pods; keeping
+    // only the live Service's endpoints scrapes each pod once.
+    const relabelings = [
+      {
+        action: ServiceMonitorSpecEndpointsRelabelingsAction.KEEP,
+        sourceLabels: ['__meta_kubernetes_service_name'],
+        regex: serviceName(service),
+      },
+    ];
+    const endpoint: ServiceMonitorSpecEndpoints = environment.mesh.enabled
+      ? {
+          port: HTTP_PORT_NAME,
+          path: ISTIO_MERGED_METRICS_PATH,
+          interval: this.interval,
+          relabelings: [
+            ...relabelings,
+            // host:appPort → host:15020; `__address__` already brackets IPv6 hosts, so this covers both.
+            { sourceLabels: ['__address__'], regex: '(.+):\\d+', targetLabel: '__address__', replacement: `\${1}:${ISTIO_STATUS_PORT}` },
+          ],
+        }
+      : { port: HTTP_PORT_NAME, path: spec.metricsPath, interval: this.interval, relabelings };
+    new ServiceMonitorResource(this, 'Resource', {
+      metadata: { name: this.name, labels: props.labels },
+      spec: {
+        selector: { matchLabels: selectorLabels({ name: service, environment: environment.name }) },
+        // Series carry the track, so a weighted track's behaviour can be compared with the main one.
+        podTargetLabels: [TRACK_LABEL],
+        endpoints: [endpoint],
+      },
+    });
+  }
+}

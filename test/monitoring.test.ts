@@ -1,0 +1,244 @@
+/** Monitoring: seed 000's alerts with the environment's thresholds, valid PromQL, and scrape targets that exist. */
+import { App, Chart } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { environmentNames } from '../environments';
+import { AlertRules, Priority, platformAlerts, type Alert } from '../lib/alert-rules';
+import { HTTP_PORT_NAME } from '../lib/names';
+import { assertPromql, promqlErrors } from '../lib/promql';
+import { ISTIO_STATUS_PORT, metricsMergeAnnotations } from '../lib/service-monitor';
+import { environment, find, objects, rendered, renderOverlay } from './helpers';
+import prodOverlay from '../environments/prod';
+
+interface Rule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+function rules(name: string): Rule[] {
+  return (objects(rendered(name), 'PrometheusRule') as any[]).flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules));
+}
+
+function rule(all: Rule[], alert: string): Rule {
+  const found = all.filter((r) => r.alert === alert);
+  expect(found, `exactly one ${alert}`).toHaveLength(1);
+  return found[0]!;
+}
+
+describe('prod alerts carry seed 000 thresholds', () => {
+  const prod = rules('prod');
+
+  it('P2: error rate above 1 % of requests, from Istio request metrics', () => {
+    const { expr } = rule(prod, 'HighErrorRate');
+    expect(expr).toMatch(/^100 \* sum by \(destination_service_name\) \(rate\(istio_requests_total\{reporter="destination", .*response_code=~"5\.\."\}\[5m\]\)\) \/ sum by/);
+    expect(expr.endsWith(' > 1')).toBe(true);
+  });
+
+  it('P2: p95 latency above 2 s (Istio histogram in ms, divided to seconds)', () => {
+    const { expr } = rule(prod, 'HighLatencyP95');
+    expect(expr).toMatch(/^histogram_quantile\(0\.95, sum by \(destination_service_name, le\) \(rate\(istio_request_duration_milliseconds_bucket\{/);
+    expect(expr.endsWith(') / 1000 > 2')).toBe(true);
+  });
+
+  it('P3: disk above 80 % and memory above 85 % of the container limit', () => {
+    expect(rule(prod, 'NodeDiskUsageHigh').expr.endsWith(' > 80')).toBe(true);
+    expect(rule(prod, 'VolumeDiskUsageHigh').expr.endsWith(' > 80')).toBe(true);
+    const memory = rule(prod, 'ContainerMemoryHigh').expr;
+    expect(memory).toContain('container_memory_working_set_bytes{namespace="platform"');
+    expect(memory).toContain('kube_pod_container_resource_limits{namespace="platform", resource="memory"}');
+    expect(memory.endsWith(' > 85')).toBe(true);
+  });
+
+  it('P1: the API is down when its Service has no ready endpoint, whatever rolls it out', () => {
+    expect(rule(prod, 'ApiDown').expr).toBe(
+      'kube_endpoint_info{namespace="platform", endpoint="backend"} unless on (namespace, endpoint) kube_endpoint_address{namespace="platform", endpoint="backend", ready="true"}',
+    );
+  });
+
+  it('P1: managed databases are judged by a blackbox probe, one rule per store', () => {
+    const db = prod.filter((r) => r.alert === 'DatabaseUnreachable');
+    expect(db.map((r) => [r.labels.datastore, r.expr])).toEqual([
+      ['postgres', 'max(probe_success{namespace="platform", datastore="postgres"}) == 0'],
+      ['redis', 'max(probe_success{namespace="platform", datastore="redis"}) == 0'],
+      ['mongodb', 'max(probe_success{namespace="platform", datastore="mongodb"}) == 0'],
+    ]);
+  });
+
+  it('reads the same Istio series as the rollout analyses', () => {
+    const queries = (objects(rendered('prod'), 'AnalysisTemplate') as any[]).map((t) => t.spec.metrics[0].provider.prometheus.query as string);
+    for (const metric of ['istio_requests_total', 'istio_request_duration_milliseconds_bucket']) {
+      expect(queries.some((q) => q.includes(metric) && q.includes('reporter="destination"'))).toBe(true);
+      expect(prod.some((r) => r.expr.includes(metric) && r.expr.includes('reporter="destination"'))).toBe(true);
+    }
+  });
+});
+
+describe('thresholds come from the environment', () => {
+  it('renders changed objectives into the expressions', () => {
+    const changed = renderOverlay({
+      name: 'prod-tight',
+      extends: prodOverlay,
+      slo: { errorRatePercent: 0.5, p95LatencySeconds: 1.5 },
+      monitoring: { alerts: { diskPercent: 70, memoryPercent: 90 } },
+    });
+    const all = (objects(changed, 'PrometheusRule') as any[]).flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules)) as Rule[];
+    expect(rule(all, 'HighErrorRate').expr.endsWith(' > 0.5')).toBe(true);
+    expect(rule(all, 'HighLatencyP95').expr.endsWith(' / 1000 > 1.5')).toBe(true);
+    expect(rule(all, 'NodeDiskUsageHigh').expr.endsWith(' > 70')).toBe(true);
+    expect(rule(all, 'ContainerMemoryHigh').expr.endsWith(' > 90')).toBe(true);
+  });
+});
+
+describe('dev alerts', () => {
+  const dev = rules('dev');
+
+  it('judges in-cluster databases by their exporters in the data namespace', () => {
+    const db = dev.filter((r) => r.alert === 'DatabaseUnreachable');
+    expect(db.map((r) => r.expr)).toEqual([
+      'max(pg_up{namespace="data"}) == 0',
+      'max(redis_up{namespace="data"}) == 0',
+      'max(mongodb_up{namespace="data"}) == 0',
+    ]);
+  });
+
+  it('has no SLO alerts without the mesh, whose metrics they read', () => {
+    expect(dev.filter((r) => r.labels.priority === 'P2')).toEqual([]);
+  });
+
+  it('watches the volumes of the platform and in-cluster store namespaces', () => {
+    expect(rule(dev, 'VolumeDiskUsageHigh').expr).toContain('kubelet_volume_stats_available_bytes{namespace=~"platform|data"}');
+  });
+});
+
+describe.each(environmentNames())('%s alert rules', (name) => {
+  const all = rules(name);
+
+  it('labels every alert with its severity and priority, and links its runbook', () => {
+    const severity: Record<string, string> = { P1: 'critical', P2: 'warning', P3: 'info' };
+    expect(all.length).toBeGreaterThan(0);
+    for (const r of all) {
+      expect(r.labels.severity, r.alert).toBe(severity[r.labels.priority!]);
+      expect(r.annotations.runbook_url, r.alert).toMatch(/^https:\/\/\S+\/docs\/runbooks\/[a-z0-9-]+\.md$/);
+      expect(r.annotations.summary, r.alert).toBeTruthy();
+      expect(r.annotations.description, r.alert).toBeTruthy();
+      expect(r.for, r.alert).toMatch(/^\d+m$/);
+    }
+  });
+
+  it('has the P1 pages of seed 000', () => {
+    const p1 = new Set(all.filter((r) => r.labels.priority === 'P1').map((r) => r.alert));
+    expect(p1).toEqual(new Set(['ApiDown', 'DatabaseUnreachable']));
+  });
+
+  it('writes only expressions that Prometheus can parse', () => {
+    for (const r of all) expect(promqlErrors(r.expr), `${r.alert}: ${r.expr}`).toEqual([]);
+  });
+});
+
+describe('PromQL checking', () => {
+  it('fails an unbalanced expression, with the position', () => {
+    const errors = promqlErrors('sum(rate(http_requests_total[5m])');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]).toMatchObject({ line: 1, column: 34 });
+  });
+
+  it('fails a dangling operator, an unknown function and an empty expression', () => {
+    expect(promqlErrors('up >')).not.toEqual([]);
+    expect(promqlErrors('up{job="a"} ==')).not.toEqual([]);
+    expect(promqlErrors('rate(up[5m]) histogram_quantile')).not.toEqual([]);
+    expect(promqlErrors('  ')).not.toEqual([]);
+  });
+
+  it('accepts what Prometheus accepts', () => {
+    expect(promqlErrors('absent(up{job="api"} == 1)')).toEqual([]);
+    expect(promqlErrors('a unless on (namespace) b')).toEqual([]);
+  });
+
+  it('fails the construct with the rule name when an expression does not parse', () => {
+    const env = environment('prod');
+    const broken: Alert = { ...platformAlerts(env)[0]!, name: 'Broken', expr: 'sum(rate(x[5m]) >' };
+    expect(() => new AlertRules(new Chart(new App(), 'c'), 'Alerts', { environment: env, labels: {}, alerts: [broken] })).toThrow(
+      /prod: alert Broken: invalid PromQL at line 1, column \d+/,
+    );
+    expect(() => assertPromql('alert Fine', 'up == 0')).not.toThrow();
+  });
+
+  it('maps priorities to Alertmanager severities', () => {
+    expect([Priority.P1, Priority.P2, Priority.P3].map((p) => [p.name, p.severity])).toEqual([
+      ['P1', 'critical'],
+      ['P2', 'warning'],
+      ['P3', 'info'],
+    ]);
+  });
+});
+
+/** Prometheus relabelling: the regex is anchored, `${1}` is the first group. */
+function relabel(regex: string, replacement: string, value: string): string | undefined {
+  const match = new RegExp(`^(?:${regex})$`).exec(value);
+  return match ? replacement.replace(/\$\{(\d+)\}/g, (_, i) => match[Number(i)] ?? '') : undefined;
+}
+
+describe.each(environmentNames())('%s ServiceMonitors', (name) => {
+  const env = rendered(name);
+  const spec = environment(name);
+  const monitors = objects(env, 'ServiceMonitor') as any[];
+
+  it('scrape every web service that exposes metrics, and nothing else', () => {
+    const expected = Object.entries(spec.services)
+      .filter(([, s]) => s.kind === 'web' && s.metricsPath !== undefined)
+      .map(([n]) => n);
+    expect(monitors.map((m) => m.metadata.name)).toEqual(expected);
+    expect(expected).toEqual(['frontend', 'backend', 'ai']);
+  });
+
+  it("select their Service by the Service's own selector labels, on a port it names", () => {
+    for (const monitor of monitors) {
+      const service = find(env, 'Service', monitor.metadata.name);
+      expect(monitor.spec.selector).toEqual({ matchLabels: service.spec.selector });
+      expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+      const [endpoint] = monitor.spec.endpoints;
+      expect(endpoint.port).toBe(HTTP_PORT_NAME);
+      expect(service.spec.ports.map((p: any) => p.name)).toContain(endpoint.port);
+      expect(endpoint.interval).toBe('30s');
+    }
+  });
+
+  it('keep only the live Service, so a blue-green preview Service does not scrape its pods twice', () => {
+    for (const monitor of monitors) {
+      const keep = monitor.spec.endpoints[0].relabelings[0];
+      expect(keep).toEqual({ action: 'keep', sourceLabels: ['__meta_kubernetes_service_name'], regex: monitor.metadata.name });
+      expect(relabel(keep.regex, '', `${monitor.metadata.name}-preview`)).toBeUndefined();
+    }
+  });
+
+  if (spec.mesh.enabled) {
+    it("scrape Istio's merged metrics on the status port, which STRICT mTLS does not cover", () => {
+      for (const monitor of monitors) {
+        const [endpoint] = monitor.spec.endpoints;
+        expect(endpoint.path).toBe('/stats/prometheus');
+        const move = endpoint.relabelings[1];
+        expect(move.sourceLabels).toEqual(['__address__']);
+        expect(move.targetLabel).toBe('__address__');
+        expect(relabel(move.regex, move.replacement, '10.4.2.7:8001')).toBe(`10.4.2.7:${ISTIO_STATUS_PORT}`);
+        expect(relabel(move.regex, move.replacement, '[fd00::7]:8001')).toBe(`[fd00::7]:${ISTIO_STATUS_PORT}`);
+      }
+    });
+  } else {
+    it('scrape metricsPath on the app port directly', () => {
+      for (const monitor of monitors) {
+        expect(monitor.spec.endpoints[0].path).toBe(spec.services[monitor.metadata.name]!.metricsPath);
+        expect(monitor.spec.endpoints[0].relabelings).toHaveLength(1);
+      }
+    });
+  }
+});
+
+describe('metrics merging annotations', () => {
+  it("tell Istio's agent the app's metrics port and path", () => {
+    const backend = environment('prod').services.backend!;
+    expect(metricsMergeAnnotations(backend)).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8001', 'prometheus.io/path': '/metrics' });
+    expect(metricsMergeAnnotations(environment('prod').services.worker!)).toEqual({});
+  });
+});

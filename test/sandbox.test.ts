@@ -1,0 +1,133 @@
+/** The user-project sandbox (seed 003): its own locked-down namespace and the one pod shape projects run as. */
+import { App, ApiObject, Chart } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { environmentNames } from '../environments';
+import { SandboxChart } from '../charts/sandbox-chart';
+import { ProjectSandbox, projectRuntimeName } from '../lib/project-sandbox';
+import { environment, find, objects, rendered } from './helpers';
+
+describe.each(environmentNames())('%s sandbox', (name) => {
+  const env = rendered(name);
+  const spec = environment(name);
+  const sandbox = spec.sandbox!;
+  const inSandbox = (kind: string) => objects(env, kind).filter((o) => o.metadata.namespace === sandbox.namespace) as any[];
+
+  it('is its own namespace, Pod Security "restricted" enforced, no sidecars', () => {
+    expect(sandbox.namespace).not.toBe(spec.namespace);
+    expect(find(env, 'Namespace', sandbox.namespace).metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'istio-injection': 'disabled',
+    });
+  });
+
+  it('denies all ingress and all egress of every pod, and allows nothing else', () => {
+    const policies = inSandbox('NetworkPolicy');
+    expect(policies).toHaveLength(1);
+    const [policy] = policies;
+    expect(policy.spec.podSelector).toEqual({});
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.ingress ?? []).toEqual([]);
+    expect(policy.spec.egress ?? []).toEqual([]);
+  });
+
+  it('caps the namespace at maxPods pods of the project size', () => {
+    const [quota] = inSandbox('ResourceQuota');
+    const { requests, limits } = sandbox.resources;
+    expect(quota.spec.hard.pods).toBe(String(sandbox.maxPods));
+    // Each figure is maxPods × one pod; the prod case is pinned below.
+    expect(Object.keys(quota.spec.hard)).toEqual(expect.arrayContaining(['requests.cpu', 'limits.cpu', 'requests.memory', 'limits.memory']));
+    const [limitRange] = inSandbox('LimitRange');
+    expect(limitRange.spec.limits[0].max).toEqual({ cpu: limits.cpu, memory: limits.memory, 'ephemeral-storage': limits.ephemeralStorage });
+    expect(limitRange.spec.limits[0].defaultRequest).toEqual({ cpu: requests.cpu, memory: requests.memory, 'ephemeral-storage': requests.ephemeralStorage });
+  });
+
+  it('offers a PodTemplate that runs once, for at most the deadline, hardened', () => {
+    const template = find(env, 'PodTemplate', projectRuntimeName());
+    expect(template.metadata.namespace).toBe(sandbox.namespace);
+    const pod = template.template.spec;
+    expect(pod.restartPolicy).toBe('Never');
+    expect(pod.activeDeadlineSeconds).toBe(sandbox.activeDeadlineSeconds);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.enableServiceLinks).toBe(false);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext.runAsUser).toBeGreaterThanOrEqual(10000);
+    const [container] = pod.containers;
+    expect(pod.containers).toHaveLength(1);
+    expect(container.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container.securityContext.runAsUser).toBeGreaterThanOrEqual(10000);
+    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: sandbox.resources.limits.ephemeralStorage } }]);
+    expect(container.resources).toEqual({
+      requests: { cpu: sandbox.resources.requests.cpu, memory: sandbox.resources.requests.memory, 'ephemeral-storage': sandbox.resources.requests.ephemeralStorage },
+      limits: { cpu: sandbox.resources.limits.cpu, memory: sandbox.resources.limits.memory, 'ephemeral-storage': sandbox.resources.limits.ephemeralStorage },
+    });
+    expect(container.image).toBe(`${sandbox.image.repository}:${sandbox.image.tag}`);
+  });
+
+  it('runs project pods as a dedicated ServiceAccount without an API token', () => {
+    const pod = find(env, 'PodTemplate', projectRuntimeName()).template.spec;
+    const account = inSandbox('ServiceAccount').find((a) => a.metadata.name === pod.serviceAccountName);
+    expect(pod.serviceAccountName).not.toBe('default');
+    expect(account?.automountServiceAccountToken).toBe(false);
+  });
+
+  it('labels the template and its pods with the recommended labels', () => {
+    const template = find(env, 'PodTemplate', projectRuntimeName());
+    for (const labels of [template.metadata.labels, template.template.metadata.labels]) {
+      expect(labels).toMatchObject({
+        'app.kubernetes.io/name': projectRuntimeName(),
+        'app.kubernetes.io/instance': `${projectRuntimeName()}-${name}`,
+        'app.kubernetes.io/part-of': spec.partOf,
+        'app.kubernetes.io/managed-by': 'cdk8s',
+      });
+    }
+  });
+});
+
+describe('prod sandbox (seed 003)', () => {
+  const prod = rendered('prod');
+
+  it('ends project pods after an hour', () => {
+    expect(find(prod, 'PodTemplate', 'project-runtime').template.spec.activeDeadlineSeconds).toBe(3600);
+  });
+
+  /*
+   * 500 pods of 100m / 256Mi / 256Mi requests and 500m / 1Gi / 1Gi limits:
+   * requests.cpu 500 × 0.1 = 50, limits.cpu 500 × 0.5 = 250, requests.memory 500 × 256Mi = 125Gi,
+   * limits.memory 500 × 1Gi = 500Gi, ephemeral 125Gi / 500Gi.
+   */
+  it('sizes the quota as maxPods × one project pod, and forbids public endpoints', () => {
+    const quota = (objects(prod, 'ResourceQuota') as any[]).find((q) => q.metadata.namespace === 'user-projects');
+    expect(quota.spec.hard).toEqual({
+      pods: '500',
+      'requests.cpu': '50',
+      'limits.cpu': '250',
+      'requests.memory': '125Gi',
+      'limits.memory': '500Gi',
+      'requests.ephemeral-storage': '125Gi',
+      'limits.ephemeral-storage': '500Gi',
+      'services.loadbalancers': '0',
+      'services.nodeports': '0',
+    });
+  });
+});
+
+describe('an environment without a sandbox', () => {
+  it('gets no sandbox objects', () => {
+    const chart = new SandboxChart(new App(), 'sandbox', { environment: { ...environment('dev'), sandbox: undefined } });
+    expect(chart.node.findAll().filter(ApiObject.isApiObject)).toEqual([]);
+  });
+
+  it('fails when the sandbox would share the platform namespace', () => {
+    const dev = environment('dev');
+    expect(() => new ProjectSandbox(new Chart(new App(), 'c'), 'Sandbox', { environment: dev, sandbox: { ...dev.sandbox!, namespace: dev.namespace } })).toThrow(
+      /dev: sandbox.namespace \(platform\) must differ from namespace/,
+    );
+  });
+});
