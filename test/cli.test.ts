@@ -1,9 +1,10 @@
 /** The command line as a user runs it: a real process, real exit codes, no stack traces. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { renderEnvironments } from '../lib/synthesize';
 
 const root = join(__dirname, '..');
 
@@ -17,7 +18,7 @@ describe('cli', () => {
     const { status, stdout } = cli('list');
     expect(status).toBe(0);
     expect(stdout).toContain('prod (production, namespace platform)');
-    expect(stdout).toMatch(/backend\s+web\s+replicas 20-40\s+pool backend/);
+    expect(stdout).toMatch(/backend\s+web\s+replicas 20-36\s+pool backend/);
   });
 
   it('synthesizes only the named environments into --out', () => {
@@ -40,5 +41,17 @@ describe('cli', () => {
     expect(status).toBe(1);
     expect(stderr).toContain('unknown environment "qa"; known: dev, staging, prod');
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('npx cdk8s synth', () => {
+  it('writes the same output as npm run synth, through cdk8s.yaml', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cdk8s-'));
+    const result = spawnSync('npx', ['cdk8s', 'synth', '--output', out], { cwd: root, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    for (const env of renderEnvironments()) {
+      for (const file of env.files) expect(readFileSync(join(out, env.environment, file.name), 'utf8')).toBe(file.text);
+    }
+    rmSync(out, { recursive: true });
   });
 });
