@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { ISTIO_PROXY_RESOURCES, formatBytes, formatCpu, workloadPeaks } from '../lib/namespace-quota';
 import { parseQuantity } from '../lib/quantity';
-import { environment, find, objects, rendered } from './helpers';
+import type { RenderedEnvironment } from '../lib/render';
+import { environment, objects, rendered } from './helpers';
+
+/** The platform namespace's object of a kind (the sandbox has its own quota and limit range). */
+function platformObject(env: RenderedEnvironment, kind: string): any {
+  const namespace = environment(env.environment).namespace;
+  const found = objects(env, kind).filter((o) => o.metadata.namespace === namespace);
+  expect(found, `${env.environment}: one ${kind} in ${namespace}`).toHaveLength(1);
+  return found[0];
+}
 
 describe('prod quota', () => {
   const prod = rendered('prod');
@@ -29,7 +38,7 @@ describe('prod quota', () => {
    * limits.ephemeral-storage   = 172×1Gi app + 172×1Gi proxy = 344Gi;                  × 1.25 = 430Gi
    */
   it('holds every workload at its peak plus 25 % headroom', () => {
-    expect(find(prod, 'ResourceQuota', 'compute').spec.hard).toEqual({
+    expect(platformObject(prod, 'ResourceQuota').spec.hard).toEqual({
       pods: '215',
       'requests.cpu': '211500m',
       'limits.cpu': '810',
@@ -50,7 +59,7 @@ describe('prod quota', () => {
    * Max: the largest limit of any container: ai's 4 CPU / 4Gi / 1Gi (Istio's proxy, 2 / 1Gi, fits under).
    */
   it('defaults containers to the smallest service and caps them at the largest limit', () => {
-    expect(find(prod, 'LimitRange', 'compute').spec.limits).toEqual([
+    expect(platformObject(prod, 'LimitRange').spec.limits).toEqual([
       {
         type: 'Container',
         defaultRequest: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' },
@@ -71,7 +80,7 @@ describe('dev quota', () => {
    * limits.cpu = 2 × 1250m = 2500m; × 1.25 = 3125m
    */
   it('has no proxy and rounds up', () => {
-    expect(find(rendered('dev'), 'ResourceQuota', 'compute').spec.hard).toMatchObject({
+    expect(platformObject(rendered('dev'), 'ResourceQuota').spec.hard).toMatchObject({
       pods: '9',
       'requests.cpu': '1563m',
       'limits.cpu': '3125m',
@@ -91,8 +100,8 @@ function amountsOf(list: Record<string, string> | undefined): Amounts {
 describe.each(environmentNames())('%s quota against the rendered workloads', (name) => {
   const env = rendered(name);
   const spec = environment(name);
-  const quota = find(env, 'ResourceQuota', 'compute');
-  const [limits] = find(env, 'LimitRange', 'compute').spec.limits;
+  const quota = platformObject(env, 'ResourceQuota');
+  const [limits] = platformObject(env, 'LimitRange').spec.limits;
 
   /** Independent of the environment arithmetic: read each workload's pods and its autoscaler's max from the YAML. */
   function renderedPeak() {
