@@ -210,7 +210,11 @@ export interface NamespaceQuotaProps {
   readonly containers: ContainerLimits;
   /** Extra object-count limits, e.g. `{ 'services.loadbalancers': 0 }`. @default - none */
   readonly counts?: Readonly<Record<string, number>>;
-  /** Name of the ResourceQuota and the LimitRange. @default 'compute' */
+  /**
+   * Name of the ResourceQuota and the LimitRange.
+   * @default - the namespace's name (unique across namespaces, so tools that match objects by kind
+   * and name across environments never confuse two namespaces' quotas)
+   */
   readonly name?: string;
 }
 
@@ -225,7 +229,7 @@ export class NamespaceQuota extends Construct {
 
   constructor(scope: Construct, id: string, props: NamespaceQuotaProps) {
     super(scope, id);
-    this.name = props.name ?? 'compute';
+    this.name = props.name ?? props.namespace;
     const { quota, containers } = props;
     const hard: Record<string, k8s.Quantity> = { pods: k8s.Quantity.fromString(String(quota.pods)) };
     for (const [side, set] of [['requests', quota.requests], ['limits', quota.limits]] as const) {
