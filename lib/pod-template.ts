@@ -5,12 +5,14 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import type { Environment, ServiceSpec } from '../environments/schema';
+import { metricsMergeAnnotations } from './istio-metrics';
 import { recommendedLabels, TRACK_LABEL, workloadSelector } from './labels';
 import { appSecretName, HTTP_PORT_NAME, MAIN_TRACK, SECRETS_MOUNT_PATH, serviceAccountName } from './names';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RESTRICTED_UID, scratchMount, scratchVolume } from './restricted-security';
 import { secretNamesOf } from './service-secrets';
 
-/** Non-root UID/GID above the range (< 10000) that host users and system daemons occupy. */
-export const POD_UID = 10001;
+/** The UID every platform pod runs as (see restricted-security.ts). */
+export const POD_UID = RESTRICTED_UID;
 
 const ZONE = 'topology.kubernetes.io/zone';
 const HOST = 'kubernetes.io/hostname';
@@ -156,39 +158,27 @@ export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
       ? { ports: [{ name: HTTP_PORT_NAME, containerPort: spec.port!, protocol: 'TCP' }] }
       : {}),
     resources: resources(spec),
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: POD_UID,
-      runAsGroup: POD_UID,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: restrictedContainerSecurityContext(),
     ...probes(spec),
     ...(env.length === 0 ? {} : { env }),
     volumeMounts: [
-      { name: 'tmp', mountPath: '/tmp' },
+      scratchMount(),
       ...(hasSecrets ? [{ name: 'secrets', mountPath: SECRETS_MOUNT_PATH, readOnly: true }] : []),
     ],
   };
   return {
-    metadata: { labels: podLabels(environment, service, track) },
+    metadata: {
+      labels: podLabels(environment, service, track),
+      ...(environment.mesh.enabled && spec.kind === 'web' ? { annotations: metricsMergeAnnotations(spec) } : {}),
+    },
     spec: {
       serviceAccountName: serviceAccountName(service),
       automountServiceAccountToken: false,
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: POD_UID,
-        runAsGroup: POD_UID,
-        fsGroup: POD_UID,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      securityContext: restrictedPodSecurityContext(),
       containers: [container],
       // The root filesystem is read-only; scratch space is an emptyDir capped at the ephemeral limit.
       volumes: [
-        { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString(spec.resources.limits.ephemeralStorage) } },
+        scratchVolume(spec.resources.limits.ephemeralStorage),
         // Credentials are files, readable by the pod's group only; never environment variables in a manifest.
         ...(hasSecrets ? [{ name: 'secrets', secret: { secretName: appSecretName(service), defaultMode: 0o440 } }] : []),
       ],

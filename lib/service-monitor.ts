@@ -16,30 +16,17 @@
  * status port. The pods must carry `metricsMergeAnnotations`.
  */
 import { Construct } from 'constructs';
-import type { Environment, ServiceSpec } from '../environments/schema';
+import type { Environment } from '../environments/schema';
 import { ServiceMonitor as ServiceMonitorResource, ServiceMonitorSpecEndpointsRelabelingsAction, type ServiceMonitorSpecEndpoints } from '../imports/monitoring.coreos.com';
 import { selectorLabels, TRACK_LABEL } from './labels';
 import { HTTP_PORT_NAME, serviceName } from './names';
+import { ISTIO_MERGED_METRICS_PATH, ISTIO_STATUS_PORT } from './istio-metrics';
 import { serviceOf } from './pod-template';
 
-/** The Istio agent's status port, where merged metrics are served (Istio's `statusPort` default). */
-export const ISTIO_STATUS_PORT = 15020;
-/** Path of the merged (app + Envoy + agent) metrics on the status port. */
-export const ISTIO_MERGED_METRICS_PATH = '/stats/prometheus';
 
 /** The ServiceMonitor of a service shares the service's name. */
 export function serviceMonitorName(service: string): string {
   return serviceName(service);
-}
-
-/**
- * Pod annotations that tell Istio's injector where the app serves its metrics, so the agent can merge
- * them (the injector then rewrites them to the status port). Without them, port 15020 serves only
- * Envoy's and the agent's own metrics.
- */
-export function metricsMergeAnnotations(spec: ServiceSpec): Record<string, string> {
-  if (spec.metricsPath === undefined || spec.port === undefined) return {};
-  return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.port), 'prometheus.io/path': spec.metricsPath };
 }
 
 export interface ServiceMonitorProps {

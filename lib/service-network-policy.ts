@@ -2,14 +2,13 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import { clusterAddress } from './cluster-address';
+import { ISTIO_STATUS_PORT } from './istio-metrics';
 import { selectorLabels } from './labels';
 import { ipPeer, namespaceSelector, tcp } from './network-peers';
 import { serviceName } from './names';
 import { serviceOf } from './pod-template';
 import { callersOf } from './service-graph';
 
-/** Port the Istio sidecar serves merged application and proxy metrics on. */
-export const ISTIO_METRICS_PORT = 15020;
 
 export interface ServiceNetworkPolicyProps {
   readonly environment: Environment;
@@ -39,7 +38,7 @@ function ingressRules(environment: Environment, service: string): Rule[] {
       : [
           {
             peers: [{ namespaceSelector: namespaceSelector(prometheus.namespace) }],
-            ports: [...port, ...(environment.mesh.enabled ? [tcp(ISTIO_METRICS_PORT)] : [])],
+            ports: [...port, ...(environment.mesh.enabled ? [tcp(ISTIO_STATUS_PORT)] : [])],
           },
         ];
   return [...callers, ...scrape];

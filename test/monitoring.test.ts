@@ -5,8 +5,8 @@ import { environmentNames } from '../environments';
 import { AlertRules, Priority, platformAlerts, type Alert } from '../lib/alert-rules';
 import { HTTP_PORT_NAME } from '../lib/names';
 import { assertPromql, promqlErrors } from '../lib/promql';
-import { ISTIO_STATUS_PORT, metricsMergeAnnotations } from '../lib/service-monitor';
-import { environment, find, objects, rendered, renderOverlay } from './helpers';
+import { ISTIO_STATUS_PORT, metricsMergeAnnotations } from '../lib/istio-metrics';
+import { environment, find, objects, rendered, renderOverlay, workload } from './helpers';
 import prodOverlay from '../environments/prod';
 
 interface Rule {
@@ -240,5 +240,12 @@ describe('metrics merging annotations', () => {
     const backend = environment('prod').services.backend!;
     expect(metricsMergeAnnotations(backend)).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8001', 'prometheus.io/path': '/metrics' });
     expect(metricsMergeAnnotations(environment('prod').services.worker!)).toEqual({});
+  });
+
+  it('are on the pods of every scraped service in the mesh, and nowhere outside it', () => {
+    for (const service of ['frontend', 'backend', 'ai']) {
+      expect(workload(rendered('prod'), service).spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
+      expect(workload(rendered('dev'), service).spec.template.metadata).not.toHaveProperty('annotations');
+    }
   });
 });
