@@ -1,4 +1,6 @@
 /** Monitoring: seed 000's alerts with the environment's thresholds, valid PromQL, and scrape targets that exist. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
@@ -246,6 +248,20 @@ describe('metrics merging annotations', () => {
     for (const service of ['frontend', 'backend', 'ai']) {
       expect(workload(rendered('prod'), service).spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
       expect(workload(rendered('dev'), service).spec.template.metadata).not.toHaveProperty('annotations');
+    }
+  });
+});
+
+describe('runbooks', () => {
+  it('exist in docs/runbooks for every alert in every environment', () => {
+    for (const name of environmentNames()) {
+      for (const rule of objects(rendered(name), 'PrometheusRule') as any[]) {
+        for (const alert of rule.spec.groups.flatMap((g: any) => g.rules)) {
+          const file = /\/blob\/main\/(docs\/runbooks\/[a-z0-9-]+\.md)$/.exec(alert.annotations.runbook_url)?.[1];
+          expect(file, alert.alert).toBeDefined();
+          expect(existsSync(join(__dirname, '..', file!)), `${alert.alert}: ${file}`).toBe(true);
+        }
+      }
     }
   });
 });
