@@ -1,11 +1,34 @@
 /**
  * Cluster-level bundles beside the apps: the add-ons the apps need and the GitOps objects that
- * deploy everything, each in its own folder of dist/<env>/.
+ * deploy everything, each in its own folder of dist/<env>/ (see README "GitOps layout and regions"):
+ *
+ * - flux/    Flux entry point: GitRepository and Kustomizations gitops, addons, apps (Flux)
+ * - addons/  Flux add-ons: their namespaces, HelmRepositories and HelmReleases (Flux)
+ * - argocd/  Argo CD entry point: AppProject, root Application, add-on and apps Applications (Argo CD)
  */
 import type { App } from 'cdk8s';
 import type { Environment } from '../environments/schema';
+import { clusterAddons } from '../lib/addons/catalog';
+import { Folder } from '../lib/gitops/names';
+import { usesArgoCd, usesFlux } from '../lib/gitops/tools';
+import type { Manifest } from '../lib/validation/types';
+import { AddonsChart } from './addons-chart';
+import { ArgoCdChart } from './argocd-chart';
+import { FluxSyncChart } from './flux-chart';
 import type { Bundle } from './index';
 
-export function platformBundles(_app: App, _environment: Environment): Bundle[] {
-  return [];
+export function platformBundles(app: App, environment: Environment): Bundle[] {
+  // The apps' objects, read before any chart is added here: the GitOps objects are derived from them
+  // (which fields Argo Rollouts owns, which namespaces and kinds the Argo CD project must allow).
+  const appObjects = app.charts.flatMap((chart) => chart.toJson() as Manifest[]);
+  const addons = clusterAddons(environment);
+  const bundles: Bundle[] = [];
+  if (usesFlux(environment)) {
+    bundles.push({ folder: Folder.FLUX, charts: [new FluxSyncChart(app, 'flux-sync', { environment, appObjects })] });
+    bundles.push({ folder: Folder.ADDONS, charts: [new AddonsChart(app, 'addons', { environment, addons })] });
+  }
+  if (usesArgoCd(environment)) {
+    bundles.push({ folder: Folder.ARGOCD, charts: [new ArgoCdChart(app, 'argocd-sync', { environment, addons, appObjects })] });
+  }
+  return bundles;
 }

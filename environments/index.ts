@@ -6,10 +6,13 @@ import dev from './dev';
 import { EnvironmentError, readOverlayFile, resolveEnvironment, type EnvironmentOverlay } from './load';
 import { platform } from './platform';
 import prod from './prod';
+import prodAsia from './prod-asia';
+import prodEu from './prod-eu';
+import prodUsWest from './prod-us-west';
 import type { Environment } from './schema';
 import staging from './staging';
 
-export const ENVIRONMENTS: readonly EnvironmentOverlay[] = [dev, staging, prod];
+export const ENVIRONMENTS: readonly EnvironmentOverlay[] = [dev, staging, prod, prodUsWest, prodEu, prodAsia];
 
 export function environmentNames(): string[] {
   return ENVIRONMENTS.map((env) => env.name);

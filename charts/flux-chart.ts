@@ -1,0 +1,56 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { Environment } from '../environments/schema';
+import { autoscalerOwnedFields, rolloutOwnedFields } from '../lib/gitops/controller-owned-fields';
+import { FluxSync } from '../lib/gitops/flux-sync';
+import { ROLLOUT_HEALTH } from '../lib/gitops/health-checks';
+import { FLUX_NAMESPACE, Folder, sourceName, Stage } from '../lib/gitops/names';
+import { platformLabels } from '../lib/labels';
+import type { Manifest } from '../lib/validation/types';
+
+export interface FluxSyncChartProps {
+  readonly environment: Environment;
+  /** The objects of the apps bundle: what the apps Kustomization applies. */
+  readonly appObjects: readonly Manifest[];
+}
+
+/**
+ * dist/<env>/flux, the Flux entry point: `kubectl apply -k dist/<env>/flux` once, and Flux applies
+ * the add-ons, then the apps, and keeps this folder itself in sync.
+ */
+export class FluxSyncChart extends Chart {
+  readonly sync: FluxSync;
+
+  constructor(scope: Construct, id: string, props: FluxSyncChartProps) {
+    super(scope, id);
+    const { environment, appObjects } = props;
+    // Server-side apply never touches fields we do not emit: this fails the synth if a scaled
+    // workload ever sets spec.replicas, which is the only way Flux could fight an autoscaler.
+    autoscalerOwnedFields(appObjects);
+    this.sync = new FluxSync(this, 'Sync', {
+      environment,
+      labels: platformLabels(environment, 'gitops'),
+      stages: [
+        {
+          // This folder itself, so changes to the Kustomizations reach the cluster. Not `wait`: it
+          // would wait for its own Kustomizations, including itself.
+          stage: Stage.GITOPS,
+          folder: Folder.FLUX,
+          wait: false,
+          healthChecks: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: sourceName(environment), namespace: FLUX_NAMESPACE }],
+          timeout: '2m',
+        },
+        // Every HelmRelease ready: CRDs installed, webhooks and the CNI agent serving.
+        { stage: Stage.ADDONS, folder: Folder.ADDONS, timeout: '15m' },
+        {
+          stage: Stage.APPS,
+          folder: Folder.APPS,
+          dependsOn: [Stage.ADDONS],
+          timeout: '10m',
+          healthCheckExprs: [ROLLOUT_HEALTH],
+          ignore: rolloutOwnedFields(appObjects),
+        },
+      ],
+    });
+  }
+}

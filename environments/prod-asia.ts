@@ -1,0 +1,37 @@
+import { defineEnvironment } from './load';
+import prod from './prod';
+
+/**
+ * Asia (asia-southeast1, Singapore): the warm standby, seed 000's disaster-recovery region. It serves
+ * the primary's public host so that failover is a routing change (seed 000's runbook: point DNS at
+ * the secondary), and keeps a minimum footprint that can grow to the primary's full size within the
+ * recovery time objective (seed 004: 15 minutes; seed 000: 30): two pods per web service, so
+ * production's availability rules hold and nothing starts cold, and node pools that hold that floor
+ * without adding a node. The ceilings are the primary's, so the HPAs (+100 % a minute) take a web
+ * service from 2 to 40 pods in about five minutes; workers start from zero on the first queued task.
+ * Promoting it is `role: 'active'` with the primary's floors.
+ */
+export default defineEnvironment({
+  name: 'prod-asia',
+  extends: prod,
+  region: { name: 'asia-southeast1', role: 'standby' },
+  nodePools: {
+    frontend: { minNodes: 2 },
+    backend: { minNodes: 2 },
+    workers: { minNodes: 0 },
+  },
+  services: {
+    frontend: { replicas: { min: 2 } },
+    backend: { replicas: { min: 2 } },
+    ai: { replicas: { min: 2 } },
+    worker: { replicas: { min: 0 }, queue: { scaleToZero: true } },
+  },
+  addons: { ingressNginx: { replicas: 2 } },
+  // The region's own connection strings: they name its data stores' endpoints.
+  secrets: { prefix: 'platform/prod-asia' },
+  dataStores: {
+    postgres: { cidrs: ['10.130.0.0/24'] },
+    redis: { cidrs: ['10.130.1.0/24'] },
+    mongodb: { cidrs: ['10.130.2.0/24'] },
+  },
+});

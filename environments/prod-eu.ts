@@ -1,0 +1,33 @@
+import { defineEnvironment } from './load';
+import prod from './prod';
+
+/**
+ * EU (europe-west4, the EU region of seed 004's cost table): an active region serving its own users
+ * from its own host, so EU customers' data stays in the EU (GDPR, seeds 000 and 004). Sized by seed
+ * 004's phase 3 ranges per region: API 5-20 pods, workers 5-30; the frontend and the AI service at
+ * the API's floor and a ceiling their pools can hold.
+ */
+export default defineEnvironment({
+  name: 'prod-eu',
+  extends: prod,
+  region: { name: 'europe-west4', role: 'active' },
+  ingress: { host: 'eu.example.com' },
+  nodePools: {
+    frontend: { minNodes: 2, maxNodes: 8 },
+    backend: { minNodes: 3, maxNodes: 12 },
+    workers: { minNodes: 2, maxNodes: 10 },
+  },
+  services: {
+    frontend: { replicas: { min: 5, max: 20 } },
+    backend: { replicas: { min: 5, max: 20 } },
+    ai: { replicas: { min: 2, max: 6 } },
+    worker: { replicas: { min: 5, max: 30 } },
+  },
+  // The region's own connection strings: they name its data stores' endpoints.
+  secrets: { prefix: 'platform/prod-eu' },
+  dataStores: {
+    postgres: { cidrs: ['10.120.0.0/24'] },
+    redis: { cidrs: ['10.120.1.0/24'] },
+    mongodb: { cidrs: ['10.120.2.0/24'] },
+  },
+});

@@ -1,0 +1,264 @@
+/**
+ * The controllers the platform's manifests need, configured for one environment. Each add-on exists
+ * because something in dist/<env>/ depends on it:
+ *
+ * | add-on | what in the apps needs it |
+ * | --- | --- |
+ * | kube-prometheus-stack | ServiceMonitors, PrometheusRules, and the Prometheus that analysis runs query |
+ * | istio-base, istio-cni, istiod | VirtualServices, DestinationRules, mTLS and authorization (mesh only) |
+ * | cert-manager | the ClusterIssuer and the public Certificate |
+ * | external-secrets | the ClusterSecretStore and every ExternalSecret |
+ * | keda | the queue workers' ScaledObjects and TriggerAuthentications |
+ * | argo-rollouts | Rollouts and AnalysisTemplates |
+ * | ingress-nginx | the public Ingresses (HSTS, TLS 1.3 and the per-IP rate limit) |
+ */
+import type { Environment } from '../../environments/schema';
+import { clusterAddress } from '../cluster-address';
+import { NGINX_CLASS, nginxControllerSettings } from '../edge-ingress';
+import { EXTERNAL_SECRETS_NAMESPACE } from '../secret-store';
+import { PodSecurityLevel, type AddonNamespaceSpec, type ClusterAddon, type ClusterKind } from './addon';
+import { CHARTS } from './chart-versions';
+import { inDependencyOrder } from './order';
+
+/** Add-on names: the Helm release, HelmRelease and Application names, and what dependsOn refers to. */
+export const Addon = {
+  KUBE_PROMETHEUS_STACK: 'kube-prometheus-stack',
+  ISTIO_BASE: 'istio-base',
+  ISTIO_CNI: 'istio-cni',
+  ISTIOD: 'istiod',
+  CERT_MANAGER: 'cert-manager',
+  EXTERNAL_SECRETS: 'external-secrets',
+  KEDA: 'keda',
+  ARGO_ROLLOUTS: 'argo-rollouts',
+  INGRESS_NGINX: 'ingress-nginx',
+} as const;
+
+/** Istio's control plane namespace (the sidecars' network policies allow istiod there). */
+export const ISTIO_NAMESPACE = 'istio-system';
+
+/**
+ * The Istio CNI node agent runs in kube-system: it needs host access (privileged), and on GKE only
+ * kube-system has quota for its system-node-critical priority class.
+ */
+export const ISTIO_CNI_NAMESPACE = 'kube-system';
+
+export const CERT_MANAGER_NAMESPACE = 'cert-manager';
+export const KEDA_NAMESPACE = 'keda';
+export const ARGO_ROLLOUTS_NAMESPACE = 'argo-rollouts';
+
+/**
+ * Cluster-scoped kinds the pinned charts create: CRDs, RBAC, admission webhooks and policies (Istio,
+ * cert-manager, external-secrets, ingress-nginx), KEDA's external metrics APIService and
+ * ingress-nginx's IngressClass. An Argo CD project must allow them by name.
+ */
+export const ADDON_CLUSTER_KINDS: readonly ClusterKind[] = [
+  { group: '', kind: 'Namespace' },
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
+  { group: 'apiregistration.k8s.io', kind: 'APIService' },
+  { group: 'networking.k8s.io', kind: 'IngressClass' },
+];
+
+/** Kubernetes version the Pod Security profiles are pinned to, as the platform namespace's are. */
+const POD_SECURITY_VERSION = 'v1.28';
+
+/**
+ * The Prometheus the analysis runs query is the stack's: its namespace comes from the same URL the
+ * workloads are configured with, so the two cannot point at different places.
+ * @throws Error when monitoring.prometheusUrl is not an in-cluster Service URL.
+ */
+export function monitoringNamespace(environment: Environment): string {
+  const address = clusterAddress(environment.monitoring.prometheusUrl);
+  if (address === undefined) {
+    throw new Error(
+      `${environment.name}: monitoring.prometheusUrl = "${environment.monitoring.prometheusUrl}": must be an in-cluster Service URL ` +
+        '(http://<service>.<namespace>.svc.cluster.local:<port>) to install kube-prometheus-stack into its namespace',
+    );
+  }
+  return address.namespace;
+}
+
+/** Istio's name for the cluster's platform; GKE needs it for the CNI binary directory. */
+function istioPlatform(environment: Environment): Record<string, unknown> {
+  return environment.cluster.nodePoolLabel.startsWith('cloud.google.com/') ? { global: { platform: 'gke' } } : {};
+}
+
+/** Two replicas of a controller in production, so a node drain never takes its webhook away. */
+function controllerReplicas(environment: Environment): number {
+  return environment.tier === 'production' ? 2 : 1;
+}
+
+function restricted(name: string, labels: Record<string, string> = {}): AddonNamespaceSpec {
+  return { name, enforce: PodSecurityLevel.RESTRICTED, labels };
+}
+
+/** Labels of an add-on namespace: Pod Security (enforced level, always warned and audited at restricted) and any extras. */
+export function addonNamespaceLabels(namespace: AddonNamespaceSpec): Record<string, string> {
+  if (namespace.enforce === undefined) return { ...namespace.labels };
+  const level = (mode: string, value: string) => ({
+    [`pod-security.kubernetes.io/${mode}`]: value,
+    [`pod-security.kubernetes.io/${mode}-version`]: POD_SECURITY_VERSION,
+  });
+  return {
+    ...namespace.labels,
+    ...level('enforce', namespace.enforce),
+    ...level('warn', PodSecurityLevel.RESTRICTED),
+    ...level('audit', PodSecurityLevel.RESTRICTED),
+  };
+}
+
+function kubePrometheusStack(environment: Environment): ClusterAddon {
+  return {
+    name: Addon.KUBE_PROMETHEUS_STACK,
+    chart: CHARTS.kubePrometheusStack,
+    namespace: {
+      name: monitoringNamespace(environment),
+      enforce: PodSecurityLevel.PRIVILEGED,
+      reason: 'node-exporter reads the host: hostNetwork, hostPID and hostPath mounts',
+      labels: {},
+    },
+    dependsOn: [],
+    values: {
+      prometheus: {
+        prometheusSpec: {
+          // Select every ServiceMonitor and rule in the cluster, not only those labelled with this
+          // release: the platform's are emitted by cdk8s and know nothing of the Helm release.
+          serviceMonitorSelectorNilUsesHelmValues: false,
+          podMonitorSelectorNilUsesHelmValues: false,
+          ruleSelectorNilUsesHelmValues: false,
+        },
+      },
+    },
+    serverSideApply: true,
+  };
+}
+
+function istioAddons(environment: Environment): ClusterAddon[] {
+  const platform = istioPlatform(environment);
+  const istioSystem: AddonNamespaceSpec = {
+    name: ISTIO_NAMESPACE,
+    enforce: PodSecurityLevel.BASELINE,
+    reason: "the charts' defaults do not set a seccomp profile on every pod",
+    labels: {},
+  };
+  return [
+    { name: Addon.ISTIO_BASE, chart: CHARTS.istioBase, namespace: istioSystem, dependsOn: [], values: {}, serverSideApply: false },
+    {
+      name: Addon.ISTIO_CNI,
+      chart: CHARTS.istioCni,
+      // The CNI node agent sets up each pod's traffic redirection, so sidecar-injected pods need no
+      // privileged istio-init container and keep Pod Security "restricted".
+      namespace: { name: ISTIO_CNI_NAMESPACE, labels: {} },
+      dependsOn: [Addon.ISTIO_BASE],
+      values: { ...platform },
+      serverSideApply: false,
+    },
+    {
+      name: Addon.ISTIOD,
+      chart: CHARTS.istiod,
+      namespace: istioSystem,
+      // Injected pods must find the CNI agent ready, or they start without traffic redirection.
+      dependsOn: [Addon.ISTIO_BASE, Addon.ISTIO_CNI],
+      values: {
+        ...platform,
+        pilot: { cni: { enabled: true }, autoscaleMin: controllerReplicas(environment) },
+        meshConfig: { trustDomain: environment.mesh.trustDomain },
+      },
+      serverSideApply: false,
+    },
+  ];
+}
+
+function ingressNginx(environment: Environment): ClusterAddon {
+  const { ingressNginx: size } = environment.addons;
+  const { mesh } = environment;
+  return {
+    name: Addon.INGRESS_NGINX,
+    chart: CHARTS.ingressNginx,
+    // In the mesh the controller carries a sidecar: its identity is what the services' authorization
+    // policies allow, and its requests to them are mTLS.
+    namespace: restricted(environment.ingress.controller.namespace, mesh.enabled ? { 'istio-injection': 'enabled' } : {}),
+    dependsOn: [Addon.KUBE_PROMETHEUS_STACK, ...(mesh.enabled ? [Addon.ISTIOD] : [])],
+    values: {
+      controller: {
+        replicaCount: size.replicas,
+        // Memory is guaranteed (limit = request); CPU is not capped, since throttling the edge adds
+        // latency to every request.
+        resources: { requests: { cpu: size.cpu, memory: size.memory }, limits: { memory: size.memory } },
+        // HSTS and TLS 1.3 only: controller-wide settings; rate limits stay per Ingress.
+        config: nginxControllerSettings(),
+        ingressClass: NGINX_CLASS,
+        ingressClassResource: { name: NGINX_CLASS, controllerValue: 'k8s.io/ingress-nginx' },
+        // Keep the client's address through the load balancer: rate limits key on it.
+        service: { externalTrafficPolicy: 'Local' },
+        metrics: { enabled: true, serviceMonitor: { enabled: true } },
+        // Client traffic reaches NGINX directly; only its calls to the services go through the sidecar.
+        ...(mesh.enabled ? { podAnnotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '' } } : {}),
+      },
+      // The name the services' authorization policies allow.
+      serviceAccount: { name: environment.ingress.controller.serviceAccount },
+    },
+    serverSideApply: false,
+  };
+}
+
+/**
+ * The add-ons of an environment, in dependency order (every add-on after those it depends on).
+ * Without the mesh (dev) the Istio add-ons are left out.
+ */
+export function clusterAddons(environment: Environment): ClusterAddon[] {
+  const replicas = controllerReplicas(environment);
+  const clusterStore = environment.secrets.scope === 'ClusterSecretStore';
+  const addons: ClusterAddon[] = [
+    kubePrometheusStack(environment),
+    ...(environment.mesh.enabled ? istioAddons(environment) : []),
+    {
+      name: Addon.CERT_MANAGER,
+      chart: CHARTS.certManager,
+      namespace: restricted(CERT_MANAGER_NAMESPACE),
+      dependsOn: [Addon.KUBE_PROMETHEUS_STACK],
+      values: {
+        // The chart's CRDs (crds.enabled replaces the deprecated installCRDs), kept if the release is removed.
+        crds: { enabled: true, keep: true },
+        replicaCount: replicas,
+        webhook: { replicaCount: replicas },
+        prometheus: { enabled: true, servicemonitor: { enabled: true } },
+      },
+      serverSideApply: false,
+    },
+    {
+      name: Addon.EXTERNAL_SECRETS,
+      chart: CHARTS.externalSecrets,
+      namespace: restricted(EXTERNAL_SECRETS_NAMESPACE),
+      dependsOn: [Addon.KUBE_PROMETHEUS_STACK],
+      values: {
+        installCRDs: true,
+        replicaCount: replicas,
+        serviceMonitor: { enabled: true },
+        // A ClusterSecretStore authenticates as the operator's own service account: same name.
+        ...(clusterStore ? { serviceAccount: { name: environment.secrets.store.serviceAccount } } : {}),
+      },
+      serverSideApply: false,
+    },
+    { name: Addon.KEDA, chart: CHARTS.keda, namespace: restricted(KEDA_NAMESPACE), dependsOn: [], values: {}, serverSideApply: false },
+    {
+      name: Addon.ARGO_ROLLOUTS,
+      chart: CHARTS.argoRollouts,
+      namespace: restricted(ARGO_ROLLOUTS_NAMESPACE),
+      dependsOn: [Addon.KUBE_PROMETHEUS_STACK],
+      values: {
+        installCRDs: true,
+        keepCRDs: true,
+        controller: { replicas, metrics: { enabled: true, serviceMonitor: { enabled: true } } },
+      },
+      serverSideApply: false,
+    },
+    ingressNginx(environment),
+  ];
+  return inDependencyOrder(addons);
+}

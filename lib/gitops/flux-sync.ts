@@ -1,0 +1,118 @@
+import { Construct } from 'constructs';
+import type { Environment } from '../../environments/schema';
+import {
+  Kustomization,
+  KustomizationSpecSourceRefKind,
+  type KustomizationSpecHealthCheckExprs,
+  type KustomizationSpecHealthChecks,
+  type KustomizationSpecIgnore,
+} from '../../imports/kustomize.toolkit.fluxcd.io';
+import { GitRepository } from '../../imports/source.toolkit.fluxcd.io';
+import type { OwnedFields } from './controller-owned-fields';
+import { FLUX_NAMESPACE, fluxPath, sourceName, stageName, type Folder, type Stage } from './names';
+
+/** One Flux Kustomization: a folder of dist/<env>/ applied as a unit, after the stages it depends on. */
+export interface FluxStage {
+  readonly stage: Stage;
+  readonly folder: Folder;
+  /** Stages that must be ready first. @default - none */
+  readonly dependsOn?: readonly Stage[];
+  /**
+   * Wait until every applied object is ready (kstatus) before the stage counts as ready, so the
+   * stages that depend on it start on a cluster where its controllers already serve their CRDs and
+   * webhooks. @default true
+   */
+  readonly wait?: boolean;
+  /** Objects checked for readiness when `wait` is false. @default - none */
+  readonly healthChecks?: readonly KustomizationSpecHealthChecks[];
+  /** Readiness of custom resources kstatus cannot judge. @default - none */
+  readonly healthCheckExprs?: readonly KustomizationSpecHealthCheckExprs[];
+  /** Apply, health-check and wait timeout. @default '5m' */
+  readonly timeout?: string;
+  /** Fields other controllers own: left out of drift detection and of re-applies. @default - none */
+  readonly ignore?: readonly OwnedFields[];
+}
+
+export interface FluxSyncProps {
+  readonly environment: Environment;
+  readonly labels: Record<string, string>;
+  readonly stages: readonly FluxStage[];
+  /** How often source-controller polls the repository. @default '1m' */
+  readonly sourceInterval?: string;
+  /** How often each Kustomization re-applies and corrects drift. @default '10m' */
+  readonly interval?: string;
+  /** How soon a failed reconciliation is retried. @default '2m' */
+  readonly retryInterval?: string;
+}
+
+/** A Go regular expression matching exactly this text (ignore-rule targets are regular expressions). */
+function exactly(text: string): string {
+  return `^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+}
+
+/** An owned-fields entry as a Kustomization ignore rule (kustomize-controller v1.9, Flux 2.9). */
+export function fluxIgnoreRule(fields: OwnedFields): KustomizationSpecIgnore {
+  return {
+    paths: [...fields.jsonPointers],
+    target: {
+      ...(fields.group === '' ? {} : { group: exactly(fields.group) }),
+      kind: exactly(fields.kind),
+      ...(fields.name === undefined ? {} : { name: exactly(fields.name) }),
+      ...(fields.namespace === undefined ? {} : { namespace: exactly(fields.namespace) }),
+    },
+  };
+}
+
+/**
+ * The Flux side of one environment: a GitRepository for this repository, limited to the
+ * environment's folder, and one Kustomization per stage with `prune` on, so an object deleted from
+ * git is deleted from the cluster.
+ */
+export class FluxSync extends Construct {
+  /** Kustomization names by stage. */
+  readonly kustomizations: ReadonlyMap<Stage, string>;
+
+  constructor(scope: Construct, id: string, props: FluxSyncProps) {
+    super(scope, id);
+    const { environment, labels } = props;
+    const stages = new Set(props.stages.map((s) => s.stage));
+    for (const stage of props.stages) {
+      for (const dependency of stage.dependsOn ?? []) {
+        if (!stages.has(dependency)) {
+          throw new Error(`${environment.name}: Flux stage "${stage.stage}" depends on "${dependency}", which is not a stage; stages: ${[...stages].join(', ')}`);
+        }
+      }
+    }
+    const source = sourceName(environment);
+    new GitRepository(this, 'Source', {
+      metadata: { name: source, namespace: FLUX_NAMESPACE, labels },
+      spec: {
+        interval: props.sourceInterval ?? '1m',
+        url: environment.gitops.repository,
+        ref: { branch: environment.gitops.branch },
+        // Only this environment's folder goes into the artifact the Kustomizations build.
+        ignore: `/*\n!/dist/${environment.name}/\n`,
+      },
+    });
+    this.kustomizations = new Map(props.stages.map((s) => [s.stage, stageName(environment, s.stage)]));
+    for (const stage of props.stages) {
+      const wait = stage.wait ?? true;
+      new Kustomization(this, stage.stage, {
+        metadata: { name: stageName(environment, stage.stage), namespace: FLUX_NAMESPACE, labels },
+        spec: {
+          interval: props.interval ?? '10m',
+          retryInterval: props.retryInterval ?? '2m',
+          timeout: stage.timeout ?? '5m',
+          sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: source },
+          path: fluxPath(environment, stage.folder),
+          prune: true,
+          wait,
+          ...(stage.dependsOn?.length ? { dependsOn: stage.dependsOn.map((d) => ({ name: stageName(environment, d) })) } : {}),
+          ...(!wait && stage.healthChecks?.length ? { healthChecks: [...stage.healthChecks] } : {}),
+          ...(stage.healthCheckExprs?.length ? { healthCheckExprs: [...stage.healthCheckExprs] } : {}),
+          ...(stage.ignore?.length ? { ignore: stage.ignore.map(fluxIgnoreRule) } : {}),
+        },
+      });
+    }
+  }
+}

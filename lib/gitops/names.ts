@@ -1,0 +1,60 @@
+/**
+ * Names and paths the GitOps objects share: a Kustomization's `dependsOn` names another
+ * Kustomization, an Application's path names a folder this repository writes. They are made here
+ * only, so a rename cannot leave a dependency pointing at nothing.
+ */
+import type { Environment } from '../../environments/schema';
+
+/** Where Flux runs (`flux install` / `flux bootstrap` default). */
+export const FLUX_NAMESPACE = 'flux-system';
+
+/** Where Argo CD runs, and where its Applications and AppProjects must live. */
+export const ARGOCD_NAMESPACE = 'argocd';
+
+/** The API server of the cluster the controller runs in: each environment is its own cluster. */
+export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
+
+/** Folders of dist/<env>/; '' is the apps at its root. */
+export const Folder = {
+  APPS: '',
+  ADDONS: 'addons',
+  FLUX: 'flux',
+  ARGOCD: 'argocd',
+} as const;
+export type Folder = (typeof Folder)[keyof typeof Folder];
+
+/**
+ * What a controller syncs, in order: its own objects, the add-ons, the apps. Each stage is one Flux
+ * Kustomization or one Argo CD Application.
+ */
+export const Stage = {
+  GITOPS: 'gitops',
+  ADDONS: 'addons',
+  APPS: 'apps',
+} as const;
+export type Stage = (typeof Stage)[keyof typeof Stage];
+
+/** A folder's path in the repository, as Argo CD wants it: `dist/prod/addons`. */
+export function repositoryPath(environment: Pick<Environment, 'name'>, folder: Folder): string {
+  return folder === Folder.APPS ? `dist/${environment.name}` : `dist/${environment.name}/${folder}`;
+}
+
+/** A folder's path as Flux wants it, relative to the repository root: `./dist/prod/addons`. */
+export function fluxPath(environment: Pick<Environment, 'name'>, folder: Folder): string {
+  return `./${repositoryPath(environment, folder)}`;
+}
+
+/** The Flux GitRepository of the environment. */
+export function sourceName(environment: Pick<Environment, 'name'>): string {
+  return environment.name;
+}
+
+/** A stage's Flux Kustomization or Argo CD Application: `prod-addons`. */
+export function stageName(environment: Pick<Environment, 'name'>, stage: Stage): string {
+  return `${environment.name}-${stage}`;
+}
+
+/** The Argo CD AppProject every Application of the environment belongs to. */
+export function projectName(environment: Pick<Environment, 'name'>): string {
+  return environment.name;
+}

@@ -1,0 +1,262 @@
+/**
+ * The GitOps objects: one path per environment and controller converges the cluster, in order
+ * (add-ons, then apps), with pruning and health checks, and without fighting the controllers that
+ * own VirtualService weights, DestinationRule subset labels and replica counts.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { environmentNames } from '../environments';
+import staging from '../environments/staging';
+import { autoscalerOwnedFields, rolloutOwnedFields } from '../lib/gitops/controller-owned-fields';
+import { renderEnvironments } from '../lib/synthesize';
+import type { Manifest } from '../lib/validation/types';
+import { find, objects, renderOverlay, rendered } from './helpers';
+
+const kustomizations = (env: string) => objects(rendered(env), 'Kustomization') as any[];
+const applications = (env: string) => objects(rendered(env), 'Application') as any[];
+const folders = (env: { files: readonly { name: string }[] }) =>
+  [...new Set(env.files.map((file) => (file.name.includes('/') ? file.name.slice(0, file.name.indexOf('/')) : '')))].sort();
+
+/** Follows an RFC 6901 pointer through an object. */
+function pointer(object: unknown, path: string): unknown {
+  return path
+    .split('/')
+    .slice(1)
+    .reduce<any>((here, key) => (here === undefined ? undefined : here[key.replace(/~1/g, '/').replace(/~0/g, '~')]), object);
+}
+
+describe('layout', () => {
+  it('writes the entry points of the environment\'s controller beside the apps', () => {
+    expect(folders(rendered('prod'))).toEqual(['', 'addons', 'flux']);
+    expect(folders(rendered('staging'))).toEqual(['', 'argocd']);
+    expect(folders(renderOverlay({ name: 'both', extends: staging, gitops: { tool: 'both' } }))).toEqual(['', 'addons', 'argocd', 'flux']);
+  });
+
+  it('points every Kustomization and Application at a folder this repository writes', () => {
+    for (const name of environmentNames()) {
+      const env = rendered(name);
+      const written = new Set(env.files.filter((f) => f.name.endsWith('kustomization.yaml')).map((f) => `dist/${name}${f.name === 'kustomization.yaml' ? '' : `/${dirname(f.name)}`}`));
+      for (const k of kustomizations(name)) expect(written, k.metadata.name).toContain(k.spec.path.replace(/^\.\//, ''));
+      for (const a of applications(name).filter((app) => app.spec.source.path !== undefined)) expect(written, a.metadata.name).toContain(a.spec.source.path);
+    }
+  });
+});
+
+describe('Flux', () => {
+  it('reads this repository\'s branch, only the environment\'s folder', () => {
+    expect(find(rendered('prod'), 'GitRepository', 'prod').spec).toEqual({
+      interval: '1m',
+      url: 'https://github.com/example/platform-manifests',
+      ref: { branch: 'main' },
+      ignore: '/*\n!/dist/prod/\n',
+    });
+  });
+
+  it('applies the add-ons, then the apps, keeping its own folder in sync', () => {
+    expect(kustomizations('prod').map((k) => [k.metadata.name, k.spec.path, (k.spec.dependsOn ?? []).map((d: any) => d.name)])).toEqual([
+      ['prod-gitops', './dist/prod/flux', []],
+      ['prod-addons', './dist/prod/addons', []],
+      ['prod-apps', './dist/prod', ['prod-addons']],
+    ]);
+  });
+
+  it('prunes what leaves git and waits for health before the next stage starts', () => {
+    for (const k of kustomizations('prod')) {
+      expect(k.metadata.namespace).toBe('flux-system');
+      expect(k.spec.prune).toBe(true);
+      expect(k.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'prod' });
+    }
+    expect(find(rendered('prod'), 'Kustomization', 'prod-addons').spec).toMatchObject({ wait: true, timeout: '15m' });
+    expect(find(rendered('prod'), 'Kustomization', 'prod-apps').spec).toMatchObject({ wait: true, timeout: '10m' });
+    // Its own folder is not waited on (it holds itself); it checks that the source is ready.
+    expect(find(rendered('prod'), 'Kustomization', 'prod-gitops').spec).toMatchObject({
+      wait: false,
+      healthChecks: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: 'prod', namespace: 'flux-system' }],
+    });
+  });
+
+  it('judges Rollouts by their phase: a paused release gate is not a failed sync', () => {
+    expect(find(rendered('prod'), 'Kustomization', 'prod-apps').spec.healthCheckExprs).toEqual([
+      {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        inProgress: "status.phase == 'Progressing'",
+        failed: "status.phase == 'Degraded'",
+        current: "status.phase in ['Healthy', 'Paused']",
+      },
+    ]);
+  });
+
+  it('leaves the weights Argo Rollouts sets and the subset labels it injects out of drift correction', () => {
+    expect(find(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore).toEqual([
+      {
+        paths: ['/spec/http/0/route/0/weight', '/spec/http/0/route/1/weight'],
+        target: { group: '^networking\\.istio\\.io$', kind: '^VirtualService$', name: '^ai$', namespace: '^platform$' },
+      },
+      {
+        paths: ['/spec/subsets/0/labels/rollouts-pod-template-hash', '/spec/subsets/1/labels/rollouts-pod-template-hash'],
+        target: { group: '^networking\\.istio\\.io$', kind: '^DestinationRule$', name: '^ai$', namespace: '^platform$' },
+      },
+    ]);
+  });
+
+  it('ignores exactly the weights of the route the Rollout names, which the VirtualService does set', () => {
+    const vs = find(rendered('prod'), 'VirtualService', 'ai');
+    const rule = find(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore[0];
+    expect(rule.paths.map((path: string) => pointer(vs, path))).toEqual([100, 0]);
+    expect(vs.spec.http[0].name).toBe(find(rendered('prod'), 'Rollout', 'ai').spec.strategy.canary.trafficRouting.istio.virtualService.routes[0]);
+    const dr = find(rendered('prod'), 'DestinationRule', 'ai');
+    const subsets = find(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore[1].paths.map((path: string) => pointer(dr, path.slice(0, path.lastIndexOf('/labels'))));
+    expect(subsets.map((s: any) => s.name)).toEqual(['stable', 'canary']);
+  });
+
+  it('emits nothing for replicas: no workload sets spec.replicas, so server-side apply never owns it', () => {
+    for (const name of environmentNames()) {
+      for (const workload of rendered(name).objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Rollout')) {
+        expect((workload as any).spec.replicas, `${name}: ${workload.kind}/${workload.metadata.name}`).toBeUndefined();
+      }
+      for (const k of kustomizations(name)) {
+        expect(JSON.stringify(k.spec.ignore ?? [])).not.toContain('/spec/replicas');
+      }
+    }
+  });
+
+  it('fails the synth if a scaled workload ever sets spec.replicas', () => {
+    const objectsWithReplicas: Manifest[] = [
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'platform' }, spec: { replicas: 3 } },
+      { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'platform' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } } },
+    ];
+    expect(() => autoscalerOwnedFields(objectsWithReplicas)).toThrow(
+      'Deployment platform/web sets spec.replicas, but an autoscaler owns it: a GitOps sync would reset the count on every reconcile (leave spec.replicas out)',
+    );
+  });
+
+  it('has nothing to ignore where no Rollout routes through Istio (dev)', () => {
+    expect(find(rendered('dev'), 'Kustomization', 'dev-apps').spec).not.toHaveProperty('ignore');
+    expect(rolloutOwnedFields(rendered('dev').objects)).toEqual([]);
+  });
+});
+
+describe('Argo CD', () => {
+  it('creates a project that allows only this repository, the pinned chart repositories and the namespaces in use', () => {
+    const project = find(rendered('staging'), 'AppProject', 'staging');
+    expect(project.metadata.namespace).toBe('argocd');
+    expect(project.spec.sourceRepos).toEqual([
+      'https://argoproj.github.io/argo-helm',
+      'https://charts.external-secrets.io',
+      'https://charts.jetstack.io',
+      'https://github.com/example/platform-manifests',
+      'https://istio-release.storage.googleapis.com/charts',
+      'https://kedacore.github.io/charts',
+      'https://kubernetes.github.io/ingress-nginx',
+      'https://prometheus-community.github.io/helm-charts',
+    ]);
+    expect(project.spec.destinations.map((d: any) => `${d.server} ${d.namespace}`)).toEqual(
+      ['argo-rollouts', 'argocd', 'cert-manager', 'external-secrets', 'ingress-nginx', 'istio-system', 'keda', 'kube-system', 'monitoring', 'platform', 'user-projects'].map(
+        (ns) => `https://kubernetes.default.svc ${ns}`,
+      ),
+    );
+    // Cluster-scoped kinds are listed one by one; the apps' ClusterIssuer and ClusterSecretStore among them.
+    expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer' });
+    expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: 'external-secrets.io', kind: 'ClusterSecretStore' });
+    expect(project.spec.clusterResourceWhitelist).not.toContainEqual({ group: '*', kind: '*' });
+  });
+
+  it('keeps every Application inside its project', () => {
+    const project = find(rendered('staging'), 'AppProject', 'staging');
+    for (const app of applications('staging')) {
+      expect(app.metadata.namespace).toBe('argocd');
+      expect(app.spec.project).toBe('staging');
+      expect(project.spec.sourceRepos).toContain(app.spec.source.repoURL);
+      expect(project.spec.destinations).toContainEqual({ server: app.spec.destination.server, namespace: app.spec.destination.namespace });
+    }
+  });
+
+  it('syncs every Application automatically, pruning and self-healing, and deletes its objects with it', () => {
+    for (const app of applications('staging')) {
+      expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+      expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+    }
+  });
+
+  it('is an app of apps: the root Application syncs the argocd folder, the apps Application the environment root', () => {
+    expect(find(rendered('staging'), 'Application', 'staging-gitops').spec.source).toEqual({
+      repoURL: 'https://github.com/example/platform-manifests',
+      targetRevision: 'main',
+      path: 'dist/staging/argocd',
+    });
+    expect(find(rendered('staging'), 'Application', 'staging-apps').spec.source.path).toBe('dist/staging');
+  });
+
+  it('ignores the fields Argo Rollouts and the autoscalers own, and keeps their live values on sync', () => {
+    const apps = find(rendered('staging'), 'Application', 'staging-apps');
+    expect(apps.spec.ignoreDifferences).toEqual([
+      { group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] },
+      { group: 'argoproj.io', kind: 'Rollout', jsonPointers: ['/spec/replicas'] },
+      {
+        group: 'networking.istio.io',
+        kind: 'VirtualService',
+        name: 'ai',
+        namespace: 'platform',
+        jqPathExpressions: ['.spec.http[] | select(.name == "primary") | .route[].weight'],
+      },
+      {
+        group: 'networking.istio.io',
+        kind: 'DestinationRule',
+        name: 'ai',
+        namespace: 'platform',
+        jqPathExpressions: ['.spec.subsets[] | select(.name == "canary" or .name == "stable") | .labels["rollouts-pod-template-hash"]'],
+      },
+    ]);
+    expect(apps.spec.syncPolicy.syncOptions).toEqual(['RespectIgnoreDifferences=true', 'ApplyOutOfSyncOnly=true', 'PruneLast=true']);
+  });
+
+  it('installs add-ons from their Helm charts into labelled namespaces, server-side where CRDs are too large', () => {
+    const nginx = find(rendered('staging'), 'Application', 'ingress-nginx');
+    expect(nginx.spec.source.helm.releaseName).toBe('ingress-nginx');
+    expect(nginx.spec.destination.namespace).toBe('ingress-nginx');
+    expect(nginx.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=true', 'PruneLast=true']);
+    expect(nginx.spec.syncPolicy.managedNamespaceMetadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'istio-injection': 'enabled' });
+    expect(find(rendered('staging'), 'Application', 'kube-prometheus-stack').spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+    // kube-system belongs to the cluster: neither created nor relabelled.
+    expect(find(rendered('staging'), 'Application', 'istio-cni').spec.syncPolicy).not.toHaveProperty('managedNamespaceMetadata');
+  });
+
+  it('configures add-ons identically for Flux and Argo CD', () => {
+    const both = renderOverlay({ name: 'both', extends: staging, gitops: { tool: 'both' } });
+    for (const release of both.objects.filter((o) => o.kind === 'HelmRelease') as any[]) {
+      const app = both.objects.find((o) => o.kind === 'Application' && o.metadata.name === release.metadata.name) as any;
+      expect(app.spec.source.helm.valuesObject, release.metadata.name).toEqual(release.spec.values);
+    }
+  });
+});
+
+describe('kubectl kustomize', () => {
+  const hasKubectl = (() => {
+    try {
+      execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  const out = mkdtempSync(join(tmpdir(), 'gitops-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const envs = renderEnvironments();
+  for (const env of envs) {
+    for (const file of env.files) {
+      mkdirSync(dirname(join(out, env.environment, file.name)), { recursive: true });
+      writeFileSync(join(out, env.environment, file.name), file.text);
+    }
+  }
+  const roots = envs.flatMap((env) => folders(env).map((folder) => [env.environment, folder, env] as const));
+
+  it.runIf(hasKubectl || process.env.CI === 'true').each(roots)('builds dist/%s/%s', (name, folder, env) => {
+    const output = execFileSync('kubectl', ['kustomize', join(out, name, folder)], { encoding: 'utf8' });
+    const expected = env.files.filter((f) => (folder === '' ? !f.name.includes('/') : f.name.startsWith(`${folder}/`))).flatMap((f) => f.objects).length;
+    expect(output.match(/^kind: /gm)?.length).toBe(expected);
+  });
+});

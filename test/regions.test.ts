@@ -1,0 +1,156 @@
+/**
+ * Production regions: small overlays on prod, each synthesized to its own folder. The diff against
+ * prod shows that an overlay carries only its differences; the standby keeps a warm floor that is
+ * still a valid production plan.
+ */
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENTS } from '../environments';
+import prod from '../environments/prod';
+import prodAsia from '../environments/prod-asia';
+import prodEu from '../environments/prod-eu';
+import prodUsWest from '../environments/prod-us-west';
+import { diffObjects, ENV_PLACEHOLDER, formatDiff, normalizeForEnvironment, type ObjectDiff } from '../lib/diff';
+import { planEnvironment } from '../lib/plan';
+import { validationContext } from '../lib/synthesize';
+import { validate } from '../lib/validation';
+import type { Manifest } from '../lib/validation/types';
+import { environment, find, objects, rendered } from './helpers';
+
+const REGIONS = ['prod-us-west', 'prod-eu', 'prod-asia'] as const;
+const WEB = ['frontend', 'backend', 'ai'] as const;
+
+/**
+ * A region against its parent, object by object. The region's name (in instance labels, paths,
+ * Flux and Argo CD names) is rewritten to the parent's, so what is left is what the overlay changes;
+ * values the region inherits from the parent (its DNS project) stay as they are.
+ */
+function diffAgainstParent(parent: string, region: string): ObjectDiff {
+  const asParent = (object: Manifest): Manifest => {
+    const renamed = JSON.parse(JSON.stringify(normalizeForEnvironment(object, region)).split(ENV_PLACEHOLDER).join(parent)) as Manifest;
+    // normalizeForEnvironment drops the namespace; both sides keep theirs (objects are matched by it).
+    const { namespace } = object.metadata;
+    return namespace === undefined ? renamed : { ...renamed, metadata: { ...renamed.metadata, namespace } };
+  };
+  const side = (name: string, map: (o: Manifest) => Manifest) => rendered(name).objects.map((object) => ({ file: '', object: map(object) }));
+  const key = (s: { object: Manifest }) => [s.object.kind, s.object.metadata.namespace, s.object.metadata.name].filter(Boolean).join('/');
+  return diffObjects(`${parent} → ${region}`, side(parent, (o) => o), side(region, asParent), key);
+}
+
+describe('regions', () => {
+  it('are registered overlays of prod, each with its cloud region and role', () => {
+    expect(ENVIRONMENTS.filter((overlay) => overlay.extends === prod).map((overlay) => overlay.name)).toEqual([...REGIONS]);
+    expect(REGIONS.map((name) => [name, environment(name).region])).toEqual([
+      ['prod-us-west', { name: 'us-west1', role: 'primary' }],
+      ['prod-eu', { name: 'europe-west4', role: 'active' }],
+      ['prod-asia', { name: 'asia-southeast1', role: 'standby' }],
+    ]);
+    expect(environment('prod').region).toBeUndefined();
+  });
+
+  it('hold only region-level differences', () => {
+    const allowed = ['name', 'extends', 'region', 'ingress', 'nodePools', 'services', 'secrets', 'dataStores', 'addons'];
+    for (const overlay of [prodUsWest, prodEu, prodAsia]) {
+      expect(Object.keys(overlay).filter((key) => !allowed.includes(key)), overlay.name).toEqual([]);
+    }
+  });
+
+  it('synthesize to their own folders and point their controllers there', () => {
+    for (const name of REGIONS) {
+      expect(rendered(name).environment).toBe(name);
+      expect(find(rendered(name), 'Kustomization', `${name}-apps`).spec.path).toBe(`./dist/${name}`);
+      expect(find(rendered(name), 'GitRepository', name).spec.ignore).toBe(`/*\n!/dist/${name}/\n`);
+    }
+  });
+
+  it('reach their own region\'s data stores, with their own connection strings', () => {
+    expect(REGIONS.map((name) => environment(name).secrets.prefix)).toEqual(REGIONS.map((name) => `platform/${name}`));
+    expect(REGIONS.map((name) => Object.values(environment(name).dataStores).flatMap((store) => store.cidrs ?? []))).toEqual([
+      ['10.110.0.0/24', '10.110.1.0/24', '10.110.2.0/24'],
+      ['10.120.0.0/24', '10.120.1.0/24', '10.120.2.0/24'],
+      ['10.130.0.0/24', '10.130.1.0/24', '10.130.2.0/24'],
+    ]);
+  });
+
+  it.each(REGIONS)('%s passes the production validation and has a capacity plan that fits', (name) => {
+    const env = environment(name);
+    expect(env.tier).toBe('production');
+    const report = validate(rendered(name).objects, validationContext(env));
+    expect(report.violations.filter((v) => v.severity === 'error')).toEqual([]);
+    expect(planEnvironment(env, rendered(name).objects).errors).toEqual([]);
+  });
+});
+
+describe('the standby region (prod-asia)', () => {
+  const hpa = (env: string, service: string) => find(rendered(env), 'HorizontalPodAutoscaler', service).spec;
+
+  it('keeps a warm floor of two pods per web service: above zero, and production\'s HPA minimum', () => {
+    expect(WEB.map((s) => hpa('prod-asia', s).minReplicas)).toEqual([2, 2, 2]);
+  });
+
+  it('can grow to the primary\'s ceilings', () => {
+    expect(WEB.map((s) => hpa('prod-asia', s).maxReplicas)).toEqual(WEB.map((s) => hpa('prod-us-west', s).maxReplicas));
+    expect(find(rendered('prod-asia'), 'ScaledObject', 'worker').spec).toMatchObject({
+      minReplicaCount: 0,
+      maxReplicaCount: find(rendered('prod-us-west'), 'ScaledObject', 'worker').spec.maxReplicaCount,
+    });
+  });
+
+  it('holds its floor on its pools\' minimum nodes, so failover starts without waiting for nodes', () => {
+    const plan = planEnvironment(environment('prod-asia'), rendered('prod-asia').objects);
+    expect(plan.pools.map((pool) => [pool.name, pool.minNodes, pool.nodes.min, pool.maxNodes])).toEqual([
+      ['frontend', 2, 2, 20],
+      ['backend', 2, 2, 20],
+      ['workers', 0, 0, 20],
+    ]);
+  });
+
+  it('serves the primary\'s public host, so failover is a routing change', () => {
+    const hosts = (env: string) => objects(rendered(env), 'Ingress').flatMap((i: any) => i.spec.rules.map((r: any) => r.host));
+    expect(hosts('prod-asia')).toEqual(hosts('prod-us-west'));
+  });
+});
+
+describe('prod-eu against prod', () => {
+  const diff = diffAgainstParent('prod', 'prod-eu');
+
+  it('adds and removes no object', () => {
+    expect(diff.added).toEqual([]);
+    expect(diff.removed).toEqual([]);
+  });
+
+  // The secrets prefix is named after the region (platform/prod-eu), so the rename makes it equal.
+  it('changes only replica ranges, the quota that follows from them, the data stores\' ranges and the host', () => {
+    // The quota of the platform namespace, whatever it is named.
+    const quota = objects(rendered('prod'), 'ResourceQuota').find((q) => q.metadata.namespace === 'platform')!;
+    expect(diff.changed.map((change) => change.key).sort()).toEqual(
+      [
+        `ResourceQuota/platform/${quota.metadata.name}`,
+        'NetworkPolicy/platform/backend',
+        'NetworkPolicy/platform/ai',
+        'NetworkPolicy/platform/worker',
+        'HorizontalPodAutoscaler/platform/frontend',
+        'HorizontalPodAutoscaler/platform/backend',
+        'HorizontalPodAutoscaler/platform/ai',
+        'ScaledObject/platform/worker',
+        'Ingress/platform/backend',
+        'Ingress/platform/frontend',
+      ].sort(),
+    );
+  });
+
+  it('reads as a short review', () => {
+    expect(formatDiff(diff)).toMatchSnapshot();
+  });
+});
+
+describe('prod-us-west against prod', () => {
+  it('differs only in its data stores\' ranges: the primary runs prod\'s plan', () => {
+    const diff = diffAgainstParent('prod', 'prod-us-west');
+    expect([...diff.added, ...diff.removed]).toEqual([]);
+    expect(diff.changed.map((change) => change.key).sort()).toEqual([
+      'NetworkPolicy/platform/ai',
+      'NetworkPolicy/platform/backend',
+      'NetworkPolicy/platform/worker',
+    ]);
+  });
+});
