@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ISTIO_NAMESPACE } from './addons/catalog';
 import { namespaceSelector } from './network-peers';
 
 export interface NamespaceIsolationProps {
@@ -9,7 +10,7 @@ export interface NamespaceIsolationProps {
 }
 
 /** istiod serves xDS and workload certificates to sidecars on 15012. */
-const ISTIOD = { namespace: 'istio-system', port: 15012 };
+const ISTIOD = { namespace: ISTIO_NAMESPACE, port: 15012 };
 
 /**
  * Seed 003's namespace isolation: every pod denies all ingress and egress unless a policy allows it,

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { renderEnvironments } from '../lib/synthesize';
@@ -52,9 +52,14 @@ describe('dist/', () => {
   });
 
   // CI machines have kubectl; elsewhere the check is skipped rather than faked.
-  it.runIf(hasKubectl() || process.env.CI === 'true').each(environmentNames())('builds with kubectl kustomize dist/%s', (name) => {
-    const output = execFileSync('kubectl', ['kustomize', join(dist, name)], { encoding: 'utf8' });
+  it.runIf(hasKubectl() || process.env.CI === 'true').each(environmentNames())('builds every kustomize root of dist/%s with kubectl kustomize', (name) => {
     const env = rendered.find((e) => e.environment === name)!;
-    expect(output.match(/^kind: /gm)?.length).toBe(env.objects.length);
+    const folders = env.files.filter((f) => f.name.endsWith('kustomization.yaml')).map((f) => dirname(f.name));
+    expect(folders).toContain('.');
+    for (const folder of folders) {
+      const output = execFileSync('kubectl', ['kustomize', join(dist, name, folder)], { encoding: 'utf8' });
+      const expected = env.files.filter((f) => dirname(f.name) === folder).reduce((sum, f) => sum + f.objects.length, 0);
+      expect(output.match(/^kind: /gm)?.length, `dist/${name}/${folder}`).toBe(expected);
+    }
   });
 });

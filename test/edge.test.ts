@@ -50,9 +50,12 @@ describe('public ingress', () => {
     expect(dev.metadata.annotations).not.toHaveProperty('nginx.ingress.kubernetes.io/service-upstream');
   });
 
-  it('configures the controller for HSTS and TLS 1.3 only', () => {
-    const settings = find(rendered('prod'), 'ConfigMap', 'ingress-nginx-controller');
-    expect(settings.metadata.namespace).toBe('ingress-nginx');
-    expect(settings.data).toMatchObject({ 'ssl-protocols': 'TLSv1.3', hsts: 'true', 'hsts-max-age': '31536000' });
+  it('configures the controller for HSTS and TLS 1.3 only, through Flux or Argo CD', () => {
+    const expected = { 'ssl-protocols': 'TLSv1.3', hsts: 'true', 'hsts-max-age': '31536000' };
+    const release = find(rendered('prod'), 'HelmRelease', 'ingress-nginx');
+    expect(release.spec.values.controller.config).toMatchObject(expected);
+    const application = find(rendered('staging'), 'Application', 'ingress-nginx');
+    expect(application.spec.source.helm.valuesObject.controller.config).toMatchObject(expected);
+    expect(objects(rendered('prod'), 'ConfigMap').map((c) => c.metadata.name)).not.toContain('ingress-nginx-controller');
   });
 });

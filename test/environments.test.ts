@@ -37,7 +37,7 @@ const BAD_INPUT: readonly (readonly [string, string])[] = [
   ['tracks-over-100', 'bad-tracks: services.frontend.tracks = 100: track weights must add up to less than 100: the main track keeps the rest'],
   ['unknown-data-store', 'bad-store: services.backend.uses[1] = "cassandra": must name a data store of this environment: postgres, redis, mongodb'],
   ['wildcard-http01', 'bad-wildcard: tls.wildcard = "*.example.com": needs a dns01 solver: ACME issues wildcards only against DNS challenges'],
-  ['unknown-parent', 'bad-parent: extends = "production": must name a known environment: dev, staging, prod'],
+  ['unknown-parent', 'bad-parent: extends = "production": must name a known environment: dev, staging, prod, prod-us-west, prod-eu, prod-asia'],
 ];
 
 /** Files that are not even well-formed: the error names the file and line. */
@@ -65,7 +65,7 @@ describe('environment validation', () => {
   it('accepts a valid overlay and keeps its parent\'s values', () => {
     const preview = loadEnvironmentFile(fixture('valid-overlay'));
     expect(preview.ingress.host).toBe('preview.example.com');
-    expect(preview.services.backend!.replicas).toEqual({ min: 20, max: 40 });
+    expect(preview.services.backend!.replicas).toEqual({ min: 20, max: 36 });
   });
 
   it('fails on an unknown environment name, listing the known ones', () => {
@@ -73,7 +73,7 @@ describe('environment validation', () => {
   });
 
   it('loads every registered environment', () => {
-    expect(selectEnvironments().map((env) => env.name)).toEqual(['dev', 'staging', 'prod']);
+    expect(selectEnvironments().map((env) => env.name)).toEqual(['dev', 'staging', 'prod', 'prod-us-west', 'prod-eu', 'prod-asia']);
   });
 });
 
