@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { environmentSchema, type Environment } from './schema';
+import { isPlain, type Plain } from '../lib/plain';
 
 type DeepPartial<T> = T extends readonly (infer U)[]
   ? readonly U[]
@@ -49,11 +50,6 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-type Plain = Record<string, unknown>;
-
-function isPlain(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Keys that select a variant of a union in the schema (strategy.type, secrets.store.provider). */
 const DISCRIMINATORS = ['type', 'provider'];

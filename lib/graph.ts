@@ -9,6 +9,7 @@
  */
 import { WORKLOAD_KINDS, templatePool, workloadsOf, type Workload } from './plan/workloads';
 import type { Manifest } from './validation/types';
+import { at, isPlain, list, type Plain } from './plain';
 
 export interface GraphOptions {
   /** Heading comment of the chart, e.g. the environment name. */
@@ -27,21 +28,8 @@ export const DATA_STORE_PORTS: Readonly<Record<number, string>> = {
   27017: 'MongoDB',
 };
 
-type Plain = Record<string, unknown>;
 
-function isPlain(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-function at(value: unknown, ...path: string[]): unknown {
-  let here = value;
-  for (const key of path) here = isPlain(here) ? here[key] : undefined;
-  return here;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;

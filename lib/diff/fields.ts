@@ -4,6 +4,7 @@
  * by name (HTTP paths by path); other lists by position.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { isPlain } from '../plain';
 
 export interface FieldChange {
   readonly path: string;
@@ -13,11 +14,6 @@ export interface FieldChange {
   readonly to: unknown;
 }
 
-type Plain = Record<string, unknown>;
-
-function isPlain(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const IDENTIFIER = /^[A-Za-z_$][\w$-]*$/;
 

@@ -8,10 +8,9 @@
  * `public-prod-tls`, a secret-store key `platform/prod/database-url`, `deployment.environment=prod`).
  */
 import type { Manifest } from '../validation/types';
+import type { Plain } from '../plain';
 
 export const ENV_PLACEHOLDER = '{env}';
-
-type Plain = Record<string, unknown>;
 
 /** Characters that delimit the environment's name as a part of a value; not `.`, which delimits hosts. */
 const DELIMITERS = '-/=,:_';

@@ -12,6 +12,7 @@
  *   diff would otherwise depend on how each field was last applied.
  */
 import type { Manifest } from '../validation/types';
+import { at, groupOf, isPlain, list } from '../plain';
 
 /** The label Argo Rollouts injects into a DestinationRule subset to pin it to a ReplicaSet. */
 export const ROLLOUTS_POD_TEMPLATE_HASH = 'rollouts-pod-template-hash';
@@ -35,25 +36,9 @@ export interface OwnedFields {
   readonly jqPathExpressions: readonly string[];
 }
 
-type Plain = Record<string, unknown>;
 
-function isPlain(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-function at(value: unknown, ...path: string[]): unknown {
-  let here = value;
-  for (const key of path) here = isPlain(here) ? here[key] : undefined;
-  return here;
-}
 
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-}
 
 /** A JSON string literal is a valid jq string literal. */
 function jqString(text: string): string {

@@ -4,6 +4,7 @@
  * the largest plain init container if that is bigger, plus the RuntimeClass overhead.
  */
 import { parseQuantity } from '../quantity';
+import { isPlain, type Plain } from '../plain';
 
 /** Requests of one pod: millicores, bytes, bytes. */
 export interface PodRequests {
@@ -14,11 +15,6 @@ export interface PodRequests {
 
 const ZERO: PodRequests = { cpuMillis: 0, memoryBytes: 0, ephemeralBytes: 0 };
 
-type Plain = Record<string, unknown>;
-
-function isPlain(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function list(value: unknown): Plain[] {
   return Array.isArray(value) ? value.filter(isPlain) : [];

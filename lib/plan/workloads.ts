@@ -6,6 +6,7 @@
  */
 import type { Manifest } from '../validation/types';
 import { podRequests, type PodRequests } from './pod-requests';
+import { at, isPlain } from '../plain';
 
 /** Kinds whose `spec.template` is a pod template the plan counts. */
 export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'Rollout', 'StatefulSet'];
@@ -28,17 +29,7 @@ export interface Workload {
   readonly istioSidecar: boolean;
 }
 
-type Plain = Record<string, unknown>;
 
-function isPlain(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function at(value: unknown, ...path: string[]): unknown {
-  let here = value;
-  for (const key of path) here = isPlain(here) ? here[key] : undefined;
-  return here;
-}
 
 function numberAt(value: unknown, ...path: string[]): number | undefined {
   const found = at(value, ...path);
