@@ -2,16 +2,18 @@
  * What the benchmark runs in a fresh process of its own, so that each figure starts cold and each
  * peak RSS belongs to one measurement. Prints one JSON line.
  */
-import { buildEnvironment } from '../charts';
-import { selectEnvironments } from '../environments';
-import { renderEnvironment } from '../lib/render';
-import { synthesize } from '../lib/synthesize';
-import { fleetEnvironments } from './fleet';
-import { loadValidator } from './validation';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-export interface SynthValidateResult {
+export interface PhasesResult {
   readonly objects: number;
-  readonly violations: number | null;
+  /** Loading the program's modules (charts, constructs, bindings, validators). */
+  readonly loadMs: number;
+  readonly renderMs: number;
+  readonly validateMs: number;
+  readonly writeMs: number;
+  readonly violations: number;
 }
 
 export interface FleetResult {
@@ -19,22 +21,40 @@ export interface FleetResult {
   readonly objects: number;
   readonly loadMs: number;
   readonly renderMs: number;
-  readonly validateMs: number | null;
-  readonly violations: number | null;
+  readonly validateMs: number;
+  readonly violations: number;
   readonly maxRssMiB: number;
 }
 
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
-/** `npm run synth` and then the validator over every environment, as CI would run them. */
-export function synthAndValidate(outDir: string): SynthValidateResult {
-  const rendered = synthesize({ outDir });
-  const validate = loadValidator();
-  if (validate === undefined) return { objects: rendered.reduce((n, env) => n + env.objects.length, 0), violations: null };
+/**
+ * One cold synth of every environment, phase by phase, with the functions `npm run synth` runs:
+ * what validation adds to a synth is its share here.
+ */
+export function phases(): PhasesResult {
+  let start = process.hrtime.bigint();
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { buildEnvironment } = require('../charts') as typeof import('../charts');
+  const { selectEnvironments } = require('../environments') as typeof import('../environments');
+  const { renderEnvironment } = require('../lib/render') as typeof import('../lib/render');
+  const { validate } = require('../lib/validation') as typeof import('../lib/validation');
+  const { validationContext } = require('../lib/synthesize') as typeof import('../lib/synthesize');
+  const { writeEnvironments } = require('../lib/dist-writer') as typeof import('../lib/dist-writer');
+  const loadMs = since(start);
+  start = process.hrtime.bigint();
   const environments = selectEnvironments();
-  let violations = 0;
-  for (const env of rendered) violations += validate(env.objects, environments.find((e) => e.name === env.environment)!).violations;
-  return { objects: rendered.reduce((n, env) => n + env.objects.length, 0), violations };
+  const rendered = environments.map((env) => renderEnvironment(buildEnvironment(env)));
+  const renderMs = since(start);
+  start = process.hrtime.bigint();
+  const violations = rendered.reduce((n, env, i) => n + validate(env.objects, validationContext(environments[i]!)).violations.length, 0);
+  const validateMs = since(start);
+  const out = mkdtempSync(join(tmpdir(), 'bench-phases-'));
+  start = process.hrtime.bigint();
+  writeEnvironments(rendered, { outDir: join(out, 'dist'), complete: true });
+  const writeMs = since(start);
+  rmSync(out, { recursive: true, force: true });
+  return { objects: rendered.reduce((n, env) => n + env.objects.length, 0), loadMs, renderMs, validateMs, writeMs, violations };
 }
 
 /**
@@ -42,22 +62,24 @@ export function synthAndValidate(outDir: string): SynthValidateResult {
  * Times are per phase, so objects per second is render (and validation) throughput alone.
  */
 export function fleet(services: number, regions: number): FleetResult {
-  // One untimed render first: the first chart pays for JIT warm-up, which is not a per-object cost.
-  renderEnvironment(buildEnvironment(selectEnvironments(['dev'])[0]!));
+  const { buildEnvironment } = require('../charts') as typeof import('../charts');
+  const { selectEnvironments } = require('../environments') as typeof import('../environments');
+  const { renderEnvironment } = require('../lib/render') as typeof import('../lib/render');
+  const { validate } = require('../lib/validation') as typeof import('../lib/validation');
+  const { validationContext } = require('../lib/synthesize') as typeof import('../lib/synthesize');
+  const { fleetEnvironments } = require('./fleet') as typeof import('./fleet');
+  // One untimed render and validation first: the first chart pays for JIT warm-up, which is not a per-object cost.
+  const warm = selectEnvironments(['dev'])[0]!;
+  validate(renderEnvironment(buildEnvironment(warm)).objects, validationContext(warm));
   let start = process.hrtime.bigint();
   const environments = fleetEnvironments(services, regions);
   const loadMs = since(start);
   start = process.hrtime.bigint();
   const rendered = environments.map((env) => renderEnvironment(buildEnvironment(env)));
   const renderMs = since(start);
-  const validate = loadValidator();
-  let validateMs: number | null = null;
-  let violations: number | null = null;
-  if (validate !== undefined) {
-    start = process.hrtime.bigint();
-    violations = rendered.reduce((n, env, i) => n + validate(env.objects, environments[i]!).violations, 0);
-    validateMs = since(start);
-  }
+  start = process.hrtime.bigint();
+  const violations = rendered.reduce((n, env, i) => n + validate(env.objects, validationContext(environments[i]!)).violations.length, 0);
+  const validateMs = since(start);
   return {
     environments: environments.length,
     objects: rendered.reduce((n, env) => n + env.objects.length, 0),
