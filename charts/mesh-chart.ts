@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { platformLabels, recommendedLabels } from '../lib/labels';
+import { platformLabels, serviceLabels } from '../lib/labels';
 import { MeshAuthorization } from '../lib/mesh-authorization';
 import { MeshBaseline } from '../lib/mesh-baseline';
 import { MeshRouting } from '../lib/mesh-routing';
@@ -17,7 +17,7 @@ export class MeshChart extends Chart {
     new MeshBaseline(this, 'Baseline', { labels: platformLabels(environment, 'mesh') });
     for (const [service, spec] of Object.entries(environment.services)) {
       if (spec.kind !== 'web') continue;
-      const labels = recommendedLabels({ name: service, environment: environment.name, partOf: environment.partOf, component: spec.component });
+      const labels = serviceLabels(environment, service);
       new MeshRouting(this, `${service}-routing`, { environment, service, labels });
       new MeshAuthorization(this, `${service}-authorization`, { environment, service, labels });
     }

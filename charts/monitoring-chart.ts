@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AlertRules } from '../lib/alert-rules';
-import { platformLabels, recommendedLabels } from '../lib/labels';
+import { platformLabels, serviceLabels } from '../lib/labels';
 import { ServiceMonitor } from '../lib/service-monitor';
 import type { EnvironmentChartProps } from './namespace-chart';
 
@@ -16,7 +16,7 @@ export class MonitoringChart extends Chart {
     const { environment } = props;
     for (const [service, spec] of Object.entries(environment.services)) {
       if (spec.kind !== 'web' || spec.metricsPath === undefined) continue;
-      const labels = recommendedLabels({ name: service, environment: environment.name, partOf: environment.partOf, component: spec.component });
+      const labels = serviceLabels(environment, service);
       new ServiceMonitor(this, `${service}-monitor`, { environment, service, labels });
     }
     new AlertRules(this, 'Alerts', { environment, labels: platformLabels(environment, 'monitoring') });

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { platformLabels, recommendedLabels } from '../lib/labels';
+import { platformLabels, serviceLabels } from '../lib/labels';
 import { NamespaceIsolation } from '../lib/namespace-isolation';
 import { ServiceNetworkPolicy } from '../lib/service-network-policy';
 import type { EnvironmentChartProps } from './namespace-chart';
@@ -11,9 +11,8 @@ export class NetworkChart extends Chart {
     super(scope, id, { namespace: props.environment.namespace });
     const { environment } = props;
     new NamespaceIsolation(this, 'Isolation', { labels: platformLabels(environment, 'network'), mesh: environment.mesh.enabled });
-    for (const [service, spec] of Object.entries(environment.services)) {
-      const labels = recommendedLabels({ name: service, environment: environment.name, partOf: environment.partOf, component: spec.component });
-      new ServiceNetworkPolicy(this, service, { environment, service, labels });
+    for (const service of Object.keys(environment.services)) {
+      new ServiceNetworkPolicy(this, service, { environment, service, labels: serviceLabels(environment, service) });
     }
   }
 }

@@ -52,3 +52,13 @@ export function recommendedLabels(props: LabelProps): Record<string, string> {
 export function platformLabels(environment: { name: string; partOf: string }, name: string): Record<string, string> {
   return recommendedLabels({ name, environment: environment.name, partOf: environment.partOf });
 }
+
+/** The recommended labels of everything one service owns (its version is added on pods only). */
+export function serviceLabels(
+  environment: { readonly name: string; readonly partOf: string; readonly services: Readonly<Record<string, { readonly component: string }>> },
+  service: string,
+): Record<string, string> {
+  const spec = environment.services[service];
+  if (!spec) throw new Error(`${environment.name}: no service "${service}"`);
+  return recommendedLabels({ name: service, environment: environment.name, partOf: environment.partOf, component: spec.component });
+}

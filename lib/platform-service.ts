@@ -4,7 +4,7 @@ import type { Environment } from '../environments/schema';
 import { AppSecrets } from './app-secrets';
 import { Autoscaler, type ScaleTarget } from './autoscaler';
 import { DisruptionBudget } from './disruption-budget';
-import { recommendedLabels, selectorLabels } from './labels';
+import { selectorLabels, serviceLabels } from './labels';
 import {
   appSecretName,
   HTTP_PORT_NAME,
@@ -47,12 +47,7 @@ export class PlatformService extends Construct {
     super(scope, id);
     const { environment, service } = props;
     const spec = serviceOf(environment, service);
-    const labels = recommendedLabels({
-      name: service,
-      environment: environment.name,
-      partOf: environment.partOf,
-      component: spec.component,
-    });
+    const labels = serviceLabels(environment, service);
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: serviceAccountName(service), labels },
