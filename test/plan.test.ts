@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildEnvironment } from '../charts';
-import { loadEnvironment, type EnvironmentOverlay } from '../environments';
+import { environmentNames, loadEnvironment, selectEnvironments, type EnvironmentOverlay } from '../environments';
 import { podSize } from '../environments/platform';
 import { allocatable, nodesByTotal, nodesNeeded, planEnvironment, planJson, schedulable } from '../lib/plan';
 import { renderEnvironment } from '../lib/render';
@@ -300,5 +300,14 @@ describe('plan command', () => {
     expect(stderr).toMatch(/^error: too-big: pool general cannot schedule its maximum: it needs \d+ e2-standard-4 nodes but maxNodes is 3/);
     expect(stderr).toContain('caused by Deployment ai');
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('the registered environments', () => {
+  it.each(environmentNames())('%s: every pool can schedule its autoscalers\' maximum', (name) => {
+    const env = selectEnvironments([name])[0]!;
+    const plan = planEnvironment(env, renderEnvironment(buildEnvironment(env)).objects);
+    expect(plan.errors).toEqual([]);
+    expect(plan.pools.every((pool) => pool.fits)).toBe(true);
   });
 });
