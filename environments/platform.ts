@@ -154,7 +154,7 @@ export const platform: Omit<Environment, 'name'> = {
       name: 'letsencrypt',
       email: 'platform-team@example.com',
       server: 'https://acme-v02.api.letsencrypt.org/directory',
-      solver: 'http01',
+      solver: { type: 'http01' },
     },
   },
   quota: { headroomPercent: 25 },

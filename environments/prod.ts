@@ -34,6 +34,6 @@ export default defineEnvironment({
   ingress: { host: 'app.example.com' },
   secrets: { prefix: 'platform/prod' },
   // Seed 000: one wildcard certificate for every host, proven over DNS.
-  tls: { issuer: { solver: 'dns01-clouddns', dnsZoneProject: 'platform-prod' }, wildcard: '*.example.com' },
+  tls: { issuer: { solver: { type: 'dns01-clouddns', project: 'platform-prod' } }, wildcard: '*.example.com' },
   sandbox: { maxPods: 500 },
 });

@@ -8,6 +8,17 @@
 import { z } from 'zod';
 import { isQuantity, parseQuantity } from '../lib/quantity';
 
+/**
+ * Messages for the checks zod makes itself, in the form every other error here takes: what the field
+ * must be. A missing field says it is required rather than "received undefined".
+ */
+z.config({
+  customError: (issue) => {
+    if (issue.code !== 'invalid_type') return undefined;
+    return issue.input === undefined ? `is required (${issue.expected})` : `must be ${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`;
+  },
+});
+
 /** A strict object whose unknown-key error lists the keys that are allowed. */
 function strict<T extends z.ZodRawShape>(shape: T) {
   const allowed = Object.keys(shape).join(', ');
@@ -293,16 +304,27 @@ const secrets = strict({
   refreshInterval: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 1h'),
 });
 
+const acmeSolver = z.discriminatedUnion(
+  'type',
+  [
+    /** Proves control of each host through the NGINX ingress. */
+    strict({ type: z.literal('http01') }),
+    /** Google Cloud DNS, in the project that holds the zone. */
+    strict({ type: z.literal('dns01-clouddns'), project: z.string().min(1) }),
+    /** AWS Route 53, through the region's API endpoint. */
+    strict({ type: z.literal('dns01-route53'), region: z.string().min(1) }),
+  ],
+  { error: () => 'must be one of the solvers: http01, dns01-clouddns (with project), dns01-route53 (with region)' },
+);
+
 const tls = strict({
   /** The cert-manager ClusterIssuer (seed 004: Let's Encrypt, renewed automatically). */
   issuer: strict({
     name: dnsLabel,
     email: z.string().email(),
     server: z.string().url(),
-    /** http01 proves control over each host through the ingress; wildcards need dns01. */
-    solver: z.enum(['http01', 'dns01-clouddns', 'dns01-route53']),
-    /** dns01-clouddns: the GCP project; dns01-route53: the AWS region. */
-    dnsZoneProject: z.string().optional(),
+    /** How the CA's challenge is answered: http01 through the ingress, or dns01 (wildcards need dns01). */
+    solver: acmeSolver,
   }),
   /** A wildcard covering the hosts (seed 000: *.eka-ai.in). @default - one name per host */
   wildcard: z.string().regex(/^\*\.[a-z0-9.-]+$/, 'must be a wildcard such as *.example.com').optional(),
@@ -468,7 +490,7 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
       ctx.addIssue({ code: 'custom', path: ['dataStores', name, 'namespace'], input: store.namespace, message: 'and podLabels are required for an in-cluster data store' });
     }
   }
-  if (env.tls.wildcard !== undefined && env.tls.issuer.solver === 'http01') {
+  if (env.tls.wildcard !== undefined && env.tls.issuer.solver.type === 'http01') {
     ctx.addIssue({ code: 'custom', path: ['tls', 'wildcard'], input: env.tls.wildcard, message: 'needs a dns01 solver: ACME issues wildcards only against DNS challenges' });
   }
   for (const key of ['frontendService', 'apiService'] as const) {

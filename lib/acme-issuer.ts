@@ -8,14 +8,14 @@ export interface AcmeIssuerProps {
   readonly labels: Record<string, string>;
 }
 
-function solver(issuer: Environment['tls']['issuer']): ClusterIssuerSpecAcmeSolvers {
-  switch (issuer.solver) {
+function solver(choice: Environment['tls']['issuer']['solver']): ClusterIssuerSpecAcmeSolvers {
+  switch (choice.type) {
     case 'http01':
       return { http01: { ingress: { ingressClassName: NGINX_CLASS } } };
     case 'dns01-clouddns':
-      return { dns01: { cloudDns: { project: issuer.dnsZoneProject ?? '' } } };
+      return { dns01: { cloudDns: { project: choice.project } } };
     case 'dns01-route53':
-      return { dns01: { route53: { region: issuer.dnsZoneProject ?? '' } } };
+      return { dns01: { route53: { region: choice.region } } };
   }
 }
 
@@ -34,7 +34,7 @@ export class AcmeIssuer extends Construct {
           email: issuer.email,
           server: issuer.server,
           privateKeySecretRef: { name: `${issuer.name}-account-key` },
-          solvers: [solver(issuer)],
+          solvers: [solver(issuer.solver)],
         },
       },
     });

@@ -37,6 +37,8 @@ const BAD_INPUT: readonly (readonly [string, string])[] = [
   ['tracks-over-100', 'bad-tracks: services.frontend.tracks = 100: track weights must add up to less than 100: the main track keeps the rest'],
   ['unknown-data-store', 'bad-store: services.backend.uses[1] = "cassandra": must name a data store of this environment: postgres, redis, mongodb'],
   ['wildcard-http01', 'bad-wildcard: tls.wildcard = "*.example.com": needs a dns01 solver: ACME issues wildcards only against DNS challenges'],
+  ['solver-without-project', 'bad-solver: tls.issuer.solver.project = (missing): is required (string)'],
+  ['wrong-types', 'bad-type: services.backend.port = "http": must be a number'],
   ['unknown-parent', 'bad-parent: extends = "production": must name a known environment: dev, staging, prod, prod-us-west, prod-eu, prod-asia'],
 ];
 
