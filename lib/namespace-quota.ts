@@ -10,6 +10,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { Environment, ResourceSet, Strategy } from '../environments/schema';
 import { MAIN_TRACK, trackWorkloadName } from './names';
+import { ROLLING_MAX_SURGE_PERCENT } from './service-deployment';
 import { ISTIO_PROXY_DEFAULTS } from './plan/pod-requests';
 import { parseQuantity } from './quantity';
 
@@ -90,14 +91,15 @@ export function resourceRequirements(resources: { readonly requests: ResourceSet
 }
 
 /**
- * Pods a workload runs at its worst moment, as a multiple of its autoscaler's maximum. A blue-green
- * Rollout brings the preview ReplicaSet up to full size beside the active one and keeps the old one
- * for scaleDownDelaySeconds after promotion; a canary Rollout with Istio traffic routing keeps the
- * stable ReplicaSet at full size while the canary grows to 100 % before promotion. Both run twice
- * their pods. A rolling Deployment's surge (maxSurge 25 %) is what `quota.headroomPercent` covers.
+ * Pods a workload runs at its worst moment, from its autoscaler's maximum. A blue-green Rollout
+ * brings the preview ReplicaSet up to full size beside the active one and keeps the old one for
+ * scaleDownDelaySeconds after promotion; a canary Rollout with Istio traffic routing keeps the
+ * stable ReplicaSet at full size while the canary grows to 100 % before promotion: both run twice
+ * their pods. A rolling Deployment surges by maxSurge, rounded up per Deployment, as the Deployment
+ * controller rounds it. `quota.headroomPercent` is margin on top of all that.
  */
-export function rolloutPeakFactor(strategy: Strategy): number {
-  return strategy.type === 'rolling' ? 1 : 2;
+export function peakPods(strategy: Strategy, maxReplicas: number): number {
+  return strategy.type === 'rolling' ? maxReplicas + Math.ceil((maxReplicas * ROLLING_MAX_SURGE_PERCENT) / 100) : 2 * maxReplicas;
 }
 
 /**
@@ -126,9 +128,7 @@ export interface WorkloadPeak {
   /** Deployment or Rollout name. */
   readonly workload: string;
   readonly maxReplicas: number;
-  /** See `rolloutPeakFactor`. */
-  readonly peakFactor: number;
-  /** maxReplicas × peakFactor. */
+  /** See `peakPods`. */
   readonly peakPods: number;
   /** One pod: the service's container, plus Istio's proxy when the namespace is in the mesh. */
   readonly pod: PodSize;
@@ -163,15 +163,14 @@ export function workloadPeaks(environment: Environment): WorkloadPeak[] {
         ? container
         : { requests: addAmounts(container.requests, proxy.requests), limits: addAmounts(container.limits, proxy.limits) };
     const tracks = [
-      { track: MAIN_TRACK, max: spec.replicas.max, factor: rolloutPeakFactor(spec.strategy) },
-      // Weighted tracks are rolling Deployments (the schema allows tracks only with the rolling strategy).
-      ...Object.entries(spec.tracks ?? {}).map(([track, t]) => ({ track, max: t.replicas.max, factor: 1 })),
+      { track: MAIN_TRACK, max: spec.replicas.max },
+      ...Object.entries(spec.tracks ?? {}).map(([track, t]) => ({ track, max: t.replicas.max })),
     ];
-    return tracks.map(({ track, max, factor }) => ({
+    return tracks.map(({ track, max }) => ({
       workload: trackWorkloadName(service, track),
       maxReplicas: max,
-      peakFactor: factor,
-      peakPods: max * factor,
+      // Weighted tracks are rolling Deployments (the schema allows tracks only with the rolling strategy).
+      peakPods: peakPods(track === MAIN_TRACK ? spec.strategy : { type: 'rolling' }, max),
       pod,
     }));
   });

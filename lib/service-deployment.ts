@@ -6,6 +6,12 @@ import { workloadSelector } from './labels';
 import { trackWorkloadName } from './names';
 import { podTemplate } from './pod-template';
 
+/**
+ * Extra pods a rolling update may start above the desired count, percent (rounded up per
+ * Deployment). Old pods go only once new ones are ready (maxUnavailable 0).
+ */
+export const ROLLING_MAX_SURGE_PERCENT = 25;
+
 export interface ServiceDeploymentProps {
   readonly environment: Environment;
   readonly service: string;
@@ -31,7 +37,7 @@ export class ServiceDeployment extends Construct {
         progressDeadlineSeconds: 600,
         strategy: {
           type: 'RollingUpdate',
-          rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromString(`${ROLLING_MAX_SURGE_PERCENT}%`), maxUnavailable: k8s.IntOrString.fromNumber(0) },
         },
         template: podTemplate({ environment, service, track }),
       },

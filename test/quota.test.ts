@@ -19,39 +19,39 @@ describe('prod quota', () => {
 
   /*
    * Worst moment: every autoscaler at its max, blue-green and canary Rollouts at 2× (a full second
-   * ReplicaSet), rolling Deployments at 1× (their 25 % surge is the headroom). Every pod also runs
-   * Istio's proxy (100m / 128Mi requests, 2 CPU / 1Gi limits, ephemeral from the LimitRange defaults
-   * 256Mi / 1Gi).
+   * ReplicaSet), rolling Deployments at max + ceil(25 % × max) (their maxSurge, rounded up per
+   * Deployment). Every pod also runs Istio's proxy (100m / 128Mi requests, 2 CPU / 1Gi limits,
+   * ephemeral from the LimitRange defaults 256Mi / 1Gi). Then 25 % headroom.
    *
-   *   workload   strategy   max  × factor = pods   container requests      container limits
-   *   frontend   rolling     40  × 1      =  40    500m  1Gi  256Mi        1     1Gi  1Gi
-   *   backend    blueGreen   36  × 2      =  72    1     2Gi  256Mi        2     2Gi  1Gi
-   *   ai         canary      10  × 2      =  20    2     4Gi  256Mi        4     4Gi  1Gi
-   *   worker     rolling     40  × 1      =  40    500m  1Gi  256Mi        1     1Gi  1Gi
-   *                                         172 pods, × 1.25 headroom = 215
+   *   workload   strategy   max  peak                 container requests      container limits
+   *   frontend   rolling     40  40 + 10 =  50        500m  1Gi  256Mi        1     1Gi  1Gi
+   *   backend    blueGreen   36  36 × 2  =  72        1     2Gi  256Mi        2     2Gi  1Gi
+   *   ai         canary      10  10 × 2  =  20        2     4Gi  256Mi        4     4Gi  1Gi
+   *   worker     rolling     40  40 + 10 =  50        500m  1Gi  256Mi        1     1Gi  1Gi
+   *                              192 pods, × 1.25 headroom = 240
    *
-   * requests.cpu     = 40×0.5 + 72×1 + 20×2 + 40×0.5 = 152, + 172×0.1 proxy = 169.2;  × 1.25 = 211.5 = 211500m
-   * limits.cpu       = 40×1 + 72×2 + 20×4 + 40×1 = 304, + 172×2 proxy = 648;          × 1.25 = 810
-   * requests.memory  = 40×1 + 72×2 + 20×4 + 40×1 = 304Gi, + 172×128Mi = 21.5Gi → 325.5Gi; × 1.25 = 406.875Gi = 416640Mi
-   * limits.memory    = 304Gi, + 172×1Gi = 172Gi → 476Gi;                              × 1.25 = 595Gi
-   * requests.ephemeral-storage = 172×256Mi app + 172×256Mi proxy = 86Gi;               × 1.25 = 107.5Gi = 110080Mi
-   * limits.ephemeral-storage   = 172×1Gi app + 172×1Gi proxy = 344Gi;                  × 1.25 = 430Gi
+   * requests.cpu     = 50×0.5 + 72×1 + 20×2 + 50×0.5 = 162, + 192×0.1 proxy = 181.2;  × 1.25 = 226.5 = 226500m
+   * limits.cpu       = 50×1 + 72×2 + 20×4 + 50×1 = 324, + 192×2 proxy = 708;          × 1.25 = 885
+   * requests.memory  = 50×1 + 72×2 + 20×4 + 50×1 = 324Gi, + 192×128Mi = 24Gi → 348Gi;  × 1.25 = 435Gi
+   * limits.memory    = 324Gi, + 192×1Gi = 192Gi → 516Gi;                              × 1.25 = 645Gi
+   * requests.ephemeral-storage = 192×256Mi app + 192×256Mi proxy = 96Gi;               × 1.25 = 120Gi
+   * limits.ephemeral-storage   = 192×1Gi app + 192×1Gi proxy = 384Gi;                  × 1.25 = 480Gi
    */
   it('holds every workload at its peak plus 25 % headroom', () => {
     expect(platformObject(prod, 'ResourceQuota').spec.hard).toEqual({
-      pods: '215',
-      'requests.cpu': '211500m',
-      'limits.cpu': '810',
-      'requests.memory': '416640Mi',
-      'limits.memory': '595Gi',
-      'requests.ephemeral-storage': '110080Mi',
-      'limits.ephemeral-storage': '430Gi',
+      pods: '240',
+      'requests.cpu': '226500m',
+      'limits.cpu': '885',
+      'requests.memory': '435Gi',
+      'limits.memory': '645Gi',
+      'requests.ephemeral-storage': '120Gi',
+      'limits.ephemeral-storage': '480Gi',
     });
   });
 
-  it('counts blue-green and canary Rollouts twice, explicitly', () => {
-    const peaks = Object.fromEntries(workloadPeaks(environment('prod')).map((w) => [w.workload, [w.maxReplicas, w.peakFactor, w.peakPods]]));
-    expect(peaks).toEqual({ frontend: [40, 1, 40], backend: [36, 2, 72], ai: [10, 2, 20], worker: [40, 1, 40] });
+  it('counts blue-green and canary Rollouts twice and rolling Deployments with their surge, explicitly', () => {
+    const peaks = Object.fromEntries(workloadPeaks(environment('prod')).map((w) => [w.workload, [w.maxReplicas, w.peakPods]]));
+    expect(peaks).toEqual({ frontend: [40, 50], backend: [36, 72], ai: [10, 20], worker: [40, 50] });
   });
 
   /*
@@ -72,20 +72,20 @@ describe('prod quota', () => {
 
 describe('dev quota', () => {
   /*
-   * No mesh, so no proxy; every service rolls (factor 1).
-   *   frontend 2 × 125m/256Mi, backend 2 × 250m/512Mi, ai 1 × 250m/1Gi, worker 2 × 125m/256Mi = 7 pods
-   * pods = ceil(7 × 1.25) = 9
-   * requests.cpu = 250 + 500 + 250 + 250 = 1250m; × 1.25 = 1562.5 → 1563m
-   * requests.memory = 512 + 1024 + 1024 + 512 = 3072Mi; × 1.25 = 3840Mi (limits equal: memory is guaranteed)
-   * limits.cpu = 2 × 1250m = 2500m; × 1.25 = 3125m
+   * No mesh, so no proxy; every service rolls, surging by ceil(25 % × max).
+   *   frontend 2+1 × 125m/256Mi, backend 2+1 × 250m/512Mi, ai 1+1 × 250m/1Gi, worker 2+1 × 125m/256Mi = 11 pods
+   * pods = ceil(11 × 1.25) = 14
+   * requests.cpu = 375 + 750 + 500 + 375 = 2000m; × 1.25 = 2500m
+   * requests.memory = 768 + 1536 + 2048 + 768 = 5120Mi; × 1.25 = 6400Mi (limits equal: memory is guaranteed)
+   * limits.cpu = 2 × 2000m = 4000m; × 1.25 = 5000m = 5
    */
-  it('has no proxy and rounds up', () => {
+  it('has no proxy, counts the surge of every rolling Deployment, and rounds up', () => {
     expect(platformObject(rendered('dev'), 'ResourceQuota').spec.hard).toMatchObject({
-      pods: '9',
-      'requests.cpu': '1563m',
-      'limits.cpu': '3125m',
-      'requests.memory': '3840Mi',
-      'limits.memory': '3840Mi',
+      pods: '14',
+      'requests.cpu': '2500m',
+      'limits.cpu': '5',
+      'requests.memory': '6400Mi',
+      'limits.memory': '6400Mi',
     });
   });
 });
