@@ -3,20 +3,13 @@
  * `validate` call so that cross-object rules look objects up by key or by label instead of scanning
  * the whole set per reference (the validator must handle >10,000 resources/s).
  */
+import { isPlain as isObj, list as asArray, type Plain as Obj } from '../../plain';
 import type { Manifest, Severity, ValidationContext, Violation } from '../types';
 
-export type Obj = Record<string, unknown>;
-
-export function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { asArray, isObj, type Obj };
 
 export function asObj(value: unknown): Obj | undefined {
   return isObj(value) ? value : undefined;
-}
-
-export function asArray(value: unknown): readonly unknown[] {
-  return Array.isArray(value) ? value : [];
 }
 
 export function asString(value: unknown): string | undefined {
