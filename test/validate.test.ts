@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { synthesize, ValidationError, validateEnvironments } from '../lib/synthesize';
@@ -53,6 +53,16 @@ describe('npm run validate', () => {
     const result = cli('--env', 'prod');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^prod: \d+ resources, \d+ valid, 0 invalid, 0 errors, 0 warnings, 0 waived/);
+  });
+
+  it('says so and fails when --kubeconform is asked for but kubeconform is not on PATH', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', 'validate', '--env', 'dev', '--kubeconform'], {
+      cwd: join(__dirname, '..'),
+      encoding: 'utf8',
+      env: { ...process.env, PATH: dirname(process.execPath) },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('kubeconform: not run');
   });
 
   it('prints JSON for CI and exits 1 on an error', () => {

@@ -15,7 +15,7 @@ function runKubeconform(environments: readonly ValidatedEnvironment[]): number {
       env.files
         .filter((file) => file.objects.length > 0)
         .map((file) => {
-          const path = join(dir, `${env.environment}-${file.name}`);
+          const path = join(dir, `${env.environment}-${file.name.replaceAll('/', '-')}`);
           writeFileSync(path, file.text);
           return path;
         }),
