@@ -1,3 +1,3 @@
-import { runCli } from './lib/cli';
+import { runCli } from './app/cli';
 
 void runCli(process.argv);

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Manifest } from '../lib/validation/types';
+import type { Manifest } from '../lib/core/manifest';
 
 // Timed first, before anything else pulls the module in.
 const t0 = performance.now();

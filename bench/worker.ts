@@ -37,10 +37,10 @@ export function phases(): PhasesResult {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { buildEnvironment } = require('../charts') as typeof import('../charts');
   const { selectEnvironments } = require('../environments') as typeof import('../environments');
-  const { renderEnvironment } = require('../lib/render') as typeof import('../lib/render');
+  const { renderEnvironment } = require('../app/render') as typeof import('../app/render');
   const { validate } = require('../lib/validation') as typeof import('../lib/validation');
-  const { validationContext } = require('../lib/synthesize') as typeof import('../lib/synthesize');
-  const { writeEnvironments } = require('../lib/dist-writer') as typeof import('../lib/dist-writer');
+  const { validationContext } = require('../app/synthesize') as typeof import('../app/synthesize');
+  const { writeEnvironments } = require('../app/dist-writer') as typeof import('../app/dist-writer');
   const loadMs = since(start);
   start = process.hrtime.bigint();
   const environments = selectEnvironments();
@@ -64,9 +64,9 @@ export function phases(): PhasesResult {
 export function fleet(services: number, regions: number): FleetResult {
   const { buildEnvironment } = require('../charts') as typeof import('../charts');
   const { selectEnvironments } = require('../environments') as typeof import('../environments');
-  const { renderEnvironment } = require('../lib/render') as typeof import('../lib/render');
+  const { renderEnvironment } = require('../app/render') as typeof import('../app/render');
   const { validate } = require('../lib/validation') as typeof import('../lib/validation');
-  const { validationContext } = require('../lib/synthesize') as typeof import('../lib/synthesize');
+  const { validationContext } = require('../app/synthesize') as typeof import('../app/synthesize');
   const { fleetEnvironments } = require('./fleet') as typeof import('./fleet');
   // One untimed render and validation first: the first chart pays for JIT warm-up, which is not a per-object cost.
   const warm = selectEnvironments(['dev'])[0]!;

@@ -10,7 +10,7 @@ import { controllerOwnedFields } from '../lib/gitops/controller-owned-fields';
 import { ARGOCD_NAMESPACE, Folder, projectName, repositoryPath, Stage, stageName } from '../lib/gitops/names';
 import { addonWave, appsWave } from '../lib/gitops/sync-waves';
 import { platformLabels } from '../lib/labels';
-import type { Manifest } from '../lib/validation/types';
+import type { Manifest } from '../lib/core/manifest';
 
 export interface ArgoCdChartProps {
   readonly environment: Environment;

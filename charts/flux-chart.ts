@@ -6,7 +6,7 @@ import { FluxSync } from '../lib/gitops/flux-sync';
 import { ROLLOUT_HEALTH } from '../lib/gitops/health-checks';
 import { FLUX_NAMESPACE, Folder, sourceName, Stage } from '../lib/gitops/names';
 import { platformLabels } from '../lib/labels';
-import type { Manifest } from '../lib/validation/types';
+import type { Manifest } from '../lib/core/manifest';
 
 export interface FluxSyncChartProps {
   readonly environment: Environment;

@@ -11,7 +11,7 @@ import type { Environment } from '../environments/schema';
 import { clusterAddons } from '../lib/addons/catalog';
 import { Folder } from '../lib/gitops/names';
 import { usesArgoCd, usesFlux } from '../lib/gitops/tools';
-import type { Manifest } from '../lib/validation/types';
+import type { Manifest } from '../lib/core/manifest';
 import { AddonsChart } from './addons-chart';
 import { ArgoCdChart } from './argocd-chart';
 import { FluxSyncChart } from './flux-chart';

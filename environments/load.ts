@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { environmentSchema, type Environment } from './schema';
-import { isPlain, type Plain } from '../lib/plain';
+import { isPlain, type Plain } from '../lib/core/plain';
 
 type DeepPartial<T> = T extends readonly (infer U)[]
   ? readonly U[]

@@ -6,7 +6,7 @@
  * nothing is how production drifts from what a reviewer approved.
  */
 import { z } from 'zod';
-import { isQuantity, parseQuantity } from '../lib/quantity';
+import { isQuantity, parseQuantity } from '../lib/core/quantity';
 
 /**
  * Messages for the checks zod makes itself, in the form every other error here takes: what the field

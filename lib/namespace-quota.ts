@@ -11,8 +11,8 @@ import { Construct } from 'constructs';
 import type { Environment, ResourceSet, Strategy } from '../environments/schema';
 import { MAIN_TRACK, trackWorkloadName } from './names';
 import { ROLLING_MAX_SURGE_PERCENT } from './service-deployment';
-import { ISTIO_PROXY_DEFAULTS } from './plan/pod-requests';
-import { parseQuantity } from './quantity';
+import { ISTIO_PROXY_RESOURCES } from './istio-proxy';
+import { parseQuantity } from './core/quantity';
 
 /** CPU in millicores, memory and ephemeral storage in bytes: integers, so sums are exact. */
 export interface ResourceAmounts {
@@ -102,17 +102,6 @@ export function peakPods(strategy: Strategy, maxReplicas: number): number {
   return strategy.type === 'rolling' ? maxReplicas + Math.ceil((maxReplicas * ROLLING_MAX_SURGE_PERCENT) / 100) : 2 * maxReplicas;
 }
 
-/**
- * Istio's injected proxy, sized as Istio's global.proxy.resources defaults (requests as the capacity
- * plan counts them, limits 2 CPU / 1 GiB). Quota admission counts every container, injected ones
- * included, so a quota without the proxy would refuse pods long before the autoscalers' maxima.
- * Istio sets no ephemeral-storage, so the namespace LimitRange's container defaults fill it in
- * (LimitRanger runs again after a mutating webhook changes the pod).
- */
-export const ISTIO_PROXY_RESOURCES = {
-  requests: { cpu: ISTIO_PROXY_DEFAULTS.cpu, memory: ISTIO_PROXY_DEFAULTS.memory },
-  limits: { cpu: '2000m', memory: '1024Mi' },
-} as const;
 
 /** The proxy's size: its own CPU and memory, and the namespace's default ephemeral storage. */
 function proxySize(defaults: ContainerLimits): PodSize {

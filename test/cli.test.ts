@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderEnvironments } from '../lib/synthesize';
+import { renderEnvironments } from '../app/synthesize';
 
 const root = join(__dirname, '..');
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { environmentNames, loadEnvironmentFile } from '../environments';
 import { buildEnvironment } from '../charts';
-import { renderEnvironment } from '../lib/render';
+import { renderEnvironment } from '../app/render';
 import { find, objects, rendered, workload } from './helpers';
 import { join } from 'node:path';
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
-import { diffDist, diffEnvironments, diffFields, formatDiff, normalizeForEnvironment } from '../lib/diff';
-import { synthesize } from '../lib/synthesize';
+import { diffDist, diffEnvironments, diffFields, formatDiff, normalizeForEnvironment } from '../app/diff';
+import { synthesize } from '../app/synthesize';
 import { environment } from './helpers';
 
 const root = join(__dirname, '..');

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
-import { renderEnvironments } from '../lib/synthesize';
+import { renderEnvironments } from '../app/synthesize';
 
 const dist = join(__dirname, '..', 'dist');
 

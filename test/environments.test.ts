@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EnvironmentError, loadEnvironmentFile, selectEnvironments } from '../environments';
-import { synthesize } from '../lib/synthesize';
+import { synthesize } from '../app/synthesize';
 
 const fixture = (name: string) => join(__dirname, 'fixtures', 'environments', `${name}.yaml`);
 

@@ -11,8 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import staging from '../environments/staging';
 import { autoscalerOwnedFields, rolloutOwnedFields } from '../lib/gitops/controller-owned-fields';
-import { renderEnvironments } from '../lib/synthesize';
-import type { Manifest } from '../lib/validation/types';
+import { renderEnvironments } from '../app/synthesize';
+import type { Manifest } from '../lib/core/manifest';
 import { find, objects, renderOverlay, rendered } from './helpers';
 
 const kustomizations = (env: string) => objects(rendered(env), 'Kustomization') as any[];

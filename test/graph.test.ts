@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { embedGraph } from '../lib/commands/graph';
-import { topologyMarkdown, topologyMermaid } from '../lib/graph';
-import type { Manifest } from '../lib/validation/types';
+import { embedGraph } from '../app/commands/graph';
+import { topologyMarkdown, topologyMermaid } from '../app/graph';
+import type { Manifest } from '../lib/core/manifest';
 import { environment, objects, rendered } from './helpers';
 
 const POOL_LABEL = 'cloud.google.com/gke-nodepool';

@@ -1,8 +1,8 @@
 /** Test helpers: render environments in memory and find objects in them. */
 import { buildEnvironment } from '../charts';
 import { loadEnvironment, selectEnvironments, type Environment, type EnvironmentOverlay } from '../environments';
-import { renderEnvironment, type RenderedEnvironment } from '../lib/render';
-import type { Manifest } from '../lib/validation/types';
+import { renderEnvironment, type RenderedEnvironment } from '../app/render';
+import type { Manifest } from '../lib/core/manifest';
 
 const cache = new Map<string, RenderedEnvironment>();
 

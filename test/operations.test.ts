@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildEnvironment } from '../charts';
 import { environmentNames, loadEnvironmentFile } from '../environments';
-import { renderEnvironment } from '../lib/render';
+import { renderEnvironment } from '../app/render';
 import { find, objects, rendered, workload } from './helpers';
 
 const fixture = (name: string) => renderEnvironment(buildEnvironment(loadEnvironmentFile(join(__dirname, 'fixtures/environments', `${name}.yaml`))));

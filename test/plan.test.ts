@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { buildEnvironment } from '../charts';
 import { environmentNames, loadEnvironment, selectEnvironments, type EnvironmentOverlay } from '../environments';
 import { podSize } from '../environments/platform';
-import { allocatable, nodesByTotal, nodesNeeded, planEnvironment, planJson, schedulable } from '../lib/plan';
-import { renderEnvironment } from '../lib/render';
-import type { Manifest } from '../lib/validation/types';
+import { allocatable, nodesByTotal, nodesNeeded, planEnvironment, planJson, schedulable } from '../app/plan';
+import { renderEnvironment } from '../app/render';
+import type { Manifest } from '../lib/core/manifest';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

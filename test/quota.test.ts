@@ -1,9 +1,10 @@
 /** Namespace quotas and limit ranges: sized for the worst moment the environment allows, checked by hand. */
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
-import { ISTIO_PROXY_RESOURCES, formatBytes, formatCpu, workloadPeaks } from '../lib/namespace-quota';
-import { parseQuantity } from '../lib/quantity';
-import type { RenderedEnvironment } from '../lib/render';
+import { ISTIO_PROXY_RESOURCES } from '../lib/istio-proxy';
+import { formatBytes, formatCpu, workloadPeaks } from '../lib/namespace-quota';
+import { parseQuantity } from '../lib/core/quantity';
+import type { RenderedEnvironment } from '../app/render';
 import { environment, objects, rendered } from './helpers';
 
 /** The platform namespace's object of a kind (the sandbox has its own quota and limit range). */

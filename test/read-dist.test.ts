@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readDistEnvironment } from '../lib/diff/read-dist';
+import { readDistEnvironment } from '../app/diff/read-dist';
 
 const dist = join(__dirname, '..', 'dist');
 let copy: string;

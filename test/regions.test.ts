@@ -9,11 +9,11 @@ import prod from '../environments/prod';
 import prodAsia from '../environments/prod-asia';
 import prodEu from '../environments/prod-eu';
 import prodUsWest from '../environments/prod-us-west';
-import { diffObjects, ENV_PLACEHOLDER, formatDiff, normalizeForEnvironment, type ObjectDiff } from '../lib/diff';
-import { planEnvironment } from '../lib/plan';
-import { validationContext } from '../lib/synthesize';
+import { diffObjects, ENV_PLACEHOLDER, formatDiff, normalizeForEnvironment, type ObjectDiff } from '../app/diff';
+import { planEnvironment } from '../app/plan';
+import { validationContext } from '../app/synthesize';
 import { validate } from '../lib/validation';
-import type { Manifest } from '../lib/validation/types';
+import type { Manifest } from '../lib/core/manifest';
 import { environment, find, objects, rendered } from './helpers';
 
 const REGIONS = ['prod-us-west', 'prod-eu', 'prod-asia'] as const;

@@ -1,6 +1,6 @@
 /** The YAML the tool writes reads back, as kubectl reads it (YAML 1.1), to exactly what was meant. */
 import { describe, expect, it } from 'vitest';
-import { toYaml } from '../lib/render';
+import { toYaml } from '../app/render';
 import { parseManifests } from '../lib/validation/parse';
 
 describe('toYaml', () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
-import { synthesize, ValidationError, validateEnvironments } from '../lib/synthesize';
+import { synthesize, ValidationError, validateEnvironments } from '../app/synthesize';
 
 const fixture = (name: string) => join(__dirname, 'fixtures', 'environments', `${name}.yaml`);
 

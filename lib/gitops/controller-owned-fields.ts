@@ -11,8 +11,8 @@
  *   so with server-side apply there is nothing to fight over; Argo CD is still told, because its
  *   diff would otherwise depend on how each field was last applied.
  */
-import type { Manifest } from '../validation/types';
-import { at, groupOf, isPlain, list } from '../plain';
+import type { Manifest } from '../core/manifest';
+import { at, groupOf, isPlain, list } from '../core/plain';
 
 /** The label Argo Rollouts injects into a DestinationRule subset to pin it to a ReplicaSet. */
 export const ROLLOUTS_POD_TEMPLATE_HASH = 'rollouts-pod-template-hash';

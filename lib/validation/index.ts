@@ -5,7 +5,8 @@
 import { runRules } from './rules/all';
 import { objectId } from './rules/model';
 import { validateSchema } from './schema';
-import type { Manifest, ValidationContext, ValidationReport, Violation, WaivedViolation, Waiver } from './types';
+import type { Manifest } from '../core/manifest';
+import type { ValidationContext, ValidationReport, Violation, WaivedViolation, Waiver } from './types';
 
 export { RULE_IDS, runRules } from './rules/all';
 export { formatReport, reportJson } from './report';

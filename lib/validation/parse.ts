@@ -3,7 +3,7 @@
  * `file:line:col: reason` on anything a cluster would reject or read differently than we meant.
  */
 import { isMap, isScalar, LineCounter, parseAllDocuments, visit, type Document, type Node, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
-import type { Manifest } from './types';
+import type { Manifest } from '../core/manifest';
 
 /** One problem in a manifest file, with its 1-based position. */
 export interface ParseProblem {

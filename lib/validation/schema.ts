@@ -4,7 +4,8 @@
  * no schema is read at run time.
  */
 import validators, { type SchemaError } from '../../imports/validators';
-import type { Manifest, Violation } from './types';
+import type { Manifest } from '../core/manifest';
+import type { Violation } from './types';
 
 /** The pattern strings the generator uses, so that messages name the rule instead of a regex. */
 const NAMED_PATTERNS: Readonly<Record<string, { readonly name: string; readonly expected: string }>> = {

@@ -3,20 +3,6 @@
  * dist/), so it validates exactly what a GitOps controller will apply.
  */
 
-/** One Kubernetes object as emitted. */
-export interface Manifest {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace?: string;
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly annotations?: Readonly<Record<string, string>>;
-    readonly [key: string]: unknown;
-  };
-  readonly [key: string]: unknown;
-}
-
 export type Severity = 'error' | 'warning';
 
 /** One finding. `object` is `Kind/namespace/name` (or `Kind/name` when cluster-scoped). */

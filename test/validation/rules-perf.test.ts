@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runRules } from '../../lib/validation/rules/all';
-import type { Manifest } from '../../lib/validation/types';
+import type { Manifest } from '../../lib/core/manifest';
 import { PROD, goodPlatform, type M } from '../fixtures/rules/factories';
 
 /** `copies` renamed copies of the platform, spread over 20 namespaces. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { runRules } from '../../lib/validation/rules/all';
-import type { Manifest } from '../../lib/validation/types';
+import type { Manifest } from '../../lib/core/manifest';
 import {
   DEV,
   NS,

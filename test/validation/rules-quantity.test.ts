@@ -1,6 +1,6 @@
 /** Kubernetes quantity parsing used by pod/resources. */
 import { describe, expect, it } from 'vitest';
-import { compareQuantities, parseExactQuantity as parseQuantity } from '../../lib/quantity';
+import { compareQuantities, parseExactQuantity as parseQuantity } from '../../lib/core/quantity';
 
 /** Value as a JS number, for readable expectations. */
 const value = (q: unknown): number | undefined => {

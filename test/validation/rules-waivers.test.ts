@@ -1,7 +1,8 @@
 /** validate(): schema + rules + waivers, the counts, and the text/JSON reports. */
 import { describe, expect, it, vi } from 'vitest';
 import { formatReport, reportJson, validate } from '../../lib/validation/index';
-import type { Manifest, ValidationContext, Violation } from '../../lib/validation/types';
+import type { Manifest } from '../../lib/core/manifest';
+import type { ValidationContext, Violation } from '../../lib/validation/types';
 import { PROD, goodPlatform, platformWith, type M } from '../fixtures/rules/factories';
 
 // The schema checks belong to another module; stub them so these tests pin down only the

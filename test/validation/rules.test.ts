@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RULE_IDS, runRules } from '../../lib/validation/rules/all';
-import type { Manifest, ValidationContext } from '../../lib/validation/types';
+import type { Manifest } from '../../lib/core/manifest';
+import type { ValidationContext } from '../../lib/validation/types';
 import {
   DEV,
   NS,

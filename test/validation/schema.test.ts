@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseManifests } from '../../lib/validation/parse';
 import { supportedKinds, validateSchema } from '../../lib/validation/schema';
-import type { Manifest, Violation } from '../../lib/validation/types';
+import type { Manifest } from '../../lib/core/manifest';
+import type { Violation } from '../../lib/validation/types';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'schema');
 

@@ -1,5 +1,6 @@
 /** Registry of every rule family, in report order. */
-import type { Manifest, ValidationContext, Violation } from '../types';
+import type { Manifest } from '../../core/manifest';
+import type { ValidationContext, Violation } from '../types';
 import { autoscalingRules } from './autoscaling';
 import { availabilityRules } from './availability';
 import { imageRules } from './images';

@@ -3,8 +3,9 @@
  * `validate` call so that cross-object rules look objects up by key or by label instead of scanning
  * the whole set per reference (the validator must handle >10,000 resources/s).
  */
-import { isPlain as isObj, list as asArray, type Plain as Obj } from '../../plain';
-import type { Manifest, Severity, ValidationContext, Violation } from '../types';
+import { isPlain as isObj, list as asArray, type Plain as Obj } from '../../core/plain';
+import type { Manifest } from '../../core/manifest';
+import type { Severity, ValidationContext, Violation } from '../types';
 
 export { asArray, isObj, type Obj };
 

@@ -4,7 +4,7 @@
  * log-happy container can evict its neighbours; without requests the scheduler overcommits nodes.
  */
 import type { Violation } from '../types';
-import { compareQuantities, parseExactQuantity as parseQuantity, type Quantity } from '../../quantity';
+import { compareQuantities, parseExactQuantity as parseQuantity, type Quantity } from '../../core/quantity';
 import { asObj, containersOf, show, violation, type RuleFamily } from './model';
 
 export const RESOURCES = 'pod/resources';

@@ -6,8 +6,8 @@ import { buildEnvironment } from '../charts';
 import { ENVIRONMENTS, loadEnvironmentFile, selectEnvironments, type Environment } from '../environments';
 import { writeEnvironments } from './dist-writer';
 import { renderEnvironment, type RenderedEnvironment } from './render';
-import { formatReport, validate } from './validation';
-import type { ValidationContext, ValidationReport } from './validation/types';
+import { formatReport, validate } from '../lib/validation';
+import type { ValidationContext, ValidationReport } from '../lib/validation/types';
 
 export interface SynthOptions {
   /** @default - every environment, unless environmentFiles are given */

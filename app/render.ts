@@ -6,7 +6,7 @@
 import type { Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import type { Bundle, BuiltEnvironment } from '../charts';
-import type { Manifest } from './validation/types';
+import type { Manifest } from '../lib/core/manifest';
 
 export interface RenderedFile {
   /** Path inside dist/<env>/, e.g. `workloads.yaml` or `addons/kustomization.yaml`. */

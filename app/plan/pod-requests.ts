@@ -3,8 +3,9 @@
  * rule: the sum of the app containers (plus sidecar init containers, which run alongside them), or
  * the largest plain init container if that is bigger, plus the RuntimeClass overhead.
  */
-import { parseQuantity } from '../quantity';
-import { isPlain, type Plain } from '../plain';
+import { parseQuantity } from '../../lib/core/quantity';
+import { isPlain, type Plain } from '../../lib/core/plain';
+import { ISTIO_PROXY_CPU_ANNOTATION, ISTIO_PROXY_DEFAULTS, ISTIO_PROXY_MEMORY_ANNOTATION } from '../../lib/istio-proxy';
 
 /** Requests of one pod: millicores, bytes, bytes. */
 export interface PodRequests {
@@ -62,11 +63,6 @@ function maxRequests(a: PodRequests, b: PodRequests): PodRequests {
   };
 }
 
-/**
- * Istio's injected proxy asks for 100m CPU and 128 MiB unless the pod overrides it by annotation
- * (Istio's global.proxy.resources defaults).
- */
-export const ISTIO_PROXY_DEFAULTS = { cpu: '100m', memory: '128Mi' } as const;
 
 /**
  * The Istio sidecar is injected at admission, so it is not in the synthesized template; count it as
@@ -76,8 +72,8 @@ function istioSidecar(template: Plain): PodRequests {
   const metadata = isPlain(template.metadata) ? template.metadata : {};
   const annotations = isPlain(metadata.annotations) ? metadata.annotations : {};
   return fromResourceList({
-    cpu: annotations['sidecar.istio.io/proxyCPU'] ?? ISTIO_PROXY_DEFAULTS.cpu,
-    memory: annotations['sidecar.istio.io/proxyMemory'] ?? ISTIO_PROXY_DEFAULTS.memory,
+    cpu: annotations[ISTIO_PROXY_CPU_ANNOTATION] ?? ISTIO_PROXY_DEFAULTS.cpu,
+    memory: annotations[ISTIO_PROXY_MEMORY_ANNOTATION] ?? ISTIO_PROXY_DEFAULTS.memory,
   });
 }
 

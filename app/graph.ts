@@ -8,8 +8,8 @@
  * shows what the cluster will run.
  */
 import { WORKLOAD_KINDS, templatePool, workloadsOf, type Workload } from './plan/workloads';
-import type { Manifest } from './validation/types';
-import { at, isPlain, list, type Plain } from './plain';
+import type { Manifest } from '../lib/core/manifest';
+import { at, isPlain, list, type Plain } from '../lib/core/plain';
 
 export interface GraphOptions {
   /** Heading comment of the chart, e.g. the environment name. */

@@ -5,9 +5,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { parseManifests } from '../validation/parse';
-import { supportedKinds } from '../validation/schema';
-import type { Manifest } from '../validation/types';
+import { parseManifests } from '../../lib/validation/parse';
+import { supportedKinds } from '../../lib/validation/schema';
+import type { Manifest } from '../../lib/core/manifest';
 
 /** An object and the file it came from (kustomization.yaml has no metadata; the file names it). */
 export interface SourcedObject {

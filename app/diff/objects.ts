@@ -2,7 +2,7 @@
  * Object-level diff of two sets of manifests: which objects were added or removed, and for the
  * objects on both sides, which fields changed.
  */
-import type { Manifest } from '../validation/types';
+import type { Manifest } from '../../lib/core/manifest';
 import { diffFields, type FieldChange } from './fields';
 import type { SourcedObject } from './read-dist';
 

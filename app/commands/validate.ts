@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { validateEnvironments, type ValidatedEnvironment } from '../synthesize';
-import { formatReport, reportJson } from '../validation';
+import { formatReport, reportJson } from '../../lib/validation';
 import { collect } from './synth';
 
 /** Runs kubeconform -strict over the rendered files too, when it is installed. */

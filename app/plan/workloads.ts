@@ -4,9 +4,9 @@
  * Everything is read from the emitted objects, so the plan describes what the cluster will run, not
  * what the environment file meant.
  */
-import type { Manifest } from '../validation/types';
+import type { Manifest } from '../../lib/core/manifest';
 import { podRequests, type PodRequests } from './pod-requests';
-import { at, isPlain } from '../plain';
+import { at, isPlain } from '../../lib/core/plain';
 
 /** Kinds whose `spec.template` is a pod template the plan counts. */
 export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'Rollout', 'StatefulSet'];

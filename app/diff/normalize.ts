@@ -7,8 +7,8 @@
  * The placeholder also applies to names and keys made from the environment (a TLS secret
  * `public-prod-tls`, a secret-store key `platform/prod/database-url`, `deployment.environment=prod`).
  */
-import type { Manifest } from '../validation/types';
-import type { Plain } from '../plain';
+import type { Manifest } from '../../lib/core/manifest';
+import type { Plain } from '../../lib/core/plain';
 
 export const ENV_PLACEHOLDER = '{env}';
 

@@ -10,7 +10,7 @@
  * instead (255 MiB + 11 MiB per pod), which is close to GKE's figure for 4-8 vCPU nodes.
  */
 import type { MachineType } from '../../environments/schema';
-import { parseQuantity } from '../quantity';
+import { parseQuantity } from '../../lib/core/quantity';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

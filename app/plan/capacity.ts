@@ -4,7 +4,7 @@
  * the ceiling fits the pool's maxNodes, and what it costs.
  */
 import type { Environment, MachineType, NodePool } from '../../environments/schema';
-import type { Manifest } from '../validation/types';
+import type { Manifest } from '../../lib/core/manifest';
 import { ALLOCATABLE_FORMULA, allocatable, daemonSetOverhead, schedulable, type Resources } from './allocatable';
 import { costPerUser, HOURS_PER_MONTH, hourlyPrice, monthlyCost } from './cost';
 import { fitsOnNode, nodesNeeded, type PodGroup } from './packing';

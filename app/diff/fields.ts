@@ -4,7 +4,7 @@
  * by name (HTTP paths by path); other lists by position.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { isPlain } from '../plain';
+import { isPlain } from '../../lib/core/plain';
 
 export interface FieldChange {
   readonly path: string;
