@@ -9,7 +9,7 @@ import { platformLabels } from '../lib/labels';
 
 export interface AddonsChartProps {
   readonly environment: Environment;
-  /** The add-ons, in dependency order (lib/addons/catalog.ts). */
+  /** The add-ons, in dependency order (charts/addons-catalog.ts). */
   readonly addons: readonly ClusterAddon[];
 }
 

@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import type { ClusterAddon, ClusterKind } from '../lib/addons/addon';
-import { ADDON_CLUSTER_KINDS, addonNamespaceLabels } from '../lib/addons/catalog';
+import { addonNamespaceLabels } from '../lib/addons/addon';
+import { ADDON_CLUSTER_KINDS } from '../lib/addons/names';
 import { dependencyDepths } from '../lib/addons/order';
 import { ArgoCdApplication } from '../lib/gitops/argocd-application';
 import { ArgoCdProject } from '../lib/gitops/argocd-project';
@@ -11,17 +12,14 @@ import { ARGOCD_NAMESPACE, Folder, projectName, repositoryPath, Stage, stageName
 import { addonWave, appsWave } from '../lib/gitops/sync-waves';
 import { platformLabels } from '../lib/labels';
 import type { Manifest } from '../lib/core/manifest';
+import { groupOf } from '../lib/core/plain';
 
 export interface ArgoCdChartProps {
   readonly environment: Environment;
-  /** The add-ons, in dependency order (lib/addons/catalog.ts). */
+  /** The add-ons, in dependency order (charts/addons-catalog.ts). */
   readonly addons: readonly ClusterAddon[];
   /** The objects of the apps bundle: what the apps Application syncs. */
   readonly appObjects: readonly Manifest[];
-}
-
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 }
 
 /**
@@ -44,7 +42,7 @@ export class ArgoCdChart extends Chart {
     const appNamespaces = appObjects.flatMap((o) => (o.metadata.namespace === undefined ? [] : [o.metadata.namespace]));
 
     const project = new ArgoCdProject(this, 'Project', {
-      name: projectName(environment),
+      name: projectName(environment.name),
       labels,
       description: `${environment.name}: the platform's add-ons and apps, from ${repository} and the add-ons' chart repositories`,
       sourceRepos: [repository, ...addons.map((addon) => addon.chart.repository.url)],
@@ -53,10 +51,10 @@ export class ArgoCdChart extends Chart {
     });
 
     new ArgoCdApplication(this, 'Root', {
-      name: stageName(environment, Stage.GITOPS),
+      name: stageName(environment.name, Stage.GITOPS),
       project: project.name,
       labels,
-      source: { repository, revision: branch, path: repositoryPath(environment, Folder.ARGOCD) },
+      source: { repository, revision: branch, path: repositoryPath(environment.name, Folder.ARGOCD) },
       namespace: ARGOCD_NAMESPACE,
     });
 
@@ -75,10 +73,10 @@ export class ArgoCdChart extends Chart {
     }
 
     new ArgoCdApplication(this, 'Apps', {
-      name: stageName(environment, Stage.APPS),
+      name: stageName(environment.name, Stage.APPS),
       project: project.name,
       labels,
-      source: { repository, revision: branch, path: repositoryPath(environment, Folder.APPS) },
+      source: { repository, revision: branch, path: repositoryPath(environment.name, Folder.APPS) },
       namespace: environment.namespace,
       wave: appsWave(Math.max(...depths.values())),
       ignore: controllerOwnedFields(appObjects),

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { AcmeIssuer } from '../lib/acme-issuer';
 import { platformLabels } from '../lib/labels';
 import { PlatformSecretStore } from '../lib/secret-store';
-import type { EnvironmentChartProps } from './namespace-chart';
+import type { EnvironmentChartProps } from './chart-props';
 
 /**
  * Cluster-level configuration the apps rely on: where secrets come from and who issues certificates.
@@ -14,7 +14,8 @@ export class ClusterChart extends Chart {
     super(scope, id);
     const { environment } = props;
     const labels = platformLabels(environment, 'cluster-config');
-    new PlatformSecretStore(this, 'SecretStore', { environment, labels });
+    const { secrets } = environment;
+    new PlatformSecretStore(this, 'SecretStore', { scope: secrets.scope, name: secrets.storeName, namespace: environment.namespace, store: secrets.store, labels });
     new AcmeIssuer(this, 'Issuer', { issuer: environment.tls.issuer, labels });
   }
 }

@@ -28,7 +28,9 @@ export class FluxSyncChart extends Chart {
     // workload ever sets spec.replicas, which is the only way Flux could fight an autoscaler.
     autoscalerOwnedFields(appObjects);
     this.sync = new FluxSync(this, 'Sync', {
-      environment,
+      environment: environment.name,
+      repository: environment.gitops.repository,
+      branch: environment.gitops.branch,
       labels: platformLabels(environment, 'gitops'),
       stages: [
         {
@@ -37,7 +39,7 @@ export class FluxSyncChart extends Chart {
           stage: Stage.GITOPS,
           folder: Folder.FLUX,
           wait: false,
-          healthChecks: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: sourceName(environment), namespace: FLUX_NAMESPACE }],
+          healthChecks: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: sourceName(environment.name), namespace: FLUX_NAMESPACE }],
           timeout: '2m',
         },
         // Every HelmRelease ready: CRDs installed, webhooks and the CNI agent serving.

@@ -4,8 +4,9 @@
  * GitOps controller can apply them in order. Building has no side effects: tests and the CLI both
  * call `buildEnvironment` and decide what to do with the result.
  */
-import { ApiObject, App, type Chart } from 'cdk8s';
+import { App, type Chart } from 'cdk8s';
 import type { Environment } from '../environments/schema';
+import { nonEmpty, type Bundle, type BuiltEnvironment } from './bundle';
 import { ClusterChart } from './cluster-chart';
 import { DeliveryChart } from './delivery-chart';
 import { EdgeChart } from './edge-chart';
@@ -17,23 +18,7 @@ import { platformBundles } from './platform-bundles';
 import { SandboxChart } from './sandbox-chart';
 import { WorkloadsChart } from './workloads-chart';
 
-/** Charts that are applied together from one folder. */
-export interface Bundle {
-  /** Folder under dist/<env>/; '' for the apps at its root. */
-  readonly folder: string;
-  /** Charts in apply order; each becomes one file. */
-  readonly charts: readonly Chart[];
-}
-
-export interface BuiltEnvironment {
-  readonly environment: Environment;
-  readonly bundles: readonly Bundle[];
-}
-
-/** Charts without objects would be empty files; they are left out of the kustomization instead. */
-export function nonEmpty(charts: readonly Chart[]): Chart[] {
-  return charts.filter((chart) => chart.node.findAll().some(ApiObject.isApiObject));
-}
+export type { Bundle, BuiltEnvironment } from './bundle';
 
 function appCharts(app: App, environment: Environment): Chart[] {
   const props = { environment };

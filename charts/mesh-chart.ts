@@ -1,10 +1,45 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { platformLabels, serviceLabels } from '../lib/labels';
+import type { Environment, WebServiceSpec } from '../environments/schema';
+import { platformLabels, selectorLabels, workloadSelector } from '../lib/labels';
 import { MeshAuthorization } from '../lib/mesh-authorization';
 import { MeshBaseline } from '../lib/mesh-baseline';
-import { MeshRouting } from '../lib/mesh-routing';
-import type { EnvironmentChartProps } from './namespace-chart';
+import { MeshRouting, type TrafficSplit } from '../lib/mesh-routing';
+import {
+  CANARY_SUBSET,
+  destinationRuleName,
+  MAIN_TRACK,
+  PRIMARY_ROUTE,
+  SERVICE_PORT,
+  serviceHost,
+  serviceName,
+  STABLE_SUBSET,
+  trackSubsetName,
+  virtualServiceName,
+} from '../lib/names';
+import type { EnvironmentChartProps } from './chart-props';
+import { enabledWebServices, serviceLabels } from './resolve-service';
+import { callerPrincipal, callersOf } from './service-graph';
+
+/**
+ * How traffic to a service is split: a canary Rollout's stable/canary subsets (Argo Rollouts moves
+ * the weights), weighted tracks (seed 002's 80/20), or no split at all.
+ */
+export function trafficSplits(environment: Environment, service: string, spec: WebServiceSpec): TrafficSplit[] {
+  const selector = (track: string) => workloadSelector({ name: service, environment: environment.name }, track);
+  if (spec.strategy.type === 'canary') {
+    // Both subsets select the Rollout's pods; Argo Rollouts adds each ReplicaSet's hash at run time.
+    return [
+      { subset: STABLE_SUBSET, weight: 100, selector: selector(MAIN_TRACK) },
+      { subset: CANARY_SUBSET, weight: 0, selector: selector(MAIN_TRACK) },
+    ];
+  }
+  const tracks = Object.entries(spec.tracks ?? {});
+  if (tracks.length === 0) return [];
+  const others = tracks.map(([track, t]) => ({ subset: trackSubsetName(track), weight: t.weight, selector: selector(track) }));
+  const rest = 100 - others.reduce((sum, split) => sum + split.weight, 0);
+  return [{ subset: trackSubsetName(MAIN_TRACK), weight: rest, selector: selector(MAIN_TRACK) }, ...others];
+}
 
 /**
  * Istio for the namespace: STRICT mTLS, deny by default, an allow policy per service from the
@@ -15,11 +50,25 @@ export class MeshChart extends Chart {
     super(scope, id, { namespace: props.environment.namespace });
     const { environment } = props;
     new MeshBaseline(this, 'Baseline', { labels: platformLabels(environment, 'mesh') });
-    for (const [service, spec] of Object.entries(environment.services)) {
-      if (spec.kind !== 'web') continue;
+    for (const [service, spec] of enabledWebServices(environment)) {
       const labels = serviceLabels(environment, service);
-      new MeshRouting(this, `${service}-routing`, { environment, service, labels });
-      new MeshAuthorization(this, `${service}-authorization`, { environment, service, labels });
+      new MeshRouting(this, `${service}-routing`, {
+        virtualServiceName: virtualServiceName(service),
+        destinationRuleName: destinationRuleName(service),
+        labels,
+        host: serviceHost(serviceName(service), environment.namespace),
+        port: SERVICE_PORT,
+        route: PRIMARY_ROUTE,
+        splits: trafficSplits(environment, service, spec),
+        traffic: spec.traffic,
+      });
+      new MeshAuthorization(this, `${service}-authorization`, {
+        name: serviceName(service),
+        labels,
+        selector: selectorLabels({ name: service, environment: environment.name }),
+        principals: callersOf(environment, service).map((caller) => callerPrincipal(environment, caller)),
+        port: spec.port,
+      });
     }
   }
 }

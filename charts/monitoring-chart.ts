@@ -1,9 +1,12 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AlertRules } from '../lib/alert-rules';
-import { platformLabels, serviceLabels } from '../lib/labels';
+import { platformLabels, selectorLabels } from '../lib/labels';
+import { serviceName } from '../lib/names';
 import { ServiceMonitor } from '../lib/service-monitor';
-import type { EnvironmentChartProps } from './namespace-chart';
+import type { EnvironmentChartProps } from './chart-props';
+import { alertRulesName, defaultRunbookBaseUrl, platformAlerts } from './platform-alerts';
+import { enabledWebServices, serviceLabels } from './resolve-service';
 
 /**
  * What the cluster's Prometheus Operator picks up for the environment: a ServiceMonitor per web
@@ -14,11 +17,23 @@ export class MonitoringChart extends Chart {
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     super(scope, id, { namespace: props.environment.namespace });
     const { environment } = props;
-    for (const [service, spec] of Object.entries(environment.services)) {
-      if (spec.kind !== 'web' || spec.metricsPath === undefined) continue;
-      const labels = serviceLabels(environment, service);
-      new ServiceMonitor(this, `${service}-monitor`, { environment, service, labels });
+    for (const [service, spec] of enabledWebServices(environment)) {
+      if (spec.metricsPath === undefined) continue;
+      new ServiceMonitor(this, `${service}-monitor`, {
+        name: serviceName(service),
+        labels: serviceLabels(environment, service),
+        selector: selectorLabels({ name: service, environment: environment.name }),
+        serviceName: serviceName(service),
+        metricsPath: spec.metricsPath,
+        mesh: environment.mesh.enabled,
+      });
     }
-    new AlertRules(this, 'Alerts', { environment, labels: platformLabels(environment, 'monitoring') });
+    new AlertRules(this, 'Alerts', {
+      name: alertRulesName(environment),
+      labels: platformLabels(environment, 'monitoring'),
+      alerts: platformAlerts(environment),
+      runbookBaseUrl: defaultRunbookBaseUrl(environment),
+      context: environment.name,
+    });
   }
 }

@@ -1,13 +1,10 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Environment } from '../environments/schema';
 import { MANAGED_BY, platformLabels } from '../lib/labels';
-import { NamespaceQuota, platformContainerLimits, platformQuota } from '../lib/namespace-quota';
+import { NamespaceQuota } from '../lib/namespace-quota';
 import { PlatformNamespace } from '../lib/platform-namespace';
-
-export interface EnvironmentChartProps {
-  readonly environment: Environment;
-}
+import type { EnvironmentChartProps } from './chart-props';
+import { platformContainerLimits, platformQuota } from './platform-quota';
 
 /**
  * The namespace everything else lands in, with its quota and container limits; first in the

@@ -1,18 +1,85 @@
 import { Chart } from 'cdk8s';
+import type { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { platformLabels, serviceLabels } from '../lib/labels';
+import type { Environment, ServiceSpec } from '../environments/schema';
+import { clusterAddress } from '../lib/cluster-address';
+import { ISTIO_STATUS_PORT } from '../lib/istio-metrics';
+import { platformLabels, selectorLabels } from '../lib/labels';
 import { NamespaceIsolation } from '../lib/namespace-isolation';
-import { ServiceNetworkPolicy } from '../lib/service-network-policy';
-import type { EnvironmentChartProps } from './namespace-chart';
+import { serviceName } from '../lib/names';
+import { ipPeer, namespaceSelector, tcp } from '../lib/network-peers';
+import { ServiceNetworkPolicy, type NetworkRule } from '../lib/service-network-policy';
+import type { EnvironmentChartProps } from './chart-props';
+import { enabledServices, serviceLabels, serviceSpec } from './resolve-service';
+import { callersOf } from './service-graph';
 
-/** Network isolation: deny by default, then one policy per service from the service graph. */
+function pods(environment: Environment, service: string): k8s.NetworkPolicyPeer {
+  return { podSelector: { matchLabels: selectorLabels({ name: service, environment: environment.name }) } };
+}
+
+function webPort(environment: Environment, service: string): number {
+  const spec = serviceSpec(environment, service);
+  if (spec.kind !== 'web') throw new Error(`${environment.name}: services.${service} is not a web service and has no port`);
+  return spec.port;
+}
+
+/** Who may connect in: the callers the service graph declares, the ingress controller, Prometheus. */
+export function ingressRules(environment: Environment, service: string, spec: ServiceSpec): NetworkRule[] {
+  if (spec.kind !== 'web') return [];
+  const port = [tcp(spec.port)];
+  const callers: NetworkRule[] = callersOf(environment, service).map((caller) => ({
+    peers: [caller.kind === 'ingress' ? { namespaceSelector: namespaceSelector(environment.ingress.controller.namespace) } : pods(environment, caller.name)],
+    ports: port,
+  }));
+  const prometheus = clusterAddress(environment.monitoring.prometheusUrl);
+  const scrape: NetworkRule[] =
+    spec.metricsPath === undefined || prometheus === undefined
+      ? []
+      : [
+          {
+            peers: [{ namespaceSelector: namespaceSelector(prometheus.namespace) }],
+            ports: [...port, ...(environment.mesh.enabled ? [tcp(ISTIO_STATUS_PORT)] : [])],
+          },
+        ];
+  return [...callers, ...scrape];
+}
+
+/** Where the service may connect out: the services it calls, its data stores, its external APIs, the trace collector. */
+export function egressRules(environment: Environment, spec: ServiceSpec): NetworkRule[] {
+  const callees: NetworkRule[] = spec.calls.map((callee) => ({ peers: [pods(environment, callee)], ports: [tcp(webPort(environment, callee))] }));
+  const stores: NetworkRule[] = spec.uses.map((name) => {
+    const store = environment.dataStores[name];
+    if (store === undefined) throw new Error(`${environment.name}: no data store "${name}"`);
+    const peers: k8s.NetworkPolicyPeer[] =
+      store.mode === 'managed'
+        ? store.cidrs.map(ipPeer)
+        : [{ namespaceSelector: namespaceSelector(store.namespace), podSelector: { matchLabels: { ...store.podLabels } } }];
+    return { peers, ports: [tcp(store.port)] };
+  });
+  const external: NetworkRule[] = spec.egress.map((endpoint) => ({ peers: endpoint.cidrs.map(ipPeer), ports: [tcp(endpoint.port)] }));
+  const collector = environment.monitoring.tracing && clusterAddress(environment.monitoring.tracing.otlpEndpoint);
+  const tracing: NetworkRule[] = collector ? [{ peers: [{ namespaceSelector: namespaceSelector(collector.namespace) }], ports: [tcp(collector.port)] }] : [];
+  return [...callees, ...stores, ...external, ...tracing];
+}
+
+/**
+ * Network isolation: deny by default, then one policy per service derived from the same service graph
+ * the mesh authorization uses (seed 000's security groups: the backend reachable only from the
+ * ingress controller and its callers; data stores reachable only from the services that use them).
+ */
 export class NetworkChart extends Chart {
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     super(scope, id, { namespace: props.environment.namespace });
     const { environment } = props;
     new NamespaceIsolation(this, 'Isolation', { labels: platformLabels(environment, 'network'), mesh: environment.mesh.enabled });
-    for (const service of Object.keys(environment.services)) {
-      new ServiceNetworkPolicy(this, service, { environment, service, labels: serviceLabels(environment, service) });
+    for (const [service, spec] of enabledServices(environment)) {
+      new ServiceNetworkPolicy(this, service, {
+        name: serviceName(service),
+        labels: serviceLabels(environment, service),
+        selector: selectorLabels({ name: service, environment: environment.name }),
+        ingress: ingressRules(environment, service, spec),
+        egress: egressRules(environment, spec),
+      });
     }
   }
 }

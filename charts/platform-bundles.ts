@@ -8,14 +8,14 @@
  */
 import type { App } from 'cdk8s';
 import type { Environment } from '../environments/schema';
-import { clusterAddons } from '../lib/addons/catalog';
+import { clusterAddons } from './addons-catalog';
 import { Folder } from '../lib/gitops/names';
 import { usesArgoCd, usesFlux } from '../lib/gitops/tools';
 import type { Manifest } from '../lib/core/manifest';
 import { AddonsChart } from './addons-chart';
 import { ArgoCdChart } from './argocd-chart';
 import { FluxSyncChart } from './flux-chart';
-import type { Bundle } from './index';
+import type { Bundle } from './bundle';
 
 export function platformBundles(app: App, environment: Environment): Bundle[] {
   // The apps' objects, read before any chart is added here: the GitOps objects are derived from them
@@ -23,11 +23,11 @@ export function platformBundles(app: App, environment: Environment): Bundle[] {
   const appObjects = app.charts.flatMap((chart) => chart.toJson() as Manifest[]);
   const addons = clusterAddons(environment);
   const bundles: Bundle[] = [];
-  if (usesFlux(environment)) {
+  if (usesFlux(environment.gitops.tool)) {
     bundles.push({ folder: Folder.FLUX, charts: [new FluxSyncChart(app, 'flux-sync', { environment, appObjects })] });
     bundles.push({ folder: Folder.ADDONS, charts: [new AddonsChart(app, 'addons', { environment, addons })] });
   }
-  if (usesArgoCd(environment)) {
+  if (usesArgoCd(environment.gitops.tool)) {
     bundles.push({ folder: Folder.ARGOCD, charts: [new ArgoCdChart(app, 'argocd-sync', { environment, addons, appObjects })] });
   }
   return bundles;

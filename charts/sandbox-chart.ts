@@ -1,13 +1,13 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { ProjectSandbox } from '../lib/project-sandbox';
-import type { EnvironmentChartProps } from './namespace-chart';
+import type { EnvironmentChartProps } from './chart-props';
 
 /** The user-project sandbox (seed 003): its own namespace. Empty when the environment has none. */
 export class SandboxChart extends Chart {
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     super(scope, id);
-    const { sandbox } = props.environment;
-    if (sandbox !== undefined) new ProjectSandbox(this, 'Sandbox', { environment: props.environment, sandbox });
+    const { environment } = props;
+    if (environment.sandbox !== undefined) new ProjectSandbox(this, 'Sandbox', { environment, sandbox: environment.sandbox });
   }
 }

@@ -5,7 +5,16 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { environmentSchema, type Environment } from './schema';
+import {
+  ACME_SOLVER_VARIANTS,
+  DATA_STORE_VARIANTS,
+  environmentSchema,
+  SECRET_PROVIDER_VARIANTS,
+  SERVICE_VARIANTS,
+  STRATEGY_VARIANTS,
+  type Environment,
+  type EnvironmentInput,
+} from './schema';
 import { isPlain, type Plain } from '../lib/core/plain';
 
 type DeepPartial<T> = T extends readonly (infer U)[]
@@ -15,7 +24,7 @@ type DeepPartial<T> = T extends readonly (infer U)[]
     : T;
 
 /** What an environment file declares: its name, what it extends, and what differs. */
-export type EnvironmentOverlay = DeepPartial<Omit<Environment, 'name'>> & {
+export type EnvironmentOverlay = DeepPartial<Omit<EnvironmentInput, 'name'>> & {
   readonly name: string;
   /** The environment this one is a small overlay on (regions extend prod). @default - the platform base */
   readonly extends?: EnvironmentOverlay;
@@ -51,20 +60,44 @@ function show(value: unknown): string {
 }
 
 
-/** Keys that select a variant of a union in the schema (strategy.type, secrets.store.provider). */
-const DISCRIMINATORS = ['type', 'provider'];
+/**
+ * The fields of each variant of the schema's unions, by discriminator key and value
+ * (`type: canary` → steps; `mode: managed` → engine, port, cidrs). An overlay that switches variant
+ * keeps only the base's fields the new variant also has, so a field of the old variant cannot leak
+ * into the new one, and the fields they share (a data store's engine and port) need not be repeated.
+ */
+const VARIANT_FIELDS: ReadonlyMap<string, ReadonlyMap<unknown, readonly string[]>> = (() => {
+  const unions: [string, readonly { shape: Record<string, { def?: unknown }> }[]][] = [
+    ['type', [...STRATEGY_VARIANTS, ...ACME_SOLVER_VARIANTS]],
+    ['provider', SECRET_PROVIDER_VARIANTS],
+    ['mode', DATA_STORE_VARIANTS],
+    ['kind', SERVICE_VARIANTS],
+  ];
+  return new Map(
+    unions.map(([key, variants]) => [
+      key,
+      new Map(variants.map((variant) => [(variant.shape[key] as unknown as { value: unknown }).value, Object.keys(variant.shape)])),
+    ]),
+  );
+})();
 
 /**
- * Objects merge key by key; arrays and scalars replace, so an overlay can shorten a list. An object
- * with another discriminator (a strategy changing from blueGreen to rolling) replaces the old one whole,
- * so the old variant's fields do not leak into the new one.
+ * Objects merge key by key; arrays and scalars replace, so an overlay can shorten a list. An overlay
+ * that switches a union's variant (a strategy from blueGreen to rolling, a store from managed to
+ * in-cluster) starts from the base's fields that the new variant shares.
  */
 function merge(base: unknown, overlay: unknown): unknown {
   if (!isPlain(base) || !isPlain(overlay)) return overlay === undefined ? base : overlay;
-  if (DISCRIMINATORS.some((key) => key in overlay && overlay[key] !== base[key])) return overlay;
-  const out: Plain = { ...base };
+  let start: Plain = base;
+  for (const [key, variants] of VARIANT_FIELDS) {
+    if (!(key in overlay) || overlay[key] === base[key]) continue;
+    const fields = variants.get(overlay[key]);
+    start = fields === undefined ? {} : Object.fromEntries(Object.entries(base).filter(([field]) => fields.includes(field)));
+    break;
+  }
+  const out: Plain = { ...start };
   for (const [key, value] of Object.entries(overlay)) {
-    out[key] = merge(base[key], value);
+    out[key] = merge(start[key], value);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  *
  * To add a service, declare it here; environments then tune its replicas and resources.
  */
-import type { Environment, ResourceSet, ServiceSpec } from './schema';
+import type { EnvironmentInput, ResourceSet, ServiceSpec } from './schema';
 
 /**
  * Requests and limits from a pod's CPU and memory request. Memory is guaranteed (limit = request:
@@ -18,7 +18,7 @@ export function podSize(cpuMillis: number, memory: string, ephemeralStorage = '1
 
 const registry = 'registry.example.com/platform';
 
-export const platform: Omit<Environment, 'name'> = {
+export const platform: Omit<EnvironmentInput, 'name'> = {
   tier: 'development',
   partOf: 'platform',
   namespace: 'platform',
@@ -108,7 +108,6 @@ export const platform: Omit<Environment, 'name'> = {
       pool: 'workers',
       // Celery tasks are retried on another worker when a spot node is reclaimed.
       spot: true,
-      strategy: { type: 'rolling' },
       // Tasks report results and fetch context through the API.
       calls: ['backend'],
       uses: ['postgres', 'redis'],

@@ -1,12 +1,22 @@
 /**
  * The typed model of an environment, validated when it is loaded. Everything a chart needs to know
- * about dev, staging, prod or a region is here; anything not here is a construct default.
+ * about dev, staging, prod or a region is here. Every number an environment may leave out has its
+ * default in lib/defaults.ts, filled in here, so the resolved environment states every value used.
  *
  * Every object is strict: an unknown key is an error, because a typo'd key that silently does
  * nothing is how production drifts from what a reviewer approved.
  */
 import { z } from 'zod';
 import { isQuantity, parseQuantity } from '../lib/core/quantity';
+import {
+  ANALYSIS_DEFAULTS,
+  AUTOSCALING_DEFAULTS,
+  BLUE_GREEN_DEFAULTS,
+  DISRUPTION_DEFAULTS,
+  QUEUE_SCALING_DEFAULTS,
+  ROLLING_DEFAULTS,
+  TRAFFIC_DEFAULTS,
+} from '../lib/defaults';
 
 /**
  * Messages for the checks zod makes itself, in the form every other error here takes: what the field
@@ -19,11 +29,15 @@ z.config({
   },
 });
 
-/** A strict object whose unknown-key error lists the keys that are allowed. */
-function strict<T extends z.ZodRawShape>(shape: T) {
+/**
+ * A strict object whose unknown-key error lists the keys that are allowed, after an optional note
+ * (what a key that belongs to another variant is for).
+ */
+function strict<T extends z.ZodRawShape>(shape: T, note?: string) {
   const allowed = Object.keys(shape).join(', ');
+  const prefix = note === undefined ? 'unknown key' : `unknown key (${note})`;
   return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key; allowed keys: ${allowed}` : undefined),
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `${prefix}; allowed keys: ${allowed}` : undefined),
   });
 }
 
@@ -66,20 +80,31 @@ const image = strict({
   digest: z.string().regex(DIGEST, 'must be sha256: followed by 64 hex digits').optional(),
 });
 
+/**
+ * The most replicas one autoscaler may reach, and the most nodes one pool may have: Kubernetes'
+ * documented limits for a single cluster (5,000 nodes). They also bound what the capacity plan packs.
+ */
+export const MAX_REPLICAS = 5_000;
+export const MAX_NODES = 5_000;
+
+/** The largest value of an int32 field of the API (connection limits, counts). */
+const INT32_MAX = 2_147_483_647;
+const int32 = z.number().int().max(INT32_MAX, `must be at most ${INT32_MAX} (an int32 field of the API)`);
+
 const replicas = strict({
   /** 0 only for queue workers that may scale to zero. */
-  min: z.number().int().min(0, 'must be at least 0'),
-  max: z.number().int().min(1, 'must be at least 1'),
+  min: z.number().int().min(0, 'must be at least 0').max(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`),
+  max: z.number().int().min(1, 'must be at least 1').max(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`),
 });
 
 const rollingStrategy = strict({ type: z.literal('rolling') });
 
 const blueGreenStrategy = strict({
   type: z.literal('blueGreen'),
-  /** Promote without a human once the pre-promotion analysis passes. @default false */
-  autoPromotion: z.boolean().optional(),
-  /** Seconds the old version keeps running after promotion, for an instant rollback. @default 30 */
-  scaleDownDelaySeconds: z.number().int().min(0).max(3600).optional(),
+  /** Promote without a human once the pre-promotion analysis passes. */
+  autoPromotion: z.boolean().default(BLUE_GREEN_DEFAULTS.autoPromotion),
+  /** Seconds the old version keeps running after promotion, for an instant rollback. */
+  scaleDownDelaySeconds: z.number().int().min(0).max(3600).default(BLUE_GREEN_DEFAULTS.scaleDownDelaySeconds),
 });
 
 const canaryStep = strict({
@@ -94,29 +119,51 @@ const canaryStrategy = strict({
   steps: z.array(canaryStep).min(1, 'must have at least one step'),
 });
 
-const strategy = z.discriminatedUnion('type', [rollingStrategy, blueGreenStrategy, canaryStrategy], {
+/** The strategy variants, by their `type` (also what an overlay merge keeps when the type changes). */
+export const STRATEGY_VARIANTS = [rollingStrategy, blueGreenStrategy, canaryStrategy] as const;
+
+const strategy = z.discriminatedUnion('type', STRATEGY_VARIANTS, {
   error: () => 'must be one of the strategies: rolling, blueGreen, canary',
 });
 
-/** Istio traffic policy of one service: seed 001's circuit breaker. Unset fields take construct defaults. */
+/** Istio traffic policy of one web service: the route's timeout and retries, seed 001's circuit breaker. */
 const traffic = strict({
   /** Whole-request timeout on the route, seconds. */
-  timeoutSeconds: z.number().positive().max(3600).optional(),
+  timeoutSeconds: z.number().positive().max(3600).default(TRAFFIC_DEFAULTS.timeoutSeconds),
+  /** Retries of requests that never reached the app; `attempts: 0` turns them off. */
   retries: strict({
-    attempts: z.number().int().min(0).max(10),
-    perTryTimeoutSeconds: z.number().positive().max(3600),
-  }).optional(),
+    attempts: z.number().int().min(0).max(10).default(TRAFFIC_DEFAULTS.retries.attempts),
+    perTryTimeoutSeconds: z.number().positive().max(3600).default(TRAFFIC_DEFAULTS.retries.perTryTimeoutSeconds),
+  }).prefault({}),
   connectionPool: strict({
-    maxConnections: z.number().int().min(1),
-    maxPendingRequests: z.number().int().min(1),
-    maxRequestsPerConnection: z.number().int().min(0),
-  }).optional(),
+    maxConnections: int32.min(1).default(TRAFFIC_DEFAULTS.connectionPool.maxConnections),
+    maxPendingRequests: int32.min(1).default(TRAFFIC_DEFAULTS.connectionPool.maxPendingRequests),
+    /** 0: unlimited (keep-alive connections are reused without limit). */
+    maxRequestsPerConnection: int32.min(0).default(TRAFFIC_DEFAULTS.connectionPool.maxRequestsPerConnection),
+  }).prefault({}),
   outlierDetection: strict({
-    consecutive5xxErrors: z.number().int().min(1),
-    intervalSeconds: z.number().int().min(1),
-    baseEjectionSeconds: z.number().int().min(1),
-    maxEjectionPercent: z.number().int().min(1).max(100),
-  }).optional(),
+    consecutive5xxErrors: int32.min(1).default(TRAFFIC_DEFAULTS.outlierDetection.consecutive5xxErrors),
+    intervalSeconds: z.number().int().min(1).max(86_400).default(TRAFFIC_DEFAULTS.outlierDetection.intervalSeconds),
+    baseEjectionSeconds: z.number().int().min(1).max(86_400).default(TRAFFIC_DEFAULTS.outlierDetection.baseEjectionSeconds),
+    maxEjectionPercent: z.number().int().min(1).max(100).default(TRAFFIC_DEFAULTS.outlierDetection.maxEjectionPercent),
+  }).prefault({}),
+});
+
+const scalingPolicy = (defaults: { percent: number; periodSeconds: number; stabilizationSeconds: number }) =>
+  strict({
+    /** Most the replica count may change in one period, percent. */
+    percent: z.number().int().min(1).max(1000).default(defaults.percent),
+    periodSeconds: z.number().int().min(1).max(1800).default(defaults.periodSeconds),
+    /** How long the signal must hold before the HPA acts on it. */
+    stabilizationSeconds: z.number().int().min(0).max(3600).default(defaults.stabilizationSeconds),
+  }).prefault({});
+
+/** A web service's HPA: utilization targets and how fast it may move. */
+const autoscaling = strict({
+  cpuPercent: z.number().int().min(1).max(100).default(AUTOSCALING_DEFAULTS.cpuPercent),
+  memoryPercent: z.number().int().min(1).max(100).default(AUTOSCALING_DEFAULTS.memoryPercent),
+  scaleUp: scalingPolicy(AUTOSCALING_DEFAULTS.scaleUp),
+  scaleDown: scalingPolicy(AUTOSCALING_DEFAULTS.scaleDown),
 });
 
 /** Another version of a service running beside the main one and taking a fixed share of its traffic. */
@@ -135,6 +182,15 @@ const cidr = z
 
 const port = z.number().int().min(1).max(65535);
 
+/** Ports the Istio proxy and agent listen on inside every pod of the mesh (15000-15090). */
+export const ISTIO_RESERVED_PORTS = { first: 15000, last: 15090 } as const;
+
+/** A container port: any TCP port but the range the Istio sidecar reserves in the pod. */
+const servicePort = port.refine((value) => value < ISTIO_RESERVED_PORTS.first || value > ISTIO_RESERVED_PORTS.last, {
+  error: (issue) =>
+    `is reserved by the Istio sidecar: ${String(issue.input)} is in ${ISTIO_RESERVED_PORTS.first}-${ISTIO_RESERVED_PORTS.last}, where the proxy and its agent listen in every pod; choose another port`,
+});
+
 /** An endpoint outside the cluster, by address range: NetworkPolicies cannot name hosts. */
 const externalEndpoint = strict({
   name: dnsLabel,
@@ -147,28 +203,38 @@ export const Broker = { REDIS: 'redis', RABBITMQ: 'rabbitmq' } as const;
 const queue = strict({
   /** Seed 001: Celery on Redis; RabbitMQ is the other Celery broker. */
   broker: z.enum([Broker.REDIS, Broker.RABBITMQ]),
-  /** The Redis list or RabbitMQ queue the workers consume. */
-  name: z.string().min(1),
+  /** The Redis list or RabbitMQ queue the workers consume; the worker reads it from QUEUE_NAME. */
+  name: z.string().regex(/^[A-Za-z0-9_.:-]{1,255}$/, 'must be a queue name: letters, digits, "_", ".", ":" and "-"'),
   /** Waiting tasks one replica is expected to absorb (seed 004: 100). */
-  targetPerReplica: z.number().int().min(1),
+  targetPerReplica: z.number().int().min(1).max(1_000_000),
   /** Scale to zero replicas when the queue is empty. */
   scaleToZero: z.boolean(),
   /** The longest a task may run; shutdown waits this long for it to finish. */
   taskTimeoutSeconds: z.number().int().min(1).max(86_400),
+  /** How often KEDA reads the queue's length, seconds. */
+  pollingSeconds: z.number().int().min(1).max(3600).default(QUEUE_SCALING_DEFAULTS.pollingSeconds),
+  /** How long the queue must stay empty before the workers go, seconds. */
+  cooldownSeconds: z.number().int().min(0).max(86_400).default(QUEUE_SCALING_DEFAULTS.cooldownSeconds),
 });
 
-const service = strict({
-  /** `web` serves HTTP behind a Service; `worker` consumes a queue and has no Service. */
-  kind: z.enum([ServiceKind.WEB, ServiceKind.WORKER]),
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CONFIG_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+
+/** Fields every service has, whatever its kind. */
+const serviceCommon = {
+  /** Set false to leave the service out of this environment; calls to it are then an error. */
+  enabled: z.boolean().default(true),
   /** app.kubernetes.io/component, e.g. `api`. */
   component: dnsLabel,
   image,
-  /** Container port of a web service. */
-  port: z.number().int().min(1).max(65535).optional(),
-  /** HTTP path of the readiness and liveness probes of a web service. */
-  healthPath: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be an absolute URL path such as /health').optional(),
-  /** Exec command that proves a worker is alive (workers have no HTTP port). */
-  healthCommand: z.array(z.string().min(1)).min(1).optional(),
+  /** The container's entrypoint. @default - the image's */
+  command: z.array(z.string().min(1)).min(1).optional(),
+  /** Arguments to the entrypoint. @default - the image's */
+  args: z.array(z.string()).optional(),
+  /** Plain (non-secret) environment variables of the container. Secrets are `secrets`, mounted as files. */
+  env: z.record(z.string().regex(ENV_NAME, 'must be an environment variable name: letters, digits and "_", not starting with a digit'), z.string()).default({}),
+  /** Non-secret configuration files, from a ConfigMap mounted read-only in /etc/app. @default - none */
+  config: z.record(z.string().regex(CONFIG_KEY, 'must be a file name: letters, digits, "-", "_" and "."'), z.string()).optional(),
   /** Seconds the service may take to start; adds a startup probe that holds liveness off until then. */
   startupSeconds: z.number().int().min(1).max(3600).optional(),
   replicas,
@@ -177,29 +243,63 @@ const service = strict({
   pool: dnsLabel,
   /** Tolerate spot/preemptible nodes (interruptible work only). */
   spot: z.boolean(),
-  strategy,
   /** The services this one calls: the one service graph mesh and network policies derive from. */
   calls: z.array(dnsLabel),
-  /** @default - construct defaults (see lib/mesh-routing.ts) */
-  traffic: traffic.optional(),
-  /** Versions that run beside the main one with a weighted share of traffic (seed 002's 80/20). */
-  tracks: z.record(dnsLabel, track).optional(),
   /** Data stores (keys of `dataStores`) this service connects to; egress is allowed to these only. */
   uses: z.array(dnsLabel),
   /** Endpoints outside the cluster this service calls (a model provider's API). */
   egress: z.array(externalEndpoint),
   /** Secret names (under `secrets.prefix` in the store) mounted as files in /var/run/secrets/app. */
   secrets: z.array(dnsLabel),
-  /** HTTP path of the Prometheus metrics a web service exposes on its port. @default - no metrics scraped */
+  /** Pods a node drain may take at once (the PDB's maxUnavailable). */
+  maxUnavailable: z.number().int().min(1, 'must be at least 1, or no node could ever be drained').max(MAX_REPLICAS).default(DISRUPTION_DEFAULTS.maxUnavailable),
+  /** Extra pods a rolling update may start above the desired count, percent. */
+  maxSurgePercent: z.number().int().min(1).max(100).default(ROLLING_DEFAULTS.maxSurgePercent),
+};
+
+/** A service behind a ClusterIP Service that serves HTTP. */
+const webService = strict({
+  kind: z.literal(ServiceKind.WEB),
+  ...serviceCommon,
+  /** Container port. */
+  port: servicePort,
+  /** HTTP path of the readiness and liveness probes. */
+  healthPath: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be an absolute URL path such as /health'),
+  /** HTTP path of the Prometheus metrics it exposes on its port. @default - no metrics scraped */
   metricsPath: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute URL path such as /metrics').optional(),
-  /** A worker's queue: what it scales on (KEDA) and how long a task may run. */
-  queue: queue.optional(),
+  strategy,
+  /** Its HPA's targets and pace. */
+  autoscaling: autoscaling.prefault({}),
+  /** Its route's timeout and retries, and its circuit breaker. */
+  traffic: traffic.prefault({}),
+  /** Versions that run beside the main one with a weighted share of traffic (seed 002's 80/20). */
+  tracks: z.record(dnsLabel, track).optional(),
+});
+
+/** A queue consumer: no Service, an exec health check, scaled by KEDA on its queue's depth. */
+const workerService = strict(
+  {
+    kind: z.literal(ServiceKind.WORKER),
+    ...serviceCommon,
+    /** Exec command that proves a worker is alive (workers have no HTTP port). */
+    healthCommand: z.array(z.string().min(1)).min(1),
+    /** Its queue: what it consumes (QUEUE_NAME), what it scales on (KEDA) and how long a task may run. */
+    queue,
+  },
+  `a worker takes no traffic and always rolls out: ${Object.keys(webService.shape).filter((key) => !(key in serviceCommon) && key !== 'kind').join(', ')} are for web services`,
+);
+
+/** The service variants, by their `kind`. */
+export const SERVICE_VARIANTS = [webService, workerService] as const;
+
+const service = z.discriminatedUnion('kind', SERVICE_VARIANTS, {
+  error: () => 'must be one of the kinds: web (with port and healthPath), worker (with healthCommand and queue)',
 });
 
 const nodePool = strict({
   machineType: z.string().min(1),
-  minNodes: z.number().int().min(0),
-  maxNodes: z.number().int().min(1),
+  minNodes: z.number().int().min(0).max(MAX_NODES, `must be at most ${MAX_NODES}`),
+  maxNodes: z.number().int().min(1).max(MAX_NODES, `must be at most ${MAX_NODES}`),
   /** Spot/preemptible capacity; its nodes carry the cluster's spot taint. */
   spot: z.boolean(),
 });
@@ -269,28 +369,45 @@ const monitoring = strict({
 
 export const DataStoreMode = { MANAGED: 'managed', IN_CLUSTER: 'in-cluster' } as const;
 
-const dataStore = strict({
-  engine: z.enum(['postgres', 'redis', 'mongodb', 'rabbitmq']),
-  /** `managed`: a provider's service (seed 000: Supabase, Atlas, Redis Cloud); `in-cluster`: pods (seed 004). */
-  mode: z.enum([DataStoreMode.MANAGED, DataStoreMode.IN_CLUSTER]),
+const engine = z.enum(['postgres', 'redis', 'mongodb', 'rabbitmq']);
+
+/** A provider's service (seed 000: Supabase, Atlas, Redis Cloud), reached over private endpoints. */
+const managedStore = strict({
+  engine,
+  mode: z.literal(DataStoreMode.MANAGED),
   port,
-  /** Managed: the provider's address ranges (private endpoints). */
-  cidrs: z.array(cidr).min(1).optional(),
-  /** In-cluster: the namespace the store runs in. */
-  namespace: dnsLabel.optional(),
-  /** In-cluster: labels of the store's pods. */
-  podLabels: z.record(z.string(), z.string()).optional(),
+  /** The provider's address ranges (private endpoints): egress is allowed to these only. */
+  cidrs: z.array(cidr).min(1),
 });
 
-const secretProvider = z.discriminatedUnion(
-  'provider',
-  [
-    strict({ provider: z.literal('aws'), region: z.string().min(1), serviceAccount: dnsLabel }),
-    strict({ provider: z.literal('gcp'), projectId: z.string().min(1), serviceAccount: dnsLabel }),
-    strict({ provider: z.literal('vault'), server: z.string().url(), path: z.string().min(1), role: z.string().min(1), serviceAccount: dnsLabel }),
-  ],
-  { error: () => 'must be one of the providers: aws, gcp, vault' },
-);
+/** Pods in the cluster (seed 004), found by namespace and labels. */
+const inClusterStore = strict({
+  engine,
+  mode: z.literal(DataStoreMode.IN_CLUSTER),
+  port,
+  /** The namespace the store runs in. */
+  namespace: dnsLabel,
+  /** Labels of the store's pods. */
+  podLabels: z.record(z.string(), z.string()),
+});
+
+/** The data-store variants, by their `mode`. */
+export const DATA_STORE_VARIANTS = [managedStore, inClusterStore] as const;
+
+const dataStore = z.discriminatedUnion('mode', DATA_STORE_VARIANTS, {
+  error: () => 'must be one of the modes: managed (with cidrs), in-cluster (with namespace and podLabels)',
+});
+
+/** The secret-store providers, by their `provider`. */
+export const SECRET_PROVIDER_VARIANTS = [
+  strict({ provider: z.literal('aws'), region: z.string().min(1), serviceAccount: dnsLabel }),
+  strict({ provider: z.literal('gcp'), projectId: z.string().min(1), serviceAccount: dnsLabel }),
+  strict({ provider: z.literal('vault'), server: z.string().url(), path: z.string().min(1), role: z.string().min(1), serviceAccount: dnsLabel }),
+] as const;
+
+const secretProvider = z.discriminatedUnion('provider', SECRET_PROVIDER_VARIANTS, {
+  error: () => 'must be one of the providers: aws, gcp, vault',
+});
 
 const secrets = strict({
   /** `ClusterSecretStore` (one per cluster, run by the platform team) or a namespaced `SecretStore`. */
@@ -304,18 +421,19 @@ const secrets = strict({
   refreshInterval: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 1h'),
 });
 
-const acmeSolver = z.discriminatedUnion(
-  'type',
-  [
-    /** Proves control of each host through the NGINX ingress. */
-    strict({ type: z.literal('http01') }),
-    /** Google Cloud DNS, in the project that holds the zone. */
-    strict({ type: z.literal('dns01-clouddns'), project: z.string().min(1) }),
-    /** AWS Route 53, through the region's API endpoint. */
-    strict({ type: z.literal('dns01-route53'), region: z.string().min(1) }),
-  ],
-  { error: () => 'must be one of the solvers: http01, dns01-clouddns (with project), dns01-route53 (with region)' },
-);
+/** The ACME solvers, by their `type`. */
+export const ACME_SOLVER_VARIANTS = [
+  /** Proves control of each host through the NGINX ingress. */
+  strict({ type: z.literal('http01') }),
+  /** Google Cloud DNS, in the project that holds the zone. */
+  strict({ type: z.literal('dns01-clouddns'), project: z.string().min(1) }),
+  /** AWS Route 53, through the region's API endpoint. */
+  strict({ type: z.literal('dns01-route53'), region: z.string().min(1) }),
+] as const;
+
+const acmeSolver = z.discriminatedUnion('type', ACME_SOLVER_VARIANTS, {
+  error: () => 'must be one of the solvers: http01, dns01-clouddns (with project), dns01-route53 (with region)',
+});
 
 const tls = strict({
   /** The cert-manager ClusterIssuer (seed 004: Let's Encrypt, renewed automatically). */
@@ -328,6 +446,16 @@ const tls = strict({
   }),
   /** A wildcard covering the hosts (seed 000: *.eka-ai.in). @default - one name per host */
   wildcard: z.string().regex(/^\*\.[a-z0-9.-]+$/, 'must be a wildcard such as *.example.com').optional(),
+});
+
+/** How Rollouts judge a release (seed 002). */
+const delivery = strict({
+  /** Seconds between two measurements of an analysis. */
+  analysisIntervalSeconds: z.number().int().min(10).max(3600).default(ANALYSIS_DEFAULTS.intervalSeconds),
+  /** Measurements a blue-green preview must pass before it may be promoted. */
+  prePromotionMeasurements: z.number().int().min(1).max(100).default(ANALYSIS_DEFAULTS.prePromotionMeasurements),
+  /** Failed measurements that fail an analysis (and abort the rollout). */
+  failureLimit: z.number().int().min(0).max(100).default(ANALYSIS_DEFAULTS.failureLimit),
 });
 
 const quota = strict({
@@ -344,7 +472,7 @@ const sandbox = strict({
   /** Seed 003: pods end after an hour. */
   activeDeadlineSeconds: z.number().int().min(60).max(86_400),
   /** Most project pods at once, and the namespace's total requests. */
-  maxPods: z.number().int().min(1),
+  maxPods: z.number().int().min(1).max(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`),
   port,
 });
 
@@ -357,7 +485,7 @@ const gitops = strict({
 
 const addons = strict({
   /** Seed 000's NGINX row: 3 replicas of 250m / 512Mi. */
-  ingressNginx: strict({ replicas: z.number().int().min(1), cpu: quantity, memory: quantity }),
+  ingressNginx: strict({ replicas: z.number().int().min(1).max(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`), cpu: quantity, memory: quantity }),
 });
 
 export const RegionRole = { PRIMARY: 'primary', ACTIVE: 'active', STANDBY: 'standby' } as const;
@@ -409,6 +537,8 @@ const environmentSchemaShape = strict({
   dataStores: z.record(dnsLabel, dataStore),
   secrets,
   tls,
+  /** How Rollouts judge a release. */
+  delivery: delivery.prefault({}),
   quota,
   /** A namespace for untrusted user projects (seed 003). @default - none */
   sandbox: sandbox.optional(),
@@ -420,109 +550,72 @@ const environmentSchemaShape = strict({
 });
 
 export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) => {
+  const issue = (path: (string | number)[], input: unknown, message: string) => ctx.addIssue({ code: 'custom', path, input, message });
   for (const [name, svc] of Object.entries(env.services)) {
     const at = (...path: (string | number)[]) => ['services', name, ...path];
-    if (svc.replicas.max < svc.replicas.min) {
-      ctx.addIssue({
-        code: 'custom',
-        path: at('replicas', 'max'),
-        input: svc.replicas.max,
-        message: `must be at least replicas.min (${svc.replicas.min})`,
-      });
-    }
+    if (svc.replicas.max < svc.replicas.min) issue(at('replicas', 'max'), svc.replicas.max, `must be at least replicas.min (${svc.replicas.min})`);
     for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
       const request = svc.resources.requests[key];
       const limit = svc.resources.limits[key];
       // Unparseable quantities are reported by their own field; compare only what parses.
       if (isQuantity(request) && isQuantity(limit) && parseQuantity(request) > parseQuantity(limit)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: at('resources', 'requests', key),
-          input: request,
-          message: `must not exceed resources.limits.${key} (${limit})`,
-        });
+        issue(at('resources', 'requests', key), request, `must not exceed resources.limits.${key} (${limit})`);
       }
     }
+    if (svc.replicas.min === 0 && !(svc.kind === ServiceKind.WORKER && svc.queue.scaleToZero)) {
+      issue(at('replicas', 'min'), 0, 'must be at least 1 unless the service is a queue worker with queue.scaleToZero: true');
+    }
+    // A disabled service is not rendered: where it would run and what it would reach do not matter.
+    if (!svc.enabled) continue;
     if (!(svc.pool in env.nodePools)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: at('pool'),
-        input: svc.pool,
-        message: `must be a node pool of this environment: ${Object.keys(env.nodePools).join(', ') || '(none declared)'}`,
-      });
+      issue(at('pool'), svc.pool, `must be a node pool of this environment: ${Object.keys(env.nodePools).join(', ') || '(none declared)'}`);
     } else if (env.nodePools[svc.pool]!.spot && !svc.spot) {
-      ctx.addIssue({
-        code: 'custom',
-        path: at('pool'),
-        input: svc.pool,
-        message: 'is a spot pool; only services with spot: true may run there',
-      });
+      issue(at('pool'), svc.pool, 'is a spot pool; only services with spot: true may run there');
     }
-    checkStrategy(env, name, svc, ctx);
+    if (svc.kind === ServiceKind.WEB) checkStrategy(env, name, svc, ctx);
     checkGraph(env, name, svc, ctx);
-    checkOperations(env, name, svc, ctx);
-    if (svc.kind === ServiceKind.WEB) {
-      if (svc.port === undefined) ctx.addIssue({ code: 'custom', path: at('port'), input: svc.port, message: 'is required for a web service' });
-      if (svc.healthPath === undefined) ctx.addIssue({ code: 'custom', path: at('healthPath'), input: svc.healthPath, message: 'is required for a web service' });
-    } else {
-      if (svc.port !== undefined) ctx.addIssue({ code: 'custom', path: at('port'), input: svc.port, message: 'must not be set: workers serve no traffic' });
-      if (svc.healthCommand === undefined) ctx.addIssue({ code: 'custom', path: at('healthCommand'), input: svc.healthCommand, message: 'is required for a worker (an exec liveness check)' });
-    }
+    svc.uses.forEach((store, index) => {
+      if (!(store in env.dataStores)) {
+        issue(at('uses', index), store, `must name a data store of this environment: ${Object.keys(env.dataStores).join(', ') || '(none declared)'}`);
+      }
+    });
   }
   for (const [name, pool] of Object.entries(env.nodePools)) {
     if (!(pool.machineType in env.machineTypes)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['nodePools', name, 'machineType'],
-        input: pool.machineType,
-        message: `must be a machine type of this environment: ${Object.keys(env.machineTypes).join(', ')}`,
-      });
+      issue(['nodePools', name, 'machineType'], pool.machineType, `must be a machine type of this environment: ${Object.keys(env.machineTypes).join(', ')}`);
     }
-    if (pool.maxNodes < pool.minNodes) {
-      ctx.addIssue({ code: 'custom', path: ['nodePools', name, 'maxNodes'], input: pool.maxNodes, message: `must be at least minNodes (${pool.minNodes})` });
-    }
+    if (pool.maxNodes < pool.minNodes) issue(['nodePools', name, 'maxNodes'], pool.maxNodes, `must be at least minNodes (${pool.minNodes})`);
   }
-  for (const [name, store] of Object.entries(env.dataStores)) {
-    if (store.mode === DataStoreMode.MANAGED && store.cidrs === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['dataStores', name, 'cidrs'], input: undefined, message: 'is required for a managed data store: egress is allowed to these ranges only' });
-    }
-    if (store.mode === DataStoreMode.IN_CLUSTER && (store.namespace === undefined || store.podLabels === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['dataStores', name, 'namespace'], input: store.namespace, message: 'and podLabels are required for an in-cluster data store' });
-    }
+  if (env.sandbox !== undefined && env.sandbox.namespace === env.namespace) {
+    issue(['sandbox', 'namespace'], env.sandbox.namespace, "must differ from namespace: untrusted projects never share the platform's namespace");
   }
   if (env.tls.wildcard !== undefined && env.tls.issuer.solver.type === 'http01') {
-    ctx.addIssue({ code: 'custom', path: ['tls', 'wildcard'], input: env.tls.wildcard, message: 'needs a dns01 solver: ACME issues wildcards only against DNS challenges' });
+    issue(['tls', 'wildcard'], env.tls.wildcard, 'needs a dns01 solver: ACME issues wildcards only against DNS challenges');
   }
   for (const key of ['frontendService', 'apiService'] as const) {
     const target = env.ingress[key];
     const svc = env.services[target];
-    if (svc?.kind !== ServiceKind.WEB) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ingress', key],
-        input: target,
-        message: `must name a web service: ${webServices(env).join(', ')}`,
-      });
+    if (svc?.kind !== ServiceKind.WEB || !svc.enabled) {
+      const why = svc?.kind === ServiceKind.WEB ? `services.${target} is disabled (enabled: false); ` : '';
+      issue(['ingress', key], target, `${why}must name an enabled web service: ${webServices(env).join(', ')}`);
     }
   }
   if (env.ingress.routing === 'host' && env.ingress.apiHost === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['ingress', 'apiHost'], input: undefined, message: 'is required when ingress.routing is "host"' });
+    issue(['ingress', 'apiHost'], undefined, 'is required when ingress.routing is "host"');
   }
   if (env.ingress.apiHost !== undefined && env.ingress.apiHost === env.ingress.host) {
-    ctx.addIssue({ code: 'custom', path: ['ingress', 'apiHost'], input: env.ingress.apiHost, message: 'must differ from ingress.host' });
+    issue(['ingress', 'apiHost'], env.ingress.apiHost, 'must differ from ingress.host');
   }
 });
 
 type Ctx = z.RefinementCtx;
 type Env = z.infer<typeof environmentSchemaShape>;
 type Svc = Env['services'][string];
+type Web = Extract<Svc, { kind: 'web' }>;
 
-function checkStrategy(env: Env, name: string, svc: Svc, ctx: Ctx): void {
+function checkStrategy(env: Env, name: string, svc: Web, ctx: Ctx): void {
   const at = ['services', name, 'strategy', 'type'];
   const { strategy: chosen } = svc;
-  if (chosen.type !== 'rolling' && svc.kind !== ServiceKind.WEB) {
-    ctx.addIssue({ code: 'custom', path: at, input: chosen.type, message: 'must be "rolling" for a worker: progressive delivery needs traffic to shift, and queue consumers take none' });
-  }
   if (chosen.type === 'canary') {
     if (!env.mesh.enabled) {
       ctx.addIssue({ code: 'custom', path: at, input: chosen.type, message: 'needs mesh.enabled: the canary weight is set on the Istio VirtualService' });
@@ -545,8 +638,8 @@ function checkStrategy(env: Env, name: string, svc: Svc, ctx: Ctx): void {
     if (total >= 100) {
       ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks'], input: total, message: 'track weights must add up to less than 100: the main track keeps the rest' });
     }
-    if (!env.mesh.enabled || svc.kind !== ServiceKind.WEB || chosen.type !== 'rolling') {
-      ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks'], input: Object.keys(svc.tracks ?? {}), message: 'weighted tracks need mesh.enabled, a web service and the rolling strategy' });
+    if (!env.mesh.enabled || chosen.type !== 'rolling') {
+      ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks'], input: Object.keys(svc.tracks ?? {}), message: 'weighted tracks need mesh.enabled and the rolling strategy' });
     }
     for (const [trackName, t] of tracks) {
       if (t.replicas.min < 1) {
@@ -562,40 +655,20 @@ function checkStrategy(env: Env, name: string, svc: Svc, ctx: Ctx): void {
   }
 }
 
-function checkOperations(env: Env, name: string, svc: Svc, ctx: Ctx): void {
-  svc.uses.forEach((store, index) => {
-    if (!(store in env.dataStores)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['services', name, 'uses', index],
-        input: store,
-        message: `must name a data store of this environment: ${Object.keys(env.dataStores).join(', ') || '(none declared)'}`,
-      });
-    }
-  });
-  if (svc.queue !== undefined && svc.kind !== ServiceKind.WORKER) {
-    ctx.addIssue({ code: 'custom', path: ['services', name, 'queue'], input: svc.queue, message: 'is only for workers' });
-  }
-  if (svc.metricsPath !== undefined && svc.kind !== ServiceKind.WEB) {
-    ctx.addIssue({ code: 'custom', path: ['services', name, 'metricsPath'], input: svc.metricsPath, message: 'is only for web services (workers have no Service to scrape)' });
-  }
-  if (svc.replicas.min === 0 && !svc.queue?.scaleToZero) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['services', name, 'replicas', 'min'],
-      input: 0,
-      message: 'must be at least 1 unless the service is a queue worker with queue.scaleToZero: true',
-    });
-  }
-}
-
 /** Track names the platform uses itself: the main track and the canary subsets. */
 export const RESERVED_TRACKS = ['main', 'stable', 'canary'];
 
 function checkGraph(env: Env, name: string, svc: Svc, ctx: Ctx): void {
   svc.calls.forEach((callee, index) => {
     const target = env.services[callee];
-    if (target?.kind !== ServiceKind.WEB || callee === name) {
+    if (target?.kind === ServiceKind.WEB && callee !== name && !target.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', name, 'calls', index],
+        input: callee,
+        message: `names services.${callee}, which is disabled in this environment (enabled: false): enable it, or remove the call from services.${name}.calls`,
+      });
+    } else if (target?.kind !== ServiceKind.WEB || callee === name) {
       ctx.addIssue({
         code: 'custom',
         path: ['services', name, 'calls', index],
@@ -606,18 +679,25 @@ function checkGraph(env: Env, name: string, svc: Svc, ctx: Ctx): void {
   });
 }
 
-function webServices(env: { services: Record<string, { kind: string }> }): string[] {
+/** Enabled web services: the ones that can be called or routed to. */
+function webServices(env: { services: Record<string, { kind: string; enabled: boolean }> }): string[] {
   return Object.entries(env.services)
-    .filter(([, svc]) => svc.kind === ServiceKind.WEB)
+    .filter(([, svc]) => svc.kind === ServiceKind.WEB && svc.enabled)
     .map(([name]) => name);
 }
 
-/** A fully resolved, validated environment. */
+/** A fully resolved, validated environment: every default filled in. */
 export type Environment = z.infer<typeof environmentSchema>;
+/** What an environment file may write: defaults may be left out. */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type ServiceSpec = Environment['services'][string];
+export type WebServiceSpec = Extract<ServiceSpec, { kind: 'web' }>;
+export type WorkerServiceSpec = Extract<ServiceSpec, { kind: 'worker' }>;
 export type NodePool = Environment['nodePools'][string];
 export type ResourceSet = ServiceSpec['resources']['requests'];
-export type Strategy = ServiceSpec['strategy'];
+export type Strategy = WebServiceSpec['strategy'];
+export type Traffic = WebServiceSpec['traffic'];
+export type Autoscaling = WebServiceSpec['autoscaling'];
 export type MachineType = Environment['machineTypes'][string];
 export type DataStore = Environment['dataStores'][string];
-export type Queue = NonNullable<ServiceSpec['queue']>;
+export type Queue = WorkerServiceSpec['queue'];

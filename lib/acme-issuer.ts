@@ -1,14 +1,19 @@
 import { Construct } from 'constructs';
-import type { Environment } from '../environments/schema';
 import { ClusterIssuer, type ClusterIssuerSpecAcmeSolvers } from '../imports/cert-manager.io';
 import { NGINX_CLASS } from './edge-ingress';
 
+/** How the CA's challenge is answered. */
+export type AcmeSolver =
+  | { readonly type: 'http01' }
+  | { readonly type: 'dns01-clouddns'; readonly project: string }
+  | { readonly type: 'dns01-route53'; readonly region: string };
+
 export interface AcmeIssuerProps {
-  readonly issuer: Environment['tls']['issuer'];
+  readonly issuer: { readonly name: string; readonly email: string; readonly server: string; readonly solver: AcmeSolver };
   readonly labels: Record<string, string>;
 }
 
-function solver(choice: Environment['tls']['issuer']['solver']): ClusterIssuerSpecAcmeSolvers {
+function solver(choice: AcmeSolver): ClusterIssuerSpecAcmeSolvers {
   switch (choice.type) {
     case 'http01':
       return { http01: { ingress: { ingressClassName: NGINX_CLASS } } };

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { AnalysisTemplate, AnalysisTemplateSpecMetricsCount, AnalysisTemplateSpecMetricsFailureLimit } from '../imports/argoproj.io';
+import { ANALYSIS_DEFAULTS } from './defaults';
 
 /** The argument every platform analysis takes: the FQDN of the Service whose traffic is judged. */
 export const SERVICE_ARG = 'service-name';
@@ -30,7 +31,11 @@ export interface AnalysisTemplateProps {
    * @default - unbounded (background analysis)
    */
   readonly count?: number;
-  /** @default 'labels' */
+  /** Seconds between measurements. @default 60 */
+  readonly intervalSeconds?: number;
+  /** Failed measurements that fail the analysis. @default 1 */
+  readonly failureLimit?: number;
+  /** @default - none */
   readonly labels?: Record<string, string>;
 }
 
@@ -53,6 +58,11 @@ function successCondition(props: AnalysisTemplateProps): string {
     case AnalysisMetric.LATENCY_P95:
       return `len(result) == 0 || isNaN(result[0]) || result[0] <= ${props.p95LatencySeconds * 1000}`;
   }
+}
+
+/** A Go duration as Argo Rollouts writes them: whole minutes as `1m`, anything else in seconds. */
+function duration(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 }
 
 /** The name of a template: one per metric, and a bounded variant for pre-promotion gates. */
@@ -78,9 +88,9 @@ export class PrometheusAnalysis extends Construct {
         metrics: [
           {
             name: props.metric,
-            interval: '1m',
+            interval: duration(props.intervalSeconds ?? ANALYSIS_DEFAULTS.intervalSeconds),
             ...(props.count === undefined ? {} : { count: AnalysisTemplateSpecMetricsCount.fromNumber(props.count) }),
-            failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(1),
+            failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(props.failureLimit ?? ANALYSIS_DEFAULTS.failureLimit),
             successCondition: successCondition(props),
             provider: { prometheus: { address: props.prometheusUrl, query: query(props.metric) } },
           },

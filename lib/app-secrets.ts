@@ -1,18 +1,31 @@
 import { Construct } from 'constructs';
-import type { Environment } from '../environments/schema';
 import {
   ExternalSecret,
   ExternalSecretSpecSecretStoreRefKind,
   ExternalSecretSpecTargetCreationPolicy,
   ExternalSecretSpecTargetDeletionPolicy,
 } from '../imports/external-secrets.io';
-import { appSecretName } from './names';
-import { remoteKey, secretNamesOf } from './service-secrets';
+
+/** The store an ExternalSecret reads from. */
+export interface SecretStoreRef {
+  readonly name: string;
+  readonly kind: 'ClusterSecretStore' | 'SecretStore';
+}
+
+/** One key of the Secret, and the key of the value in the store. */
+export interface SecretEntry {
+  readonly secretKey: string;
+  readonly remoteKey: string;
+}
 
 export interface AppSecretsProps {
-  readonly environment: Environment;
-  readonly service: string;
+  /** The Secret the operator writes (and the ExternalSecret's name). */
+  readonly name: string;
   readonly labels: Record<string, string>;
+  readonly store: SecretStoreRef;
+  /** How often the operator re-reads the store, e.g. `1h`. */
+  readonly refreshInterval: string;
+  readonly entries: readonly SecretEntry[];
 }
 
 /**
@@ -20,33 +33,29 @@ export interface AppSecretsProps {
  * write them from the environment's store into the service's Secret. No secret value is ever in git.
  */
 export class AppSecrets extends Construct {
-  /** Whether the service has any secret (and so a Secret to mount). */
-  readonly present: boolean;
+  readonly secretName: string;
 
   constructor(scope: Construct, id: string, props: AppSecretsProps) {
     super(scope, id);
-    const { environment, service } = props;
-    const names = secretNamesOf(environment, service);
-    this.present = names.length > 0;
-    if (!this.present) return;
+    this.secretName = props.name;
     new ExternalSecret(this, 'Resource', {
-      metadata: { name: appSecretName(service), labels: props.labels },
+      metadata: { name: props.name, labels: props.labels },
       spec: {
-        refreshInterval: environment.secrets.refreshInterval,
+        refreshInterval: props.refreshInterval,
         secretStoreRef: {
-          name: environment.secrets.storeName,
+          name: props.store.name,
           kind:
-            environment.secrets.scope === 'ClusterSecretStore'
+            props.store.kind === 'ClusterSecretStore'
               ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE
               : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
         },
         target: {
-          name: appSecretName(service),
+          name: props.name,
           creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
           // A store outage must not delete the Secret running pods depend on.
           deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
         },
-        data: names.map((secret) => ({ secretKey: secret, remoteRef: { key: remoteKey(environment, secret) } })),
+        data: props.entries.map((entry) => ({ secretKey: entry.secretKey, remoteRef: { key: entry.remoteKey } })),
       },
     });
   }

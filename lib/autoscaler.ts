@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { AUTOSCALING_DEFAULTS } from './defaults';
 
 /** What an autoscaler or a disruption budget points at: a Deployment or an Argo Rollout. */
 export interface ScaleTarget {
@@ -8,32 +9,54 @@ export interface ScaleTarget {
   readonly name: string;
 }
 
-export interface AutoscalerProps {
+/** How fast the replica count may move one way: at most `percent` per period, once the signal has held. */
+export interface ScalingPolicy {
+  readonly percent: number;
+  readonly periodSeconds: number;
+  readonly stabilizationSeconds: number;
+}
+
+/** Utilization targets and pace of an HPA. */
+export interface AutoscalingBehavior {
+  /** @default 70 */
+  readonly cpuPercent?: number;
+  /** @default 80 */
+  readonly memoryPercent?: number;
+  /** @default - double within a minute (AUTOSCALING_DEFAULTS.scaleUp) */
+  readonly scaleUp?: ScalingPolicy;
+  /** @default - 10 % a minute after five minutes low (AUTOSCALING_DEFAULTS.scaleDown) */
+  readonly scaleDown?: ScalingPolicy;
+}
+
+export interface AutoscalerProps extends AutoscalingBehavior {
   readonly name: string;
   readonly target: ScaleTarget;
   readonly minReplicas: number;
   readonly maxReplicas: number;
   readonly labels: Record<string, string>;
-  /** @default 70 */
-  readonly cpuUtilization?: number;
-  /** @default 80 */
-  readonly memoryUtilization?: number;
 }
 
-const MINUTE = 60;
+function rules(policy: ScalingPolicy): k8s.HpaScalingRulesV2 {
+  return {
+    stabilizationWindowSeconds: policy.stabilizationSeconds,
+    selectPolicy: 'Max',
+    policies: [{ type: 'Percent', value: policy.percent, periodSeconds: policy.periodSeconds }],
+  };
+}
 
 /**
- * An autoscaling/v2 HPA that owns the target's replica count. Behavior is seed 003's: double within a
- * minute when load arrives, shed at most 10 % a minute once it has stayed low for five.
+ * An autoscaling/v2 HPA that owns the target's replica count, on CPU and memory utilization. Its pace
+ * defaults to seed 003's: double within a minute when load arrives, shed at most 10 % a minute once it
+ * has stayed low for five.
  */
 export class Autoscaler extends Construct {
-  readonly cpuUtilization: number;
-  readonly memoryUtilization: number;
+  readonly cpuPercent: number;
+  readonly memoryPercent: number;
 
   constructor(scope: Construct, id: string, props: AutoscalerProps) {
     super(scope, id);
-    this.cpuUtilization = props.cpuUtilization ?? 70;
-    this.memoryUtilization = props.memoryUtilization ?? 80;
+    this.cpuPercent = props.cpuPercent ?? AUTOSCALING_DEFAULTS.cpuPercent;
+    this.memoryPercent = props.memoryPercent ?? AUTOSCALING_DEFAULTS.memoryPercent;
     const utilization = (name: string, averageUtilization: number): k8s.MetricSpecV2 => ({
       type: 'Resource',
       resource: { name, target: { type: 'Utilization', averageUtilization } },
@@ -44,18 +67,10 @@ export class Autoscaler extends Construct {
         scaleTargetRef: { ...props.target },
         minReplicas: props.minReplicas,
         maxReplicas: props.maxReplicas,
-        metrics: [utilization('cpu', this.cpuUtilization), utilization('memory', this.memoryUtilization)],
+        metrics: [utilization('cpu', this.cpuPercent), utilization('memory', this.memoryPercent)],
         behavior: {
-          scaleUp: {
-            stabilizationWindowSeconds: MINUTE,
-            selectPolicy: 'Max',
-            policies: [{ type: 'Percent', value: 100, periodSeconds: MINUTE }],
-          },
-          scaleDown: {
-            stabilizationWindowSeconds: 5 * MINUTE,
-            selectPolicy: 'Max',
-            policies: [{ type: 'Percent', value: 10, periodSeconds: MINUTE }],
-          },
+          scaleUp: rules(props.scaleUp ?? AUTOSCALING_DEFAULTS.scaleUp),
+          scaleDown: rules(props.scaleDown ?? AUTOSCALING_DEFAULTS.scaleDown),
         },
       },
     });

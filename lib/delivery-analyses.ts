@@ -1,14 +1,33 @@
 import { Construct } from 'constructs';
-import type { Environment } from '../environments/schema';
 import { AnalysisMetric, PrometheusAnalysis } from './analysis-template';
-import type { RolloutAnalyses } from './service-rollout';
+import type { AnalysisRef } from './analysis-template';
+import { ANALYSIS_DEFAULTS } from './defaults';
 
-/** Measurements (one a minute) a blue-green preview must pass before it can be promoted. */
-export const PRE_PROMOTION_MEASUREMENTS = 5;
+/** The analyses a Rollout runs, already bound to their templates. */
+export interface RolloutAnalyses {
+  /** Bound to a Service host: the gate before a blue-green promotion. */
+  readonly prePromotion: (host: string) => AnalysisRef[];
+  /** Bound to a Service host: judged throughout a canary. */
+  readonly background: (host: string) => AnalysisRef[];
+}
 
 export interface DeliveryAnalysesProps {
-  readonly environment: Environment;
   readonly labels: Record<string, string>;
+  readonly prometheusUrl: string;
+  /** Highest acceptable 5xx share, percent. */
+  readonly errorRatePercent: number;
+  /** Highest acceptable p95 latency, seconds. */
+  readonly p95LatencySeconds: number;
+  /** Emit the pre-promotion gate (some service is released blue-green). */
+  readonly gate: boolean;
+  /** Emit the background analyses (some service is released as a canary). */
+  readonly background: boolean;
+  /** Measurements a preview must pass before promotion. @default 5 */
+  readonly prePromotionMeasurements?: number;
+  /** @default 60 */
+  readonly intervalSeconds?: number;
+  /** @default 1 */
+  readonly failureLimit?: number;
 }
 
 /**
@@ -21,21 +40,19 @@ export class DeliveryAnalyses extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryAnalysesProps) {
     super(scope, id);
-    const { environment } = props;
-    const strategies = new Set(Object.values(environment.services).map((spec) => spec.strategy.type));
     const template = (metric: AnalysisMetric, count?: number) =>
       new PrometheusAnalysis(this, count === undefined ? metric : `${metric}-gate`, {
         metric,
         count,
-        prometheusUrl: environment.monitoring.prometheusUrl,
-        errorRatePercent: environment.slo.errorRatePercent,
-        p95LatencySeconds: environment.slo.p95LatencySeconds,
+        intervalSeconds: props.intervalSeconds,
+        failureLimit: props.failureLimit,
+        prometheusUrl: props.prometheusUrl,
+        errorRatePercent: props.errorRatePercent,
+        p95LatencySeconds: props.p95LatencySeconds,
         labels: props.labels,
       });
-    const gate = strategies.has('blueGreen') ? [template(AnalysisMetric.SUCCESS_RATE, PRE_PROMOTION_MEASUREMENTS)] : [];
-    const background = strategies.has('canary')
-      ? [template(AnalysisMetric.SUCCESS_RATE), template(AnalysisMetric.LATENCY_P95)]
-      : [];
+    const gate = props.gate ? [template(AnalysisMetric.SUCCESS_RATE, props.prePromotionMeasurements ?? ANALYSIS_DEFAULTS.prePromotionMeasurements)] : [];
+    const background = props.background ? [template(AnalysisMetric.SUCCESS_RATE), template(AnalysisMetric.LATENCY_P95)] : [];
     this.analyses = {
       prePromotion: (host) => gate.map((t) => t.bind(host)),
       background: (host) => background.map((t) => t.bind(host)),

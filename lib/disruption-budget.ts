@@ -1,9 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { DISRUPTION_DEFAULTS } from './defaults';
 
 export interface DisruptionBudgetProps {
   readonly name: string;
-  readonly selector: Record<string, string>;
+  readonly selector: Readonly<Record<string, string>>;
   readonly labels: Record<string, string>;
   /** @default 1 */
   readonly maxUnavailable?: number;
@@ -19,7 +20,7 @@ export class DisruptionBudget extends Construct {
 
   constructor(scope: Construct, id: string, props: DisruptionBudgetProps) {
     super(scope, id);
-    this.maxUnavailable = props.maxUnavailable ?? 1;
+    this.maxUnavailable = props.maxUnavailable ?? DISRUPTION_DEFAULTS.maxUnavailable;
     if (this.maxUnavailable < 1) {
       throw new Error(`${props.name}: maxUnavailable (${this.maxUnavailable}) must be at least 1, or no node could ever be drained`);
     }
@@ -27,7 +28,7 @@ export class DisruptionBudget extends Construct {
       metadata: { name: props.name, labels: props.labels },
       spec: {
         maxUnavailable: k8s.IntOrString.fromNumber(this.maxUnavailable),
-        selector: { matchLabels: props.selector },
+        selector: { matchLabels: { ...props.selector } },
         unhealthyPodEvictionPolicy: 'AlwaysAllow',
       },
     });

@@ -1,20 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { Environment } from '../environments/schema';
-import { HTTP_PORT_NAME, serviceHost, serviceName } from './names';
+import { HTTP_PORT_NAME } from './names';
 
 /** The IngressClass of the NGINX ingress controller. */
 export const NGINX_CLASS = 'nginx';
-
-/** The Secret holding the certificate of every public host (issued by cert-manager). */
-export function publicTlsSecretName(environment: Pick<Environment, 'name'>): string {
-  return `public-${environment.name}-tls`;
-}
-
-/** The Ingress that routes public traffic to one Service. */
-export function ingressName(service: string): string {
-  return serviceName(service);
-}
 
 /**
  * Controller-wide settings the per-Ingress annotations cannot express: ingress-nginx sets HSTS and
@@ -33,68 +22,67 @@ export function nginxControllerSettings(): Record<string, string> {
   };
 }
 
-export interface EdgeIngressProps {
-  readonly environment: Environment;
-  readonly labels: Record<string, string>;
-}
-
-interface Route {
+/** One public path and the Service that serves it. */
+export interface PublicRoute {
   readonly host: string;
   readonly path: string;
   readonly pathType: 'Exact' | 'Prefix';
+  /** The Service (and the Ingress that routes to it). */
   readonly service: string;
 }
 
-/** Every public route: the frontend, the API (a path on the public host, or its own host), and the health path. */
-export function publicRoutes(environment: Environment): Route[] {
-  const { ingress } = environment;
-  const health: Route = { host: ingress.host, path: ingress.healthPath, pathType: 'Exact', service: ingress.apiService };
-  const api: Route =
-    ingress.routing === 'path'
-      ? { host: ingress.host, path: ingress.apiPath, pathType: 'Prefix', service: ingress.apiService }
-      : { host: ingress.apiHost!, path: '/', pathType: 'Prefix', service: ingress.apiService };
-  const frontend: Route = { host: ingress.host, path: '/', pathType: 'Prefix', service: ingress.frontendService };
-  return [health, api, frontend];
+export interface EdgeIngressProps {
+  readonly labels: Record<string, string>;
+  readonly routes: readonly PublicRoute[];
+  /** The Secret holding the certificate of every host. */
+  readonly tlsSecretName: string;
+  /** Requests a minute one client address may make. */
+  readonly rateLimitPerMinute: number;
+  /**
+   * In the mesh: each routed Service's cluster host, which NGINX sends as the request's host to the
+   * Service's cluster address so Istio applies that Service's routing and mTLS.
+   * @default - outside the mesh: NGINX sends to the endpoints directly
+   */
+  readonly meshUpstreams?: Readonly<Record<string, string>>;
 }
 
 /**
  * The public entry: one NGINX Ingress per routed Service, behind TLS with a per-client-IP rate limit
- * (seed 000: 100 requests a minute). In the mesh, NGINX sends each request to the Service's cluster
- * address with the Service's own host, so Istio applies that Service's routing and mTLS.
+ * (seed 000: 100 requests a minute).
  */
 export class EdgeIngress extends Construct {
   readonly hosts: readonly string[];
 
   constructor(scope: Construct, id: string, props: EdgeIngressProps) {
     super(scope, id);
-    const { environment } = props;
-    const routes = publicRoutes(environment);
+    const { routes } = props;
     this.hosts = [...new Set(routes.map((route) => route.host))];
     const services = [...new Set(routes.map((route) => route.service))];
     for (const service of services) {
       const own = routes.filter((route) => route.service === service);
       const hosts = [...new Set(own.map((route) => route.host))];
+      const upstream = props.meshUpstreams?.[service];
+      if (props.meshUpstreams !== undefined && upstream === undefined) {
+        throw new Error(`the public route to ${service} has no mesh upstream host`);
+      }
       new k8s.KubeIngress(this, service, {
         metadata: {
-          name: ingressName(service),
+          name: service,
           labels: props.labels,
           annotations: {
             'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
             'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
-            'nginx.ingress.kubernetes.io/limit-rpm': String(environment.ingress.rateLimitPerMinute),
+            'nginx.ingress.kubernetes.io/limit-rpm': String(props.rateLimitPerMinute),
             // The default burst is five times the rate; the seed's limit means 100, not 500, at once.
             'nginx.ingress.kubernetes.io/limit-burst-multiplier': '1',
-            ...(environment.mesh.enabled
-              ? {
-                  'nginx.ingress.kubernetes.io/service-upstream': 'true',
-                  'nginx.ingress.kubernetes.io/upstream-vhost': serviceHost(serviceName(service), environment.namespace),
-                }
-              : {}),
+            ...(upstream === undefined
+              ? {}
+              : { 'nginx.ingress.kubernetes.io/service-upstream': 'true', 'nginx.ingress.kubernetes.io/upstream-vhost': upstream }),
           },
         },
         spec: {
           ingressClassName: NGINX_CLASS,
-          tls: [{ hosts, secretName: publicTlsSecretName(environment) }],
+          tls: [{ hosts, secretName: props.tlsSecretName }],
           rules: hosts.map((host) => ({
             host,
             http: {
@@ -103,7 +91,7 @@ export class EdgeIngress extends Construct {
                 .map((route) => ({
                   path: route.path,
                   pathType: route.pathType,
-                  backend: { service: { name: serviceName(route.service), port: { name: HTTP_PORT_NAME } } },
+                  backend: { service: { name: route.service, port: { name: HTTP_PORT_NAME } } },
                 })),
             },
           })),

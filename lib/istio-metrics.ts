@@ -3,7 +3,6 @@
  * serves the app's metrics merged with Envoy's on its status port, outside mTLS and authorization
  * (see service-monitor.ts for why the platform scrapes there under the mesh).
  */
-import type { ServiceSpec } from '../environments/schema';
 
 /** The Istio agent's status port, where merged metrics are served (Istio's `statusPort` default). */
 export const ISTIO_STATUS_PORT = 15020;
@@ -16,7 +15,7 @@ export const ISTIO_MERGED_METRICS_PATH = '/stats/prometheus';
  * them (the injector then rewrites them to the status port). Without them, port 15020 serves only
  * Envoy's and the agent's own metrics.
  */
-export function metricsMergeAnnotations(spec: ServiceSpec): Record<string, string> {
-  if (spec.metricsPath === undefined || spec.port === undefined) return {};
-  return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(spec.port), 'prometheus.io/path': spec.metricsPath };
+export function metricsMergeAnnotations(app: { readonly port: number; readonly metricsPath?: string }): Record<string, string> {
+  if (app.metricsPath === undefined) return {};
+  return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(app.port), 'prometheus.io/path': app.metricsPath };
 }

@@ -14,9 +14,12 @@ export interface LabelProps {
   readonly environment: string;
   /** @default - no component label */
   readonly component?: string;
-  /** @default - no version label */
+  /** A label value stops at 63 characters, so a longer version (still pinned in the image) is left out. @default - no version label */
   readonly version?: string;
 }
+
+/** The longest label value Kubernetes accepts. */
+const LABEL_VALUE_MAX = 63;
 
 /** Labels that select a service's pods. Stable across releases. */
 export function selectorLabels(props: Pick<LabelProps, 'name' | 'environment'>): Record<string, string> {
@@ -43,7 +46,7 @@ export function recommendedLabels(props: LabelProps): Record<string, string> {
     ...selectorLabels(props),
     ...(props.component === undefined ? {} : { 'app.kubernetes.io/component': props.component }),
     'app.kubernetes.io/part-of': props.partOf,
-    ...(props.version === undefined ? {} : { 'app.kubernetes.io/version': props.version }),
+    ...(props.version === undefined || props.version.length > LABEL_VALUE_MAX ? {} : { 'app.kubernetes.io/version': props.version }),
     'app.kubernetes.io/managed-by': MANAGED_BY,
   };
 }
@@ -51,14 +54,4 @@ export function recommendedLabels(props: LabelProps): Record<string, string> {
 /** Labels of platform-level objects that belong to no one service (the edge, the mesh baseline). */
 export function platformLabels(environment: { name: string; partOf: string }, name: string): Record<string, string> {
   return recommendedLabels({ name, environment: environment.name, partOf: environment.partOf });
-}
-
-/** The recommended labels of everything one service owns (its version is added on pods only). */
-export function serviceLabels(
-  environment: { readonly name: string; readonly partOf: string; readonly services: Readonly<Record<string, { readonly component: string }>> },
-  service: string,
-): Record<string, string> {
-  const spec = environment.services[service];
-  if (!spec) throw new Error(`${environment.name}: no service "${service}"`);
-  return recommendedLabels({ name: service, environment: environment.name, partOf: environment.partOf, component: spec.component });
 }

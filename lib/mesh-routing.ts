@@ -1,62 +1,40 @@
 import { Construct } from 'constructs';
-import type { Environment } from '../environments/schema';
 import { DestinationRule, VirtualService, type DestinationRuleSpecSubsets, type VirtualServiceSpecHttpRoute } from '../imports/networking.istio.io';
-import { workloadSelector } from './labels';
-import {
-  CANARY_SUBSET,
-  destinationRuleName,
-  MAIN_TRACK,
-  PRIMARY_ROUTE,
-  SERVICE_PORT,
-  serviceHost,
-  serviceName,
-  STABLE_SUBSET,
-  trackSubsetName,
-  virtualServiceName,
-} from './names';
-import { serviceOf } from './pod-template';
+import { TRAFFIC_DEFAULTS } from './defaults';
 
-type Traffic = NonNullable<Environment['services'][string]['traffic']>;
-
-/** Seed 001's circuit breaker, for services whose environment does not tune it. */
-export const DEFAULT_TRAFFIC: Required<Traffic> = {
-  timeoutSeconds: 15,
-  retries: { attempts: 2, perTryTimeoutSeconds: 5 },
-  connectionPool: { maxConnections: 1000, maxPendingRequests: 1000, maxRequestsPerConnection: 0 },
-  outlierDetection: { consecutive5xxErrors: 5, intervalSeconds: 10, baseEjectionSeconds: 30, maxEjectionPercent: 50 },
-};
-
-export interface MeshRoutingProps {
-  readonly environment: Environment;
-  readonly service: string;
-  readonly labels: Record<string, string>;
+/** A route's timeout and retries, and seed 001's circuit breaker. */
+export interface TrafficPolicy {
+  readonly timeoutSeconds: number;
+  readonly retries: { readonly attempts: number; readonly perTryTimeoutSeconds: number };
+  readonly connectionPool: { readonly maxConnections: number; readonly maxPendingRequests: number; readonly maxRequestsPerConnection: number };
+  readonly outlierDetection: {
+    readonly consecutive5xxErrors: number;
+    readonly intervalSeconds: number;
+    readonly baseEjectionSeconds: number;
+    readonly maxEjectionPercent: number;
+  };
 }
 
-interface Split {
+/** One share of a service's traffic: a DestinationRule subset and its weight on the route. */
+export interface TrafficSplit {
   readonly subset: string;
   readonly weight: number;
-  readonly selector: Record<string, string>;
+  readonly selector: Readonly<Record<string, string>>;
 }
 
-/**
- * How traffic to a service is split: a canary Rollout's stable/canary subsets (Argo Rollouts moves
- * the weights), weighted tracks (seed 002's 80/20), or no split at all.
- */
-function splits(environment: Environment, service: string): Split[] {
-  const spec = serviceOf(environment, service);
-  const selector = (track: string) => workloadSelector({ name: service, environment: environment.name }, track);
-  if (spec.strategy.type === 'canary') {
-    // Both subsets select the Rollout's pods; Argo Rollouts adds each ReplicaSet's hash at run time.
-    return [
-      { subset: STABLE_SUBSET, weight: 100, selector: selector(MAIN_TRACK) },
-      { subset: CANARY_SUBSET, weight: 0, selector: selector(MAIN_TRACK) },
-    ];
-  }
-  const tracks = Object.entries(spec.tracks ?? {});
-  if (tracks.length === 0) return [];
-  const others = tracks.map(([track, t]) => ({ subset: trackSubsetName(track), weight: t.weight, selector: selector(track) }));
-  const rest = 100 - others.reduce((sum, split) => sum + split.weight, 0);
-  return [{ subset: trackSubsetName(MAIN_TRACK), weight: rest, selector: selector(MAIN_TRACK) }, ...others];
+export interface MeshRoutingProps {
+  readonly virtualServiceName: string;
+  readonly destinationRuleName: string;
+  readonly labels: Record<string, string>;
+  /** The Service's cluster host, e.g. `backend.platform.svc.cluster.local`. */
+  readonly host: string;
+  readonly port: number;
+  /** The named HTTP route (Argo Rollouts sets its weights for a canary). */
+  readonly route: string;
+  /** Subsets and weights; empty for a service without a split. */
+  readonly splits: readonly TrafficSplit[];
+  /** @default TRAFFIC_DEFAULTS */
+  readonly traffic?: TrafficPolicy;
 }
 
 /**
@@ -70,15 +48,13 @@ export class MeshRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshRoutingProps) {
     super(scope, id);
-    const { environment, service } = props;
-    const traffic = { ...DEFAULT_TRAFFIC, ...serviceOf(environment, service).traffic };
-    this.host = serviceHost(serviceName(service), environment.namespace);
-    const split = splits(environment, service);
-    this.subsets = split.map((s) => s.subset);
+    const traffic = props.traffic ?? TRAFFIC_DEFAULTS;
+    this.host = props.host;
+    this.subsets = props.splits.map((s) => s.subset);
 
-    const subsets: DestinationRuleSpecSubsets[] = split.map((s) => ({ name: s.subset, labels: s.selector }));
+    const subsets: DestinationRuleSpecSubsets[] = props.splits.map((s) => ({ name: s.subset, labels: { ...s.selector } }));
     new DestinationRule(this, 'DestinationRule', {
-      metadata: { name: destinationRuleName(service), labels: props.labels },
+      metadata: { name: props.destinationRuleName, labels: props.labels },
       spec: {
         host: this.host,
         trafficPolicy: {
@@ -102,18 +78,18 @@ export class MeshRouting extends Construct {
 
     const destination = (subset?: string) => ({
       host: this.host,
-      port: { number: SERVICE_PORT },
+      port: { number: props.port },
       ...(subset === undefined ? {} : { subset }),
     });
     const route: VirtualServiceSpecHttpRoute[] =
-      split.length === 0 ? [{ destination: destination() }] : split.map((s) => ({ destination: destination(s.subset), weight: s.weight }));
+      props.splits.length === 0 ? [{ destination: destination() }] : props.splits.map((s) => ({ destination: destination(s.subset), weight: s.weight }));
     new VirtualService(this, 'VirtualService', {
-      metadata: { name: virtualServiceName(service), labels: props.labels },
+      metadata: { name: props.virtualServiceName, labels: props.labels },
       spec: {
         hosts: [this.host],
         http: [
           {
-            name: PRIMARY_ROUTE,
+            name: props.route,
             route,
             timeout: `${traffic.timeoutSeconds}s`,
             retries: {

@@ -23,19 +23,6 @@ export function previewServiceName(service: string): string {
   return `${service}-preview`;
 }
 
-/** Canary Service, selecting only the canary ReplicaSet. */
-export function canaryServiceName(service: string): string {
-  return `${service}-canary`;
-}
-
-export function hpaName(service: string): string {
-  return workloadName(service);
-}
-
-export function pdbName(service: string): string {
-  return workloadName(service);
-}
-
 /** The DNS name other workloads in the namespace use to call the service. */
 export function serviceHost(service: string, namespace: string): string {
   return `${serviceName(service)}.${namespace}.svc.cluster.local`;
@@ -92,3 +79,21 @@ export function queueAuthenticationName(service: string): string {
 
 /** Where a service's secrets are mounted as files, one file per secret. */
 export const SECRETS_MOUNT_PATH = '/var/run/secrets/app';
+
+/** The ConfigMap of a service's non-secret configuration files. */
+export function configMapName(service: string): string {
+  return `${service}-config`;
+}
+
+/** Where a service's configuration files are mounted. */
+export const CONFIG_MOUNT_PATH = '/etc/app';
+
+/** The Secret holding the certificate of every public host (issued by cert-manager). */
+export function publicTlsSecretName(environment: string): string {
+  return `public-${environment}-tls`;
+}
+
+/** The cert-manager Certificate that writes `publicTlsSecretName`. */
+export function publicCertificateName(environment: string): string {
+  return `public-${environment}`;
+}

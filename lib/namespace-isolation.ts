@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ISTIO_NAMESPACE } from './addons/catalog';
+import { ISTIO_NAMESPACE } from './addons/names';
 import { namespaceSelector } from './network-peers';
 
 export interface NamespaceIsolationProps {

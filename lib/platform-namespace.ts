@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { POD_SECURITY_VERSION, podSecurityLabels, PodSecurityLevel } from './pod-security';
 
 export interface PlatformNamespaceProps {
   readonly name: string;
@@ -19,13 +20,7 @@ export class PlatformNamespace extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
     super(scope, id);
     this.name = props.name;
-    const version = props.podSecurityVersion ?? 'v1.28';
-    const podSecurity = Object.fromEntries(
-      ['enforce', 'audit', 'warn'].flatMap((mode) => [
-        [`pod-security.kubernetes.io/${mode}`, 'restricted'],
-        [`pod-security.kubernetes.io/${mode}-version`, version],
-      ]),
-    );
+    const podSecurity = podSecurityLabels(PodSecurityLevel.RESTRICTED, props.podSecurityVersion ?? POD_SECURITY_VERSION);
     new k8s.KubeNamespace(this, 'Resource', {
       metadata: { name: props.name, labels: { ...props.labels, ...podSecurity } },
     });

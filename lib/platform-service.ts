@@ -1,107 +1,107 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { Environment } from '../environments/schema';
 import { AppSecrets } from './app-secrets';
 import { Autoscaler, type ScaleTarget } from './autoscaler';
 import { DisruptionBudget } from './disruption-budget';
-import { selectorLabels, serviceLabels } from './labels';
-import {
-  appSecretName,
-  HTTP_PORT_NAME,
-  MAIN_TRACK,
-  previewServiceName,
-  queueAuthenticationName,
-  SERVICE_PORT,
-  serviceAccountName,
-  serviceName,
-  trackWorkloadName,
-} from './names';
-import { serviceOf } from './pod-template';
+import { HTTP_PORT_NAME, MAIN_TRACK, queueAuthenticationName, SERVICE_PORT } from './names';
 import { QueueAutoscaler } from './queue-autoscaler';
+import type { ResolvedService, ResolvedTrack, ResolvedWebService } from './resolved-service';
 import { ServiceDeployment } from './service-deployment';
-import { ServiceRollout, type RolloutAnalyses } from './service-rollout';
+import { ServiceRollout } from './service-rollout';
 
 export interface PlatformServiceProps {
-  readonly environment: Environment;
-  /** A key of `environment.services`. */
-  readonly service: string;
-  /** Analyses for Rollouts. @default - none; required when the service is rolled out by blue-green or canary */
-  readonly analyses?: RolloutAnalyses;
+  readonly service: ResolvedService;
 }
 
 interface Workload {
   readonly scaleTarget: ScaleTarget;
-  readonly selector: Record<string, string>;
+  readonly selector: Readonly<Record<string, string>>;
 }
 
 /**
  * One service of the platform: its identity (ServiceAccount), its credentials (an ExternalSecret), its
- * Services when it serves traffic, a workload per track (the main one a Deployment or a Rollout), and
- * for each workload the autoscaler that owns its replica count (an HPA, or KEDA on queue depth for a
- * queue worker) and a disruption budget.
+ * configuration (a ConfigMap), its Services when it serves traffic, a workload per track (the main
+ * one a Deployment or a Rollout), and for each workload the autoscaler that owns its replica count
+ * (an HPA, or KEDA on queue depth for a queue worker) and a disruption budget.
  */
 export class PlatformService extends Construct {
   readonly workloads: readonly Workload[];
 
   constructor(scope: Construct, id: string, props: PlatformServiceProps) {
     super(scope, id);
-    const { environment, service } = props;
-    const spec = serviceOf(environment, service);
-    const labels = serviceLabels(environment, service);
+    const { service } = props;
+    const labels = { ...service.labels };
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: serviceAccountName(service), labels },
+      metadata: { name: service.serviceAccountName, labels },
       // Platform services do not call the Kubernetes API; a mounted token would only be loot.
       automountServiceAccountToken: false,
     });
 
-    new AppSecrets(this, 'Secrets', { environment, service, labels });
+    if (service.secrets !== undefined) {
+      const { secrets } = service;
+      new AppSecrets(this, 'Secrets', { name: secrets.secretName, labels, store: secrets.store, refreshInterval: secrets.refreshInterval, entries: secrets.entries });
+    }
 
-    if (spec.kind === 'web') {
-      this.addService('Service', serviceName(service), labels, selectorLabels({ name: service, environment: environment.name }));
-      if (spec.strategy.type === 'blueGreen') {
+    if (service.config !== undefined) {
+      new k8s.KubeConfigMap(this, 'Config', { metadata: { name: service.config.name, labels }, data: { ...service.config.files } });
+    }
+
+    if (service.kind === 'web') {
+      this.addService('Service', service.serviceName, labels, service.selector);
+      if (service.release.type === 'blueGreen') {
         // Argo Rollouts narrows both selectors to one ReplicaSet each at run time.
-        this.addService('PreviewService', previewServiceName(service), labels, selectorLabels({ name: service, environment: environment.name }));
+        this.addService('PreviewService', service.release.previewService, labels, service.selector);
       }
     }
 
-    const main: Workload =
-      spec.strategy.type === 'rolling'
-        ? new ServiceDeployment(this, 'Deployment', { environment, service, track: MAIN_TRACK, labels })
-        : new ServiceRollout(this, 'Rollout', { environment, service, strategy: spec.strategy, labels, analyses: requireAnalyses(props) });
-    const tracks = Object.keys(spec.tracks ?? {}).map(
-      (track) => [track, new ServiceDeployment(this, `Track-${track}`, { environment, service, track, labels })] as const,
-    );
-    this.workloads = [main, ...tracks.map(([, workload]) => workload)];
+    const workloads = service.tracks.map((track) => [track, this.addWorkload(service, track, labels)] as const);
+    this.workloads = workloads.map(([, workload]) => workload);
 
-    for (const [track, workload] of [[MAIN_TRACK, main] as const, ...tracks]) {
-      const replicas = track === MAIN_TRACK ? spec.replicas : spec.tracks![track]!.replicas;
-      const name = trackWorkloadName(service, track);
-      const suffix = track === MAIN_TRACK ? '' : `-${track}`;
-      if (spec.queue === undefined) {
-        new Autoscaler(this, `Autoscaler${suffix}`, { name, target: workload.scaleTarget, minReplicas: replicas.min, maxReplicas: replicas.max, labels });
-      } else {
-        new QueueAutoscaler(this, `QueueAutoscaler${suffix}`, {
-          name,
+    for (const [track, workload] of workloads) {
+      const suffix = track.track === MAIN_TRACK ? '' : `-${track.track}`;
+      if (service.kind === 'web') {
+        new Autoscaler(this, `Autoscaler${suffix}`, {
+          ...service.autoscaling,
+          name: track.workloadName,
           target: workload.scaleTarget,
-          queue: spec.queue,
-          minReplicas: replicas.min,
-          maxReplicas: replicas.max,
-          secretName: appSecretName(service),
-          authenticationName: queueAuthenticationName(service),
+          minReplicas: track.replicas.min,
+          maxReplicas: track.replicas.max,
+          labels,
+        });
+      } else {
+        if (service.secrets === undefined) throw new Error(`services.${service.name}: a queue worker needs its broker credentials in a Secret`);
+        new QueueAutoscaler(this, `QueueAutoscaler${suffix}`, {
+          name: track.workloadName,
+          target: workload.scaleTarget,
+          queue: service.queue,
+          minReplicas: track.replicas.min,
+          maxReplicas: track.replicas.max,
+          secretName: service.secrets.secretName,
+          authenticationName: queueAuthenticationName(service.name),
           labels,
         });
       }
-      new DisruptionBudget(this, `DisruptionBudget${suffix}`, { name, selector: workload.selector, labels });
+      new DisruptionBudget(this, `DisruptionBudget${suffix}`, { name: track.workloadName, selector: workload.selector, labels, maxUnavailable: service.maxUnavailable });
     }
   }
 
-  private addService(id: string, name: string, labels: Record<string, string>, selector: Record<string, string>): void {
+  private addWorkload(service: ResolvedService, track: ResolvedTrack, labels: Record<string, string>): Workload {
+    const release = service.kind === 'web' && track.track === MAIN_TRACK ? service.release : { type: 'rolling' as const };
+    const common = { name: track.workloadName, labels, selector: track.selector, template: track.template };
+    if (release.type === 'rolling') {
+      const id = track.track === MAIN_TRACK ? 'Deployment' : `Track-${track.track}`;
+      return new ServiceDeployment(this, id, { ...common, maxSurgePercent: service.maxSurgePercent });
+    }
+    return new ServiceRollout(this, 'Rollout', { ...common, release });
+  }
+
+  private addService(id: string, name: string, labels: Record<string, string>, selector: ResolvedWebService['selector']): void {
     new k8s.KubeService(this, id, {
       metadata: { name, labels },
       spec: {
         type: 'ClusterIP',
-        selector,
+        selector: { ...selector },
         ports: [
           {
             name: HTTP_PORT_NAME,
@@ -114,11 +114,4 @@ export class PlatformService extends Construct {
       },
     });
   }
-}
-
-function requireAnalyses(props: PlatformServiceProps): RolloutAnalyses {
-  if (props.analyses === undefined) {
-    throw new Error(`${props.environment.name}: services.${props.service} is rolled out by a Rollout but no analyses were given`);
-  }
-  return props.analyses;
 }

@@ -7,15 +7,29 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { Environment } from '../environments/schema';
+import { amountsOf, scaleAmounts } from './core/resource-amounts';
 import { MANAGED_BY, platformLabels, recommendedLabels } from './labels';
 import { HTTP_PORT_NAME } from './names';
-import { amounts, NamespaceQuota, resourceRequirements, scaleAmounts } from './namespace-quota';
+import { NamespaceQuota } from './namespace-quota';
 import { PlatformNamespace } from './platform-namespace';
-import { imageReference } from './pod-template';
+import { imageReference, type ImageSpec } from './pod-template';
+import { resourceRequirements, type ResourceSpec } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchMount, scratchVolume } from './restricted-security';
 
-export type SandboxSpec = NonNullable<Environment['sandbox']>;
+/** The sandbox an environment declares (seed 003). */
+export interface SandboxSpec {
+  /** Its namespace; never the platform's. */
+  readonly namespace: string;
+  readonly image: ImageSpec;
+  /** Requests and limits of one project pod. */
+  readonly resources: ResourceSpec;
+  /** Seconds a project pod may run. */
+  readonly activeDeadlineSeconds: number;
+  /** Most project pods at once. */
+  readonly maxPods: number;
+  /** The port a project serves on. */
+  readonly port: number;
+}
 
 /** The PodTemplate the platform API stamps project pods from, and their ServiceAccount. */
 export function projectRuntimeName(): string {
@@ -31,7 +45,8 @@ export function sandboxIsolationPolicyName(): string {
 }
 
 export interface ProjectSandboxProps {
-  readonly environment: Environment;
+  /** The environment's name and the application it is part of, for labels. */
+  readonly environment: { readonly name: string; readonly partOf: string };
   readonly sandbox: SandboxSpec;
 }
 
@@ -42,9 +57,6 @@ export class ProjectSandbox extends Construct {
     super(scope, id);
     const { environment, sandbox } = props;
     this.namespace = sandbox.namespace;
-    if (this.namespace === environment.namespace) {
-      throw new Error(`${environment.name}: sandbox.namespace (${sandbox.namespace}) must differ from namespace: untrusted projects never share the platform's namespace`);
-    }
     const namespace = this.namespace;
     const labels = platformLabels(environment, 'project-sandbox');
 
@@ -58,7 +70,7 @@ export class ProjectSandbox extends Construct {
       },
     });
 
-    const pod = { requests: amounts(sandbox.resources.requests), limits: amounts(sandbox.resources.limits) };
+    const pod = { requests: amountsOf(sandbox.resources.requests), limits: amountsOf(sandbox.resources.limits) };
     new NamespaceQuota(this, 'Quota', {
       namespace,
       labels,
@@ -85,7 +97,7 @@ export class ProjectSandbox extends Construct {
       environment: environment.name,
       partOf: environment.partOf,
       component: 'sandbox',
-      version: sandbox.image.tag.length <= 63 ? sandbox.image.tag : undefined,
+      version: sandbox.image.tag,
     });
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: runtime, namespace, labels: runtimeLabels },

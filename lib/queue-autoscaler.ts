@@ -1,13 +1,26 @@
 import { Construct } from 'constructs';
-import type { Queue } from '../environments/schema';
 import { ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
 import type { ScaleTarget } from './autoscaler';
-import { queueCredentials } from './queue-credentials';
+import { QUEUE_SCALING_DEFAULTS } from './defaults';
+import { queueCredentials, type Broker } from './queue-credentials';
+
+/** What a queue worker consumes and how KEDA scales it. */
+export interface QueueScaling {
+  readonly broker: Broker;
+  /** The Redis list or RabbitMQ queue. */
+  readonly name: string;
+  /** Waiting tasks one replica is expected to absorb (seed 004: 100). */
+  readonly targetPerReplica: number;
+  /** @default 15 */
+  readonly pollingSeconds?: number;
+  /** @default 300 */
+  readonly cooldownSeconds?: number;
+}
 
 export interface QueueAutoscalerProps {
   readonly name: string;
   readonly target: ScaleTarget;
-  readonly queue: Queue;
+  readonly queue: QueueScaling;
   readonly minReplicas: number;
   readonly maxReplicas: number;
   /** The Secret that holds the broker credentials (see queue-credentials.ts). */
@@ -29,7 +42,7 @@ export class QueueAutoscaler extends Construct {
     new TriggerAuthentication(this, 'Authentication', {
       metadata: { name: props.authenticationName, labels: props.labels },
       spec: {
-        secretTargetRef: queueCredentials(queue).map((credential) => ({
+        secretTargetRef: queueCredentials(queue.broker).map((credential) => ({
           parameter: credential.parameter,
           name: props.secretName,
           key: credential.secret,
@@ -47,9 +60,9 @@ export class QueueAutoscaler extends Construct {
         scaleTargetRef: { apiVersion: props.target.apiVersion, kind: props.target.kind, name: props.target.name },
         minReplicaCount: props.minReplicas,
         maxReplicaCount: props.maxReplicas,
-        pollingInterval: 15,
-        // An emptied queue waits five minutes before workers go, so a burst does not thrash them.
-        cooldownPeriod: 300,
+        pollingInterval: queue.pollingSeconds ?? QUEUE_SCALING_DEFAULTS.pollingSeconds,
+        // An emptied queue waits before workers go, so a burst does not thrash them.
+        cooldownPeriod: queue.cooldownSeconds ?? QUEUE_SCALING_DEFAULTS.cooldownSeconds,
         triggers: [{ ...trigger, authenticationRef: { name: props.authenticationName } }],
       },
     });

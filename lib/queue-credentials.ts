@@ -3,7 +3,6 @@
  * which key of the worker's Secret. The ExternalSecret that writes the Secret and the
  * TriggerAuthentication that reads it both use this one table, so the keys cannot drift apart.
  */
-import type { Queue } from '../environments/schema';
 
 export interface QueueCredential {
   /** KEDA trigger parameter, e.g. `address`. */
@@ -12,7 +11,10 @@ export interface QueueCredential {
   readonly secret: string;
 }
 
-const CREDENTIALS: Readonly<Record<Queue['broker'], readonly QueueCredential[]>> = {
+/** The brokers Celery-style workers consume from. */
+export type Broker = 'redis' | 'rabbitmq';
+
+const CREDENTIALS: Readonly<Record<Broker, readonly QueueCredential[]>> = {
   // KEDA's Redis list scaler takes host:port and the password separately, not a URL.
   redis: [
     { parameter: 'address', secret: 'queue-address' },
@@ -22,6 +24,6 @@ const CREDENTIALS: Readonly<Record<Queue['broker'], readonly QueueCredential[]>>
   rabbitmq: [{ parameter: 'host', secret: 'queue-url' }],
 };
 
-export function queueCredentials(queue: Queue): readonly QueueCredential[] {
-  return CREDENTIALS[queue.broker];
+export function queueCredentials(broker: Broker): readonly QueueCredential[] {
+  return CREDENTIALS[broker];
 }

@@ -1,7 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { Environment } from '../environments/schema';
 import {
   ClusterSecretStore,
   ClusterSecretStoreSpecProviderAwsService,
@@ -14,12 +13,23 @@ import {
 /** Namespace the external-secrets operator runs in, where a ClusterSecretStore's identity lives. */
 export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
 
+/** Where secrets are kept, and the service account that authenticates to it by workload identity. */
+export type SecretProvider =
+  | { readonly provider: 'aws'; readonly region: string; readonly serviceAccount: string }
+  | { readonly provider: 'gcp'; readonly projectId: string; readonly serviceAccount: string }
+  | { readonly provider: 'vault'; readonly server: string; readonly path: string; readonly role: string; readonly serviceAccount: string };
+
 export interface PlatformSecretStoreProps {
-  readonly environment: Environment;
+  /** A ClusterSecretStore (limited to `namespace`) or a SecretStore in `namespace`. */
+  readonly scope: 'ClusterSecretStore' | 'SecretStore';
+  readonly name: string;
+  /** The namespace whose ExternalSecrets read the store. */
+  readonly namespace: string;
+  readonly store: SecretProvider;
   readonly labels: Record<string, string>;
 }
 
-type Store = Environment['secrets']['store'];
+type Store = SecretProvider;
 
 /** The store's provider, authenticated by workload identity: no static cloud credential exists anywhere. */
 function provider(store: Store, accountRef: { name: string; namespace?: string }): ClusterSecretStoreSpecProvider {
@@ -50,9 +60,9 @@ function provider(store: Store, accountRef: { name: string; namespace?: string }
 export class PlatformSecretStore extends Construct {
   constructor(scope: Construct, id: string, props: PlatformSecretStoreProps) {
     super(scope, id);
-    const { secrets, namespace } = props.environment;
-    const cluster = secrets.scope === 'ClusterSecretStore';
-    const account = secrets.store.serviceAccount;
+    const { namespace } = props;
+    const cluster = props.scope === 'ClusterSecretStore';
+    const account = props.store.serviceAccount;
     if (!cluster) {
       // A namespaced store authenticates as an identity of its own namespace.
       new k8s.KubeServiceAccount(this, 'Identity', {
@@ -61,13 +71,13 @@ export class PlatformSecretStore extends Construct {
       });
     }
     const spec = toJson_ClusterSecretStoreSpec({
-      provider: provider(secrets.store, cluster ? { name: account, namespace: EXTERNAL_SECRETS_NAMESPACE } : { name: account }),
+      provider: provider(props.store, cluster ? { name: account, namespace: EXTERNAL_SECRETS_NAMESPACE } : { name: account }),
       // A cluster-wide store would otherwise serve any namespace that names it.
       ...(cluster ? { conditions: [{ namespaces: [namespace] }] } : {}),
     });
     new ApiObject(this, 'Resource', {
       ...(cluster ? ClusterSecretStore.GVK : SecretStore.GVK),
-      metadata: { name: secrets.storeName, labels: props.labels, ...(cluster ? {} : { namespace }) },
+      metadata: { name: props.name, labels: props.labels, ...(cluster ? {} : { namespace }) },
       spec,
     });
   }

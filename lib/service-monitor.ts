@@ -16,24 +16,22 @@
  * status port. The pods must carry `metricsMergeAnnotations`.
  */
 import { Construct } from 'constructs';
-import type { Environment } from '../environments/schema';
 import { ServiceMonitor as ServiceMonitorResource, ServiceMonitorSpecEndpointsRelabelingsAction, type ServiceMonitorSpecEndpoints } from '../imports/monitoring.coreos.com';
-import { selectorLabels, TRACK_LABEL } from './labels';
-import { HTTP_PORT_NAME, serviceName } from './names';
 import { ISTIO_MERGED_METRICS_PATH, ISTIO_STATUS_PORT } from './istio-metrics';
-import { serviceOf } from './pod-template';
-
-
-/** The ServiceMonitor of a service shares the service's name. */
-export function serviceMonitorName(service: string): string {
-  return serviceName(service);
-}
+import { TRACK_LABEL } from './labels';
+import { HTTP_PORT_NAME } from './names';
 
 export interface ServiceMonitorProps {
-  readonly environment: Environment;
-  /** A web service of the environment that sets `metricsPath`. */
-  readonly service: string;
+  readonly name: string;
   readonly labels: Record<string, string>;
+  /** Labels of the service's Services. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The live Service: a blue-green preview Service with the same labels is not scraped twice. */
+  readonly serviceName: string;
+  /** Where the app serves its metrics on its HTTP port. */
+  readonly metricsPath: string;
+  /** The pods run an Istio sidecar (STRICT mTLS): scrape the merged metrics on the status port. */
+  readonly mesh: boolean;
   /** @default '30s' */
   readonly interval?: string;
 }
@@ -44,12 +42,7 @@ export class ServiceMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceMonitorProps) {
     super(scope, id);
-    const { environment, service } = props;
-    const spec = serviceOf(environment, service);
-    if (spec.kind !== 'web' || spec.metricsPath === undefined) {
-      throw new Error(`${environment.name}: services.${service} has no metricsPath to scrape (only web services with metricsPath get a ServiceMonitor)`);
-    }
-    this.name = serviceMonitorName(service);
+    this.name = props.name;
     this.interval = props.interval ?? '30s';
     // The preview Service of a blue-green Rollout carries the same labels and the same pods; keeping
     // only the live Service's endpoints scrapes each pod once.
@@ -57,10 +50,10 @@ export class ServiceMonitor extends Construct {
       {
         action: ServiceMonitorSpecEndpointsRelabelingsAction.KEEP,
         sourceLabels: ['__meta_kubernetes_service_name'],
-        regex: serviceName(service),
+        regex: props.serviceName,
       },
     ];
-    const endpoint: ServiceMonitorSpecEndpoints = environment.mesh.enabled
+    const endpoint: ServiceMonitorSpecEndpoints = props.mesh
       ? {
           port: HTTP_PORT_NAME,
           path: ISTIO_MERGED_METRICS_PATH,
@@ -71,11 +64,11 @@ export class ServiceMonitor extends Construct {
             { sourceLabels: ['__address__'], regex: '(.+):\\d+', targetLabel: '__address__', replacement: `\${1}:${ISTIO_STATUS_PORT}` },
           ],
         }
-      : { port: HTTP_PORT_NAME, path: spec.metricsPath, interval: this.interval, relabelings };
+      : { port: HTTP_PORT_NAME, path: props.metricsPath, interval: this.interval, relabelings };
     new ServiceMonitorResource(this, 'Resource', {
       metadata: { name: this.name, labels: props.labels },
       spec: {
-        selector: { matchLabels: selectorLabels({ name: service, environment: environment.name }) },
+        selector: { matchLabels: { ...props.selector } },
         // Series carry the track, so a weighted track's behaviour can be compared with the main one.
         podTargetLabels: [TRACK_LABEL],
         endpoints: [endpoint],

@@ -1,43 +1,23 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { Environment, Strategy } from '../environments/schema';
 import { Rollout, RolloutSpecStrategyCanaryStepsPauseDuration, toJson_RolloutSpec, type RolloutSpecStrategy } from '../imports/argoproj.io';
 import type { AnalysisRef } from './analysis-template';
 import type { ScaleTarget } from './autoscaler';
-import { workloadSelector } from './labels';
-import {
-  CANARY_SUBSET,
-  destinationRuleName,
-  MAIN_TRACK,
-  PRIMARY_ROUTE,
-  previewServiceName,
-  serviceHost,
-  serviceName,
-  STABLE_SUBSET,
-  virtualServiceName,
-  workloadName,
-} from './names';
-import { podTemplate } from './pod-template';
-
-/** The analyses a Rollout runs, already bound to their templates. */
-export interface RolloutAnalyses {
-  /** Bound to a Service host: the gate before a blue-green promotion. */
-  readonly prePromotion: (host: string) => AnalysisRef[];
-  /** Bound to a Service host: judged throughout a canary. */
-  readonly background: (host: string) => AnalysisRef[];
-}
+import { PROGRESS_DEADLINE_SECONDS } from './defaults';
+import type { BlueGreenRelease, CanaryRelease } from './resolved-service';
 
 export interface ServiceRolloutProps {
-  readonly environment: Environment;
-  readonly service: string;
-  readonly strategy: Exclude<Strategy, { type: 'rolling' }>;
+  readonly name: string;
   readonly labels: Record<string, string>;
-  readonly analyses: RolloutAnalyses;
+  readonly selector: Readonly<Record<string, string>>;
+  /** Built with `revisionLabel: 'rollouts-pod-template-hash'`, the label Argo Rollouts stamps on each revision. */
+  readonly template: k8s.PodTemplateSpec;
+  readonly release: BlueGreenRelease | CanaryRelease;
 }
 
 /** Merges each ref's args into one list; Rollouts pass one argument list to all templates. */
-function analysisSpec(refs: AnalysisRef[]) {
+function analysisSpec(refs: readonly AnalysisRef[]) {
   const args = new Map(refs.flatMap((ref) => ref.args.map((arg) => [arg.name, arg.value] as const)));
   return {
     templates: refs.map((ref) => ({ templateName: ref.templateName })),
@@ -45,23 +25,20 @@ function analysisSpec(refs: AnalysisRef[]) {
   };
 }
 
-function blueGreen(props: ServiceRolloutProps, strategy: Extract<Strategy, { type: 'blueGreen' }>): RolloutSpecStrategy {
-  const { service, environment } = props;
-  const preview = previewServiceName(service);
+function blueGreen(release: BlueGreenRelease): RolloutSpecStrategy {
   return {
     blueGreen: {
-      activeService: serviceName(service),
-      previewService: preview,
-      autoPromotionEnabled: strategy.autoPromotion ?? false,
-      scaleDownDelaySeconds: strategy.scaleDownDelaySeconds ?? 30,
-      prePromotionAnalysis: analysisSpec(props.analyses.prePromotion(serviceHost(preview, environment.namespace))),
+      activeService: release.activeService,
+      previewService: release.previewService,
+      autoPromotionEnabled: release.autoPromotion,
+      scaleDownDelaySeconds: release.scaleDownDelaySeconds,
+      prePromotionAnalysis: analysisSpec(release.prePromotionAnalysis),
     },
   };
 }
 
-function canary(props: ServiceRolloutProps, strategy: Extract<Strategy, { type: 'canary' }>): RolloutSpecStrategy {
-  const { service, environment } = props;
-  const steps = strategy.steps.flatMap((step) => [
+function canary(release: CanaryRelease): RolloutSpecStrategy {
+  const steps = release.steps.flatMap((step) => [
     { setWeight: step.weight },
     ...(step.pauseSeconds === undefined
       ? []
@@ -71,12 +48,12 @@ function canary(props: ServiceRolloutProps, strategy: Extract<Strategy, { type: 
     canary: {
       trafficRouting: {
         istio: {
-          virtualService: { name: virtualServiceName(service), routes: [PRIMARY_ROUTE] },
-          destinationRule: { name: destinationRuleName(service), stableSubsetName: STABLE_SUBSET, canarySubsetName: CANARY_SUBSET },
+          virtualService: { name: release.virtualService, routes: [release.route] },
+          destinationRule: { name: release.destinationRule, stableSubsetName: release.stableSubset, canarySubsetName: release.canarySubset },
         },
       },
       steps,
-      analysis: analysisSpec(props.analyses.background(serviceHost(serviceName(service), environment.namespace))),
+      analysis: analysisSpec(release.backgroundAnalysis),
     },
   };
 }
@@ -88,28 +65,26 @@ function canary(props: ServiceRolloutProps, strategy: Extract<Strategy, { type: 
  */
 export class ServiceRollout extends Construct {
   readonly scaleTarget: ScaleTarget;
-  readonly selector: Record<string, string>;
+  readonly selector: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ServiceRolloutProps) {
     super(scope, id);
-    const { environment, service, strategy } = props;
-    this.selector = workloadSelector({ name: service, environment: environment.name }, MAIN_TRACK);
+    this.selector = props.selector;
     const spec = toJson_RolloutSpec({
-      selector: { matchLabels: this.selector },
+      selector: { matchLabels: { ...props.selector } },
       revisionHistoryLimit: 5,
-      progressDeadlineSeconds: 600,
+      progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
       progressDeadlineAbort: true,
-      strategy: strategy.type === 'blueGreen' ? blueGreen(props, strategy) : canary(props, strategy),
+      strategy: props.release.type === 'blueGreen' ? blueGreen(props.release) : canary(props.release),
     });
     // The pod template is Kubernetes' own PodTemplateSpec, typed by the k8s bindings and shared with
     // Deployments. The Rollout binding has its own copy of that type, whose serializer drops
     // IntOrString values it did not construct (probe ports), so the object is assembled here from
     // the two typed halves.
-    const template = podTemplate({ environment, service, revisionLabel: 'rollouts-pod-template-hash' });
     const rollout = new ApiObject(this, 'Resource', {
       ...Rollout.GVK,
-      metadata: { name: workloadName(service), labels: props.labels },
-      spec: { ...spec, template: k8s.toJson_PodTemplateSpec(template) },
+      metadata: { name: props.name, labels: props.labels },
+      spec: { ...spec, template: k8s.toJson_PodTemplateSpec(props.template) },
     });
     this.scaleTarget = { apiVersion: rollout.apiVersion, kind: rollout.kind, name: rollout.name };
   }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { CHARTS } from '../lib/addons/chart-versions';
-import { clusterAddons } from '../lib/addons/catalog';
+import { clusterAddons } from '../charts/addons-catalog';
 import { dependencyDepths, inDependencyOrder } from '../lib/addons/order';
 import { nginxControllerSettings } from '../lib/edge-ingress';
 import { validateSchema } from '../lib/validation/schema';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
-import { AlertRules, Priority, platformAlerts, type Alert } from '../lib/alert-rules';
+import { AlertRules, Priority, type Alert } from '../lib/alert-rules';
+import { platformAlerts } from '../charts/platform-alerts';
 import { HTTP_PORT_NAME } from '../lib/names';
 import { assertPromql, promqlErrors } from '../lib/promql';
 import { ISTIO_STATUS_PORT, metricsMergeAnnotations } from '../lib/istio-metrics';
@@ -161,7 +162,7 @@ describe('PromQL checking', () => {
   it('fails the construct with the rule name when an expression does not parse', () => {
     const env = environment('prod');
     const broken: Alert = { ...platformAlerts(env)[0]!, name: 'Broken', expr: 'sum(rate(x[5m]) >' };
-    expect(() => new AlertRules(new Chart(new App(), 'c'), 'Alerts', { environment: env, labels: {}, alerts: [broken] })).toThrow(
+    expect(() => new AlertRules(new Chart(new App(), 'c'), 'Alerts', { name: 'platform-alerts', labels: {}, alerts: [broken], runbookBaseUrl: 'https://example.com/runbooks', context: 'prod' })).toThrow(
       /prod: alert Broken: invalid PromQL at line 1, column \d+/,
     );
     expect(() => assertPromql('alert Fine', 'up == 0')).not.toThrow();
@@ -230,7 +231,8 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
   } else {
     it('scrape metricsPath on the app port directly', () => {
       for (const monitor of monitors) {
-        expect(monitor.spec.endpoints[0].path).toBe(spec.services[monitor.metadata.name]!.metricsPath);
+        const service = spec.services[monitor.metadata.name]!;
+        expect(monitor.spec.endpoints[0].path).toBe(service.kind === 'web' ? service.metricsPath : undefined);
         expect(monitor.spec.endpoints[0].relabelings).toHaveLength(1);
       }
     });
@@ -240,8 +242,9 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
 describe('metrics merging annotations', () => {
   it("tell Istio's agent the app's metrics port and path", () => {
     const backend = environment('prod').services.backend!;
+    if (backend.kind !== 'web') throw new Error('backend is a web service');
     expect(metricsMergeAnnotations(backend)).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8001', 'prometheus.io/path': '/metrics' });
-    expect(metricsMergeAnnotations(environment('prod').services.worker!)).toEqual({});
+    expect(metricsMergeAnnotations({ port: 8001 })).toEqual({});
   });
 
   it('are on the pods of every scraped service in the mesh, and nowhere outside it', () => {

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { ISTIO_PROXY_RESOURCES } from '../lib/istio-proxy';
-import { formatBytes, formatCpu, workloadPeaks } from '../lib/namespace-quota';
+import { formatBytes, formatCpu } from '../lib/resources';
+import { workloadPeaks } from '../charts/platform-quota';
 import { parseQuantity } from '../lib/core/quantity';
 import type { RenderedEnvironment } from '../app/render';
 import { environment, objects, rendered } from './helpers';

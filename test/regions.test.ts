@@ -64,7 +64,7 @@ describe('regions', () => {
 
   it('reach their own region\'s data stores, with their own connection strings', () => {
     expect(REGIONS.map((name) => environment(name).secrets.prefix)).toEqual(REGIONS.map((name) => `platform/${name}`));
-    expect(REGIONS.map((name) => Object.values(environment(name).dataStores).flatMap((store) => store.cidrs ?? []))).toEqual([
+    expect(REGIONS.map((name) => Object.values(environment(name).dataStores).flatMap((store) => (store.mode === 'managed' ? store.cidrs : [])))).toEqual([
       ['10.110.0.0/24', '10.110.1.0/24', '10.110.2.0/24'],
       ['10.120.0.0/24', '10.120.1.0/24', '10.120.2.0/24'],
       ['10.130.0.0/24', '10.130.1.0/24', '10.130.2.0/24'],

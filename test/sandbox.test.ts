@@ -1,9 +1,10 @@
 /** The user-project sandbox (seed 003): its own locked-down namespace and the one pod shape projects run as. */
-import { App, ApiObject, Chart } from 'cdk8s';
+import { App, ApiObject } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { environmentNames } from '../environments';
+import { environmentNames, loadEnvironment } from '../environments';
+import dev from '../environments/dev';
 import { SandboxChart } from '../charts/sandbox-chart';
-import { ProjectSandbox, projectRuntimeName } from '../lib/project-sandbox';
+import { projectRuntimeName } from '../lib/project-sandbox';
 import { environment, find, objects, rendered } from './helpers';
 
 describe.each(environmentNames())('%s sandbox', (name) => {
@@ -125,9 +126,8 @@ describe('an environment without a sandbox', () => {
   });
 
   it('fails when the sandbox would share the platform namespace', () => {
-    const dev = environment('dev');
-    expect(() => new ProjectSandbox(new Chart(new App(), 'c'), 'Sandbox', { environment: dev, sandbox: { ...dev.sandbox!, namespace: dev.namespace } })).toThrow(
-      /dev: sandbox.namespace \(platform\) must differ from namespace/,
+    expect(() => loadEnvironment({ name: 'shared', extends: dev, sandbox: { namespace: 'platform' } })).toThrow(
+      'shared: sandbox.namespace = "platform": must differ from namespace: untrusted projects never share the platform\'s namespace',
     );
   });
 });

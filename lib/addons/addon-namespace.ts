@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { AddonNamespaceSpec } from './addon';
-import { addonNamespaceLabels } from './catalog';
+import { addonNamespaceLabels } from './addon';
 
 export interface AddonNamespaceProps {
   readonly namespace: AddonNamespaceSpec;

@@ -4,15 +4,8 @@
  * a HelmRelease, Argo CD into an Application with a Helm source; both read the same object, so the two
  * installs cannot drift apart.
  */
+import { podSecurityLabels, type PodSecurityLevel } from '../pod-security';
 import type { PinnedChart } from './chart-versions';
-
-/** Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
-export const PodSecurityLevel = {
-  RESTRICTED: 'restricted',
-  BASELINE: 'baseline',
-  PRIVILEGED: 'privileged',
-} as const;
-export type PodSecurityLevel = (typeof PodSecurityLevel)[keyof typeof PodSecurityLevel];
 
 /** The namespace an add-on runs in, and how it is admitted. */
 export interface AddonNamespaceSpec {
@@ -50,4 +43,10 @@ export interface ClusterKind {
   /** API group, '' for the core group. */
   readonly group: string;
   readonly kind: string;
+}
+
+/** Labels of an add-on namespace: Pod Security (enforced level, always warned and audited at restricted) and any extras. */
+export function addonNamespaceLabels(namespace: AddonNamespaceSpec): Record<string, string> {
+  if (namespace.enforce === undefined) return { ...namespace.labels };
+  return { ...namespace.labels, ...podSecurityLabels(namespace.enforce) };
 }

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import type { Environment } from '../../environments/schema';
 import {
   Kustomization,
   KustomizationSpecSourceRefKind,
@@ -34,7 +33,11 @@ export interface FluxStage {
 }
 
 export interface FluxSyncProps {
-  readonly environment: Environment;
+  /** The environment's name: the GitRepository, the Kustomizations' prefix and its folder of dist/. */
+  readonly environment: string;
+  /** The Git repository this project lives in, and the branch to follow. */
+  readonly repository: string;
+  readonly branch: string;
   readonly labels: Record<string, string>;
   readonly stages: readonly FluxStage[];
   /** How often source-controller polls the repository. @default '1m' */
@@ -79,7 +82,7 @@ export class FluxSync extends Construct {
     for (const stage of props.stages) {
       for (const dependency of stage.dependsOn ?? []) {
         if (!stages.has(dependency)) {
-          throw new Error(`${environment.name}: Flux stage "${stage.stage}" depends on "${dependency}", which is not a stage; stages: ${[...stages].join(', ')}`);
+          throw new Error(`${environment}: Flux stage "${stage.stage}" depends on "${dependency}", which is not a stage; stages: ${[...stages].join(', ')}`);
         }
       }
     }
@@ -88,10 +91,10 @@ export class FluxSync extends Construct {
       metadata: { name: source, namespace: FLUX_NAMESPACE, labels },
       spec: {
         interval: props.sourceInterval ?? '1m',
-        url: environment.gitops.repository,
-        ref: { branch: environment.gitops.branch },
+        url: props.repository,
+        ref: { branch: props.branch },
         // Only this environment's folder goes into the artifact the Kustomizations build.
-        ignore: `/*\n!/dist/${environment.name}/\n`,
+        ignore: `/*\n!/dist/${environment}/\n`,
       },
     });
     this.kustomizations = new Map(props.stages.map((s) => [s.stage, stageName(environment, s.stage)]));

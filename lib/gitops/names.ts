@@ -3,8 +3,6 @@
  * Kustomization, an Application's path names a folder this repository writes. They are made here
  * only, so a rename cannot leave a dependency pointing at nothing.
  */
-import type { Environment } from '../../environments/schema';
-
 /** Where Flux runs (`flux install` / `flux bootstrap` default). */
 export const FLUX_NAMESPACE = 'flux-system';
 
@@ -35,26 +33,26 @@ export const Stage = {
 export type Stage = (typeof Stage)[keyof typeof Stage];
 
 /** A folder's path in the repository, as Argo CD wants it: `dist/prod/addons`. */
-export function repositoryPath(environment: Pick<Environment, 'name'>, folder: Folder): string {
-  return folder === Folder.APPS ? `dist/${environment.name}` : `dist/${environment.name}/${folder}`;
+export function repositoryPath(environment: string, folder: Folder): string {
+  return folder === Folder.APPS ? `dist/${environment}` : `dist/${environment}/${folder}`;
 }
 
 /** A folder's path as Flux wants it, relative to the repository root: `./dist/prod/addons`. */
-export function fluxPath(environment: Pick<Environment, 'name'>, folder: Folder): string {
+export function fluxPath(environment: string, folder: Folder): string {
   return `./${repositoryPath(environment, folder)}`;
 }
 
 /** The Flux GitRepository of the environment. */
-export function sourceName(environment: Pick<Environment, 'name'>): string {
-  return environment.name;
+export function sourceName(environment: string): string {
+  return environment;
 }
 
 /** A stage's Flux Kustomization or Argo CD Application: `prod-addons`. */
-export function stageName(environment: Pick<Environment, 'name'>, stage: Stage): string {
-  return `${environment.name}-${stage}`;
+export function stageName(environment: string, stage: Stage): string {
+  return `${environment}-${stage}`;
 }
 
 /** The Argo CD AppProject every Application of the environment belongs to. */
-export function projectName(environment: Pick<Environment, 'name'>): string {
-  return environment.name;
+export function projectName(environment: string): string {
+  return environment;
 }

@@ -12,60 +12,15 @@
  * | argo-rollouts | Rollouts and AnalysisTemplates |
  * | ingress-nginx | the public Ingresses (HSTS, TLS 1.3 and the per-IP rate limit) |
  */
-import type { Environment } from '../../environments/schema';
-import { clusterAddress } from '../cluster-address';
-import { NGINX_CLASS, nginxControllerSettings } from '../edge-ingress';
-import { EXTERNAL_SECRETS_NAMESPACE } from '../secret-store';
-import { PodSecurityLevel, type AddonNamespaceSpec, type ClusterAddon, type ClusterKind } from './addon';
-import { CHARTS } from './chart-versions';
-import { inDependencyOrder } from './order';
-
-/** Add-on names: the Helm release, HelmRelease and Application names, and what dependsOn refers to. */
-export const Addon = {
-  KUBE_PROMETHEUS_STACK: 'kube-prometheus-stack',
-  ISTIO_BASE: 'istio-base',
-  ISTIO_CNI: 'istio-cni',
-  ISTIOD: 'istiod',
-  CERT_MANAGER: 'cert-manager',
-  EXTERNAL_SECRETS: 'external-secrets',
-  KEDA: 'keda',
-  ARGO_ROLLOUTS: 'argo-rollouts',
-  INGRESS_NGINX: 'ingress-nginx',
-} as const;
-
-/** Istio's control plane namespace (the sidecars' network policies allow istiod there). */
-export const ISTIO_NAMESPACE = 'istio-system';
-
-/**
- * The Istio CNI node agent runs in kube-system: it needs host access (privileged), and on GKE only
- * kube-system has quota for its system-node-critical priority class.
- */
-export const ISTIO_CNI_NAMESPACE = 'kube-system';
-
-export const CERT_MANAGER_NAMESPACE = 'cert-manager';
-export const KEDA_NAMESPACE = 'keda';
-export const ARGO_ROLLOUTS_NAMESPACE = 'argo-rollouts';
-
-/**
- * Cluster-scoped kinds the pinned charts create: CRDs, RBAC, admission webhooks and policies (Istio,
- * cert-manager, external-secrets, ingress-nginx), KEDA's external metrics APIService and
- * ingress-nginx's IngressClass. An Argo CD project must allow them by name.
- */
-export const ADDON_CLUSTER_KINDS: readonly ClusterKind[] = [
-  { group: '', kind: 'Namespace' },
-  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
-  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
-  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
-  { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
-  { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
-  { group: 'apiregistration.k8s.io', kind: 'APIService' },
-  { group: 'networking.k8s.io', kind: 'IngressClass' },
-];
-
-/** Kubernetes version the Pod Security profiles are pinned to, as the platform namespace's are. */
-const POD_SECURITY_VERSION = 'v1.28';
+import type { Environment } from '../environments/schema';
+import type { AddonNamespaceSpec, ClusterAddon } from '../lib/addons/addon';
+import { CHARTS } from '../lib/addons/chart-versions';
+import { Addon, ARGO_ROLLOUTS_NAMESPACE, CERT_MANAGER_NAMESPACE, ISTIO_CNI_NAMESPACE, ISTIO_NAMESPACE, KEDA_NAMESPACE } from '../lib/addons/names';
+import { inDependencyOrder } from '../lib/addons/order';
+import { clusterAddress } from '../lib/cluster-address';
+import { NGINX_CLASS, nginxControllerSettings } from '../lib/edge-ingress';
+import { PodSecurityLevel } from '../lib/pod-security';
+import { EXTERNAL_SECRETS_NAMESPACE } from '../lib/secret-store';
 
 /**
  * The Prometheus the analysis runs query is the stack's: its namespace comes from the same URL the
@@ -95,21 +50,6 @@ function controllerReplicas(environment: Environment): number {
 
 function restricted(name: string, labels: Record<string, string> = {}): AddonNamespaceSpec {
   return { name, enforce: PodSecurityLevel.RESTRICTED, labels };
-}
-
-/** Labels of an add-on namespace: Pod Security (enforced level, always warned and audited at restricted) and any extras. */
-export function addonNamespaceLabels(namespace: AddonNamespaceSpec): Record<string, string> {
-  if (namespace.enforce === undefined) return { ...namespace.labels };
-  const level = (mode: string, value: string) => ({
-    [`pod-security.kubernetes.io/${mode}`]: value,
-    [`pod-security.kubernetes.io/${mode}-version`]: POD_SECURITY_VERSION,
-  });
-  return {
-    ...namespace.labels,
-    ...level('enforce', namespace.enforce),
-    ...level('warn', PodSecurityLevel.RESTRICTED),
-    ...level('audit', PodSecurityLevel.RESTRICTED),
-  };
 }
 
 function kubePrometheusStack(environment: Environment): ClusterAddon {

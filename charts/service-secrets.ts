@@ -1,12 +1,10 @@
 /** Which secrets a service gets, and where each lives in the environment's store. */
-import type { Environment } from '../environments/schema';
-import { queueCredentials } from './queue-credentials';
+import type { Environment, ServiceSpec } from '../environments/schema';
+import { queueCredentials } from '../lib/queue-credentials';
 
 /** The secrets a service declares, and its queue credentials if it is a queue worker. */
-export function secretNamesOf(environment: Environment, service: string): string[] {
-  const spec = environment.services[service];
-  if (!spec) return [];
-  const queue = spec.queue === undefined ? [] : queueCredentials(spec.queue).map((c) => c.secret);
+export function secretNamesOf(spec: ServiceSpec): string[] {
+  const queue = spec.kind === 'worker' ? queueCredentials(spec.queue.broker).map((c) => c.secret) : [];
   return [...new Set([...spec.secrets, ...queue])];
 }
 

@@ -1,0 +1,205 @@
+/**
+ * Resolves one service of an environment, once, into what the constructs need: names, labels,
+ * selectors, pod templates, the release and the numbers. Every chart that deals with a service reads
+ * it from here, so two charts cannot work out a name or a label differently.
+ */
+import type { k8s } from 'cdk8s-plus-28';
+import type { Environment, ServiceSpec, WebServiceSpec } from '../environments/schema';
+import { Tier } from '../environments/schema';
+import type { RolloutAnalyses } from '../lib/delivery-analyses';
+import { metricsMergeAnnotations } from '../lib/istio-metrics';
+import { recommendedLabels, selectorLabels, TRACK_LABEL, workloadSelector } from '../lib/labels';
+import {
+  appSecretName,
+  CANARY_SUBSET,
+  destinationRuleName,
+  MAIN_TRACK,
+  PRIMARY_ROUTE,
+  previewServiceName,
+  serviceAccountName,
+  serviceHost,
+  serviceName,
+  STABLE_SUBSET,
+  trackWorkloadName,
+  virtualServiceName,
+} from '../lib/names';
+import { WEB_TERMINATION_GRACE_SECONDS, WORKER_SHUTDOWN_MARGIN_SECONDS } from '../lib/defaults';
+import { podTemplate, type ImageSpec, type Placement } from '../lib/pod-template';
+import type { Release, ResolvedSecrets, ResolvedService, ResolvedTrack } from '../lib/resolved-service';
+import { remoteKey, secretNamesOf } from './service-secrets';
+
+/** The services an environment runs, in declaration order: those not switched off with `enabled: false`. */
+export function enabledServices(environment: Environment): [string, ServiceSpec][] {
+  return Object.entries(environment.services).filter(([, spec]) => spec.enabled);
+}
+
+/** Enabled web services: the ones with a Service, a route and a mesh policy. */
+export function enabledWebServices(environment: Environment): [string, WebServiceSpec][] {
+  return enabledServices(environment).filter((entry): entry is [string, WebServiceSpec] => entry[1].kind === 'web');
+}
+
+/** @throws Error when the environment has no such service. */
+export function serviceSpec(environment: Environment, service: string): ServiceSpec {
+  const spec = environment.services[service];
+  if (!spec) throw new Error(`${environment.name}: no service "${service}"`);
+  return spec;
+}
+
+/** The recommended labels of everything one service owns (its version is added on pods only). */
+export function serviceLabels(environment: Environment, service: string): Record<string, string> {
+  const spec = serviceSpec(environment, service);
+  return recommendedLabels({ name: service, environment: environment.name, partOf: environment.partOf, component: spec.component });
+}
+
+/** The image a track runs: the service's image, at the track's tag for weighted tracks. */
+export function trackImage(spec: ServiceSpec, track: string): ImageSpec {
+  const tag = track === MAIN_TRACK || spec.kind !== 'web' ? undefined : spec.tracks?.[track]?.tag;
+  return tag === undefined ? spec.image : { repository: spec.image.repository, tag };
+}
+
+/** Labels of a track's pods: all recommended labels, the release version and the track. */
+export function podLabels(environment: Environment, service: string, track: string = MAIN_TRACK): Record<string, string> {
+  const spec = serviceSpec(environment, service);
+  return {
+    ...recommendedLabels({
+      name: service,
+      environment: environment.name,
+      partOf: environment.partOf,
+      component: spec.component,
+      version: trackImage(spec, track).tag,
+    }),
+    [TRACK_LABEL]: track,
+  };
+}
+
+function placement(environment: Environment, spec: ServiceSpec): Placement {
+  const [keyValue = '', effect] = environment.cluster.spotTaint.split(':');
+  const [key, value] = keyValue.split('=');
+  return {
+    nodeSelector: { [environment.cluster.nodePoolLabel]: spec.pool },
+    ...(spec.spot ? { tolerations: [{ key, operator: 'Equal', value, effect }] } : {}),
+    // Losing a zone must not take a service down. Dev clusters often have a single, unlabelled zone.
+    zoneSpread: environment.tier === Tier.DEVELOPMENT ? 'ScheduleAnyway' : 'DoNotSchedule',
+  };
+}
+
+/** OpenTelemetry SDK settings (seed 002: traces to the Jaeger collector), read by every OTel SDK. */
+function tracingEnv(environment: Environment, service: string, version: string): k8s.EnvVar[] {
+  const tracing = environment.monitoring.tracing;
+  if (tracing === undefined) return [];
+  return [
+    { name: 'OTEL_SERVICE_NAME', value: service },
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: tracing.otlpEndpoint },
+    { name: 'OTEL_TRACES_SAMPLER', value: 'parentbased_traceidratio' },
+    { name: 'OTEL_TRACES_SAMPLER_ARG', value: String(tracing.sampleRatio) },
+    { name: 'OTEL_RESOURCE_ATTRIBUTES', value: `deployment.environment=${environment.name},service.version=${version}` },
+  ];
+}
+
+/**
+ * Seconds a pod gets to stop: a web service drains its connections; a queue worker finishes the task
+ * in hand (Celery's warm shutdown on SIGTERM), so it gets the longest task time and a margin.
+ */
+export function terminationGraceSeconds(spec: ServiceSpec): number {
+  return spec.kind === 'worker' ? spec.queue.taskTimeoutSeconds + WORKER_SHUTDOWN_MARGIN_SECONDS : WEB_TERMINATION_GRACE_SECONDS;
+}
+
+/** The pod template of one track of a service. */
+export function trackTemplate(environment: Environment, service: string, track: string, revisionLabel?: string): k8s.PodTemplateSpec {
+  const spec = serviceSpec(environment, service);
+  const image = trackImage(spec, track);
+  const annotations = environment.mesh.enabled && spec.kind === 'web' ? metricsMergeAnnotations(spec) : {};
+  return podTemplate({
+    name: service,
+    labels: podLabels(environment, service, track),
+    annotations,
+    serviceAccountName: serviceAccountName(service),
+    image,
+    ...(spec.kind === 'web' ? { port: spec.port, health: { httpPath: spec.healthPath } } : { health: { command: spec.healthCommand } }),
+    startupSeconds: spec.startupSeconds,
+    resources: spec.resources,
+    env: tracingEnv(environment, service, image.tag),
+    secretName: secretNamesOf(spec).length > 0 ? appSecretName(service) : undefined,
+    terminationGracePeriodSeconds: terminationGraceSeconds(spec),
+    placement: placement(environment, spec),
+    spreadSelector: workloadSelector({ name: service, environment: environment.name }, track),
+    revisionLabel,
+  });
+}
+
+function release(environment: Environment, service: string, spec: WebServiceSpec, analyses: RolloutAnalyses | undefined): Release {
+  const { strategy } = spec;
+  if (strategy.type === 'rolling') return strategy;
+  if (analyses === undefined) throw new Error(`${environment.name}: services.${service} is rolled out by a Rollout but no analyses were given`);
+  if (strategy.type === 'blueGreen') {
+    const preview = previewServiceName(service);
+    return {
+      type: 'blueGreen',
+      activeService: serviceName(service),
+      previewService: preview,
+      autoPromotion: strategy.autoPromotion,
+      scaleDownDelaySeconds: strategy.scaleDownDelaySeconds,
+      prePromotionAnalysis: analyses.prePromotion(serviceHost(preview, environment.namespace)),
+    };
+  }
+  return {
+    type: 'canary',
+    virtualService: virtualServiceName(service),
+    route: PRIMARY_ROUTE,
+    destinationRule: destinationRuleName(service),
+    stableSubset: STABLE_SUBSET,
+    canarySubset: CANARY_SUBSET,
+    steps: strategy.steps,
+    backgroundAnalysis: analyses.background(serviceHost(serviceName(service), environment.namespace)),
+  };
+}
+
+function secrets(environment: Environment, service: string, spec: ServiceSpec): ResolvedSecrets | undefined {
+  const names = secretNamesOf(spec);
+  if (names.length === 0) return undefined;
+  return {
+    secretName: appSecretName(service),
+    store: { name: environment.secrets.storeName, kind: environment.secrets.scope },
+    refreshInterval: environment.secrets.refreshInterval,
+    entries: names.map((secret) => ({ secretKey: secret, remoteKey: remoteKey(environment, secret) })),
+  };
+}
+
+function tracks(environment: Environment, service: string, spec: ServiceSpec): ResolvedTrack[] {
+  const rollout = spec.kind === 'web' && spec.strategy.type !== 'rolling';
+  const track = (name: string, replicas: { min: number; max: number }): ResolvedTrack => ({
+    track: name,
+    workloadName: trackWorkloadName(service, name),
+    selector: workloadSelector({ name: service, environment: environment.name }, name),
+    template: trackTemplate(environment, service, name, rollout && name === MAIN_TRACK ? 'rollouts-pod-template-hash' : undefined),
+    replicas,
+  });
+  const extra = spec.kind === 'web' ? Object.entries(spec.tracks ?? {}) : [];
+  return [track(MAIN_TRACK, spec.replicas), ...extra.map(([name, t]) => track(name, t.replicas))];
+}
+
+/**
+ * One service, resolved for the constructs.
+ * @param analyses the environment's Rollout analyses; required when the service is released by a Rollout
+ */
+export function resolveService(environment: Environment, service: string, analyses?: RolloutAnalyses): ResolvedService {
+  const spec = serviceSpec(environment, service);
+  const common = {
+    name: service,
+    labels: serviceLabels(environment, service),
+    serviceAccountName: serviceAccountName(service),
+    tracks: tracks(environment, service, spec),
+    maxUnavailable: spec.maxUnavailable,
+    maxSurgePercent: spec.maxSurgePercent,
+    secrets: secrets(environment, service, spec),
+  };
+  if (spec.kind === 'worker') return { ...common, kind: 'worker', queue: spec.queue };
+  return {
+    ...common,
+    kind: 'web',
+    selector: selectorLabels({ name: service, environment: environment.name }),
+    serviceName: serviceName(service),
+    release: release(environment, service, spec, analyses),
+    autoscaling: spec.autoscaling,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Names the add-ons are known by: their releases (what `dependsOn` refers to), the namespaces they
+ * run in, and the cluster-scoped kinds their charts create.
+ */
+import type { ClusterKind } from './addon';
+
+/** Add-on names: the Helm release, HelmRelease and Application names, and what dependsOn refers to. */
+export const Addon = {
+  KUBE_PROMETHEUS_STACK: 'kube-prometheus-stack',
+  ISTIO_BASE: 'istio-base',
+  ISTIO_CNI: 'istio-cni',
+  ISTIOD: 'istiod',
+  CERT_MANAGER: 'cert-manager',
+  EXTERNAL_SECRETS: 'external-secrets',
+  KEDA: 'keda',
+  ARGO_ROLLOUTS: 'argo-rollouts',
+  INGRESS_NGINX: 'ingress-nginx',
+} as const;
+
+/** Istio's control plane namespace (the sidecars' network policies allow istiod there). */
+export const ISTIO_NAMESPACE = 'istio-system';
+
+/**
+ * The Istio CNI node agent runs in kube-system: it needs host access (privileged), and on GKE only
+ * kube-system has quota for its system-node-critical priority class.
+ */
+export const ISTIO_CNI_NAMESPACE = 'kube-system';
+
+export const CERT_MANAGER_NAMESPACE = 'cert-manager';
+export const KEDA_NAMESPACE = 'keda';
+export const ARGO_ROLLOUTS_NAMESPACE = 'argo-rollouts';
+
+/**
+ * Cluster-scoped kinds the pinned charts create: CRDs, RBAC, admission webhooks and policies (Istio,
+ * cert-manager, external-secrets, ingress-nginx), KEDA's external metrics APIService and
+ * ingress-nginx's IngressClass. An Argo CD project must allow them by name.
+ */
+export const ADDON_CLUSTER_KINDS: readonly ClusterKind[] = [
+  { group: '', kind: 'Namespace' },
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
+  { group: 'apiregistration.k8s.io', kind: 'APIService' },
+  { group: 'networking.k8s.io', kind: 'IngressClass' },
+];

@@ -1,0 +1,96 @@
+/**
+ * One service as the constructs see it: every name, label, selector and number already worked out by
+ * the chart that resolved it from the environment (charts/resolve-service.ts). Constructs read these
+ * fields and never look anything up again, so they cannot disagree about a name.
+ */
+import type { k8s } from 'cdk8s-plus-28';
+import type { AnalysisRef } from './analysis-template';
+import type { AutoscalingBehavior } from './autoscaler';
+import type { QueueScaling } from './queue-autoscaler';
+import type { SecretEntry, SecretStoreRef } from './app-secrets';
+
+export type Labels = Readonly<Record<string, string>>;
+
+/** How many pods a workload's autoscaler may run. */
+export interface ReplicaRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** One version line of a service: the main track, or a weighted track beside it (seed 002's 80/20). */
+export interface ResolvedTrack {
+  readonly track: string;
+  /** The Deployment or Rollout, its autoscaler and its PDB. */
+  readonly workloadName: string;
+  /** Labels the workload selects: the service's pods of this track. */
+  readonly selector: Labels;
+  readonly template: k8s.PodTemplateSpec;
+  readonly replicas: ReplicaRange;
+}
+
+/** A blue-green Rollout (seed 002): active and preview Services, promotion after a gate. */
+export interface BlueGreenRelease {
+  readonly type: 'blueGreen';
+  readonly activeService: string;
+  readonly previewService: string;
+  readonly autoPromotion: boolean;
+  readonly scaleDownDelaySeconds: number;
+  readonly prePromotionAnalysis: readonly AnalysisRef[];
+}
+
+/** A canary Rollout (seed 002): weights on an Istio route between two DestinationRule subsets. */
+export interface CanaryRelease {
+  readonly type: 'canary';
+  readonly virtualService: string;
+  readonly route: string;
+  readonly destinationRule: string;
+  readonly stableSubset: string;
+  readonly canarySubset: string;
+  readonly steps: readonly { readonly weight: number; readonly pauseSeconds?: number }[];
+  readonly backgroundAnalysis: readonly AnalysisRef[];
+}
+
+/** How the main track is released: a rolling Deployment, or an Argo Rollout. */
+export type Release = { readonly type: 'rolling' } | BlueGreenRelease | CanaryRelease;
+
+/** The Secret a service's credentials are written into, and where they come from. */
+export interface ResolvedSecrets {
+  readonly secretName: string;
+  readonly store: SecretStoreRef;
+  readonly refreshInterval: string;
+  readonly entries: readonly SecretEntry[];
+}
+
+interface ResolvedServiceBase {
+  /** The service's name: its workload, ServiceAccount and Service are named after it. */
+  readonly name: string;
+  /** Recommended labels of every object the service owns. */
+  readonly labels: Labels;
+  readonly serviceAccountName: string;
+  /** The main track first. */
+  readonly tracks: readonly ResolvedTrack[];
+  readonly maxUnavailable: number;
+  readonly maxSurgePercent: number;
+  /** @default - no secrets */
+  readonly secrets?: ResolvedSecrets;
+  /** Non-secret configuration files. @default - none */
+  readonly config?: { readonly name: string; readonly files: Readonly<Record<string, string>> };
+}
+
+/** A service behind a ClusterIP Service, scaled by an HPA. */
+export interface ResolvedWebService extends ResolvedServiceBase {
+  readonly kind: 'web';
+  /** Labels the Services select: every track's pods. */
+  readonly selector: Labels;
+  readonly serviceName: string;
+  readonly release: Release;
+  readonly autoscaling: AutoscalingBehavior;
+}
+
+/** A queue consumer, scaled by KEDA on its queue's depth. */
+export interface ResolvedWorker extends ResolvedServiceBase {
+  readonly kind: 'worker';
+  readonly queue: QueueScaling;
+}
+
+export type ResolvedService = ResolvedWebService | ResolvedWorker;
