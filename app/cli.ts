@@ -10,7 +10,14 @@ import { registerPlan } from './commands/plan';
 import { registerSynth } from './commands/synth';
 import { registerValidate } from './commands/validate';
 
-const COMMANDS: readonly ((program: Command) => void)[] = [registerSynth, registerValidate, registerList, registerPlan, registerDiff, registerGraph];
+const COMMANDS: readonly ((program: Command) => void)[] = [
+  registerSynth,
+  registerValidate,
+  registerList,
+  registerPlan,
+  registerDiff,
+  registerGraph,
+];
 
 export function createProgram(): Command {
   const program = new Command('platform').description('Typed Kubernetes manifests for the platform').showHelpAfterError();

@@ -28,9 +28,6 @@ export const DATA_STORE_PORTS: Readonly<Record<number, string>> = {
   27017: 'MongoDB',
 };
 
-
-
-
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -135,7 +132,8 @@ class TopologyBuilder {
     for (const o of this.objects) if (o.kind === 'Ingress') this.ingress(o);
     for (const o of this.objects) if (o.kind === 'Service') this.service(o);
     for (const o of this.objects) if (WORKLOAD_KINDS.includes(o.kind)) this.workload(o);
-    for (const o of this.objects) if (o.kind === 'VirtualService' && o.apiVersion.startsWith('networking.istio.io/')) this.virtualService(o);
+    for (const o of this.objects)
+      if (o.kind === 'VirtualService' && o.apiVersion.startsWith('networking.istio.io/')) this.virtualService(o);
     for (const o of this.objects) if (o.kind === 'Rollout') this.rolloutServices(o);
     for (const o of this.objects) if (o.kind === 'ScaledObject' && o.apiVersion.startsWith('keda.sh/')) this.triggers(o);
     for (const o of this.objects) if (o.kind === 'NetworkPolicy') this.egress(o);
@@ -148,7 +146,9 @@ class TopologyBuilder {
 
   /** A Service by name; one the objects do not define (another namespace, another team) still gets a node. */
   private serviceNode(name: string, namespace = ''): string {
-    const known = this.objects.find((o) => o.kind === 'Service' && o.metadata.name === name && (namespace === '' || (o.metadata.namespace ?? '') === namespace));
+    const known = this.objects.find(
+      (o) => o.kind === 'Service' && o.metadata.name === name && (namespace === '' || (o.metadata.namespace ?? '') === namespace),
+    );
     if (known) return this.service(known);
     return this.graph.node(`Service//${name}`, 'service', `Service ${name}`);
   }
@@ -260,7 +260,11 @@ class TopologyBuilder {
       const detail = ['listName', 'queueName', 'topic', 'stream', 'query', 'metricName']
         .map((key) => text(at(metadata, key)))
         .find((v) => v !== undefined);
-      const trig = this.graph.node(`${objectKey(o)}/trigger/${i}`, 'trigger', detail === undefined ? `KEDA ${type}` : `KEDA ${type}<br/>${detail}`);
+      const trig = this.graph.node(
+        `${objectKey(o)}/trigger/${i}`,
+        'trigger',
+        detail === undefined ? `KEDA ${type}` : `KEDA ${type}<br/>${detail}`,
+      );
       this.graph.edge(trig, id, 'scales', true);
     });
   }
@@ -272,10 +276,13 @@ class TopologyBuilder {
     // An empty podSelector ({}) selects every pod of the namespace.
     const everyPod = selector === undefined || (isPlain(selector) && Object.keys(selector).length === 0);
     const sources = this.objects.filter(
-      (w) => WORKLOAD_KINDS.includes(w.kind) && (w.metadata.namespace ?? '') === namespace && (everyPod || selects(selector, templateLabels(w))),
+      (w) =>
+        WORKLOAD_KINDS.includes(w.kind) && (w.metadata.namespace ?? '') === namespace && (everyPod || selects(selector, templateLabels(w))),
     );
     for (const rule of list(at(o, 'spec', 'egress'))) {
-      const cidrs = list(at(rule, 'to')).map((peer) => text(at(peer, 'ipBlock', 'cidr'))).filter((c): c is string => c !== undefined);
+      const cidrs = list(at(rule, 'to'))
+        .map((peer) => text(at(peer, 'ipBlock', 'cidr')))
+        .filter((c): c is string => c !== undefined);
       for (const port of list(at(rule, 'ports'))) {
         const number = at(port, 'port');
         const store = typeof number === 'number' ? DATA_STORE_PORTS[number] : undefined;
@@ -294,7 +301,9 @@ function nodeLine(node: GraphNode, indent: string): string {
 
 function edgeLine(edge: GraphEdge): string {
   const arrow = edge.dotted ? '-.->' : '-->';
-  return edge.labels.length === 0 ? `  ${edge.from} ${arrow} ${edge.to}` : `  ${edge.from} ${arrow}|${label(edge.labels.join(', '))}| ${edge.to}`;
+  return edge.labels.length === 0
+    ? `  ${edge.from} ${arrow} ${edge.to}`
+    : `  ${edge.from} ${arrow}|${label(edge.labels.join(', '))}| ${edge.to}`;
 }
 
 /** The Mermaid source of the topology; the same objects always give the same text. */

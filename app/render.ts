@@ -6,6 +6,7 @@
 import type { Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import type { Bundle, BuiltEnvironment } from '../charts';
+import type { Environment } from '../environments/schema';
 import type { Manifest } from '../lib/core/manifest';
 
 export interface RenderedFile {
@@ -18,6 +19,8 @@ export interface RenderedFile {
 
 export interface RenderedEnvironment {
   readonly environment: string;
+  /** The resolved environment it was rendered from. */
+  readonly model: Environment;
   readonly files: readonly RenderedFile[];
   /** Every object of the environment, in apply order. */
   readonly objects: readonly Manifest[];
@@ -64,6 +67,7 @@ export function renderEnvironment(built: BuiltEnvironment): RenderedEnvironment 
   const files = built.bundles.flatMap(renderBundle);
   return {
     environment: built.environment.name,
+    model: built.environment,
     files,
     objects: files.flatMap((file) => file.objects),
   };

@@ -67,7 +67,10 @@ function runBench(options: BenchOptions): BenchReport {
     const regions = Number(options.regions);
     const fleetRows: FleetRow[] = FLEET_SHARES.map((share) => {
       const count = Math.round((services * share) / 100);
-      const results = Array.from({ length: Math.min(runs, 3) }, () => worker<FleetResult>(['fleet', '--fleet-services', String(count), '--fleet-regions', String(regions)]).result);
+      const results = Array.from(
+        { length: Math.min(runs, 3) },
+        () => worker<FleetResult>(['fleet', '--fleet-services', String(count), '--fleet-regions', String(regions)]).result,
+      );
       return {
         ...results[0]!,
         share,
@@ -115,7 +118,9 @@ function program(): Command {
     .command('fleet')
     .requiredOption('--fleet-services <n>')
     .requiredOption('--fleet-regions <n>')
-    .action((o: { fleetServices: string; fleetRegions: string }) => console.log(JSON.stringify(fleet(Number(o.fleetServices), Number(o.fleetRegions)))));
+    .action((o: { fleetServices: string; fleetRegions: string }) =>
+      console.log(JSON.stringify(fleet(Number(o.fleetServices), Number(o.fleetRegions)))),
+    );
   return cli;
 }
 

@@ -15,7 +15,9 @@ export function timeProcess(command: string, args: readonly string[], cwd: strin
   const result = spawnSync(command, [...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}): ${(result.stderr || result.error?.message || '').trim()}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${result.status ?? result.signal}): ${(result.stderr || result.error?.message || '').trim()}`,
+    );
   }
   return { ms, stdout: result.stdout };
 }
@@ -37,7 +39,9 @@ export interface Machine {
 
 function cpuModel(): string {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     return line?.split(':')[1]?.trim() ?? 'unknown';
   } catch {
     return 'unknown';
@@ -47,9 +51,19 @@ function cpuModel(): string {
 function kubectlVersion(): string {
   const result = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
   if (result.status !== 0) return 'not installed';
-  return result.stdout.split('\n').filter((l) => l !== '').map((l) => l.split(':')[1]?.trim()).join(', kustomize ');
+  return result.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split(':')[1]?.trim())
+    .join(', kustomize ');
 }
 
 export function machine(): Machine {
-  return { cpus: availableParallelism(), cpuModel: cpuModel(), node: process.version, kubectl: kubectlVersion(), loadAverage: loadavg()[0]! };
+  return {
+    cpus: availableParallelism(),
+    cpuModel: cpuModel(),
+    node: process.version,
+    kubectl: kubectlVersion(),
+    loadAverage: loadavg()[0]!,
+  };
 }

@@ -35,7 +35,8 @@ function table(rows: readonly string[][]): string {
 
 export function formatReport(r: BenchReport): string {
   const m = r.machine;
-  const perSecond = (objects: number, time: number | null) => (time === null || time === 0 ? 'n/a' : Math.round((objects / time) * 1000).toLocaleString('en-US'));
+  const perSecond = (objects: number, time: number | null) =>
+    time === null || time === 0 ? 'n/a' : Math.round((objects / time) * 1000).toLocaleString('en-US');
   const fleetRows = r.fleet.map((f) => [
     `${f.share}% (${f.services} svc x ${f.regions})`,
     String(f.objects),
@@ -68,6 +69,9 @@ export function formatReport(r: BenchReport): string {
       ],
     ]),
     '',
-    table([['fleet, in process', 'objects', 'render', 'validate', 'objects/s render', 'objects/s validate', 'peak RSS', 'violations'], ...fleetRows]),
+    table([
+      ['fleet, in process', 'objects', 'render', 'validate', 'objects/s render', 'objects/s validate', 'peak RSS', 'violations'],
+      ...fleetRows,
+    ]),
   ].join('\n');
 }

@@ -25,7 +25,10 @@ function container(app: string, i: number) {
     name: app,
     image: `registry.example.com/${app}:1.${i % 50}.0`,
     imagePullPolicy: 'IfNotPresent',
-    ports: [{ name: 'http', containerPort: 8000, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090 }],
+    ports: [
+      { name: 'http', containerPort: 8000, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090 },
+    ],
     env: [
       { name: 'SERVICE', value: app },
       { name: 'LOG_LEVEL', value: 'info' },
@@ -47,7 +50,12 @@ function podSpec(app: string, i: number) {
     automountServiceAccountToken: false,
     securityContext: { runAsUser: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
     topologySpreadConstraints: [
-      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: labels(app) } },
+      {
+        maxSkew: 1,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'DoNotSchedule',
+        labelSelector: { matchLabels: labels(app) },
+      },
     ],
     affinity: {
       podAntiAffinity: {
@@ -66,56 +74,110 @@ function serviceObjects(i: number): Manifest[] {
   const app = `svc-${i}`;
   const ns = `team-${i % 7}`;
   const meta = (name: string) => ({ name, namespace: ns, labels: labels(app) });
-  const workload: Manifest = i % 2 === 0
-    ? {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(app),
-      spec: {
-        replicas: 3, selector: { matchLabels: labels(app) },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
-        template: { metadata: { labels: labels(app) }, spec: podSpec(app, i) },
-      },
-    }
-    : {
-      apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: meta(app),
-      spec: {
-        replicas: 3, selector: { matchLabels: labels(app) },
-        template: { metadata: { labels: labels(app) }, spec: podSpec(app, i) },
-        strategy: { canary: { canaryService: `${app}-canary`, stableService: app, steps: [{ setWeight: 20 }, { pause: { duration: '5m' } }, { setWeight: 60 }] } },
-      },
-    };
+  const workload: Manifest =
+    i % 2 === 0
+      ? {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: meta(app),
+          spec: {
+            replicas: 3,
+            selector: { matchLabels: labels(app) },
+            strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
+            template: { metadata: { labels: labels(app) }, spec: podSpec(app, i) },
+          },
+        }
+      : {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Rollout',
+          metadata: meta(app),
+          spec: {
+            replicas: 3,
+            selector: { matchLabels: labels(app) },
+            template: { metadata: { labels: labels(app) }, spec: podSpec(app, i) },
+            strategy: {
+              canary: {
+                canaryService: `${app}-canary`,
+                stableService: app,
+                steps: [{ setWeight: 20 }, { pause: { duration: '5m' } }, { setWeight: 60 }],
+              },
+            },
+          },
+        };
   return [
     workload,
-    { apiVersion: 'v1', kind: 'Service', metadata: meta(app), spec: { selector: labels(app), ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(app),
+      spec: { selector: labels(app), ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${app}-config`), data: { LOG_LEVEL: 'info', WORKERS: String(i % 8) } },
     {
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: meta(app),
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta(app),
       spec: {
-        scaleTargetRef: { apiVersion: workload.apiVersion, kind: workload.kind, name: app }, minReplicas: 3, maxReplicas: 20,
+        scaleTargetRef: { apiVersion: workload.apiVersion, kind: workload.kind, name: app },
+        minReplicas: 3,
+        maxReplicas: 20,
         metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
       },
     },
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta(app), spec: { minAvailable: 2, selector: { matchLabels: labels(app) } } },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: meta(app),
+      spec: { minAvailable: 2, selector: { matchLabels: labels(app) } },
+    },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(app), automountServiceAccountToken: false },
     {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(app),
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta(app),
       spec: {
-        podSelector: { matchLabels: labels(app) }, policyTypes: ['Ingress'],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }],
+        podSelector: { matchLabels: labels(app) },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+            ports: [{ protocol: 'TCP', port: 8000 }],
+          },
+        ],
       },
     },
     {
-      apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: meta(app),
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: meta(app),
       spec: { selector: { matchLabels: labels(app) }, endpoints: [{ port: 'metrics', interval: '30s', path: '/metrics' }] },
     },
     {
-      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: meta(app),
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: meta(app),
       spec: {
-        hosts: [app], http: [{ name: 'primary', match: [{ uri: { prefix: '/' } }], route: [{ destination: { host: app, port: { number: 80 } }, weight: 100 }], timeout: '10s' }],
+        hosts: [app],
+        http: [
+          {
+            name: 'primary',
+            match: [{ uri: { prefix: '/' } }],
+            route: [{ destination: { host: app, port: { number: 80 } }, weight: 100 }],
+            timeout: '10s',
+          },
+        ],
       },
     },
     {
-      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: meta(`${app}-db`),
-      spec: { refreshInterval: '1h', secretStoreRef: { name: 'aws', kind: 'ClusterSecretStore' }, target: { name: `${app}-db` }, data: [{ secretKey: 'password', remoteRef: { key: `prod/${app}/db`, property: 'password' } }] },
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: meta(`${app}-db`),
+      spec: {
+        refreshInterval: '1h',
+        secretStoreRef: { name: 'aws', kind: 'ClusterSecretStore' },
+        target: { name: `${app}-db` },
+        data: [{ secretKey: 'password', remoteRef: { key: `prod/${app}/db`, property: 'password' } }],
+      },
     },
   ];
 }
@@ -168,7 +230,9 @@ function main(): void {
   console.log(`first pass (cold, includes lazy compilation): ${firstMs.toFixed(0)} ms`);
   const rate = (n: number) => Math.round(n).toLocaleString('en-US');
   console.log(`valid objects:   ${rate(valid.perSecond)} resources/s (median of 7 passes; best ${rate(valid.best)})`);
-  console.log(`invalid objects: ${rate(invalid.perSecond)} resources/s (one unknown field each, median of 3 passes; best ${rate(invalid.best)})`);
+  console.log(
+    `invalid objects: ${rate(invalid.perSecond)} resources/s (one unknown field each, median of 3 passes; best ${rate(invalid.best)})`,
+  );
 }
 
 main();

@@ -15,7 +15,14 @@
 import type { Environment } from '../environments/schema';
 import type { AddonNamespaceSpec, ClusterAddon } from '../lib/addons/addon';
 import { CHARTS } from '../lib/addons/chart-versions';
-import { Addon, ARGO_ROLLOUTS_NAMESPACE, CERT_MANAGER_NAMESPACE, ISTIO_CNI_NAMESPACE, ISTIO_NAMESPACE, KEDA_NAMESPACE } from '../lib/addons/names';
+import {
+  Addon,
+  ARGO_ROLLOUTS_NAMESPACE,
+  CERT_MANAGER_NAMESPACE,
+  ISTIO_CNI_NAMESPACE,
+  ISTIO_NAMESPACE,
+  KEDA_NAMESPACE,
+} from '../lib/addons/names';
 import { inDependencyOrder } from '../lib/addons/order';
 import { clusterAddress } from '../lib/cluster-address';
 import { NGINX_CLASS, nginxControllerSettings } from '../lib/edge-ingress';

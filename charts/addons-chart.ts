@@ -33,10 +33,16 @@ export class AddonsChart extends Chart {
     );
     for (const namespace of namespaces) {
       const other = addons.find((a) => a.namespace.name === namespace.name && JSON.stringify(a.namespace) !== JSON.stringify(namespace));
-      if (other) throw new Error(`${environment.name}: add-on "${other.name}" declares namespace "${namespace.name}" differently from another add-on in it`);
+      if (other)
+        throw new Error(
+          `${environment.name}: add-on "${other.name}" declares namespace "${namespace.name}" differently from another add-on in it`,
+        );
       new AddonNamespace(this, `namespace-${namespace.name}`, { namespace, labels });
     }
-    for (const repository of distinct(addons.map((addon) => addon.chart.repository), (r) => r.name)) {
+    for (const repository of distinct(
+      addons.map((addon) => addon.chart.repository),
+      (r) => r.name,
+    )) {
       new FluxHelmRepository(this, `repository-${repository.name}`, { repository, labels });
     }
     for (const addon of addons) {

@@ -67,7 +67,9 @@ export class ArgoCdChart extends Chart {
         namespace: addon.namespace.name,
         wave: addonWave(depths.get(addon.name)!),
         // kube-system is the cluster's: never created or relabelled from here.
-        ...(addon.namespace.enforce === undefined ? {} : { managedNamespaceLabels: { ...namespaceLabels, ...addonNamespaceLabels(addon.namespace) } }),
+        ...(addon.namespace.enforce === undefined
+          ? {}
+          : { managedNamespaceLabels: { ...namespaceLabels, ...addonNamespaceLabels(addon.namespace) } }),
         serverSideApply: addon.serverSideApply,
       });
     }

@@ -15,7 +15,13 @@ export class ClusterChart extends Chart {
     const { environment } = props;
     const labels = platformLabels(environment, 'cluster-config');
     const { secrets } = environment;
-    new PlatformSecretStore(this, 'SecretStore', { scope: secrets.scope, name: secrets.storeName, namespace: environment.namespace, store: secrets.store, labels });
+    new PlatformSecretStore(this, 'SecretStore', {
+      scope: secrets.scope,
+      name: secrets.storeName,
+      namespace: environment.namespace,
+      store: secrets.store,
+      labels,
+    });
     new AcmeIssuer(this, 'Issuer', { issuer: environment.tls.issuer, labels });
   }
 }

@@ -39,7 +39,14 @@ export class FluxSyncChart extends Chart {
           stage: Stage.GITOPS,
           folder: Folder.FLUX,
           wait: false,
-          healthChecks: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: sourceName(environment.name), namespace: FLUX_NAMESPACE }],
+          healthChecks: [
+            {
+              apiVersion: 'source.toolkit.fluxcd.io/v1',
+              kind: 'GitRepository',
+              name: sourceName(environment.name),
+              namespace: FLUX_NAMESPACE,
+            },
+          ],
           timeout: '2m',
         },
         // Every HelmRelease ready: CRDs installed, webhooks and the CNI agent serving.

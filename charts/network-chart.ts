@@ -28,7 +28,11 @@ export function ingressRules(environment: Environment, service: string, spec: Se
   if (spec.kind !== 'web') return [];
   const port = [tcp(spec.port)];
   const callers: NetworkRule[] = callersOf(environment, service).map((caller) => ({
-    peers: [caller.kind === 'ingress' ? { namespaceSelector: namespaceSelector(environment.ingress.controller.namespace) } : pods(environment, caller.name)],
+    peers: [
+      caller.kind === 'ingress'
+        ? { namespaceSelector: namespaceSelector(environment.ingress.controller.namespace) }
+        : pods(environment, caller.name),
+    ],
     ports: port,
   }));
   const prometheus = clusterAddress(environment.monitoring.prometheusUrl);
@@ -46,7 +50,10 @@ export function ingressRules(environment: Environment, service: string, spec: Se
 
 /** Where the service may connect out: the services it calls, its data stores, its external APIs, the trace collector. */
 export function egressRules(environment: Environment, spec: ServiceSpec): NetworkRule[] {
-  const callees: NetworkRule[] = spec.calls.map((callee) => ({ peers: [pods(environment, callee)], ports: [tcp(webPort(environment, callee))] }));
+  const callees: NetworkRule[] = spec.calls.map((callee) => ({
+    peers: [pods(environment, callee)],
+    ports: [tcp(webPort(environment, callee))],
+  }));
   const stores: NetworkRule[] = spec.uses.map((name) => {
     const store = environment.dataStores[name];
     if (store === undefined) throw new Error(`${environment.name}: no data store "${name}"`);
@@ -58,7 +65,9 @@ export function egressRules(environment: Environment, spec: ServiceSpec): Networ
   });
   const external: NetworkRule[] = spec.egress.map((endpoint) => ({ peers: endpoint.cidrs.map(ipPeer), ports: [tcp(endpoint.port)] }));
   const collector = environment.monitoring.tracing && clusterAddress(environment.monitoring.tracing.otlpEndpoint);
-  const tracing: NetworkRule[] = collector ? [{ peers: [{ namespaceSelector: namespaceSelector(collector.namespace) }], ports: [tcp(collector.port)] }] : [];
+  const tracing: NetworkRule[] = collector
+    ? [{ peers: [{ namespaceSelector: namespaceSelector(collector.namespace) }], ports: [tcp(collector.port)] }]
+    : [];
   return [...callees, ...stores, ...external, ...tracing];
 }
 

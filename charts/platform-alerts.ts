@@ -105,7 +105,9 @@ function databaseAlerts(environment: Environment): Alert[] {
 }
 
 function usersOf(environment: Environment, store: string): string {
-  const users = enabledServices(environment).filter(([, s]) => s.uses.includes(store)).map(([n]) => n);
+  const users = enabledServices(environment)
+    .filter(([, s]) => s.uses.includes(store))
+    .map(([n]) => n);
   return users.length > 0 ? users.join(', ') : 'none';
 }
 
@@ -122,8 +124,12 @@ function sloAlerts(environment: Environment): Alert[] {
   if (!environment.mesh.enabled) return [];
   const { errorRatePercent, p95LatencySeconds } = environment.slo;
   // Server-side (destination) reports, as the rollout analyses read them.
-  const requests = (...extra: LabelMatcher[]) =>
-    [eq('reporter', 'destination'), eq('destination_service_namespace', environment.namespace), oneOf('destination_service_name', webServiceNames(environment)), ...extra];
+  const requests = (...extra: LabelMatcher[]) => [
+    eq('reporter', 'destination'),
+    eq('destination_service_namespace', environment.namespace),
+    oneOf('destination_service_name', webServiceNames(environment)),
+    ...extra,
+  ];
   const by = 'destination_service_name';
   const rate = (metric: string, ...extra: LabelMatcher[]) => `rate(${selector(metric, ...requests(...extra))}[${WINDOW}])`;
   return [
@@ -153,11 +159,19 @@ function capacityAlerts(environment: Environment): Alert[] {
   // Real disks only: tmpfs, overlay and squashfs mounts are not where space runs out.
   const fs = re('fstype', 'ext[34]|xfs|btrfs');
   const volumeNamespaces = [
-    ...new Set([environment.namespace, ...Object.values(environment.dataStores).flatMap((s) => (s.mode === 'in-cluster' ? [s.namespace] : []))]),
+    ...new Set([
+      environment.namespace,
+      ...Object.values(environment.dataStores).flatMap((s) => (s.mode === 'in-cluster' ? [s.namespace] : [])),
+    ]),
   ];
   const volume = oneOf('namespace', volumeNamespaces);
   // container="" is the pod-level cgroup and POD the pause container: neither has a limit of its own.
-  const containers = selector('container_memory_working_set_bytes', eq('namespace', environment.namespace), ne('container', ''), ne('container', 'POD'));
+  const containers = selector(
+    'container_memory_working_set_bytes',
+    eq('namespace', environment.namespace),
+    ne('container', ''),
+    ne('container', 'POD'),
+  );
   const limits = selector('kube_pod_container_resource_limits', eq('namespace', environment.namespace), eq('resource', 'memory'));
   const perContainer = 'max by (namespace, pod, container)';
   return [
@@ -194,4 +208,3 @@ function capacityAlerts(environment: Environment): Alert[] {
 export function platformAlerts(environment: Environment): Alert[] {
   return [apiDown(environment), ...databaseAlerts(environment), ...sloAlerts(environment), ...capacityAlerts(environment)];
 }
-

@@ -6,7 +6,15 @@
  * from rendered YAML, so that a reviewer can redo the sum from the environment file.
  */
 import type { Environment } from '../environments/schema';
-import { addAmounts, amountsOf, maxAmounts, minAmounts, scaleAmounts, ZERO_AMOUNTS, type ResourceAmounts } from '../lib/core/resource-amounts';
+import {
+  addAmounts,
+  amountsOf,
+  maxAmounts,
+  minAmounts,
+  scaleAmounts,
+  ZERO_AMOUNTS,
+  type ResourceAmounts,
+} from '../lib/core/resource-amounts';
 import { ISTIO_PROXY_RESOURCES } from '../lib/istio-proxy';
 import { MAIN_TRACK, trackWorkloadName } from '../lib/names';
 import type { ContainerLimits, QuotaFigures } from '../lib/namespace-quota';
@@ -111,11 +119,18 @@ function withHeadroom(a: ResourceAmounts, percent: number): ResourceAmounts {
 export function platformQuota(environment: Environment): QuotaFigures {
   const peaks = workloadPeaks(environment);
   const headroom = environment.quota.headroomPercent;
-  const sum = (pick: (w: WorkloadPeak) => ResourceAmounts) => peaks.map((w) => scaleAmounts(pick(w), w.peakPods)).reduce(addAmounts, ZERO_AMOUNTS);
+  const sum = (pick: (w: WorkloadPeak) => ResourceAmounts) =>
+    peaks.map((w) => scaleAmounts(pick(w), w.peakPods)).reduce(addAmounts, ZERO_AMOUNTS);
   const pods = peaks.reduce((n, w) => n + w.peakPods, 0);
   return {
     pods: Math.ceil((pods * (100 + headroom)) / 100),
-    requests: withHeadroom(sum((w) => w.pod.requests), headroom),
-    limits: withHeadroom(sum((w) => w.pod.limits), headroom),
+    requests: withHeadroom(
+      sum((w) => w.pod.requests),
+      headroom,
+    ),
+    limits: withHeadroom(
+      sum((w) => w.pod.limits),
+      headroom,
+    ),
   };
 }

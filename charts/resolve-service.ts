@@ -130,7 +130,8 @@ export function trackTemplate(environment: Environment, service: string, track: 
 function release(environment: Environment, service: string, spec: WebServiceSpec, analyses: RolloutAnalyses | undefined): Release {
   const { strategy } = spec;
   if (strategy.type === 'rolling') return strategy;
-  if (analyses === undefined) throw new Error(`${environment.name}: services.${service} is rolled out by a Rollout but no analyses were given`);
+  if (analyses === undefined)
+    throw new Error(`${environment.name}: services.${service} is rolled out by a Rollout but no analyses were given`);
   if (strategy.type === 'blueGreen') {
     const preview = previewServiceName(service);
     return {

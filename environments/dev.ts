@@ -33,7 +33,13 @@ export default defineEnvironment({
   // Dev secrets live in the cluster's own Vault.
   secrets: {
     prefix: 'platform/dev',
-    store: { provider: 'vault', server: 'http://vault.vault.svc.cluster.local:8200', path: 'secret', role: 'platform-dev', serviceAccount: 'external-secrets' },
+    store: {
+      provider: 'vault',
+      server: 'http://vault.vault.svc.cluster.local:8200',
+      path: 'secret',
+      role: 'platform-dev',
+      serviceAccount: 'external-secrets',
+    },
   },
   tls: { issuer: { name: 'letsencrypt-staging', server: 'https://acme-staging-v02.api.letsencrypt.org/directory' } },
   monitoring: { tracing: { sampleRatio: 1 } },

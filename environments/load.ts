@@ -59,7 +59,6 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-
 /**
  * The fields of each variant of the schema's unions, by discriminator key and value
  * (`type: canary` → steps; `mode: managed` → engine, port, cidrs). An overlay that switches variant

@@ -25,7 +25,9 @@ import {
 z.config({
   customError: (issue) => {
     if (issue.code !== 'invalid_type') return undefined;
-    return issue.input === undefined ? `is required (${issue.expected})` : `must be ${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`;
+    return issue.input === undefined
+      ? `is required (${issue.expected})`
+      : `must be ${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`;
   },
 });
 
@@ -47,13 +49,9 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const REPOSITORY = /^[a-z0-9]+([._\-/:][a-z0-9]+)*$/;
 
-export const dnsLabel = z
-  .string()
-  .regex(DNS_LABEL, 'must be a DNS-1123 label: lowercase letters, digits and "-", at most 63 characters');
+export const dnsLabel = z.string().regex(DNS_LABEL, 'must be a DNS-1123 label: lowercase letters, digits and "-", at most 63 characters');
 
-export const hostname = z
-  .string()
-  .regex(HOSTNAME, 'must be a fully qualified lowercase DNS name such as app.example.com');
+export const hostname = z.string().regex(HOSTNAME, 'must be a fully qualified lowercase DNS name such as app.example.com');
 
 const quantity = z.string().refine(isQuantity, 'must be a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi');
 
@@ -178,7 +176,10 @@ export const ServiceKind = { WEB: 'web', WORKER: 'worker' } as const;
 
 const cidr = z
   .string()
-  .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/, 'must be an IPv4 CIDR such as 10.20.0.0/16');
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/,
+    'must be an IPv4 CIDR such as 10.20.0.0/16',
+  );
 
 const port = z.number().int().min(1).max(65535);
 
@@ -232,7 +233,12 @@ const serviceCommon = {
   /** Arguments to the entrypoint. @default - the image's */
   args: z.array(z.string()).optional(),
   /** Plain (non-secret) environment variables of the container. Secrets are `secrets`, mounted as files. */
-  env: z.record(z.string().regex(ENV_NAME, 'must be an environment variable name: letters, digits and "_", not starting with a digit'), z.string()).default({}),
+  env: z
+    .record(
+      z.string().regex(ENV_NAME, 'must be an environment variable name: letters, digits and "_", not starting with a digit'),
+      z.string(),
+    )
+    .default({}),
   /** Non-secret configuration files, from a ConfigMap mounted read-only in /etc/app. @default - none */
   config: z.record(z.string().regex(CONFIG_KEY, 'must be a file name: letters, digits, "-", "_" and "."'), z.string()).optional(),
   /** Seconds the service may take to start; adds a startup probe that holds liveness off until then. */
@@ -252,7 +258,12 @@ const serviceCommon = {
   /** Secret names (under `secrets.prefix` in the store) mounted as files in /var/run/secrets/app. */
   secrets: z.array(dnsLabel),
   /** Pods a node drain may take at once (the PDB's maxUnavailable). */
-  maxUnavailable: z.number().int().min(1, 'must be at least 1, or no node could ever be drained').max(MAX_REPLICAS).default(DISRUPTION_DEFAULTS.maxUnavailable),
+  maxUnavailable: z
+    .number()
+    .int()
+    .min(1, 'must be at least 1, or no node could ever be drained')
+    .max(MAX_REPLICAS)
+    .default(DISRUPTION_DEFAULTS.maxUnavailable),
   /** Extra pods a rolling update may start above the desired count, percent. */
   maxSurgePercent: z.number().int().min(1).max(100).default(ROLLING_DEFAULTS.maxSurgePercent),
 };
@@ -266,7 +277,10 @@ const webService = strict({
   /** HTTP path of the readiness and liveness probes. */
   healthPath: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be an absolute URL path such as /health'),
   /** HTTP path of the Prometheus metrics it exposes on its port. @default - no metrics scraped */
-  metricsPath: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute URL path such as /metrics').optional(),
+  metricsPath: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute URL path such as /metrics')
+    .optional(),
   strategy,
   /** Its HPA's targets and pace. */
   autoscaling: autoscaling.prefault({}),
@@ -286,7 +300,9 @@ const workerService = strict(
     /** Its queue: what it consumes (QUEUE_NAME), what it scales on (KEDA) and how long a task may run. */
     queue,
   },
-  `a worker takes no traffic and always rolls out: ${Object.keys(webService.shape).filter((key) => !(key in serviceCommon) && key !== 'kind').join(', ')} are for web services`,
+  `a worker takes no traffic and always rolls out: ${Object.keys(webService.shape)
+    .filter((key) => !(key in serviceCommon) && key !== 'kind')
+    .join(', ')} are for web services`,
 );
 
 /** The service variants, by their `kind`. */
@@ -402,7 +418,13 @@ const dataStore = z.discriminatedUnion('mode', DATA_STORE_VARIANTS, {
 export const SECRET_PROVIDER_VARIANTS = [
   strict({ provider: z.literal('aws'), region: z.string().min(1), serviceAccount: dnsLabel }),
   strict({ provider: z.literal('gcp'), projectId: z.string().min(1), serviceAccount: dnsLabel }),
-  strict({ provider: z.literal('vault'), server: z.string().url(), path: z.string().min(1), role: z.string().min(1), serviceAccount: dnsLabel }),
+  strict({
+    provider: z.literal('vault'),
+    server: z.string().url(),
+    path: z.string().min(1),
+    role: z.string().min(1),
+    serviceAccount: dnsLabel,
+  }),
 ] as const;
 
 const secretProvider = z.discriminatedUnion('provider', SECRET_PROVIDER_VARIANTS, {
@@ -416,7 +438,7 @@ const secrets = strict({
   storeName: dnsLabel,
   store: secretProvider,
   /** Remote keys are `<prefix>/<secret name>`. */
-  prefix: z.string().regex(/^[A-Za-z0-9_.\/-]+$/, 'must be a key path such as platform/prod'),
+  prefix: z.string().regex(/^[A-Za-z0-9_./-]+$/, 'must be a key path such as platform/prod'),
   /** How often the operator re-reads the store. */
   refreshInterval: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 1h'),
 });
@@ -445,7 +467,10 @@ const tls = strict({
     solver: acmeSolver,
   }),
   /** A wildcard covering the hosts (seed 000: *.eka-ai.in). @default - one name per host */
-  wildcard: z.string().regex(/^\*\.[a-z0-9.-]+$/, 'must be a wildcard such as *.example.com').optional(),
+  wildcard: z
+    .string()
+    .regex(/^\*\.[a-z0-9.-]+$/, 'must be a wildcard such as *.example.com')
+    .optional(),
 });
 
 /** How Rollouts judge a release (seed 002). */
@@ -485,7 +510,11 @@ const gitops = strict({
 
 const addons = strict({
   /** Seed 000's NGINX row: 3 replicas of 250m / 512Mi. */
-  ingressNginx: strict({ replicas: z.number().int().min(1).max(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`), cpu: quantity, memory: quantity }),
+  ingressNginx: strict({
+    replicas: z.number().int().min(1).max(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`),
+    cpu: quantity,
+    memory: quantity,
+  }),
 });
 
 export const RegionRole = { PRIMARY: 'primary', ACTIVE: 'active', STANDBY: 'standby' } as const;
@@ -553,7 +582,8 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
   const issue = (path: (string | number)[], input: unknown, message: string) => ctx.addIssue({ code: 'custom', path, input, message });
   for (const [name, svc] of Object.entries(env.services)) {
     const at = (...path: (string | number)[]) => ['services', name, ...path];
-    if (svc.replicas.max < svc.replicas.min) issue(at('replicas', 'max'), svc.replicas.max, `must be at least replicas.min (${svc.replicas.min})`);
+    if (svc.replicas.max < svc.replicas.min)
+      issue(at('replicas', 'max'), svc.replicas.max, `must be at least replicas.min (${svc.replicas.min})`);
     for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
       const request = svc.resources.requests[key];
       const limit = svc.resources.limits[key];
@@ -576,18 +606,31 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
     checkGraph(env, name, svc, ctx);
     svc.uses.forEach((store, index) => {
       if (!(store in env.dataStores)) {
-        issue(at('uses', index), store, `must name a data store of this environment: ${Object.keys(env.dataStores).join(', ') || '(none declared)'}`);
+        issue(
+          at('uses', index),
+          store,
+          `must name a data store of this environment: ${Object.keys(env.dataStores).join(', ') || '(none declared)'}`,
+        );
       }
     });
   }
   for (const [name, pool] of Object.entries(env.nodePools)) {
     if (!(pool.machineType in env.machineTypes)) {
-      issue(['nodePools', name, 'machineType'], pool.machineType, `must be a machine type of this environment: ${Object.keys(env.machineTypes).join(', ')}`);
+      issue(
+        ['nodePools', name, 'machineType'],
+        pool.machineType,
+        `must be a machine type of this environment: ${Object.keys(env.machineTypes).join(', ')}`,
+      );
     }
-    if (pool.maxNodes < pool.minNodes) issue(['nodePools', name, 'maxNodes'], pool.maxNodes, `must be at least minNodes (${pool.minNodes})`);
+    if (pool.maxNodes < pool.minNodes)
+      issue(['nodePools', name, 'maxNodes'], pool.maxNodes, `must be at least minNodes (${pool.minNodes})`);
   }
   if (env.sandbox !== undefined && env.sandbox.namespace === env.namespace) {
-    issue(['sandbox', 'namespace'], env.sandbox.namespace, "must differ from namespace: untrusted projects never share the platform's namespace");
+    issue(
+      ['sandbox', 'namespace'],
+      env.sandbox.namespace,
+      "must differ from namespace: untrusted projects never share the platform's namespace",
+    );
   }
   if (env.tls.wildcard !== undefined && env.tls.issuer.solver.type === 'http01') {
     issue(['tls', 'wildcard'], env.tls.wildcard, 'needs a dns01 solver: ACME issues wildcards only against DNS challenges');
@@ -618,7 +661,12 @@ function checkStrategy(env: Env, name: string, svc: Web, ctx: Ctx): void {
   const { strategy: chosen } = svc;
   if (chosen.type === 'canary') {
     if (!env.mesh.enabled) {
-      ctx.addIssue({ code: 'custom', path: at, input: chosen.type, message: 'needs mesh.enabled: the canary weight is set on the Istio VirtualService' });
+      ctx.addIssue({
+        code: 'custom',
+        path: at,
+        input: chosen.type,
+        message: 'needs mesh.enabled: the canary weight is set on the Istio VirtualService',
+      });
     }
     chosen.steps.forEach((step, index) => {
       const previous = chosen.steps[index - 1];
@@ -636,20 +684,45 @@ function checkStrategy(env: Env, name: string, svc: Web, ctx: Ctx): void {
   if (tracks.length > 0) {
     const total = tracks.reduce((sum, [, t]) => sum + t.weight, 0);
     if (total >= 100) {
-      ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks'], input: total, message: 'track weights must add up to less than 100: the main track keeps the rest' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', name, 'tracks'],
+        input: total,
+        message: 'track weights must add up to less than 100: the main track keeps the rest',
+      });
     }
     if (!env.mesh.enabled || chosen.type !== 'rolling') {
-      ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks'], input: Object.keys(svc.tracks ?? {}), message: 'weighted tracks need mesh.enabled and the rolling strategy' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', name, 'tracks'],
+        input: Object.keys(svc.tracks ?? {}),
+        message: 'weighted tracks need mesh.enabled and the rolling strategy',
+      });
     }
     for (const [trackName, t] of tracks) {
       if (t.replicas.min < 1) {
-        ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks', trackName, 'replicas', 'min'], input: t.replicas.min, message: 'must be at least 1' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', name, 'tracks', trackName, 'replicas', 'min'],
+          input: t.replicas.min,
+          message: 'must be at least 1',
+        });
       }
       if (t.replicas.max < t.replicas.min) {
-        ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks', trackName, 'replicas', 'max'], input: t.replicas.max, message: `must be at least replicas.min (${t.replicas.min})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', name, 'tracks', trackName, 'replicas', 'max'],
+          input: t.replicas.max,
+          message: `must be at least replicas.min (${t.replicas.min})`,
+        });
       }
       if (RESERVED_TRACKS.includes(trackName)) {
-        ctx.addIssue({ code: 'custom', path: ['services', name, 'tracks', trackName], input: trackName, message: `is reserved; use another name than ${RESERVED_TRACKS.join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', name, 'tracks', trackName],
+          input: trackName,
+          message: `is reserved; use another name than ${RESERVED_TRACKS.join(', ')}`,
+        });
       }
     }
   }
@@ -673,7 +746,9 @@ function checkGraph(env: Env, name: string, svc: Svc, ctx: Ctx): void {
         code: 'custom',
         path: ['services', name, 'calls', index],
         input: callee,
-        message: `must name another web service: ${webServices(env).filter((s) => s !== name).join(', ')}`,
+        message: `must name another web service: ${webServices(env)
+          .filter((s) => s !== name)
+          .join(', ')}`,
       });
     }
   });

@@ -51,7 +51,9 @@ export class DeliveryAnalyses extends Construct {
         p95LatencySeconds: props.p95LatencySeconds,
         labels: props.labels,
       });
-    const gate = props.gate ? [template(AnalysisMetric.SUCCESS_RATE, props.prePromotionMeasurements ?? ANALYSIS_DEFAULTS.prePromotionMeasurements)] : [];
+    const gate = props.gate
+      ? [template(AnalysisMetric.SUCCESS_RATE, props.prePromotionMeasurements ?? ANALYSIS_DEFAULTS.prePromotionMeasurements)]
+      : [];
     const background = props.background ? [template(AnalysisMetric.SUCCESS_RATE), template(AnalysisMetric.LATENCY_P95)] : [];
     this.analyses = {
       prePromotion: (host) => gate.map((t) => t.bind(host)),

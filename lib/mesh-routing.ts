@@ -1,12 +1,21 @@
 import { Construct } from 'constructs';
-import { DestinationRule, VirtualService, type DestinationRuleSpecSubsets, type VirtualServiceSpecHttpRoute } from '../imports/networking.istio.io';
+import {
+  DestinationRule,
+  VirtualService,
+  type DestinationRuleSpecSubsets,
+  type VirtualServiceSpecHttpRoute,
+} from '../imports/networking.istio.io';
 import { TRAFFIC_DEFAULTS } from './defaults';
 
 /** A route's timeout and retries, and seed 001's circuit breaker. */
 export interface TrafficPolicy {
   readonly timeoutSeconds: number;
   readonly retries: { readonly attempts: number; readonly perTryTimeoutSeconds: number };
-  readonly connectionPool: { readonly maxConnections: number; readonly maxPendingRequests: number; readonly maxRequestsPerConnection: number };
+  readonly connectionPool: {
+    readonly maxConnections: number;
+    readonly maxPendingRequests: number;
+    readonly maxRequestsPerConnection: number;
+  };
   readonly outlierDetection: {
     readonly consecutive5xxErrors: number;
     readonly intervalSeconds: number;
@@ -82,7 +91,9 @@ export class MeshRouting extends Construct {
       ...(subset === undefined ? {} : { subset }),
     });
     const route: VirtualServiceSpecHttpRoute[] =
-      props.splits.length === 0 ? [{ destination: destination() }] : props.splits.map((s) => ({ destination: destination(s.subset), weight: s.weight }));
+      props.splits.length === 0
+        ? [{ destination: destination() }]
+        : props.splits.map((s) => ({ destination: destination(s.subset), weight: s.weight }));
     new VirtualService(this, 'VirtualService', {
       metadata: { name: props.virtualServiceName, labels: props.labels },
       spec: {

@@ -46,7 +46,12 @@ export class NamespaceIsolation extends Construct {
         spec: {
           podSelector: everyPod,
           policyTypes: ['Egress'],
-          egress: [{ to: [{ namespaceSelector: namespaceSelector(ISTIOD.namespace) }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ISTIOD.port) }] }],
+          egress: [
+            {
+              to: [{ namespaceSelector: namespaceSelector(ISTIOD.namespace) }],
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ISTIOD.port) }],
+            },
+          ],
         },
       });
     }

@@ -50,7 +50,10 @@ export class NamespaceQuota extends Construct {
     this.name = props.name ?? props.namespace;
     const { quota, containers } = props;
     const hard: Record<string, k8s.Quantity> = { pods: k8s.Quantity.fromString(String(quota.pods)) };
-    for (const [side, set] of [['requests', quota.requests], ['limits', quota.limits]] as const) {
+    for (const [side, set] of [
+      ['requests', quota.requests],
+      ['limits', quota.limits],
+    ] as const) {
       for (const [resource, value] of Object.entries(resourceList(set))) hard[`${side}.${resource}`] = value;
     }
     for (const [resource, count] of Object.entries(props.counts ?? {})) hard[resource] = k8s.Quantity.fromString(String(count));

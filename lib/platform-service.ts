@@ -40,7 +40,13 @@ export class PlatformService extends Construct {
 
     if (service.secrets !== undefined) {
       const { secrets } = service;
-      new AppSecrets(this, 'Secrets', { name: secrets.secretName, labels, store: secrets.store, refreshInterval: secrets.refreshInterval, entries: secrets.entries });
+      new AppSecrets(this, 'Secrets', {
+        name: secrets.secretName,
+        labels,
+        store: secrets.store,
+        refreshInterval: secrets.refreshInterval,
+        entries: secrets.entries,
+      });
     }
 
     if (service.config !== undefined) {
@@ -70,7 +76,8 @@ export class PlatformService extends Construct {
           labels,
         });
       } else {
-        if (service.secrets === undefined) throw new Error(`services.${service.name}: a queue worker needs its broker credentials in a Secret`);
+        if (service.secrets === undefined)
+          throw new Error(`services.${service.name}: a queue worker needs its broker credentials in a Secret`);
         new QueueAutoscaler(this, `QueueAutoscaler${suffix}`, {
           name: track.workloadName,
           target: workload.scaleTarget,
@@ -82,7 +89,12 @@ export class PlatformService extends Construct {
           labels,
         });
       }
-      new DisruptionBudget(this, `DisruptionBudget${suffix}`, { name: track.workloadName, selector: workload.selector, labels, maxUnavailable: service.maxUnavailable });
+      new DisruptionBudget(this, `DisruptionBudget${suffix}`, {
+        name: track.workloadName,
+        selector: workload.selector,
+        labels,
+        maxUnavailable: service.maxUnavailable,
+      });
     }
   }
 

@@ -73,7 +73,10 @@ export interface PodTemplateProps {
   readonly revisionLabel?: string;
 }
 
-function probes(health: HealthCheck, startupSeconds: number | undefined): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
+function probes(
+  health: HealthCheck,
+  startupSeconds: number | undefined,
+): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
   const http = 'httpPath' in health;
   const check: k8s.Probe = http
     ? { httpGet: { path: health.httpPath, port: k8s.IntOrString.fromString(HTTP_PORT_NAME) } }
@@ -82,7 +85,12 @@ function probes(health: HealthCheck, startupSeconds: number | undefined): Pick<k
   const startup: k8s.Probe | undefined =
     startupSeconds === undefined
       ? undefined
-      : { ...check, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds, failureThreshold: Math.ceil(startupSeconds / PROBE_PERIOD_SECONDS) };
+      : {
+          ...check,
+          periodSeconds: PROBE_PERIOD_SECONDS,
+          timeoutSeconds,
+          failureThreshold: Math.ceil(startupSeconds / PROBE_PERIOD_SECONDS),
+        };
   return {
     readinessProbe: { ...check, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds, failureThreshold: 3 },
     // Liveness is slower to give up than readiness: a busy pod is taken out of rotation long before it is killed.

@@ -44,7 +44,11 @@ export class PublicCertificate extends Construct {
         issuerRef: { name: props.issuer, kind: 'ClusterIssuer', group: 'cert-manager.io' },
         // Let's Encrypt certificates last 90 days; renewing with 30 left survives a week-long outage twice over.
         renewBefore: '720h',
-        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+        privateKey: {
+          algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA,
+          size: 256,
+          rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+        },
       },
     });
   }

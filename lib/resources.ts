@@ -37,7 +37,12 @@ export function formatCpu(millis: number): string {
 
 /** The largest binary unit that states the value exactly: `2Gi`, `1152Mi`, `1000`. */
 export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+  for (const [unit, size] of [
+    ['Ti', 2 ** 40],
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ] as const) {
     if (bytes % size === 0 && bytes >= size) return `${bytes / size}${unit}`;
   }
   return String(bytes);

@@ -36,7 +36,11 @@ function provider(store: Store, accountRef: { name: string; namespace?: string }
   switch (store.provider) {
     case 'aws':
       return {
-        aws: { service: ClusterSecretStoreSpecProviderAwsService.SECRETS_MANAGER, region: store.region, auth: { jwt: { serviceAccountRef: accountRef } } },
+        aws: {
+          service: ClusterSecretStoreSpecProviderAwsService.SECRETS_MANAGER,
+          region: store.region,
+          auth: { jwt: { serviceAccountRef: accountRef } },
+        },
       };
     case 'gcp':
       return { gcpsm: { projectId: store.projectId, auth: { workloadIdentity: { serviceAccountRef: accountRef } } } };

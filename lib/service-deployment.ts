@@ -1,7 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { ScaleTarget } from './autoscaler';
-import { PROGRESS_DEADLINE_SECONDS, ROLLING_DEFAULTS } from './defaults';
+import { ROLLING_DEFAULTS } from './defaults';
+import { workloadSpecBase } from './workload-spec';
 
 export interface ServiceDeploymentProps {
   readonly name: string;
@@ -25,9 +26,7 @@ export class ServiceDeployment extends Construct {
     const deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: props.name, labels: props.labels },
       spec: {
-        selector: { matchLabels: { ...props.selector } },
-        revisionHistoryLimit: 5,
-        progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
+        ...workloadSpecBase(props.selector),
         strategy: {
           type: 'RollingUpdate',
           // Old pods go only once new ones are ready.

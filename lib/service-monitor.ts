@@ -16,7 +16,11 @@
  * status port. The pods must carry `metricsMergeAnnotations`.
  */
 import { Construct } from 'constructs';
-import { ServiceMonitor as ServiceMonitorResource, ServiceMonitorSpecEndpointsRelabelingsAction, type ServiceMonitorSpecEndpoints } from '../imports/monitoring.coreos.com';
+import {
+  ServiceMonitor as ServiceMonitorResource,
+  ServiceMonitorSpecEndpointsRelabelingsAction,
+  type ServiceMonitorSpecEndpoints,
+} from '../imports/monitoring.coreos.com';
 import { ISTIO_MERGED_METRICS_PATH, ISTIO_STATUS_PORT } from './istio-metrics';
 import { TRACK_LABEL } from './labels';
 import { HTTP_PORT_NAME } from './names';

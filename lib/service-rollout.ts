@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { Rollout, RolloutSpecStrategyCanaryStepsPauseDuration, toJson_RolloutSpec, type RolloutSpecStrategy } from '../imports/argoproj.io';
 import type { AnalysisRef } from './analysis-template';
 import type { ScaleTarget } from './autoscaler';
-import { PROGRESS_DEADLINE_SECONDS } from './defaults';
+import { workloadSpecBase } from './workload-spec';
 import type { BlueGreenRelease, CanaryRelease } from './resolved-service';
 
 export interface ServiceRolloutProps {
@@ -49,7 +49,11 @@ function canary(release: CanaryRelease): RolloutSpecStrategy {
       trafficRouting: {
         istio: {
           virtualService: { name: release.virtualService, routes: [release.route] },
-          destinationRule: { name: release.destinationRule, stableSubsetName: release.stableSubset, canarySubsetName: release.canarySubset },
+          destinationRule: {
+            name: release.destinationRule,
+            stableSubsetName: release.stableSubset,
+            canarySubsetName: release.canarySubset,
+          },
         },
       },
       steps,
@@ -71,9 +75,7 @@ export class ServiceRollout extends Construct {
     super(scope, id);
     this.selector = props.selector;
     const spec = toJson_RolloutSpec({
-      selector: { matchLabels: { ...props.selector } },
-      revisionHistoryLimit: 5,
-      progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
+      ...workloadSpecBase(props.selector),
       progressDeadlineAbort: true,
       strategy: props.release.type === 'blueGreen' ? blueGreen(props.release) : canary(props.release),
     });

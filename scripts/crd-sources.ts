@@ -40,14 +40,7 @@ const COMMITS = {
 type Project = keyof typeof COMMITS;
 
 /** Builds a source whose URL is raw.githubusercontent.com/<project>/<commit>/<repoPath>. */
-function pinned(
-  id: string,
-  project: Project,
-  repoPath: string,
-  mirrorFile: string,
-  kinds: readonly string[],
-  release?: string,
-): CrdSource {
+function pinned(id: string, project: Project, repoPath: string, mirrorFile: string, kinds: readonly string[], release?: string): CrdSource {
   const commit = COMMITS[project];
   return {
     id,
@@ -61,69 +54,130 @@ function pinned(
 
 export const CRD_SOURCES: readonly CrdSource[] = [
   // Argo Rollouts: progressive delivery of the web/API tiers.
-  pinned('argo-rollouts-rollout', 'argoproj/argo-rollouts', 'manifests/crds/rollout-crd.yaml',
-    'argoproj.io_rollouts.yaml', ['Rollout']),
-  pinned('argo-rollouts-analysistemplate', 'argoproj/argo-rollouts', 'manifests/crds/analysis-template-crd.yaml',
-    'argoproj.io_analysistemplates.yaml', ['AnalysisTemplate']),
+  pinned('argo-rollouts-rollout', 'argoproj/argo-rollouts', 'manifests/crds/rollout-crd.yaml', 'argoproj.io_rollouts.yaml', ['Rollout']),
+  pinned(
+    'argo-rollouts-analysistemplate',
+    'argoproj/argo-rollouts',
+    'manifests/crds/analysis-template-crd.yaml',
+    'argoproj.io_analysistemplates.yaml',
+    ['AnalysisTemplate'],
+  ),
 
   // Istio ships every CRD in one multi-document file; we keep only the four we emit.
-  pinned('istio-networking', 'istio/istio', 'manifests/charts/base/files/crd-all.gen.yaml',
-    'istio_crd-all.yaml', ['VirtualService', 'DestinationRule']),
-  pinned('istio-security', 'istio/istio', 'manifests/charts/base/files/crd-all.gen.yaml',
-    'istio_crd-all.yaml', ['PeerAuthentication', 'AuthorizationPolicy']),
+  pinned('istio-networking', 'istio/istio', 'manifests/charts/base/files/crd-all.gen.yaml', 'istio_crd-all.yaml', [
+    'VirtualService',
+    'DestinationRule',
+  ]),
+  pinned('istio-security', 'istio/istio', 'manifests/charts/base/files/crd-all.gen.yaml', 'istio_crd-all.yaml', [
+    'PeerAuthentication',
+    'AuthorizationPolicy',
+  ]),
 
   // KEDA: event-driven autoscaling of the Celery workers.
-  pinned('keda-scaledobject', 'kedacore/keda', 'config/crd/bases/keda.sh_scaledobjects.yaml',
-    'keda.sh_scaledobjects.yaml', ['ScaledObject']),
-  pinned('keda-triggerauthentication', 'kedacore/keda', 'config/crd/bases/keda.sh_triggerauthentications.yaml',
-    'keda.sh_triggerauthentications.yaml', ['TriggerAuthentication']),
+  pinned('keda-scaledobject', 'kedacore/keda', 'config/crd/bases/keda.sh_scaledobjects.yaml', 'keda.sh_scaledobjects.yaml', [
+    'ScaledObject',
+  ]),
+  pinned(
+    'keda-triggerauthentication',
+    'kedacore/keda',
+    'config/crd/bases/keda.sh_triggerauthentications.yaml',
+    'keda.sh_triggerauthentications.yaml',
+    ['TriggerAuthentication'],
+  ),
 
   // prometheus-operator: scraping and alerting rules.
-  pinned('prometheus-servicemonitor', 'prometheus-operator/prometheus-operator',
+  pinned(
+    'prometheus-servicemonitor',
+    'prometheus-operator/prometheus-operator',
     'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml',
-    'monitoring.coreos.com_servicemonitors.yaml', ['ServiceMonitor']),
-  pinned('prometheus-prometheusrule', 'prometheus-operator/prometheus-operator',
+    'monitoring.coreos.com_servicemonitors.yaml',
+    ['ServiceMonitor'],
+  ),
+  pinned(
+    'prometheus-prometheusrule',
+    'prometheus-operator/prometheus-operator',
     'example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml',
-    'monitoring.coreos.com_prometheusrules.yaml', ['PrometheusRule']),
+    'monitoring.coreos.com_prometheusrules.yaml',
+    ['PrometheusRule'],
+  ),
 
   // cert-manager: TLS certificates.
-  pinned('cert-manager-certificate', 'cert-manager/cert-manager', 'deploy/crds/cert-manager.io_certificates.yaml',
-    'cert-manager.io_certificates.yaml', ['Certificate']),
-  pinned('cert-manager-clusterissuer', 'cert-manager/cert-manager', 'deploy/crds/cert-manager.io_clusterissuers.yaml',
-    'cert-manager.io_clusterissuers.yaml', ['ClusterIssuer']),
+  pinned(
+    'cert-manager-certificate',
+    'cert-manager/cert-manager',
+    'deploy/crds/cert-manager.io_certificates.yaml',
+    'cert-manager.io_certificates.yaml',
+    ['Certificate'],
+  ),
+  pinned(
+    'cert-manager-clusterissuer',
+    'cert-manager/cert-manager',
+    'deploy/crds/cert-manager.io_clusterissuers.yaml',
+    'cert-manager.io_clusterissuers.yaml',
+    ['ClusterIssuer'],
+  ),
 
   // external-secrets: secrets pulled from the cloud secret manager.
-  pinned('external-secrets-externalsecret', 'external-secrets/external-secrets',
+  pinned(
+    'external-secrets-externalsecret',
+    'external-secrets/external-secrets',
     'config/crds/bases/external-secrets.io_externalsecrets.yaml',
-    'external-secrets.io_externalsecrets.yaml', ['ExternalSecret']),
-  pinned('external-secrets-secretstore', 'external-secrets/external-secrets',
+    'external-secrets.io_externalsecrets.yaml',
+    ['ExternalSecret'],
+  ),
+  pinned(
+    'external-secrets-secretstore',
+    'external-secrets/external-secrets',
     'config/crds/bases/external-secrets.io_secretstores.yaml',
-    'external-secrets.io_secretstores.yaml', ['SecretStore']),
-  pinned('external-secrets-clustersecretstore', 'external-secrets/external-secrets',
+    'external-secrets.io_secretstores.yaml',
+    ['SecretStore'],
+  ),
+  pinned(
+    'external-secrets-clustersecretstore',
+    'external-secrets/external-secrets',
     'config/crds/bases/external-secrets.io_clustersecretstores.yaml',
-    'external-secrets.io_clustersecretstores.yaml', ['ClusterSecretStore']),
+    'external-secrets.io_clustersecretstores.yaml',
+    ['ClusterSecretStore'],
+  ),
 
   // Flux: GitOps delivery.
-  pinned('flux-gitrepository', 'fluxcd/source-controller',
+  pinned(
+    'flux-gitrepository',
+    'fluxcd/source-controller',
     'config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml',
-    'source.toolkit.fluxcd.io_gitrepositories.yaml', ['GitRepository']),
-  pinned('flux-helmrepository', 'fluxcd/source-controller',
+    'source.toolkit.fluxcd.io_gitrepositories.yaml',
+    ['GitRepository'],
+  ),
+  pinned(
+    'flux-helmrepository',
+    'fluxcd/source-controller',
     'config/crd/bases/source.toolkit.fluxcd.io_helmrepositories.yaml',
-    'source.toolkit.fluxcd.io_helmrepositories.yaml', ['HelmRepository']),
-  pinned('flux-kustomization', 'fluxcd/kustomize-controller',
+    'source.toolkit.fluxcd.io_helmrepositories.yaml',
+    ['HelmRepository'],
+  ),
+  pinned(
+    'flux-kustomization',
+    'fluxcd/kustomize-controller',
     'config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml',
-    'kustomize.toolkit.fluxcd.io_kustomizations.yaml', ['Kustomization']),
-  pinned('flux-helmrelease', 'fluxcd/helm-controller',
+    'kustomize.toolkit.fluxcd.io_kustomizations.yaml',
+    ['Kustomization'],
+  ),
+  pinned(
+    'flux-helmrelease',
+    'fluxcd/helm-controller',
     'config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml',
-    'helm.toolkit.fluxcd.io_helmreleases.yaml', ['HelmRelease']),
+    'helm.toolkit.fluxcd.io_helmreleases.yaml',
+    ['HelmRelease'],
+  ),
 
   // Argo CD: GitOps delivery (alternative to Flux).
-  pinned('argo-cd-application', 'argoproj/argo-cd', 'manifests/crds/application-crd.yaml',
-    'argoproj.io_applications.yaml', ['Application']),
-  pinned('argo-cd-applicationset', 'argoproj/argo-cd', 'manifests/crds/applicationset-crd.yaml',
-    'argoproj.io_applicationsets.yaml', ['ApplicationSet']),
-  pinned('argo-cd-appproject', 'argoproj/argo-cd', 'manifests/crds/appproject-crd.yaml',
-    'argoproj.io_appprojects.yaml', ['AppProject']),
+  pinned('argo-cd-application', 'argoproj/argo-cd', 'manifests/crds/application-crd.yaml', 'argoproj.io_applications.yaml', [
+    'Application',
+  ]),
+  pinned('argo-cd-applicationset', 'argoproj/argo-cd', 'manifests/crds/applicationset-crd.yaml', 'argoproj.io_applicationsets.yaml', [
+    'ApplicationSet',
+  ]),
+  pinned('argo-cd-appproject', 'argoproj/argo-cd', 'manifests/crds/appproject-crd.yaml', 'argoproj.io_appprojects.yaml', ['AppProject']),
 ];
 
 /** Reads the CRD YAML text: from `${mirrorDir}/${mirrorFile}` when mirrorDir is given, else fetches url. */

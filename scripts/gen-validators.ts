@@ -103,15 +103,33 @@ function sha256(text: string): string {
 
 /** Annotation keywords and extensions that carry no validation we implement. */
 const DROPPED = new Set([
-  'description', 'default', 'example', 'title', 'externalDocs',
+  'description',
+  'default',
+  'example',
+  'title',
+  'externalDocs',
   // Formats are ignored, as kubeconform does for the Kubernetes ones (int32, int64, byte, ...).
   'format',
 ]);
 
 /** Validation keywords copied as they are (they mean the same in OpenAPI v3 and JSON Schema draft 7). */
 const COPIED = new Set([
-  'type', 'enum', 'required', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems',
-  'maxItems', 'uniqueItems', 'multipleOf', 'minProperties', 'maxProperties', 'const', '$ref',
+  'type',
+  'enum',
+  'required',
+  'pattern',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'multipleOf',
+  'minProperties',
+  'maxProperties',
+  'const',
+  '$ref',
 ]);
 
 class Normalizer {
@@ -163,7 +181,11 @@ class Normalizer {
     if (intOrString) {
       // controller-gen writes anyOf [integer, string] next to the flag; a type list says the same
       // with one check and one clear error.
-      if (Array.isArray(out.anyOf) && out.anyOf.length === 2 && out.anyOf.every((b) => isObject(b) && Object.keys(b).length === 1 && (b.type === 'integer' || b.type === 'string'))) {
+      if (
+        Array.isArray(out.anyOf) &&
+        out.anyOf.length === 2 &&
+        out.anyOf.every((b) => isObject(b) && Object.keys(b).length === 1 && (b.type === 'integer' || b.type === 'string'))
+      ) {
         delete out.anyOf;
       }
       out.type = ['integer', 'string'];
@@ -344,16 +366,17 @@ function shareRepeatedSubschemas(definitions: Map<string, Json>): void {
     if (node === null || typeof node !== 'object') return JSON.stringify(node);
     const cached = keyOf.get(node);
     if (cached !== undefined) return cached;
-    const shallow = Array.isArray(node)
-      ? node.map((n) => hash(n))
-      : Object.fromEntries(Object.entries(node).map(([k, v]) => [k, hash(v)]));
+    const shallow = Array.isArray(node) ? node.map((n) => hash(n)) : Object.fromEntries(Object.entries(node).map(([k, v]) => [k, hash(v)]));
     const key = sha256(JSON.stringify(shallow)).slice(0, 16);
     keyOf.set(node, key);
     return key;
   };
   const size = (node: SchemaNode): number => {
     let n = sizeOf.get(node);
-    if (n === undefined) sizeOf.set(node, (n = JSON.stringify(node).length));
+    if (n === undefined) {
+      n = JSON.stringify(node).length;
+      sizeOf.set(node, n);
+    }
     return n;
   };
   const count = (node: Json, inBranch: boolean): Json => {
@@ -369,7 +392,8 @@ function shareRepeatedSubschemas(definitions: Map<string, Json>): void {
     // ajv's errors for these point into the schema (params.allowedValues = schema.enum), which keeps
     // the whole enclosing schema in the generated code; as their own small functions they keep only
     // themselves.
-    node.enum !== undefined || Array.isArray(node.type);
+    node.enum !== undefined ||
+    Array.isArray(node.type);
   const shared = new Map<string, Json>();
   const rewrite = (node: Json, inBranch: boolean, isDefinitionBody = false): Json => {
     if (!isObject(node)) return node;
@@ -427,7 +451,10 @@ async function load(mirror: string | undefined): Promise<Loaded> {
   for (const [apiVersion, kind] of CORE_KINDS) {
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     const entry = Object.entries(k8sDefs).find(([, def]) =>
-      ((def['x-kubernetes-group-version-kind'] as Schema[] | undefined) ?? []).some((g) => g.group === group && g.version === version && g.kind === kind));
+      ((def['x-kubernetes-group-version-kind'] as Schema[] | undefined) ?? []).some(
+        (g) => g.group === group && g.version === version && g.kind === kind,
+      ),
+    );
     if (entry === undefined) throw new Error(`no definition for ${apiVersion}/${kind}`);
     kinds.push({ apiVersion, kind, source: entry[0], schema: entry[1] });
   }
@@ -517,9 +544,10 @@ function addAllowedFieldsKeyword(ajv: Ajv): void {
       // One constant per distinct field set, shared by all functions that use it.
       const allowed = gen.scopeValue('obj', { key: `fields:${fields.join(',')}`, ref: set, code: stringify(set) });
       gen.forIn('key', data, (key) => {
-        const known = fields.length <= 8
-          ? fields.reduce((acc, f, i) => (i === 0 ? _`${key} === ${f}` : _`${acc} || ${key} === ${f}`), _`false`)
-          : _`Object.prototype.hasOwnProperty.call(${allowed}, ${key})`;
+        const known =
+          fields.length <= 8
+            ? fields.reduce((acc, f, i) => (i === 0 ? _`${key} === ${f}` : _`${acc} || ${key} === ${f}`), _`false`)
+            : _`Object.prototype.hasOwnProperty.call(${allowed}, ${key})`;
         gen.if(_`!(${known})`, () => {
           cxt.setParams({ field: key, allowed });
           cxt.error();
@@ -542,7 +570,10 @@ function addExclusiveFieldsKeyword(ajv: Ajv): void {
     code(cxt: KeywordCxt) {
       const { gen, data, schema } = cxt;
       for (const group of schema as string[][]) {
-        const present = gen.const('present', _`[${group.map((f) => _`${data}[${f}] !== undefined ? ${f} : ""`).reduce((a, b) => _`${a}, ${b}`)}].filter(Boolean)`);
+        const present = gen.const(
+          'present',
+          _`[${group.map((f) => _`${data}[${f}] !== undefined ? ${f} : ""`).reduce((a, b) => _`${a}, ${b}`)}].filter(Boolean)`,
+        );
         gen.if(_`${present}.length > 1`, () => {
           cxt.setParams({ fields: stringify(group), present });
           cxt.error();
@@ -665,8 +696,10 @@ async function main(): Promise<void> {
   }
   await mkdir(OUT_DIR, { recursive: true });
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(OUT_DIR, name), content);
-  console.log(`${OUT_DIR}/index.js: ${loaded.kinds.length} kinds, ${loaded.definitions.size} definitions, ` +
-    `${code.length} bytes (ajv output before esbuild: ${raw.length} bytes)`);
+  console.log(
+    `${OUT_DIR}/index.js: ${loaded.kinds.length} kinds, ${loaded.definitions.size} definitions, ` +
+      `${code.length} bytes (ajv output before esbuild: ${raw.length} bytes)`,
+  );
   if (loaded.droppedPatterns.length > 0) console.warn(`patterns not checked (not valid in JavaScript): ${loaded.droppedPatterns.length}`);
 }
 

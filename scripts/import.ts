@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { CRD_SOURCES, CrdSource, readCrdSource } from './crd-sources';
+import { CRD_SOURCES, type CrdSource, readCrdSource } from './crd-sources';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 const IMPORTS_DIR = path.join(PROJECT_ROOT, 'imports');
@@ -114,7 +114,9 @@ function replaceGeneratedModules(freshDir: string): string[] {
     const file = path.join(IMPORTS_DIR, name);
     if (isGeneratedModule(file)) rmSync(file);
   }
-  const written = readdirSync(freshDir).filter((n) => n.endsWith('.ts')).sort();
+  const written = readdirSync(freshDir)
+    .filter((n) => n.endsWith('.ts'))
+    .sort();
   for (const name of written) copyFileSync(path.join(freshDir, name), path.join(IMPORTS_DIR, name));
   return written;
 }

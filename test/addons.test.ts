@@ -12,7 +12,8 @@ import { validateSchema } from '../lib/validation/schema';
 import { environment, find, objects, rendered } from './helpers';
 
 const releases = (env: string) => objects(rendered(env), 'HelmRelease') as any[];
-const dependsOn = (env: string) => Object.fromEntries(releases(env).map((r) => [r.metadata.name, (r.spec.dependsOn ?? []).map((d: any) => d.name)]));
+const dependsOn = (env: string) =>
+  Object.fromEntries(releases(env).map((r) => [r.metadata.name, (r.spec.dependsOn ?? []).map((d: any) => d.name)]));
 const waves = (env: string) =>
   Object.fromEntries(
     (objects(rendered(env), 'Application') as any[])
@@ -23,7 +24,12 @@ const waves = (env: string) =>
 describe('pinned charts', () => {
   it('pins every add-on to one exact chart version of its repository', () => {
     expect(
-      Object.fromEntries(releases('prod').map((r) => [r.metadata.name, `${find(rendered('prod'), 'HelmRepository', r.spec.chart.spec.sourceRef.name).spec.url} ${r.spec.chart.spec.chart}@${r.spec.chart.spec.version}`])),
+      Object.fromEntries(
+        releases('prod').map((r) => [
+          r.metadata.name,
+          `${find(rendered('prod'), 'HelmRepository', r.spec.chart.spec.sourceRef.name).spec.url} ${r.spec.chart.spec.chart}@${r.spec.chart.spec.version}`,
+        ]),
+      ),
     ).toEqual({
       'kube-prometheus-stack': 'https://prometheus-community.github.io/helm-charts kube-prometheus-stack@81.4.5',
       'istio-base': 'https://istio-release.storage.googleapis.com/charts base@1.26.2',
@@ -63,7 +69,7 @@ describe('configuration per environment', () => {
     expect(find(rendered('prod-asia'), 'HelmRelease', 'ingress-nginx').spec.values.controller.replicaCount).toBe(2);
   });
 
-  it("configures the controller with nginxControllerSettings(): HSTS for a year and TLS 1.3 only", () => {
+  it('configures the controller with nginxControllerSettings(): HSTS for a year and TLS 1.3 only', () => {
     const config = find(rendered('prod'), 'HelmRelease', 'ingress-nginx').spec.values.controller.config;
     expect(config).toEqual(nginxControllerSettings());
     expect(config).toMatchObject({ 'ssl-protocols': 'TLSv1.3', hsts: 'true', 'hsts-max-age': '31536000' });

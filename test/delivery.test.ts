@@ -49,7 +49,11 @@ describe('prod backend: blue-green (seed 002)', () => {
   });
 
   it('is scaled and protected as a Rollout', () => {
-    expect(find(prod, 'HorizontalPodAutoscaler', 'backend').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'backend' });
+    expect(find(prod, 'HorizontalPodAutoscaler', 'backend').spec.scaleTargetRef).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      name: 'backend',
+    });
     expect(find(prod, 'PodDisruptionBudget', 'backend').spec.selector.matchLabels).toEqual(rollout.spec.selector.matchLabels);
   });
 });

@@ -13,7 +13,8 @@ import { synthesize } from '../app/synthesize';
 import { environment } from './helpers';
 
 const root = join(__dirname, '..');
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', 'diff', ...args], { cwd: root, encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', 'diff', ...args], { cwd: root, encoding: 'utf8' });
 
 describe('field diff', () => {
   it('names changed leaves by dotted path, quoting label keys', () => {
@@ -28,7 +29,12 @@ describe('field diff', () => {
 
   it('matches named list entries by name, so an inserted container is one change', () => {
     const from = { containers: [{ name: 'app', image: 'a:1' }] };
-    const to = { containers: [{ name: 'proxy', image: 'envoy:1' }, { name: 'app', image: 'a:2' }] };
+    const to = {
+      containers: [
+        { name: 'proxy', image: 'envoy:1' },
+        { name: 'app', image: 'a:2' },
+      ],
+    };
     expect(diffFields(from, to)).toEqual([
       { path: 'containers[name=proxy]', from: undefined, to: { name: 'proxy', image: 'envoy:1' } },
       { path: 'containers[name=app].image', from: 'a:1', to: 'a:2' },
@@ -79,7 +85,7 @@ describe('diff against dist/', () => {
     rmSync(join(stale, 'prod', 'edge.yaml'));
     const [prod] = diffDist({ distDir: stale, environments: ['prod'] });
     const out = formatDiff(prod!);
-    expect(out).toContain('~ HorizontalPodAutoscaler/platform/frontend\n    spec.maxReplicas: 7 → ' + prodMax);
+    expect(out).toContain(`~ HorizontalPodAutoscaler/platform/frontend\n    spec.maxReplicas: 7 → ${prodMax}`);
     expect(out).toContain('- ConfigMap/platform/retired');
     expect(out).toMatch(/^\+ Ingress\/platform\/\S+$/m);
     expect(out).toMatch(/^.*prod → render: \d+ added, 1 removed, 1 changed, \d+ unchanged/);
@@ -144,14 +150,30 @@ describe('diff between environments', () => {
     const object = {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'public-prod-tls', namespace: 'platform-prod', labels: { 'app.kubernetes.io/instance': 'backend-prod', tier: 'prod' } },
-      stringData: { host: 'prod.example.com', other: 'production', url: 'https://api-prod.example.com', key: 'platform/prod/db', otel: 'deployment.environment=prod,v=1' },
+      metadata: {
+        name: 'public-prod-tls',
+        namespace: 'platform-prod',
+        labels: { 'app.kubernetes.io/instance': 'backend-prod', tier: 'prod' },
+      },
+      stringData: {
+        host: 'prod.example.com',
+        other: 'production',
+        url: 'https://api-prod.example.com',
+        key: 'platform/prod/db',
+        otel: 'deployment.environment=prod,v=1',
+      },
     };
     expect(normalizeForEnvironment(object, 'prod')).toEqual({
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'public-{env}-tls', labels: { 'app.kubernetes.io/instance': 'backend-{env}', tier: '{env}' } },
-      stringData: { host: 'prod.example.com', other: 'production', url: 'https://api-prod.example.com', key: 'platform/{env}/db', otel: 'deployment.environment={env},v=1' },
+      stringData: {
+        host: 'prod.example.com',
+        other: 'production',
+        url: 'https://api-prod.example.com',
+        key: 'platform/{env}/db',
+        otel: 'deployment.environment={env},v=1',
+      },
     });
   });
 

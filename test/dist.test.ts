@@ -52,14 +52,17 @@ describe('dist/', () => {
   });
 
   // CI machines have kubectl; elsewhere the check is skipped rather than faked.
-  it.runIf(hasKubectl() || process.env.CI === 'true').each(environmentNames())('builds every kustomize root of dist/%s with kubectl kustomize', (name) => {
-    const env = rendered.find((e) => e.environment === name)!;
-    const folders = env.files.filter((f) => f.name.endsWith('kustomization.yaml')).map((f) => dirname(f.name));
-    expect(folders).toContain('.');
-    for (const folder of folders) {
-      const output = execFileSync('kubectl', ['kustomize', join(dist, name, folder)], { encoding: 'utf8' });
-      const expected = env.files.filter((f) => dirname(f.name) === folder).reduce((sum, f) => sum + f.objects.length, 0);
-      expect(output.match(/^kind: /gm)?.length, `dist/${name}/${folder}`).toBe(expected);
-    }
-  });
+  it.runIf(hasKubectl() || process.env.CI === 'true').each(environmentNames())(
+    'builds every kustomize root of dist/%s with kubectl kustomize',
+    (name) => {
+      const env = rendered.find((e) => e.environment === name)!;
+      const folders = env.files.filter((f) => f.name.endsWith('kustomization.yaml')).map((f) => dirname(f.name));
+      expect(folders).toContain('.');
+      for (const folder of folders) {
+        const output = execFileSync('kubectl', ['kustomize', join(dist, name, folder)], { encoding: 'utf8' });
+        const expected = env.files.filter((f) => dirname(f.name) === folder).reduce((sum, f) => sum + f.objects.length, 0);
+        expect(output.match(/^kind: /gm)?.length, `dist/${name}/${folder}`).toBe(expected);
+      }
+    },
+  );
 });

@@ -15,31 +15,67 @@ const fixture = (name: string) => join(__dirname, 'fixtures', 'environments', `$
 const BAD_INPUT: readonly (readonly [string, string | RegExp])[] = [
   ['negative-range', 'bad-negative: services.backend.replicas.min = -1: must be at least 0'],
   ['zero-range', 'bad-zero: services.frontend.replicas.max = 0: must be at least 1'],
-  ['zero-floor-web', 'bad-floor: services.backend.replicas.min = 0: must be at least 1 unless the service is a queue worker with queue.scaleToZero: true'],
+  [
+    'zero-floor-web',
+    'bad-floor: services.backend.replicas.min = 0: must be at least 1 unless the service is a queue worker with queue.scaleToZero: true',
+  ],
   ['min-above-max', 'bad-range: services.backend.replicas.max = 4: must be at least replicas.min (5)'],
   ['request-above-limit', 'bad-request: services.ai.resources.requests.cpu = "5": must not exceed resources.limits.cpu (4000m)'],
-  ['bad-quantity', 'bad-quantity: services.worker.resources.limits.cpu = "1.5.0": must be a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi'],
-  ['unknown-service', 'bad-service: services.billing = "billing": unknown service; known services: frontend, backend, ai, worker (declare new services in environments/platform.ts)'],
-  ['unknown-machine-type', 'bad-machine: nodePools.frontend.machineType = "n9-huge-512": must be a machine type of this environment: e2-standard-4, n2-standard-4, n2-standard-8, m5.xlarge, m5.2xlarge'],
+  [
+    'bad-quantity',
+    'bad-quantity: services.worker.resources.limits.cpu = "1.5.0": must be a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi',
+  ],
+  [
+    'unknown-service',
+    'bad-service: services.billing = "billing": unknown service; known services: frontend, backend, ai, worker (declare new services in environments/platform.ts)',
+  ],
+  [
+    'unknown-machine-type',
+    'bad-machine: nodePools.frontend.machineType = "n9-huge-512": must be a machine type of this environment: e2-standard-4, n2-standard-4, n2-standard-8, m5.xlarge, m5.2xlarge',
+  ],
   ['unknown-pool', 'bad-pool: services.frontend.pool = "gpu": must be a node pool of this environment: frontend, backend, workers'],
   ['bad-strategy', 'bad-strategy: services.backend.strategy.type = "recreate": must be one of the strategies: rolling, blueGreen, canary'],
   ['bad-host', 'bad-host: ingress.host = "Not_A_Host": must be a fully qualified lowercase DNS name such as app.example.com'],
   ['latest-image', 'bad-image: services.frontend.image.tag = "latest": must pin a release; "latest" is not allowed'],
   ['bad-digest', 'bad-digest: services.frontend.image.digest = "sha256:abc": must be sha256: followed by 64 hex digits'],
   ['unknown-key', /^bad-key: services\.backend\.replica = 3: unknown key; allowed keys: kind, enabled, .*\breplicas\b/],
-  ['bad-namespace', 'bad-namespace: namespace = "Platform_NS": must be a DNS-1123 label: lowercase letters, digits and "-", at most 63 characters'],
+  [
+    'bad-namespace',
+    'bad-namespace: namespace = "Platform_NS": must be a DNS-1123 label: lowercase letters, digits and "-", at most 63 characters',
+  ],
   ['missing-api-host', 'bad-api-host: ingress.apiHost = (missing): is required when ingress.routing is "host"'],
   ['waiver-without-reason', 'bad-waiver: waivers[0].reason = "": must explain why the rule does not apply (at least 10 characters)'],
-  ['canary-weights-out-of-order', "bad-canary: services.ai.strategy.steps[2].weight = 20: must be above the previous step's weight (50): canary weights only rise"],
-  ['canary-without-mesh', 'bad-canary-mesh: services.ai.strategy.type = "canary": needs mesh.enabled: the canary weight is set on the Istio VirtualService'],
-  ['worker-rollout', /^bad-worker: services\.worker\.strategy = \{"type":"blueGreen"\}: unknown key \(a worker takes no traffic and always rolls out: port, healthPath, metricsPath, strategy, .* are for web services\); allowed keys: /],
+  [
+    'canary-weights-out-of-order',
+    "bad-canary: services.ai.strategy.steps[2].weight = 20: must be above the previous step's weight (50): canary weights only rise",
+  ],
+  [
+    'canary-without-mesh',
+    'bad-canary-mesh: services.ai.strategy.type = "canary": needs mesh.enabled: the canary weight is set on the Istio VirtualService',
+  ],
+  [
+    'worker-rollout',
+    /^bad-worker: services\.worker\.strategy = \{"type":"blueGreen"\}: unknown key \(a worker takes no traffic and always rolls out: port, healthPath, metricsPath, strategy, .* are for web services\); allowed keys: /,
+  ],
   ['unknown-callee', 'bad-graph: services.frontend.calls[1] = "payments": must name another web service: backend, ai'],
-  ['tracks-over-100', 'bad-tracks: services.frontend.tracks = 100: track weights must add up to less than 100: the main track keeps the rest'],
-  ['unknown-data-store', 'bad-store: services.backend.uses[1] = "cassandra": must name a data store of this environment: postgres, redis, mongodb'],
-  ['wildcard-http01', 'bad-wildcard: tls.wildcard = "*.example.com": needs a dns01 solver: ACME issues wildcards only against DNS challenges'],
+  [
+    'tracks-over-100',
+    'bad-tracks: services.frontend.tracks = 100: track weights must add up to less than 100: the main track keeps the rest',
+  ],
+  [
+    'unknown-data-store',
+    'bad-store: services.backend.uses[1] = "cassandra": must name a data store of this environment: postgres, redis, mongodb',
+  ],
+  [
+    'wildcard-http01',
+    'bad-wildcard: tls.wildcard = "*.example.com": needs a dns01 solver: ACME issues wildcards only against DNS challenges',
+  ],
   ['solver-without-project', 'bad-solver: tls.issuer.solver.project = (missing): is required (string)'],
   ['wrong-types', 'bad-type: services.backend.replicas.min = "2": must be a number'],
-  ['unknown-parent', 'bad-parent: extends = "production": must name a known environment: dev, staging, prod, prod-us-west, prod-eu, prod-asia'],
+  [
+    'unknown-parent',
+    'bad-parent: extends = "production": must name a known environment: dev, staging, prod, prod-us-west, prod-eu, prod-asia',
+  ],
 ];
 
 /** Files that are not even well-formed: the error names the file and line. */
@@ -66,7 +102,7 @@ describe('environment validation', () => {
     expect(() => loadEnvironmentFile(fixture(name))).toThrow(expected);
   });
 
-  it('accepts a valid overlay and keeps its parent\'s values', () => {
+  it("accepts a valid overlay and keeps its parent's values", () => {
     const preview = loadEnvironmentFile(fixture('valid-overlay'));
     expect(preview.ingress.host).toBe('preview.example.com');
     expect(preview.services.backend!.replicas).toEqual({ min: 20, max: 36 });

@@ -29,7 +29,7 @@ function pointer(object: unknown, path: string): unknown {
 }
 
 describe('layout', () => {
-  it('writes the entry points of the environment\'s controller beside the apps', () => {
+  it("writes the entry points of the environment's controller beside the apps", () => {
     expect(folders(rendered('prod'))).toEqual(['', 'addons', 'flux']);
     expect(folders(rendered('staging'))).toEqual(['', 'argocd']);
     expect(folders(renderOverlay({ name: 'both', extends: staging, gitops: { tool: 'both' } }))).toEqual(['', 'addons', 'argocd', 'flux']);
@@ -38,15 +38,20 @@ describe('layout', () => {
   it('points every Kustomization and Application at a folder this repository writes', () => {
     for (const name of environmentNames()) {
       const env = rendered(name);
-      const written = new Set(env.files.filter((f) => f.name.endsWith('kustomization.yaml')).map((f) => `dist/${name}${f.name === 'kustomization.yaml' ? '' : `/${dirname(f.name)}`}`));
+      const written = new Set(
+        env.files
+          .filter((f) => f.name.endsWith('kustomization.yaml'))
+          .map((f) => `dist/${name}${f.name === 'kustomization.yaml' ? '' : `/${dirname(f.name)}`}`),
+      );
       for (const k of kustomizations(name)) expect(written, k.metadata.name).toContain(k.spec.path.replace(/^\.\//, ''));
-      for (const a of applications(name).filter((app) => app.spec.source.path !== undefined)) expect(written, a.metadata.name).toContain(a.spec.source.path);
+      for (const a of applications(name).filter((app) => app.spec.source.path !== undefined))
+        expect(written, a.metadata.name).toContain(a.spec.source.path);
     }
   });
 });
 
 describe('Flux', () => {
-  it('reads this repository\'s branch, only the environment\'s folder', () => {
+  it("reads this repository's branch, only the environment's folder", () => {
     expect(find(rendered('prod'), 'GitRepository', 'prod').spec).toEqual({
       interval: '1m',
       url: 'https://github.com/example/platform-manifests',
@@ -107,9 +112,13 @@ describe('Flux', () => {
     const vs = find(rendered('prod'), 'VirtualService', 'ai');
     const rule = find(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore[0];
     expect(rule.paths.map((path: string) => pointer(vs, path))).toEqual([100, 0]);
-    expect(vs.spec.http[0].name).toBe(find(rendered('prod'), 'Rollout', 'ai').spec.strategy.canary.trafficRouting.istio.virtualService.routes[0]);
+    expect(vs.spec.http[0].name).toBe(
+      find(rendered('prod'), 'Rollout', 'ai').spec.strategy.canary.trafficRouting.istio.virtualService.routes[0],
+    );
     const dr = find(rendered('prod'), 'DestinationRule', 'ai');
-    const subsets = find(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore[1].paths.map((path: string) => pointer(dr, path.slice(0, path.lastIndexOf('/labels'))));
+    const subsets = find(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore[1].paths.map((path: string) =>
+      pointer(dr, path.slice(0, path.lastIndexOf('/labels'))),
+    );
     expect(subsets.map((s: any) => s.name)).toEqual(['stable', 'canary']);
   });
 
@@ -127,7 +136,12 @@ describe('Flux', () => {
   it('fails the synth if a scaled workload ever sets spec.replicas', () => {
     const objectsWithReplicas: Manifest[] = [
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'platform' }, spec: { replicas: 3 } },
-      { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'platform' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } } },
+      {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'web', namespace: 'platform' },
+        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } },
+      },
     ];
     expect(() => autoscalerOwnedFields(objectsWithReplicas)).toThrow(
       'Deployment platform/web sets spec.replicas, but an autoscaler owns it: a GitOps sync would reset the count on every reconcile (leave spec.replicas out)',
@@ -155,9 +169,19 @@ describe('Argo CD', () => {
       'https://prometheus-community.github.io/helm-charts',
     ]);
     expect(project.spec.destinations.map((d: any) => `${d.server} ${d.namespace}`)).toEqual(
-      ['argo-rollouts', 'argocd', 'cert-manager', 'external-secrets', 'ingress-nginx', 'istio-system', 'keda', 'kube-system', 'monitoring', 'platform', 'user-projects'].map(
-        (ns) => `https://kubernetes.default.svc ${ns}`,
-      ),
+      [
+        'argo-rollouts',
+        'argocd',
+        'cert-manager',
+        'external-secrets',
+        'ingress-nginx',
+        'istio-system',
+        'keda',
+        'kube-system',
+        'monitoring',
+        'platform',
+        'user-projects',
+      ].map((ns) => `https://kubernetes.default.svc ${ns}`),
     );
     // Cluster-scoped kinds are listed one by one; the apps' ClusterIssuer and ClusterSecretStore among them.
     expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer' });
@@ -219,7 +243,10 @@ describe('Argo CD', () => {
     expect(nginx.spec.source.helm.releaseName).toBe('ingress-nginx');
     expect(nginx.spec.destination.namespace).toBe('ingress-nginx');
     expect(nginx.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=true', 'PruneLast=true']);
-    expect(nginx.spec.syncPolicy.managedNamespaceMetadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'istio-injection': 'enabled' });
+    expect(nginx.spec.syncPolicy.managedNamespaceMetadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'istio-injection': 'enabled',
+    });
     expect(find(rendered('staging'), 'Application', 'kube-prometheus-stack').spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
     // kube-system belongs to the cluster: neither created nor relabelled.
     expect(find(rendered('staging'), 'Application', 'istio-cni').spec.syncPolicy).not.toHaveProperty('managedNamespaceMetadata');
@@ -256,7 +283,9 @@ describe('kubectl kustomize', () => {
 
   it.runIf(hasKubectl || process.env.CI === 'true').each(roots)('builds dist/%s/%s', (name, folder, env) => {
     const output = execFileSync('kubectl', ['kustomize', join(out, name, folder)], { encoding: 'utf8' });
-    const expected = env.files.filter((f) => (folder === '' ? !f.name.includes('/') : f.name.startsWith(`${folder}/`))).flatMap((f) => f.objects).length;
+    const expected = env.files
+      .filter((f) => (folder === '' ? !f.name.includes('/') : f.name.startsWith(`${folder}/`)))
+      .flatMap((f) => f.objects).length;
     expect(output.match(/^kind: /gm)?.length).toBe(expected);
   });
 });

@@ -19,7 +19,9 @@ interface GeneratedClass {
 /** Exported construct classes (those with a static GVK) of every generated module, by export name. */
 async function loadGeneratedClasses(): Promise<Map<string, GeneratedClass>> {
   const classes = new Map<string, GeneratedClass>();
-  const modules = readdirSync(IMPORTS_DIR).filter((n) => n.endsWith('.ts')).sort();
+  const modules = readdirSync(IMPORTS_DIR)
+    .filter((n) => n.endsWith('.ts'))
+    .sort();
   for (const name of modules) {
     const mod = (await import(path.join(IMPORTS_DIR, name))) as Record<string, unknown>;
     for (const [exportName, value] of Object.entries(mod)) {

@@ -23,7 +23,10 @@ describe.each(['staging', 'prod'])('%s mesh', (name) => {
     const allowed = Object.fromEntries(
       (objects(env, 'AuthorizationPolicy') as any[])
         .filter((p) => p.metadata.name !== 'allow-nothing')
-        .map((p) => [p.metadata.name, { from: p.spec.rules[0].from[0].source.principals, ports: p.spec.rules[0].to[0].operation.ports, action: p.spec.action }]),
+        .map((p) => [
+          p.metadata.name,
+          { from: p.spec.rules[0].from[0].source.principals, ports: p.spec.rules[0].to[0].operation.ports, action: p.spec.action },
+        ]),
     );
     expect(allowed).toEqual({
       frontend: { from: [principal('ingress-nginx', 'ingress-nginx')], ports: ['3000'], action: 'ALLOW' },
@@ -48,12 +51,20 @@ describe.each(['staging', 'prod'])('%s mesh', (name) => {
       const policy = find(env, 'DestinationRule', service).spec.trafficPolicy;
       expect(policy.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
       expect(policy.connectionPool.http.http1MaxPendingRequests).toBeGreaterThan(0);
-      expect(policy.outlierDetection).toMatchObject({ consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 });
+      expect(policy.outlierDetection).toMatchObject({
+        consecutive5xxErrors: 5,
+        interval: '10s',
+        baseEjectionTime: '30s',
+        maxEjectionPercent: 50,
+      });
       const route = find(env, 'VirtualService', service).spec.http[0];
       expect(route.name).toBe('primary');
       expect(route.retries.retryOn).toContain('connect-failure');
     }
-    expect(find(env, 'VirtualService', 'backend').spec.http[0]).toMatchObject({ timeout: '15s', retries: { attempts: 2, perTryTimeout: '5s' } });
+    expect(find(env, 'VirtualService', 'backend').spec.http[0]).toMatchObject({
+      timeout: '15s',
+      retries: { attempts: 2, perTryTimeout: '5s' },
+    });
     // Inference is slow and expensive: a long timeout and no retries.
     expect(find(env, 'VirtualService', 'ai').spec.http[0]).toMatchObject({ timeout: '60s', retries: { attempts: 0 } });
   });

@@ -35,13 +35,17 @@ describe('prod alerts carry seed 000 thresholds', () => {
 
   it('P2: error rate above 1 % of requests, from Istio request metrics', () => {
     const { expr } = rule(prod, 'HighErrorRate');
-    expect(expr).toMatch(/^100 \* sum by \(destination_service_name\) \(rate\(istio_requests_total\{reporter="destination", .*response_code=~"5\.\."\}\[5m\]\)\) \/ sum by/);
+    expect(expr).toMatch(
+      /^100 \* sum by \(destination_service_name\) \(rate\(istio_requests_total\{reporter="destination", .*response_code=~"5\.\."\}\[5m\]\)\) \/ sum by/,
+    );
     expect(expr.endsWith(' > 1')).toBe(true);
   });
 
   it('P2: p95 latency above 2 s (Istio histogram in ms, divided to seconds)', () => {
     const { expr } = rule(prod, 'HighLatencyP95');
-    expect(expr).toMatch(/^histogram_quantile\(0\.95, sum by \(destination_service_name, le\) \(rate\(istio_request_duration_milliseconds_bucket\{/);
+    expect(expr).toMatch(
+      /^histogram_quantile\(0\.95, sum by \(destination_service_name, le\) \(rate\(istio_request_duration_milliseconds_bucket\{/,
+    );
     expect(expr.endsWith(') / 1000 > 2')).toBe(true);
   });
 
@@ -70,7 +74,9 @@ describe('prod alerts carry seed 000 thresholds', () => {
   });
 
   it('reads the same Istio series as the rollout analyses', () => {
-    const queries = (objects(rendered('prod'), 'AnalysisTemplate') as any[]).map((t) => t.spec.metrics[0].provider.prometheus.query as string);
+    const queries = (objects(rendered('prod'), 'AnalysisTemplate') as any[]).map(
+      (t) => t.spec.metrics[0].provider.prometheus.query as string,
+    );
     for (const metric of ['istio_requests_total', 'istio_request_duration_milliseconds_bucket']) {
       expect(queries.some((q) => q.includes(metric) && q.includes('reporter="destination"'))).toBe(true);
       expect(prod.some((r) => r.expr.includes(metric) && r.expr.includes('reporter="destination"'))).toBe(true);
@@ -162,9 +168,16 @@ describe('PromQL checking', () => {
   it('fails the construct with the rule name when an expression does not parse', () => {
     const env = environment('prod');
     const broken: Alert = { ...platformAlerts(env)[0]!, name: 'Broken', expr: 'sum(rate(x[5m]) >' };
-    expect(() => new AlertRules(new Chart(new App(), 'c'), 'Alerts', { name: 'platform-alerts', labels: {}, alerts: [broken], runbookBaseUrl: 'https://example.com/runbooks', context: 'prod' })).toThrow(
-      /prod: alert Broken: invalid PromQL at line 1, column \d+/,
-    );
+    expect(
+      () =>
+        new AlertRules(new Chart(new App(), 'c'), 'Alerts', {
+          name: 'platform-alerts',
+          labels: {},
+          alerts: [broken],
+          runbookBaseUrl: 'https://example.com/runbooks',
+          context: 'prod',
+        }),
+    ).toThrow(/prod: alert Broken: invalid PromQL at line 1, column \d+/);
     expect(() => assertPromql('alert Fine', 'up == 0')).not.toThrow();
   });
 
@@ -243,13 +256,20 @@ describe('metrics merging annotations', () => {
   it("tell Istio's agent the app's metrics port and path", () => {
     const backend = environment('prod').services.backend!;
     if (backend.kind !== 'web') throw new Error('backend is a web service');
-    expect(metricsMergeAnnotations(backend)).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8001', 'prometheus.io/path': '/metrics' });
+    expect(metricsMergeAnnotations(backend)).toEqual({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '8001',
+      'prometheus.io/path': '/metrics',
+    });
     expect(metricsMergeAnnotations({ port: 8001 })).toEqual({});
   });
 
   it('are on the pods of every scraped service in the mesh, and nowhere outside it', () => {
     for (const service of ['frontend', 'backend', 'ai']) {
-      expect(workload(rendered('prod'), service).spec.template.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
+      expect(workload(rendered('prod'), service).spec.template.metadata.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/path': '/metrics',
+      });
       expect(workload(rendered('dev'), service).spec.template.metadata).not.toHaveProperty('annotations');
     }
   });

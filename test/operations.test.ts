@@ -9,7 +9,8 @@ import { environmentNames, loadEnvironmentFile } from '../environments';
 import { renderEnvironment } from '../app/render';
 import { find, objects, rendered, workload } from './helpers';
 
-const fixture = (name: string) => renderEnvironment(buildEnvironment(loadEnvironmentFile(join(__dirname, 'fixtures/environments', `${name}.yaml`))));
+const fixture = (name: string) =>
+  renderEnvironment(buildEnvironment(loadEnvironmentFile(join(__dirname, 'fixtures/environments', `${name}.yaml`))));
 
 describe('queue workers scale on queue depth (seeds 001, 004)', () => {
   it.each([
@@ -19,14 +20,18 @@ describe('queue workers scale on queue depth (seeds 001, 004)', () => {
   ])('%s: KEDA scales the worker %i-%i at 100 waiting tasks per replica', (name, min, max) => {
     const env = rendered(name);
     const scaled = find(env, 'ScaledObject', 'worker');
-    expect(scaled.spec).toMatchObject({ minReplicaCount: min, maxReplicaCount: max, scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' } });
+    expect(scaled.spec).toMatchObject({
+      minReplicaCount: min,
+      maxReplicaCount: max,
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' },
+    });
     expect(scaled.spec.triggers).toEqual([
       { type: 'redis', metadata: { listName: 'celery', listLength: '100' }, authenticationRef: { name: 'worker-queue' } },
     ]);
     expect(objects(env, 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('worker');
   });
 
-  it('reads the broker credentials from keys the worker\'s ExternalSecret writes', () => {
+  it("reads the broker credentials from keys the worker's ExternalSecret writes", () => {
     const prod = rendered('prod');
     const auth = find(prod, 'TriggerAuthentication', 'worker-queue');
     const written = find(prod, 'ExternalSecret', 'worker-secrets').spec.data.map((d: any) => d.secretKey);
@@ -43,7 +48,9 @@ describe('queue workers scale on queue depth (seeds 001, 004)', () => {
       type: 'rabbitmq',
       metadata: { queueName: 'tasks', mode: 'QueueLength', value: '100' },
     });
-    expect(find(rabbit, 'TriggerAuthentication', 'worker-queue').spec.secretTargetRef).toEqual([{ parameter: 'host', name: 'worker-secrets', key: 'queue-url' }]);
+    expect(find(rabbit, 'TriggerAuthentication', 'worker-queue').spec.secretTargetRef).toEqual([
+      { parameter: 'host', name: 'worker-secrets', key: 'queue-url' },
+    ]);
   });
 
   it('gives a worker time to finish its task on shutdown', () => {
@@ -54,7 +61,9 @@ describe('queue workers scale on queue depth (seeds 001, 004)', () => {
 
 /** Ports each service may reach, by peer description, from its NetworkPolicy. */
 function egressPorts(env: ReturnType<typeof rendered>, service: string): number[] {
-  return find(env, 'NetworkPolicy', service).spec.egress.flatMap((rule: any) => rule.ports.map((p: any) => p.port)).sort((a: number, b: number) => a - b);
+  return find(env, 'NetworkPolicy', service)
+    .spec.egress.flatMap((rule: any) => rule.ports.map((p: any) => p.port))
+    .sort((a: number, b: number) => a - b);
 }
 
 describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name) => {
@@ -79,7 +88,8 @@ describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name
 
   it('keeps the backend internal: reachable from the ingress controller and its declared callers only', () => {
     const from = find(env, 'NetworkPolicy', 'backend').spec.ingress.map((rule: any) => [
-      rule.from[0].namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ?? rule.from[0].podSelector.matchLabels['app.kubernetes.io/name'],
+      rule.from[0].namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ??
+        rule.from[0].podSelector.matchLabels['app.kubernetes.io/name'],
       rule.ports.map((p: any) => p.port),
     ]);
     expect(from.slice(0, 3)).toEqual([
@@ -87,11 +97,13 @@ describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name
       ['frontend', [8001]],
       ['worker', [8001]],
     ]);
-    expect(find(env, 'NetworkPolicy', 'ai').spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': `backend-${name}`, 'app.kubernetes.io/name': 'backend' } } }]);
+    expect(find(env, 'NetworkPolicy', 'ai').spec.ingress[0].from).toEqual([
+      { podSelector: { matchLabels: { 'app.kubernetes.io/instance': `backend-${name}`, 'app.kubernetes.io/name': 'backend' } } },
+    ]);
     expect(find(env, 'NetworkPolicy', 'worker').spec.ingress).toEqual([]);
   });
 
-  it('lets the AI service reach its model API on 443, but not the cluster\'s private ranges', () => {
+  it("lets the AI service reach its model API on 443, but not the cluster's private ranges", () => {
     const rule = find(env, 'NetworkPolicy', 'ai').spec.egress.find((r: any) => r.ports[0].port === 443);
     expect(rule.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }]);
   });
@@ -106,7 +118,10 @@ describe('managed or in-cluster data stores', () => {
   it('allows egress to the store pods when in-cluster (seed 004)', () => {
     const rule = find(fixture('in-cluster-stores'), 'NetworkPolicy', 'backend').spec.egress.find((r: any) => r.ports[0].port === 5432);
     expect(rule.to).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgresql' } } },
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgresql' } },
+      },
     ]);
   });
 });
@@ -118,7 +133,7 @@ describe.each(environmentNames())('%s secrets by reference', (name) => {
     expect(objects(env, 'Secret')).toEqual([]);
   });
 
-  it('sources each service\'s secrets from the store with an ExternalSecret and mounts them as files', () => {
+  it("sources each service's secrets from the store with an ExternalSecret and mounts them as files", () => {
     const store = find(env, 'ClusterSecretStore', 'platform-secrets');
     for (const service of ['backend', 'ai', 'worker']) {
       const external = find(env, 'ExternalSecret', `${service}-secrets`);
@@ -135,7 +150,10 @@ describe.each(environmentNames())('%s secrets by reference', (name) => {
 
 describe('secret stores: AWS, GCP and Vault are expressible', () => {
   it('uses Vault in dev and GCP Secret Manager in prod, limited to the namespace', () => {
-    expect(find(rendered('dev'), 'ClusterSecretStore', 'platform-secrets').spec.provider.vault).toMatchObject({ server: 'http://vault.vault.svc.cluster.local:8200', version: 'v2' });
+    expect(find(rendered('dev'), 'ClusterSecretStore', 'platform-secrets').spec.provider.vault).toMatchObject({
+      server: 'http://vault.vault.svc.cluster.local:8200',
+      version: 'v2',
+    });
     const prod = find(rendered('prod'), 'ClusterSecretStore', 'platform-secrets').spec;
     expect(prod.provider.gcpsm.projectID).toBe('platform-prod');
     expect(prod.conditions).toEqual([{ namespaces: ['platform'] }]);
@@ -143,7 +161,7 @@ describe('secret stores: AWS, GCP and Vault are expressible', () => {
 });
 
 describe('certificates (seeds 000, 004)', () => {
-  it('issues prod a wildcard from Let\'s Encrypt over DNS, and the Ingresses serve its Secret', () => {
+  it("issues prod a wildcard from Let's Encrypt over DNS, and the Ingresses serve its Secret", () => {
     const prod = rendered('prod');
     const certificate = find(prod, 'Certificate', 'public-prod');
     expect(certificate.spec.dnsNames).toEqual(['*.example.com']);
@@ -155,12 +173,14 @@ describe('certificates (seeds 000, 004)', () => {
   it('names every host when there is no wildcard, proven over HTTP', () => {
     const staging = rendered('staging');
     expect(find(staging, 'Certificate', 'public-staging').spec.dnsNames).toEqual(['staging.example.com', 'api.staging.example.com']);
-    expect(find(staging, 'ClusterIssuer', 'letsencrypt').spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx' } } }]);
+    expect(find(staging, 'ClusterIssuer', 'letsencrypt').spec.acme.solvers).toEqual([
+      { http01: { ingress: { ingressClassName: 'nginx' } } },
+    ]);
   });
 });
 
 describe('tracing (seed 002)', () => {
-  it('points every service\'s OpenTelemetry SDK at the collector with the environment\'s sampling', () => {
+  it("points every service's OpenTelemetry SDK at the collector with the environment's sampling", () => {
     const env = (name: string, service: string) =>
       Object.fromEntries(workload(rendered(name), service).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
     expect(env('prod', 'backend')).toMatchObject({

@@ -110,7 +110,7 @@ describe('packing', () => {
 describe('plan of a small environment, by hand', () => {
   const result = plan();
 
-  it('adds up the web pool at the autoscalers\' min and max', () => {
+  it("adds up the web pool at the autoscalers' min and max", () => {
     const web = pool(result, 'web');
     // min: frontend 2 x 0.5 + backend 1 x 1 + ai 1 x 2 = 4 CPU;  2 x 1 + 2 + 4 = 8 GiB;  4 pods x 256 MiB = 1 GiB
     // max: frontend 6 x 0.5 + backend 3 x 1 + ai 2 x 2 = 10 CPU; 6 x 1 + 3 x 2 + 2 x 4 = 20 GiB; 11 x 256 MiB = 2.75 GiB
@@ -132,7 +132,7 @@ describe('plan of a small environment, by hand', () => {
     expect(web.fits).toBe(true);
   });
 
-  it('keeps at least the pool\'s minNodes and packs the spot pool on its own', () => {
+  it("keeps at least the pool's minNodes and packs the spot pool on its own", () => {
     // worker 1.5 CPU / 1 GiB: two per 3.6-CPU node. min 1 pod -> 1 node (minNodes 0); max 4 pods -> 2 nodes (maxNodes 2).
     const batch = pool(result, 'batch');
     expect(batch.cpu.min).toBeCloseTo(1.5, 9);
@@ -171,7 +171,9 @@ describe('plan errors', () => {
     expect(web.nodes.max).toBe(5);
     expect(web.fits).toBe(false);
     expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatch(/^plan-small: pool web cannot schedule its maximum: it needs 5 e2-standard-4 nodes but maxNodes is 3 \(short by 2 nodes/);
+    expect(result.errors[0]).toMatch(
+      /^plan-small: pool web cannot schedule its maximum: it needs 5 e2-standard-4 nodes but maxNodes is 3 \(short by 2 nodes/,
+    );
     expect(result.errors[0]).toContain('caused by Deployment ai (5 pods of 2 CPU / 4 GiB; at its floor of 1 the pool needs 3 nodes)');
     expect(result.errors[0]).not.toContain('Deployment frontend');
   });
@@ -188,9 +190,11 @@ describe('plan errors', () => {
 
 describe('plan of a meshed namespace', () => {
   const meshed = (objects: Manifest[]) =>
-    objects.map((o) => (o.kind === 'Namespace' ? { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, 'istio-injection': 'enabled' } } } : o));
+    objects.map((o) =>
+      o.kind === 'Namespace' ? { ...o, metadata: { ...o.metadata, labels: { ...o.metadata.labels, 'istio-injection': 'enabled' } } } : o,
+    );
 
-  it('adds Istio\'s default proxy requests (100m / 128 MiB) to every injected pod', () => {
+  it("adds Istio's default proxy requests (100m / 128 MiB) to every injected pod", () => {
     const web = pool(plan(small, meshed), 'web');
     // min: 4 CPU + 4 pods x 0.1 = 4.4 CPU; 8 GiB + 4 x 0.125 = 8.5 GiB. max: 10 + 11 x 0.1 = 11.1 CPU; 20 + 11 x 0.125 = 21.375 GiB
     expect(web.cpu.min).toBeCloseTo(4.4, 9);
@@ -199,13 +203,14 @@ describe('plan of a meshed namespace', () => {
     expect(web.workloads.every((w) => w.istioSidecar)).toBe(true);
   });
 
-  it('takes the proxy\'s requests from the pod\'s annotations, and skips pods that opt out', () => {
+  it("takes the proxy's requests from the pod's annotations, and skips pods that opt out", () => {
     const tuned = (objects: Manifest[]) =>
       meshed(objects).map((o) => {
         if (o.kind !== 'Deployment') return o;
         const template = (o as any).spec.template;
         const annotations = { 'sidecar.istio.io/proxyCPU': '50m', 'sidecar.istio.io/proxyMemory': '64Mi' };
-        const labels = o.metadata.name === 'worker' ? { ...template.metadata.labels, 'sidecar.istio.io/inject': 'false' } : template.metadata.labels;
+        const labels =
+          o.metadata.name === 'worker' ? { ...template.metadata.labels, 'sidecar.istio.io/inject': 'false' } : template.metadata.labels;
         return { ...o, spec: { ...(o as any).spec, template: { ...template, metadata: { ...template.metadata, labels, annotations } } } };
       });
     const result = plan(small, tuned);
@@ -218,19 +223,31 @@ describe('plan of a meshed namespace', () => {
 describe('plan of Argo Rollouts and KEDA', () => {
   /** The small environment with the worker as a blue-green Rollout scaled by KEDA, and ai pinned at 2 replicas. */
   function asRolloutWithKeda(objects: Manifest[]): Manifest[] {
-    const scales = (o: Manifest, name: string) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && (o as any).spec.scaleTargetRef.name === name;
+    const scales = (o: Manifest, name: string) =>
+      ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && (o as any).spec.scaleTargetRef.name === name;
     const scaledObject: Manifest = {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
       metadata: { name: 'worker-queue', namespace: loadEnvironment(small).namespace },
-      spec: { scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'worker' }, minReplicaCount: 2, maxReplicaCount: 3 },
+      spec: {
+        scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'worker' },
+        minReplicaCount: 2,
+        maxReplicaCount: 3,
+      },
     };
     const edited = objects.flatMap((o): Manifest[] => {
       const spec = (o as any).spec;
       // Whatever scales worker and ai now is replaced: the ScaledObject below for worker, nothing for ai.
       if (scales(o, 'worker') || scales(o, 'ai')) return [];
       if (o.kind === 'Deployment' && o.metadata.name === 'worker') {
-        return [{ ...o, apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', spec: { ...spec, strategy: { blueGreen: { activeService: 'worker' } } } }];
+        return [
+          {
+            ...o,
+            apiVersion: 'argoproj.io/v1alpha1',
+            kind: 'Rollout',
+            spec: { ...spec, strategy: { blueGreen: { activeService: 'worker' } } },
+          },
+        ];
       }
       if (o.kind === 'Deployment' && o.metadata.name === 'ai') return [{ ...o, spec: { ...spec, replicas: 2 } }];
       return [o];
@@ -242,7 +259,13 @@ describe('plan of Argo Rollouts and KEDA', () => {
 
   it('reads the replica range from a ScaledObject that targets a Rollout', () => {
     const worker = pool(result, 'batch').workloads[0]!;
-    expect(worker).toMatchObject({ kind: 'Rollout', name: 'worker', autoscaler: 'ScaledObject', strategy: 'blueGreen', pods: { min: 2, max: 3 } });
+    expect(worker).toMatchObject({
+      kind: 'Rollout',
+      name: 'worker',
+      autoscaler: 'ScaledObject',
+      strategy: 'blueGreen',
+      pods: { min: 2, max: 3 },
+    });
     // 2-3 pods x 1.5 CPU: the baseline is not doubled for blue-green.
     expect(pool(result, 'batch').cpu.min).toBeCloseTo(3, 9);
     expect(pool(result, 'batch').cpu.max).toBeCloseTo(4.5, 9);
@@ -264,9 +287,10 @@ describe('plan of Argo Rollouts and KEDA', () => {
 
 describe('plan command', () => {
   const root = join(__dirname, '..');
-  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', 'plan', ...args], { cwd: root, encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', 'plan', ...args], { cwd: root, encoding: 'utf8' });
 
-  it('prints JSON with the environment, each pool\'s nodes, CPU, memory and fit, and the monthly cost', () => {
+  it("prints JSON with the environment, each pool's nodes, CPU, memory and fit, and the monthly cost", () => {
     const { status, stdout } = cli('--env', 'dev', '--format', 'json');
     expect(status).toBe(0);
     const json = JSON.parse(stdout);
@@ -289,10 +313,13 @@ describe('plan command', () => {
     });
   });
 
-  it('exits non-zero and names the pool when an overlay\'s maximum cannot be scheduled', () => {
+  it("exits non-zero and names the pool when an overlay's maximum cannot be scheduled", () => {
     const dir = mkdtempSync(join(tmpdir(), 'plan-'));
     const file = join(dir, 'too-big.yaml');
-    writeFileSync(file, 'name: too-big\nextends: dev\nservices:\n  ai:\n    replicas: { min: 1, max: 40 }\n    resources:\n      requests: { cpu: 1500m, memory: 1Gi, ephemeralStorage: 256Mi }\n      limits: { cpu: 1500m, memory: 1Gi, ephemeralStorage: 1Gi }\n');
+    writeFileSync(
+      file,
+      'name: too-big\nextends: dev\nservices:\n  ai:\n    replicas: { min: 1, max: 40 }\n    resources:\n      requests: { cpu: 1500m, memory: 1Gi, ephemeralStorage: 256Mi }\n      limits: { cpu: 1500m, memory: 1Gi, ephemeralStorage: 1Gi }\n',
+    );
     const { status, stdout, stderr } = cli('--env-file', file);
     rmSync(dir, { recursive: true });
     expect(status).toBe(1);
@@ -304,7 +331,7 @@ describe('plan command', () => {
 });
 
 describe('the registered environments', () => {
-  it.each(environmentNames())('%s: every pool can schedule its autoscalers\' maximum', (name) => {
+  it.each(environmentNames())("%s: every pool can schedule its autoscalers' maximum", (name) => {
     const env = selectEnvironments([name])[0]!;
     const plan = planEnvironment(env, renderEnvironment(buildEnvironment(env)).objects);
     expect(plan.errors).toEqual([]);

@@ -140,7 +140,15 @@ describe.each(environmentNames())('%s quota against the rendered workloads', (na
 
   it('quotas pods, requests and limits of cpu, memory and ephemeral storage', () => {
     expect(Object.keys(quota.spec.hard).sort()).toEqual(
-      ['pods', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage'].sort(),
+      [
+        'pods',
+        'requests.cpu',
+        'requests.memory',
+        'requests.ephemeral-storage',
+        'limits.cpu',
+        'limits.memory',
+        'limits.ephemeral-storage',
+      ].sort(),
     );
     expect(quota.metadata.namespace).toBe(spec.namespace);
   });

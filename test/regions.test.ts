@@ -31,9 +31,15 @@ function diffAgainstParent(parent: string, region: string): ObjectDiff {
     const { namespace } = object.metadata;
     return namespace === undefined ? renamed : { ...renamed, metadata: { ...renamed.metadata, namespace } };
   };
-  const side = (name: string, map: (o: Manifest) => Manifest) => rendered(name).objects.map((object) => ({ file: '', object: map(object) }));
+  const side = (name: string, map: (o: Manifest) => Manifest) =>
+    rendered(name).objects.map((object) => ({ file: '', object: map(object) }));
   const key = (s: { object: Manifest }) => [s.object.kind, s.object.metadata.namespace, s.object.metadata.name].filter(Boolean).join('/');
-  return diffObjects(`${parent} → ${region}`, side(parent, (o) => o), side(region, asParent), key);
+  return diffObjects(
+    `${parent} → ${region}`,
+    side(parent, (o) => o),
+    side(region, asParent),
+    key,
+  );
 }
 
 describe('regions', () => {
@@ -50,7 +56,10 @@ describe('regions', () => {
   it('hold only region-level differences', () => {
     const allowed = ['name', 'extends', 'region', 'ingress', 'nodePools', 'services', 'secrets', 'dataStores', 'addons'];
     for (const overlay of [prodUsWest, prodEu, prodAsia]) {
-      expect(Object.keys(overlay).filter((key) => !allowed.includes(key)), overlay.name).toEqual([]);
+      expect(
+        Object.keys(overlay).filter((key) => !allowed.includes(key)),
+        overlay.name,
+      ).toEqual([]);
     }
   });
 
@@ -62,9 +71,11 @@ describe('regions', () => {
     }
   });
 
-  it('reach their own region\'s data stores, with their own connection strings', () => {
+  it("reach their own region's data stores, with their own connection strings", () => {
     expect(REGIONS.map((name) => environment(name).secrets.prefix)).toEqual(REGIONS.map((name) => `platform/${name}`));
-    expect(REGIONS.map((name) => Object.values(environment(name).dataStores).flatMap((store) => (store.mode === 'managed' ? store.cidrs : [])))).toEqual([
+    expect(
+      REGIONS.map((name) => Object.values(environment(name).dataStores).flatMap((store) => (store.mode === 'managed' ? store.cidrs : []))),
+    ).toEqual([
       ['10.110.0.0/24', '10.110.1.0/24', '10.110.2.0/24'],
       ['10.120.0.0/24', '10.120.1.0/24', '10.120.2.0/24'],
       ['10.130.0.0/24', '10.130.1.0/24', '10.130.2.0/24'],
@@ -83,11 +94,11 @@ describe('regions', () => {
 describe('the standby region (prod-asia)', () => {
   const hpa = (env: string, service: string) => find(rendered(env), 'HorizontalPodAutoscaler', service).spec;
 
-  it('keeps a warm floor of two pods per web service: above zero, and production\'s HPA minimum', () => {
+  it("keeps a warm floor of two pods per web service: above zero, and production's HPA minimum", () => {
     expect(WEB.map((s) => hpa('prod-asia', s).minReplicas)).toEqual([2, 2, 2]);
   });
 
-  it('can grow to the primary\'s ceilings', () => {
+  it("can grow to the primary's ceilings", () => {
     expect(WEB.map((s) => hpa('prod-asia', s).maxReplicas)).toEqual(WEB.map((s) => hpa('prod-us-west', s).maxReplicas));
     expect(find(rendered('prod-asia'), 'ScaledObject', 'worker').spec).toMatchObject({
       minReplicaCount: 0,
@@ -95,7 +106,7 @@ describe('the standby region (prod-asia)', () => {
     });
   });
 
-  it('holds its floor on its pools\' minimum nodes, so failover starts without waiting for nodes', () => {
+  it("holds its floor on its pools' minimum nodes, so failover starts without waiting for nodes", () => {
     const plan = planEnvironment(environment('prod-asia'), rendered('prod-asia').objects);
     expect(plan.pools.map((pool) => [pool.name, pool.minNodes, pool.nodes.min, pool.maxNodes])).toEqual([
       ['frontend', 2, 2, 20],
@@ -104,7 +115,7 @@ describe('the standby region (prod-asia)', () => {
     ]);
   });
 
-  it('serves the primary\'s public host, so failover is a routing change', () => {
+  it("serves the primary's public host, so failover is a routing change", () => {
     const hosts = (env: string) => objects(rendered(env), 'Ingress').flatMap((i: any) => i.spec.rules.map((r: any) => r.host));
     expect(hosts('prod-asia')).toEqual(hosts('prod-us-west'));
   });
@@ -119,7 +130,7 @@ describe('prod-eu against prod', () => {
   });
 
   // The secrets prefix is named after the region (platform/prod-eu), so the rename makes it equal.
-  it('changes only replica ranges, the quota that follows from them, the data stores\' ranges and the host', () => {
+  it("changes only replica ranges, the quota that follows from them, the data stores' ranges and the host", () => {
     // The quota of the platform namespace, whatever it is named.
     const quota = objects(rendered('prod'), 'ResourceQuota').find((q) => q.metadata.namespace === 'platform')!;
     expect(diff.changed.map((change) => change.key).sort()).toEqual(
@@ -144,7 +155,7 @@ describe('prod-eu against prod', () => {
 });
 
 describe('prod-us-west against prod', () => {
-  it('differs only in its data stores\' ranges: the primary runs prod\'s plan', () => {
+  it("differs only in its data stores' ranges: the primary runs prod's plan", () => {
     const diff = diffAgainstParent('prod', 'prod-us-west');
     expect([...diff.added, ...diff.removed]).toEqual([]);
     expect(diff.changed.map((change) => change.key).sort()).toEqual([

@@ -36,10 +36,16 @@ describe.each(environmentNames())('%s sandbox', (name) => {
     const { requests, limits } = sandbox.resources;
     expect(quota.spec.hard.pods).toBe(String(sandbox.maxPods));
     // Each figure is maxPods × one pod; the prod case is pinned below.
-    expect(Object.keys(quota.spec.hard)).toEqual(expect.arrayContaining(['requests.cpu', 'limits.cpu', 'requests.memory', 'limits.memory']));
+    expect(Object.keys(quota.spec.hard)).toEqual(
+      expect.arrayContaining(['requests.cpu', 'limits.cpu', 'requests.memory', 'limits.memory']),
+    );
     const [limitRange] = inSandbox('LimitRange');
     expect(limitRange.spec.limits[0].max).toEqual({ cpu: limits.cpu, memory: limits.memory, 'ephemeral-storage': limits.ephemeralStorage });
-    expect(limitRange.spec.limits[0].defaultRequest).toEqual({ cpu: requests.cpu, memory: requests.memory, 'ephemeral-storage': requests.ephemeralStorage });
+    expect(limitRange.spec.limits[0].defaultRequest).toEqual({
+      cpu: requests.cpu,
+      memory: requests.memory,
+      'ephemeral-storage': requests.ephemeralStorage,
+    });
   });
 
   it('offers a PodTemplate that runs once, for at most the deadline, hardened', () => {
@@ -65,8 +71,16 @@ describe.each(environmentNames())('%s sandbox', (name) => {
     expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: sandbox.resources.limits.ephemeralStorage } }]);
     expect(container.resources).toEqual({
-      requests: { cpu: sandbox.resources.requests.cpu, memory: sandbox.resources.requests.memory, 'ephemeral-storage': sandbox.resources.requests.ephemeralStorage },
-      limits: { cpu: sandbox.resources.limits.cpu, memory: sandbox.resources.limits.memory, 'ephemeral-storage': sandbox.resources.limits.ephemeralStorage },
+      requests: {
+        cpu: sandbox.resources.requests.cpu,
+        memory: sandbox.resources.requests.memory,
+        'ephemeral-storage': sandbox.resources.requests.ephemeralStorage,
+      },
+      limits: {
+        cpu: sandbox.resources.limits.cpu,
+        memory: sandbox.resources.limits.memory,
+        'ephemeral-storage': sandbox.resources.limits.ephemeralStorage,
+      },
     });
     expect(container.image).toBe(`${sandbox.image.repository}:${sandbox.image.tag}`);
   });

@@ -127,7 +127,12 @@ describe.each(environmentNames())('%s workloads', (name) => {
   it('labels every namespaced object with the recommended labels', () => {
     for (const object of env.objects.filter((o) => o.kind !== 'Namespace')) {
       expect(Object.keys(object.metadata.labels ?? {})).toEqual(
-        expect.arrayContaining(['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by']),
+        expect.arrayContaining([
+          'app.kubernetes.io/name',
+          'app.kubernetes.io/instance',
+          'app.kubernetes.io/part-of',
+          'app.kubernetes.io/managed-by',
+        ]),
       );
     }
   });

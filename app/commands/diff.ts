@@ -33,7 +33,9 @@ export function registerDiff(program: Command): void {
       const results = diffs(options);
       console.log(results.map(formatDiff).join('\n\n'));
       if (options.from !== undefined && !options.exact) {
-        console.log(`\n(matched by kind/name; namespaces and the environment name in values, e.g. "-${options.from}" → "-{env}", are not shown as changes; --exact shows them)`);
+        console.log(
+          `\n(matched by kind/name; namespaces and the environment name in values, e.g. "-${options.from}" → "-{env}", are not shown as changes; --exact shows them)`,
+        );
       }
       if (options.exitCode && !results.every(isEmpty)) process.exitCode = 1;
     });

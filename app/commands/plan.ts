@@ -1,8 +1,6 @@
-import { Command, Option } from 'commander';
-import { buildEnvironment } from '../../charts';
-import { loadEnvironmentFile, selectEnvironments } from '../../environments';
+import { type Command, Option } from 'commander';
 import { PLAN_FORMATS, formatPlans, planEnvironment, type PlanFormat } from '../plan';
-import { renderEnvironment } from '../render';
+import { renderEnvironments } from '../synthesize';
 import { collect } from './synth';
 
 interface PlanOptions {
@@ -14,15 +12,13 @@ interface PlanOptions {
 export function registerPlan(program: Command): void {
   program
     .command('plan')
-    .description('capacity and cost per node pool at the autoscalers\' min and max, from the synthesized objects')
+    .description("capacity and cost per node pool at the autoscalers' min and max, from the synthesized objects")
     .option('-e, --env <name>', 'environment to plan, repeatable (default: all)', collect)
     .option('-f, --env-file <file>', 'also plan an environment overlay from a YAML/JSON file, repeatable', collect)
     .addOption(new Option('--format <format>', 'output format').choices(PLAN_FORMATS).default('table'))
     .action((options: PlanOptions) => {
-      const files = options.envFile ?? [];
-      const named = files.length > 0 && options.env === undefined ? [] : selectEnvironments(options.env);
-      const plans = [...named, ...files.map(loadEnvironmentFile)].map((env) =>
-        planEnvironment(env, renderEnvironment(buildEnvironment(env)).objects),
+      const plans = renderEnvironments({ environments: options.env, environmentFiles: options.envFile }).map((rendered) =>
+        planEnvironment(rendered.model, rendered.objects),
       );
       console.log(formatPlans(plans, options.format));
       const errors = plans.flatMap((plan) => plan.errors);

@@ -18,6 +18,8 @@ export function registerSynth(program: Command): void {
       const rendered = synthesize({ environments: options.env, environmentFiles: options.envFile, outDir: options.out });
       const objects = rendered.reduce((sum, env) => sum + env.objects.length, 0);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      console.log(`synthesized ${rendered.map((env) => env.environment).join(', ')}: ${objects} objects into ${options.out}/ in ${ms.toFixed(0)} ms`);
+      console.log(
+        `synthesized ${rendered.map((env) => env.environment).join(', ')}: ${objects} objects into ${options.out}/ in ${ms.toFixed(0)} ms`,
+      );
     });
 }

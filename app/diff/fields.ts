@@ -14,7 +14,6 @@ export interface FieldChange {
   readonly to: unknown;
 }
 
-
 const IDENTIFIER = /^[A-Za-z_$][\w$-]*$/;
 
 /** `a.b`, or `a["app.kubernetes.io/name"]` for keys that are not plain identifiers (labels, annotations). */

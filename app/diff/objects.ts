@@ -2,7 +2,7 @@
  * Object-level diff of two sets of manifests: which objects were added or removed, and for the
  * objects on both sides, which fields changed.
  */
-import type { Manifest } from '../../lib/core/manifest';
+import { manifestId, type Manifest } from '../../lib/core/manifest';
 import { diffFields, type FieldChange } from './fields';
 import type { SourcedObject } from './read-dist';
 
@@ -28,10 +28,7 @@ function name(source: SourcedObject): string {
 }
 
 /** `Deployment/platform/backend`; cluster-scoped objects have no namespace part. */
-export const byNamespacedName: KeyOf = (source) => {
-  const namespace = source.object.metadata?.namespace;
-  return namespace ? `${source.object.kind}/${namespace}/${name(source)}` : `${source.object.kind}/${name(source)}`;
-};
+export const byNamespacedName: KeyOf = (source) => manifestId(source.object);
 
 /** `Deployment/backend`: across environments the namespace is the environment's, not a difference. */
 export const byKindAndName: KeyOf = (source) => `${source.object.kind}/${name(source)}`;

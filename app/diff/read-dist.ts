@@ -23,7 +23,10 @@ const KNOWN = new Set(supportedKinds());
  */
 export function parseObjects(file: string, text: string): SourcedObject[] {
   if (basename(file) !== 'kustomization.yaml') {
-    return parseManifests(text, file, { isKnownKind: (apiVersion, kind) => KNOWN.has(`${apiVersion}/${kind}`) }).map((object) => ({ file, object }));
+    return parseManifests(text, file, { isKnownKind: (apiVersion, kind) => KNOWN.has(`${apiVersion}/${kind}`) }).map((object) => ({
+      file,
+      object,
+    }));
   }
   return parseAllDocuments(text, { prettyErrors: false }).flatMap((doc) => {
     const [error] = doc.errors;
@@ -51,6 +54,9 @@ export function readDistEnvironment(distDir: string, environment: string): Sourc
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()
     .flatMap((name) =>
-      parseObjects(`${dir}/${name}`.replace(/^\.\//, ''), readFileSync(join(dir, name), 'utf8')).map((o) => ({ ...o, file: relative(dir, join(dir, name)) })),
+      parseObjects(`${dir}/${name}`.replace(/^\.\//, ''), readFileSync(join(dir, name), 'utf8')).map((o) => ({
+        ...o,
+        file: relative(dir, join(dir, name)),
+      })),
     );
 }

@@ -122,7 +122,10 @@ function causes(workloads: readonly Workload[], node: Resources, needed: number)
 }
 
 function ceilingError(env: string, pool: string, spec: NodePool, workloads: readonly Workload[], node: Resources, needed: number): string {
-  const requested = { cpuMillis: total(workloads, 'max', (w) => w.pod.cpuMillis), memoryBytes: total(workloads, 'max', (w) => w.pod.memoryBytes) };
+  const requested = {
+    cpuMillis: total(workloads, 'max', (w) => w.pod.cpuMillis),
+    memoryBytes: total(workloads, 'max', (w) => w.pod.memoryBytes),
+  };
   const capacity = { cpuMillis: node.cpuMillis * spec.maxNodes, memoryBytes: node.memoryBytes * spec.maxNodes };
   const because = causes(workloads, node, needed);
   return (
@@ -182,7 +185,10 @@ function planPool(env: Environment, name: string, spec: NodePool, machine: Machi
     perNode: { cpu: cores(node.cpuMillis), memoryGiB: gib(node.memoryBytes) },
     minNodes: spec.minNodes,
     maxNodes: spec.maxNodes,
-    pods: range(() => 1, (n) => n),
+    pods: range(
+      () => 1,
+      (n) => n,
+    ),
     cpu: range((w) => w.pod.cpuMillis, cores),
     memory: range((w) => w.pod.memoryBytes, gib),
     ephemeralStorage: range((w) => w.pod.ephemeralBytes, gib),
@@ -200,7 +206,10 @@ function unplaced(env: Environment, workloads: readonly Workload[]): { errors: s
   return {
     errors: workloads
       .filter((w) => w.pool !== undefined && !(w.pool in env.nodePools))
-      .map((w) => `${env.name}: ${w.kind} ${w.name} selects node pool "${w.pool}" (${label}), which this environment does not declare: ${Object.keys(env.nodePools).join(', ')}`),
+      .map(
+        (w) =>
+          `${env.name}: ${w.kind} ${w.name} selects node pool "${w.pool}" (${label}), which this environment does not declare: ${Object.keys(env.nodePools).join(', ')}`,
+      ),
     notes: workloads
       .filter((w) => w.pool === undefined)
       .map((w) => `${env.name}: ${w.kind} ${w.name} selects no node pool (${label}); its pods are not counted against any pool`),
@@ -214,7 +223,13 @@ function unplaced(env: Environment, workloads: readonly Workload[]): { errors: s
 export function planEnvironment(env: Environment, objects: readonly Manifest[]): CapacityPlan {
   const workloads = workloadsOf(objects, env.cluster.nodePoolLabel);
   const results = Object.entries(env.nodePools).map(([name, spec]) =>
-    planPool(env, name, spec, env.machineTypes[spec.machineType]!, workloads.filter((w) => w.pool === name)),
+    planPool(
+      env,
+      name,
+      spec,
+      env.machineTypes[spec.machineType]!,
+      workloads.filter((w) => w.pool === name),
+    ),
   );
   const stray = unplaced(env, workloads);
   const cost = {

@@ -23,7 +23,19 @@ function span(r: Range, show: (n: number) => string = (n) => num(n)): string {
 
 const money = (n: number) => `$${num(n, 0)}`;
 
-const HEADERS = ['pool', 'machine', 'per node (CPU / GiB)', 'pods', 'CPU req', 'memory GiB', 'ephemeral GiB', 'nodes', 'pool range', 'fits', 'monthly'];
+const HEADERS = [
+  'pool',
+  'machine',
+  'per node (CPU / GiB)',
+  'pods',
+  'CPU req',
+  'memory GiB',
+  'ephemeral GiB',
+  'nodes',
+  'pool range',
+  'fits',
+  'monthly',
+];
 
 function poolRow(pool: PoolPlan): string[] {
   return [
@@ -47,7 +59,19 @@ function totalRow(plan: CapacityPlan): string[] {
     max: plan.pools.reduce((s, p) => s + pick(p).max, 0),
   });
   const fits = plan.pools.every((p) => p.fits);
-  return ['total', '', '', span(sum((p) => p.pods)), span(sum((p) => p.cpu)), span(sum((p) => p.memory)), span(sum((p) => p.ephemeralStorage)), span(sum((p) => p.nodes)), '', fits ? 'yes' : 'NO', span(plan.monthlyCost, money)];
+  return [
+    'total',
+    '',
+    '',
+    span(sum((p) => p.pods)),
+    span(sum((p) => p.cpu)),
+    span(sum((p) => p.memory)),
+    span(sum((p) => p.ephemeralStorage)),
+    span(sum((p) => p.nodes)),
+    '',
+    fits ? 'yes' : 'NO',
+    span(plan.monthlyCost, money),
+  ];
 }
 
 const WORKLOAD_HEADERS = ['workload', 'pool', 'scaled by', 'pods', 'per pod (CPU / GiB)'];
@@ -67,10 +91,11 @@ function workloadRows(plan: CapacityPlan): string[][] {
 }
 
 function summaryLines(plan: CapacityPlan): string[] {
-  const perUser = plan.costPerUser === undefined
-    ? 'cost per user: no expected users declared (environment.users)'
-    : `cost per user: $${num(plan.costPerUser.min, 4)}-$${num(plan.costPerUser.max, 4)} a month for ${num(plan.users ?? 0, 0)} users ` +
-      `(seed budget $${SEED_COST_PER_USER}: ${plan.costPerUser.max <= SEED_COST_PER_USER ? 'within' : plan.costPerUser.min <= SEED_COST_PER_USER ? 'within at the floor only' : 'over'})`;
+  const perUser =
+    plan.costPerUser === undefined
+      ? 'cost per user: no expected users declared (environment.users)'
+      : `cost per user: $${num(plan.costPerUser.min, 4)}-$${num(plan.costPerUser.max, 4)} a month for ${num(plan.users ?? 0, 0)} users ` +
+        `(seed budget $${SEED_COST_PER_USER}: ${plan.costPerUser.max <= SEED_COST_PER_USER ? 'within' : plan.costPerUser.min <= SEED_COST_PER_USER ? 'within at the floor only' : 'over'})`;
   return [
     `monthly cost: ${span(plan.monthlyCost, money)} (${plan.hoursPerMonth} h/month; spot pools at the spot price)`,
     perUser,
@@ -80,7 +105,14 @@ function summaryLines(plan: CapacityPlan): string[] {
 
 function alignedTable(rows: readonly string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function planTable(plan: CapacityPlan): string {

@@ -29,8 +29,6 @@ export interface Workload {
   readonly istioSidecar: boolean;
 }
 
-
-
 function numberAt(value: unknown, ...path: string[]): number | undefined {
   const found = at(value, ...path);
   return typeof found === 'number' ? found : undefined;

@@ -45,7 +45,11 @@ export class FluxHelmRelease extends Construct {
           spec: {
             chart: addon.chart.chart,
             version: addon.chart.version,
-            sourceRef: { kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY, name: addon.chart.repository.name, namespace: FLUX_NAMESPACE },
+            sourceRef: {
+              kind: HelmReleaseSpecChartSpecSourceRefKind.HELM_REPOSITORY,
+              name: addon.chart.repository.name,
+              namespace: FLUX_NAMESPACE,
+            },
           },
         },
         ...(addon.dependsOn.length > 0 ? { dependsOn: addon.dependsOn.map((name) => ({ name })) } : {}),

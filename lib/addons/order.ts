@@ -19,7 +19,9 @@ export function dependencyDepths(nodes: readonly DependencyNode[]): Map<string, 
   for (const node of nodes) {
     for (const dependency of node.dependsOn) {
       if (!byName.has(dependency)) {
-        throw new Error(`add-on "${node.name}" depends on "${dependency}", which is not installed; known: ${[...byName.keys()].join(', ')}`);
+        throw new Error(
+          `add-on "${node.name}" depends on "${dependency}", which is not installed; known: ${[...byName.keys()].join(', ')}`,
+        );
       }
     }
   }
@@ -28,7 +30,8 @@ export function dependencyDepths(nodes: readonly DependencyNode[]): Map<string, 
   const depthOf = (name: string): number => {
     const known = depths.get(name);
     if (known !== undefined) return known;
-    if (visiting.includes(name)) throw new Error(`add-ons depend on each other in a cycle: ${[...visiting.slice(visiting.indexOf(name)), name].join(' -> ')}`);
+    if (visiting.includes(name))
+      throw new Error(`add-ons depend on each other in a cycle: ${[...visiting.slice(visiting.indexOf(name)), name].join(' -> ')}`);
     visiting.push(name);
     const dependencies = byName.get(name)!.dependsOn;
     const depth = dependencies.length === 0 ? 0 : 1 + Math.max(...dependencies.map(depthOf));

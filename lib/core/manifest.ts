@@ -14,3 +14,10 @@ export interface Manifest {
   };
   readonly [key: string]: unknown;
 }
+
+/** `Kind/namespace/name`, or `Kind/name` for a cluster-scoped object: how findings and diffs name an object. */
+export function manifestId(obj: Pick<Manifest, 'kind' | 'metadata'>): string {
+  const namespace = obj.metadata?.namespace;
+  const name = String(obj.metadata?.name ?? '');
+  return namespace ? `${String(obj.kind)}/${namespace}/${name}` : `${String(obj.kind)}/${name}`;
+}

@@ -42,7 +42,7 @@ export function parseExactQuantity(value: unknown): Quantity | undefined {
   let num = BigInt(digits || '0') * (sign === '-' ? -1n : 1n);
   let den = 10n ** BigInt(scale);
   if (binary) num *= 1024n ** BINARY[binary]!;
-  let exp10 = decimal ? DECIMAL[decimal]! : exponent ? Number(exponent) : 0;
+  const exp10 = decimal ? DECIMAL[decimal]! : exponent ? Number(exponent) : 0;
   if (Math.abs(exp10) > MAX_EXPONENT) return undefined;
   if (exp10 >= 0) num *= 10n ** BigInt(exp10);
   else den *= 10n ** BigInt(-exp10);

@@ -40,7 +40,11 @@ export function amountsOfResourceList(list: unknown): ResourceAmounts {
 }
 
 function combine(a: ResourceAmounts, b: ResourceAmounts, pick: (x: number, y: number) => number): ResourceAmounts {
-  return { cpuMillis: pick(a.cpuMillis, b.cpuMillis), memoryBytes: pick(a.memoryBytes, b.memoryBytes), ephemeralBytes: pick(a.ephemeralBytes, b.ephemeralBytes) };
+  return {
+    cpuMillis: pick(a.cpuMillis, b.cpuMillis),
+    memoryBytes: pick(a.memoryBytes, b.memoryBytes),
+    ephemeralBytes: pick(a.ephemeralBytes, b.ephemeralBytes),
+  };
 }
 
 export function addAmounts(a: ResourceAmounts, b: ResourceAmounts): ResourceAmounts {

@@ -27,7 +27,8 @@ export class ArgoCdProject extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdProjectProps) {
     super(scope, id);
     this.name = props.name;
-    const sorted = <T>(items: readonly T[], key: (item: T) => string) => [...new Map(items.map((i) => [key(i), i])).values()].sort((a, b) => key(a).localeCompare(key(b)));
+    const sorted = <T>(items: readonly T[], key: (item: T) => string) =>
+      [...new Map(items.map((i) => [key(i), i])).values()].sort((a, b) => key(a).localeCompare(key(b)));
     new AppProject(this, 'Resource', {
       metadata: { name: props.name, namespace: ARGOCD_NAMESPACE, labels: props.labels, annotations: syncWave(PROJECT_WAVE) },
       spec: {

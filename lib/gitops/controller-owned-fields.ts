@@ -36,10 +36,6 @@ export interface OwnedFields {
   readonly jqPathExpressions: readonly string[];
 }
 
-
-
-
-
 /** A JSON string literal is a valid jq string literal. */
 function jqString(text: string): string {
   return JSON.stringify(text);
@@ -55,12 +51,14 @@ function scaleTargets(objects: readonly Manifest[]): { group: string; kind: stri
     // KEDA's scaleTargetRef defaults to apps/v1 Deployment.
     const apiVersion = at(target, 'apiVersion');
     const kind = at(target, 'kind');
-    return [{
-      group: groupOf(typeof apiVersion === 'string' ? apiVersion : 'apps/v1'),
-      kind: typeof kind === 'string' ? kind : 'Deployment',
-      namespace: object.metadata.namespace,
-      name,
-    }];
+    return [
+      {
+        group: groupOf(typeof apiVersion === 'string' ? apiVersion : 'apps/v1'),
+        kind: typeof kind === 'string' ? kind : 'Deployment',
+        namespace: object.metadata.namespace,
+        name,
+      },
+    ];
   });
 }
 
@@ -72,7 +70,11 @@ export function autoscalerOwnedFields(objects: readonly Manifest[]): OwnedFields
   const targets = scaleTargets(objects);
   for (const target of targets) {
     const workload = objects.find(
-      (o) => o.kind === target.kind && groupOf(String(o.apiVersion)) === target.group && o.metadata.name === target.name && o.metadata.namespace === target.namespace,
+      (o) =>
+        o.kind === target.kind &&
+        groupOf(String(o.apiVersion)) === target.group &&
+        o.metadata.name === target.name &&
+        o.metadata.namespace === target.namespace,
     );
     if (workload !== undefined && at(workload, 'spec', 'replicas') !== undefined) {
       throw new Error(
@@ -124,7 +126,11 @@ function find(objects: readonly Manifest[], kind: string, name: string, namespac
   return found;
 }
 
-function virtualServiceFields(objects: readonly Manifest[], ref: { name: string; routes: readonly string[] }, namespace: string | undefined): OwnedFields {
+function virtualServiceFields(
+  objects: readonly Manifest[],
+  ref: { name: string; routes: readonly string[] },
+  namespace: string | undefined,
+): OwnedFields {
   const { name, namespace: ns } = reference(ref.name, namespace);
   const http = list(at(find(objects, 'VirtualService', name, ns), 'spec', 'http'));
   // Argo Rollouts allows leaving `routes` out when the VirtualService has a single HTTP route.
@@ -145,7 +151,11 @@ function virtualServiceFields(objects: readonly Manifest[], ref: { name: string;
   };
 }
 
-function destinationRuleFields(objects: readonly Manifest[], rule: { name: string; subsets: readonly string[] }, namespace: string | undefined): OwnedFields {
+function destinationRuleFields(
+  objects: readonly Manifest[],
+  rule: { name: string; subsets: readonly string[] },
+  namespace: string | undefined,
+): OwnedFields {
   const { name, namespace: ns } = reference(rule.name, namespace);
   const subsets = list(at(find(objects, 'DestinationRule', name, ns), 'spec', 'subsets'));
   const indices = rule.subsets.map((subset) => {

@@ -82,7 +82,9 @@ export class FluxSync extends Construct {
     for (const stage of props.stages) {
       for (const dependency of stage.dependsOn ?? []) {
         if (!stages.has(dependency)) {
-          throw new Error(`${environment}: Flux stage "${stage.stage}" depends on "${dependency}", which is not a stage; stages: ${[...stages].join(', ')}`);
+          throw new Error(
+            `${environment}: Flux stage "${stage.stage}" depends on "${dependency}", which is not a stage; stages: ${[...stages].join(', ')}`,
+          );
         }
       }
     }

@@ -2,7 +2,18 @@
  * Reads multi-document manifest YAML (what is written to dist/) back into objects, failing with
  * `file:line:col: reason` on anything a cluster would reject or read differently than we meant.
  */
-import { isMap, isScalar, LineCounter, parseAllDocuments, visit, type Document, type Node, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  LineCounter,
+  parseAllDocuments,
+  visit,
+  type Document,
+  type Node,
+  type ParseOptions,
+  type DocumentOptions,
+  type SchemaOptions,
+} from 'yaml';
 import type { Manifest } from '../core/manifest';
 
 /** One problem in a manifest file, with its 1-based position. */
@@ -33,10 +44,11 @@ const OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   uniqueKeys: true,
   prettyErrors: false,
-  customTags: (tags) => tags.filter((t) => {
-    const tag = typeof t === 'object' && t !== null && 'tag' in t ? t : undefined;
-    return tag === undefined || (tag.tag !== 'tag:yaml.org,2002:timestamp' && tag.format !== 'TIME');
-  }),
+  customTags: (tags) =>
+    tags.filter((t) => {
+      const tag = typeof t === 'object' && t !== null && 'tag' in t ? t : undefined;
+      return tag === undefined || (tag.tag !== 'tag:yaml.org,2002:timestamp' && tag.format !== 'TIME');
+    }),
 };
 
 /**
@@ -132,7 +144,10 @@ function checkObject(doc: Document, at: (offset: number, reason: string) => void
   if (!ok) return undefined;
   const object = doc.toJS() as Manifest;
   if (options.isKnownKind !== undefined && !options.isKnownKind(object.apiVersion, object.kind)) {
-    at((root.get('kind', true) as Node).range?.[0] ?? start, `unknown kind ${object.kind} (apiVersion ${object.apiVersion}): no schema to check it against`);
+    at(
+      (root.get('kind', true) as Node).range?.[0] ?? start,
+      `unknown kind ${object.kind} (apiVersion ${object.apiVersion}): no schema to check it against`,
+    );
     return undefined;
   }
   return object;

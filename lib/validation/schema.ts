@@ -38,7 +38,7 @@ export function supportedKinds(): string[] {
 export function validateSchema(obj: Manifest): Violation[] {
   const object = objectRef(obj);
   const key = `${String(obj.apiVersion)}/${String(obj.kind)}`;
-  const validate = Object.prototype.hasOwnProperty.call(validators, key) ? validators[key] : undefined;
+  const validate = Object.hasOwn(validators, key) ? validators[key] : undefined;
   if (validate === undefined) {
     return [{ rule: 'schema/unknown-kind', severity: 'error', object, path: 'kind', message: unknownKindMessage(obj) }];
   }
@@ -110,9 +110,10 @@ function toViolation(e: SchemaError, root: unknown, object: string): Violation {
       break;
     case 'pattern': {
       const named = NAMED_PATTERNS[String(p.pattern)];
-      message = named !== undefined
-        ? `${describe(value)} is not a valid ${named.name} — expected ${named.expected}`
-        : `${describe(value)} does not match the pattern ${String(p.pattern)}`;
+      message =
+        named !== undefined
+          ? `${describe(value)} is not a valid ${named.name} — expected ${named.expected}`
+          : `${describe(value)} does not match the pattern ${String(p.pattern)}`;
       break;
     }
     case 'exclusiveFields':
@@ -162,7 +163,10 @@ function toViolation(e: SchemaError, root: unknown, object: string): Violation {
 
 function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function valueAt(root: unknown, segments: readonly string[]): unknown {

@@ -87,7 +87,9 @@ describe('parseManifests: errors name file, line and column', () => {
   });
 
   it('fails on an unknown tag', () => {
-    expect(parseError('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: !vault app\n').message).toBe(`${FILE}:4:9: Unresolved tag: !vault`);
+    expect(parseError('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: !vault app\n').message).toBe(
+      `${FILE}:4:9: Unresolved tag: !vault`,
+    );
   });
 
   it('fails on a document that is not a mapping', () => {
@@ -107,15 +109,16 @@ describe('parseManifests: errors name file, line and column', () => {
   it('fails on a missing or empty metadata.name, pointing at metadata', () => {
     expect(parseError('apiVersion: v1\nkind: ConfigMap\n').message).toBe(`${FILE}:1:1: object has no metadata (metadata.name is required)`);
     expect(parseError('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: web\n').message).toBe(`${FILE}:4:3: metadata has no name`);
-    expect(parseError('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ""\n').message).toBe(`${FILE}:4:9: metadata.name must be a non-empty string`);
-    expect(parseError('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 42\n').message).toBe(`${FILE}:4:9: metadata.name must be a non-empty string`);
+    expect(parseError('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ""\n').message).toBe(
+      `${FILE}:4:9: metadata.name must be a non-empty string`,
+    );
+    expect(parseError('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 42\n').message).toBe(
+      `${FILE}:4:9: metadata.name must be a non-empty string`,
+    );
   });
 
   it('reports every problem in the file, one line each', () => {
     const e = parseError(`kind: A\nmetadata:\n  name: a\n---\n${CONFIG_MAP}---\napiVersion: v1\nkind: B\nmetadata: {}\n`);
-    expect(e.message.split('\n')).toEqual([
-      `${FILE}:1:1: object has no apiVersion`,
-      `${FILE}:14:11: metadata has no name`,
-    ]);
+    expect(e.message.split('\n')).toEqual([`${FILE}:1:1: object has no apiVersion`, `${FILE}:14:11: metadata has no name`]);
   });
 });

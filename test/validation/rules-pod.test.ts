@@ -87,9 +87,24 @@ describe('pod/resources', () => {
       'spec.template.spec.containers[0].resources.requests.cpu: cpu request "1500m" exceeds its limit "1" (requests must be <= limits)',
     ]);
     // 1Gi (1073741824) > 1G (1000000000): binary and decimal suffixes differ.
-    expect(run((c) => ((c.resources.requests.memory = '1Gi'), (c.resources.limits.memory = '1G')))).toHaveLength(1);
-    expect(run((c) => ((c.resources.requests.memory = '1G'), (c.resources.limits.memory = '1Gi')))).toEqual([]);
-    expect(run((c) => ((c.resources.requests.cpu = '1001m'), (c.resources.limits.cpu = 1)))).toHaveLength(1);
+    expect(
+      run((c) => {
+        c.resources.requests.memory = '1Gi';
+        c.resources.limits.memory = '1G';
+      }),
+    ).toHaveLength(1);
+    expect(
+      run((c) => {
+        c.resources.requests.memory = '1G';
+        c.resources.limits.memory = '1Gi';
+      }),
+    ).toEqual([]);
+    expect(
+      run((c) => {
+        c.resources.requests.cpu = '1001m';
+        c.resources.limits.cpu = 1;
+      }),
+    ).toHaveLength(1);
   });
 
   it('rejects malformed and negative quantities', () => {
@@ -156,13 +171,33 @@ describe('pod/security-context', () => {
     ['hostIPC', (s: M) => (s.hostIPC = true), 'hostIPC'],
     ['hostPath volume', (s: M) => s.volumes.push({ name: 'docker', hostPath: { path: '/var/run/docker.sock' } }), 'volumes[1].hostPath'],
     ['privileged', (_s: M, c: M) => (c.securityContext.privileged = true), 'containers[0].securityContext.privileged'],
-    ['escalation unset', (_s: M, c: M) => delete c.securityContext.allowPrivilegeEscalation, 'containers[0].securityContext.allowPrivilegeEscalation'],
-    ['writable root', (_s: M, c: M) => delete c.securityContext.readOnlyRootFilesystem, 'containers[0].securityContext.readOnlyRootFilesystem'],
-    ['capabilities not dropped', (_s: M, c: M) => (c.securityContext.capabilities.drop = ['NET_RAW']), 'containers[0].securityContext.capabilities.drop'],
-    ['SYS_ADMIN added', (_s: M, c: M) => (c.securityContext.capabilities.add = ['NET_BIND_SERVICE', 'SYS_ADMIN']), 'containers[0].securityContext.capabilities.add'],
+    [
+      'escalation unset',
+      (_s: M, c: M) => delete c.securityContext.allowPrivilegeEscalation,
+      'containers[0].securityContext.allowPrivilegeEscalation',
+    ],
+    [
+      'writable root',
+      (_s: M, c: M) => delete c.securityContext.readOnlyRootFilesystem,
+      'containers[0].securityContext.readOnlyRootFilesystem',
+    ],
+    [
+      'capabilities not dropped',
+      (_s: M, c: M) => (c.securityContext.capabilities.drop = ['NET_RAW']),
+      'containers[0].securityContext.capabilities.drop',
+    ],
+    [
+      'SYS_ADMIN added',
+      (_s: M, c: M) => (c.securityContext.capabilities.add = ['NET_BIND_SERVICE', 'SYS_ADMIN']),
+      'containers[0].securityContext.capabilities.add',
+    ],
     ['seccomp Unconfined', (s: M) => (s.securityContext.seccompProfile.type = 'Unconfined'), 'securityContext.seccompProfile.type'],
     ['no seccomp', (s: M) => delete s.securityContext.seccompProfile, 'containers[0].securityContext.seccompProfile'],
-    ['container overrides runAsNonRoot', (_s: M, c: M) => (c.securityContext.runAsNonRoot = false), 'containers[0].securityContext.runAsNonRoot'],
+    [
+      'container overrides runAsNonRoot',
+      (_s: M, c: M) => (c.securityContext.runAsNonRoot = false),
+      'containers[0].securityContext.runAsNonRoot',
+    ],
     ['no runAsNonRoot', (s: M) => delete s.securityContext.runAsNonRoot, 'containers[0].securityContext.runAsNonRoot'],
     ['root UID', (s: M) => (s.securityContext.runAsUser = 0), 'securityContext.runAsUser'],
     ['hostPort', (_s: M, c: M) => (c.ports[0].hostPort = 8000), 'containers[0].ports[0].hostPort'],
@@ -267,7 +302,10 @@ describe('pod/spread (production only)', () => {
     d.spec.template.spec.affinity = {
       podAntiAffinity: {
         preferredDuringSchedulingIgnoredDuringExecution: [
-          { weight: 100, podAffinityTerm: { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: selectorLabels('backend') } } },
+          {
+            weight: 100,
+            podAffinityTerm: { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: selectorLabels('backend') } },
+          },
         ],
       },
     };

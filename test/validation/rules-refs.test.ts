@@ -27,7 +27,7 @@ describe('ref/service-selector and ref/service-target-port', () => {
     const svc = goodService('backend');
     svc.metadata.namespace = 'other';
     expect(messages([goodDeployment(), svc], 'ref/service-selector')).toEqual([
-      'Service/other/backend spec.selector: selector {app.kubernetes.io/name: backend, app.kubernetes.io/instance: backend-prod} matches no workload\'s pod template labels in namespace other',
+      "Service/other/backend spec.selector: selector {app.kubernetes.io/name: backend, app.kubernetes.io/instance: backend-prod} matches no workload's pod template labels in namespace other",
     ]);
   });
 
@@ -58,7 +58,12 @@ describe('ref/workload-selector', () => {
     delete missing.spec.selector;
     const empty = goodDeployment('b');
     empty.spec.selector = {};
-    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: NS }, spec: { manualSelector: true, selector: { matchLabels: { x: 'y' } }, template: goodDeployment('j').spec.template } };
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j', namespace: NS },
+      spec: { manualSelector: true, selector: { matchLabels: { x: 'y' } }, template: goodDeployment('j').spec.template },
+    };
     expect(messages([missing, empty, job], 'ref/workload-selector')).toEqual([
       'Deployment/platform/a spec.selector: spec.selector is missing (must select the pod template labels)',
       'Deployment/platform/b spec.selector: spec.selector is empty (it would select every pod in the namespace; select the pod template labels)',
@@ -113,16 +118,24 @@ describe('PodDisruptionBudget rules', () => {
   it('needs exactly one budget that can ever allow a disruption', () => {
     expect(pdbFindings((p) => (p.spec.minAvailable = 1))[0]).toContain('sets both minAvailable and maxUnavailable');
     expect(pdbFindings((p) => delete p.spec.maxUnavailable)[0]).toContain('sets neither');
-    expect(pdbFindings((p) => ((p.spec.maxUnavailable = undefined), (p.spec.minAvailable = '100%')))[0]).toContain(
-      'pdb/allows-drain error spec.minAvailable: minAvailable "100%" never allows a disruption',
-    );
+    expect(
+      pdbFindings((p) => {
+        p.spec.maxUnavailable = undefined;
+        p.spec.minAvailable = '100%';
+      })[0],
+    ).toContain('pdb/allows-drain error spec.minAvailable: minAvailable "100%" never allows a disruption');
     expect(pdbFindings((p) => (p.spec.maxUnavailable = '0%'))).toHaveLength(1);
     expect(pdbFindings((p) => (p.spec.maxUnavailable = 'one'))[0]).toContain('is not a non-negative integer or a percentage');
   });
 
   it('fits the minimum replicas: spec.replicas default 1, KEDA minimum 0 counts as 1 pod', () => {
     // No autoscaler in this set: the Deployment runs its default single replica.
-    expect(pdbFindings((p) => ((p.spec.maxUnavailable = undefined), (p.spec.minAvailable = '50%')))).toEqual([
+    expect(
+      pdbFindings((p) => {
+        p.spec.maxUnavailable = undefined;
+        p.spec.minAvailable = '50%';
+      }),
+    ).toEqual([
       'ref/pdb-fits error spec.minAvailable: minAvailable "50%" allows 0 disruptions at the minimum of 1 replicas of Deployment/platform/backend (spec.replicas default 1) (must allow at least 1: minAvailable below the minimum replicas, or maxUnavailable >= 1)',
     ]);
     const workerPdb = (mutate: (p: M) => void): string[] => {
@@ -130,9 +143,12 @@ describe('PodDisruptionBudget rules', () => {
       mutate(pdb);
       return findings([worker, sa, so, pdb], 'ref/pdb-fits', DEV).map((v) => v.message);
     };
-    expect(workerPdb((p) => ((p.spec.maxUnavailable = undefined), (p.spec.minAvailable = 1)))[0]).toContain(
-      'at the minimum of 1 replicas of Deployment/platform/worker (ScaledObject/platform/worker minReplicaCount 0)',
-    );
+    expect(
+      workerPdb((p) => {
+        p.spec.maxUnavailable = undefined;
+        p.spec.minAvailable = 1;
+      })[0],
+    ).toContain('at the minimum of 1 replicas of Deployment/platform/worker (ScaledObject/platform/worker minReplicaCount 0)');
     expect(workerPdb((p) => (p.spec.maxUnavailable = '10%'))).toEqual([]);
   });
 
@@ -151,7 +167,11 @@ describe('PodDisruptionBudget rules', () => {
 
 describe('ref/ingress-backend', () => {
   it('requires the Service and its port, on the default backend too', () => {
-    const objects = platformWith('Ingress', 'web', (o) => (o.spec.defaultBackend = { service: { name: 'fallback', port: { number: 80 } } }));
+    const objects = platformWith(
+      'Ingress',
+      'web',
+      (o) => (o.spec.defaultBackend = { service: { name: 'fallback', port: { number: 80 } } }),
+    );
     expect(messages(objects, 'ref/ingress-backend')).toEqual([
       'Ingress/platform/web spec.defaultBackend.service.name: backend Service "fallback" does not exist in namespace platform',
     ]);
@@ -198,7 +218,11 @@ describe('ref/network-policy-ingress', () => {
     expect(
       check((r, objects) => {
         r.from = [{ namespaceSelector: { matchLabels: { 'network.example.com/ingress': 'true' } } }];
-        objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ingress-nginx', labels: { 'network.example.com/ingress': 'true' } } });
+        objects.push({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: 'ingress-nginx', labels: { 'network.example.com/ingress': 'true' } },
+        });
       }),
     ).toBe(0);
   });
@@ -217,9 +241,16 @@ describe('ref/mesh-hosts', () => {
   });
 
   it('rejects unknown hosts unless a ServiceEntry declares them', () => {
-    expect(hostFindings('backend.other')[0]).toContain('destination host "backend.other" is not a Service in the set (resolved as backend.other.svc.cluster.local');
+    expect(hostFindings('backend.other')[0]).toContain(
+      'destination host "backend.other" is not a Service in the set (resolved as backend.other.svc.cluster.local',
+    );
     expect(hostFindings('api.payments.example.com')).toHaveLength(1);
-    const entry = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'payments', namespace: NS }, spec: { hosts: ['*.payments.example.com'] } };
+    const entry = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'payments', namespace: NS },
+      spec: { hosts: ['*.payments.example.com'] },
+    };
     expect(hostFindings('api.payments.example.com', [entry])).toEqual([]);
   });
 
@@ -258,8 +289,18 @@ describe('ref/route-weights', () => {
 
   it('needs weights summing to 100 once there are several destinations', () => {
     expect(weights([stable, canary])[0]).toContain('sum to 0');
-    expect(weights([{ ...stable, weight: 60 }, { ...canary, weight: 40 }])).toEqual([]);
-    expect(weights([{ ...stable, weight: 101 }, { ...canary, weight: -1 }])[0]).toContain('weight 101 must be an integer from 0 to 100');
+    expect(
+      weights([
+        { ...stable, weight: 60 },
+        { ...canary, weight: 40 },
+      ]),
+    ).toEqual([]);
+    expect(
+      weights([
+        { ...stable, weight: 101 },
+        { ...canary, weight: -1 },
+      ])[0],
+    ).toContain('weight 101 must be an integer from 0 to 100');
     expect(weights([{ ...stable, weight: 50 }])[0]).toContain('sum to 50');
     expect(weights([{ ...stable, weight: 100 }])).toEqual([]);
   });
@@ -299,15 +340,15 @@ describe('ref/rollout-refs', () => {
       'spec.strategy.canary.trafficRouting.istio.virtualService.routes[0]: route "main" is not an http route name of VirtualService/platform/frontend (names: primary)',
     ]);
     expect(rolloutFindings((r) => delete canary(r).trafficRouting.istio.virtualService.routes)).toEqual([]);
-    expect(
-      rolloutFindings((_r, objects) => byName(objects, 'VirtualService', 'frontend').spec.http[0].route.pop()),
-    ).toEqual([
+    expect(rolloutFindings((_r, objects) => byName(objects, 'VirtualService', 'frontend').spec.http[0].route.pop())).toEqual([
       'spec.strategy.canary.trafficRouting.istio.virtualService: VirtualService/platform/frontend spec.http[0] ("primary") has no destination with the canary host "frontend-canary" (the route needs both the canary and the stable destination)',
     ]);
     // `virtualServices` list form, with the `name.namespace` syntax.
     expect(
       rolloutFindings((r) => {
-        canary(r).trafficRouting.istio = { virtualServices: [{ name: 'frontend.platform', routes: ['primary'] }, { name: 'frontend.other' }] };
+        canary(r).trafficRouting.istio = {
+          virtualServices: [{ name: 'frontend.platform', routes: ['primary'] }, { name: 'frontend.other' }],
+        };
       }),
     ).toEqual([
       'spec.strategy.canary.trafficRouting.istio.virtualServices[1].name: VirtualService "frontend.other" does not exist in namespace other',
@@ -339,7 +380,9 @@ describe('ref/rollout-refs', () => {
     expect(rolloutFindings((r) => (canary(r).analysis.args = []))).toEqual([
       'spec.strategy.canary.analysis.args: args [service-name] are declared by the template(s) without a default but not passed',
     ]);
-    expect(rolloutFindings((r) => canary(r).steps[2].analysis.args.push({ name: 'namespace', value: 'x' }, { name: 'threshold', value: '1' }))).toEqual([
+    expect(
+      rolloutFindings((r) => canary(r).steps[2].analysis.args.push({ name: 'namespace', value: 'x' }, { name: 'threshold', value: '1' })),
+    ).toEqual([
       'spec.strategy.canary.steps[2].analysis.args[2].name: arg "namespace" is not declared by the template(s) (declared: service-name, threshold)',
       'spec.strategy.canary.steps[2].analysis.args[3].name: arg "threshold" is passed twice',
     ]);
@@ -358,8 +401,12 @@ describe('ref/rollout-refs', () => {
         objects.push(clusterTemplate);
         canary(r).analysis.templates = [{ templateName: 'global-rate' }];
       }),
-    ).toEqual(['spec.strategy.canary.analysis.templates[0].templateName: AnalysisTemplate in namespace platform "global-rate" does not exist']);
-    expect(rolloutFindings((r) => (canary(r).analysis = { templateName: 'success-rate', args: [{ name: 'service-name', value: 'x' }] }))).toEqual([]);
+    ).toEqual([
+      'spec.strategy.canary.analysis.templates[0].templateName: AnalysisTemplate in namespace platform "global-rate" does not exist',
+    ]);
+    expect(
+      rolloutFindings((r) => (canary(r).analysis = { templateName: 'success-rate', args: [{ name: 'service-name', value: 'x' }] })),
+    ).toEqual([]);
   });
 
   it('checks blueGreen Services, promotion analyses and workloadRef', () => {
@@ -370,7 +417,10 @@ describe('ref/rollout-refs', () => {
             activeService: 'frontend-stable',
             previewService: 'frontend-preview',
             prePromotionAnalysis: { templates: [{ templateName: 'smoke' }] },
-            postPromotionAnalysis: { templates: [{ templateName: 'success-rate' }], args: [{ name: 'service-name', value: 'frontend-stable' }] },
+            postPromotionAnalysis: {
+              templates: [{ templateName: 'success-rate' }],
+              args: [{ name: 'service-name', value: 'frontend-stable' }],
+            },
           },
         };
         r.spec.workloadRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'frontend-base' };

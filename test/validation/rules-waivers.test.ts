@@ -10,7 +10,15 @@ import { PROD, goodPlatform, platformWith, type M } from '../fixtures/rules/fact
 vi.mock('../../lib/validation/schema', () => ({
   validateSchema: (obj: Manifest): Violation[] =>
     obj.metadata.annotations?.['test/schema-error']
-      ? [{ rule: 'schema/invalid', severity: 'error', object: `${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`, path: 'spec', message: 'stubbed schema error' }]
+      ? [
+          {
+            rule: 'schema/invalid',
+            severity: 'error',
+            object: `${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`,
+            path: 'spec',
+            message: 'stubbed schema error',
+          },
+        ]
       : [],
 }));
 
@@ -27,14 +35,20 @@ describe('validate', () => {
     const report = validate(objects, PROD);
     expect(report).toMatchObject({ environment: 'prod', resources: objects.length, valid: objects.length - 1, invalid: 1 });
     expect(report.byRule).toEqual({ 'pod/security-context': 1 });
-    expect(report.violations[0]).toMatchObject({ object: 'Deployment/platform/backend', path: 'spec.template.spec.securityContext.runAsUser' });
+    expect(report.violations[0]).toMatchObject({
+      object: 'Deployment/platform/backend',
+      path: 'spec.template.spec.securityContext.runAsUser',
+    });
     expect(report.waived).toEqual([]);
   });
 
   it('includes schema findings and lets waivers cover them', () => {
     const objects = platformWith('Service', 'backend', (o) => (o.metadata.annotations = { 'test/schema-error': 'yes' }));
     expect(validate(objects, PROD).byRule).toEqual({ 'schema/invalid': 1 });
-    const waived = validate(objects, ctx([{ kind: 'Service', name: 'backend', rule: 'schema/invalid', reason: 'upstream schema lags the API' }]));
+    const waived = validate(
+      objects,
+      ctx([{ kind: 'Service', name: 'backend', rule: 'schema/invalid', reason: 'upstream schema lags the API' }]),
+    );
     expect(waived.violations).toEqual([]);
     expect(waived.waived).toHaveLength(1);
   });
@@ -128,7 +142,14 @@ describe('formatReport and reportJson', () => {
 
   it('emits the reports and totals as JSON', () => {
     const json = JSON.parse(reportJson(reports()));
-    expect(json.total).toEqual({ resources: 2 * goodPlatform().length, valid: 2 * goodPlatform().length - 1, invalid: 1, errors: 1, warnings: 0, waived: 1 });
+    expect(json.total).toEqual({
+      resources: 2 * goodPlatform().length,
+      valid: 2 * goodPlatform().length - 1,
+      invalid: 1,
+      errors: 1,
+      warnings: 0,
+      waived: 1,
+    });
     expect(json.environments.map((e: { environment: string; errors: number }) => [e.environment, e.errors])).toEqual([
       ['prod', 1],
       ['dev', 0],

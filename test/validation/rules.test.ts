@@ -69,7 +69,10 @@ const authenticatedScaledObject = (auth: string): M => ({
   apiVersion: 'keda.sh/v1alpha1',
   kind: 'ScaledObject',
   metadata: meta('queue-worker'),
-  spec: { scaleTargetRef: { name: 'queue-worker' }, triggers: [{ type: 'redis', metadata: { listName: 'celery' }, authenticationRef: { name: auth } }] },
+  spec: {
+    scaleTargetRef: { name: 'queue-worker' },
+    triggers: [{ type: 'redis', metadata: { listName: 'celery' }, authenticationRef: { name: auth } }],
+  },
 });
 const serviceMonitor = (selector: Record<string, string>, port: string): M => ({
   apiVersion: 'monitoring.coreos.com/v1',
@@ -80,8 +83,16 @@ const serviceMonitor = (selector: Record<string, string>, port: string): M => ({
 
 const CASES: Record<string, Case> = {
   'ref/secret-source': {
-    fail: () => [...mountSecret('backend-secrets', ['database-url']), externalSecret('backend-secrets', ['redis-url']), clusterStore('vault', [NS])],
-    pass: () => [...mountSecret('backend-secrets', ['database-url']), externalSecret('backend-secrets', ['database-url']), clusterStore('vault', [NS])],
+    fail: () => [
+      ...mountSecret('backend-secrets', ['database-url']),
+      externalSecret('backend-secrets', ['redis-url']),
+      clusterStore('vault', [NS]),
+    ],
+    pass: () => [
+      ...mountSecret('backend-secrets', ['database-url']),
+      externalSecret('backend-secrets', ['database-url']),
+      clusterStore('vault', [NS]),
+    ],
     path: 'spec.template.spec.volumes[1].secret.secretName',
     message: 'key "database-url" of Secret "backend-secrets" is not written by ExternalSecret/platform/backend-secrets (keys: redis-url)',
   },
@@ -93,13 +104,26 @@ const CASES: Record<string, Case> = {
   },
   'ref/certificate-issuer': {
     fail: () => [...goodPlatform(), certificate('letsencrypt')],
-    pass: () => [...goodPlatform(), certificate('letsencrypt'), { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'letsencrypt', labels: labels('letsencrypt') }, spec: { acme: {} } }],
+    pass: () => [
+      ...goodPlatform(),
+      certificate('letsencrypt'),
+      {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'ClusterIssuer',
+        metadata: { name: 'letsencrypt', labels: labels('letsencrypt') },
+        spec: { acme: {} },
+      },
+    ],
     path: 'spec.issuerRef',
     message: 'ClusterIssuer "letsencrypt" does not exist',
   },
   'ref/trigger-auth': {
     fail: () => [...goodPlatform(), authenticatedScaledObject('queue')],
-    pass: () => [...goodPlatform(), authenticatedScaledObject('queue'), { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: meta('queue'), spec: { secretTargetRef: [] } }],
+    pass: () => [
+      ...goodPlatform(),
+      authenticatedScaledObject('queue'),
+      { apiVersion: 'keda.sh/v1alpha1', kind: 'TriggerAuthentication', metadata: meta('queue'), spec: { secretTargetRef: [] } },
+    ],
     path: 'spec.triggers[0].authenticationRef',
     message: 'TriggerAuthentication "queue" does not exist',
   },
@@ -259,7 +283,8 @@ const CASES: Record<string, Case> = {
         o.spec.minAvailable = 2;
       }),
     path: 'spec.minAvailable',
-    message: 'minAvailable 3 allows 0 disruptions at the minimum of 3 replicas of Deployment/platform/backend (HorizontalPodAutoscaler/platform/backend minReplicas 3)',
+    message:
+      'minAvailable 3 allows 0 disruptions at the minimum of 3 replicas of Deployment/platform/backend (HorizontalPodAutoscaler/platform/backend minReplicas 3)',
   },
   'ref/ingress-backend': {
     fail: () => platformWith('Ingress', 'web', (o) => (o.spec.rules[0].http.paths[0].backend.service.port = { name: 'https' })),

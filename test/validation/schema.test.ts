@@ -124,7 +124,9 @@ describe('validateSchema: unknown fields (kubeconform -strict)', () => {
   it('fails on a typo in spec and suggests the field', () => {
     const v = only(validateSchema(withValue(deployment, ['spec', 'replica'], 3)));
     expect(v.path).toBe('spec.replica');
-    expect(v.message).toBe('unknown field "replica" (did you mean "replicas"?) — allowed: minReadySeconds, paused, progressDeadlineSeconds, replicas, revisionHistoryLimit, selector, strategy, template');
+    expect(v.message).toBe(
+      'unknown field "replica" (did you mean "replicas"?) — allowed: minReadySeconds, paused, progressDeadlineSeconds, replicas, revisionHistoryLimit, selector, strategy, template',
+    );
   });
 
   it('fails on an unknown field in metadata', () => {
@@ -139,19 +141,25 @@ describe('validateSchema: unknown fields (kubeconform -strict)', () => {
   });
 
   it('fails on an unknown field deep in a container', () => {
-    const v = only(validateSchema(withValue(deployment, ['spec', 'template', 'spec', 'containers', 0, 'resources', 'limit'], { cpu: '1' })));
+    const v = only(
+      validateSchema(withValue(deployment, ['spec', 'template', 'spec', 'containers', 0, 'resources', 'limit'], { cpu: '1' })),
+    );
     expect(v.path).toBe('spec.template.spec.containers[0].resources.limit');
     expect(v.message).toBe('unknown field "limit" (did you mean "limits"?) — allowed: claims, limits, requests');
   });
 
   it('fails on an unknown field in a container probe', () => {
-    const v = only(validateSchema(withValue(deployment, ['spec', 'template', 'spec', 'containers', 0, 'readinessProbe', 'httpGet', 'paht'], '/')));
+    const v = only(
+      validateSchema(withValue(deployment, ['spec', 'template', 'spec', 'containers', 0, 'readinessProbe', 'httpGet', 'paht'], '/')),
+    );
     expect(v.path).toBe('spec.template.spec.containers[0].readinessProbe.httpGet.paht');
     expect(v.message).toContain('(did you mean "path"?)');
   });
 
   it('accepts any keys in maps (labels, annotations, data)', () => {
-    const cm = withValue(withValue(sample('ConfigMap'), ['data', 'any.key-at_all'], 'x'), ['metadata', 'annotations'], { 'example.com/x': 'y' });
+    const cm = withValue(withValue(sample('ConfigMap'), ['data', 'any.key-at_all'], 'x'), ['metadata', 'annotations'], {
+      'example.com/x': 'y',
+    });
     expect(validateSchema(cm)).toEqual([]);
   });
 
@@ -159,11 +167,11 @@ describe('validateSchema: unknown fields (kubeconform -strict)', () => {
     let bad = withValue(deployment, ['spec', 'replica'], 3);
     bad = withValue(bad, ['metadata', 'label'], {});
     bad = withValue(bad, ['spec', 'template', 'spec', 'containers', 0, 'imagee'], 'x');
-    expect(validateSchema(bad).map((v) => v.path).sort()).toEqual([
-      'metadata.label',
-      'spec.replica',
-      'spec.template.spec.containers[0].imagee',
-    ]);
+    expect(
+      validateSchema(bad)
+        .map((v) => v.path)
+        .sort(),
+    ).toEqual(['metadata.label', 'spec.replica', 'spec.template.spec.containers[0].imagee']);
   });
 });
 
@@ -255,7 +263,9 @@ describe('validateSchema: quantities', () => {
   it('checks quantities in CRD pod templates (Rollout, int-or-string with the quantity pattern)', () => {
     const at = ['spec', 'template', 'spec', 'containers', 0, 'resources', 'requests', 'cpu'];
     expect(only(validateSchema(withValue(sample('Rollout'), at, '1.5.Gi'))).message).toMatch(/not a valid Kubernetes quantity/);
-    expect(only(validateSchema(withValue(sample('Rollout'), at, 'abc'))).path).toBe('spec.template.spec.containers[0].resources.requests.cpu');
+    expect(only(validateSchema(withValue(sample('Rollout'), at, 'abc'))).path).toBe(
+      'spec.template.spec.containers[0].resources.requests.cpu',
+    );
     expect(validateSchema(withValue(sample('Rollout'), at, 2))).toEqual([]);
     expect(validateSchema(withValue(sample('Rollout'), at, '250m'))).toEqual([]);
   });
@@ -279,12 +289,16 @@ describe('validateSchema: metadata.name', () => {
   });
 
   it('requires a DNS-1123 label for a Namespace', () => {
-    expect(only(validateSchema(withValue(sample('Namespace'), ['metadata', 'name'], 'web.prod'))).message).toMatch(/not a valid DNS-1123 label/);
+    expect(only(validateSchema(withValue(sample('Namespace'), ['metadata', 'name'], 'web.prod'))).message).toMatch(
+      /not a valid DNS-1123 label/,
+    );
     expect(only(validateSchema(withValue(sample('Namespace'), ['metadata', 'name'], 'a'.repeat(64)))).message).toMatch(/at most 63/);
   });
 
   it('requires a DNS-1035 label (leading letter) for a Service', () => {
-    expect(only(validateSchema(withValue(sample('Service'), ['metadata', 'name'], 'backend.web'))).message).toMatch(/not a valid DNS-1035 label/);
+    expect(only(validateSchema(withValue(sample('Service'), ['metadata', 'name'], 'backend.web'))).message).toMatch(
+      /not a valid DNS-1035 label/,
+    );
     expect(only(validateSchema(withValue(sample('Service'), ['metadata', 'name'], '1backend'))).path).toBe('metadata.name');
   });
 
@@ -394,9 +408,7 @@ describe('validateSchema: every CRD kind is strict', () => {
     const v = only(validateSchema(withValue(sample(kind), [...at, field], 'x')));
     expect(v.rule).toBe('schema');
     expect(v.severity).toBe('error');
-    expect(v.path).toBe(
-      [...at, field].map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join(''),
-    );
+    expect(v.path).toBe([...at, field].map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join(''));
     expect(v.message).toMatch(new RegExp(`^unknown field "${field}" .*— allowed: `));
   });
 

@@ -20,18 +20,35 @@ export const autoscalingRules: RuleFamily = {
     for (const a of model.autoscalers) {
       const target = model.get(a.targetGk, a.entry.namespace, a.targetName);
       if (!target) {
-        out.push(violation(AUTOSCALER_TARGET, a.entry, 'spec.scaleTargetRef', `scaleTargetRef ${describeTarget(a)} does not exist in namespace ${a.entry.namespace}`));
+        out.push(
+          violation(
+            AUTOSCALER_TARGET,
+            a.entry,
+            'spec.scaleTargetRef',
+            `scaleTargetRef ${describeTarget(a)} does not exist in namespace ${a.entry.namespace}`,
+          ),
+        );
         continue;
       }
       if (a.type === 'hpa' && target.obj.apiVersion !== a.targetApiVersion) {
         out.push(
-          violation(AUTOSCALER_TARGET, a.entry, 'spec.scaleTargetRef.apiVersion', `scaleTargetRef apiVersion ${show(a.targetApiVersion)} does not match ${target.id} (apiVersion ${show(target.obj.apiVersion)})`),
+          violation(
+            AUTOSCALER_TARGET,
+            a.entry,
+            'spec.scaleTargetRef.apiVersion',
+            `scaleTargetRef apiVersion ${show(a.targetApiVersion)} does not match ${target.id} (apiVersion ${show(target.obj.apiVersion)})`,
+          ),
         );
       }
       const first = firstByTarget.get(target.id);
       if (first) {
         out.push(
-          violation(SINGLE_AUTOSCALER, a.entry, 'spec.scaleTargetRef', `${target.id} is already scaled by ${first.entry.id} (a workload must have exactly one autoscaler)`),
+          violation(
+            SINGLE_AUTOSCALER,
+            a.entry,
+            'spec.scaleTargetRef',
+            `${target.id} is already scaled by ${first.entry.id} (a workload must have exactly one autoscaler)`,
+          ),
         );
         continue;
       }
@@ -46,7 +63,12 @@ function checkPinned(model: Model, a: Autoscaler, out: Violation[]): void {
   const replicas = asObj(target?.obj.spec)?.replicas;
   if (!target || replicas === undefined) return;
   out.push(
-    violation(NO_PINNED_REPLICAS, target, 'spec.replicas', `spec.replicas is ${show(replicas)} but ${a.entry.id} owns the replica count (omit spec.replicas on autoscaled workloads)`),
+    violation(
+      NO_PINNED_REPLICAS,
+      target,
+      'spec.replicas',
+      `spec.replicas is ${show(replicas)} but ${a.entry.id} owns the replica count (omit spec.replicas on autoscaled workloads)`,
+    ),
   );
 }
 

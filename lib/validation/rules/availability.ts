@@ -38,7 +38,12 @@ export const availabilityRules: RuleFamily = {
       const effective = typeof min === 'number' ? min : 1;
       if (effective >= MIN_HPA_REPLICAS) continue;
       out.push(
-        violation(HPA_MIN_REPLICAS, entry, 'spec.minReplicas', `minReplicas is ${min === undefined ? 'unset (default 1)' : show(min)} (production HPAs need minReplicas >= ${MIN_HPA_REPLICAS})`),
+        violation(
+          HPA_MIN_REPLICAS,
+          entry,
+          'spec.minReplicas',
+          `minReplicas is ${min === undefined ? 'unset (default 1)' : show(min)} (production HPAs need minReplicas >= ${MIN_HPA_REPLICAS})`,
+        ),
       );
     }
   },

@@ -45,7 +45,9 @@ function backendsOf(ingress: Entry): Backend[] {
   };
   add(spec.defaultBackend, 'spec.defaultBackend');
   asArray(spec.rules).forEach((rule, r) => {
-    asArray(asObj(asObj(rule)?.http)?.paths).forEach((p, i) => add(asObj(p)?.backend, `spec.rules[${r}].http.paths[${i}].backend`));
+    asArray(asObj(asObj(rule)?.http)?.paths).forEach((p, i) => {
+      add(asObj(p)?.backend, `spec.rules[${r}].http.paths[${i}].backend`);
+    });
   });
   return out;
 }
@@ -58,14 +60,28 @@ export const ingressRules: RuleFamily = {
       for (const b of backendsOf(ingress)) {
         const service = model.get(GK.Service, ingress.namespace, b.service);
         if (!service) {
-          out.push(violation(INGRESS_BACKEND, ingress, `${b.path}.name`, `backend Service ${show(b.service)} does not exist in namespace ${ingress.namespace}`));
+          out.push(
+            violation(
+              INGRESS_BACKEND,
+              ingress,
+              `${b.path}.name`,
+              `backend Service ${show(b.service)} does not exist in namespace ${ingress.namespace}`,
+            ),
+          );
           continue;
         }
         const servicePort = findServicePort(service, b.port);
         if (!servicePort) {
-          const declared = asArray(asObj(service.obj.spec)?.ports).filter(isObj).map((p) => (p.name ? `${String(p.name)}=${String(p.port)}` : String(p.port)));
+          const declared = asArray(asObj(service.obj.spec)?.ports)
+            .filter(isObj)
+            .map((p) => (p.name ? `${String(p.name)}=${String(p.port)}` : String(p.port)));
           out.push(
-            violation(INGRESS_BACKEND, ingress, `${b.path}.port`, `backend port ${show(b.port?.number ?? b.port?.name)} is not a port of ${service.id} (declared: ${declared.join(', ') || 'none'})`),
+            violation(
+              INGRESS_BACKEND,
+              ingress,
+              `${b.path}.port`,
+              `backend port ${show(b.port?.number ?? b.port?.name)} is not a port of ${service.id} (declared: ${declared.join(', ') || 'none'})`,
+            ),
           );
           continue;
         }
@@ -89,10 +105,16 @@ class PolicyIndex {
   private readonly controllerNamespace: string;
   private readonly controllerLabels: Record<string, string>;
 
-  constructor(private readonly model: Model, ctx: ValidationContext) {
+  constructor(
+    private readonly model: Model,
+    ctx: ValidationContext,
+  ) {
     for (const np of model.ofKind(GK.NetworkPolicy)) {
       let ns = this.byNamespace.get(np.namespace);
-      if (!ns) this.byNamespace.set(np.namespace, (ns = { keyed: new Map(), unkeyed: [] }));
+      if (!ns) {
+        ns = { keyed: new Map(), unkeyed: [] };
+        this.byNamespace.set(np.namespace, ns);
+      }
       const first = Object.entries(asStringMap(asObj(asObj(np.obj.spec)?.podSelector)?.matchLabels))[0];
       if (!first) {
         ns.unkeyed.push(np);
@@ -100,7 +122,10 @@ class PolicyIndex {
       }
       const k = pairKey(first[0], first[1]);
       let list = ns.keyed.get(k);
-      if (!list) ns.keyed.set(k, (list = []));
+      if (!list) {
+        list = [];
+        ns.keyed.set(k, list);
+      }
       list.push(np);
     }
     this.controllerNamespace = ctx.ingressControllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE;

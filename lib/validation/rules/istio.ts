@@ -42,9 +42,16 @@ export class MeshIndex {
       const host = asString(spec.host);
       if (!host) continue;
       const key = this.hostKey(host, dr.namespace);
-      const names = new Set(asArray(spec.subsets).map((s) => asString(asObj(s)?.name)).filter((s): s is string => !!s));
+      const names = new Set(
+        asArray(spec.subsets)
+          .map((s) => asString(asObj(s)?.name))
+          .filter((s): s is string => !!s),
+      );
       let list = this.subsets.get(key);
-      if (!list) this.subsets.set(key, (list = []));
+      if (!list) {
+        list = [];
+        this.subsets.set(key, list);
+      }
       list.push({ rule: dr, names });
     }
     for (const se of model.ofKind(GK.ServiceEntry)) {
@@ -83,7 +90,9 @@ interface Destination {
 }
 
 /** Every weighted route list of a VirtualService, with its path. */
-export function routesOf(vs: Entry): { readonly kind: string; readonly route: Obj; readonly path: string; readonly destinations: Destination[] }[] {
+export function routesOf(
+  vs: Entry,
+): { readonly kind: string; readonly route: Obj; readonly path: string; readonly destinations: Destination[] }[] {
   const spec = asObj(vs.obj.spec) ?? {};
   const out: { kind: string; route: Obj; path: string; destinations: Destination[] }[] = [];
   for (const kind of ROUTE_KINDS) {
@@ -125,7 +134,12 @@ function checkDestination(mesh: MeshIndex, vs: Entry, dest: Obj, path: string, o
   const service = mesh.service(host, vs.namespace);
   if (!service && !mesh.isExternal(host)) {
     out.push(
-      violation(MESH_HOSTS, vs, `${path}.host`, `destination host ${show(host)} is not a Service in the set (resolved as ${mesh.hostKey(host, vs.namespace)}; use svc, svc.ns or svc.ns.svc.cluster.local, or declare a ServiceEntry)`),
+      violation(
+        MESH_HOSTS,
+        vs,
+        `${path}.host`,
+        `destination host ${show(host)} is not a Service in the set (resolved as ${mesh.hostKey(host, vs.namespace)}; use svc, svc.ns or svc.ns.svc.cluster.local, or declare a ServiceEntry)`,
+      ),
     );
     return;
   }
@@ -134,7 +148,12 @@ function checkDestination(mesh: MeshIndex, vs: Entry, dest: Obj, path: string, o
     const ports = asArray(asObj(service.obj.spec)?.ports).filter(isObj);
     if (!ports.some((p) => p.port === portNumber)) {
       out.push(
-        violation(MESH_HOSTS, vs, `${path}.port.number`, `destination port ${portNumber} is not a port of ${service.id} (declared: ${ports.map((p) => String(p.port)).join(', ') || 'none'})`),
+        violation(
+          MESH_HOSTS,
+          vs,
+          `${path}.port.number`,
+          `destination port ${portNumber} is not a port of ${service.id} (declared: ${ports.map((p) => String(p.port)).join(', ') || 'none'})`,
+        ),
       );
     }
   }
@@ -144,7 +163,12 @@ function checkDestination(mesh: MeshIndex, vs: Entry, dest: Obj, path: string, o
   if (rules.some((r) => r.names.has(subset))) return;
   const defined = rules.map((r) => `${r.rule.id}: [${[...r.names].join(', ')}]`);
   out.push(
-    violation(MESH_HOSTS, vs, `${path}.subset`, `subset ${show(subset)} of host ${show(host)} is defined by no DestinationRule (${defined.length > 0 ? defined.join('; ') : 'no DestinationRule for this host'})`),
+    violation(
+      MESH_HOSTS,
+      vs,
+      `${path}.subset`,
+      `subset ${show(subset)} of host ${show(host)} is defined by no DestinationRule (${defined.length > 0 ? defined.join('; ') : 'no DestinationRule for this host'})`,
+    ),
   );
 }
 
@@ -162,6 +186,11 @@ function checkWeights(vs: Entry, path: string, destinations: readonly Destinatio
   }
   if (sum === 100) return;
   out.push(
-    violation(ROUTE_WEIGHTS, vs, `${path}.route`, `destination weights ${show(destinations.map((d) => d.weight ?? null))} sum to ${sum} (must sum to 100)`),
+    violation(
+      ROUTE_WEIGHTS,
+      vs,
+      `${path}.route`,
+      `destination weights ${show(destinations.map((d) => d.weight ?? null))} sum to ${sum} (must sum to 100)`,
+    ),
   );
 }

@@ -17,10 +17,29 @@ export const REQUIRED_LABELS = [
 
 /** Kinds an application owns; cluster plumbing (Namespaces, CRDs, RBAC) is out of scope. */
 const LABELLED_KINDS = new Set([
-  'Pod', 'PodTemplate', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Rollout',
-  'Service', 'ServiceAccount', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'HorizontalPodAutoscaler',
-  'ScaledObject', 'ScaledJob', 'PodDisruptionBudget', 'Ingress', 'NetworkPolicy', 'VirtualService',
-  'DestinationRule', 'AnalysisTemplate',
+  'Pod',
+  'PodTemplate',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Rollout',
+  'Service',
+  'ServiceAccount',
+  'ConfigMap',
+  'Secret',
+  'PersistentVolumeClaim',
+  'HorizontalPodAutoscaler',
+  'ScaledObject',
+  'ScaledJob',
+  'PodDisruptionBudget',
+  'Ingress',
+  'NetworkPolicy',
+  'VirtualService',
+  'DestinationRule',
+  'AnalysisTemplate',
 ]);
 
 export const labelRules: RuleFamily = {
@@ -39,7 +58,5 @@ export const labelRules: RuleFamily = {
 function checkLabels(entry: Entry, labels: Readonly<Record<string, string>>, path: string, out: Violation[]): void {
   const missing = REQUIRED_LABELS.filter((k) => !labels[k]);
   if (missing.length === 0) return;
-  out.push(
-    violation(RECOMMENDED_LABELS, entry, path, `missing ${missing.join(', ')} (required: ${REQUIRED_LABELS.join(', ')})`),
-  );
+  out.push(violation(RECOMMENDED_LABELS, entry, path, `missing ${missing.join(', ')} (required: ${REQUIRED_LABELS.join(', ')})`));
 }

@@ -3,11 +3,11 @@
  * `validate` call so that cross-object rules look objects up by key or by label instead of scanning
  * the whole set per reference (the validator must handle >10,000 resources/s).
  */
-import { isPlain as isObj, list as asArray, type Plain as Obj } from '../../core/plain';
-import type { Manifest } from '../../core/manifest';
+import { groupOf, isPlain as isObj, list as asArray, type Plain as Obj } from '../../core/plain';
+import { manifestId, type Manifest } from '../../core/manifest';
 import type { Severity, ValidationContext, Violation } from '../types';
 
-export { asArray, isObj, type Obj };
+export { asArray, groupOf, isObj, type Obj };
 
 export function asObj(value: unknown): Obj | undefined {
   return isObj(value) ? value : undefined;
@@ -61,21 +61,28 @@ export const GK = {
   ServiceEntry: 'networking.istio.io/ServiceEntry',
 } as const;
 
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
-
 export function gkOf(apiVersion: string, kind: string): string {
   return `${groupOf(apiVersion)}/${kind}`;
 }
 
 /** Kinds whose objects live outside namespaces; everything else defaults to `default`. */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass',
-  'StorageClass', 'IngressClass', 'PersistentVolume', 'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration', 'ClusterAnalysisTemplate', 'ClusterIssuer', 'ClusterSecretStore',
-  'ClusterTriggerAuthentication', 'APIService', 'RuntimeClass',
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'StorageClass',
+  'IngressClass',
+  'PersistentVolume',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'ClusterAnalysisTemplate',
+  'ClusterIssuer',
+  'ClusterSecretStore',
+  'ClusterTriggerAuthentication',
+  'APIService',
+  'RuntimeClass',
 ]);
 
 export interface Entry {
@@ -114,7 +121,10 @@ export interface ContainerRef {
 /** Every container of a pod spec, init containers included, with their paths. */
 export function containersOf(pod: PodRef): ContainerRef[] {
   const out: ContainerRef[] = [];
-  for (const [field, init] of [['initContainers', true], ['containers', false]] as const) {
+  for (const [field, init] of [
+    ['initContainers', true],
+    ['containers', false],
+  ] as const) {
     asArray(pod.spec[field]).forEach((c, i) => {
       if (!isObj(c)) return;
       out.push({
@@ -131,7 +141,14 @@ export function containersOf(pod: PodRef): ContainerRef[] {
 
 /** Kinds whose objects run pods (PodTemplate excluded: it only describes pods nobody starts). */
 export const RUNNING_KINDS = new Set<string>([
-  GK.Pod, GK.Deployment, GK.StatefulSet, GK.DaemonSet, GK.ReplicaSet, GK.Job, GK.CronJob, GK.Rollout,
+  GK.Pod,
+  GK.Deployment,
+  GK.StatefulSet,
+  GK.DaemonSet,
+  GK.ReplicaSet,
+  GK.Job,
+  GK.CronJob,
+  GK.Rollout,
 ]);
 
 /** Kinds whose replica count is meaningful for PDBs and autoscalers. */
@@ -176,7 +193,7 @@ export function selectorMatches(selector: unknown, labels: Readonly<Record<strin
   for (const raw of asArray(expressions)) {
     if (!isObj(raw)) return false;
     const req = raw as unknown as LabelSelectorRequirement;
-    const present = Object.prototype.hasOwnProperty.call(labels, req.key);
+    const present = Object.hasOwn(labels, req.key);
     const values = asArray(req.values);
     switch (req.operator) {
       case 'In':
@@ -277,11 +294,20 @@ class Map3<V> {
   /** The stored value, created with `make` on first use. */
   upsert(a: string, b: string, c: string, make: () => V): V {
     let level1 = this.root.get(a);
-    if (!level1) this.root.set(a, (level1 = new Map()));
+    if (!level1) {
+      level1 = new Map();
+      this.root.set(a, level1);
+    }
     let level2 = level1.get(b);
-    if (!level2) level1.set(b, (level2 = new Map()));
+    if (!level2) {
+      level2 = new Map();
+      level1.set(b, level2);
+    }
     let value = level2.get(c);
-    if (value === undefined) level2.set(c, (value = make()));
+    if (value === undefined) {
+      value = make();
+      level2.set(c, value);
+    }
     return value;
   }
 }
@@ -309,7 +335,10 @@ export class Model {
       // First object wins on duplicate keys; duplicates are a schema/apply concern, not a reference one.
       this.byKey.upsert(entry.gk, entry.namespace, entry.name, () => entry);
       let list = this.byKind.get(entry.gk);
-      if (!list) this.byKind.set(entry.gk, (list = []));
+      if (!list) {
+        list = [];
+        this.byKind.set(entry.gk, list);
+      }
       list.push(entry);
     }
     this.entries = entries;
@@ -353,9 +382,7 @@ export class Model {
   /** Workloads in `namespace` whose pod labels satisfy a LabelSelector. */
   workloadsMatching(namespace: string, selector: Obj): Workload[] {
     const matchLabels = isObj(selector.matchLabels) ? (selector.matchLabels as Record<string, string>) : {};
-    return this.candidates(namespace, matchLabels).filter((w) =>
-      selectorMatches(selector, w.pod.labels),
-    );
+    return this.candidates(namespace, matchLabels).filter((w) => selectorMatches(selector, w.pod.labels));
   }
 
   /** Lowest replica count the workload runs at: its autoscaler's minimum, else spec.replicas (default 1). */
@@ -386,7 +413,10 @@ export class Model {
   private indexWorkload(w: Workload): void {
     const ns = w.entry.namespace;
     let list = this.workloadsByNs.get(ns);
-    if (!list) this.workloadsByNs.set(ns, (list = []));
+    if (!list) {
+      list = [];
+      this.workloadsByNs.set(ns, list);
+    }
     list.push(w);
     for (const k in w.pod.labels) this.workloadsByLabel.upsert(ns, k, w.pod.labels[k]!, () => []).push(w);
   }
@@ -404,16 +434,12 @@ export class Model {
 }
 
 /** `Kind/namespace/name`, or `Kind/name` when the object carries no namespace (the Violation format). */
-export function objectId(obj: Manifest): string {
-  const ns = obj.metadata?.namespace;
-  const name = String(obj.metadata?.name ?? '');
-  return ns ? `${String(obj.kind)}/${ns}/${name}` : `${String(obj.kind)}/${name}`;
-}
+export const objectId = manifestId;
 
 function entryOf(obj: Manifest): Entry {
   const kind = String(obj.kind);
   const name = String(obj.metadata?.name ?? '');
-  const namespace = CLUSTER_SCOPED.has(kind) ? '' : obj.metadata?.namespace ?? 'default';
+  const namespace = CLUSTER_SCOPED.has(kind) ? '' : (obj.metadata?.namespace ?? 'default');
   return { obj, gk: gkOf(String(obj.apiVersion ?? ''), kind), kind, namespace, name, id: objectId(obj) };
 }
 
@@ -455,12 +481,6 @@ export interface RuleFamily {
   check(model: Model, ctx: ValidationContext, out: Violation[]): void;
 }
 
-export function violation(
-  rule: string,
-  entry: Entry,
-  path: string,
-  message: string,
-  severity: Severity = 'error',
-): Violation {
+export function violation(rule: string, entry: Entry, path: string, message: string, severity: Severity = 'error'): Violation {
   return { rule, severity, object: entry.id, path, message };
 }

@@ -48,10 +48,25 @@ function checkEvictionPolicy(entry: Entry, policy: unknown, out: Violation[]): v
   const path = 'spec.unhealthyPodEvictionPolicy';
   if (policy === 'AlwaysAllow') return;
   if (policy === 'IfHealthyBudget') {
-    out.push(violation(PDB_UNHEALTHY_EVICTION, entry, path, 'unhealthyPodEvictionPolicy is "IfHealthyBudget" (AlwaysAllow is recommended so unhealthy pods never block a drain)', 'warning'));
+    out.push(
+      violation(
+        PDB_UNHEALTHY_EVICTION,
+        entry,
+        path,
+        'unhealthyPodEvictionPolicy is "IfHealthyBudget" (AlwaysAllow is recommended so unhealthy pods never block a drain)',
+        'warning',
+      ),
+    );
     return;
   }
-  out.push(violation(PDB_UNHEALTHY_EVICTION, entry, path, `unhealthyPodEvictionPolicy is ${show(policy)} (must be AlwaysAllow, or IfHealthyBudget)`));
+  out.push(
+    violation(
+      PDB_UNHEALTHY_EVICTION,
+      entry,
+      path,
+      `unhealthyPodEvictionPolicy is ${show(policy)} (must be AlwaysAllow, or IfHealthyBudget)`,
+    ),
+  );
 }
 
 interface ParsedBudget {
@@ -72,13 +87,26 @@ function checkDrain(entry: Entry, spec: Record<string, unknown>, out: Violation[
   const raw = spec[field];
   const budget = parseBudget(raw);
   if (!budget) {
-    out.push(violation(PDB_ALLOWS_DRAIN, entry, `spec.${field}`, `${field} ${show(raw)} is not a non-negative integer or a percentage like "50%"`));
+    out.push(
+      violation(PDB_ALLOWS_DRAIN, entry, `spec.${field}`, `${field} ${show(raw)} is not a non-negative integer or a percentage like "50%"`),
+    );
     return undefined;
   }
   const blocks =
-    field === 'maxUnavailable' ? ('count' in budget ? budget.count === 0 : budget.percent === 0) : 'percent' in budget && budget.percent >= 100;
+    field === 'maxUnavailable'
+      ? 'count' in budget
+        ? budget.count === 0
+        : budget.percent === 0
+      : 'percent' in budget && budget.percent >= 100;
   if (blocks) {
-    out.push(violation(PDB_ALLOWS_DRAIN, entry, `spec.${field}`, `${field} ${show(raw)} never allows a disruption, so node drains block (use maxUnavailable >= 1 or a smaller minAvailable)`));
+    out.push(
+      violation(
+        PDB_ALLOWS_DRAIN,
+        entry,
+        `spec.${field}`,
+        `${field} ${show(raw)} never allows a disruption, so node drains block (use maxUnavailable >= 1 or a smaller minAvailable)`,
+      ),
+    );
     return undefined;
   }
   return { field, budget };
@@ -87,12 +115,26 @@ function checkDrain(entry: Entry, spec: Record<string, unknown>, out: Violation[
 function checkFits(model: Model, entry: Entry, spec: Record<string, unknown>, parsed: ParsedBudget | undefined, out: Violation[]): void {
   const selector = asObj(spec.selector);
   if (!selector) {
-    out.push(violation(PDB_FITS, entry, 'spec.selector', 'PodDisruptionBudget has no selector, so it selects no pods (select the pods of one workload)'));
+    out.push(
+      violation(
+        PDB_FITS,
+        entry,
+        'spec.selector',
+        'PodDisruptionBudget has no selector, so it selects no pods (select the pods of one workload)',
+      ),
+    );
     return;
   }
   const workloads = model.workloadsMatching(entry.namespace, selector);
   if (workloads.length === 0) {
-    out.push(violation(PDB_FITS, entry, 'spec.selector', `selector ${show(selector)} matches no workload's pod template in namespace ${entry.namespace}`));
+    out.push(
+      violation(
+        PDB_FITS,
+        entry,
+        'spec.selector',
+        `selector ${show(selector)} matches no workload's pod template in namespace ${entry.namespace}`,
+      ),
+    );
     return;
   }
   if (!parsed) return;

@@ -59,9 +59,7 @@ function checkProbePort(pod: PodRef, c: ContainerRef, field: string, out: Violat
 }
 
 function declaresPort(c: ContainerRef, port: unknown): boolean {
-  return asArray(c.container.ports).some(
-    (p) => isObj(p) && (typeof port === 'number' ? p.containerPort === port : p.name === port),
-  );
+  return asArray(c.container.ports).some((p) => isObj(p) && (typeof port === 'number' ? p.containerPort === port : p.name === port));
 }
 
 function declaredPorts(c: ContainerRef): string {

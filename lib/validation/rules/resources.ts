@@ -32,7 +32,10 @@ export const resourcesRules: RuleFamily = {
         for (const name of NAMES) {
           const req = check(requests, name, 'request', parse);
           const lim = check(limits, name, 'limit', parse);
-          for (const [side, problem] of [['requests', req], ['limits', lim]] as const) {
+          for (const [side, problem] of [
+            ['requests', req],
+            ['limits', lim],
+          ] as const) {
             if ('message' in problem) {
               const path = problem.missing ? `${base}.${side}` : `${base}.${side}.${name}`;
               out.push(violation(RESOURCES, pod.entry, path, problem.message));

@@ -108,9 +108,15 @@ class RolloutRefs {
       return { canary, stable };
     }
     const defined = new Set(asArray(asObj(rule.obj.spec)?.subsets).map((s) => asString(asObj(s)?.name)));
-    for (const [field, subset] of [['canarySubsetName', canary], ['stableSubsetName', stable]] as const) {
+    for (const [field, subset] of [
+      ['canarySubsetName', canary],
+      ['stableSubsetName', stable],
+    ] as const) {
       if (!defined.has(subset)) {
-        this.error(`${path}.${field}`, `subset ${show(subset)} is not defined by ${rule.id} (defined: ${[...defined].join(', ') || 'none'})`);
+        this.error(
+          `${path}.${field}`,
+          `subset ${show(subset)} is not defined by ${rule.id} (defined: ${[...defined].join(', ') || 'none'})`,
+        );
       }
     }
     return { canary, stable };
@@ -138,7 +144,11 @@ class RolloutRefs {
       wanted.forEach((routeName, i) => {
         const route = typeof routeName === 'string' ? byName.get(routeName) : undefined;
         if (route) selected.push(route);
-        else this.error(`${path}.routes[${i}]`, `route ${show(routeName)} is not an http route name of ${vs.id} (names: ${[...byName.keys()].filter(Boolean).join(', ') || 'none'})`);
+        else
+          this.error(
+            `${path}.routes[${i}]`,
+            `route ${show(routeName)} is not an http route name of ${vs.id} (names: ${[...byName.keys()].filter(Boolean).join(', ') || 'none'})`,
+          );
       });
     }
     for (const route of selected) this.routeSides(vs, route, canary, subsets, path);
@@ -164,7 +174,10 @@ class RolloutRefs {
       });
       if (found) continue;
       const what = subsets ? `subset ${show(want)}` : `host ${show(want)}`;
-      this.error(path, `${vs.id} ${route.path} (${show(route.route.name ?? null)}) has no destination with the ${side} ${what} (the route needs both the canary and the stable destination)`);
+      this.error(
+        path,
+        `${vs.id} ${route.path} (${show(route.route.name ?? null)}) has no destination with the ${side} ${what} (the route needs both the canary and the stable destination)`,
+      );
     }
   }
 
@@ -215,7 +228,10 @@ class RolloutRefs {
       if (seen.has(name)) this.error(`${path}.args[${i}].name`, `arg ${show(name)} is passed twice`);
       seen.add(name);
       if (!declared.has(name)) {
-        this.error(`${path}.args[${i}].name`, `arg ${show(name)} is not declared by the template(s) (declared: ${[...declared.keys()].join(', ') || 'none'})`);
+        this.error(
+          `${path}.args[${i}].name`,
+          `arg ${show(name)} is not declared by the template(s) (declared: ${[...declared.keys()].join(', ') || 'none'})`,
+        );
       }
     });
     const missing = [...declared].filter(([name, hasDefault]) => !hasDefault && !seen.has(name)).map(([name]) => name);
@@ -240,7 +256,14 @@ function checkWeights(entry: Entry, canary: Obj, out: Violation[]): void {
       return;
     }
     if (weight < previous) {
-      out.push(violation(CANARY_WEIGHTS, entry, path, `setWeight ${weight} is lower than the previous step's ${previous} (canary weights must only rise)`));
+      out.push(
+        violation(
+          CANARY_WEIGHTS,
+          entry,
+          path,
+          `setWeight ${weight} is lower than the previous step's ${previous} (canary weights must only rise)`,
+        ),
+      );
     }
     previous = Math.max(previous, weight);
   });

@@ -119,14 +119,24 @@ function checkSecretSources(model: Model, out: Violation[]): void {
     const producer = produced.get(`${use.entry.namespace}/${use.secret}`);
     if (!producer) {
       out.push(
-        violation(SECRET_SOURCE, use.entry, use.path, `Secret ${show(use.secret)} is not written by any ExternalSecret, Certificate or Secret in namespace ${use.entry.namespace}`),
+        violation(
+          SECRET_SOURCE,
+          use.entry,
+          use.path,
+          `Secret ${show(use.secret)} is not written by any ExternalSecret, Certificate or Secret in namespace ${use.entry.namespace}`,
+        ),
       );
       continue;
     }
     const missing = producer.keys === undefined ? [] : use.keys.filter((key) => !producer.keys!.includes(key));
     for (const key of missing) {
       out.push(
-        violation(SECRET_SOURCE, use.entry, use.path, `key ${show(key)} of Secret ${show(use.secret)} is not written by ${producer.by} (keys: ${producer.keys!.join(', ')})`),
+        violation(
+          SECRET_SOURCE,
+          use.entry,
+          use.path,
+          `key ${show(key)} of Secret ${show(use.secret)} is not written by ${producer.by} (keys: ${producer.keys!.join(', ')})`,
+        ),
       );
     }
   }
@@ -141,12 +151,20 @@ function checkStores(model: Model, out: Violation[]): void {
     const store = cluster ? model.get(CLUSTER_SECRET_STORE, '', name) : model.get(SECRET_STORE_GK, entry.namespace, name);
     const path = 'spec.secretStoreRef';
     if (!store) {
-      out.push(violation(SECRET_STORE, entry, path, `${cluster ? 'ClusterSecretStore' : 'SecretStore'} ${show(name)} does not exist${cluster ? '' : ` in namespace ${entry.namespace}`}`));
+      out.push(
+        violation(
+          SECRET_STORE,
+          entry,
+          path,
+          `${cluster ? 'ClusterSecretStore' : 'SecretStore'} ${show(name)} does not exist${cluster ? '' : ` in namespace ${entry.namespace}`}`,
+        ),
+      );
       continue;
     }
     const conditions = asArray(asObj(store.obj.spec)?.conditions).filter(isObj);
     const admitted = conditions.length === 0 || conditions.some((c) => asArray(c.namespaces).includes(entry.namespace));
-    if (!admitted) out.push(violation(SECRET_STORE, entry, path, `${store.id} does not admit namespace ${entry.namespace} (spec.conditions)`));
+    if (!admitted)
+      out.push(violation(SECRET_STORE, entry, path, `${store.id} does not admit namespace ${entry.namespace} (spec.conditions)`));
   }
 }
 
@@ -157,7 +175,10 @@ function checkIssuers(model: Model, out: Violation[]): void {
     if (!name) continue;
     const cluster = asString(ref?.kind) === 'ClusterIssuer';
     const issuer = cluster ? model.get(CLUSTER_ISSUER, '', name) : model.get(ISSUER, entry.namespace, name);
-    if (!issuer) out.push(violation(CERTIFICATE_ISSUER, entry, 'spec.issuerRef', `${cluster ? 'ClusterIssuer' : 'Issuer'} ${show(name)} does not exist`));
+    if (!issuer)
+      out.push(
+        violation(CERTIFICATE_ISSUER, entry, 'spec.issuerRef', `${cluster ? 'ClusterIssuer' : 'Issuer'} ${show(name)} does not exist`),
+      );
   }
 }
 
@@ -169,7 +190,15 @@ function checkTriggerAuth(model: Model, out: Violation[]): void {
       if (!name) return;
       const cluster = asString(ref?.kind) === 'ClusterTriggerAuthentication';
       const auth = cluster ? model.get(CLUSTER_TRIGGER_AUTHENTICATION, '', name) : model.get(TRIGGER_AUTHENTICATION, entry.namespace, name);
-      if (!auth) out.push(violation(TRIGGER_AUTH, entry, `spec.triggers[${i}].authenticationRef`, `${cluster ? 'ClusterTriggerAuthentication' : 'TriggerAuthentication'} ${show(name)} does not exist`));
+      if (!auth)
+        out.push(
+          violation(
+            TRIGGER_AUTH,
+            entry,
+            `spec.triggers[${i}].authenticationRef`,
+            `${cluster ? 'ClusterTriggerAuthentication' : 'TriggerAuthentication'} ${show(name)} does not exist`,
+          ),
+        );
     });
   }
 }
@@ -180,10 +209,22 @@ function checkServiceMonitors(model: Model, out: Violation[]): void {
     const selector = (asObj(asObj(spec.selector)?.matchLabels) ?? {}) as Record<string, string>;
     const nsSelector = asObj(spec.namespaceSelector);
     const namespaces = nsSelector?.any === true ? undefined : asArray(nsSelector?.matchNames).map(String);
-    const inScope = (svc: Entry) => (namespaces === undefined || namespaces.length === 0 ? svc.namespace === entry.namespace || nsSelector?.any === true : namespaces.includes(svc.namespace));
-    const services = model.ofKind(GK.Service).filter((svc) => inScope(svc) && mapMatches(selector, (svc.obj.metadata.labels ?? {}) as Record<string, string>));
+    const inScope = (svc: Entry) =>
+      namespaces === undefined || namespaces.length === 0
+        ? svc.namespace === entry.namespace || nsSelector?.any === true
+        : namespaces.includes(svc.namespace);
+    const services = model
+      .ofKind(GK.Service)
+      .filter((svc) => inScope(svc) && mapMatches(selector, (svc.obj.metadata.labels ?? {}) as Record<string, string>));
     if (services.length === 0) {
-      out.push(violation(SERVICE_MONITOR, entry, 'spec.selector', `selects no Service (selector ${JSON.stringify(selector)} matches no Service's labels)`));
+      out.push(
+        violation(
+          SERVICE_MONITOR,
+          entry,
+          'spec.selector',
+          `selects no Service (selector ${JSON.stringify(selector)} matches no Service's labels)`,
+        ),
+      );
       continue;
     }
     asArray(spec.endpoints).forEach((endpoint, i) => {
@@ -191,7 +232,8 @@ function checkServiceMonitors(model: Model, out: Violation[]): void {
       if (!port) return;
       const portNames = (svc: Entry) => asArray(asObj(svc.obj.spec)?.ports).map((p) => asString(asObj(p)?.name));
       const lacking = services.filter((svc) => !portNames(svc).includes(port));
-      for (const svc of lacking) out.push(violation(SERVICE_MONITOR, entry, `spec.endpoints[${i}].port`, `${svc.id} has no port named ${show(port)}`));
+      for (const svc of lacking)
+        out.push(violation(SERVICE_MONITOR, entry, `spec.endpoints[${i}].port`, `${svc.id} has no port named ${show(port)}`));
     });
   }
 }
@@ -206,4 +248,3 @@ export const secretRefRules: RuleFamily = {
     checkServiceMonitors(model, out);
   },
 };
-

@@ -5,18 +5,7 @@
  * filesystem, and no host namespaces, host ports or hostPath volumes.
  */
 import type { Violation } from '../types';
-import {
-  asArray,
-  asObj,
-  containersOf,
-  isObj,
-  show,
-  violation,
-  type ContainerRef,
-  type Obj,
-  type PodRef,
-  type RuleFamily,
-} from './model';
+import { asArray, asObj, containersOf, isObj, show, violation, type ContainerRef, type Obj, type PodRef, type RuleFamily } from './model';
 
 export const SECURITY = 'pod/security-context';
 
@@ -37,13 +26,20 @@ export const securityRules: RuleFamily = {
 function checkPodLevel(pod: PodRef, out: Violation[]): void {
   for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
     if (pod.spec[field] === true) {
-      out.push(violation(SECURITY, pod.entry, `${pod.path}.${field}`, `${field} is true (host namespaces are forbidden; must be false or unset)`));
+      out.push(
+        violation(SECURITY, pod.entry, `${pod.path}.${field}`, `${field} is true (host namespaces are forbidden; must be false or unset)`),
+      );
     }
   }
   asArray(pod.spec.volumes).forEach((v, i) => {
     if (isObj(v) && v.hostPath !== undefined) {
       out.push(
-        violation(SECURITY, pod.entry, `${pod.path}.volumes[${i}].hostPath`, `volume "${String(v.name)}" mounts hostPath ${show(asObj(v.hostPath)?.path)} (hostPath volumes are forbidden)`),
+        violation(
+          SECURITY,
+          pod.entry,
+          `${pod.path}.volumes[${i}].hostPath`,
+          `volume "${String(v.name)}" mounts hostPath ${show(asObj(v.hostPath)?.path)} (hostPath volumes are forbidden)`,
+        ),
       );
     }
   });
@@ -81,7 +77,10 @@ function checkContainer(pod: PodRef, c: ContainerRef, out: Violation[]): void {
   const seccomp = effective(pod, c, 'seccompProfile');
   const seccompType = asObj(seccomp.value)?.type;
   if (typeof seccompType !== 'string' || !SECCOMP_TYPES.has(seccompType)) {
-    add(seccomp.value === undefined ? seccomp.path : `${seccomp.path}.type`, `seccompProfile type is ${show(seccompType)} (must be RuntimeDefault or Localhost)`);
+    add(
+      seccomp.value === undefined ? seccomp.path : `${seccomp.path}.type`,
+      `seccompProfile type is ${show(seccompType)} (must be RuntimeDefault or Localhost)`,
+    );
   }
 
   if (csc.allowPrivilegeEscalation !== false) {
@@ -89,7 +88,10 @@ function checkContainer(pod: PodRef, c: ContainerRef, out: Violation[]): void {
   }
   if (csc.privileged === true) add(`${scPath}.privileged`, 'privileged is true (must be false or unset)');
   if (csc.readOnlyRootFilesystem !== true) {
-    add(`${scPath}.readOnlyRootFilesystem`, `readOnlyRootFilesystem is ${show(csc.readOnlyRootFilesystem)} (must be true; mount an emptyDir for scratch space)`);
+    add(
+      `${scPath}.readOnlyRootFilesystem`,
+      `readOnlyRootFilesystem is ${show(csc.readOnlyRootFilesystem)} (must be true; mount an emptyDir for scratch space)`,
+    );
   }
   checkCapabilities(asObj(csc.capabilities), `${scPath}.capabilities`, add);
 

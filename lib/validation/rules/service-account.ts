@@ -15,14 +15,26 @@ export const serviceAccountRules: RuleFamily = {
       const name = asString(pod.spec.serviceAccountName) ?? asString(pod.spec.serviceAccount);
       if (!name || name === 'default') {
         out.push(
-          violation(SERVICE_ACCOUNT, pod.entry, `${pod.path}.serviceAccountName`, `serviceAccountName is ${show(name)} (must name a dedicated, non-default ServiceAccount)`),
+          violation(
+            SERVICE_ACCOUNT,
+            pod.entry,
+            `${pod.path}.serviceAccountName`,
+            `serviceAccountName is ${show(name)} (must name a dedicated, non-default ServiceAccount)`,
+          ),
         );
       }
       const automount = pod.spec.automountServiceAccountToken;
       if (automount === false) continue;
       const path = `${pod.path}.automountServiceAccountToken`;
       if (automount === true) {
-        out.push(violation(SERVICE_ACCOUNT, pod.entry, path, 'automountServiceAccountToken is true (must be false; waive with a reason if the pod calls the API)'));
+        out.push(
+          violation(
+            SERVICE_ACCOUNT,
+            pod.entry,
+            path,
+            'automountServiceAccountToken is true (must be false; waive with a reason if the pod calls the API)',
+          ),
+        );
         continue;
       }
       const account = name ? model.get(GK.ServiceAccount, pod.entry.namespace, name) : undefined;
@@ -30,7 +42,14 @@ export const serviceAccountRules: RuleFamily = {
       const why = account
         ? `and ${account.id} does not set automountServiceAccountToken: false`
         : `and ServiceAccount ${show(name ?? 'default')} is not emitted with automountServiceAccountToken: false`;
-      out.push(violation(SERVICE_ACCOUNT, pod.entry, path, `automountServiceAccountToken is unset on the pod ${why} (the token must not be mounted)`));
+      out.push(
+        violation(
+          SERVICE_ACCOUNT,
+          pod.entry,
+          path,
+          `automountServiceAccountToken is unset on the pod ${why} (the token must not be mounted)`,
+        ),
+      );
     }
   },
 };

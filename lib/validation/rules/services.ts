@@ -23,7 +23,12 @@ export const serviceRules: RuleFamily = {
       const workloads = model.workloadsMatchingMap(entry.namespace, selector);
       if (workloads.length === 0) {
         out.push(
-          violation(SERVICE_SELECTOR, entry, 'spec.selector', `selector ${showLabels(selector)} matches no workload's pod template labels in namespace ${entry.namespace}`),
+          violation(
+            SERVICE_SELECTOR,
+            entry,
+            'spec.selector',
+            `selector ${showLabels(selector)} matches no workload's pod template labels in namespace ${entry.namespace}`,
+          ),
         );
         continue;
       }

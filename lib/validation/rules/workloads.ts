@@ -18,16 +18,31 @@ export const workloadRules: RuleFamily = {
       if (!required && w.entry.gk !== GK.Job) continue;
       const selector = asObj(asObj(w.entry.obj.spec)?.selector);
       if (!selector) {
-        if (required) out.push(violation(WORKLOAD_SELECTOR, w.entry, 'spec.selector', 'spec.selector is missing (must select the pod template labels)'));
+        if (required)
+          out.push(
+            violation(WORKLOAD_SELECTOR, w.entry, 'spec.selector', 'spec.selector is missing (must select the pod template labels)'),
+          );
         continue;
       }
       if (selector.matchLabels === undefined && selector.matchExpressions === undefined) {
-        out.push(violation(WORKLOAD_SELECTOR, w.entry, 'spec.selector', 'spec.selector is empty (it would select every pod in the namespace; select the pod template labels)'));
+        out.push(
+          violation(
+            WORKLOAD_SELECTOR,
+            w.entry,
+            'spec.selector',
+            'spec.selector is empty (it would select every pod in the namespace; select the pod template labels)',
+          ),
+        );
         continue;
       }
       if (selectorMatches(selector, w.pod.labels)) continue;
       out.push(
-        violation(WORKLOAD_SELECTOR, w.entry, 'spec.selector', `selector ${show(selector)} does not match the pod template labels ${show(w.pod.labels)}`),
+        violation(
+          WORKLOAD_SELECTOR,
+          w.entry,
+          'spec.selector',
+          `selector ${show(selector)} does not match the pod template labels ${show(w.pod.labels)}`,
+        ),
       );
     }
   },
