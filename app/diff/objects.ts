@@ -28,7 +28,8 @@ function name(source: SourcedObject): string {
 }
 
 /** `Deployment/platform/backend`; cluster-scoped objects have no namespace part. */
-export const byNamespacedName: KeyOf = (source) => manifestId(source.object);
+export const byNamespacedName: KeyOf = (source) =>
+  manifestId({ kind: source.object.kind, metadata: { ...source.object.metadata, name: name(source) } });
 
 /** `Deployment/backend`: across environments the namespace is the environment's, not a difference. */
 export const byKindAndName: KeyOf = (source) => `${source.object.kind}/${name(source)}`;
