@@ -3,7 +3,9 @@
  * can act on are printed as their message alone, never as a stack trace, and exit non-zero.
  */
 import { Command } from 'commander';
+import { EnvironmentError, EnvironmentErrors } from '../environments/load';
 import { registerDiff } from './commands/diff';
+import { registerExplain } from './commands/explain';
 import { registerGraph } from './commands/graph';
 import { registerList } from './commands/list';
 import { registerPlan } from './commands/plan';
@@ -17,6 +19,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerPlan,
   registerDiff,
   registerGraph,
+  registerExplain,
 ];
 
 export function createProgram(): Command {
@@ -29,7 +32,10 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   try {
     await createProgram().parseAsync([...argv]);
   } catch (error) {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // Model errors are one issue per line; each line is its own error.
+    const lines = error instanceof EnvironmentError || error instanceof EnvironmentErrors ? message.split('\n') : [message];
+    for (const line of lines) console.error(`error: ${line}`);
     process.exitCode = 1;
   }
 }

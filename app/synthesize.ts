@@ -3,11 +3,23 @@
  * then write. Nothing touches the output folder until every environment has rendered and passed.
  */
 import { buildEnvironment } from '../charts';
-import { ENVIRONMENTS, loadEnvironmentFile, selectEnvironments, type Environment } from '../environments';
+import { join, relative } from 'node:path';
+import {
+  ENVIRONMENTS,
+  environmentNames,
+  loadAll,
+  loadEnvironmentFile,
+  selectEnvironments,
+  unregisteredEnvironmentFiles,
+  type Environment,
+} from '../environments';
 import { writeEnvironments } from './dist-writer';
 import { renderEnvironment, type RenderedEnvironment } from './render';
 import { formatReport, validate } from '../lib/validation';
 import type { ValidationContext, ValidationReport } from '../lib/validation/types';
+
+/** The environment files of this checkout (from the bundle in .build/ or the sources in app/ alike). */
+const ENVIRONMENTS_DIR = join(__dirname, '..', 'environments');
 
 export interface SynthOptions {
   /** @default - every environment, unless environmentFiles are given */
@@ -44,11 +56,26 @@ export function validationContext(environment: Environment): ValidationContext {
   };
 }
 
-/** The environments selected by name and/or file. Throws on any bad environment. */
+/**
+ * The environments selected by name and/or file. Every bad environment is reported in one error, each
+ * value with the file that set it.
+ */
 export function loadSelected(options: Omit<SynthOptions, 'outDir'> = {}): Environment[] {
   const files = options.environmentFiles ?? [];
-  const named = files.length > 0 && options.environments === undefined ? [] : selectEnvironments(options.environments);
-  return [...named, ...files.map(loadEnvironmentFile)];
+  const stray = unregisteredEnvironmentFiles(ENVIRONMENTS_DIR);
+  if (stray.length > 0) {
+    throw new Error(
+      stray
+        .map(
+          (file) =>
+            `${relative(process.cwd(), file)} defines an environment that is not in ENVIRONMENTS (environments/index.ts): nothing would synthesize it; add it to the list or delete the file`,
+        )
+        .join('\n'),
+    );
+  }
+  const named = files.length > 0 && options.environments === undefined ? [] : (options.environments ?? environmentNames());
+  const overlays = [...named.map((name) => ({ name })), ...files.map((file) => ({ file }))];
+  return loadAll(overlays, (item) => ('file' in item ? loadEnvironmentFile(item.file) : selectEnvironments([item.name])[0]!));
 }
 
 /** Renders the selected environments in memory, without validating them. */

@@ -12,10 +12,12 @@ import { recommendedLabels, selectorLabels, TRACK_LABEL, workloadSelector } from
 import {
   appSecretName,
   CANARY_SUBSET,
+  configMapName,
   destinationRuleName,
   MAIN_TRACK,
   PRIMARY_ROUTE,
   previewServiceName,
+  QUEUE_NAME_ENV,
   serviceAccountName,
   serviceHost,
   serviceName,
@@ -118,8 +120,15 @@ export function trackTemplate(environment: Environment, service: string, track: 
     ...(spec.kind === 'web' ? { port: spec.port, health: { httpPath: spec.healthPath } } : { health: { command: spec.healthCommand } }),
     startupSeconds: spec.startupSeconds,
     resources: spec.resources,
-    env: tracingEnv(environment, service, image.tag),
+    command: spec.command,
+    args: spec.args,
+    env: [
+      ...Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+      ...(spec.kind === 'worker' ? [{ name: QUEUE_NAME_ENV, value: spec.queue.name }] : []),
+      ...tracingEnv(environment, service, image.tag),
+    ],
     secretName: secretNamesOf(spec).length > 0 ? appSecretName(service) : undefined,
+    configMapName: spec.config === undefined ? undefined : configMapName(service),
     terminationGracePeriodSeconds: terminationGraceSeconds(spec),
     placement: placement(environment, spec),
     spreadSelector: workloadSelector({ name: service, environment: environment.name }, track),
@@ -193,6 +202,7 @@ export function resolveService(environment: Environment, service: string, analys
     maxUnavailable: spec.maxUnavailable,
     maxSurgePercent: spec.maxSurgePercent,
     secrets: secrets(environment, service, spec),
+    ...(spec.config === undefined ? {} : { config: { name: configMapName(service), files: spec.config } }),
   };
   if (spec.kind === 'worker') return { ...common, kind: 'worker', queue: spec.queue };
   return {

@@ -3,6 +3,7 @@
  * then each parent it extends, then its own overlay, merged and checked against the schema.
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import {
@@ -40,16 +41,32 @@ export interface EnvironmentIssue {
   readonly path: string;
   readonly value: unknown;
   readonly message: string;
+  /** The file that set the value (or the one that should have). @default - unknown */
+  readonly source?: string;
 }
 
-/** A bad environment. The message lists every issue, one per line, each naming the environment. */
+/** `prod (environments/prod.ts): services.backend.replicas.max = 4: must be at least replicas.min (5)`. */
+export function formatIssue(environment: string, issue: EnvironmentIssue): string {
+  const where = issue.source === undefined ? environment : `${environment} (${issue.source})`;
+  return `${where}: ${issue.path} = ${show(issue.value)}: ${issue.message}`;
+}
+
+/** A bad environment. The message lists every issue, one per line, each naming the environment and the file. */
 export class EnvironmentError extends Error {
   constructor(
     readonly environment: string,
     readonly issues: readonly EnvironmentIssue[],
   ) {
-    super(issues.map((issue) => `${environment}: ${issue.path} = ${show(issue.value)}: ${issue.message}`).join('\n'));
+    super(issues.map((issue) => formatIssue(environment, issue)).join('\n'));
     this.name = 'EnvironmentError';
+  }
+}
+
+/** Several bad environments, reported together so one run shows every problem. */
+export class EnvironmentErrors extends Error {
+  constructor(readonly errors: readonly EnvironmentError[]) {
+    super(errors.map((error) => error.message).join('\n'));
+    this.name = 'EnvironmentErrors';
   }
 }
 
@@ -81,24 +98,91 @@ const VARIANT_FIELDS: ReadonlyMap<string, ReadonlyMap<unknown, readonly string[]
 })();
 
 /**
+ * Where each value of a merged environment came from: dotted paths (`services.backend.replicas.max`)
+ * to the file that set them. Objects are not leaves: each of their fields is recorded.
+ */
+export type Provenance = Map<string, string>;
+
+function join(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/** Records `source` for every leaf of `value` under `path`. */
+function record(value: unknown, path: string, source: string, provenance: Provenance): void {
+  if (isPlain(value)) {
+    for (const [key, inner] of Object.entries(value)) record(inner, join(path, key), source, provenance);
+    return;
+  }
+  provenance.set(path, source);
+}
+
+/** Forgets every recorded value at or under `path` (an overlay replaced it). */
+function forget(path: string, provenance: Provenance): void {
+  for (const key of [...provenance.keys()]) if (key === path || key.startsWith(`${path}.`)) provenance.delete(key);
+}
+
+/**
  * Objects merge key by key; arrays and scalars replace, so an overlay can shorten a list. An overlay
  * that switches a union's variant (a strategy from blueGreen to rolling, a store from managed to
  * in-cluster) starts from the base's fields that the new variant shares.
  */
-function merge(base: unknown, overlay: unknown): unknown {
-  if (!isPlain(base) || !isPlain(overlay)) return overlay === undefined ? base : overlay;
+function merge(base: unknown, overlay: unknown, path: string, source: string, provenance: Provenance): unknown {
+  if (overlay === undefined) return base;
+  if (!isPlain(base) || !isPlain(overlay)) {
+    forget(path, provenance);
+    record(overlay, path, source, provenance);
+    return overlay;
+  }
   let start: Plain = base;
   for (const [key, variants] of VARIANT_FIELDS) {
     if (!(key in overlay) || overlay[key] === base[key]) continue;
     const fields = variants.get(overlay[key]);
     start = fields === undefined ? {} : Object.fromEntries(Object.entries(base).filter(([field]) => fields.includes(field)));
+    for (const field of Object.keys(base)) if (!(field in start)) forget(join(path, field), provenance);
     break;
   }
   const out: Plain = { ...start };
   for (const [key, value] of Object.entries(overlay)) {
-    out[key] = merge(start[key], value);
+    out[key] = merge(start[key], value, join(path, key), source, provenance);
   }
   return out;
+}
+
+/** The file of the platform base. */
+export const PLATFORM_SOURCE = 'environments/platform.ts';
+
+/** Where schema defaults come from, for `explain`. */
+export const DEFAULTS_SOURCE = 'lib/defaults.ts (default)';
+
+const overlaySources = new WeakMap<EnvironmentOverlay, string>();
+
+/** Remembers the file an overlay was read from. */
+export function registerOverlaySource(overlay: EnvironmentOverlay, source: string): EnvironmentOverlay {
+  overlaySources.set(overlay, source);
+  return overlay;
+}
+
+/** The file an overlay was read from: registered environments live in environments/<name>.ts. */
+export function overlaySource(overlay: EnvironmentOverlay): string {
+  return overlaySources.get(overlay) ?? `environments/${overlay.name}.ts`;
+}
+
+/**
+ * The file that set `path`: its own entry, else the file that set a field under it (an object
+ * written as a whole), else the nearest parent that was set as a whole.
+ */
+export function sourceOf(provenance: Provenance, path: string): string | undefined {
+  const plain = path.replace(/\[\d+\]/g, '');
+  const own = provenance.get(plain);
+  if (own !== undefined) return own;
+  const below = [...provenance].filter(([key]) => key.startsWith(`${plain}.`)).map(([, source]) => source);
+  if (below.length > 0) return below[below.length - 1];
+  for (let at = plain; at.includes('.'); ) {
+    at = at.slice(0, at.lastIndexOf('.'));
+    const source = provenance.get(at);
+    if (source !== undefined) return source;
+  }
+  return undefined;
 }
 
 /** Services must be declared in the platform base: an environment may tune them, not invent them. */
@@ -134,16 +218,56 @@ function issuesOf(error: z.ZodError): EnvironmentIssue[] {
   });
 }
 
-/** Applies the overlay chain (base first) without validating. */
-function flatten(overlay: EnvironmentOverlay, base: Plain): { merged: Plain; issues: EnvironmentIssue[] } {
-  const parent = overlay.extends === undefined ? { merged: base, issues: [] } : flatten(overlay.extends, base);
+interface Flattened {
+  readonly merged: Plain;
+  readonly issues: EnvironmentIssue[];
+  readonly provenance: Provenance;
+}
+
+/** Applies the overlay chain (base first) without validating, recording where every value came from. */
+function flatten(overlay: EnvironmentOverlay, base: Plain): Flattened {
+  const parent: Flattened =
+    overlay.extends === undefined
+      ? (() => {
+          const provenance: Provenance = new Map();
+          record(base, '', PLATFORM_SOURCE, provenance);
+          return { merged: base, issues: [], provenance };
+        })()
+      : flatten(overlay.extends, base);
+  const source = overlaySource(overlay);
   const { extends: _parent, ...own } = overlay as Plain;
-  const unknown = unknownServices(parent.merged, own);
+  const unknown = unknownServices(parent.merged, own).map((issue) => ({ ...issue, source }));
   // Unknown services are reported once, here, rather than again as a service missing every field.
   const services = isPlain(own.services)
     ? Object.fromEntries(Object.entries(own.services).filter(([name]) => !unknown.some((i) => i.value === name)))
     : own.services;
-  return { merged: merge(parent.merged, { ...own, services }) as Plain, issues: [...parent.issues, ...unknown] };
+  const provenance: Provenance = new Map(parent.provenance);
+  const merged = merge(parent.merged, { ...own, services }, '', source, provenance) as Plain;
+  return { merged, issues: [...parent.issues, ...unknown], provenance };
+}
+
+/** A resolved environment and where each of its values came from. */
+export interface ResolvedEnvironment {
+  readonly environment: Environment;
+  readonly provenance: Provenance;
+}
+
+/**
+ * Resolves and validates an environment, keeping where each value came from.
+ * @throws EnvironmentError listing every bad value, each with the file that set it.
+ */
+export function resolveWithProvenance(overlay: EnvironmentOverlay, base: Plain): ResolvedEnvironment {
+  const label = typeof overlay.name === 'string' && overlay.name !== '' ? overlay.name : '(unnamed environment)';
+  const { merged, issues, provenance } = flatten(overlay, base);
+  const result = environmentSchema.safeParse(merged, { reportInput: true });
+  // A value nobody set (a required field left out) is for the environment's own file to add.
+  const ownFile = overlaySource(overlay);
+  const schemaIssues = result.success
+    ? []
+    : issuesOf(result.error).map((issue) => ({ ...issue, source: sourceOf(provenance, issue.path) ?? ownFile }));
+  const all = [...issues, ...schemaIssues];
+  if (all.length > 0 || !result.success) throw new EnvironmentError(label, all);
+  return { environment: result.data, provenance };
 }
 
 /**
@@ -151,12 +275,7 @@ function flatten(overlay: EnvironmentOverlay, base: Plain): { merged: Plain; iss
  * @throws EnvironmentError listing every bad value.
  */
 export function resolveEnvironment(overlay: EnvironmentOverlay, base: Plain): Environment {
-  const label = typeof overlay.name === 'string' && overlay.name !== '' ? overlay.name : '(unnamed environment)';
-  const { merged, issues } = flatten(overlay, base);
-  const result = environmentSchema.safeParse(merged, { reportInput: true });
-  const all = [...issues, ...(result.success ? [] : issuesOf(result.error))];
-  if (all.length > 0 || !result.success) throw new EnvironmentError(label, all);
-  return result.data;
+  return resolveWithProvenance(overlay, base).environment;
 }
 
 /**
@@ -174,5 +293,7 @@ export function readOverlayFile(file: string): EnvironmentOverlay {
   }
   const value: unknown = doc.toJS();
   if (!isPlain(value)) throw new Error(`${file}:1:1: an environment must be a mapping, got ${show(value)}`);
-  return value as EnvironmentOverlay;
+  // Messages name the file as the user would: relative to where the command runs.
+  const shown = isAbsolute(file) && !relative(process.cwd(), file).startsWith('..') ? relative(process.cwd(), file) : file;
+  return registerOverlaySource(value as EnvironmentOverlay, shown);
 }

@@ -17,6 +17,7 @@ import {
   ROLLING_DEFAULTS,
   TRAFFIC_DEFAULTS,
 } from '../lib/defaults';
+import { PLATFORM_ENV } from '../lib/names';
 
 /**
  * Messages for the checks zod makes itself, in the form every other error here takes: what the field
@@ -24,10 +25,25 @@ import {
  */
 z.config({
   customError: (issue) => {
-    if (issue.code !== 'invalid_type') return undefined;
-    return issue.input === undefined
-      ? `is required (${issue.expected})`
-      : `must be ${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`;
+    switch (issue.code) {
+      case 'invalid_type':
+        return issue.input === undefined
+          ? `is required (${issue.expected})`
+          : `must be ${issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`;
+      case 'too_small':
+      case 'too_big': {
+        const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+        const side = issue.code === 'too_small' ? 'at least' : 'at most';
+        const exclusive = issue.inclusive === false ? (issue.code === 'too_small' ? 'more than' : 'less than') : side;
+        if (issue.origin === 'array') return `must have ${side} ${String(bound)} item${bound === 1 ? '' : 's'}`;
+        if (issue.origin === 'string') return `must be ${side} ${String(bound)} character${bound === 1 ? '' : 's'} long`;
+        return `must be ${exclusive} ${String(bound)}`;
+      }
+      case 'not_multiple_of':
+        return `must be a multiple of ${String(issue.divisor)}`;
+      default:
+        return undefined;
+    }
   },
 });
 
@@ -590,6 +606,15 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
       // Unparseable quantities are reported by their own field; compare only what parses.
       if (isQuantity(request) && isQuantity(limit) && parseQuantity(request) > parseQuantity(limit)) {
         issue(at('resources', 'requests', key), request, `must not exceed resources.limits.${key} (${limit})`);
+      }
+    }
+    for (const name of Object.keys(svc.env)) {
+      if ((PLATFORM_ENV.names as readonly string[]).includes(name) || PLATFORM_ENV.prefixes.some((prefix) => name.startsWith(prefix))) {
+        issue(
+          at('env', name),
+          svc.env[name],
+          `is set by the platform (${[...PLATFORM_ENV.names, ...PLATFORM_ENV.prefixes.map((p) => `${p}*`)].join(', ')}); choose another name`,
+        );
       }
     }
     if (svc.replicas.min === 0 && !(svc.kind === ServiceKind.WORKER && svc.queue.scaleToZero)) {

@@ -97,3 +97,9 @@ export function publicTlsSecretName(environment: string): string {
 export function publicCertificateName(environment: string): string {
   return `public-${environment}`;
 }
+
+/** The environment variable that tells a queue worker which queue it consumes (the one KEDA scales on). */
+export const QUEUE_NAME_ENV = 'QUEUE_NAME';
+
+/** Environment variables the platform sets itself: a service's own `env` may not use these names or prefixes. */
+export const PLATFORM_ENV = { names: [QUEUE_NAME_ENV], prefixes: ['OTEL_'] } as const;

@@ -33,7 +33,9 @@ describe('cli', () => {
   it('fails on a bad environment with one line per issue and no stack trace', () => {
     const { status, stderr } = cli('synth', '--env-file', 'test/fixtures/environments/min-above-max.yaml', '--out', tmpdir());
     expect(status).toBe(1);
-    expect(stderr.trim()).toBe('error: bad-range: services.backend.replicas.max = 4: must be at least replicas.min (5)');
+    expect(stderr.trim()).toBe(
+      'error: bad-range (test/fixtures/environments/min-above-max.yaml): services.backend.replicas.max = 4: must be at least replicas.min (5)',
+    );
   });
 
   it('fails on an unknown environment', () => {

@@ -93,9 +93,14 @@ describe('environment validation', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(EnvironmentError);
-    const first = (error as Error).message.split('\n')[0];
-    if (typeof expected === 'string') expect(first).toBe(expected);
-    else expect(first).toMatch(expected);
+    // Each message names the file that set the bad value: here, the fixture.
+    const [first = ''] = (error as Error).message.split('\n');
+    const source = ` (test/fixtures/environments/${name}.yaml)`;
+    const [environment = ''] = first.split(':', 1);
+    expect(environment).toMatch(new RegExp(`^[a-z-]+${source.replace(/[.()/]/g, '\\$&')}$`));
+    const rest = first.replace(source, '');
+    if (typeof expected === 'string') expect(rest).toBe(expected);
+    else expect(rest).toMatch(expected);
   });
 
   it.each(MALFORMED)('fails on %s with the file and line', (name, expected) => {

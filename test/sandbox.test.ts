@@ -141,7 +141,7 @@ describe('an environment without a sandbox', () => {
 
   it('fails when the sandbox would share the platform namespace', () => {
     expect(() => loadEnvironment({ name: 'shared', extends: dev, sandbox: { namespace: 'platform' } })).toThrow(
-      'shared: sandbox.namespace = "platform": must differ from namespace: untrusted projects never share the platform\'s namespace',
+      /^shared \(.*\): sandbox\.namespace = "platform": must differ from namespace: untrusted projects never share the platform's namespace$/,
     );
   });
 });

@@ -5,6 +5,7 @@ function listEnvironments(): string {
   return selectEnvironments()
     .map((env) => {
       const rows = Object.entries(env.services).map(([name, svc]) => {
+        if (!svc.enabled) return `  ${name.padEnd(10)} ${svc.kind.padEnd(7)} disabled`;
         const range = `${svc.replicas.min}-${svc.replicas.max}`;
         return `  ${name.padEnd(10)} ${svc.kind.padEnd(7)} replicas ${range.padEnd(7)} pool ${svc.pool}`;
       });

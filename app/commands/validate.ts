@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { EnvironmentError, EnvironmentErrors } from '../../environments/load';
 import { validateEnvironments, type ValidatedEnvironment } from '../synthesize';
 import { formatReport, reportJson } from '../../lib/validation';
 import { collect } from './synth';
@@ -43,7 +44,21 @@ export function registerValidate(program: Command): void {
       if (options.output !== 'text' && options.output !== 'json') {
         throw new Error(`--output must be text or json, got "${options.output}"`);
       }
-      const environments = validateEnvironments({ environments: options.env, environmentFiles: options.envFile });
+      let environments: ValidatedEnvironment[];
+      try {
+        environments = validateEnvironments({ environments: options.env, environmentFiles: options.envFile });
+      } catch (error) {
+        if (options.output !== 'json') throw error;
+        const errors = error instanceof EnvironmentErrors ? error.errors : error instanceof EnvironmentError ? [error] : undefined;
+        if (errors === undefined) throw error;
+        // The same shape as a report's findings: the model error names its environment, field path, value and file.
+        const modelErrors = errors.flatMap((e) =>
+          e.issues.map((issue) => ({ environment: e.environment, ...issue, value: issue.value ?? null })),
+        );
+        console.log(JSON.stringify({ environments: [], modelErrors, total: { modelErrors: modelErrors.length } }, null, 2));
+        process.exitCode = 1;
+        return;
+      }
       const reports = environments.map((env) => env.report);
       console.log(options.output === 'json' ? reportJson(reports) : formatReport(reports));
       const failed = reports.some((report) => report.violations.some((v) => v.severity === 'error'));
