@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
-import { diffDist, diffEnvironments, diffFields, formatDiff, normalizeForEnvironment } from '../app/diff';
+import { diffDist, diffEnvironments, diffFields, diffProposal, diffRendered, formatDiff, normalizeForEnvironment } from '../app/diff';
 import { synthesize } from '../app/synthesize';
 import { environment } from './helpers';
 
@@ -39,6 +39,44 @@ describe('field diff', () => {
       { path: 'containers[name=proxy]', from: undefined, to: { name: 'proxy', image: 'envoy:1' } },
       { path: 'containers[name=app].image', from: 'a:1', to: 'a:2' },
     ]);
+  });
+
+  it('matches policy rules by their peers when one was inserted, so the insertion is one change', () => {
+    const rule = (app: string, port: number) => ({ from: [{ podSelector: { matchLabels: { app } } }], ports: [{ port, protocol: 'TCP' }] });
+    const before = { spec: { ingress: [rule('frontend', 8001), rule('worker', 8001)] } };
+    const after = { spec: { ingress: [rule('frontend', 8001), rule('admin', 8001), rule('worker', 8001)] } };
+    const changes = diffFields(before, after);
+    expect(changes).toHaveLength(1);
+    expect(changes[0]!.path).toBe('spec.ingress[from=[{"podSelector":{"matchLabels":{"app":"admin"}}}]]');
+    expect(changes[0]!.from).toBeUndefined();
+  });
+
+  it('treats equal quantities as equal and shows a changed one in its units', () => {
+    expect(diffFields({ cpu: '1' }, { cpu: '1000m' })).toEqual([]);
+    expect(diffFields({ memory: '1Gi' }, { memory: '1024Mi' })).toEqual([]);
+    const diff = {
+      title: 't',
+      added: [],
+      removed: [],
+      unchanged: 0,
+      changed: [{ key: 'Deployment/x', changes: diffFields({ memory: '2Gi' }, { memory: '3Gi' }) }],
+    };
+    expect(formatDiff(diff)).toContain('memory: "2Gi" → "3Gi" (+1Gi)');
+  });
+
+  it('never hides the part of a long value that changed', () => {
+    const expr = (threshold: number) =>
+      `histogram_quantile(0.95, sum by (le) (rate(${'x'.repeat(200)}[5m]))) / 1000 > ${threshold} and on() vector(1)`;
+    const diff = {
+      title: 't',
+      added: [],
+      removed: [],
+      unchanged: 0,
+      changed: [{ key: 'PrometheusRule/alerts', changes: diffFields({ expr: expr(2) }, { expr: expr(3) }) }],
+    };
+    const line = formatDiff(diff).split('\n')[2]!;
+    expect(line).toMatch(/ > 2 and on\(\) vector\(1\)" → .* > 3 and on\(\) vector\(1\)"/);
+    expect(line.length).toBeLessThan(expr(2).length * 2);
   });
 
   it('compares unnamed lists by position', () => {
@@ -175,6 +213,27 @@ describe('diff between environments', () => {
         otel: 'deployment.environment={env},v=1',
       },
     });
+  });
+
+  it('never reports a value as changed when it is the same on both sides, whatever the environments are called', () => {
+    const side = (name: string, mount: string) => ({
+      name,
+      objects: [{ file: 'x.yaml', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'paths' }, data: { mount } } }],
+    });
+    // `dev` is a whole part of /dev/shm: normalizing one side only would invent a difference.
+    expect(diffRendered(side('dev', '/dev/shm'), side('prod', '/dev/shm')).changed).toEqual([]);
+    expect(diffRendered(side('dev', 'backend-dev'), side('prod', 'backend-prod')).changed).toEqual([]);
+    expect(diffRendered(side('dev', '/dev/shm'), side('prod', '/dev/tmp')).changed).toHaveLength(1);
+  });
+
+  it('compares a proposed overlay file with the environment it extends', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'proposal-')), 'proposal.yaml');
+    writeFileSync(file, 'name: prod-proposal\nextends: prod\nservices:\n  backend:\n    replicas: { max: 30 }\n');
+    const diff = diffProposal(file);
+    expect(diff.title).toBe('prod → prod-proposal');
+    expect(diff.added).toEqual([]);
+    expect(diff.removed).toEqual([]);
+    expect(diff.changed.map((c) => c.key)).toEqual(['ResourceQuota/platform', 'HorizontalPodAutoscaler/backend']);
   });
 
   it('reports them with --exact', () => {

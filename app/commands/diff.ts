@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { diffDist, diffEnvironments, formatDiff, isEmpty, type ObjectDiff } from '../diff';
+import { diffDist, diffEnvironments, diffProposal, formatDiff, isEmpty, type ObjectDiff } from '../diff';
 import { collect } from './synth';
 
 interface DiffOptions {
   env?: string[];
+  envFile?: string[];
   dist: string;
   from?: string;
   to?: string;
@@ -12,6 +13,7 @@ interface DiffOptions {
 }
 
 function diffs(options: DiffOptions): ObjectDiff[] {
+  if (options.envFile !== undefined) return options.envFile.map((file) => diffProposal(file, { exact: options.exact }));
   if (options.from === undefined && options.to === undefined) {
     return diffDist({ distDir: options.dist, environments: options.env });
   }
@@ -27,14 +29,19 @@ export function registerDiff(program: Command): void {
     .option('--dist <dir>', 'the committed output folder to compare against', 'dist')
     .option('--from <env>', 'compare two environments: the one to start from')
     .option('--to <env>', 'compare two environments: the one to compare it with')
+    .option(
+      '-f, --env-file <file>',
+      'compare a proposed overlay (YAML/JSON, `extends: <env>`) with the environment it extends, repeatable',
+      collect,
+    )
     .option('--exact', 'with --from/--to: keep namespaces and environment names in values (by default they are normalized away)')
     .option('--exit-code', 'exit 1 when there are differences, as `git diff --exit-code` does')
     .action((options: DiffOptions) => {
       const results = diffs(options);
       console.log(results.map(formatDiff).join('\n\n'));
-      if (options.from !== undefined && !options.exact) {
+      if ((options.from !== undefined || options.envFile !== undefined) && !options.exact) {
         console.log(
-          `\n(matched by kind/name; namespaces and the environment name in values, e.g. "-${options.from}" → "-{env}", are not shown as changes; --exact shows them)`,
+          '\n(matched by kind/name; a namespace, or a value that differs only by each side\'s own environment name, e.g. "backend-staging" and "backend-prod", is not shown as a change; --exact shows them)',
         );
       }
       if (options.exitCode && !results.every(isEmpty)) process.exitCode = 1;

@@ -42,3 +42,29 @@ export function normalizeForEnvironment(object: Manifest, environment: string): 
   const { namespace: _namespace, ...metadata } = object.metadata ?? {};
   return rewrite({ ...object, metadata }, token(environment)) as Manifest;
 }
+
+/** The environment's name in one string replaced by `{env}`, as `normalizeForEnvironment` does. */
+export function normalizeString(value: string, environment: string): string {
+  return value.replace(token(environment), `$1${ENV_PLACEHOLDER}`);
+}
+
+/**
+ * Two values of two environments are the same when they are equal, or when they differ only by each
+ * environment's own name (`backend-staging` and `backend-prod`). Values are compared as written and
+ * shown as written: normalizing only decides sameness, so it can never show a difference that is not
+ * there (a `/dev/shm` path on both sides is equal as it stands, whichever environment is called dev).
+ */
+export function sameAcrossEnvironments(from: string, to: string): (a: unknown, b: unknown) => boolean {
+  return (a, b) => typeof a === 'string' && typeof b === 'string' && normalizeString(a, from) === normalizeString(b, to);
+}
+
+/** The object without its namespace: across environments the namespace is the environment's. */
+export function withoutNamespace(object: Manifest): Manifest {
+  const { namespace: _namespace, ...metadata } = object.metadata ?? {};
+  return { ...object, metadata: metadata as Manifest['metadata'] };
+}
+
+/** A value with the environment's name read as `{env}` in every string in it. */
+export function rewriteForEnvironment(value: unknown, environment: string): unknown {
+  return rewrite(value, token(environment));
+}

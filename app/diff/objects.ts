@@ -3,7 +3,7 @@
  * objects on both sides, which fields changed.
  */
 import { manifestId, type Manifest } from '../../lib/core/manifest';
-import { diffFields, type FieldChange } from './fields';
+import { diffFields, type DiffFieldsOptions, type FieldChange } from './fields';
 import type { SourcedObject } from './read-dist';
 
 /** How objects are matched: `kind/namespace/name` within an environment, `kind/name` across two. */
@@ -45,15 +45,21 @@ function index(sources: readonly SourcedObject[], keyOf: KeyOf): Map<string, Man
 }
 
 /** Compares `from` (old) with `to` (new); added and changed follow `to`'s order, removed `from`'s. */
-export function diffObjects(title: string, from: readonly SourcedObject[], to: readonly SourcedObject[], keyOf: KeyOf): ObjectDiff {
+export function diffObjects(
+  title: string,
+  from: readonly SourcedObject[],
+  to: readonly SourcedObject[],
+  keyOf: KeyOf,
+  options: DiffFieldsOptions & { readonly toKey?: KeyOf } = {},
+): ObjectDiff {
   const before = index(from, keyOf);
-  const after = index(to, keyOf);
+  const after = index(to, options.toKey ?? keyOf);
   const changed: ChangedObject[] = [];
   let unchanged = 0;
   for (const [key, object] of after) {
     const old = before.get(key);
     if (old === undefined) continue;
-    const changes = diffFields(old, object);
+    const changes = diffFields(old, object, options);
     if (changes.length === 0) unchanged++;
     else changed.push({ key, changes });
   }
