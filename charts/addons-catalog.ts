@@ -81,7 +81,6 @@ function kubePrometheusStack(environment: Environment): ClusterAddon {
         },
       },
     },
-    serverSideApply: true,
   };
 }
 
@@ -94,7 +93,7 @@ function istioAddons(environment: Environment): ClusterAddon[] {
     labels: {},
   };
   return [
-    { name: Addon.ISTIO_BASE, chart: CHARTS.istioBase, namespace: istioSystem, dependsOn: [], values: {}, serverSideApply: false },
+    { name: Addon.ISTIO_BASE, chart: CHARTS.istioBase, namespace: istioSystem, dependsOn: [], values: {} },
     {
       name: Addon.ISTIO_CNI,
       chart: CHARTS.istioCni,
@@ -103,7 +102,6 @@ function istioAddons(environment: Environment): ClusterAddon[] {
       namespace: { name: ISTIO_CNI_NAMESPACE, labels: {} },
       dependsOn: [Addon.ISTIO_BASE],
       values: { ...platform },
-      serverSideApply: false,
     },
     {
       name: Addon.ISTIOD,
@@ -116,7 +114,6 @@ function istioAddons(environment: Environment): ClusterAddon[] {
         pilot: { cni: { enabled: true }, autoscaleMin: controllerReplicas(environment) },
         meshConfig: { trustDomain: environment.mesh.trustDomain },
       },
-      serverSideApply: false,
     },
   ];
 }
@@ -124,6 +121,9 @@ function istioAddons(environment: Environment): ClusterAddon[] {
 function ingressNginx(environment: Environment): ClusterAddon {
   const { ingressNginx: size } = environment.addons;
   const { mesh } = environment;
+  // Pod Security "restricted" at pod level: it covers the containers Istio injects, which set no
+  // seccomp profile of their own (Istio < 1.28); the chart's own containers set theirs.
+  const restrictedPod = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
   return {
     name: Addon.INGRESS_NGINX,
     chart: CHARTS.ingressNginx,
@@ -137,20 +137,31 @@ function ingressNginx(environment: Environment): ClusterAddon {
         // Memory is guaranteed (limit = request); CPU is not capped, since throttling the edge adds
         // latency to every request.
         resources: { requests: { cpu: size.cpu, memory: size.memory }, limits: { memory: size.memory } },
+        podSecurityContext: restrictedPod,
         // HSTS and TLS 1.3 only: controller-wide settings; rate limits stay per Ingress.
         config: nginxControllerSettings(),
         ingressClass: NGINX_CLASS,
         ingressClassResource: { name: NGINX_CLASS, controllerValue: 'k8s.io/ingress-nginx' },
-        // Keep the client's address through the load balancer: rate limits key on it.
-        service: { externalTrafficPolicy: 'Local' },
+        service: {
+          // Keep the client's address through the load balancer: rate limits key on it.
+          externalTrafficPolicy: 'Local',
+          // Each client address stays on one controller replica, whose count is the one that limits it.
+          sessionAffinity: 'ClientIP',
+        },
         metrics: { enabled: true, serviceMonitor: { enabled: true } },
         // Client traffic reaches NGINX directly; only its calls to the services go through the sidecar.
         ...(mesh.enabled ? { podAnnotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '' } } : {}),
+        admissionWebhooks: {
+          patch: {
+            // The certificate Jobs run to completion: a sidecar would keep them running forever.
+            labels: { 'sidecar.istio.io/inject': 'false' },
+            securityContext: restrictedPod,
+          },
+        },
       },
       // The name the services' authorization policies allow.
       serviceAccount: { name: environment.ingress.controller.serviceAccount },
     },
-    serverSideApply: false,
   };
 }
 
@@ -176,7 +187,6 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
         webhook: { replicaCount: replicas },
         prometheus: { enabled: true, servicemonitor: { enabled: true } },
       },
-      serverSideApply: false,
     },
     {
       name: Addon.EXTERNAL_SECRETS,
@@ -190,9 +200,8 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
         // A ClusterSecretStore authenticates as the operator's own service account: same name.
         ...(clusterStore ? { serviceAccount: { name: environment.secrets.store.serviceAccount } } : {}),
       },
-      serverSideApply: false,
     },
-    { name: Addon.KEDA, chart: CHARTS.keda, namespace: restricted(KEDA_NAMESPACE), dependsOn: [], values: {}, serverSideApply: false },
+    { name: Addon.KEDA, chart: CHARTS.keda, namespace: restricted(KEDA_NAMESPACE), dependsOn: [], values: {} },
     {
       name: Addon.ARGO_ROLLOUTS,
       chart: CHARTS.argoRollouts,
@@ -203,7 +212,6 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
         keepCRDs: true,
         controller: { replicas, metrics: { enabled: true, serviceMonitor: { enabled: true } } },
       },
-      serverSideApply: false,
     },
     ingressNginx(environment),
   ];

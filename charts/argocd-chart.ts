@@ -70,7 +70,10 @@ export class ArgoCdChart extends Chart {
         ...(addon.namespace.enforce === undefined
           ? {}
           : { managedNamespaceLabels: { ...namespaceLabels, ...addonNamespaceLabels(addon.namespace) } }),
-        serverSideApply: addon.serverSideApply,
+        // Several charts' CRDs are larger than client-side apply's last-applied annotation allows
+        // (262144 bytes: KEDA's ScaledJob, External Secrets' stores, the Prometheus operator's): every
+        // add-on syncs server-side, so no chart upgrade can start failing on it.
+        serverSideApply: true,
       });
     }
 

@@ -2,16 +2,18 @@ import { Chart } from 'cdk8s';
 import type { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { Environment, ServiceSpec } from '../environments/schema';
+import { ACME_HTTP01_SOLVER_LABEL, ACME_HTTP01_SOLVER_PORT } from '../lib/acme-issuer';
 import { clusterAddress } from '../lib/cluster-address';
 import { ISTIO_STATUS_PORT } from '../lib/istio-metrics';
 import { platformLabels, selectorLabels } from '../lib/labels';
 import { NamespaceIsolation } from '../lib/namespace-isolation';
-import { serviceName } from '../lib/names';
+import { RELEASE_SMOKE, serviceName } from '../lib/names';
 import { ipPeer, namespaceSelector, tcp } from '../lib/network-peers';
 import { ServiceNetworkPolicy, type NetworkRule } from '../lib/service-network-policy';
 import type { EnvironmentChartProps } from './chart-props';
 import { enabledServices, serviceLabels, serviceSpec } from './resolve-service';
-import { callersOf } from './service-graph';
+import { smokeTrafficLabels } from './delivery-chart';
+import { type Caller, callersOf, smokeTargets } from './service-graph';
 
 function pods(environment: Environment, service: string): k8s.NetworkPolicyPeer {
   return { podSelector: { matchLabels: selectorLabels({ name: service, environment: environment.name }) } };
@@ -23,16 +25,23 @@ function webPort(environment: Environment, service: string): number {
   return spec.port;
 }
 
+function callerPeer(environment: Environment, caller: Caller): k8s.NetworkPolicyPeer {
+  switch (caller.kind) {
+    case 'ingress':
+      return { namespaceSelector: namespaceSelector(environment.ingress.controller.namespace) };
+    case 'smoke':
+      return pods(environment, RELEASE_SMOKE);
+    case 'service':
+      return pods(environment, caller.name);
+  }
+}
+
 /** Who may connect in: the callers the service graph declares, the ingress controller, Prometheus. */
 export function ingressRules(environment: Environment, service: string, spec: ServiceSpec): NetworkRule[] {
   if (spec.kind !== 'web') return [];
   const port = [tcp(spec.port)];
   const callers: NetworkRule[] = callersOf(environment, service).map((caller) => ({
-    peers: [
-      caller.kind === 'ingress'
-        ? { namespaceSelector: namespaceSelector(environment.ingress.controller.namespace) }
-        : pods(environment, caller.name),
-    ],
+    peers: [callerPeer(environment, caller)],
     ports: port,
   }));
   const prometheus = clusterAddress(environment.monitoring.prometheusUrl);
@@ -81,6 +90,33 @@ export class NetworkChart extends Chart {
     super(scope, id, { namespace: props.environment.namespace });
     const { environment } = props;
     new NamespaceIsolation(this, 'Isolation', { labels: platformLabels(environment, 'network'), mesh: environment.mesh.enabled });
+    if (environment.tls.issuer.solver.type === 'http01') {
+      // cert-manager runs each HTTP-01 solver in the Certificate's namespace; the CA reaches it through
+      // the ingress controller, which the default deny would otherwise stop at the solver's port.
+      new ServiceNetworkPolicy(this, 'AcmeSolver', {
+        name: 'acme-http01-solver',
+        labels: platformLabels(environment, 'network'),
+        selector: ACME_HTTP01_SOLVER_LABEL,
+        ingress: [
+          {
+            peers: [{ namespaceSelector: namespaceSelector(environment.ingress.controller.namespace) }],
+            ports: [tcp(ACME_HTTP01_SOLVER_PORT)],
+          },
+        ],
+        egress: [],
+      });
+    }
+    const previews = smokeTargets(environment);
+    if (previews.length > 0) {
+      // The gate's smoke traffic reaches the blue-green services' pods (the preview's among them), nothing else.
+      new ServiceNetworkPolicy(this, RELEASE_SMOKE, {
+        name: RELEASE_SMOKE,
+        labels: smokeTrafficLabels(environment),
+        selector: selectorLabels({ name: RELEASE_SMOKE, environment: environment.name }),
+        ingress: [],
+        egress: previews.map((service) => ({ peers: [pods(environment, service)], ports: [tcp(webPort(environment, service))] })),
+      });
+    }
     for (const [service, spec] of enabledServices(environment)) {
       new ServiceNetworkPolicy(this, service, {
         name: serviceName(service),

@@ -25,7 +25,8 @@ import {
   trackWorkloadName,
   virtualServiceName,
 } from '../lib/names';
-import { WEB_TERMINATION_GRACE_SECONDS, WORKER_SHUTDOWN_MARGIN_SECONDS } from '../lib/defaults';
+import { PROXY_DRAIN_MARGIN_SECONDS, WEB_TERMINATION_GRACE_SECONDS, WORKER_SHUTDOWN_MARGIN_SECONDS } from '../lib/defaults';
+import { proxyLifecycleAnnotations } from '../lib/istio-proxy';
 import { podTemplate, type ImageSpec, type Placement } from '../lib/pod-template';
 import type { Release, ResolvedSecrets, ResolvedService, ResolvedTrack } from '../lib/resolved-service';
 import { remoteKey, secretNamesOf } from './service-secrets';
@@ -103,14 +104,19 @@ function tracingEnv(environment: Environment, service: string, version: string):
  * in hand (Celery's warm shutdown on SIGTERM), so it gets the longest task time and a margin.
  */
 export function terminationGraceSeconds(spec: ServiceSpec): number {
-  return spec.kind === 'worker' ? spec.queue.taskTimeoutSeconds + WORKER_SHUTDOWN_MARGIN_SECONDS : WEB_TERMINATION_GRACE_SECONDS;
+  if (spec.kind === 'worker') return spec.queue.taskTimeoutSeconds + WORKER_SHUTDOWN_MARGIN_SECONDS;
+  // A request may take the whole route timeout; the proxy must outlast it.
+  return Math.max(WEB_TERMINATION_GRACE_SECONDS, Math.ceil(spec.traffic.timeoutSeconds) + PROXY_DRAIN_MARGIN_SECONDS);
 }
 
 /** The pod template of one track of a service. */
 export function trackTemplate(environment: Environment, service: string, track: string, revisionLabel?: string): k8s.PodTemplateSpec {
   const spec = serviceSpec(environment, service);
   const image = trackImage(spec, track);
-  const annotations = environment.mesh.enabled && spec.kind === 'web' ? metricsMergeAnnotations(spec) : {};
+  const grace = terminationGraceSeconds(spec);
+  const annotations = environment.mesh.enabled
+    ? { ...(spec.kind === 'web' ? metricsMergeAnnotations(spec) : {}), ...proxyLifecycleAnnotations(grace - PROXY_DRAIN_MARGIN_SECONDS) }
+    : {};
   return podTemplate({
     name: service,
     labels: podLabels(environment, service, track),
@@ -129,7 +135,7 @@ export function trackTemplate(environment: Environment, service: string, track: 
     ],
     secretName: secretNamesOf(spec).length > 0 ? appSecretName(service) : undefined,
     configMapName: spec.config === undefined ? undefined : configMapName(service),
-    terminationGracePeriodSeconds: terminationGraceSeconds(spec),
+    terminationGracePeriodSeconds: grace,
     placement: placement(environment, spec),
     spreadSelector: workloadSelector({ name: service, environment: environment.name }, track),
     revisionLabel,
@@ -149,7 +155,7 @@ function release(environment: Environment, service: string, spec: WebServiceSpec
       previewService: preview,
       autoPromotion: strategy.autoPromotion,
       scaleDownDelaySeconds: strategy.scaleDownDelaySeconds,
-      prePromotionAnalysis: analyses.prePromotion(serviceHost(preview, environment.namespace)),
+      prePromotionAnalysis: analyses.prePromotion(serviceHost(preview, environment.namespace), spec.healthPath),
     };
   }
   return {
@@ -160,7 +166,7 @@ function release(environment: Environment, service: string, spec: WebServiceSpec
     stableSubset: STABLE_SUBSET,
     canarySubset: CANARY_SUBSET,
     steps: strategy.steps,
-    backgroundAnalysis: analyses.background(serviceHost(serviceName(service), environment.namespace)),
+    backgroundAnalysis: analyses.background(serviceHost(serviceName(service), environment.namespace), spec.image.tag),
   };
 }
 

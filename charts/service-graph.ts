@@ -4,14 +4,16 @@
  * are not in it.
  */
 import type { Environment } from '../environments/schema';
-import { serviceAccountName, workloadPrincipal } from '../lib/names';
-import { enabledServices } from './resolve-service';
+import { RELEASE_SMOKE, serviceAccountName, workloadPrincipal } from '../lib/names';
+import { enabledServices, enabledWebServices } from './resolve-service';
 
 export type Caller =
   /** Another platform service, by name. */
   | { readonly kind: 'service'; readonly name: string }
   /** The NGINX ingress controller, for the services the public Ingress routes to. */
-  | { readonly kind: 'ingress' };
+  | { readonly kind: 'ingress' }
+  /** The smoke traffic a blue-green gate sends the preview (lib/smoke-traffic.ts). */
+  | { readonly kind: 'smoke' };
 
 /** Services the public Ingress routes to. */
 export function publicServices(environment: Environment): string[] {
@@ -24,13 +26,26 @@ export function callersOf(environment: Environment, service: string): Caller[] {
   const fromServices: Caller[] = enabledServices(environment)
     .filter(([, spec]) => spec.calls.includes(service))
     .map(([name]) => ({ kind: 'service', name }));
-  return [...fromIngress, ...fromServices];
+  const fromSmoke: Caller[] = smokeTargets(environment).includes(service) ? [{ kind: 'smoke' }] : [];
+  return [...fromIngress, ...fromServices, ...fromSmoke];
+}
+
+/** Services released blue-green: their previews get smoke traffic from the gate. */
+export function smokeTargets(environment: Environment): string[] {
+  return enabledWebServices(environment)
+    .filter(([, spec]) => spec.strategy.type === 'blueGreen')
+    .map(([name]) => name);
 }
 
 /** The workload identity of a caller: a SPIFFE principal, never an IP. */
 export function callerPrincipal(environment: Environment, caller: Caller): string {
   const { trustDomain } = environment.mesh;
-  return caller.kind === 'ingress'
-    ? workloadPrincipal(trustDomain, environment.ingress.controller.namespace, environment.ingress.controller.serviceAccount)
-    : workloadPrincipal(trustDomain, environment.namespace, serviceAccountName(caller.name));
+  switch (caller.kind) {
+    case 'ingress':
+      return workloadPrincipal(trustDomain, environment.ingress.controller.namespace, environment.ingress.controller.serviceAccount);
+    case 'smoke':
+      return workloadPrincipal(trustDomain, environment.namespace, RELEASE_SMOKE);
+    case 'service':
+      return workloadPrincipal(trustDomain, environment.namespace, serviceAccountName(caller.name));
+  }
 }

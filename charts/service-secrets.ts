@@ -8,7 +8,12 @@ export function secretNamesOf(spec: ServiceSpec): string[] {
   return [...new Set([...spec.secrets, ...queue])];
 }
 
-/** The key of one secret in the environment's store. */
+/**
+ * The key of one secret in the environment's store: a path under the prefix in AWS Secrets Manager
+ * and Vault; in Google Secret Manager, whose secret IDs cannot contain "/", the prefix and the name
+ * joined by "-".
+ */
 export function remoteKey(environment: Environment, secret: string): string {
-  return `${environment.secrets.prefix}/${secret}`;
+  const { prefix, store } = environment.secrets;
+  return store.provider === 'gcp' ? `${prefix}-${secret}` : `${prefix}/${secret}`;
 }

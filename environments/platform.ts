@@ -88,7 +88,7 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
       // Only the backend calls it; the model provider is outside the cluster.
       calls: [],
       // Inference is slow: one generation may take most of a minute, so retries would double the load.
-      traffic: { timeoutSeconds: 60, retries: { attempts: 0, perTryTimeoutSeconds: 60 } },
+      traffic: { timeoutSeconds: 60, retries: { attempts: 0 } },
       // Chat sessions and AI logs live in MongoDB (seed 000); prompts are cached in Redis.
       uses: ['redis', 'mongodb'],
       // The model provider's API (Gemini) is on the public internet; NetworkPolicies cannot name it.

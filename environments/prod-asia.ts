@@ -28,7 +28,7 @@ export default defineEnvironment({
   },
   addons: { ingressNginx: { replicas: 2 } },
   // The region's own connection strings: they name its data stores' endpoints.
-  secrets: { prefix: 'platform/prod-asia' },
+  secrets: { prefix: 'platform-prod-asia' },
   dataStores: {
     postgres: { cidrs: ['10.130.0.0/24'] },
     redis: { cidrs: ['10.130.1.0/24'] },

@@ -24,7 +24,7 @@ export default defineEnvironment({
     worker: { replicas: { min: 5, max: 30 } },
   },
   // The region's own connection strings: they name its data stores' endpoints.
-  secrets: { prefix: 'platform/prod-eu' },
+  secrets: { prefix: 'platform-prod-eu' },
   dataStores: {
     postgres: { cidrs: ['10.120.0.0/24'] },
     redis: { cidrs: ['10.120.1.0/24'] },

@@ -11,7 +11,7 @@ export default defineEnvironment({
   extends: prod,
   region: { name: 'us-west1', role: 'primary' },
   // The region's own connection strings: they name its data stores' endpoints.
-  secrets: { prefix: 'platform/prod-us-west' },
+  secrets: { prefix: 'platform-prod-us-west' },
   dataStores: {
     postgres: { cidrs: ['10.110.0.0/24'] },
     redis: { cidrs: ['10.110.1.0/24'] },

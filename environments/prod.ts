@@ -32,7 +32,7 @@ export default defineEnvironment({
     worker: { replicas: { min: 10, max: 40 } },
   },
   ingress: { host: 'app.example.com' },
-  secrets: { prefix: 'platform/prod' },
+  secrets: { prefix: 'platform-prod' },
   // Seed 000: one wildcard certificate for every host, proven over DNS.
   tls: { issuer: { solver: { type: 'dns01-clouddns', project: 'platform-prod' } }, wildcard: '*.example.com' },
   sandbox: { maxPods: 500 },

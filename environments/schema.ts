@@ -15,6 +15,7 @@ import {
   DISRUPTION_DEFAULTS,
   QUEUE_SCALING_DEFAULTS,
   ROLLING_DEFAULTS,
+  SMOKE_IMAGE,
   TRAFFIC_DEFAULTS,
 } from '../lib/defaults';
 import { PLATFORM_ENV } from '../lib/names';
@@ -453,7 +454,11 @@ const secrets = strict({
   /** Name of the store. */
   storeName: dnsLabel,
   store: secretProvider,
-  /** Remote keys are `<prefix>/<secret name>`. */
+  /**
+   * Where the environment's secrets are in the store: `<prefix>/<name>` in AWS Secrets Manager and
+   * Vault, `<prefix>-<name>` in Google Secret Manager, whose secret IDs allow only letters, digits,
+   * `-` and `_`.
+   */
   prefix: z.string().regex(/^[A-Za-z0-9_./-]+$/, 'must be a key path such as platform/prod'),
   /** How often the operator re-reads the store. */
   refreshInterval: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 1h'),
@@ -497,6 +502,8 @@ const delivery = strict({
   prePromotionMeasurements: z.number().int().min(1).max(100).default(ANALYSIS_DEFAULTS.prePromotionMeasurements),
   /** Failed measurements that fail an analysis (and abort the rollout). */
   failureLimit: z.number().int().min(0).max(100).default(ANALYSIS_DEFAULTS.failureLimit),
+  /** The image that sends a blue-green preview its smoke traffic (it runs `sh` and `curl`). */
+  smokeImage: image.prefault({ ...SMOKE_IMAGE }),
 });
 
 const quota = strict({
@@ -650,6 +657,9 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
     if (pool.maxNodes < pool.minNodes)
       issue(['nodePools', name, 'maxNodes'], pool.maxNodes, `must be at least minNodes (${pool.minNodes})`);
   }
+  if (env.secrets.store.provider === 'gcp' && !GCP_SECRET_ID.test(env.secrets.prefix)) {
+    issue(['secrets', 'prefix'], env.secrets.prefix, 'must be letters, digits, "-" and "_" only for Google Secret Manager (secret IDs have no "/" or "."), e.g. platform-prod');
+  }
   if (env.sandbox !== undefined && env.sandbox.namespace === env.namespace) {
     issue(
       ['sandbox', 'namespace'],
@@ -752,6 +762,9 @@ function checkStrategy(env: Env, name: string, svc: Web, ctx: Ctx): void {
     }
   }
 }
+
+/** A Google Secret Manager secret ID (and so a prefix of one). */
+const GCP_SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
 
 /** Track names the platform uses itself: the main track and the canary subsets. */
 export const RESERVED_TRACKS = ['main', 'stable', 'canary'];

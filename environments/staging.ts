@@ -28,7 +28,7 @@ export default defineEnvironment({
     // Seed 004's phase: 0-20 workers on queue depth, asleep when the queue is empty.
     worker: { replicas: { min: 0, max: 20 }, queue: { scaleToZero: true } },
   },
-  secrets: { prefix: 'platform/staging', store: { provider: 'gcp', projectId: 'platform-staging', serviceAccount: 'external-secrets' } },
+  secrets: { prefix: 'platform-staging', store: { provider: 'gcp', projectId: 'platform-staging', serviceAccount: 'external-secrets' } },
   gitops: { tool: 'argocd' },
   ingress: { routing: 'host', host: 'staging.example.com', apiHost: 'api.staging.example.com' },
 });

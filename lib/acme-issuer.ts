@@ -2,6 +2,12 @@ import { Construct } from 'constructs';
 import { ClusterIssuer, type ClusterIssuerSpecAcmeSolvers } from '../imports/cert-manager.io';
 import { NGINX_CLASS } from './edge-ingress';
 
+/** The label cert-manager puts on its HTTP-01 solver pods (pkg/apis/acme/v1: acme.cert-manager.io/http01-solver). */
+export const ACME_HTTP01_SOLVER_LABEL = { 'acme.cert-manager.io/http01-solver': 'true' } as const;
+
+/** The port cert-manager's HTTP-01 solver listens on (pkg/issuer/acme/http: acmeSolverListenPort). */
+export const ACME_HTTP01_SOLVER_PORT = 8089;
+
 /** How the CA's challenge is answered. */
 export type AcmeSolver =
   | { readonly type: 'http01' }

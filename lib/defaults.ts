@@ -41,7 +41,8 @@ export const BLUE_GREEN_DEFAULTS = { autoPromotion: false, scaleDownDelaySeconds
 
 /**
  * Rollout analyses (seed 002): one measurement a minute; a pre-promotion gate takes five before it
- * passes; one failed measurement fails the analysis, and a failed analysis aborts the rollout.
+ * passes. Argo Rollouts fails an analysis when its failed measurements exceed `failureLimit`: with 1,
+ * one failed measurement is tolerated and a second fails it, and a failed analysis aborts the rollout.
  */
 export const ANALYSIS_DEFAULTS = { intervalSeconds: MINUTE, prePromotionMeasurements: 5, failureLimit: 1 } as const;
 
@@ -51,8 +52,18 @@ export const DISRUPTION_DEFAULTS = { maxUnavailable: 1 } as const;
 /** KEDA on queue depth (seed 004): poll every 15 s; wait five minutes on an empty queue before scaling in. */
 export const QUEUE_SCALING_DEFAULTS = { pollingSeconds: 15, cooldownSeconds: 5 * MINUTE } as const;
 
-/** Seconds a web pod gets to drain its connections when it is stopped. */
+/** Seconds a web pod gets to drain its connections when it is stopped (at least its route timeout plus the margin below). */
 export const WEB_TERMINATION_GRACE_SECONDS = 30;
+
+/**
+ * In the mesh, Istio's proxy keeps draining this many seconds less than the pod's grace period: long
+ * enough for the last request (or task) to finish through it, short enough to exit before the
+ * kubelet's SIGKILL.
+ */
+export const PROXY_DRAIN_MARGIN_SECONDS = 10;
 
 /** A queue worker finishes the task in hand on SIGTERM (Celery's warm shutdown): its longest task plus this margin. */
 export const WORKER_SHUTDOWN_MARGIN_SECONDS = 30;
+
+/** The image of the smoke traffic a blue-green gate sends its preview (curl, pinned). */
+export const SMOKE_IMAGE = { repository: 'docker.io/curlimages/curl', tag: '8.11.1' } as const;

@@ -8,6 +8,12 @@ export const NGINX_CLASS = 'nginx';
 /**
  * Controller-wide settings the per-Ingress annotations cannot express: ingress-nginx sets HSTS and
  * TLS protocols only in its ConfigMap. One year of HSTS is the preload-list minimum.
+ *
+ * Client-supplied forwarding headers are never trusted: the controller sits behind a layer-4 load
+ * balancer with `externalTrafficPolicy: Local`, which already delivers the client's own address, and
+ * `use-forwarded-headers` would make NGINX take X-Forwarded-For from anyone (its trusted range,
+ * `proxy-real-ip-cidr`, defaults to 0.0.0.0/0), so a client could pick its own address and escape
+ * the per-address rate limit.
  */
 export function nginxControllerSettings(): Record<string, string> {
   return {
@@ -16,8 +22,8 @@ export function nginxControllerSettings(): Record<string, string> {
     'hsts-max-age': '31536000',
     'hsts-include-subdomains': 'true',
     'hsts-preload': 'false',
-    // Rate limits key on the client address, so the real one must be recovered from the load balancer.
-    'use-forwarded-headers': 'true',
+    'use-forwarded-headers': 'false',
+    'compute-full-forwarded-for': 'false',
     'allow-snippet-annotations': 'false',
   };
 }

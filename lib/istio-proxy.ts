@@ -19,3 +19,17 @@ export const ISTIO_PROXY_RESOURCES = {
   requests: { cpu: ISTIO_PROXY_DEFAULTS.cpu, memory: ISTIO_PROXY_DEFAULTS.memory },
   limits: { cpu: '2000m', memory: '1024Mi' },
 } as const;
+
+/** The pod annotation that overrides the proxy's configuration (ProxyConfig) for one pod. */
+export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
+
+/**
+ * A pod's proxy lifecycle: the app starts only once the proxy is ready (its first connections would
+ * otherwise fail), and on shutdown the proxy keeps serving for `drainSeconds` (Istio's default is 5 s,
+ * after which a worker still finishing a task would lose its Redis and PostgreSQL connections).
+ */
+export function proxyLifecycleAnnotations(drainSeconds: number): Record<string, string> {
+  return {
+    [PROXY_CONFIG_ANNOTATION]: JSON.stringify({ holdApplicationUntilProxyStarts: true, terminationDrainDuration: `${drainSeconds}s` }),
+  };
+}

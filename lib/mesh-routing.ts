@@ -46,6 +46,19 @@ export interface MeshRoutingProps {
   readonly traffic?: TrafficPolicy;
 }
 
+/** Failures that happened before the request reached the app: the only ones safe to repeat. */
+export const RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,reset';
+
+/**
+ * The route's retry policy. `attempts: 0` turns retries off, and must then stand alone: Istio's
+ * validation refuses a per-try timeout or retry conditions beside it, and leaving `retries` out
+ * would not disable them but apply Istio's default policy.
+ */
+export function retryPolicy(retries: TrafficPolicy['retries']): { attempts: number; perTryTimeout?: string; retryOn?: string } {
+  if (retries.attempts === 0) return { attempts: 0 };
+  return { attempts: retries.attempts, perTryTimeout: `${retries.perTryTimeoutSeconds}s`, retryOn: RETRY_ON };
+}
+
 /**
  * A service's Istio routing: a DestinationRule with its circuit breaker (connection-pool limits and
  * outlier detection) and subsets, and a VirtualService whose one named route carries the retries,
@@ -103,12 +116,7 @@ export class MeshRouting extends Construct {
             name: props.route,
             route,
             timeout: `${traffic.timeoutSeconds}s`,
-            retries: {
-              attempts: traffic.retries.attempts,
-              perTryTimeout: `${traffic.retries.perTryTimeoutSeconds}s`,
-              // Only failures that happened before the request reached the app are safe to repeat.
-              retryOn: 'connect-failure,refused-stream,unavailable,cancelled,reset',
-            },
+            retries: retryPolicy(traffic.retries),
           },
         ],
       },

@@ -103,3 +103,6 @@ export const QUEUE_NAME_ENV = 'QUEUE_NAME';
 
 /** Environment variables the platform sets itself: a service's own `env` may not use these names or prefixes. */
 export const PLATFORM_ENV = { names: [QUEUE_NAME_ENV], prefixes: ['OTEL_'] } as const;
+
+/** The identity and name of the pods that send a blue-green preview its smoke traffic. */
+export const RELEASE_SMOKE = 'release-smoke';

@@ -30,6 +30,11 @@ export class PlatformService extends Construct {
   constructor(scope: Construct, id: string, props: PlatformServiceProps) {
     super(scope, id);
     const { service } = props;
+    if (service.kind === 'worker' && service.secrets === undefined) {
+      throw new Error(
+        `services.${service.name}: a queue worker needs its broker credentials in a Secret (resolve its queue credentials into secrets)`,
+      );
+    }
     const labels = { ...service.labels };
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {

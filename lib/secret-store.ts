@@ -29,10 +29,8 @@ export interface PlatformSecretStoreProps {
   readonly labels: Record<string, string>;
 }
 
-type Store = SecretProvider;
-
 /** The store's provider, authenticated by workload identity: no static cloud credential exists anywhere. */
-function provider(store: Store, accountRef: { name: string; namespace?: string }): ClusterSecretStoreSpecProvider {
+function provider(store: SecretProvider, accountRef: { name: string; namespace?: string }): ClusterSecretStoreSpecProvider {
   switch (store.provider) {
     case 'aws':
       return {

@@ -36,16 +36,53 @@ describe('prod backend: blue-green (seed 002)', () => {
     expect([blueGreen.activeService, blueGreen.previewService]).toEqual(['backend', 'backend-preview']);
   });
 
-  it('gates promotion on a success-rate analysis of the preview Service', () => {
+  it('gates promotion on smoke traffic to the preview Service and its success rate over it', () => {
     expect(blueGreen.prePromotionAnalysis).toEqual({
-      templates: [{ templateName: 'success-rate-gate' }],
-      args: [{ name: 'service-name', value: 'backend-preview.platform.svc.cluster.local' }],
+      templates: [{ templateName: 'preview-gate' }],
+      args: [
+        { name: 'service-name', value: 'backend-preview.platform.svc.cluster.local' },
+        { name: 'health-path', value: '/api/health' },
+      ],
     });
     expectAnalysisResolves(prod, blueGreen.prePromotionAnalysis);
-    const [metric] = find(prod, 'AnalysisTemplate', 'success-rate-gate').spec.metrics;
-    expect(metric).toMatchObject({ count: 5, interval: '1m', failureLimit: 1 });
-    expect(metric.successCondition).toContain('result[0] >= 0.99');
+    const [smoke, metric] = find(prod, 'AnalysisTemplate', 'preview-gate').spec.metrics;
+    // The preview gets no traffic from the edge: the gate sends its own, for the whole gate.
+    expect(smoke.name).toBe('smoke-traffic');
+    const pod = smoke.provider.job.spec.template;
+    expect(pod.spec.serviceAccountName).toBe('release-smoke');
+    expect(pod.spec.containers[0].env).toEqual([{ name: 'TARGET', value: '{{args.service-name}}{{args.health-path}}' }]);
+    expect(pod.spec.containers[0].command.at(-1)).toContain('+ 360 ))');
+    expect(smoke.provider.job.spec.activeDeadlineSeconds).toBe(420);
+    // Five measurements a minute apart, starting once smoke traffic has been scraped.
+    expect(metric).toMatchObject({ count: 5, interval: '1m', initialDelay: '1m', failureLimit: 1, inconclusiveLimit: 1 });
     expect(metric.provider.prometheus.query).toContain('destination_service=~"{{args.service-name}}"');
+  });
+
+  it('never passes a measurement without data: no data is Inconclusive, not success', () => {
+    for (const template of objects(prod, 'AnalysisTemplate') as any[]) {
+      for (const metric of template.spec.metrics.filter((m: any) => m.provider.prometheus)) {
+        expect(metric.successCondition).toMatch(/^len\(result\) > 0 && !isNaN\(result\[0\]\) && /);
+        expect(metric.failureCondition).toMatch(/^len\(result\) > 0 && !isNaN\(result\[0\]\) && /);
+        expect(metric.successCondition).not.toContain('||');
+      }
+    }
+    const gate = find(prod, 'AnalysisTemplate', 'preview-gate').spec.metrics[1];
+    expect(gate.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] >= 0.99');
+    expect(gate.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] < 0.99');
+  });
+
+  it('lets the smoke traffic reach the preview: identity allowed, network open, nothing else', () => {
+    expect(find(prod, 'AuthorizationPolicy', 'backend').spec.rules[0].from[0].source.principals).toContain(
+      'cluster.local/ns/platform/sa/release-smoke',
+    );
+    const smokePolicy = find(prod, 'NetworkPolicy', 'release-smoke');
+    expect(smokePolicy.spec.ingress).toEqual([]);
+    expect(smokePolicy.spec.egress.map((rule: any) => rule.to[0].podSelector.matchLabels['app.kubernetes.io/name'])).toEqual(['backend']);
+    expect(
+      find(prod, 'NetworkPolicy', 'backend').spec.ingress.map(
+        (rule: any) => rule.from[0].podSelector?.matchLabels['app.kubernetes.io/name'],
+      ),
+    ).toContain('release-smoke');
   });
 
   it('is scaled and protected as a Rollout', () => {

@@ -74,8 +74,8 @@ describe('prod alerts carry seed 000 thresholds', () => {
   });
 
   it('reads the same Istio series as the rollout analyses', () => {
-    const queries = (objects(rendered('prod'), 'AnalysisTemplate') as any[]).map(
-      (t) => t.spec.metrics[0].provider.prometheus.query as string,
+    const queries = (objects(rendered('prod'), 'AnalysisTemplate') as any[]).flatMap((t) =>
+      t.spec.metrics.filter((m: any) => m.provider.prometheus).map((m: any) => m.provider.prometheus.query as string),
     );
     for (const metric of ['istio_requests_total', 'istio_request_duration_milliseconds_bucket']) {
       expect(queries.some((q) => q.includes(metric) && q.includes('reporter="destination"'))).toBe(true);

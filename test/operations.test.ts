@@ -138,7 +138,12 @@ describe.each(environmentNames())('%s secrets by reference', (name) => {
     for (const service of ['backend', 'ai', 'worker']) {
       const external = find(env, 'ExternalSecret', `${service}-secrets`);
       expect(external.spec.secretStoreRef).toEqual({ name: store.metadata.name, kind: 'ClusterSecretStore' });
-      for (const d of external.spec.data) expect(d.remoteRef.key).toBe(`platform/${name}/${d.secretKey}`);
+      // Google Secret Manager secret IDs allow no "/": <prefix>-<name> there, a path under the prefix elsewhere.
+      const gcp = store.spec.provider.gcpsm !== undefined;
+      for (const d of external.spec.data) {
+        expect(d.remoteRef.key).toBe(gcp ? `platform-${name}-${d.secretKey}` : `platform/${name}/${d.secretKey}`);
+        if (gcp) expect(d.remoteRef.key).toMatch(/^[A-Za-z0-9_-]{1,255}$/);
+      }
       const pod = workload(env, service).spec.template.spec;
       expect(pod.volumes).toContainEqual({ name: 'secrets', secret: { secretName: `${service}-secrets`, defaultMode: 0o440 } });
       expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'secrets', mountPath: '/var/run/secrets/app', readOnly: true });

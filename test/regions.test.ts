@@ -72,7 +72,7 @@ describe('regions', () => {
   });
 
   it("reach their own region's data stores, with their own connection strings", () => {
-    expect(REGIONS.map((name) => environment(name).secrets.prefix)).toEqual(REGIONS.map((name) => `platform/${name}`));
+    expect(REGIONS.map((name) => environment(name).secrets.prefix)).toEqual(REGIONS.map((name) => `platform-${name}`));
     expect(
       REGIONS.map((name) => Object.values(environment(name).dataStores).flatMap((store) => (store.mode === 'managed' ? store.cidrs : []))),
     ).toEqual([
@@ -129,7 +129,7 @@ describe('prod-eu against prod', () => {
     expect(diff.removed).toEqual([]);
   });
 
-  // The secrets prefix is named after the region (platform/prod-eu), so the rename makes it equal.
+  // The secrets prefix is named after the region (platform-prod-eu), so the rename makes it equal.
   it("changes only replica ranges, the quota that follows from them, the data stores' ranges and the host", () => {
     // The quota of the platform namespace, whatever it is named.
     const quota = objects(rendered('prod'), 'ResourceQuota').find((q) => q.metadata.namespace === 'platform')!;

@@ -31,11 +31,6 @@ export interface ClusterAddon {
   readonly dependsOn: readonly string[];
   /** Helm values. */
   readonly values: Readonly<Record<string, unknown>>;
-  /**
-   * The chart ships CRDs too large for client-side apply's last-applied annotation (262144 bytes), so
-   * Argo CD must apply it server-side. Flux's helm-controller is not affected.
-   */
-  readonly serverSideApply: boolean;
 }
 
 /** A cluster-scoped kind (Argo CD projects list the ones their Applications may create). */

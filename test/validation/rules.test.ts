@@ -81,7 +81,160 @@ const serviceMonitor = (selector: Record<string, string>, port: string): M => ({
   spec: { selector: { matchLabels: selector }, endpoints: [{ port, path: '/metrics' }] },
 });
 
+/** A mesh namespace, a blue-green Rollout and its gate, an HTTP-01 issuer and a store, for the defect classes. */
+const meshNamespace = (): M => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'istio-injection': 'enabled' } } });
+const proxyConfig = (drain: string) => ({
+  'proxy.istio.io/config': JSON.stringify({ holdApplicationUntilProxyStarts: true, terminationDrainDuration: drain }),
+});
+const injectedPlatform = (drain: string | undefined): M[] =>
+  platformWith('Deployment', 'backend', (o) => {
+    o.spec.template.spec.terminationGracePeriodSeconds = 30;
+    if (drain !== undefined) o.spec.template.metadata.annotations = proxyConfig(drain);
+  })
+    .filter((o: M) => ['backend'].includes(o.metadata.name))
+    .concat([meshNamespace()]);
+const blueGreenRollout = (templates: string[]): M => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Rollout',
+  metadata: meta('backend'),
+  spec: {
+    selector: { matchLabels: selectorLabels('backend') },
+    template: { metadata: { labels: labels('backend') }, spec: {} },
+    strategy: {
+      blueGreen: {
+        activeService: 'backend',
+        previewService: 'backend-preview',
+        prePromotionAnalysis: { templates: templates.map((templateName) => ({ templateName })), args: [] },
+      },
+    },
+  },
+});
+const gateTemplate = (name: string, withJob: boolean): M => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'AnalysisTemplate',
+  metadata: meta(name),
+  spec: {
+    metrics: [
+      ...(withJob ? [{ name: 'smoke-traffic', provider: { job: { spec: { template: { spec: {} } } } } }] : []),
+      {
+        name: 'success-rate',
+        successCondition: 'len(result) > 0 && !isNaN(result[0]) && result[0] >= 0.99',
+        provider: { prometheus: { address: 'http://prometheus:9090', query: 'up' } },
+      },
+    ],
+  },
+});
+const http01Issuer = (): M => ({
+  apiVersion: 'cert-manager.io/v1',
+  kind: 'ClusterIssuer',
+  metadata: { name: 'letsencrypt', labels: labels('letsencrypt') },
+  spec: { acme: { solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }] } },
+});
+const solverPolicy = (port: number): M => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: meta('acme-http01-solver'),
+  spec: {
+    podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+    policyTypes: ['Ingress'],
+    ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port }] }],
+  },
+});
+const gcpStore = (): M => ({
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'ClusterSecretStore',
+  metadata: { name: 'gcp', labels: labels('gcp') },
+  spec: { provider: { gcpsm: { projectId: 'platform-prod' } }, conditions: [{ namespaces: [NS] }] },
+});
+const helmApplication = (options: string[], config: Record<string, string> = {}): M => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Application',
+  metadata: { name: 'ingress-nginx', namespace: 'argocd', labels: labels('ingress-nginx') },
+  spec: {
+    project: 'prod',
+    source: {
+      repoURL: 'https://kubernetes.github.io/ingress-nginx',
+      chart: 'ingress-nginx',
+      targetRevision: '4.13.3',
+      helm: { valuesObject: { controller: { config } } },
+    },
+    destination: { server: 'https://kubernetes.default.svc', namespace: 'ingress-nginx' },
+    syncPolicy: { syncOptions: options },
+  },
+});
+const virtualService = (retries: Record<string, unknown>): M => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: meta('ai'),
+  spec: { hosts: ['ai'], http: [{ name: 'primary', route: [{ destination: { host: 'ai' } }], timeout: '60s', retries }] },
+});
+
 const CASES: Record<string, Case> = {
+  'istio/validation': {
+    fail: () => [virtualService({ attempts: 0, perTryTimeout: '60s', retryOn: 'connect-failure' })],
+    pass: () => [virtualService({ attempts: 0 })],
+    path: 'spec.http[0].retries',
+    message: 'http retry policy configured when attempts are set to 0 (disabled): perTryTimeout, retryOn must not be set',
+  },
+  'delivery/needs-data': {
+    fail: () =>
+      platformWith(
+        'AnalysisTemplate',
+        'success-rate',
+        (o) => (o.spec.metrics[0].successCondition = 'len(result) == 0 || isNaN(result[0]) || result[0] >= 0.99'),
+      ),
+    pass: () => goodPlatform(),
+    path: 'spec.metrics[0].successCondition',
+    message: 'can succeed without data',
+  },
+  'delivery/preview-traffic': {
+    fail: () => [blueGreenRollout(['preview-gate']), gateTemplate('preview-gate', false)],
+    pass: () => [blueGreenRollout(['preview-gate']), gateTemplate('preview-gate', true)],
+    path: 'spec.strategy.blueGreen.prePromotionAnalysis',
+    message: 'no pre-promotion analysis sends the preview traffic (templates: preview-gate)',
+  },
+  'secrets/remote-key': {
+    fail: () => [gcpStore(), externalSecret('backend-secrets', ['database-url'], 'gcp')],
+    pass: () => [
+      gcpStore(),
+      {
+        ...externalSecret('backend-secrets', ['database-url'], 'gcp'),
+        spec: {
+          ...externalSecret('backend-secrets', ['database-url'], 'gcp').spec,
+          data: [{ secretKey: 'database-url', remoteRef: { key: 'platform-prod-database-url' } }],
+        },
+      },
+    ],
+    path: 'spec.data[0].remoteRef.key',
+    message: 'key "platform/database-url" is not a valid name in gcpsm',
+  },
+  'ref/acme-solver': {
+    fail: () => [...goodPlatform(), http01Issuer(), certificate('letsencrypt')],
+    pass: () => [...goodPlatform(), http01Issuer(), certificate('letsencrypt'), solverPolicy(8089)],
+    path: 'spec.issuerRef',
+    message:
+      /answers HTTP-01 challenges with a solver pod in platform, but .*NetworkPolicy\/platform\/default-deny.* admit nothing to its port 8089/,
+  },
+  'mesh/proxy-lifecycle': {
+    fail: () => injectedPlatform(undefined),
+    pass: () => injectedPlatform('20s'),
+    path: 'spec.template.metadata.annotations["proxy.istio.io/config"]',
+    message: 'no proxy configuration (JSON) in an injected pod',
+  },
+  'gitops/server-side-apply': {
+    fail: () => [helmApplication(['CreateNamespace=true'])],
+    pass: () => [helmApplication(['CreateNamespace=true', 'ServerSideApply=true'])],
+    path: 'spec.syncPolicy.syncOptions',
+    message: 'chart "ingress-nginx" is applied client-side',
+  },
+  'edge/client-address': {
+    fail: () => [helmApplication(['ServerSideApply=true'], { 'use-forwarded-headers': 'true' })],
+    pass: () => [
+      helmApplication(['ServerSideApply=true'], { 'use-forwarded-headers': 'true', 'proxy-real-ip-cidr': '130.211.0.0/22,35.191.0.0/16' }),
+    ],
+    path: 'spec.source.helm.valuesObject.controller.config["use-forwarded-headers"]',
+    message: 'X-Forwarded-For is trusted from "0.0.0.0/0 (the default)"',
+  },
   'ref/secret-source': {
     fail: () => [
       ...mountSecret('backend-secrets', ['database-url']),

@@ -1,15 +1,19 @@
 /** Registry of every rule family, in report order. */
 import type { Manifest } from '../../core/manifest';
 import type { ValidationContext, Violation } from '../types';
+import { addonRules } from './addons';
 import { autoscalingRules } from './autoscaling';
 import { availabilityRules } from './availability';
 import { imageRules } from './images';
 import { ingressRules } from './ingress';
 import { istioRules } from './istio';
+import { istioValidationRules } from './istio-webhook';
 import { labelRules } from './labels';
 import { Model, type RuleFamily } from './model';
 import { pdbRules } from './pdb';
+import { platformWiringRules } from './platform-wiring';
 import { probesRules } from './probes';
+import { releaseGateRules } from './release-gates';
 import { resourcesRules } from './resources';
 import { rolloutRules } from './rollouts';
 import { secretRefRules } from './secret-refs';
@@ -34,8 +38,12 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   autoscalingRules,
   ingressRules,
   istioRules,
+  istioValidationRules,
   rolloutRules,
   secretRefRules,
+  releaseGateRules,
+  platformWiringRules,
+  addonRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */

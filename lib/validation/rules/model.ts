@@ -59,6 +59,8 @@ export const GK = {
   VirtualService: 'networking.istio.io/VirtualService',
   DestinationRule: 'networking.istio.io/DestinationRule',
   ServiceEntry: 'networking.istio.io/ServiceEntry',
+  PeerAuthentication: 'security.istio.io/PeerAuthentication',
+  AuthorizationPolicy: 'security.istio.io/AuthorizationPolicy',
 } as const;
 
 export function gkOf(apiVersion: string, kind: string): string {

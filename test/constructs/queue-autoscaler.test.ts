@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { QueueAutoscaler, type QueueAutoscalerProps, type QueueScaling } from '../../lib/queue-autoscaler';
+import { inventory, only, synth } from './synth';
+
+interface TriggerAuthentication {
+  apiVersion: string;
+  metadata: { name: string; labels: Record<string, string> };
+  spec: { secretTargetRef: { parameter: string; name: string; key: string }[] };
+}
+
+interface ScaledObject {
+  apiVersion: string;
+  metadata: { name: string; labels: Record<string, string> };
+  spec: {
+    scaleTargetRef: { apiVersion: string; kind: string; name: string };
+    minReplicaCount: number;
+    maxReplicaCount: number;
+    pollingInterval: number;
+    cooldownPeriod: number;
+    triggers: { type: string; metadata: Record<string, string>; authenticationRef: { name: string } }[];
+  };
+}
+
+const labels = { 'app.kubernetes.io/name': 'worker' };
+
+function props(queue: QueueScaling): QueueAutoscalerProps {
+  return {
+    name: 'worker',
+    target: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' },
+    queue,
+    minReplicas: 0,
+    maxReplicas: 20,
+    secretName: 'worker-secrets',
+    authenticationName: 'worker-queue',
+    labels,
+  };
+}
+
+const redis: QueueScaling = { broker: 'redis', name: 'celery', targetPerReplica: 100 };
+const rabbitmq: QueueScaling = { broker: 'rabbitmq', name: 'tasks', targetPerReplica: 50 };
+
+function render(p: QueueAutoscalerProps) {
+  const objects = synth((chart) => {
+    new QueueAutoscaler(chart, 'queue', p);
+  });
+  return {
+    objects,
+    auth: only<TriggerAuthentication>(objects, 'TriggerAuthentication'),
+    scaled: only<ScaledObject>(objects, 'ScaledObject'),
+  };
+}
+
+describe('QueueAutoscaler', () => {
+  it('emits a TriggerAuthentication and a ScaledObject', () => {
+    const { objects } = render(props(redis));
+    expect(inventory(objects)).toEqual(['TriggerAuthentication/worker-queue', 'ScaledObject/worker']);
+    expect(objects).toMatchSnapshot();
+  });
+
+  it('scales the target between min and max, down to zero when min is 0', () => {
+    const { scaled } = render(props(redis));
+    expect(scaled.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(scaled.metadata).toEqual({ name: 'worker', labels });
+    expect(scaled.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' });
+    expect(scaled.spec.minReplicaCount).toBe(0);
+    expect(scaled.spec.maxReplicaCount).toBe(20);
+  });
+
+  it('polls every 15 s and cools down for 5 minutes by default (QUEUE_SCALING_DEFAULTS, seed 004)', () => {
+    const { scaled } = render(props(redis));
+    expect(scaled.spec.pollingInterval).toBe(15);
+    expect(scaled.spec.cooldownPeriod).toBe(300);
+  });
+
+  it('scales a Redis list on its length, one replica per targetPerReplica tasks', () => {
+    const { scaled } = render(props(redis));
+    expect(scaled.spec.triggers).toEqual([
+      { type: 'redis', metadata: { listName: 'celery', listLength: '100' }, authenticationRef: { name: 'worker-queue' } },
+    ]);
+  });
+
+  it("reads Redis' address and password from the worker's Secret", () => {
+    const { auth } = render(props(redis));
+    expect(auth.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(auth.metadata).toEqual({ name: 'worker-queue', labels });
+    expect(auth.spec.secretTargetRef).toEqual([
+      { parameter: 'address', name: 'worker-secrets', key: 'queue-address' },
+      { parameter: 'password', name: 'worker-secrets', key: 'queue-password' },
+    ]);
+  });
+
+  it('scales a RabbitMQ queue on its length over AMQP', () => {
+    const { scaled } = render(props(rabbitmq));
+    expect(scaled.spec.triggers).toEqual([
+      {
+        type: 'rabbitmq',
+        metadata: { queueName: 'tasks', mode: 'QueueLength', value: '50', protocol: 'amqp' },
+        authenticationRef: { name: 'worker-queue' },
+      },
+    ]);
+  });
+
+  it("reads RabbitMQ's AMQP URL from the worker's Secret", () => {
+    expect(render(props(rabbitmq)).auth.spec.secretTargetRef).toEqual([{ parameter: 'host', name: 'worker-secrets', key: 'queue-url' }]);
+  });
+
+  it('takes every optional prop', () => {
+    const queue: Required<QueueScaling> = { ...redis, pollingSeconds: 5, cooldownSeconds: 900 };
+    const { scaled } = render(props(queue));
+    expect(scaled.spec.pollingInterval).toBe(5);
+    expect(scaled.spec.cooldownPeriod).toBe(900);
+  });
+});
