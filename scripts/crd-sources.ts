@@ -35,6 +35,12 @@ const COMMITS = {
   'fluxcd/kustomize-controller': '186fb3b29138ce82ff61ba1a9370b96a3dd598fe',
   'fluxcd/helm-controller': '0f61a8607a62be64638f2f912d9487e653960a6e',
   'argoproj/argo-cd': '37ee0097cf851bc2dd7665fc081bbce61a7e836e',
+  'kubernetes-sigs/gateway-api': '8bb74df00e56ec8f944d48c25e6c1c9c2f6848e3',
+  'nginx/nginx-gateway-fabric': '5e34a17a8f7787e90f41d1af91258a556f0795b4',
+  'cloudnative-pg/cloudnative-pg': '4b5e244a7d031f67e025c83c1555e7726ecbbfa1',
+  'cloudnative-pg/plugin-barman-cloud': '1e13020fe5f09fd8fc29ea03828f7b61375b3721',
+  'chaos-mesh/chaos-mesh': '60ec97f1fd5d5edb2fb5c722c8888e18b618d1a0',
+  'OT-CONTAINER-KIT/redis-operator': 'ef33adb71ce1bffb0ab1fce593625c320dc6164e',
 } as const;
 
 type Project = keyof typeof COMMITS;
@@ -178,6 +184,42 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     'ApplicationSet',
   ]),
   pinned('argo-cd-appproject', 'argoproj/argo-cd', 'manifests/crds/appproject-crd.yaml', 'argoproj.io_appprojects.yaml', ['AppProject']),
+
+  // prometheus-operator: PodMonitors for pods without a Service (the data stores).
+  pinned(
+    'prometheus-podmonitor',
+    'prometheus-operator/prometheus-operator',
+    'example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml',
+    'monitoring.coreos.com_podmonitors.yaml',
+    ['PodMonitor'],
+  ),
+
+  // Gateway API (standard channel): the public edge.
+  pinned('gateway-api-gateway', 'kubernetes-sigs/gateway-api', 'config/crd/standard/gateway.networking.k8s.io_gateways.yaml', 'gateway.networking.k8s.io_gateways.yaml', ['Gateway'], 'v1.6.1'),
+  pinned('gateway-api-httproute', 'kubernetes-sigs/gateway-api', 'config/crd/standard/gateway.networking.k8s.io_httproutes.yaml', 'gateway.networking.k8s.io_httproutes.yaml', ['HTTPRoute'], 'v1.6.1'),
+
+  // NGINX Gateway Fabric: the edge's data plane settings and its rate limit.
+  pinned('ngf-nginxproxy', 'nginx/nginx-gateway-fabric', 'config/crd/bases/gateway.nginx.org_nginxproxies.yaml', 'gateway.nginx.org_nginxproxies.yaml', ['NginxProxy'], 'v2.6.7'),
+  pinned('ngf-ratelimitpolicy', 'nginx/nginx-gateway-fabric', 'config/crd/bases/gateway.nginx.org_ratelimitpolicies.yaml', 'gateway.nginx.org_ratelimitpolicies.yaml', ['RateLimitPolicy'], 'v2.6.7'),
+
+  // CloudNativePG and its Barman Cloud plugin: PostgreSQL in the cluster.
+  pinned('cnpg-cluster', 'cloudnative-pg/cloudnative-pg', 'config/crd/bases/postgresql.cnpg.io_clusters.yaml', 'postgresql.cnpg.io_clusters.yaml', ['Cluster'], 'v1.30.0'),
+  pinned('cnpg-pooler', 'cloudnative-pg/cloudnative-pg', 'config/crd/bases/postgresql.cnpg.io_poolers.yaml', 'postgresql.cnpg.io_poolers.yaml', ['Pooler'], 'v1.30.0'),
+  pinned('cnpg-scheduledbackup', 'cloudnative-pg/cloudnative-pg', 'config/crd/bases/postgresql.cnpg.io_scheduledbackups.yaml', 'postgresql.cnpg.io_scheduledbackups.yaml', ['ScheduledBackup'], 'v1.30.0'),
+  pinned('barman-objectstore', 'cloudnative-pg/plugin-barman-cloud', 'config/crd/bases/barmancloud.cnpg.io_objectstores.yaml', 'barmancloud.cnpg.io_objectstores.yaml', ['ObjectStore'], 'v0.14.0'),
+
+  // Chaos Mesh: scheduled chaos drills.
+  pinned('chaos-schedule', 'chaos-mesh/chaos-mesh', 'config/crd/bases/chaos-mesh.org_schedules.yaml', 'chaos-mesh.org_schedules.yaml', ['Schedule'], 'v2.8.3'),
+
+  // OT-CONTAINER-KIT redis-operator: Redis with replicas and Sentinel failover.
+  pinned(
+    'redis-replication',
+    'OT-CONTAINER-KIT/redis-operator',
+    'config/crd/bases/redis.redis.opstreelabs.in_redisreplications.yaml',
+    'redis.redis.opstreelabs.in_redisreplications.yaml',
+    ['RedisReplication'],
+    'v0.26.0',
+  ),
 ];
 
 /** Reads the CRD YAML text: from `${mirrorDir}/${mirrorFile}` when mirrorDir is given, else fetches url. */
