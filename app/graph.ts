@@ -1,6 +1,6 @@
 /**
- * The topology of a synthesized environment as a Mermaid flowchart: public hosts → Services →
- * workloads (grouped by node pool), with what routes and scales them — Istio VirtualService weights,
+ * The topology of a synthesized environment as a Mermaid flowchart: public hosts → the edge (a
+ * Gateway's NGINX pods, or ingress-nginx's Ingresses) → Services → workloads (grouped by node pool), with what routes and scales them — Istio VirtualService weights,
  * Argo Rollout strategies and their Services, KEDA triggers — and the data stores the workloads
  * reach (NetworkPolicy egress to well-known ports, ExternalName Services).
  *
@@ -109,8 +109,16 @@ function selects(selector: unknown, labels: Plain): boolean {
 
 function range(w: Workload): string {
   const pods = w.replicas.min === w.replicas.max ? `${w.replicas.min}` : `${w.replicas.min}-${w.replicas.max}`;
-  const by = w.autoscaler === 'HorizontalPodAutoscaler' ? 'HPA' : w.autoscaler === 'ScaledObject' ? 'KEDA' : 'fixed';
+  const by = BY[w.autoscaler] ?? 'fixed';
   return `${pods} pods, ${by}`;
+}
+
+const BY: Readonly<Record<string, string>> = { HorizontalPodAutoscaler: 'HPA', ScaledObject: 'KEDA', NginxProxy: 'NginxProxy' };
+
+/** `backend.platform.svc.cluster.local` → the Service it names; undefined for a host outside the cluster. */
+function clusterService(host: string | undefined): { name: string; namespace: string } | undefined {
+  const match = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.cluster\.local\.?$/.exec(host ?? '');
+  return match === null ? undefined : { name: match[1]!, namespace: match[2]! };
 }
 
 const STRATEGY_NAMES: Readonly<Record<string, string>> = { blueGreen: 'blue-green', canary: 'canary' };
@@ -130,7 +138,8 @@ class TopologyBuilder {
   build(): Graph {
     // Order: the edge first, then what it reaches, so Mermaid lays the chart out left to right.
     for (const o of this.objects) if (o.kind === 'Ingress') this.ingress(o);
-    for (const o of this.objects) if (o.kind === 'Service') this.service(o);
+    for (const o of this.objects) if (o.kind === 'HTTPRoute') this.httpRoute(o);
+    for (const o of this.objects) if (o.kind === 'Service' && !this.isEdgeUpstream(o)) this.service(o);
     for (const o of this.objects) if (WORKLOAD_KINDS.includes(o.kind)) this.workload(o);
     for (const o of this.objects)
       if (o.kind === 'VirtualService' && o.apiVersion.startsWith('networking.istio.io/')) this.virtualService(o);
@@ -160,6 +169,40 @@ class TopologyBuilder {
         const name = text(at(path, 'backend', 'service', 'name'));
         if (name === undefined) continue;
         this.graph.edge(host, this.serviceNode(name, o.metadata.namespace), text(at(path, 'path')) ?? '/');
+      }
+    }
+  }
+
+  /** An edge ExternalName Service that stands for a platform Service: drawn as that Service. */
+  private isEdgeUpstream(o: Manifest): boolean {
+    return at(o, 'spec', 'type') === 'ExternalName' && clusterService(text(at(o, 'spec', 'externalName'))) !== undefined;
+  }
+
+  /** A Gateway's NGINX pods, in their pool, with their replica count. */
+  private gatewayNode(namespace: string, name: string): string {
+    const w = this.workloads.find((x) => x.kind === 'Gateway' && x.name === name && x.namespace === namespace);
+    const detail = w === undefined ? '' : `<br/>NGINX, ${range(w)}`;
+    return this.graph.node(`Gateway/${namespace}/${name}`, 'workload', `Gateway ${name}${detail}`, w?.pool);
+  }
+
+  /** Hosts → the Gateway → each backend's Service (through its ExternalName), labelled with the path. */
+  private httpRoute(o: Manifest): void {
+    const namespace = o.metadata.namespace ?? '';
+    const rules = list(at(o, 'spec', 'rules'));
+    const backends = rules.flatMap((rule) => list(at(rule, 'backendRefs')).map((ref) => ({ rule, ref })));
+    if (backends.length === 0) return; // the HTTP → HTTPS redirect
+    for (const parent of list(at(o, 'spec', 'parentRefs'))) {
+      const gateway = this.gatewayNode(text(at(parent, 'namespace')) ?? namespace, text(at(parent, 'name')) ?? '');
+      for (const host of list(at(o, 'spec', 'hostnames'))) this.graph.edge(this.hostNode(String(host)), gateway);
+      for (const { rule, ref } of backends) {
+        const name = text(at(ref, 'name')) ?? '';
+        const upstream = this.objects.find(
+          (x) => x.kind === 'Service' && x.metadata.name === name && (x.metadata.namespace ?? '') === namespace,
+        );
+        const target = clusterService(text(at(upstream, 'spec', 'externalName')));
+        const service = target === undefined ? this.serviceNode(name, namespace) : this.serviceNode(target.name, target.namespace);
+        const path = text(at(list(at(rule, 'matches'))[0], 'path', 'value')) ?? '/';
+        this.graph.edge(gateway, service, path);
       }
     }
   }

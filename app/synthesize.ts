@@ -51,7 +51,8 @@ export function validationContext(environment: Environment): ValidationContext {
   return {
     environment: environment.name,
     production: environment.tier === 'production',
-    ingressControllerNamespace: environment.ingress.controller.namespace,
+    ingressControllerNamespace: environment.ingress.namespace,
+    kubernetesVersion: environment.cluster.kubernetesVersion,
     waivers: environment.waivers,
   };
 }

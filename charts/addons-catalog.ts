@@ -13,7 +13,9 @@
  * | ingress-nginx | the public Ingresses (HSTS, TLS 1.3 and the per-IP rate limit) |
  */
 import type { Environment } from '../environments/schema';
+import { EdgeImplementation } from '../environments/schema';
 import type { AddonNamespaceSpec, ClusterAddon } from '../lib/addons/addon';
+import { CHART_FACTS } from '../lib/addons/chart-facts';
 import { CHARTS } from '../lib/addons/chart-versions';
 import {
   Addon,
@@ -22,12 +24,14 @@ import {
   ISTIO_CNI_NAMESPACE,
   ISTIO_NAMESPACE,
   KEDA_NAMESPACE,
+  NGINX_GATEWAY_NAMESPACE,
 } from '../lib/addons/names';
 import { inDependencyOrder } from '../lib/addons/order';
 import { clusterAddress } from '../lib/cluster-address';
 import { NGINX_CLASS, nginxControllerSettings } from '../lib/edge-ingress';
 import { PodSecurityLevel } from '../lib/pod-security';
 import { EXTERNAL_SECRETS_NAMESPACE } from '../lib/secret-store';
+import { GATEWAY_CLASS, INGRESS_NGINX_SERVICE_ACCOUNT } from '../lib/names';
 
 /**
  * The Prometheus the analysis runs query is the stack's: its namespace comes from the same URL the
@@ -46,7 +50,7 @@ export function monitoringNamespace(environment: Environment): string {
 }
 
 /** Istio's name for the cluster's platform; GKE needs it for the CNI binary directory. */
-function istioPlatform(environment: Environment): Record<string, unknown> {
+function istioPlatform(environment: Environment): { global?: { platform: string } } {
   return environment.cluster.nodePoolLabel.startsWith('cloud.google.com/') ? { global: { platform: 'gke' } } : {};
 }
 
@@ -63,14 +67,19 @@ function kubePrometheusStack(environment: Environment): ClusterAddon {
   return {
     name: Addon.KUBE_PROMETHEUS_STACK,
     chart: CHARTS.kubePrometheusStack,
-    namespace: {
-      name: monitoringNamespace(environment),
-      enforce: PodSecurityLevel.PRIVILEGED,
-      reason: 'node-exporter reads the host: hostNetwork, hostPID and hostPath mounts',
-      labels: {},
-    },
+    // Every pod the chart makes passes "restricted" once node-exporter is off (chart facts).
+    namespace: restricted(monitoringNamespace(environment)),
     dependsOn: [],
     values: {
+      // node-exporter reads the host through hostNetwork, hostPID and hostPath mounts, which no Pod
+      // Security level short of "privileged" admits. Node metrics come from the kubelet (cAdvisor)
+      // and the cloud's monitoring; the recording and alerting rules for node-exporter go with it.
+      nodeExporter: { enabled: false },
+      defaultRules: { rules: { nodeExporterAlerting: false, nodeExporterRecording: false } },
+      // The Grafana chart generates a new admin password on every render, which Argo CD (rendering on
+      // every sync) would apply and restart Grafana for. The platform ships no dashboards: teams add
+      // Grafana with an admin Secret from their secret store.
+      grafana: { enabled: false },
       prometheus: {
         prometheusSpec: {
           // Select every ServiceMonitor and rule in the cluster, not only those labelled with this
@@ -86,14 +95,14 @@ function kubePrometheusStack(environment: Environment): ClusterAddon {
 
 function istioAddons(environment: Environment): ClusterAddon[] {
   const platform = istioPlatform(environment);
-  const istioSystem: AddonNamespaceSpec = {
-    name: ISTIO_NAMESPACE,
-    enforce: PodSecurityLevel.BASELINE,
-    reason: "the charts' defaults do not set a seccomp profile on every pod",
-    labels: {},
-  };
+  // istiod is "restricted" once its container gets a seccomp profile (chart facts).
+  const istioSystem = restricted(ISTIO_NAMESPACE);
+  // Rendered as Fail from the start: istiod switches its validating webhooks to Fail once it serves,
+  // and a chart that renders Ignore would be put back by every sync (the chart's own advice for
+  // server-side apply tools).
+  const validation = { base: { validationFailurePolicy: 'Fail' } };
   return [
-    { name: Addon.ISTIO_BASE, chart: CHARTS.istioBase, namespace: istioSystem, dependsOn: [], values: {} },
+    { name: Addon.ISTIO_BASE, chart: CHARTS.istioBase, namespace: istioSystem, dependsOn: [], values: validation },
     {
       name: Addon.ISTIO_CNI,
       chart: CHARTS.istioCni,
@@ -110,7 +119,12 @@ function istioAddons(environment: Environment): ClusterAddon[] {
       // Injected pods must find the CNI agent ready, or they start without traffic redirection.
       dependsOn: [Addon.ISTIO_BASE, Addon.ISTIO_CNI],
       values: {
-        ...platform,
+        ...validation,
+        global: {
+          ...platform.global,
+          // Every injected container runs under RuntimeDefault seccomp, as Pod Security "restricted" requires.
+          proxy: { seccompProfile: { type: 'RuntimeDefault' } },
+        },
         pilot: { cni: { enabled: true }, autoscaleMin: controllerReplicas(environment) },
         meshConfig: { trustDomain: environment.mesh.trustDomain },
       },
@@ -118,26 +132,23 @@ function istioAddons(environment: Environment): ClusterAddon[] {
   ];
 }
 
+/** The retired ingress-nginx, for clusters that still run it (`ingress.implementation: ingress-nginx`). */
 function ingressNginx(environment: Environment): ClusterAddon {
-  const { ingressNginx: size } = environment.addons;
-  const { mesh } = environment;
-  // Pod Security "restricted" at pod level: it covers the containers Istio injects, which set no
-  // seccomp profile of their own (Istio < 1.28); the chart's own containers set theirs.
-  const restrictedPod = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+  const { ingress, mesh } = environment;
   return {
     name: Addon.INGRESS_NGINX,
     chart: CHARTS.ingressNginx,
     // In the mesh the controller carries a sidecar: its identity is what the services' authorization
     // policies allow, and its requests to them are mTLS.
-    namespace: restricted(environment.ingress.controller.namespace, mesh.enabled ? { 'istio-injection': 'enabled' } : {}),
+    namespace: restricted(ingress.namespace, mesh.enabled ? { 'istio-injection': 'enabled' } : {}),
     dependsOn: [Addon.KUBE_PROMETHEUS_STACK, ...(mesh.enabled ? [Addon.ISTIOD] : [])],
     values: {
       controller: {
-        replicaCount: size.replicas,
+        replicaCount: ingress.replicas,
         // Memory is guaranteed (limit = request); CPU is not capped, since throttling the edge adds
         // latency to every request.
-        resources: { requests: { cpu: size.cpu, memory: size.memory }, limits: { memory: size.memory } },
-        podSecurityContext: restrictedPod,
+        resources: { requests: { cpu: ingress.cpu, memory: ingress.memory }, limits: { memory: ingress.memory } },
+        nodeSelector: { [environment.cluster.nodePoolLabel]: ingress.pool },
         // HSTS and TLS 1.3 only: controller-wide settings; rate limits stay per Ingress.
         config: nginxControllerSettings(),
         ingressClass: NGINX_CLASS,
@@ -151,16 +162,33 @@ function ingressNginx(environment: Environment): ClusterAddon {
         metrics: { enabled: true, serviceMonitor: { enabled: true } },
         // Client traffic reaches NGINX directly; only its calls to the services go through the sidecar.
         ...(mesh.enabled ? { podAnnotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '' } } : {}),
-        admissionWebhooks: {
-          patch: {
-            // The certificate Jobs run to completion: a sidecar would keep them running forever.
-            labels: { 'sidecar.istio.io/inject': 'false' },
-            securityContext: restrictedPod,
-          },
-        },
       },
       // The name the services' authorization policies allow.
-      serviceAccount: { name: environment.ingress.controller.serviceAccount },
+      serviceAccount: { name: INGRESS_NGINX_SERVICE_ACCOUNT },
+    },
+  };
+}
+
+/**
+ * NGINX Gateway Fabric's control plane. It provisions each Gateway's NGINX pods in the Gateway's own
+ * namespace (the edge's), from the Gateway's NginxProxy; its own namespace takes no sidecars, so its
+ * certificate Job completes.
+ */
+function nginxGatewayFabric(environment: Environment): ClusterAddon {
+  return {
+    name: Addon.NGINX_GATEWAY_FABRIC,
+    chart: CHARTS.nginxGatewayFabric,
+    namespace: restricted(NGINX_GATEWAY_NAMESPACE),
+    dependsOn: [Addon.KUBE_PROMETHEUS_STACK, ...(environment.mesh.enabled ? [Addon.ISTIOD] : [])],
+    values: {
+      nginxGateway: {
+        gatewayClassName: GATEWAY_CLASS,
+        replicas: controllerReplicas(environment),
+        // No usage reports leave the cluster.
+        productTelemetry: { enable: false },
+        // Snippets inject raw NGINX configuration: off, as by default.
+        snippets: { enable: false },
+      },
     },
   };
 }
@@ -183,6 +211,12 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
       values: {
         // The chart's CRDs (crds.enabled replaces the deprecated installCRDs), kept if the release is removed.
         crds: { enabled: true, keep: true },
+        // HTTP-01 challenges answered through the Gateway (a solver HTTPRoute per challenge).
+        ...(environment.ingress.implementation === EdgeImplementation.GATEWAY
+          ? {
+              config: { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true },
+            }
+          : {}),
         replicaCount: replicas,
         webhook: { replicaCount: replicas },
         prometheus: { enabled: true, servicemonitor: { enabled: true } },
@@ -213,7 +247,42 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
         controller: { replicas, metrics: { enabled: true, serviceMonitor: { enabled: true } } },
       },
     },
-    ingressNginx(environment),
+    environment.ingress.implementation === EdgeImplementation.GATEWAY ? nginxGatewayFabric(environment) : ingressNginx(environment),
   ];
-  return inDependencyOrder(addons);
+  return inDependencyOrder(addons.map(withChartFacts));
+}
+
+/** A copy of `values` with `value` merged in at `path`. */
+function setAt(
+  values: Readonly<Record<string, unknown>>,
+  path: readonly string[],
+  value: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const [key, ...rest] = path;
+  if (key === undefined) return { ...values, ...value };
+  const inner = values[key];
+  const current = typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
+  return { ...values, [key]: setAt(current, rest, value) };
+}
+
+/**
+ * The values the chart facts call for in the add-on's namespace: what brings a pod to the level the
+ * namespace enforces, and, where the namespace injects Istio sidecars, what keeps them out of Jobs
+ * (which would never complete) and gives injected pods a seccomp profile.
+ */
+function withChartFacts(addon: ClusterAddon): ClusterAddon {
+  const facts = CHART_FACTS[addon.chart.chart];
+  if (facts === undefined) throw new Error(`add-on ${addon.name}: no facts for chart ${addon.chart.chart} in lib/addons/chart-facts.ts`);
+  const restrictedNamespace = addon.namespace.enforce === PodSecurityLevel.RESTRICTED;
+  const injected = addon.namespace.labels['istio-injection'] === 'enabled';
+  let values: Record<string, unknown> = { ...addon.values };
+  for (const pod of facts.pods) {
+    if (pod.restrictedBy !== undefined && restrictedNamespace && (pod.level !== PodSecurityLevel.RESTRICTED || injected)) {
+      values = setAt(values, pod.restrictedBy.path, pod.restrictedBy.value);
+    }
+    if (injected && pod.kind === 'job' && pod.injectionOff !== undefined) {
+      values = setAt(values, pod.injectionOff.path, { 'sidecar.istio.io/inject': 'false' });
+    }
+  }
+  return { ...addon, values };
 }

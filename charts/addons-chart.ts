@@ -37,7 +37,11 @@ export class AddonsChart extends Chart {
         throw new Error(
           `${environment.name}: add-on "${other.name}" declares namespace "${namespace.name}" differently from another add-on in it`,
         );
-      new AddonNamespace(this, `namespace-${namespace.name}`, { namespace, labels });
+      new AddonNamespace(this, `namespace-${namespace.name}`, {
+        namespace,
+        labels,
+        kubernetesVersion: environment.cluster.kubernetesVersion,
+      });
     }
     for (const repository of distinct(
       addons.map((addon) => addon.chart.repository),

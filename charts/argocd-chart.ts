@@ -1,13 +1,17 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
+import { EdgeImplementation } from '../environments/schema';
+import { GATEWAY_API_CRDS } from '../lib/addons/chart-versions';
+import { NGINX_GATEWAY_NAMESPACE } from '../lib/addons/names';
 import type { ClusterAddon, ClusterKind } from '../lib/addons/addon';
 import { addonNamespaceLabels } from '../lib/addons/addon';
 import { ADDON_CLUSTER_KINDS } from '../lib/addons/names';
 import { dependencyDepths } from '../lib/addons/order';
-import { ArgoCdApplication } from '../lib/gitops/argocd-application';
+import { ArgoCdApplication, ociChartUrl } from '../lib/gitops/argocd-application';
 import { ArgoCdProject } from '../lib/gitops/argocd-project';
-import { controllerOwnedFields } from '../lib/gitops/controller-owned-fields';
+import { controllerOwnedFields, FieldOwner } from '../lib/gitops/controller-owned-fields';
+import { CHART_FACTS } from '../lib/addons/chart-facts';
 import { ARGOCD_NAMESPACE, Folder, projectName, repositoryPath, Stage, stageName } from '../lib/gitops/names';
 import { addonWave, appsWave } from '../lib/gitops/sync-waves';
 import { platformLabels } from '../lib/labels';
@@ -36,6 +40,7 @@ export class ArgoCdChart extends Chart {
     const namespaceLabels = platformLabels(environment, 'addons');
     const { repository, branch } = environment.gitops;
     const depths = dependencyDepths(addons);
+    const gateway = environment.ingress.implementation === EdgeImplementation.GATEWAY;
     const appClusterKinds: ClusterKind[] = appObjects
       .filter((o) => o.metadata.namespace === undefined)
       .map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind }));
@@ -45,7 +50,11 @@ export class ArgoCdChart extends Chart {
       name: projectName(environment.name),
       labels,
       description: `${environment.name}: the platform's add-ons and apps, from ${repository} and the add-ons' chart repositories`,
-      sourceRepos: [repository, ...addons.map((addon) => addon.chart.repository.url)],
+      sourceRepos: [
+        repository,
+        ...(gateway ? [GATEWAY_API_CRDS.repository] : []),
+        ...addons.map((addon) => (addon.chart.repository.oci ? ociChartUrl(addon.chart) : addon.chart.repository.url)),
+      ],
       namespaces: [ARGOCD_NAMESPACE, ...addons.map((addon) => addon.namespace.name), ...appNamespaces],
       clusterKinds: [...ADDON_CLUSTER_KINDS, ...appClusterKinds],
     });
@@ -58,6 +67,20 @@ export class ArgoCdChart extends Chart {
       namespace: ARGOCD_NAMESPACE,
     });
 
+    if (gateway) {
+      // Gateway API's CRDs, which no chart ships, in the first add-on wave: before cert-manager and NGINX Gateway Fabric.
+      new ArgoCdApplication(this, 'addon-gateway-api', {
+        name: GATEWAY_API_CRDS.name,
+        project: project.name,
+        labels,
+        source: { repository: GATEWAY_API_CRDS.repository, revision: GATEWAY_API_CRDS.tag, path: GATEWAY_API_CRDS.path },
+        namespace: NGINX_GATEWAY_NAMESPACE,
+        wave: addonWave(0),
+        serverSideApply: true,
+        prune: false,
+      });
+    }
+
     for (const addon of addons) {
       new ArgoCdApplication(this, `addon-${addon.name}`, {
         name: addon.name,
@@ -69,11 +92,24 @@ export class ArgoCdChart extends Chart {
         // kube-system is the cluster's: never created or relabelled from here.
         ...(addon.namespace.enforce === undefined
           ? {}
-          : { managedNamespaceLabels: { ...namespaceLabels, ...addonNamespaceLabels(addon.namespace) } }),
+          : {
+              managedNamespaceLabels: {
+                ...namespaceLabels,
+                ...addonNamespaceLabels(addon.namespace, environment.cluster.kubernetesVersion),
+              },
+            }),
         // Several charts' CRDs are larger than client-side apply's last-applied annotation allows
         // (262144 bytes: KEDA's ScaledJob, External Secrets' stores, the Prometheus operator's): every
         // add-on syncs server-side, so no chart upgrade can start failing on it.
         serverSideApply: true,
+        // Fields the chart's own controllers set after install (webhook CA bundles, istiod's failurePolicy).
+        ignore: (CHART_FACTS[addon.chart.chart]?.drifting ?? []).map((field) => ({
+          owner: FieldOwner.ADDON,
+          group: field.group,
+          kind: field.kind,
+          jsonPointers: [],
+          jqPathExpressions: [field.jqPath],
+        })),
       });
     }
 

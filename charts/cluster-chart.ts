@@ -1,6 +1,10 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { EdgeImplementation } from '../environments/schema';
 import { AcmeIssuer } from '../lib/acme-issuer';
+import { NGINX_CLASS } from '../lib/edge-ingress';
+import { GatewayListener } from '../lib/gateway-edge';
+import { GATEWAY_NAME } from '../lib/names';
 import { platformLabels } from '../lib/labels';
 import { PlatformSecretStore } from '../lib/secret-store';
 import type { EnvironmentChartProps } from './chart-props';
@@ -22,6 +26,13 @@ export class ClusterChart extends Chart {
       store: secrets.store,
       labels,
     });
-    new AcmeIssuer(this, 'Issuer', { issuer: environment.tls.issuer, labels });
+    new AcmeIssuer(this, 'Issuer', {
+      issuer: environment.tls.issuer,
+      labels,
+      http01Route:
+        environment.ingress.implementation === EdgeImplementation.GATEWAY
+          ? { kind: 'gateway', gateway: GATEWAY_NAME, namespace: environment.ingress.namespace, listener: GatewayListener.HTTP }
+          : { kind: 'ingress', className: NGINX_CLASS },
+    });
   }
 }

@@ -1,6 +1,8 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
+import { EdgeImplementation } from '../environments/schema';
+import { GATEWAY_API_CRDS } from '../lib/addons/chart-versions';
 import { autoscalerOwnedFields, rolloutOwnedFields } from '../lib/gitops/controller-owned-fields';
 import { FluxSync } from '../lib/gitops/flux-sync';
 import { ROLLOUT_HEALTH } from '../lib/gitops/health-checks';
@@ -24,6 +26,7 @@ export class FluxSyncChart extends Chart {
   constructor(scope: Construct, id: string, props: FluxSyncChartProps) {
     super(scope, id);
     const { environment, appObjects } = props;
+    const gateway = environment.ingress.implementation === EdgeImplementation.GATEWAY;
     // Server-side apply never touches fields we do not emit: this fails the synth if a scaled
     // workload ever sets spec.replicas, which is the only way Flux could fight an autoscaler.
     autoscalerOwnedFields(appObjects);
@@ -49,8 +52,23 @@ export class FluxSyncChart extends Chart {
           ],
           timeout: '2m',
         },
+        // Gateway API's CRDs, which no chart ships, before the add-ons that serve them (cert-manager, NGINX Gateway Fabric).
+        ...(gateway
+          ? [
+              {
+                stage: Stage.CRDS,
+                folder: {
+                  name: GATEWAY_API_CRDS.name,
+                  url: GATEWAY_API_CRDS.repository,
+                  tag: GATEWAY_API_CRDS.tag,
+                  path: GATEWAY_API_CRDS.path,
+                },
+                prune: false,
+              },
+            ]
+          : []),
         // Every HelmRelease ready: CRDs installed, webhooks and the CNI agent serving.
-        { stage: Stage.ADDONS, folder: Folder.ADDONS, timeout: '15m' },
+        { stage: Stage.ADDONS, folder: Folder.ADDONS, timeout: '15m', ...(gateway ? { dependsOn: [Stage.CRDS] } : {}) },
         {
           stage: Stage.APPS,
           folder: Folder.APPS,

@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import { EdgeImplementation } from '../environments/schema';
 import type { Construct } from 'constructs';
 import { MANAGED_BY, platformLabels } from '../lib/labels';
 import { NamespaceQuota } from '../lib/namespace-quota';
@@ -16,6 +17,7 @@ export class NamespaceChart extends Chart {
     const { environment } = props;
     const namespace = new PlatformNamespace(this, 'Namespace', {
       name: environment.namespace,
+      kubernetesVersion: environment.cluster.kubernetesVersion,
       labels: {
         'app.kubernetes.io/part-of': environment.partOf,
         'app.kubernetes.io/managed-by': MANAGED_BY,
@@ -23,6 +25,19 @@ export class NamespaceChart extends Chart {
         ...(environment.mesh.enabled ? { 'istio-injection': 'enabled' } : {}),
       },
     });
+    if (environment.ingress.implementation === EdgeImplementation.GATEWAY) {
+      // The Gateway's namespace: NGINX Gateway Fabric runs the edge's NGINX pods here.
+      new PlatformNamespace(this, 'EdgeNamespace', {
+        name: environment.ingress.namespace,
+        kubernetesVersion: environment.cluster.kubernetesVersion,
+        labels: {
+          'app.kubernetes.io/part-of': environment.partOf,
+          'app.kubernetes.io/managed-by': MANAGED_BY,
+          // NGINX's calls to the services go through its sidecar: mTLS and the services' routing.
+          ...(environment.mesh.enabled ? { 'istio-injection': 'enabled' } : {}),
+        },
+      });
+    }
     new NamespaceQuota(this, 'Quota', {
       namespace: namespace.name,
       labels: platformLabels(environment, 'namespace'),

@@ -2,7 +2,6 @@ import { Chart } from 'cdk8s';
 import type { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { Environment, ServiceSpec } from '../environments/schema';
-import { ACME_HTTP01_SOLVER_LABEL, ACME_HTTP01_SOLVER_PORT } from '../lib/acme-issuer';
 import { clusterAddress } from '../lib/cluster-address';
 import { ISTIO_STATUS_PORT } from '../lib/istio-metrics';
 import { platformLabels, selectorLabels } from '../lib/labels';
@@ -13,7 +12,7 @@ import { ServiceNetworkPolicy, type NetworkRule } from '../lib/service-network-p
 import type { EnvironmentChartProps } from './chart-props';
 import { enabledServices, serviceLabels, serviceSpec } from './resolve-service';
 import { smokeTrafficLabels } from './delivery-chart';
-import { type Caller, callersOf, smokeTargets } from './service-graph';
+import { type Caller, callersOf, edgePeer, smokeTargets } from './service-graph';
 
 function pods(environment: Environment, service: string): k8s.NetworkPolicyPeer {
   return { podSelector: { matchLabels: selectorLabels({ name: service, environment: environment.name }) } };
@@ -28,7 +27,7 @@ function webPort(environment: Environment, service: string): number {
 function callerPeer(environment: Environment, caller: Caller): k8s.NetworkPolicyPeer {
   switch (caller.kind) {
     case 'ingress':
-      return { namespaceSelector: namespaceSelector(environment.ingress.controller.namespace) };
+      return edgePeer(environment);
     case 'smoke':
       return pods(environment, RELEASE_SMOKE);
     case 'service':
@@ -51,7 +50,8 @@ export function ingressRules(environment: Environment, service: string, spec: Se
       : [
           {
             peers: [{ namespaceSelector: namespaceSelector(prometheus.namespace) }],
-            ports: [...port, ...(environment.mesh.enabled ? [tcp(ISTIO_STATUS_PORT)] : [])],
+            // In the mesh Prometheus scrapes the merged metrics on the Istio agent's status port, never the app port.
+            ports: environment.mesh.enabled ? [tcp(ISTIO_STATUS_PORT)] : port,
           },
         ];
   return [...callers, ...scrape];
@@ -90,22 +90,6 @@ export class NetworkChart extends Chart {
     super(scope, id, { namespace: props.environment.namespace });
     const { environment } = props;
     new NamespaceIsolation(this, 'Isolation', { labels: platformLabels(environment, 'network'), mesh: environment.mesh.enabled });
-    if (environment.tls.issuer.solver.type === 'http01') {
-      // cert-manager runs each HTTP-01 solver in the Certificate's namespace; the CA reaches it through
-      // the ingress controller, which the default deny would otherwise stop at the solver's port.
-      new ServiceNetworkPolicy(this, 'AcmeSolver', {
-        name: 'acme-http01-solver',
-        labels: platformLabels(environment, 'network'),
-        selector: ACME_HTTP01_SOLVER_LABEL,
-        ingress: [
-          {
-            peers: [{ namespaceSelector: namespaceSelector(environment.ingress.controller.namespace) }],
-            ports: [tcp(ACME_HTTP01_SOLVER_PORT)],
-          },
-        ],
-        egress: [],
-      });
-    }
     const previews = smokeTargets(environment);
     if (previews.length > 0) {
       // The gate's smoke traffic reaches the blue-green services' pods (the preview's among them), nothing else.

@@ -8,6 +8,10 @@ export class SandboxChart extends Chart {
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     super(scope, id);
     const { environment } = props;
-    if (environment.sandbox !== undefined) new ProjectSandbox(this, 'Sandbox', { environment, sandbox: environment.sandbox });
+    if (environment.sandbox !== undefined)
+      new ProjectSandbox(this, 'Sandbox', {
+        environment: { name: environment.name, partOf: environment.partOf, kubernetesVersion: environment.cluster.kubernetesVersion },
+        sandbox: environment.sandbox,
+      });
   }
 }

@@ -4,7 +4,20 @@
  * are not in it.
  */
 import type { Environment } from '../environments/schema';
-import { RELEASE_SMOKE, serviceAccountName, workloadPrincipal } from '../lib/names';
+import { EdgeImplementation } from '../environments/schema';
+import {
+  GATEWAY_CLASS,
+  GATEWAY_NAME,
+  gatewayPodSelector,
+  gatewayServiceAccount,
+  INGRESS_NGINX_POD_LABELS,
+  INGRESS_NGINX_SERVICE_ACCOUNT,
+  RELEASE_SMOKE,
+  serviceAccountName,
+  workloadPrincipal,
+} from '../lib/names';
+import type { k8s } from 'cdk8s-plus-28';
+import { namespaceSelector } from '../lib/network-peers';
 import { enabledServices, enabledWebServices } from './resolve-service';
 
 export type Caller =
@@ -37,12 +50,31 @@ export function smokeTargets(environment: Environment): string[] {
     .map(([name]) => name);
 }
 
+/** The identity of the edge's NGINX pods: NGINX Gateway Fabric's per-Gateway account, or ingress-nginx's. */
+export function edgeServiceAccount(environment: Environment): string {
+  return environment.ingress.implementation === EdgeImplementation.GATEWAY
+    ? gatewayServiceAccount(GATEWAY_NAME, GATEWAY_CLASS)
+    : INGRESS_NGINX_SERVICE_ACCOUNT;
+}
+
+/** The labels of the edge's NGINX pods: the Gateway's (NGINX Gateway Fabric sets them), or ingress-nginx's controller's. */
+export function edgePodLabels(environment: Environment): Record<string, string> {
+  return environment.ingress.implementation === EdgeImplementation.GATEWAY
+    ? gatewayPodSelector(GATEWAY_NAME)
+    : { ...INGRESS_NGINX_POD_LABELS };
+}
+
+/** The edge's NGINX pods as a network peer: those pods of the edge namespace, nothing else there. */
+export function edgePeer(environment: Environment): k8s.NetworkPolicyPeer {
+  return { namespaceSelector: namespaceSelector(environment.ingress.namespace), podSelector: { matchLabels: edgePodLabels(environment) } };
+}
+
 /** The workload identity of a caller: a SPIFFE principal, never an IP. */
 export function callerPrincipal(environment: Environment, caller: Caller): string {
   const { trustDomain } = environment.mesh;
   switch (caller.kind) {
     case 'ingress':
-      return workloadPrincipal(trustDomain, environment.ingress.controller.namespace, environment.ingress.controller.serviceAccount);
+      return workloadPrincipal(trustDomain, environment.ingress.namespace, edgeServiceAccount(environment));
     case 'smoke':
       return workloadPrincipal(trustDomain, environment.namespace, RELEASE_SMOKE);
     case 'service':

@@ -35,17 +35,18 @@ export default defineEnvironment({
     prefix: 'platform/dev',
     store: {
       provider: 'vault',
-      server: 'http://vault.vault.svc.cluster.local:8200',
+      server: 'https://vault.vault.svc.cluster.local:8200',
       path: 'secret',
       role: 'platform-dev',
       serviceAccount: 'external-secrets',
+      // The in-cluster Vault serves a certificate signed by the cluster's own CA.
+      caProvider: { type: 'ConfigMap', name: 'vault-ca', key: 'ca.crt', namespace: 'vault' },
     },
   },
   tls: { issuer: { name: 'letsencrypt-staging', server: 'https://acme-staging-v02.api.letsencrypt.org/directory' } },
   monitoring: { tracing: { sampleRatio: 1 } },
   sandbox: { maxPods: 5 },
-  addons: { ingressNginx: { replicas: 1 } },
-  ingress: { host: 'dev.example.com' },
+  ingress: { host: 'dev.example.com', replicas: 1, pool: 'general' },
   // Dev runs without the mesh: one less control plane to debug, and every strategy is a plain rollout.
   mesh: { enabled: false },
 });

@@ -23,6 +23,8 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
   partOf: 'platform',
   namespace: 'platform',
   cluster: {
+    // In upstream support until 2027-02-28 (kubernetes.io/releases), and GKE's Regular channel default.
+    kubernetesVersion: '1.35',
     nodePoolLabel: 'cloud.google.com/gke-nodepool',
     spotTaint: 'cloud.google.com/gke-spot=true:NoSchedule',
     daemonSetOverhead: { cpu: '200m', memory: '400Mi' },
@@ -118,6 +120,7 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     },
   },
   ingress: {
+    implementation: 'gateway',
     routing: 'path',
     host: 'app.example.com',
     apiPath: '/api',
@@ -125,7 +128,11 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     rateLimitPerMinute: 100,
     frontendService: 'frontend',
     apiService: 'backend',
-    controller: { namespace: 'ingress-nginx', serviceAccount: 'ingress-nginx' },
+    namespace: 'edge',
+    replicas: 3,
+    cpu: '250m',
+    memory: '512Mi',
+    pool: 'frontend',
   },
   mesh: { enabled: true, trustDomain: 'cluster.local' },
   slo: { errorRatePercent: 1, p95LatencySeconds: 2 },
@@ -170,6 +177,5 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     port: 3000,
   },
   gitops: { tool: 'flux', repository: 'https://github.com/example/platform-manifests', branch: 'main' },
-  addons: { ingressNginx: { replicas: 3, cpu: '250m', memory: '512Mi' } },
   waivers: [],
 };

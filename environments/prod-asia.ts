@@ -26,7 +26,7 @@ export default defineEnvironment({
     ai: { replicas: { min: 2 } },
     worker: { replicas: { min: 0 }, queue: { scaleToZero: true } },
   },
-  addons: { ingressNginx: { replicas: 2 } },
+  ingress: { replicas: 2 },
   // The region's own connection strings: they name its data stores' endpoints.
   secrets: { prefix: 'platform-prod-asia' },
   dataStores: {

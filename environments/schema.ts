@@ -348,7 +348,17 @@ const machineType = strict({
   spotPricePerHour: z.number().nonnegative(),
 });
 
+/** What serves the public edge. */
+export const EdgeImplementation = {
+  /** Gateway API, implemented by NGINX Gateway Fabric (maintained; the default). */
+  GATEWAY: 'gateway',
+  /** The retired ingress-nginx (no releases since March 2026), for clusters that still run it. */
+  INGRESS_NGINX: 'ingress-nginx',
+} as const;
+
 const ingress = strict({
+  /** `gateway` (Gateway API on NGINX Gateway Fabric) or the retired `ingress-nginx`, for clusters that still run it. */
+  implementation: z.enum([EdgeImplementation.GATEWAY, EdgeImplementation.INGRESS_NGINX]),
   /** `path`: one public host, `/api` routed to the backend. `host`: a separate API host (seed 003). */
   routing: z.enum(['path', 'host']),
   /** The public host of the frontend. */
@@ -357,16 +367,22 @@ const ingress = strict({
   apiHost: hostname.optional(),
   /** Path prefix routed to the backend when routing is `path`. */
   apiPath: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be an absolute URL path such as /api'),
-  /** Health path load balancers probe through the ingress (seed 000: /api/health). */
+  /** Health path load balancers probe through the edge (seed 000: /api/health). */
   healthPath: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute URL path such as /api/health'),
-  /** Requests per minute allowed per client IP (seed 000: 100). */
+  /** Requests per minute allowed per client address (seed 000: 100). */
   rateLimitPerMinute: z.number().int().min(1).max(100_000),
   /** Service that serves the public host. */
   frontendService: dnsLabel,
   /** Service that serves the API. */
   apiService: dnsLabel,
-  /** Where the NGINX ingress controller runs, for authorization and network policies. */
-  controller: strict({ namespace: dnsLabel, serviceAccount: dnsLabel }),
+  /** The namespace the edge's NGINX pods run in (the Gateway's, or the ingress controller's). */
+  namespace: dnsLabel,
+  /** Seed 000's NGINX row: 3 replicas of 250m / 512Mi. */
+  replicas: z.number().int().min(1).max(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`),
+  cpu: quantity,
+  memory: quantity,
+  /** The node pool the edge's pods run on; a key of `nodePools`. */
+  pool: dnsLabel,
 });
 
 const mesh = strict({
@@ -437,10 +453,16 @@ export const SECRET_PROVIDER_VARIANTS = [
   strict({ provider: z.literal('gcp'), projectId: z.string().min(1), serviceAccount: dnsLabel }),
   strict({
     provider: z.literal('vault'),
-    server: z.string().url(),
+    /** Vault's address; TLS only: tokens and secrets must not cross the network in the clear. */
+    server: z
+      .string()
+      .url()
+      .regex(/^https:\/\//, 'must be an https:// URL: Vault tokens and secrets never travel in the clear'),
     path: z.string().min(1),
     role: z.string().min(1),
     serviceAccount: dnsLabel,
+    /** Where the CA that signed Vault's certificate is, when it is not a public one. @default - the system's trusted CAs */
+    caProvider: strict({ type: z.enum(['ConfigMap', 'Secret']), name: dnsLabel, key: z.string().min(1), namespace: dnsLabel }).optional(),
   }),
 ] as const;
 
@@ -531,15 +553,6 @@ const gitops = strict({
   branch: z.string().min(1),
 });
 
-const addons = strict({
-  /** Seed 000's NGINX row: 3 replicas of 250m / 512Mi. */
-  ingressNginx: strict({
-    replicas: z.number().int().min(1).max(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`),
-    cpu: quantity,
-    memory: quantity,
-  }),
-});
-
 export const RegionRole = { PRIMARY: 'primary', ACTIVE: 'active', STANDBY: 'standby' } as const;
 
 const region = strict({
@@ -550,6 +563,11 @@ const region = strict({
 });
 
 const cluster = strict({
+  /**
+   * The Kubernetes minor the cluster runs, e.g. 1.35: the API the output is validated against, the
+   * Pod Security profile version, and what every add-on must support.
+   */
+  kubernetesVersion: z.string().regex(/^1\.\d{1,2}$/, 'must be a Kubernetes minor such as 1.35'),
   /** Node label whose value is the node pool name (GKE: cloud.google.com/gke-nodepool). */
   nodePoolLabel: z.string().min(1),
   /** Requests of the DaemonSets and system pods on every node (logging, CNI, kube-proxy, mesh CNI). */
@@ -595,7 +613,6 @@ const environmentSchemaShape = strict({
   /** A namespace for untrusted user projects (seed 003). @default - none */
   sandbox: sandbox.optional(),
   gitops,
-  addons,
   /** Set on production regions (overlays of prod). @default - not a region */
   region: region.optional(),
   waivers: z.array(waiver),
@@ -658,7 +675,11 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
       issue(['nodePools', name, 'maxNodes'], pool.maxNodes, `must be at least minNodes (${pool.minNodes})`);
   }
   if (env.secrets.store.provider === 'gcp' && !GCP_SECRET_ID.test(env.secrets.prefix)) {
-    issue(['secrets', 'prefix'], env.secrets.prefix, 'must be letters, digits, "-" and "_" only for Google Secret Manager (secret IDs have no "/" or "."), e.g. platform-prod');
+    issue(
+      ['secrets', 'prefix'],
+      env.secrets.prefix,
+      'must be letters, digits, "-" and "_" only for Google Secret Manager (secret IDs have no "/" or "."), e.g. platform-prod',
+    );
   }
   if (env.sandbox !== undefined && env.sandbox.namespace === env.namespace) {
     issue(
@@ -677,6 +698,13 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
       const why = svc?.kind === ServiceKind.WEB ? `services.${target} is disabled (enabled: false); ` : '';
       issue(['ingress', key], target, `${why}must name an enabled web service: ${webServices(env).join(', ')}`);
     }
+  }
+  if (!(env.ingress.pool in env.nodePools)) {
+    issue(
+      ['ingress', 'pool'],
+      env.ingress.pool,
+      `must be a node pool of this environment: ${Object.keys(env.nodePools).join(', ') || '(none declared)'}`,
+    );
   }
   if (env.ingress.routing === 'host' && env.ingress.apiHost === undefined) {
     issue(['ingress', 'apiHost'], undefined, 'is required when ingress.routing is "host"');

@@ -14,15 +14,43 @@ export type AcmeSolver =
   | { readonly type: 'dns01-clouddns'; readonly project: string }
   | { readonly type: 'dns01-route53'; readonly region: string };
 
+/** Where HTTP-01 challenges are served: through a Gateway's plain-HTTP listener, or an IngressClass. */
+export type Http01Route =
+  | { readonly kind: 'gateway'; readonly gateway: string; readonly namespace: string; readonly listener: string }
+  | { readonly kind: 'ingress'; readonly className: string };
+
 export interface AcmeIssuerProps {
   readonly issuer: { readonly name: string; readonly email: string; readonly server: string; readonly solver: AcmeSolver };
   readonly labels: Record<string, string>;
+  /** Where HTTP-01 challenges are answered. @default - through the nginx IngressClass */
+  readonly http01Route?: Http01Route;
 }
 
-function solver(choice: AcmeSolver): ClusterIssuerSpecAcmeSolvers {
+function http01(route: Http01Route): ClusterIssuerSpecAcmeSolvers {
+  if (route.kind === 'ingress') return { http01: { ingress: { ingressClassName: route.className } } };
+  return {
+    http01: {
+      gatewayHttpRoute: {
+        parentRefs: [
+          {
+            group: 'gateway.networking.k8s.io',
+            kind: 'Gateway',
+            name: route.gateway,
+            namespace: route.namespace,
+            sectionName: route.listener,
+          },
+        ],
+        // The solver's Service is reached from the Gateway inside the cluster: no node port.
+        serviceType: 'ClusterIP',
+      },
+    },
+  };
+}
+
+function solver(choice: AcmeSolver, route: Http01Route): ClusterIssuerSpecAcmeSolvers {
   switch (choice.type) {
     case 'http01':
-      return { http01: { ingress: { ingressClassName: NGINX_CLASS } } };
+      return http01(route);
     case 'dns01-clouddns':
       return { dns01: { cloudDns: { project: choice.project } } };
     case 'dns01-route53':
@@ -45,7 +73,7 @@ export class AcmeIssuer extends Construct {
           email: issuer.email,
           server: issuer.server,
           privateKeySecretRef: { name: `${issuer.name}-account-key` },
-          solvers: [solver(issuer.solver)],
+          solvers: [solver(issuer.solver, props.http01Route ?? { kind: 'ingress', className: NGINX_CLASS })],
         },
       },
     });

@@ -106,3 +106,39 @@ export const PLATFORM_ENV = { names: [QUEUE_NAME_ENV], prefixes: ['OTEL_'] } as 
 
 /** The identity and name of the pods that send a blue-green preview its smoke traffic. */
 export const RELEASE_SMOKE = 'release-smoke';
+
+/** The public Gateway and its GatewayClass (NGINX Gateway Fabric's). */
+export const GATEWAY_NAME = 'public';
+export const GATEWAY_CLASS = 'nginx';
+
+/**
+ * The ServiceAccount NGINX Gateway Fabric gives a Gateway's NGINX pods: `<gateway>-<class>`
+ * (internal/framework/controller/resource.go). It is what the services' authorization policies allow.
+ */
+export function gatewayServiceAccount(gateway: string, gatewayClass: string): string {
+  return `${gateway}-${gatewayClass}`;
+}
+
+/** The labels NGINX Gateway Fabric puts on a Gateway's NGINX pods, by which they are selected. */
+export function gatewayPodSelector(gateway: string): Record<string, string> {
+  return { 'gateway.networking.k8s.io/gateway-name': gateway };
+}
+
+/** The ServiceAccount of the retired ingress-nginx controller (its chart's `serviceAccount.name`). */
+export const INGRESS_NGINX_SERVICE_ACCOUNT = 'ingress-nginx';
+
+/** The labels the ingress-nginx chart gives its controller pods (release `ingress-nginx`). */
+export const INGRESS_NGINX_POD_LABELS: Readonly<Record<string, string>> = {
+  'app.kubernetes.io/name': 'ingress-nginx',
+  'app.kubernetes.io/instance': 'ingress-nginx',
+  'app.kubernetes.io/component': 'controller',
+};
+
+/**
+ * The Service in the edge's namespace that stands for a platform Service (ExternalName to its cluster
+ * host): NGINX then connects to the Service's cluster address with its host, so Istio applies the
+ * Service's routing and mTLS to public traffic.
+ */
+export function edgeUpstreamName(service: string): string {
+  return service;
+}

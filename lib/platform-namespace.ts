@@ -1,12 +1,12 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { POD_SECURITY_VERSION, podSecurityLabels, PodSecurityLevel } from './pod-security';
+import { podSecurityLabels, PodSecurityLevel } from './pod-security';
 
 export interface PlatformNamespaceProps {
   readonly name: string;
   readonly labels: Record<string, string>;
-  /** Kubernetes minor version the Pod Security profile is pinned to. @default 'v1.28' */
-  readonly podSecurityVersion?: string;
+  /** The cluster's Kubernetes minor, e.g. 1.35: the version the Pod Security profile is pinned to. */
+  readonly kubernetesVersion: string;
 }
 
 /**
@@ -20,7 +20,7 @@ export class PlatformNamespace extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
     super(scope, id);
     this.name = props.name;
-    const podSecurity = podSecurityLabels(PodSecurityLevel.RESTRICTED, props.podSecurityVersion ?? POD_SECURITY_VERSION);
+    const podSecurity = podSecurityLabels(PodSecurityLevel.RESTRICTED, props.kubernetesVersion);
     new k8s.KubeNamespace(this, 'Resource', {
       metadata: { name: props.name, labels: { ...props.labels, ...podSecurity } },
     });

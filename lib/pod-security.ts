@@ -10,14 +10,13 @@ export const PodSecurityLevel = {
 } as const;
 export type PodSecurityLevel = (typeof PodSecurityLevel)[keyof typeof PodSecurityLevel];
 
-/** The Kubernetes minor the profiles are pinned to, so a cluster upgrade cannot change what is admitted. */
-export const POD_SECURITY_VERSION = 'v1.28';
-
 /**
  * `enforce` at the given level; `warn` and `audit` always at "restricted", so any pod that would not
- * pass it stays visible even where a lower level is enforced.
+ * pass it stays visible even where a lower level is enforced. The profiles are pinned to the cluster's
+ * Kubernetes minor (`v1.35`), so what is admitted changes only when the environment's version does.
  */
-export function podSecurityLabels(enforce: PodSecurityLevel, version: string = POD_SECURITY_VERSION): Record<string, string> {
+export function podSecurityLabels(enforce: PodSecurityLevel, kubernetesVersion: string): Record<string, string> {
+  const version = `v${kubernetesVersion}`;
   const level = (mode: string, value: string) => ({
     [`pod-security.kubernetes.io/${mode}`]: value,
     [`pod-security.kubernetes.io/${mode}-version`]: version,

@@ -46,7 +46,7 @@ export function sandboxIsolationPolicyName(): string {
 
 export interface ProjectSandboxProps {
   /** The environment's name and the application it is part of, for labels. */
-  readonly environment: { readonly name: string; readonly partOf: string };
+  readonly environment: { readonly name: string; readonly partOf: string; readonly kubernetesVersion: string };
   readonly sandbox: SandboxSpec;
 }
 
@@ -62,6 +62,7 @@ export class ProjectSandbox extends Construct {
 
     new PlatformNamespace(this, 'Namespace', {
       name: namespace,
+      kubernetesVersion: environment.kubernetesVersion,
       labels: {
         'app.kubernetes.io/part-of': environment.partOf,
         'app.kubernetes.io/managed-by': MANAGED_BY,

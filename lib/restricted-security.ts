@@ -6,6 +6,9 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 
+/** The seccomp profile Pod Security "restricted" requires (or Localhost). */
+export const RESTRICTED_SECCOMP = { type: 'RuntimeDefault' } as const;
+
 /** Non-root UID/GID above the range (< 10000) that host users and system daemons occupy. */
 export const RESTRICTED_UID = 10001;
 
@@ -19,7 +22,7 @@ export function restrictedPodSecurityContext(uid: number = RESTRICTED_UID): k8s.
     runAsUser: uid,
     runAsGroup: uid,
     fsGroup: uid,
-    seccompProfile: { type: 'RuntimeDefault' },
+    seccompProfile: { ...RESTRICTED_SECCOMP },
   };
 }
 
@@ -32,7 +35,7 @@ export function restrictedContainerSecurityContext(uid: number = RESTRICTED_UID)
     privileged: false,
     readOnlyRootFilesystem: true,
     capabilities: { drop: ['ALL'] },
-    seccompProfile: { type: 'RuntimeDefault' },
+    seccompProfile: { ...RESTRICTED_SECCOMP },
   };
 }
 

@@ -4,7 +4,9 @@ import { Construct } from 'constructs';
 import {
   ClusterSecretStore,
   ClusterSecretStoreSpecProviderAwsService,
+  ClusterSecretStoreSpecProviderVaultCaProviderType,
   ClusterSecretStoreSpecProviderVaultVersion,
+  type ClusterSecretStoreSpecProviderVaultCaProvider,
   SecretStore,
   toJson_ClusterSecretStoreSpec,
   type ClusterSecretStoreSpecProvider,
@@ -17,7 +19,20 @@ export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
 export type SecretProvider =
   | { readonly provider: 'aws'; readonly region: string; readonly serviceAccount: string }
   | { readonly provider: 'gcp'; readonly projectId: string; readonly serviceAccount: string }
-  | { readonly provider: 'vault'; readonly server: string; readonly path: string; readonly role: string; readonly serviceAccount: string };
+  | {
+      readonly provider: 'vault';
+      readonly server: string;
+      readonly path: string;
+      readonly role: string;
+      readonly serviceAccount: string;
+      /** Where the CA of Vault's certificate is. @default - the system's trusted CAs */
+      readonly caProvider?: {
+        readonly type: 'ConfigMap' | 'Secret';
+        readonly name: string;
+        readonly key: string;
+        readonly namespace: string;
+      };
+    };
 
 export interface PlatformSecretStoreProps {
   /** A ClusterSecretStore (limited to `namespace`) or a SecretStore in `namespace`. */
@@ -27,6 +42,20 @@ export interface PlatformSecretStoreProps {
   readonly namespace: string;
   readonly store: SecretProvider;
   readonly labels: Record<string, string>;
+}
+
+function caProvider(
+  ca: NonNullable<Extract<SecretProvider, { provider: 'vault' }>['caProvider']>,
+): ClusterSecretStoreSpecProviderVaultCaProvider {
+  return {
+    type:
+      ca.type === 'ConfigMap'
+        ? ClusterSecretStoreSpecProviderVaultCaProviderType.CONFIG_MAP
+        : ClusterSecretStoreSpecProviderVaultCaProviderType.SECRET,
+    name: ca.name,
+    key: ca.key,
+    namespace: ca.namespace,
+  };
 }
 
 /** The store's provider, authenticated by workload identity: no static cloud credential exists anywhere. */
@@ -48,6 +77,7 @@ function provider(store: SecretProvider, accountRef: { name: string; namespace?:
           server: store.server,
           path: store.path,
           version: ClusterSecretStoreSpecProviderVaultVersion.V2,
+          ...(store.caProvider === undefined ? {} : { caProvider: caProvider(store.caProvider) }),
           auth: { kubernetes: { mountPath: 'kubernetes', role: store.role, serviceAccountRef: accountRef } },
         },
       };

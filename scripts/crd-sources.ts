@@ -195,21 +195,84 @@ export const CRD_SOURCES: readonly CrdSource[] = [
   ),
 
   // Gateway API (standard channel): the public edge.
-  pinned('gateway-api-gateway', 'kubernetes-sigs/gateway-api', 'config/crd/standard/gateway.networking.k8s.io_gateways.yaml', 'gateway.networking.k8s.io_gateways.yaml', ['Gateway'], 'v1.6.1'),
-  pinned('gateway-api-httproute', 'kubernetes-sigs/gateway-api', 'config/crd/standard/gateway.networking.k8s.io_httproutes.yaml', 'gateway.networking.k8s.io_httproutes.yaml', ['HTTPRoute'], 'v1.6.1'),
+  pinned(
+    'gateway-api-gateway',
+    'kubernetes-sigs/gateway-api',
+    'config/crd/standard/gateway.networking.k8s.io_gateways.yaml',
+    'gateway.networking.k8s.io_gateways.yaml',
+    ['Gateway'],
+    'v1.6.1',
+  ),
+  pinned(
+    'gateway-api-httproute',
+    'kubernetes-sigs/gateway-api',
+    'config/crd/standard/gateway.networking.k8s.io_httproutes.yaml',
+    'gateway.networking.k8s.io_httproutes.yaml',
+    ['HTTPRoute'],
+    'v1.6.1',
+  ),
 
   // NGINX Gateway Fabric: the edge's data plane settings and its rate limit.
-  pinned('ngf-nginxproxy', 'nginx/nginx-gateway-fabric', 'config/crd/bases/gateway.nginx.org_nginxproxies.yaml', 'gateway.nginx.org_nginxproxies.yaml', ['NginxProxy'], 'v2.6.7'),
-  pinned('ngf-ratelimitpolicy', 'nginx/nginx-gateway-fabric', 'config/crd/bases/gateway.nginx.org_ratelimitpolicies.yaml', 'gateway.nginx.org_ratelimitpolicies.yaml', ['RateLimitPolicy'], 'v2.6.7'),
+  pinned(
+    'ngf-nginxproxy',
+    'nginx/nginx-gateway-fabric',
+    'config/crd/bases/gateway.nginx.org_nginxproxies.yaml',
+    'gateway.nginx.org_nginxproxies.yaml',
+    ['NginxProxy'],
+    'v2.6.7',
+  ),
+  pinned(
+    'ngf-ratelimitpolicy',
+    'nginx/nginx-gateway-fabric',
+    'config/crd/bases/gateway.nginx.org_ratelimitpolicies.yaml',
+    'gateway.nginx.org_ratelimitpolicies.yaml',
+    ['RateLimitPolicy'],
+    'v2.6.7',
+  ),
 
   // CloudNativePG and its Barman Cloud plugin: PostgreSQL in the cluster.
-  pinned('cnpg-cluster', 'cloudnative-pg/cloudnative-pg', 'config/crd/bases/postgresql.cnpg.io_clusters.yaml', 'postgresql.cnpg.io_clusters.yaml', ['Cluster'], 'v1.30.0'),
-  pinned('cnpg-pooler', 'cloudnative-pg/cloudnative-pg', 'config/crd/bases/postgresql.cnpg.io_poolers.yaml', 'postgresql.cnpg.io_poolers.yaml', ['Pooler'], 'v1.30.0'),
-  pinned('cnpg-scheduledbackup', 'cloudnative-pg/cloudnative-pg', 'config/crd/bases/postgresql.cnpg.io_scheduledbackups.yaml', 'postgresql.cnpg.io_scheduledbackups.yaml', ['ScheduledBackup'], 'v1.30.0'),
-  pinned('barman-objectstore', 'cloudnative-pg/plugin-barman-cloud', 'config/crd/bases/barmancloud.cnpg.io_objectstores.yaml', 'barmancloud.cnpg.io_objectstores.yaml', ['ObjectStore'], 'v0.14.0'),
+  pinned(
+    'cnpg-cluster',
+    'cloudnative-pg/cloudnative-pg',
+    'config/crd/bases/postgresql.cnpg.io_clusters.yaml',
+    'postgresql.cnpg.io_clusters.yaml',
+    ['Cluster'],
+    'v1.30.0',
+  ),
+  pinned(
+    'cnpg-pooler',
+    'cloudnative-pg/cloudnative-pg',
+    'config/crd/bases/postgresql.cnpg.io_poolers.yaml',
+    'postgresql.cnpg.io_poolers.yaml',
+    ['Pooler'],
+    'v1.30.0',
+  ),
+  pinned(
+    'cnpg-scheduledbackup',
+    'cloudnative-pg/cloudnative-pg',
+    'config/crd/bases/postgresql.cnpg.io_scheduledbackups.yaml',
+    'postgresql.cnpg.io_scheduledbackups.yaml',
+    ['ScheduledBackup'],
+    'v1.30.0',
+  ),
+  pinned(
+    'barman-objectstore',
+    'cloudnative-pg/plugin-barman-cloud',
+    'config/crd/bases/barmancloud.cnpg.io_objectstores.yaml',
+    'barmancloud.cnpg.io_objectstores.yaml',
+    ['ObjectStore'],
+    'v0.14.0',
+  ),
 
   // Chaos Mesh: scheduled chaos drills.
-  pinned('chaos-schedule', 'chaos-mesh/chaos-mesh', 'config/crd/bases/chaos-mesh.org_schedules.yaml', 'chaos-mesh.org_schedules.yaml', ['Schedule'], 'v2.8.3'),
+  pinned(
+    'chaos-schedule',
+    'chaos-mesh/chaos-mesh',
+    'config/crd/bases/chaos-mesh.org_schedules.yaml',
+    'chaos-mesh.org_schedules.yaml',
+    ['Schedule'],
+    'v2.8.3',
+  ),
 
   // OT-CONTAINER-KIT redis-operator: Redis with replicas and Sentinel failover.
   pinned(

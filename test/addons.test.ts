@@ -9,7 +9,8 @@ import { clusterAddons } from '../charts/addons-catalog';
 import { dependencyDepths, inDependencyOrder } from '../lib/addons/order';
 import { nginxControllerSettings } from '../lib/edge-ingress';
 import { validateSchema } from '../lib/validation/schema';
-import { environment, find, objects, rendered } from './helpers';
+import prod from '../environments/prod';
+import { environment, find, objects, renderOverlay, rendered, validateOverlay } from './helpers';
 
 const releases = (env: string) => objects(rendered(env), 'HelmRelease') as any[];
 const dependsOn = (env: string) =>
@@ -31,16 +32,29 @@ describe('pinned charts', () => {
         ]),
       ),
     ).toEqual({
-      'kube-prometheus-stack': 'https://prometheus-community.github.io/helm-charts kube-prometheus-stack@81.4.5',
-      'istio-base': 'https://istio-release.storage.googleapis.com/charts base@1.26.2',
-      keda: 'https://kedacore.github.io/charts keda@2.17.2',
-      'istio-cni': 'https://istio-release.storage.googleapis.com/charts cni@1.26.2',
-      'cert-manager': 'https://charts.jetstack.io cert-manager@v1.18.4',
-      'external-secrets': 'https://charts.external-secrets.io external-secrets@0.19.2',
-      'argo-rollouts': 'https://argoproj.github.io/argo-helm argo-rollouts@2.40.5',
-      istiod: 'https://istio-release.storage.googleapis.com/charts istiod@1.26.2',
-      'ingress-nginx': 'https://kubernetes.github.io/ingress-nginx ingress-nginx@4.13.3',
+      'kube-prometheus-stack': 'https://prometheus-community.github.io/helm-charts kube-prometheus-stack@88.5.3',
+      'istio-base': 'https://blob.istio.io/istio-release/charts base@1.31.4',
+      keda: 'https://kedacore.github.io/charts keda@2.20.2',
+      'istio-cni': 'https://blob.istio.io/istio-release/charts cni@1.31.4',
+      'cert-manager': 'https://charts.jetstack.io cert-manager@v1.21.2',
+      'external-secrets': 'https://charts.external-secrets.io external-secrets@2.8.0',
+      'argo-rollouts': 'https://argoproj.github.io/argo-helm argo-rollouts@2.43.0',
+      istiod: 'https://blob.istio.io/istio-release/charts istiod@1.31.4',
+      'nginx-gateway-fabric': 'oci://ghcr.io/nginx/charts nginx-gateway-fabric@2.6.7',
     });
+  });
+
+  it('reads OCI charts from an OCI HelmRepository, and gives Argo CD the chart artifact', () => {
+    const repository = find(rendered('prod'), 'HelmRepository', 'nginx');
+    expect(repository.spec).toMatchObject({ type: 'oci', url: 'oci://ghcr.io/nginx/charts' });
+    const application = find(rendered('staging'), 'Application', 'nginx-gateway-fabric');
+    // Argo CD (3.1 and later) reads an OCI chart as an artifact of its own, from its root.
+    expect(application.spec.source).toMatchObject({
+      repoURL: 'oci://ghcr.io/nginx/charts/nginx-gateway-fabric',
+      path: '.',
+      targetRevision: '2.6.7',
+    });
+    expect(application.spec.source).not.toHaveProperty('chart');
   });
 
   it('never uses a version range', () => {
@@ -55,34 +69,40 @@ describe('pinned charts', () => {
     const apps = objects(rendered('staging'), 'Application') as any[];
     for (const release of releases('prod')) {
       const app = apps.find((a) => a.metadata.name === release.metadata.name);
-      expect(app.spec.source).toMatchObject({ chart: release.spec.chart.spec.chart, targetRevision: release.spec.chart.spec.version });
+      const repository = find(rendered('prod'), 'HelmRepository', release.spec.chart.spec.sourceRef.name).spec;
+      const { chart, version } = release.spec.chart.spec;
+      expect(app.spec.source).toMatchObject(
+        repository.type === 'oci'
+          ? { repoURL: `${repository.url}/${chart}`, path: '.', targetRevision: version }
+          : { repoURL: repository.url, chart, targetRevision: version },
+      );
     }
   });
 });
 
 describe('configuration per environment', () => {
-  it('sizes ingress-nginx from env.addons (seed 000: 3 replicas of 250m / 512Mi in prod)', () => {
-    const controller = find(rendered('prod'), 'HelmRelease', 'ingress-nginx').spec.values.controller;
-    expect(controller.replicaCount).toBe(3);
-    expect(controller.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } });
-    expect(find(rendered('dev'), 'HelmRelease', 'ingress-nginx').spec.values.controller.replicaCount).toBe(1);
-    expect(find(rendered('prod-asia'), 'HelmRelease', 'ingress-nginx').spec.values.controller.replicaCount).toBe(2);
+  it('runs two replicas of every controller in production and one elsewhere, NGINX Gateway Fabric included', () => {
+    expect(find(rendered('prod'), 'HelmRelease', 'nginx-gateway-fabric').spec.values.nginxGateway).toMatchObject({
+      gatewayClassName: 'nginx',
+      replicas: 2,
+      productTelemetry: { enable: false },
+      snippets: { enable: false },
+    });
+    expect(find(rendered('dev'), 'HelmRelease', 'nginx-gateway-fabric').spec.values.nginxGateway.replicas).toBe(1);
+    expect(find(rendered('prod'), 'HelmRelease', 'istiod').spec.values.pilot.autoscaleMin).toBe(2);
   });
 
-  it('configures the controller with nginxControllerSettings(): HSTS for a year and TLS 1.3 only', () => {
-    const config = find(rendered('prod'), 'HelmRelease', 'ingress-nginx').spec.values.controller.config;
-    expect(config).toEqual(nginxControllerSettings());
-    expect(config).toMatchObject({ 'ssl-protocols': 'TLSv1.3', hsts: 'true', 'hsts-max-age': '31536000' });
-    // Rate limiting is per Ingress, not controller-wide.
-    expect(Object.keys(config).filter((key) => key.startsWith('limit-'))).toEqual([]);
+  it('keeps node-exporter off, so every monitoring pod is admitted as "restricted"', () => {
+    const values = find(rendered('prod'), 'HelmRelease', 'kube-prometheus-stack').spec.values;
+    expect(values.nodeExporter).toEqual({ enabled: false });
+    expect(values.defaultRules.rules).toEqual({ nodeExporterAlerting: false, nodeExporterRecording: false });
   });
 
-  it('runs the ingress controller under the service account the authorization policies allow, in the mesh', () => {
-    const prod = find(rendered('prod'), 'HelmRelease', 'ingress-nginx');
-    expect(prod.spec.targetNamespace).toBe(environment('prod').ingress.controller.namespace);
-    expect(prod.spec.values.serviceAccount).toEqual({ name: environment('prod').ingress.controller.serviceAccount });
-    expect(find(rendered('prod'), 'Namespace', 'ingress-nginx').metadata.labels['istio-injection']).toBe('enabled');
-    expect(find(rendered('dev'), 'Namespace', 'ingress-nginx').metadata.labels).not.toHaveProperty('istio-injection');
+  it('gives every injected container of istiod a seccomp profile, and renders its webhooks as Fail', () => {
+    const values = find(rendered('prod'), 'HelmRelease', 'istiod').spec.values;
+    expect(values.global.proxy).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
+    expect(values.base).toEqual({ validationFailurePolicy: 'Fail' });
+    expect(find(rendered('prod'), 'HelmRelease', 'istio-base').spec.values.base).toEqual({ validationFailurePolicy: 'Fail' });
   });
 
   it('installs CRDs with the charts that own them', () => {
@@ -111,7 +131,7 @@ describe('configuration per environment', () => {
       'cert-manager',
       'external-secrets',
       'argo-rollouts',
-      'ingress-nginx',
+      'nginx-gateway-fabric',
     ]);
   });
 
@@ -122,16 +142,21 @@ describe('configuration per environment', () => {
         .map((ns) => [ns.metadata.name, ns.metadata.labels['pod-security.kubernetes.io/enforce']]),
     );
     expect(enforced).toEqual({
-      monitoring: 'privileged',
-      'istio-system': 'baseline',
+      monitoring: 'restricted',
+      'istio-system': 'restricted',
       keda: 'restricted',
       'cert-manager': 'restricted',
       'external-secrets': 'restricted',
       'argo-rollouts': 'restricted',
-      'ingress-nginx': 'restricted',
+      'nginx-gateway': 'restricted',
     });
     for (const name of Object.keys(enforced)) {
-      expect(find(rendered('prod'), 'Namespace', name).metadata.labels['pod-security.kubernetes.io/warn']).toBe('restricted');
+      const labels = find(rendered('prod'), 'Namespace', name).metadata.labels;
+      expect(labels['pod-security.kubernetes.io/warn']).toBe('restricted');
+      // Pinned to the cluster's own minor, so the checks are the ones that cluster runs.
+      for (const mode of ['enforce', 'warn', 'audit']) {
+        expect(labels[`pod-security.kubernetes.io/${mode}-version`]).toBe(`v${environment('prod').cluster.kubernetesVersion}`);
+      }
     }
     // kube-system is the cluster's: never emitted, never relabelled.
     expect(enforced).not.toHaveProperty('kube-system');
@@ -149,9 +174,9 @@ describe('install order', () => {
       'external-secrets': ['kube-prometheus-stack'],
       'argo-rollouts': ['kube-prometheus-stack'],
       istiod: ['istio-base', 'istio-cni'],
-      'ingress-nginx': ['kube-prometheus-stack', 'istiod'],
+      'nginx-gateway-fabric': ['kube-prometheus-stack', 'istiod'],
     });
-    expect(dependsOn('dev')['ingress-nginx']).toEqual(['kube-prometheus-stack']);
+    expect(dependsOn('dev')['nginx-gateway-fabric']).toEqual(['kube-prometheus-stack']);
   });
 
   it('lists every HelmRelease after the ones it depends on', () => {
@@ -165,6 +190,8 @@ describe('install order', () => {
 
   it('puts Argo CD add-ons in waves by dependency depth, after the project and before the apps', () => {
     expect(waves('staging')).toEqual({
+      // The Gateway API CRDs, from their own release: before every add-on (NGF and cert-manager read them).
+      'gateway-api': 1,
       'kube-prometheus-stack': 1,
       'istio-base': 1,
       keda: 1,
@@ -173,7 +200,7 @@ describe('install order', () => {
       'external-secrets': 2,
       'argo-rollouts': 2,
       istiod: 3,
-      'ingress-nginx': 4,
+      'nginx-gateway-fabric': 4,
       'staging-apps': 5,
     });
     expect(find(rendered('staging'), 'AppProject', 'staging').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '0' });
@@ -199,6 +226,52 @@ describe('install order', () => {
         { name: 'b', dependsOn: ['a'] },
       ]),
     ).toThrow('add-ons depend on each other in a cycle: a -> b -> a');
+  });
+});
+
+describe('the legacy ingress-nginx edge (ingress.implementation: ingress-nginx)', () => {
+  const LEGACY = { name: 'legacy', extends: prod, ingress: { implementation: 'ingress-nginx', namespace: 'ingress-nginx' } } as const;
+  const legacy = renderOverlay(LEGACY);
+  const controller = () => find(legacy, 'HelmRelease', 'ingress-nginx').spec.values.controller;
+
+  it('installs the final ingress-nginx release instead of NGINX Gateway Fabric', () => {
+    const names = objects(legacy, 'HelmRelease').map((r) => r.metadata.name);
+    expect(names).toContain('ingress-nginx');
+    expect(names).not.toContain('nginx-gateway-fabric');
+    expect(find(legacy, 'HelmRelease', 'ingress-nginx').spec.chart.spec.version).toBe('4.15.1');
+  });
+
+  it('sizes the controller from env.ingress (seed 000: 3 replicas of 250m / 512Mi in prod)', () => {
+    expect(controller().replicaCount).toBe(3);
+    expect(controller().resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } });
+  });
+
+  it('configures the controller with nginxControllerSettings(): HSTS for a year and TLS 1.3 only', () => {
+    const config = controller().config;
+    expect(config).toEqual(nginxControllerSettings());
+    expect(config).toMatchObject({ 'ssl-protocols': 'TLSv1.3', hsts: 'true', 'hsts-max-age': '31536000' });
+    // Rate limiting is per Ingress, not controller-wide.
+    expect(Object.keys(config).filter((key) => key.startsWith('limit-'))).toEqual([]);
+  });
+
+  it('runs the controller under the service account the authorization policies allow, in the mesh', () => {
+    expect(find(legacy, 'HelmRelease', 'ingress-nginx').spec.values.serviceAccount).toEqual({ name: 'ingress-nginx' });
+    expect(find(legacy, 'Namespace', 'ingress-nginx').metadata.labels['istio-injection']).toBe('enabled');
+  });
+
+  it('is flagged as unmaintained by validate', () => {
+    const report = validateOverlay(LEGACY);
+    expect(report.violations.filter((v) => v.rule === 'edge/unmaintained').map((v) => [v.severity, v.object])).toEqual([
+      ['warning', 'HelmRelease/flux-system/ingress-nginx'],
+      ...objects(legacy, 'Ingress').map((i) => ['warning', `Ingress/${i.metadata.namespace}/${i.metadata.name}`]),
+    ]);
+  });
+
+  it('is refused on a cluster newer than its final release supports', () => {
+    const report = validateOverlay({ ...LEGACY, name: 'legacy-new', cluster: { kubernetesVersion: '1.36' } });
+    expect(report.violations.filter((v) => v.rule === 'addon/kubernetes' && v.severity === 'error').map((v) => v.message)).toContainEqual(
+      expect.stringContaining('the cluster runs Kubernetes 1.36, but ingress-nginx 1.15.1 supports 1.31-1.35'),
+    );
   });
 });
 

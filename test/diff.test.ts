@@ -13,8 +13,9 @@ import { synthesize } from '../app/synthesize';
 import { environment } from './helpers';
 
 const root = join(__dirname, '..');
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', 'diff', ...args], { cwd: root, encoding: 'utf8' });
+const build = join(root, 'scripts', 'build.js');
+/** `npm run diff` without npm: the bundle, built first if the sources changed. */
+const cli = (...args: string[]) => spawnSync(process.execPath, [build, '--run', 'main', 'diff', ...args], { cwd: root, encoding: 'utf8' });
 
 describe('field diff', () => {
   it('names changed leaves by dotted path, quoting label keys', () => {
@@ -125,7 +126,7 @@ describe('diff against dist/', () => {
     const out = formatDiff(prod!);
     expect(out).toContain(`~ HorizontalPodAutoscaler/platform/frontend\n    spec.maxReplicas: 7 → ${prodMax}`);
     expect(out).toContain('- ConfigMap/platform/retired');
-    expect(out).toMatch(/^\+ Ingress\/platform\/\S+$/m);
+    expect(out).toMatch(/^\+ HTTPRoute\/edge\/\S+$/m);
     expect(out).toMatch(/^.*prod → render: \d+ added, 1 removed, 1 changed, \d+ unchanged/);
     rmSync(join(stale, '..'), { recursive: true });
   });
@@ -150,7 +151,7 @@ describe('diff against dist/', () => {
     rmSync(join(stale, 'dev', 'edge.yaml'));
     const { status, stdout } = cli('--dist', stale, '--env', 'dev', '--exit-code');
     expect(status).toBe(1);
-    expect(stdout).toMatch(/^\+ Ingress\/platform\/\S+$/m);
+    expect(stdout).toMatch(/^\+ HTTPRoute\/edge\/\S+$/m);
     rmSync(join(stale, '..'), { recursive: true });
   });
 });
@@ -172,11 +173,16 @@ describe('diff between environments', () => {
     expect(text).toContain(`"${staging.ingress.host}" → "${prod.ingress.host}"`);
   });
 
-  it('matches objects by kind and name, without namespaces in the keys', () => {
+  it("matches objects by kind and name, with a namespace in the key only outside the environment's own", () => {
     // kustomization.yaml files have no name; a sub-folder's is keyed by its path (Kustomization/flux/kustomization.yaml).
     const keys = [...diff.added, ...diff.removed, ...diff.changed.map((c) => c.key)];
-    expect(keys.every((key) => key.split('/').length === 2 || /^Kustomization\/.*kustomization\.yaml$/.test(key))).toBe(true);
-    expect(keys.some((key) => key.includes('/platform/'))).toBe(false);
+    const namespaced = keys.filter((key) => key.split('/').length === 3 && !/kustomization\.yaml$/.test(key));
+    expect(keys.some((key) => key.includes(`/${prod.namespace}/`))).toBe(false);
+    expect(namespaced.length).toBeGreaterThan(0);
+    for (const key of namespaced) expect(key.split('/')[1]).not.toBe(prod.namespace);
+    // The same name in two namespaces stays two objects.
+    const twice = diffEnvironments('prod', 'prod');
+    expect(twice.unchanged).toBeGreaterThan(0);
   });
 
   it('does not report the environment name in labels and selectors as a change', () => {
@@ -218,6 +224,7 @@ describe('diff between environments', () => {
   it('never reports a value as changed when it is the same on both sides, whatever the environments are called', () => {
     const side = (name: string, mount: string) => ({
       name,
+      namespace: 'platform',
       objects: [{ file: 'x.yaml', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'paths' }, data: { mount } } }],
     });
     // `dev` is a whole part of /dev/shm: normalizing one side only would invent a difference.

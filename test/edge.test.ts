@@ -1,61 +1,213 @@
-/** The NGINX edge: routing in both of the seeds' layouts, TLS, HSTS, TLS 1.3 and the rate limit. */
+/**
+ * The public edge on Gateway API with NGINX Gateway Fabric: routing in both of the seeds' layouts,
+ * TLS 1.3 only, HSTS, 100 requests a minute per client address, the health path, the client address
+ * preserved, and the mesh entered through each Service's own host.
+ */
 import { describe, expect, it } from 'vitest';
-import { find, objects, rendered } from './helpers';
+import { environmentNames } from '../environments';
+import { HSTS } from '../lib/gateway-edge';
+import { environment, find, objects, rendered } from './helpers';
 
 const routes = (env: string) =>
-  objects(rendered(env), 'Ingress').flatMap((ingress: any) =>
-    ingress.spec.rules.flatMap((rule: any) =>
-      rule.http.paths.map((p: any) => `${rule.host}${p.path} ${p.pathType} -> ${p.backend.service.name}:${p.backend.service.port.name}`),
-    ),
-  );
+  (objects(rendered(env), 'HTTPRoute') as any[])
+    .filter((route) => route.spec.parentRefs.every((ref: any) => ref.sectionName !== 'http'))
+    .flatMap((route) =>
+      route.spec.rules.map(
+        (rule: any) =>
+          `${route.spec.hostnames.join(',')}${rule.matches[0].path.value} ${rule.matches[0].path.type} -> ${rule.backendRefs.map((b: any) => `${b.name}:${b.port}`).join(',')}`,
+      ),
+    );
+const gateway = (env: string) => find(rendered(env), 'Gateway', 'public');
+const proxy = (env: string) => find(rendered(env), 'NginxProxy', 'public');
 
-describe('public ingress', () => {
+describe('routes', () => {
   it('routes /api on the public host to the backend (seed 000), with the health path', () => {
     expect(routes('prod')).toEqual([
-      'app.example.com/api/health Exact -> backend:http',
-      'app.example.com/api Prefix -> backend:http',
-      'app.example.com/ Prefix -> frontend:http',
+      'app.example.com/api/health Exact -> backend:80',
+      'app.example.com/api PathPrefix -> backend:80',
+      'app.example.com/ PathPrefix -> frontend:80',
     ]);
   });
 
-  it('routes a separate API host to the backend (seed 003)', () => {
+  it('routes a separate API host to the backend (seed 003), the health path staying on the public host', () => {
     expect(routes('staging')).toEqual([
-      'staging.example.com/api/health Exact -> backend:http',
-      'api.staging.example.com/ Prefix -> backend:http',
-      'staging.example.com/ Prefix -> frontend:http',
+      'staging.example.com,api.staging.example.com/api/health Exact -> backend:80',
+      'staging.example.com,api.staging.example.com/ PathPrefix -> backend:80',
+      'staging.example.com/ PathPrefix -> frontend:80',
     ]);
   });
 
-  it('terminates TLS for every host and limits each client IP to 100 requests a minute', () => {
-    for (const env of ['dev', 'staging', 'prod']) {
-      for (const ingress of objects(rendered(env), 'Ingress') as any[]) {
-        expect(ingress.spec.ingressClassName).toBe('nginx');
-        expect(ingress.spec.tls).toEqual([{ hosts: ingress.spec.rules.map((r: any) => r.host), secretName: `public-${env}-tls` }]);
-        expect(ingress.metadata.annotations).toMatchObject({
-          'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
-          'nginx.ingress.kubernetes.io/limit-rpm': '100',
-          'nginx.ingress.kubernetes.io/limit-burst-multiplier': '1',
-        });
-      }
+  it('redirects plain HTTP to HTTPS with a 301, and serves nothing else on port 80', () => {
+    for (const env of environmentNames()) {
+      const onHttp = (objects(rendered(env), 'HTTPRoute') as any[]).filter((r) =>
+        r.spec.parentRefs.some((p: any) => p.sectionName === 'http'),
+      );
+      expect(onHttp.map((r) => r.metadata.name)).toEqual(['public-https-redirect']);
+      expect(onHttp[0].spec.rules).toEqual([
+        { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+      ]);
     }
   });
 
-  it('sends mesh traffic to the Service with its own host, so Istio routing and mTLS apply', () => {
-    const backend = find(rendered('prod'), 'Ingress', 'backend');
-    expect(backend.metadata.annotations).toMatchObject({
-      'nginx.ingress.kubernetes.io/service-upstream': 'true',
-      'nginx.ingress.kubernetes.io/upstream-vhost': 'backend.platform.svc.cluster.local',
-    });
-    const dev = find(rendered('dev'), 'Ingress', 'backend');
-    expect(dev.metadata.annotations).not.toHaveProperty('nginx.ingress.kubernetes.io/service-upstream');
+  it('sends traffic to each Service by its own cluster host, so Istio routing, mTLS and canaries apply', () => {
+    for (const env of environmentNames()) {
+      const { namespace, ingress } = environment(env);
+      for (const service of [ingress.apiService, ingress.frontendService]) {
+        const upstream = objects(rendered(env), 'Service').find(
+          (s) => s.metadata.name === service && s.metadata.namespace === ingress.namespace,
+        );
+        expect((upstream as any).spec).toMatchObject({
+          type: 'ExternalName',
+          externalName: `${service}.${namespace}.svc.cluster.local`,
+        });
+      }
+      // NGINX resolves the ExternalName hosts through the cluster DNS.
+      expect(proxy(env).spec.dnsResolver.addresses).toEqual([{ type: 'Hostname', value: 'kube-dns.kube-system.svc.cluster.local' }]);
+    }
+  });
+});
+
+describe('TLS', () => {
+  it('terminates TLS 1.3 only, for every host, with the certificate cert-manager issues', () => {
+    for (const env of environmentNames()) {
+      const https = gateway(env).spec.listeners.filter((l: any) => l.protocol === 'HTTPS');
+      const hosts = [...new Set(routes(env).flatMap((r) => r.split(/[/ ]/)[0]!.split(',')))];
+      expect(https.map((l: any) => l.hostname).sort()).toEqual(hosts.sort());
+      for (const listener of https) {
+        expect(listener.port).toBe(443);
+        expect(listener.tls).toEqual({
+          mode: 'Terminate',
+          certificateRefs: [{ group: '', kind: 'Secret', name: `public-${env}-tls` }],
+          options: { 'nginx.org/ssl-protocols': 'TLSv1.3' },
+        });
+      }
+      expect(find(rendered(env), 'Certificate', `public-${env}`).spec.secretName).toBe(`public-${env}-tls`);
+    }
   });
 
-  it('configures the controller for HSTS and TLS 1.3 only, through Flux or Argo CD', () => {
-    const expected = { 'ssl-protocols': 'TLSv1.3', hsts: 'true', 'hsts-max-age': '31536000' };
-    const release = find(rendered('prod'), 'HelmRelease', 'ingress-nginx');
-    expect(release.spec.values.controller.config).toMatchObject(expected);
-    const application = find(rendered('staging'), 'Application', 'ingress-nginx');
-    expect(application.spec.source.helm.valuesObject.controller.config).toMatchObject(expected);
-    expect(objects(rendered('prod'), 'ConfigMap').map((c) => c.metadata.name)).not.toContain('ingress-nginx-controller');
+  it('sends HSTS for a year on every HTTPS response', () => {
+    expect(HSTS).toBe('max-age=31536000; includeSubDomains');
+    for (const env of environmentNames()) {
+      for (const route of objects(rendered(env), 'HTTPRoute') as any[]) {
+        if (route.metadata.name === 'public-https-redirect') continue;
+        for (const rule of route.spec.rules) {
+          expect(rule.filters).toContainEqual({
+            type: 'ResponseHeaderModifier',
+            responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: HSTS }] },
+          });
+        }
+      }
+    }
+  });
+});
+
+describe('client addresses and the rate limit', () => {
+  it('limits each client address to 100 requests a minute at the Gateway, answering 429', () => {
+    for (const env of environmentNames()) {
+      const policy = find(rendered(env), 'RateLimitPolicy', 'public');
+      expect(policy.spec).toEqual({
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }],
+        rateLimit: {
+          rejectCode: 429,
+          local: {
+            rules: [{ key: '$binary_remote_addr', rate: `${environment(env).ingress.rateLimitPerMinute}r/m`, burst: 100, noDelay: true }],
+          },
+        },
+      });
+    }
+    expect(environment('prod').ingress.rateLimitPerMinute).toBe(100);
+  });
+
+  it('keeps the client address from the load balancer and each client on one NGINX replica, so the limit is per address', () => {
+    for (const env of environmentNames()) {
+      const { service } = proxy(env).spec.kubernetes;
+      expect(service.externalTrafficPolicy).toBe('Local');
+      expect(service.patches).toEqual([{ type: 'StrategicMerge', value: { spec: { sessionAffinity: 'ClientIP' } } }]);
+      // The address is never taken from a header or PROXY protocol a client could write.
+      expect(proxy(env).spec).not.toHaveProperty('rewriteClientIP');
+    }
+  });
+
+  it('overwrites X-Forwarded-For with the connecting address on every route, so the services never read a forged one', () => {
+    for (const env of environmentNames()) {
+      for (const route of objects(rendered(env), 'HTTPRoute') as any[]) {
+        if (route.metadata.name === 'public-https-redirect') continue;
+        for (const rule of route.spec.rules) {
+          expect(rule.filters).toContainEqual({
+            type: 'RequestHeaderModifier',
+            requestHeaderModifier: { set: [{ name: 'X-Forwarded-For', value: '$remote_addr' }] },
+          });
+        }
+      }
+    }
+  });
+});
+
+describe('the NGINX pods', () => {
+  it('sizes them from env.ingress (seed 000: 3 replicas of 250m / 512Mi in prod) on the edge pool', () => {
+    const { deployment } = proxy('prod').spec.kubernetes;
+    expect(deployment.replicas).toBe(3);
+    expect(deployment.container.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } });
+    expect(deployment.pod.nodeSelector).toEqual({ 'cloud.google.com/gke-nodepool': 'frontend' });
+    expect(proxy('prod-asia').spec.kubernetes.deployment.replicas).toBe(2);
+    expect(proxy('dev').spec.kubernetes.deployment.replicas).toBe(1);
+  });
+
+  it('spreads them over zones (hard in production) and hosts, and keeps all but one through a drain', () => {
+    const selector = { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } };
+    expect(proxy('prod').spec.kubernetes.deployment.pod.topologySpreadConstraints).toEqual([
+      { labelSelector: selector, maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' },
+      { labelSelector: selector, maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' },
+    ]);
+    expect(proxy('dev').spec.kubernetes.deployment.pod.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
+    expect(find(rendered('prod'), 'PodDisruptionBudget', 'public').spec).toEqual({
+      maxUnavailable: 1,
+      selector,
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+  });
+
+  it('gives the pod a seccomp profile, so it is admitted as "restricted" with the sidecar Istio adds', () => {
+    for (const env of environmentNames()) {
+      expect(proxy(env).spec.kubernetes.deployment.patches).toContainEqual({
+        type: 'StrategicMerge',
+        value: { spec: { template: { spec: { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } } } } },
+      });
+      expect(find(rendered(env), 'Namespace', 'edge').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    }
+  });
+
+  it('puts them in the mesh where it is on, capturing only their calls to the services', () => {
+    const annotations = gateway('prod').spec.infrastructure.annotations;
+    expect(annotations['traffic.sidecar.istio.io/includeInboundPorts']).toBe('');
+    expect(JSON.parse(annotations['proxy.istio.io/config'])).toEqual({
+      holdApplicationUntilProxyStarts: true,
+      terminationDrainDuration: '20s',
+    });
+    expect(find(rendered('prod'), 'Namespace', 'edge').metadata.labels['istio-injection']).toBe('enabled');
+    expect(gateway('dev').spec.infrastructure).not.toHaveProperty('annotations');
+    expect(find(rendered('dev'), 'Namespace', 'edge').metadata.labels).not.toHaveProperty('istio-injection');
+  });
+});
+
+describe('network policies', () => {
+  it('admits the internet on 80 and 443 only, and lets the pods reach the routed services, the control plane and DNS', () => {
+    const policy = find(rendered('prod'), 'NetworkPolicy', 'public').spec;
+    expect(policy.ingress).toEqual([
+      {
+        from: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+        ports: [
+          { port: 80, protocol: 'TCP' },
+          { port: 443, protocol: 'TCP' },
+        ],
+      },
+    ]);
+    expect(
+      policy.egress.map(
+        (rule: any) =>
+          `${rule.to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']}/${rule.to[0].podSelector?.matchLabels['app.kubernetes.io/name'] ?? '*'}:${rule.ports[0].port}`,
+      ),
+    ).toEqual(['platform/backend:8001', 'platform/frontend:3000', 'nginx-gateway/*:8443']);
+    expect(find(rendered('prod'), 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
 });

@@ -43,9 +43,35 @@ describe('layout', () => {
           .filter((f) => f.name.endsWith('kustomization.yaml'))
           .map((f) => `dist/${name}${f.name === 'kustomization.yaml' ? '' : `/${dirname(f.name)}`}`),
       );
-      for (const k of kustomizations(name)) expect(written, k.metadata.name).toContain(k.spec.path.replace(/^\.\//, ''));
-      for (const a of applications(name).filter((app) => app.spec.source.path !== undefined))
+      const own = (repository: string) => repository === 'https://github.com/example/platform-manifests';
+      for (const k of kustomizations(name).filter((k) => k.spec.sourceRef.name === name))
+        expect(written, k.metadata.name).toContain(k.spec.path.replace(/^\.\//, ''));
+      for (const a of applications(name).filter((app) => app.spec.source.path !== undefined && own(app.spec.source.repoURL)))
         expect(written, a.metadata.name).toContain(a.spec.source.path);
+    }
+  });
+
+  it('installs the Gateway API CRDs from their own pinned release, never pruning them', () => {
+    // Deleting a CRD deletes every Gateway and HTTPRoute with it: neither tool may prune them.
+    const source = find(rendered('prod'), 'GitRepository', 'gateway-api').spec;
+    expect(source).toMatchObject({ url: 'https://github.com/kubernetes-sigs/gateway-api', ref: { tag: 'v1.6.1' } });
+    expect(find(rendered('prod'), 'Kustomization', 'prod-crds').spec).toMatchObject({
+      path: './config/crd',
+      prune: false,
+      wait: true,
+      sourceRef: { kind: 'GitRepository', name: 'gateway-api' },
+    });
+    const application = find(rendered('staging'), 'Application', 'gateway-api').spec;
+    expect(application.source).toEqual({
+      repoURL: 'https://github.com/kubernetes-sigs/gateway-api',
+      targetRevision: 'v1.6.1',
+      path: 'config/crd',
+    });
+    expect(application.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
+    expect(application.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+    for (const name of environmentNames()) {
+      const gitops = rendered(name).objects.filter((o) => o.kind === 'Kustomization' || o.kind === 'Application') as any[];
+      expect(gitops.filter((o) => o.metadata.name.endsWith('crds') || o.metadata.name === 'gateway-api').length, name).toBeGreaterThan(0);
     }
   });
 });
@@ -63,13 +89,14 @@ describe('Flux', () => {
   it('applies the add-ons, then the apps, keeping its own folder in sync', () => {
     expect(kustomizations('prod').map((k) => [k.metadata.name, k.spec.path, (k.spec.dependsOn ?? []).map((d: any) => d.name)])).toEqual([
       ['prod-gitops', './dist/prod/flux', []],
-      ['prod-addons', './dist/prod/addons', []],
+      ['prod-crds', './config/crd', []],
+      ['prod-addons', './dist/prod/addons', ['prod-crds']],
       ['prod-apps', './dist/prod', ['prod-addons']],
     ]);
   });
 
   it('prunes what leaves git and waits for health before the next stage starts', () => {
-    for (const k of kustomizations('prod')) {
+    for (const k of kustomizations('prod').filter((k) => k.metadata.name !== 'prod-crds')) {
       expect(k.metadata.namespace).toBe('flux-system');
       expect(k.spec.prune).toBe(true);
       expect(k.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'prod' });
@@ -160,25 +187,27 @@ describe('Argo CD', () => {
     expect(project.metadata.namespace).toBe('argocd');
     expect(project.spec.sourceRepos).toEqual([
       'https://argoproj.github.io/argo-helm',
+      'https://blob.istio.io/istio-release/charts',
       'https://charts.external-secrets.io',
       'https://charts.jetstack.io',
       'https://github.com/example/platform-manifests',
-      'https://istio-release.storage.googleapis.com/charts',
+      'https://github.com/kubernetes-sigs/gateway-api',
       'https://kedacore.github.io/charts',
-      'https://kubernetes.github.io/ingress-nginx',
       'https://prometheus-community.github.io/helm-charts',
+      'oci://ghcr.io/nginx/charts/nginx-gateway-fabric',
     ]);
     expect(project.spec.destinations.map((d: any) => `${d.server} ${d.namespace}`)).toEqual(
       [
         'argo-rollouts',
         'argocd',
         'cert-manager',
+        'edge',
         'external-secrets',
-        'ingress-nginx',
         'istio-system',
         'keda',
         'kube-system',
         'monitoring',
+        'nginx-gateway',
         'platform',
         'user-projects',
       ].map((ns) => `https://kubernetes.default.svc ${ns}`),
@@ -200,7 +229,7 @@ describe('Argo CD', () => {
   });
 
   it('syncs every Application automatically, pruning and self-healing, and deletes its objects with it', () => {
-    for (const app of applications('staging')) {
+    for (const app of applications('staging').filter((a) => a.metadata.name !== 'gateway-api')) {
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
     }
@@ -239,16 +268,13 @@ describe('Argo CD', () => {
   });
 
   it('installs add-ons from their Helm charts into labelled namespaces, every one server-side', () => {
-    const nginx = find(rendered('staging'), 'Application', 'ingress-nginx');
-    expect(nginx.spec.source.helm.releaseName).toBe('ingress-nginx');
-    expect(nginx.spec.destination.namespace).toBe('ingress-nginx');
+    const nginx = find(rendered('staging'), 'Application', 'nginx-gateway-fabric');
+    expect(nginx.spec.source.helm.releaseName).toBe('nginx-gateway-fabric');
+    expect(nginx.spec.destination.namespace).toBe('nginx-gateway');
     expect(nginx.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=true', 'ServerSideApply=true', 'PruneLast=true']);
-    expect(nginx.spec.syncPolicy.managedNamespaceMetadata.labels).toMatchObject({
-      'pod-security.kubernetes.io/enforce': 'restricted',
-      'istio-injection': 'enabled',
-    });
+    expect(nginx.spec.syncPolicy.managedNamespaceMetadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
     // KEDA's and External Secrets' CRDs are larger than client-side apply's last-applied annotation allows.
-    for (const app of objects(rendered('staging'), 'Application').filter((o: any) => o.spec.source.chart !== undefined) as any[]) {
+    for (const app of objects(rendered('staging'), 'Application').filter((o: any) => o.spec.source.helm !== undefined) as any[]) {
       expect(app.spec.syncPolicy.syncOptions, app.metadata.name).toContain('ServerSideApply=true');
     }
     // kube-system belongs to the cluster: neither created nor relabelled.

@@ -2,6 +2,9 @@
 import { buildEnvironment } from '../charts';
 import { loadEnvironment, selectEnvironments, type Environment, type EnvironmentOverlay } from '../environments';
 import { renderEnvironment, type RenderedEnvironment } from '../app/render';
+import { validationContext } from '../app/synthesize';
+import { validate } from '../lib/validation';
+import type { ValidationReport } from '../lib/validation/types';
 import type { Manifest } from '../lib/core/manifest';
 
 const cache = new Map<string, RenderedEnvironment>();
@@ -18,6 +21,12 @@ export function rendered(name: string): RenderedEnvironment {
 
 export function renderOverlay(overlay: EnvironmentOverlay): RenderedEnvironment {
   return renderEnvironment(buildEnvironment(loadEnvironment(overlay)));
+}
+
+/** An overlay rendered and validated as synth would judge it. */
+export function validateOverlay(overlay: EnvironmentOverlay): ValidationReport {
+  const environment = loadEnvironment(overlay);
+  return validate(renderEnvironment(buildEnvironment(environment)).objects, validationContext(environment));
 }
 
 export function environment(name: string): Environment {

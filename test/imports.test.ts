@@ -34,16 +34,21 @@ async function loadGeneratedClasses(): Promise<Map<string, GeneratedClass>> {
 
 describe('generated CRD bindings (imports/)', () => {
   let classes: Map<string, GeneratedClass>;
+  // Importing every binding takes seconds on a busy machine.
   beforeAll(async () => {
     classes = await loadGeneratedClasses();
-  });
+  }, 60_000);
 
   const kinds = CRD_SOURCES.flatMap((src) => src.kinds.map((kind) => ({ id: src.id, kind })));
   it.each(kinds)('$id: exports a $kind construct', ({ kind }) => {
-    // The unsuffixed class is cdk8s's binding for the CRD's first listed version.
-    const cls = classes.get(kind);
-    expect(cls, `no exported class ${kind} in imports/`).toBeDefined();
-    expect(cls!.GVK.kind).toBe(kind);
+    // The unsuffixed class is cdk8s's binding for the CRD's first listed version; cdk8s writes
+    // acronyms in the name as words (HTTPRoute is HttpRoute).
+    const unsuffixed = [...classes].filter(([name, cls]) => cls.GVK.kind === kind && !/V\d+(Alpha\d+|Beta\d+)?$/.test(name));
+    expect(
+      unsuffixed.map(([name]) => name),
+      `no exported class for ${kind} in imports/`,
+    ).toHaveLength(1);
+    expect(unsuffixed[0]![0].toLowerCase()).toBe(kind.toLowerCase());
   });
 });
 

@@ -29,11 +29,12 @@ describe.each(['staging', 'prod'])('%s mesh', (name) => {
         ]),
     );
     expect(allowed).toEqual({
-      frontend: { from: [principal('ingress-nginx', 'ingress-nginx')], ports: ['3000'], action: 'ALLOW' },
+      // NGINX Gateway Fabric names each Gateway's account <gateway>-<class>.
+      frontend: { from: [principal('edge', 'public-nginx')], ports: ['3000'], action: 'ALLOW' },
       backend: {
         // The blue-green gate's smoke traffic reaches the preview as release-smoke (lib/smoke-traffic.ts).
         from: [
-          principal('ingress-nginx', 'ingress-nginx'),
+          principal('edge', 'public-nginx'),
           principal('platform', 'frontend'),
           principal('platform', 'worker'),
           principal('platform', 'release-smoke'),

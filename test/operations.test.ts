@@ -88,12 +88,14 @@ describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name
 
   it('keeps the backend internal: reachable from the ingress controller and its declared callers only', () => {
     const from = find(env, 'NetworkPolicy', 'backend').spec.ingress.map((rule: any) => [
-      rule.from[0].namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ??
-        rule.from[0].podSelector.matchLabels['app.kubernetes.io/name'],
+      rule.from[0].namespaceSelector === undefined
+        ? rule.from[0].podSelector.matchLabels['app.kubernetes.io/name']
+        : `${rule.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']}/${JSON.stringify(rule.from[0].podSelector?.matchLabels ?? {})}`,
       rule.ports.map((p: any) => p.port),
     ]);
     expect(from.slice(0, 3)).toEqual([
-      ['ingress-nginx', [8001]],
+      // The Gateway's NGINX pods, not everything in the edge namespace.
+      ['edge/{"gateway.networking.k8s.io/gateway-name":"public"}', [8001]],
       ['frontend', [8001]],
       ['worker', [8001]],
     ]);
@@ -156,8 +158,10 @@ describe.each(environmentNames())('%s secrets by reference', (name) => {
 describe('secret stores: AWS, GCP and Vault are expressible', () => {
   it('uses Vault in dev and GCP Secret Manager in prod, limited to the namespace', () => {
     expect(find(rendered('dev'), 'ClusterSecretStore', 'platform-secrets').spec.provider.vault).toMatchObject({
-      server: 'http://vault.vault.svc.cluster.local:8200',
+      server: 'https://vault.vault.svc.cluster.local:8200',
       version: 'v2',
+      // The token crosses the network: TLS, verified against the cluster's Vault CA.
+      caProvider: { type: 'ConfigMap', name: 'vault-ca', key: 'ca.crt', namespace: 'vault' },
     });
     const prod = find(rendered('prod'), 'ClusterSecretStore', 'platform-secrets').spec;
     expect(prod.provider.gcpsm.projectID).toBe('platform-prod');
@@ -166,20 +170,32 @@ describe('secret stores: AWS, GCP and Vault are expressible', () => {
 });
 
 describe('certificates (seeds 000, 004)', () => {
-  it("issues prod a wildcard from Let's Encrypt over DNS, and the Ingresses serve its Secret", () => {
+  it("issues prod a wildcard from Let's Encrypt over DNS, and the Gateway's HTTPS listeners serve its Secret", () => {
     const prod = rendered('prod');
     const certificate = find(prod, 'Certificate', 'public-prod');
     expect(certificate.spec.dnsNames).toEqual(['*.example.com']);
     expect(certificate.spec.issuerRef).toEqual({ name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' });
-    for (const ingress of objects(prod, 'Ingress') as any[]) expect(ingress.spec.tls[0].secretName).toBe(certificate.spec.secretName);
+    const https = (find(prod, 'Gateway', 'public').spec.listeners as any[]).filter((l) => l.protocol === 'HTTPS');
+    expect(https.length).toBeGreaterThan(0);
+    for (const listener of https)
+      expect(listener.tls.certificateRefs).toEqual([{ group: '', kind: 'Secret', name: certificate.spec.secretName }]);
+    expect(certificate.metadata.namespace).toBe(find(prod, 'Gateway', 'public').metadata.namespace);
     expect(find(prod, 'ClusterIssuer', 'letsencrypt').spec.acme.solvers).toEqual([{ dns01: { cloudDNS: { project: 'platform-prod' } } }]);
   });
 
   it('names every host when there is no wildcard, proven over HTTP', () => {
     const staging = rendered('staging');
     expect(find(staging, 'Certificate', 'public-staging').spec.dnsNames).toEqual(['staging.example.com', 'api.staging.example.com']);
+    // cert-manager attaches each solver's HTTPRoute to the Gateway's plain-HTTP listener.
     expect(find(staging, 'ClusterIssuer', 'letsencrypt').spec.acme.solvers).toEqual([
-      { http01: { ingress: { ingressClassName: 'nginx' } } },
+      {
+        http01: {
+          gatewayHTTPRoute: {
+            parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'edge', sectionName: 'http' }],
+            serviceType: 'ClusterIP',
+          },
+        },
+      },
     ]);
   });
 });

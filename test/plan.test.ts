@@ -32,6 +32,7 @@ const small: EnvironmentOverlay = {
     web: { machineType: 'e2-standard-4', minNodes: 1, maxNodes: 3, spot: false },
     batch: { machineType: 'e2-standard-4', minNodes: 0, maxNodes: 2, spot: true },
   },
+  ingress: { pool: 'web', replicas: 2, cpu: '250m', memory: '512Mi' },
   services: {
     frontend: { pool: 'web', replicas: { min: 2, max: 6 }, resources: podSize(500, '1Gi') },
     backend: { pool: 'web', replicas: { min: 1, max: 3 }, resources: podSize(1000, '2Gi') },
@@ -52,9 +53,15 @@ function withoutMesh(objects: Manifest[]): Manifest[] {
   });
 }
 
-function plan(overlay: EnvironmentOverlay = small, edit: (objects: Manifest[]) => Manifest[] = (o) => o) {
+/** The hand figures count the services' pods: the Gateway's NGINX pods have their own test below. */
+function withoutEdge(objects: Manifest[]): Manifest[] {
+  return objects.filter((o) => o.kind !== 'Gateway');
+}
+
+function plan(overlay: EnvironmentOverlay = small, edit: (objects: Manifest[]) => Manifest[] = (o) => o, edge = false) {
   const env = loadEnvironment(overlay);
-  return planEnvironment(env, edit(withoutMesh(structuredClone([...renderEnvironment(buildEnvironment(env)).objects]))));
+  const objects = withoutMesh(structuredClone([...renderEnvironment(buildEnvironment(env)).objects]));
+  return planEnvironment(env, edit(edge ? objects : withoutEdge(objects)));
 }
 
 function pool(result: ReturnType<typeof plan>, name: string) {
@@ -277,6 +284,20 @@ describe('plan of Argo Rollouts and KEDA', () => {
       'plan-small: Rollout worker is blue-green: while a rollout runs it briefly adds a second set of 2-3 pods (not counted above); ' +
         'at the floor pool batch then needs 2 nodes, within its maxNodes of 2',
     ]);
+  });
+
+  it("counts each Gateway's NGINX pods from its NginxProxy: replicas, requests and pool", () => {
+    const without = pool(plan(), 'web');
+    const web = pool(
+      plan(small, (o) => o, true),
+      'web',
+    );
+    const gateway = web.workloads.find((w) => w.kind === 'Gateway')!;
+    expect(gateway).toMatchObject({ name: 'public', pods: { min: 2, max: 2 }, autoscaler: 'NginxProxy', istioSidecar: false });
+    expect(gateway.pod).toEqual({ cpu: 0.25, memoryGiB: 0.5, ephemeralStorageGiB: 0 });
+    expect(web.pods).toEqual({ min: without.pods.min + 2, max: without.pods.max + 2 });
+    expect(web.cpu.min).toBeCloseTo(without.cpu.min + 0.5, 9);
+    expect(web.memory.max).toBeCloseTo(without.memory.max + 1, 9);
   });
 
   it('uses spec.replicas for a workload without an autoscaler', () => {

@@ -143,8 +143,11 @@ describe('prod-eu against prod', () => {
         'HorizontalPodAutoscaler/platform/backend',
         'HorizontalPodAutoscaler/platform/ai',
         'ScaledObject/platform/worker',
-        'Ingress/platform/backend',
-        'Ingress/platform/frontend',
+        // The host: the Gateway's HTTPS listener and every route on it.
+        'Gateway/edge/public',
+        'HTTPRoute/edge/backend',
+        'HTTPRoute/edge/frontend',
+        'HTTPRoute/edge/public-https-redirect',
       ].sort(),
     );
   });

@@ -3,8 +3,10 @@
  * - the committed dist/ against a fresh render (what will this pull request change in the cluster?);
  * - one environment against another (what does prod run that staging does not?).
  */
-import { environmentNames, readEnvironmentFile } from '../../environments';
-import { renderEnvironments } from '../synthesize';
+import { environmentNames, readEnvironmentFile, selectEnvironments } from '../../environments';
+import { buildEnvironment } from '../../charts';
+import { renderEnvironment } from '../render';
+import { loadSelected, renderEnvironments } from '../synthesize';
 import { normalizeString, rewriteForEnvironment, sameAcrossEnvironments, withoutNamespace } from './normalize';
 import { byKindAndName, byNamespacedName, diffObjects, type KeyOf, type ObjectDiff } from './objects';
 import { distEnvironments, parseObjects, readDistEnvironment, type SourcedObject } from './read-dist';
@@ -48,9 +50,20 @@ export interface EnvironmentDiffOptions {
   readonly exact?: boolean;
 }
 
-/** Objects matched by kind and name, the environment's own name in the name read as `{env}`. */
-function byKindAndNormalizedName(environment: string): KeyOf {
-  return (source) => normalizeString(byKindAndName(source), environment);
+/**
+ * Objects matched by kind and name, the environment's own name in them read as `{env}`. An object in
+ * another namespace than the environment's own keeps its namespace in the key, so a name used in two
+ * namespaces (each namespace's default-deny policy) stays two objects.
+ */
+function crossEnvironmentKey(side: RenderedSide, namespaces: WeakMap<object, string | undefined>, normalize: boolean): KeyOf {
+  return (source) => {
+    const namespace = namespaces.has(source.object) ? namespaces.get(source.object) : source.object.metadata?.namespace;
+    const key =
+      namespace === undefined || namespace === side.namespace
+        ? byKindAndName(source)
+        : byNamespacedName({ ...source, object: { ...source.object, metadata: { ...source.object.metadata, namespace } } });
+    return normalize ? normalizeString(key, side.name) : key;
+  };
 }
 
 /**
@@ -59,10 +72,21 @@ function byKindAndNormalizedName(environment: string): KeyOf {
  */
 export function diffRendered(from: RenderedSide, to: RenderedSide, options: EnvironmentDiffOptions = {}): ObjectDiff {
   const title = `${from.name} → ${to.name}`;
-  if (options.exact) return diffObjects(title, from.objects, to.objects, byKindAndName);
-  const strip = (sources: readonly SourcedObject[]) => sources.map((source) => ({ ...source, object: withoutNamespace(source.object) }));
-  return diffObjects(title, strip(from.objects), strip(to.objects), byKindAndNormalizedName(from.name), {
-    toKey: byKindAndNormalizedName(to.name),
+  const namespaces = new WeakMap<object, string | undefined>();
+  if (options.exact) {
+    return diffObjects(title, from.objects, to.objects, crossEnvironmentKey(from, namespaces, false), {
+      toKey: crossEnvironmentKey(to, namespaces, false),
+    });
+  }
+  // Compared without the namespace; the key says where an object outside the environment's own is.
+  const strip = (sources: readonly SourcedObject[]) =>
+    sources.map((source) => {
+      const object = withoutNamespace(source.object);
+      namespaces.set(object, source.object.metadata?.namespace);
+      return { ...source, object };
+    });
+  return diffObjects(title, strip(from.objects), strip(to.objects), crossEnvironmentKey(from, namespaces, true), {
+    toKey: crossEnvironmentKey(to, namespaces, true),
     same: sameAcrossEnvironments(from.name, to.name),
     identity: { from: (entry) => rewriteForEnvironment(entry, from.name), to: (entry) => rewriteForEnvironment(entry, to.name) },
   });
@@ -71,13 +95,20 @@ export function diffRendered(from: RenderedSide, to: RenderedSide, options: Envi
 /** One side of an environment diff: its name and its objects as they would be written. */
 export interface RenderedSide {
   readonly name: string;
+  /** The environment's own namespace, left out of the keys. */
+  readonly namespace: string;
   readonly objects: readonly SourcedObject[];
 }
 
 /** Two registered environments, rendered now. */
 export function diffEnvironments(from: string, to: string, options: EnvironmentDiffOptions = {}): ObjectDiff {
   const fresh = renderedObjects([from, to]);
-  return diffRendered({ name: from, objects: fresh.get(from) ?? [] }, { name: to, objects: fresh.get(to) ?? [] }, options);
+  const [fromEnv, toEnv] = selectEnvironments([from, to]);
+  return diffRendered(
+    { name: from, namespace: fromEnv!.namespace, objects: fresh.get(from) ?? [] },
+    { name: to, namespace: toEnv!.namespace, objects: fresh.get(to) ?? [] },
+    options,
+  );
 }
 
 /** A proposed overlay file against the environment it extends: what merging it would change. */
@@ -86,12 +117,13 @@ export function diffProposal(file: string, options: EnvironmentDiffOptions = {})
   const parent = overlay.extends?.name;
   if (parent === undefined)
     throw new Error(`${file}: extends no registered environment (set \`extends: <environment>\`) so there is nothing to compare it with`);
-  const [rendered] = renderEnvironments({ environmentFiles: [file] });
-  if (rendered === undefined) throw new Error(`${file}: nothing was rendered`);
+  const [environment] = loadSelected({ environmentFiles: [file] });
+  if (environment === undefined) throw new Error(`${file}: nothing was rendered`);
+  const rendered = renderEnvironment(buildEnvironment(environment));
   const proposal = rendered.files.flatMap((f) => parseObjects(f.name, f.text));
   return diffRendered(
-    { name: parent, objects: renderedObjects([parent]).get(parent) ?? [] },
-    { name: rendered.environment, objects: proposal },
+    { name: parent, namespace: selectEnvironments([parent])[0]!.namespace, objects: renderedObjects([parent]).get(parent) ?? [] },
+    { name: rendered.environment, namespace: environment.namespace, objects: proposal },
     options,
   );
 }

@@ -76,7 +76,12 @@ function totalRow(plan: CapacityPlan): string[] {
 
 const WORKLOAD_HEADERS = ['workload', 'pool', 'scaled by', 'pods', 'per pod (CPU / GiB)'];
 
-const AUTOSCALER_LABEL: Readonly<Record<string, string>> = { HorizontalPodAutoscaler: 'HPA', ScaledObject: 'KEDA', none: 'spec.replicas' };
+const AUTOSCALER_LABEL: Readonly<Record<string, string>> = {
+  HorizontalPodAutoscaler: 'HPA',
+  ScaledObject: 'KEDA',
+  NginxProxy: 'NginxProxy',
+  none: 'spec.replicas',
+};
 
 function workloadRows(plan: CapacityPlan): string[][] {
   return plan.pools.flatMap((pool) =>

@@ -5,13 +5,15 @@
  * what the environment file meant.
  */
 import type { Manifest } from '../../lib/core/manifest';
+import { gatewayPods, nginxProxyOf } from '../../lib/gateway-pods';
 import { podRequests, type PodRequests } from './pod-requests';
 import { at, isPlain } from '../../lib/core/plain';
 
-/** Kinds whose `spec.template` is a pod template the plan counts. */
+/** Kinds whose `spec.template` is a pod template the plan counts (Gateways are counted from their NginxProxy). */
 export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'Rollout', 'StatefulSet'];
 
-export type AutoscalerKind = 'HorizontalPodAutoscaler' | 'ScaledObject' | 'none';
+/** What owns the replica count; `NginxProxy`: the fixed replicas of a Gateway's NGINX pods. */
+export type AutoscalerKind = 'HorizontalPodAutoscaler' | 'ScaledObject' | 'NginxProxy' | 'none';
 
 export interface Workload {
   readonly kind: string;
@@ -134,12 +136,37 @@ function referencedDeployments(objects: readonly Manifest[]): Set<string> {
   return names;
 }
 
-/** Every workload of the objects, in emitted order. */
+/** The NGINX pods NGINX Gateway Fabric runs for each Gateway (lib/gateway-pods.ts): a workload of kind Gateway. */
+function gatewayWorkloads(objects: readonly Manifest[], poolLabel: string, injected: ReadonlySet<string>): Workload[] {
+  return objects
+    .filter((o) => o.kind === 'Gateway')
+    .flatMap((gateway) => {
+      const pods = gatewayPods(gateway, nginxProxyOf(gateway, objects));
+      if (pods === undefined) return [];
+      const namespace = gateway.metadata.namespace ?? '';
+      const istioSidecar = hasIstioSidecar(pods.template, injected.has(namespace));
+      return [
+        {
+          kind: 'Gateway',
+          name: gateway.metadata.name,
+          namespace,
+          pool: templatePool(pods.template, poolLabel),
+          pod: podRequests(pods.template, { istioSidecar }),
+          replicas: { min: pods.replicas, max: pods.replicas },
+          autoscaler: 'NginxProxy' as const,
+          strategy: undefined,
+          istioSidecar,
+        },
+      ];
+    });
+}
+
+/** Every workload of the objects, in emitted order; Gateways' NGINX pods last. */
 export function workloadsOf(objects: readonly Manifest[], poolLabel: string): Workload[] {
   const ranges = autoscalerRanges(objects);
   const taken = referencedDeployments(objects);
   const injected = injectedNamespaces(objects);
-  return objects
+  const workloads = objects
     .filter((o) => WORKLOAD_KINDS.includes(o.kind))
     .filter((o) => !(o.kind === 'Deployment' && taken.has(`${o.metadata.namespace ?? ''}/${o.metadata.name}`)))
     .map((object) => {
@@ -161,4 +188,5 @@ export function workloadsOf(objects: readonly Manifest[], poolLabel: string): Wo
         istioSidecar,
       };
     });
+  return [...workloads, ...gatewayWorkloads(objects, poolLabel, injected)];
 }

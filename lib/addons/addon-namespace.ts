@@ -1,12 +1,13 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { AddonNamespaceSpec } from './addon';
-import { addonNamespaceLabels } from './addon';
+import { addonNamespaceLabels, type AddonNamespaceSpec } from './addon';
 
 export interface AddonNamespaceProps {
   readonly namespace: AddonNamespaceSpec;
   /** The app.kubernetes.io labels of the add-ons bundle. */
   readonly labels: Record<string, string>;
+  /** The cluster's Kubernetes minor, e.g. 1.35: the version the Pod Security profile is pinned to. */
+  readonly kubernetesVersion: string;
 }
 
 /**
@@ -24,7 +25,7 @@ export class AddonNamespace extends Construct {
     }
     this.name = namespace.name;
     new k8s.KubeNamespace(this, 'Resource', {
-      metadata: { name: namespace.name, labels: { ...props.labels, ...addonNamespaceLabels(namespace) } },
+      metadata: { name: namespace.name, labels: { ...props.labels, ...addonNamespaceLabels(namespace, props.kubernetesVersion) } },
     });
   }
 }

@@ -41,7 +41,7 @@ export interface ClusterKind {
 }
 
 /** Labels of an add-on namespace: Pod Security (enforced level, always warned and audited at restricted) and any extras. */
-export function addonNamespaceLabels(namespace: AddonNamespaceSpec): Record<string, string> {
+export function addonNamespaceLabels(namespace: AddonNamespaceSpec, kubernetesVersion: string): Record<string, string> {
   if (namespace.enforce === undefined) return { ...namespace.labels };
-  return { ...namespace.labels, ...podSecurityLabels(namespace.enforce) };
+  return { ...namespace.labels, ...podSecurityLabels(namespace.enforce, kubernetesVersion) };
 }

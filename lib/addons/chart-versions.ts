@@ -7,10 +7,15 @@
  * How each was established (this repository builds offline) is recorded beside it.
  */
 
-/** A Helm chart repository: a name for the Flux HelmRepository object, and its URL. */
+/**
+ * A Helm chart repository: a name for the Flux HelmRepository object, its URL, and whether it is an
+ * OCI registry (Flux then reads it as `type: oci`, Argo CD as an `oci://` source of the chart itself).
+ */
 export interface ChartRepository {
   readonly name: string;
   readonly url: string;
+  /** @default false */
+  readonly oci?: boolean;
 }
 
 /** One pinned chart. */
@@ -26,29 +31,62 @@ export const CHART_REPOSITORIES = {
   externalSecrets: { name: 'external-secrets', url: 'https://charts.external-secrets.io' },
   kedacore: { name: 'kedacore', url: 'https://kedacore.github.io/charts' },
   argo: { name: 'argo', url: 'https://argoproj.github.io/argo-helm' },
-  istio: { name: 'istio', url: 'https://istio-release.storage.googleapis.com/charts' },
+  // From 1.31 Istio publishes no more to istio-release.storage.googleapis.com (istio.io 1.31 upgrade notes).
+  istio: { name: 'istio', url: 'https://blob.istio.io/istio-release/charts' },
   prometheusCommunity: { name: 'prometheus-community', url: 'https://prometheus-community.github.io/helm-charts' },
+  nginx: { name: 'nginx', url: 'oci://ghcr.io/nginx/charts', oci: true },
 } as const satisfies Record<string, ChartRepository>;
 
 /** Istio's base, istiod and cni charts are released together and must stay on one version. */
-const ISTIO_VERSION = '1.26.2';
+const ISTIO_VERSION = '1.31.4';
 
+/**
+ * How each version was established is noted beside it. Checked offline: a tag or module version in
+ * the upstream repository (git mirrors, `go list -m -versions`); "not checked offline": only a
+ * published announcement or third-party note was available here.
+ */
 export const CHARTS = {
-  // kubernetes/ingress-nginx charts/ingress-nginx/changelog/helm-chart-4.13.3.md (controller v1.13.3).
-  ingressNginx: { repository: CHART_REPOSITORIES.ingressNginx, chart: 'ingress-nginx', version: '4.13.3' },
-  // cert-manager/website release-notes-1.18.md, section v1.18.4. The chart version carries the "v".
-  certManager: { repository: CHART_REPOSITORIES.jetstack, chart: 'cert-manager', version: 'v1.18.4' },
-  // Serves external-secrets.io/v1 (the API the ClusterSecretStore uses; v1 is served from 0.16).
-  // Seen in published install guides (`--version 0.19.2`); not checked against the chart index.
-  externalSecrets: { repository: CHART_REPOSITORIES.externalSecrets, chart: 'external-secrets', version: '0.19.2' },
-  // Seen in published install guides (`helm pull kedacore/keda --version 2.17.2`); not checked against the chart index.
-  keda: { repository: CHART_REPOSITORIES.kedacore, chart: 'keda', version: '2.17.2' },
-  // Seen in published install guides (`argo/argo-rollouts --version 2.40.5`); not checked against the chart index.
-  argoRollouts: { repository: CHART_REPOSITORIES.argo, chart: 'argo-rollouts', version: '2.40.5' },
-  // istio/istio.io content/en/news/releases/1.26.x/announcing-1.26.2.
+  // Legacy edge only (ingress.implementation: ingress-nginx). kubernetes/ingress-nginx tag helm-chart-4.15.1
+  // (2026-03-19), its final release: the project was retired in March 2026 and gets no security fixes.
+  ingressNginx: { repository: CHART_REPOSITORIES.ingressNginx, chart: 'ingress-nginx', version: '4.15.1' },
+  // Module github.com/cert-manager/cert-manager v1.21.2 (go list -m -versions). The chart version carries the "v".
+  certManager: { repository: CHART_REPOSITORIES.jetstack, chart: 'cert-manager', version: 'v1.21.2' },
+  // Tag helm-chart-2.8.0 in external-secrets/external-secrets: the newest minor whose documented range holds 1.35.
+  externalSecrets: { repository: CHART_REPOSITORIES.externalSecrets, chart: 'external-secrets', version: '2.8.0' },
+  // Tag v2.20.2 in kedacore/charts; module github.com/kedacore/keda/v2 v2.20.2.
+  keda: { repository: CHART_REPOSITORIES.kedacore, chart: 'keda', version: '2.20.2' },
+  // argo-helm argo-rollouts-2.43.0 ships Argo Rollouts v1.10.0 (module v1.10.0 checked; the chart tag is newer
+  // than the offline argo-helm snapshot: not checked offline).
+  argoRollouts: { repository: CHART_REPOSITORIES.argo, chart: 'argo-rollouts', version: '2.43.0' },
+  // istio.io/api v1.31.4 (go list -m -versions); the charts carry the Istio version (not checked offline).
   istioBase: { repository: CHART_REPOSITORIES.istio, chart: 'base', version: ISTIO_VERSION },
   istiod: { repository: CHART_REPOSITORIES.istio, chart: 'istiod', version: ISTIO_VERSION },
   istioCni: { repository: CHART_REPOSITORIES.istio, chart: 'cni', version: ISTIO_VERSION },
-  // prometheus-community/helm-charts charts/kube-prometheus-stack/Chart.yaml (operator v0.88.0).
-  kubePrometheusStack: { repository: CHART_REPOSITORIES.prometheusCommunity, chart: 'kube-prometheus-stack', version: '81.4.5' },
+  // Tag kube-prometheus-stack-88.5.3 in prometheus-community/helm-charts (prometheus-operator v0.93.1).
+  kubePrometheusStack: { repository: CHART_REPOSITORIES.prometheusCommunity, chart: 'kube-prometheus-stack', version: '88.5.3' },
+  // Tag v2.6.7 in nginx/nginx-gateway-fabric (charts/nginx-gateway-fabric, version 2.6.7).
+  nginxGatewayFabric: { repository: CHART_REPOSITORIES.nginx, chart: 'nginx-gateway-fabric', version: '2.6.7' },
 } as const satisfies Record<string, PinnedChart>;
+
+/** Manifests an add-on is installed from directly (no Helm chart): a folder of a git repository at a tag. */
+export interface PinnedManifests {
+  readonly name: string;
+  readonly repository: string;
+  readonly tag: string;
+  /** The folder, with its own kustomization.yaml. */
+  readonly path: string;
+}
+
+/**
+ * Gateway API's CRDs (standard channel and its safe-upgrades admission policy), which neither NGINX
+ * Gateway Fabric's chart nor any other ships: `config/crd` of kubernetes-sigs/gateway-api at the tag
+ * the CRD bindings were generated from (scripts/crd-sources.ts, v1.6.1). NGINX Gateway Fabric 2.6.7
+ * is built for Gateway API 1.5.1 and runs 1.6 "best effort": its GatewayClass reports
+ * SupportedVersion=False, and it ignores fields added in 1.6, which this project does not use.
+ */
+export const GATEWAY_API_CRDS: PinnedManifests = {
+  name: 'gateway-api',
+  repository: 'https://github.com/kubernetes-sigs/gateway-api',
+  tag: 'v1.6.1',
+  path: 'config/crd',
+};

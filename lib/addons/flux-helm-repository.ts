@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { HelmRepository } from '../../imports/source.toolkit.fluxcd.io';
+import { HelmRepository, HelmRepositorySpecType } from '../../imports/source.toolkit.fluxcd.io';
 import { FLUX_NAMESPACE } from '../gitops/names';
 import type { ChartRepository } from './chart-versions';
 
@@ -19,7 +19,11 @@ export class FluxHelmRepository extends Construct {
     this.name = props.repository.name;
     new HelmRepository(this, 'Resource', {
       metadata: { name: this.name, namespace: FLUX_NAMESPACE, labels: props.labels },
-      spec: { url: props.repository.url, interval: props.interval ?? '12h' },
+      spec: {
+        url: props.repository.url,
+        interval: props.interval ?? '12h',
+        ...(props.repository.oci ? { type: HelmRepositorySpecType.OCI } : {}),
+      },
     });
   }
 }

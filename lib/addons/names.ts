@@ -15,6 +15,7 @@ export const Addon = {
   KEDA: 'keda',
   ARGO_ROLLOUTS: 'argo-rollouts',
   INGRESS_NGINX: 'ingress-nginx',
+  NGINX_GATEWAY_FABRIC: 'nginx-gateway-fabric',
 } as const;
 
 /** Istio's control plane namespace (the sidecars' network policies allow istiod there). */
@@ -29,6 +30,9 @@ export const ISTIO_CNI_NAMESPACE = 'kube-system';
 export const CERT_MANAGER_NAMESPACE = 'cert-manager';
 export const KEDA_NAMESPACE = 'keda';
 export const ARGO_ROLLOUTS_NAMESPACE = 'argo-rollouts';
+
+/** NGINX Gateway Fabric's control plane (its data plane runs in the edge's namespace, one per Gateway). */
+export const NGINX_GATEWAY_NAMESPACE = 'nginx-gateway';
 
 /**
  * Cluster-scoped kinds the pinned charts create: CRDs, RBAC, admission webhooks and policies (Istio,

@@ -34,13 +34,28 @@ export interface ArgoCdApplicationProps {
   readonly ignore?: readonly OwnedFields[];
   /** Apply server-side (CRDs larger than the last-applied annotation allows). @default false */
   readonly serverSideApply?: boolean;
+  /** Delete objects removed from the source. Never for CRDs: that would delete every object of the kind. @default true */
+  readonly prune?: boolean;
 }
 
 function isHelm(source: HelmSource | GitSource): source is HelmSource {
   return 'chart' in source;
 }
 
+/** An OCI chart is an artifact of its own: Argo CD reads it by `oci://<registry>/<chart>` at its version, from its root. */
+export function ociChartUrl(chart: PinnedChart): string {
+  return `${chart.repository.url}/${chart.chart}`;
+}
+
 function sourceOf(source: HelmSource | GitSource): ApplicationSpecSource {
+  if (isHelm(source) && source.chart.repository.oci) {
+    return {
+      repoUrl: ociChartUrl(source.chart),
+      targetRevision: source.chart.version,
+      path: '.',
+      helm: { releaseName: source.releaseName, valuesObject: source.values },
+    };
+  }
   if (isHelm(source)) {
     return {
       repoUrl: source.chart.repository.url,
@@ -58,7 +73,7 @@ function sourceOf(source: HelmSource | GitSource): ApplicationSpecSource {
  * front would silently move the ignore onto another item; jq selects it by name).
  */
 export function ignoreDifference(fields: OwnedFields): ApplicationSpecIgnoreDifferences {
-  const positional = fields.jsonPointers.some((pointer) => /\/\d+(\/|$)/.test(pointer));
+  const positional = fields.jsonPointers.length === 0 || fields.jsonPointers.some((pointer) => /\/\d+(\/|$)/.test(pointer));
   return {
     group: fields.group,
     kind: fields.kind,
@@ -102,7 +117,7 @@ export class ArgoCdApplication extends Construct {
         source: sourceOf(props.source),
         destination: { server: IN_CLUSTER_SERVER, namespace: props.namespace },
         syncPolicy: {
-          automated: { prune: true, selfHeal: true },
+          automated: { prune: props.prune ?? true, selfHeal: true },
           syncOptions,
           ...(props.managedNamespaceLabels ? { managedNamespaceMetadata: { labels: props.managedNamespaceLabels } } : {}),
           retry: { limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } },

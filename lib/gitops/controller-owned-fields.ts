@@ -17,7 +17,7 @@ import { at, groupOf, isPlain, list } from '../core/plain';
 /** The label Argo Rollouts injects into a DestinationRule subset to pin it to a ReplicaSet. */
 export const ROLLOUTS_POD_TEMPLATE_HASH = 'rollouts-pod-template-hash';
 
-export const FieldOwner = { AUTOSCALER: 'autoscaler', ARGO_ROLLOUTS: 'argo-rollouts' } as const;
+export const FieldOwner = { AUTOSCALER: 'autoscaler', ARGO_ROLLOUTS: 'argo-rollouts', ADDON: 'addon-controller' } as const;
 export type FieldOwner = (typeof FieldOwner)[keyof typeof FieldOwner];
 
 /** Fields of one object (or of every object of a kind) that a controller other than GitOps owns. */

@@ -11,9 +11,18 @@ import type { OwnedFields } from './controller-owned-fields';
 import { FLUX_NAMESPACE, fluxPath, sourceName, stageName, type Folder, type Stage } from './names';
 
 /** One Flux Kustomization: a folder of dist/<env>/ applied as a unit, after the stages it depends on. */
+/** A folder of another project's repository at a tag, read by its own GitRepository. */
+export interface ExternalSource {
+  readonly name: string;
+  readonly url: string;
+  readonly tag: string;
+  readonly path: string;
+}
+
 export interface FluxStage {
   readonly stage: Stage;
-  readonly folder: Folder;
+  /** A folder of dist/<env>/, or another project's manifests. */
+  readonly folder: Folder | ExternalSource;
   /** Stages that must be ready first. @default - none */
   readonly dependsOn?: readonly Stage[];
   /**
@@ -30,6 +39,12 @@ export interface FluxStage {
   readonly timeout?: string;
   /** Fields other controllers own: left out of drift detection and of re-applies. @default - none */
   readonly ignore?: readonly OwnedFields[];
+  /** Delete objects removed from the source. CRDs are never pruned: their removal would delete every object of the kind. @default true */
+  readonly prune?: boolean;
+}
+
+function isExternal(folder: Folder | ExternalSource): folder is ExternalSource {
+  return typeof folder === 'object';
 }
 
 export interface FluxSyncProps {
@@ -102,15 +117,28 @@ export class FluxSync extends Construct {
     this.kustomizations = new Map(props.stages.map((s) => [s.stage, stageName(environment, s.stage)]));
     for (const stage of props.stages) {
       const wait = stage.wait ?? true;
+      const external = isExternal(stage.folder) ? stage.folder : undefined;
+      if (external !== undefined) {
+        new GitRepository(this, `Source-${external.name}`, {
+          metadata: { name: external.name, namespace: FLUX_NAMESPACE, labels },
+          spec: {
+            interval: '12h',
+            url: external.url,
+            // A tag, never a branch: the manifests only change when this pin does.
+            ref: { tag: external.tag },
+            ignore: `/*\n!/${external.path}/\n`,
+          },
+        });
+      }
       new Kustomization(this, stage.stage, {
         metadata: { name: stageName(environment, stage.stage), namespace: FLUX_NAMESPACE, labels },
         spec: {
           interval: props.interval ?? '10m',
           retryInterval: props.retryInterval ?? '2m',
           timeout: stage.timeout ?? '5m',
-          sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: source },
-          path: fluxPath(environment, stage.folder),
-          prune: true,
+          sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: external?.name ?? source },
+          path: external === undefined ? fluxPath(environment, stage.folder as Folder) : `./${external.path}`,
+          prune: stage.prune ?? true,
           wait,
           ...(stage.dependsOn?.length ? { dependsOn: stage.dependsOn.map((d) => ({ name: stageName(environment, d) })) } : {}),
           ...(!wait && stage.healthChecks?.length ? { healthChecks: [...stage.healthChecks] } : {}),

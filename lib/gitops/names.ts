@@ -27,6 +27,8 @@ export type Folder = (typeof Folder)[keyof typeof Folder];
  */
 export const Stage = {
   GITOPS: 'gitops',
+  /** CRDs installed from their own project's repository (Gateway API's), before the add-ons that use them. */
+  CRDS: 'crds',
   ADDONS: 'addons',
   APPS: 'apps',
 } as const;

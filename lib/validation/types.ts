@@ -30,6 +30,8 @@ export interface ValidationContext {
   readonly production: boolean;
   /** Namespace the NGINX ingress controller runs in. @default 'ingress-nginx' */
   readonly ingressControllerNamespace?: string;
+  /** The cluster's Kubernetes minor, e.g. 1.35: every add-on must support it. @default - not checked */
+  readonly kubernetesVersion?: string;
   readonly waivers?: readonly Waiver[];
 }
 

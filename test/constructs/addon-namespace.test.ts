@@ -13,6 +13,7 @@ const labels = { 'app.kubernetes.io/part-of': 'platform-addons', 'app.kubernetes
 const props: AddonNamespaceProps = {
   namespace: { name: 'keda', enforce: PodSecurityLevel.RESTRICTED, labels: {} },
   labels,
+  kubernetesVersion: '1.35',
 };
 
 function render(p: AddonNamespaceProps) {
@@ -36,11 +37,11 @@ describe('AddonNamespace', () => {
     expect(resource.metadata.labels).toEqual({
       ...labels,
       'pod-security.kubernetes.io/enforce': 'restricted',
-      'pod-security.kubernetes.io/enforce-version': 'v1.28',
+      'pod-security.kubernetes.io/enforce-version': 'v1.35',
       'pod-security.kubernetes.io/warn': 'restricted',
-      'pod-security.kubernetes.io/warn-version': 'v1.28',
+      'pod-security.kubernetes.io/warn-version': 'v1.35',
       'pod-security.kubernetes.io/audit': 'restricted',
-      'pod-security.kubernetes.io/audit-version': 'v1.28',
+      'pod-security.kubernetes.io/audit-version': 'v1.35',
     });
   });
 

@@ -140,9 +140,11 @@ describe('ArgoCdApplication', () => {
       managedNamespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
       ignore: [hpaReplicas],
       serverSideApply: true,
+      prune: false,
     };
     const { metadata, spec } = render(props).resource;
     expect(metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '3' });
+    expect(spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
     expect(spec.syncPolicy.syncOptions).toEqual([
       'CreateNamespace=true',
       'ServerSideApply=true',

@@ -136,6 +136,7 @@ describe('FluxSync', () => {
       healthCheckExprs: [ROLLOUT_HEALTH],
       timeout: '15m',
       ignore: [hpaReplicas],
+      prune: false,
     };
     const props: Required<FluxSyncProps> = {
       ...required,
@@ -147,7 +148,7 @@ describe('FluxSync', () => {
     const { source, kustomization } = render(props);
     expect(source.spec.interval).toBe('5m');
     const { spec } = kustomization('prod-apps');
-    expect(spec).toMatchObject({ interval: '1h', retryInterval: '30s', timeout: '15m', wait: false });
+    expect(spec).toMatchObject({ interval: '1h', retryInterval: '30s', timeout: '15m', wait: false, prune: false });
     expect(spec.healthChecks).toEqual([healthCheck]);
     expect(spec.healthCheckExprs).toEqual([
       {

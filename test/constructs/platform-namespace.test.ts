@@ -8,7 +8,7 @@ interface Namespace {
 }
 
 const labels = { 'app.kubernetes.io/part-of': 'platform', 'istio-injection': 'enabled' };
-const required = { name: 'platform', labels } satisfies PlatformNamespaceProps;
+const required = { name: 'platform', labels, kubernetesVersion: '1.35' } satisfies PlatformNamespaceProps;
 
 function render(props: PlatformNamespaceProps) {
   let namespace: PlatformNamespace | undefined;
@@ -23,7 +23,7 @@ describe('PlatformNamespace', () => {
     expect(render(required).objects).toMatchSnapshot();
   });
 
-  it('enforces, warns and audits Pod Security "restricted", pinned to v1.28 by default', () => {
+  it('enforces, warns and audits Pod Security "restricted", pinned to the cluster\'s Kubernetes minor', () => {
     const { resource, namespace } = render(required);
     expect(resource.apiVersion).toBe('v1');
     expect(resource.metadata.name).toBe('platform');
@@ -31,11 +31,11 @@ describe('PlatformNamespace', () => {
     expect(resource.metadata.labels).toEqual({
       ...labels,
       'pod-security.kubernetes.io/enforce': 'restricted',
-      'pod-security.kubernetes.io/enforce-version': 'v1.28',
+      'pod-security.kubernetes.io/enforce-version': 'v1.35',
       'pod-security.kubernetes.io/warn': 'restricted',
-      'pod-security.kubernetes.io/warn-version': 'v1.28',
+      'pod-security.kubernetes.io/warn-version': 'v1.35',
       'pod-security.kubernetes.io/audit': 'restricted',
-      'pod-security.kubernetes.io/audit-version': 'v1.28',
+      'pod-security.kubernetes.io/audit-version': 'v1.35',
     });
   });
 
@@ -44,11 +44,10 @@ describe('PlatformNamespace', () => {
     expect(resource.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  it('takes every optional prop', () => {
-    const props: Required<PlatformNamespaceProps> = { ...required, podSecurityVersion: 'v1.30' };
-    const { labels: emitted } = render(props).resource.metadata;
-    expect(emitted['pod-security.kubernetes.io/enforce-version']).toBe('v1.30');
-    expect(emitted['pod-security.kubernetes.io/warn-version']).toBe('v1.30');
-    expect(emitted['pod-security.kubernetes.io/audit-version']).toBe('v1.30');
+  it('follows the cluster version it is given', () => {
+    const { labels: emitted } = render({ ...required, kubernetesVersion: '1.36' }).resource.metadata;
+    expect(emitted['pod-security.kubernetes.io/enforce-version']).toBe('v1.36');
+    expect(emitted['pod-security.kubernetes.io/warn-version']).toBe('v1.36');
+    expect(emitted['pod-security.kubernetes.io/audit-version']).toBe('v1.36');
   });
 });

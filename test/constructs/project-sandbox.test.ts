@@ -72,7 +72,7 @@ const sandbox: SandboxSpec = {
   port: 8080,
 };
 
-const props: ProjectSandboxProps = { environment: { name: 'prod', partOf: 'platform' }, sandbox };
+const props: ProjectSandboxProps = { environment: { name: 'prod', partOf: 'platform', kubernetesVersion: '1.35' }, sandbox };
 
 function render(p: ProjectSandboxProps) {
   let construct: ProjectSandbox | undefined;

@@ -169,7 +169,141 @@ const virtualService = (retries: Record<string, unknown>): M => ({
   spec: { hosts: ['ai'], http: [{ name: 'primary', route: [{ destination: { host: 'ai' } }], timeout: '60s', retries }] },
 });
 
+/** A Gateway edge in its own namespace reaching the platform's backend through an ExternalName Service. */
+const EDGE = 'edge';
+interface EdgeOptions {
+  readonly listenerHost?: string;
+  readonly dnsResolver?: boolean;
+  readonly seccompPatch?: boolean;
+  readonly rewriteClientIP?: Record<string, unknown>;
+}
+const gatewayEdge = (options: EdgeOptions = {}): M[] => {
+  const edgeMeta = (name: string) => ({ name, namespace: EDGE, labels: labels(name) });
+  const podPatch = {
+    type: 'StrategicMerge',
+    value: { spec: { template: { spec: { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } } } } },
+  };
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: EDGE, labels: { 'istio-injection': 'enabled', 'pod-security.kubernetes.io/enforce': 'restricted' } },
+    },
+    {
+      apiVersion: 'gateway.nginx.org/v1alpha2',
+      kind: 'NginxProxy',
+      metadata: edgeMeta('public'),
+      spec: {
+        ...(options.dnsResolver === false
+          ? {}
+          : { dnsResolver: { addresses: [{ type: 'Hostname', value: 'kube-dns.kube-system.svc.cluster.local' }] } }),
+        ...(options.rewriteClientIP === undefined ? {} : { rewriteClientIP: options.rewriteClientIP }),
+        kubernetes: { deployment: { replicas: 2, ...(options.seccompPatch === false ? {} : { patches: [podPatch] }) } },
+      },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: edgeMeta('public'),
+      spec: {
+        gatewayClassName: 'nginx',
+        infrastructure: { parametersRef: { group: 'gateway.nginx.org', kind: 'NginxProxy', name: 'public' } },
+        listeners: [
+          { name: 'http', port: 80, protocol: 'HTTP' },
+          {
+            name: 'https',
+            port: 443,
+            protocol: 'HTTPS',
+            hostname: options.listenerHost ?? 'app.example.com',
+            tls: { certificateRefs: [{ name: 'public-tls' }] },
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: edgeMeta('backend'),
+      spec: { type: 'ExternalName', externalName: `backend.${NS}.svc.cluster.local`, ports: [{ name: 'http', port: 80 }] },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: edgeMeta('backend'),
+      spec: {
+        hostnames: ['app.example.com'],
+        parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', sectionName: 'https' }],
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backendRefs: [{ name: 'backend', port: 80 }] }],
+      },
+    },
+  ];
+};
+/** An Argo CD Application of a chart into a namespace it labels. */
+const chartApplication = (chart: string, values: Record<string, unknown>, namespaceLabels: Record<string, string>): M => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Application',
+  metadata: { name: chart, namespace: 'argocd', labels: labels(chart) },
+  spec: {
+    project: 'prod',
+    source: { repoURL: 'https://example.com/charts', chart, targetRevision: '1.0.0', helm: { valuesObject: values } },
+    destination: { server: 'https://kubernetes.default.svc', namespace: chart },
+    syncPolicy: { syncOptions: ['ServerSideApply=true'], managedNamespaceMetadata: { labels: namespaceLabels } },
+  },
+});
+const RESTRICTED_INJECTED = { 'pod-security.kubernetes.io/enforce': 'restricted', 'istio-injection': 'enabled' };
+
 const CASES: Record<string, Case> = {
+  'addon/kubernetes': {
+    fail: () => [helmApplication(['ServerSideApply=true'])],
+    pass: () => [helmApplication(['ServerSideApply=true'])],
+    ctx: { ...PROD, kubernetesVersion: '1.36' },
+    passCtx: { ...PROD, kubernetesVersion: '1.35' },
+    path: 'spec.source.targetRevision',
+    message: 'the cluster runs Kubernetes 1.36, but ingress-nginx 1.15.1 supports 1.31-1.35',
+  },
+  'addon/pod-admissible': {
+    fail: () => [...goodPlatform(), ...gatewayEdge({ seccompPatch: false })],
+    pass: () => [...goodPlatform(), ...gatewayEdge()],
+    path: 'spec.kubernetes.deployment.patches',
+    message:
+      'the NGINX pods of Gateway/edge/public get Istio\'s containers in edge, which enforces "restricted", and none has a seccomp profile',
+  },
+  'gitops/controller-owned': {
+    fail: () => [helmApplication(['ServerSideApply=true'])],
+    pass: () => [
+      (() => {
+        const app = helmApplication(['ServerSideApply=true', 'RespectIgnoreDifferences=true']);
+        app.spec.ignoreDifferences = [
+          {
+            group: 'admissionregistration.k8s.io',
+            kind: 'ValidatingWebhookConfiguration',
+            jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
+          },
+        ];
+        return app;
+      })(),
+    ],
+    path: 'spec.ignoreDifferences',
+    message: 'ValidatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle of ingress-nginx is changed by its controller',
+  },
+  'ref/route-parent': {
+    fail: () => [...goodPlatform(), ...gatewayEdge({ listenerHost: 'www.example.com' })],
+    pass: () => [...goodPlatform(), ...gatewayEdge()],
+    path: 'spec.hostnames',
+    message: 'the listeners of its parents serve "www.example.com" only, not "app.example.com"',
+  },
+  'ref/route-backend': {
+    fail: () => [...goodPlatform(), ...gatewayEdge({ dnsResolver: false })],
+    pass: () => [...goodPlatform(), ...gatewayEdge()],
+    path: 'spec.rules[0].backendRefs[0].name',
+    message: 'ExternalName Service/edge/backend needs a DNS resolver',
+  },
+  'edge/unmaintained': {
+    fail: () => [helmApplication(['ServerSideApply=true'])],
+    pass: () => [...goodPlatform(), ...gatewayEdge()],
+    path: 'spec.source.helm.valuesObject',
+    message: 'ingress-nginx was retired in March 2026 and gets no security fixes',
+  },
   'istio/validation': {
     fail: () => [virtualService({ attempts: 0, perTryTimeout: '60s', retryOn: 'connect-failure' })],
     pass: () => [virtualService({ attempts: 0 })],
@@ -500,6 +634,80 @@ function withControllerNamespace(ns: string): M[] {
   ] = ns;
   return objects;
 }
+
+describe('rule variants the table does not cover', () => {
+  const EDGE_CTX: ValidationContext = { ...PROD, ingressControllerNamespace: EDGE };
+
+  it('edge/client-address: NGF trusting every peer for the client address fails, trusting a proxy range passes', () => {
+    const trusting = (value: string) =>
+      gatewayEdge({ rewriteClientIP: { mode: 'XForwardedFor', trustedAddresses: [{ type: 'CIDR', value }] } });
+    const found = findings(trusting('0.0.0.0/0'), 'edge/client-address');
+    expect(found.map((f) => [f.object, f.path])).toEqual([['NginxProxy/edge/public', 'spec.rewriteClientIP.trustedAddresses']]);
+    expect(found[0]!.message).toContain('sent by "0.0.0.0/0": any client can set its own address');
+    expect(findings(gatewayEdge({ rewriteClientIP: { mode: 'ProxyProtocol' } }), 'edge/client-address')).toHaveLength(1);
+    expect(findings(trusting('35.191.0.0/16'), 'edge/client-address')).toEqual([]);
+  });
+
+  it('ref/network-policy-ingress: an HTTPRoute backend behind policies that do not admit the edge namespace fails', () => {
+    const onRoutes = (objects: M[]) =>
+      findings(objects, 'ref/network-policy-ingress', EDGE_CTX).filter((f) => f.object.startsWith('HTTPRoute/'));
+    const found = onRoutes([...goodPlatform(), ...gatewayEdge()]);
+    expect(found.map((f) => [f.object, f.path])).toEqual([['HTTPRoute/edge/backend', 'spec.rules[0].backendRefs[0]']]);
+    expect(found[0]!.message).toContain('none allows ingress from namespace edge on port 8000/http');
+    expect(onRoutes([...withControllerNamespace(EDGE), ...gatewayEdge()])).toEqual([]);
+  });
+
+  it('ref/route-backend: an ExternalName that names no Service of the set, or a port the Service lacks, fails', () => {
+    const edge = gatewayEdge();
+    byName(edge, 'Service', 'backend').spec.externalName = 'backend.elsewhere.svc.cluster.local';
+    expect(findings([...goodPlatform(), ...edge], 'ref/route-backend')[0]!.message).toContain(
+      'points at "backend.elsewhere.svc.cluster.local", which is no Service of this set with port 80',
+    );
+    const wrongPort = gatewayEdge();
+    byName(wrongPort, 'HTTPRoute', 'backend').spec.rules[0].backendRefs[0].port = 8080;
+    expect(findings([...goodPlatform(), ...wrongPort], 'ref/route-backend')[0]!.message).toBe(
+      'backend port 8080 is not a port of Service/edge/backend (declared: 80)',
+    );
+  });
+
+  it('ref/route-parent: a missing Gateway or listener fails, naming what exists', () => {
+    const edge = gatewayEdge();
+    byName(edge, 'HTTPRoute', 'backend').spec.parentRefs[0].sectionName = 'https-1';
+    expect(findings(edge, 'ref/route-parent')[0]!.message).toBe('Gateway/edge/public has no listener "https-1" (listeners: http, https)');
+    byName(edge, 'HTTPRoute', 'backend').spec.parentRefs[0].name = 'private';
+    expect(findings(edge, 'ref/route-parent')[0]!.message).toBe('parent Gateway "private" does not exist in namespace edge');
+  });
+
+  it('addon/pod-admissible: a chart pod below the namespace level fails unless the values turn it off', () => {
+    const stack = (nodeExporter: boolean, namespaceLabels: Record<string, string>) =>
+      chartApplication('kube-prometheus-stack', { nodeExporter: { enabled: nodeExporter } }, namespaceLabels);
+    const restricted = { 'pod-security.kubernetes.io/enforce': 'restricted' };
+    expect(findings([stack(true, restricted)], 'addon/pod-admissible').map((f) => f.message)).toEqual([
+      'pod node-exporter of kube-prometheus-stack meets Pod Security "privileged" but namespace kube-prometheus-stack enforces "restricted": no values make it pass: run it in a namespace that enforces less',
+    ]);
+    expect(findings([stack(false, restricted)], 'addon/pod-admissible')).toEqual([]);
+  });
+
+  it('addon/pod-admissible: a chart Job in an injected namespace fails without its sidecar turned off', () => {
+    const messages = findings(
+      [chartApplication('kube-prometheus-stack', { nodeExporter: { enabled: false } }, RESTRICTED_INJECTED)],
+      'addon/pod-admissible',
+    ).map((f) => f.message);
+    expect(messages).toContain(
+      'Job admission-create of kube-prometheus-stack would get an Istio sidecar in kube-prometheus-stack and never complete: set spec.source.helm.valuesObject.prometheusOperator.admissionWebhooks.patch.podAnnotations["sidecar.istio.io/inject"] to "false"',
+    );
+  });
+
+  it('edge/unmaintained is a warning, on the chart and on every Ingress of class nginx', () => {
+    const ingress = goodPlatform().filter((o: M) => o.kind === 'Ingress');
+    ingress[0].spec.ingressClassName = 'nginx';
+    const found = findings([helmApplication(['ServerSideApply=true']), ...ingress], 'edge/unmaintained');
+    expect(found.map((f) => [f.severity, f.object])).toEqual([
+      ['warning', 'Application/argocd/ingress-nginx'],
+      ['warning', 'Ingress/platform/web'],
+    ]);
+  });
+});
 
 describe('the good platform', () => {
   it('passes every rule in production and in dev', () => {

@@ -7,12 +7,26 @@
  *   header the client can write. `use-forwarded-headers: "true"` trusts X-Forwarded-For from every
  *   peer in `proxy-real-ip-cidr` (default 0.0.0.0/0): a client names its own address and escapes
  *   per-address rate limits. It is allowed only with `proxy-real-ip-cidr` set to the proxies' ranges.
+ * - addon/kubernetes: every chart supports the cluster's Kubernetes minor (lib/addons/chart-facts.ts
+ *   records each project's documented range); an unknown chart cannot be shown to, so it fails.
+ * - addon/pod-admissible: every pod a chart runs (with the values given) is admitted by its namespace:
+ *   its Pod Security level is at least the one the namespace enforces, and in a namespace with Istio
+ *   injection a Job gets no sidecar (a classic sidecar never exits, so the Job, and the release waiting
+ *   on it, never finish) and a pod has a pod-level seccomp profile for the containers Istio adds.
+ * - gitops/controller-owned: an Argo CD Application (which self-heals) ignores the fields the chart's
+ *   own controllers change after install (webhook CA bundles, istiod's failurePolicy), or it would put
+ *   them back on every sync and fight the controller forever.
  */
+import { CHART_FACTS, type ChartFacts, type ValuesPath, showRange, supports } from '../../addons/chart-facts';
+import { PodSecurityLevel } from '../../pod-security';
 import type { Violation } from '../types';
 import { asArray, asObj, asString, show, violation, type Entry, type Model, type Obj, type RuleFamily } from './model';
 
 export const SERVER_SIDE_APPLY = 'gitops/server-side-apply';
 export const CLIENT_ADDRESS = 'edge/client-address';
+export const ADDON_KUBERNETES = 'addon/kubernetes';
+export const POD_ADMISSIBLE = 'addon/pod-admissible';
+export const CONTROLLER_OWNED = 'gitops/controller-owned';
 
 /** A Helm release as either GitOps tool writes it: the chart's name, its values and where they are. */
 export interface HelmInstall {
@@ -35,7 +49,9 @@ export function helmInstalls(model: Model): HelmInstall[] {
   });
   const applications = model.ofKind('argoproj.io/Application').flatMap((entry) => {
     const source = asObj(asObj(entry.obj.spec)?.source) ?? {};
-    const chart = asString(source.chart);
+    // An OCI source names the chart artifact itself: oci://<registry>/<path>/<chart>.
+    const oci = /^oci:\/\/.+\/([^/]+)$/.exec(asString(source.repoURL) ?? '');
+    const chart = asString(source.chart) ?? oci?.[1];
     if (chart === undefined) return [];
     return [{ entry, chart, values: asObj(asObj(source.helm)?.valuesObject) ?? {}, valuesPath: 'spec.source.helm.valuesObject' }];
   });
@@ -80,10 +96,151 @@ function checkClientAddress(model: Model, out: Violation[]): void {
   }
 }
 
+function factsOf(install: HelmInstall, out: Violation[]): ChartFacts | undefined {
+  const facts = CHART_FACTS[install.chart];
+  if (facts === undefined) {
+    out.push(
+      violation(
+        ADDON_KUBERNETES,
+        install.entry,
+        install.entry.kind === 'Application' ? 'spec.source.chart' : 'spec.chart.spec.chart',
+        `no facts recorded for chart ${show(install.chart)} (lib/addons/chart-facts.ts): its supported Kubernetes versions and its pods cannot be checked`,
+      ),
+    );
+  }
+  return facts;
+}
+
+function checkKubernetes(install: HelmInstall, facts: ChartFacts, version: string | undefined, out: Violation[]): void {
+  if (version === undefined || supports(facts.kubernetes, version)) return;
+  out.push(
+    violation(
+      ADDON_KUBERNETES,
+      install.entry,
+      install.entry.kind === 'Application' ? 'spec.source.targetRevision' : 'spec.chart.spec.version',
+      `the cluster runs Kubernetes ${version}, but ${facts.chart} ${facts.appVersion} supports ${showRange(facts.kubernetes)} (${facts.kubernetes.source})`,
+    ),
+  );
+}
+
+const LEVELS: readonly PodSecurityLevel[] = [PodSecurityLevel.PRIVILEGED, PodSecurityLevel.BASELINE, PodSecurityLevel.RESTRICTED];
+
+function valueAt(values: Obj, path: ValuesPath): unknown {
+  let node: unknown = values;
+  for (const key of path) node = asObj(node)?.[key];
+  return node;
+}
+
+function targetNamespace(install: HelmInstall): string | undefined {
+  const spec = asObj(install.entry.obj.spec) ?? {};
+  return install.entry.kind === 'Application' ? asString(asObj(spec.destination)?.namespace) : asString(spec.targetNamespace);
+}
+
+/** The labels the install's namespace gets: its Namespace object, or the Application's managed namespace metadata. */
+function namespaceLabels(model: Model, install: HelmInstall): Record<string, string> | undefined {
+  const name = targetNamespace(install);
+  if (name === undefined) return undefined;
+  const managed = asObj(asObj(asObj(asObj(install.entry.obj.spec)?.syncPolicy)?.managedNamespaceMetadata)?.labels);
+  const object = asObj(model.get('/Namespace', '', name)?.obj.metadata)?.labels;
+  const labels = asObj(managed ?? object);
+  return labels === undefined
+    ? undefined
+    : (Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)])) as Record<string, string>);
+}
+
+function checkPods(model: Model, install: HelmInstall, facts: ChartFacts, out: Violation[]): void {
+  const labels = namespaceLabels(model, install);
+  if (labels === undefined) return; // A namespace the cluster owns (kube-system): not ours to label or judge.
+  const enforce = (labels['pod-security.kubernetes.io/enforce'] ?? PodSecurityLevel.PRIVILEGED) as PodSecurityLevel;
+  const injected = labels['istio-injection'] === 'enabled';
+  for (const pod of facts.pods) {
+    if (pod.enabledBy !== undefined && valueAt(install.values, pod.enabledBy) === false) continue;
+    const at = (path: ValuesPath) => `${install.valuesPath}.${path.join('.')}`;
+    const set = pod.restrictedBy === undefined ? undefined : asObj(valueAt(install.values, pod.restrictedBy.path));
+    const restricted =
+      set !== undefined && Object.entries(pod.restrictedBy?.value ?? {}).every(([k, v]) => JSON.stringify(set[k]) === JSON.stringify(v));
+    const level = restricted ? PodSecurityLevel.RESTRICTED : pod.level;
+    if (LEVELS.indexOf(level) < LEVELS.indexOf(enforce)) {
+      const fix =
+        pod.restrictedBy === undefined
+          ? 'no values make it pass: run it in a namespace that enforces less'
+          : `set ${at(pod.restrictedBy.path)} to ${JSON.stringify(pod.restrictedBy.value)}`;
+      out.push(
+        violation(
+          POD_ADMISSIBLE,
+          install.entry,
+          install.valuesPath,
+          `pod ${pod.name} of ${facts.chart} meets Pod Security "${level}" but namespace ${targetNamespace(install)} enforces "${enforce}": ${fix}`,
+        ),
+      );
+    }
+    if (!injected || pod.injectionOffBuiltIn) continue;
+    const off =
+      pod.injectionOff === undefined ? undefined : asObj(valueAt(install.values, pod.injectionOff.path))?.['sidecar.istio.io/inject'];
+    if (pod.kind === 'job' && off !== 'false') {
+      const fix =
+        pod.injectionOff === undefined
+          ? 'the chart offers no way to keep the sidecar out: do not inject its namespace'
+          : `set ${at(pod.injectionOff.path)}["sidecar.istio.io/inject"] to "false"`;
+      out.push(
+        violation(
+          POD_ADMISSIBLE,
+          install.entry,
+          install.valuesPath,
+          `Job ${pod.name} of ${facts.chart} would get an Istio sidecar in ${targetNamespace(install)} and never complete: ${fix}`,
+        ),
+      );
+    }
+    if (
+      pod.kind === 'workload' &&
+      off !== 'false' &&
+      enforce === PodSecurityLevel.RESTRICTED &&
+      pod.restrictedBy !== undefined &&
+      !restricted
+    ) {
+      out.push(
+        violation(
+          POD_ADMISSIBLE,
+          install.entry,
+          at(pod.restrictedBy.path),
+          `pod ${pod.name} of ${facts.chart} gets Istio's containers in ${targetNamespace(install)}, which carry no seccomp profile of their own: set ${at(pod.restrictedBy.path)} to ${JSON.stringify(pod.restrictedBy.value)}`,
+        ),
+      );
+    }
+  }
+}
+
+function checkControllerOwned(install: HelmInstall, facts: ChartFacts, out: Violation[]): void {
+  if (install.entry.kind !== 'Application' || facts.drifting.length === 0) return;
+  const spec = asObj(install.entry.obj.spec) ?? {};
+  const ignored = asArray(spec.ignoreDifferences).map(asObj);
+  const respected = asArray(asObj(spec.syncPolicy)?.syncOptions).includes('RespectIgnoreDifferences=true');
+  for (const field of facts.drifting) {
+    const covered = ignored.some((rule) => asString(rule?.kind) === field.kind && asArray(rule?.jqPathExpressions).includes(field.jqPath));
+    if (!covered || !respected) {
+      out.push(
+        violation(
+          CONTROLLER_OWNED,
+          install.entry,
+          'spec.ignoreDifferences',
+          `${field.kind} ${field.jqPath} of ${facts.chart} is changed by its controller (${field.why}): ignore it (jqPathExpressions) with RespectIgnoreDifferences=true, or every sync reverts it`,
+        ),
+      );
+    }
+  }
+}
+
 export const addonRules: RuleFamily = {
-  ids: [SERVER_SIDE_APPLY, CLIENT_ADDRESS],
-  check(model, _ctx, out) {
+  ids: [SERVER_SIDE_APPLY, CLIENT_ADDRESS, ADDON_KUBERNETES, POD_ADMISSIBLE, CONTROLLER_OWNED],
+  check(model, ctx, out) {
     checkServerSideApply(model, out);
     checkClientAddress(model, out);
+    for (const install of helmInstalls(model)) {
+      const facts = factsOf(install, out);
+      if (facts === undefined) continue;
+      checkKubernetes(install, facts, ctx.kubernetesVersion, out);
+      checkPods(model, install, facts, out);
+      checkControllerOwned(install, facts, out);
+    }
   },
 };

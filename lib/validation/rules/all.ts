@@ -2,6 +2,7 @@
 import type { Manifest } from '../../core/manifest';
 import type { ValidationContext, Violation } from '../types';
 import { addonRules } from './addons';
+import { gatewayRules } from './gateway';
 import { autoscalingRules } from './autoscaling';
 import { availabilityRules } from './availability';
 import { imageRules } from './images';
@@ -44,6 +45,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   releaseGateRules,
   platformWiringRules,
   addonRules,
+  gatewayRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */

@@ -1,9 +1,10 @@
 /**
  * - ref/ingress-backend: each Ingress backend names an existing Service and one of its ports (by
  *   number or name).
- * - ref/network-policy-ingress: when NetworkPolicies isolate the pods behind a backend, one of those
- *   policies admits the ingress controller's namespace on the target port; otherwise the controller
- *   gets connection timeouts that look like an application outage.
+ * - ref/network-policy-ingress: when NetworkPolicies isolate the pods behind a backend (of an Ingress,
+ *   or of an HTTPRoute, through its ExternalName Services), one of those policies admits the edge's
+ *   namespace (the ingress controller's, or the Gateway's) on the target port; otherwise the edge gets
+ *   connection timeouts that look like an application outage.
  */
 import type { ValidationContext, Violation } from '../types';
 import {
@@ -22,6 +23,7 @@ import {
   type RuleFamily,
   type Workload,
 } from './model';
+import { HTTP_ROUTE, routeBackends } from './gateway';
 import { podPorts, resolveTargetPort, type ContainerPort } from './ports';
 
 export const INGRESS_BACKEND = 'ref/ingress-backend';
@@ -86,6 +88,12 @@ export const ingressRules: RuleFamily = {
           continue;
         }
         policies.checkBackend(ingress, b, service, servicePort, out);
+      }
+    }
+    // A Gateway's NGINX pods run in the edge namespace and reach the same backends.
+    for (const route of model.ofKind(HTTP_ROUTE)) {
+      for (const b of routeBackends(model, route)) {
+        policies.checkBackend(route, { service: b.service.name, port: { number: b.port.port }, path: b.path }, b.service, b.port, out);
       }
     }
   },

@@ -5,6 +5,7 @@
  */
 import { groupOf, isPlain as isObj, list as asArray, type Plain as Obj } from '../../core/plain';
 import { manifestId, type Manifest } from '../../core/manifest';
+import { gatewayPods } from '../../gateway-pods';
 import type { Severity, ValidationContext, Violation } from '../types';
 
 export { asArray, groupOf, isObj, type Obj };
@@ -61,6 +62,8 @@ export const GK = {
   ServiceEntry: 'networking.istio.io/ServiceEntry',
   PeerAuthentication: 'security.istio.io/PeerAuthentication',
   AuthorizationPolicy: 'security.istio.io/AuthorizationPolicy',
+  Gateway: 'gateway.networking.k8s.io/Gateway',
+  NginxProxy: 'gateway.nginx.org/NginxProxy',
 } as const;
 
 export function gkOf(apiVersion: string, kind: string): string {
@@ -355,6 +358,7 @@ export class Model {
       if (running) workloads.push({ entry, pod: running });
     }
     this.pods = pods;
+    workloads.push(...this.provisionedGateways());
     this.workloads = workloads;
     for (const w of workloads) this.indexWorkload(w);
 
@@ -389,6 +393,10 @@ export class Model {
 
   /** Lowest replica count the workload runs at: its autoscaler's minimum, else spec.replicas (default 1). */
   minReplicas(w: Workload): { readonly count: number; readonly source: string } | undefined {
+    if (w.entry.gk === GK.Gateway) {
+      const replicas = this.gatewayReplicas.get(w.entry.id) ?? 1;
+      return { count: replicas, source: `NginxProxy replicas ${replicas}` };
+    }
     if (!REPLICATED_KINDS.has(w.entry.gk)) return undefined;
     const scalers = this.autoscalersOf(w.entry);
     if (scalers.length > 0) {
@@ -421,6 +429,36 @@ export class Model {
     }
     list.push(w);
     for (const k in w.pod.labels) this.workloadsByLabel.upsert(ns, k, w.pod.labels[k]!, () => []).push(w);
+  }
+
+  /** NGINX replicas of each Gateway, from its NginxProxy. */
+  private readonly gatewayReplicas = new Map<string, number>();
+
+  /**
+   * The NGINX pods NGINX Gateway Fabric runs for each Gateway whose NginxProxy the set holds: not
+   * objects of the set, but workloads that PDBs, Services and policies select (by the Gateway's name).
+   */
+  private provisionedGateways(): Workload[] {
+    return this.ofKind(GK.Gateway).flatMap((gateway) => {
+      const ref = asObj(asObj(asObj(gateway.obj.spec)?.infrastructure)?.parametersRef);
+      const proxy = ref?.kind === 'NginxProxy' ? this.get(GK.NginxProxy, gateway.namespace, asString(ref.name) ?? '') : undefined;
+      const pods = gatewayPods(gateway.obj, proxy?.obj);
+      if (pods === undefined) return [];
+      this.gatewayReplicas.set(gateway.id, pods.replicas);
+      return [
+        {
+          entry: gateway,
+          pod: {
+            entry: gateway,
+            labels: pods.labels,
+            spec: {},
+            path: 'spec.infrastructure',
+            metaPath: 'spec.infrastructure',
+            longRunning: true,
+          },
+        },
+      ];
+    });
   }
 
   /** A Rollout may borrow its template from a Deployment (spec.workloadRef) instead of inlining one. */
