@@ -13,6 +13,7 @@ import {
   byName,
   findings,
   goodDeployment,
+  goodPdb,
   goodPlatform,
   labels,
   platformWith,
@@ -285,6 +286,17 @@ const CASES: Record<string, Case> = {
     ],
     path: 'spec.ignoreDifferences',
     message: 'ValidatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle of ingress-nginx is changed by its controller',
+  },
+  'api/lifecycle': {
+    fail: () => [
+      { ...goodPdb('backend'), apiVersion: 'policy/v1beta1' },
+      { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'legacy', namespace: NS, labels: labels('legacy') } },
+    ],
+    pass: () => [goodPdb('backend')],
+    ctx: { ...PROD, kubernetesVersion: '1.35' },
+    passCtx: { ...PROD, kubernetesVersion: '1.35' },
+    path: 'apiVersion',
+    message: '"policy/v1beta1" PodDisruptionBudget is not served by Kubernetes 1.35 (removed in 1.25): use policy/v1',
   },
   'ref/route-parent': {
     fail: () => [...goodPlatform(), ...gatewayEdge({ listenerHost: 'www.example.com' })],
@@ -695,6 +707,19 @@ describe('rule variants the table does not cover', () => {
     ).map((f) => f.message);
     expect(messages).toContain(
       'Job admission-create of kube-prometheus-stack would get an Istio sidecar in kube-prometheus-stack and never complete: set spec.source.helm.valuesObject.prometheusOperator.admissionWebhooks.patch.podAnnotations["sidecar.istio.io/inject"] to "false"',
+    );
+  });
+
+  it('api/lifecycle: deprecated but served is refused too, and a removal counts from its minor', () => {
+    const endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'legacy', namespace: NS, labels: labels('legacy') } };
+    expect(findings([endpoints], 'api/lifecycle', { ...PROD, kubernetesVersion: '1.35' })[0]!.message).toBe(
+      '"v1" Endpoints is deprecated in Kubernetes 1.35 (since 1.33) and will be removed: use discovery.k8s.io/v1 EndpointSlice',
+    );
+    expect(findings([endpoints], 'api/lifecycle', { ...PROD, kubernetesVersion: '1.32' })).toEqual([]);
+    const flow = { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3', kind: 'FlowSchema', metadata: { name: 'x' } };
+    expect(findings([flow], 'api/lifecycle', { ...PROD, kubernetesVersion: '1.32' })[0]!.message).toContain('removed in 1.32');
+    expect(findings([flow], 'api/lifecycle', { ...PROD, kubernetesVersion: '1.31' })[0]!.message).toContain(
+      'deprecated in Kubernetes 1.31 (since 1.29)',
     );
   });
 

@@ -2,6 +2,7 @@
 import type { Manifest } from '../../core/manifest';
 import type { ValidationContext, Violation } from '../types';
 import { addonRules } from './addons';
+import { apiLifecycleRules } from './api-lifecycle';
 import { gatewayRules } from './gateway';
 import { autoscalingRules } from './autoscaling';
 import { availabilityRules } from './availability';
@@ -46,6 +47,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   platformWiringRules,
   addonRules,
   gatewayRules,
+  apiLifecycleRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */

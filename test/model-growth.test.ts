@@ -1,0 +1,153 @@
+/**
+ * Adding a service or a region is data: a synthetic web service, a synthetic queue worker and a
+ * synthetic region join a copy of the model, and every invariant the registered environments keep
+ * holds for them too. The invariants iterate over what the model declares, never over a list written
+ * here, so the same checks run on the real environments.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderEnvironment, type RenderedEnvironment } from '../app/render';
+import { validationContext } from '../app/synthesize';
+import { buildEnvironment } from '../charts';
+import { enabledServices } from '../charts/resolve-service';
+import { callersOf } from '../charts/service-graph';
+import { ENVIRONMENTS, type Environment, type EnvironmentOverlay } from '../environments';
+import { resolveEnvironment } from '../environments/load';
+import { platform } from '../environments/platform';
+import prod from '../environments/prod';
+import type { Manifest } from '../lib/core/manifest';
+import { validate } from '../lib/validation';
+
+/** The platform base with a web service `search` (the frontend calls it) and a worker `mailer` on its own queue. */
+function grownBase(): Record<string, unknown> {
+  const backend = platform.services.backend!;
+  const worker = platform.services.worker!;
+  const frontend = platform.services.frontend!;
+  if (backend.kind !== 'web' || worker.kind !== 'worker') throw new Error('the platform base changed its service kinds');
+  return {
+    ...platform,
+    services: {
+      ...platform.services,
+      frontend: { ...frontend, calls: [...frontend.calls, 'search'] },
+      search: {
+        ...backend,
+        component: 'search',
+        image: { ...backend.image, repository: `${backend.image.repository}-search` },
+        // A new service declares a production-grade floor (HPA minimum 2 in production).
+        replicas: { min: 2, max: 6 },
+        calls: ['backend'],
+      },
+      mailer: {
+        ...worker,
+        component: 'mailer',
+        image: { ...worker.image, repository: `${worker.image.repository}-mailer` },
+        replicas: { min: 2, max: 10 },
+        queue: { ...worker.queue, name: 'mail' },
+      },
+    },
+  };
+}
+
+const base = grownBase();
+
+/**
+ * An environment that moves the services onto its own pools (dev has one) places the new ones as it
+ * places their models: that is the one line adding a service asks of such an environment.
+ */
+function placed(overlay: EnvironmentOverlay): EnvironmentOverlay {
+  const services = (overlay.services ?? {}) as Record<string, { pool?: string } | undefined>;
+  const extra = {
+    ...(services.backend?.pool === undefined ? {} : { search: { pool: services.backend.pool } }),
+    ...(services.worker?.pool === undefined ? {} : { mailer: { pool: services.worker.pool } }),
+  };
+  return Object.keys(extra).length === 0 ? overlay : { ...overlay, services: { ...overlay.services, ...extra } };
+}
+
+/** Every registered environment on the grown model, and a new region beside them. */
+const grown: Environment[] = [
+  ...ENVIRONMENTS.map((overlay) => resolveEnvironment(placed(overlay), base)),
+  resolveEnvironment(
+    {
+      name: 'prod-sa',
+      extends: prod,
+      region: { name: 'southamerica-east1', role: 'active' },
+      ingress: { host: 'sa.example.com' },
+      secrets: { prefix: 'platform-prod-sa' },
+    },
+    base,
+  ),
+];
+
+type Object = Manifest & { spec?: any };
+
+function named(env: RenderedEnvironment, kind: string, name: string): Object | undefined {
+  return env.objects.find((o) => o.kind === kind && o.metadata.name === name) as Object | undefined;
+}
+
+/** The invariants every service of every environment keeps, whatever the model declares. */
+function checkInvariants(environment: Environment, rendered: RenderedEnvironment): void {
+  const report = validate(rendered.objects, validationContext(environment));
+  expect(
+    report.violations.filter((v) => v.severity === 'error').map((v) => `${v.rule} ${v.object} ${v.path}: ${v.message}`),
+    environment.name,
+  ).toEqual([]);
+  for (const [name, spec] of enabledServices(environment)) {
+    const at = `${environment.name}/${name}`;
+    const workload = (named(rendered, 'Rollout', name) ?? named(rendered, 'Deployment', name))!;
+    expect(workload, `${at}: workload`).toBeDefined();
+    // The autoscaler owns the count: no pinned replicas.
+    expect(workload.spec.replicas, `${at}: spec.replicas`).toBeUndefined();
+    const pod = workload.spec.template.spec;
+    expect(pod.serviceAccountName, at).toBe(name);
+    expect(pod.automountServiceAccountToken, at).toBe(false);
+    expect(pod.securityContext, at).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    for (const container of pod.containers) {
+      expect(container.securityContext, `${at}: ${container.name}`).toMatchObject({
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        readOnlyRootFilesystem: true,
+      });
+      expect(container.resources.requests, `${at}: ${container.name}`).toHaveProperty('cpu');
+      expect(container.image, at).toMatch(/:[^:]+$/);
+    }
+    expect(named(rendered, 'ServiceAccount', name), `${at}: ServiceAccount`).toBeDefined();
+    expect(named(rendered, 'PodDisruptionBudget', name), `${at}: PDB`).toBeDefined();
+    expect(named(rendered, 'NetworkPolicy', name), `${at}: NetworkPolicy`).toBeDefined();
+    const scaler = spec.kind === 'worker' ? named(rendered, 'ScaledObject', name) : named(rendered, 'HorizontalPodAutoscaler', name);
+    expect(scaler?.spec.scaleTargetRef.name, `${at}: autoscaler`).toBe(name);
+    if (spec.kind === 'web') expect(named(rendered, 'Service', name), `${at}: Service`).toBeDefined();
+    if (spec.kind === 'worker') {
+      const trigger = scaler!.spec.triggers[0];
+      const env = Object.fromEntries(pod.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+      // The worker and its trigger read the same queue.
+      expect(env.QUEUE_NAME, at).toBe(spec.queue.name);
+      expect(trigger.metadata.listName ?? trigger.metadata.queueName, at).toBe(spec.queue.name);
+    }
+    if (environment.mesh.enabled && spec.kind === 'web') {
+      const policy = named(rendered, 'AuthorizationPolicy', name)!;
+      const principals = policy.spec.rules.flatMap((rule: any) => rule.from.flatMap((from: any) => from.source.principals));
+      // Exactly the callers the service graph declares, and no one else.
+      expect(principals.length, `${at}: principals`).toBe(callersOf(environment, name).length);
+    }
+  }
+}
+
+describe('a grown model: one more web service, one more worker, one more region', () => {
+  it.each(grown.map((environment) => [environment.name, environment] as const))('%s keeps every invariant', (_, environment) => {
+    const rendered = renderEnvironment(buildEnvironment(environment));
+    checkInvariants(environment, rendered);
+    // The new services are really there, wired into the graph.
+    expect(named(rendered, 'HorizontalPodAutoscaler', 'search')).toBeDefined();
+    expect(named(rendered, 'ScaledObject', 'mailer')).toBeDefined();
+    if (environment.mesh.enabled) {
+      const search = JSON.stringify(named(rendered, 'AuthorizationPolicy', 'search')!.spec);
+      expect(search).toContain('/sa/frontend');
+    }
+  });
+});
+
+describe('the registered environments', () => {
+  it.each(ENVIRONMENTS.map((overlay) => [overlay.name, overlay] as const))('%s keeps every invariant', (_, overlay) => {
+    const environment = resolveEnvironment(overlay, platform as unknown as Record<string, unknown>);
+    checkInvariants(environment, renderEnvironment(buildEnvironment(environment)));
+  });
+});
