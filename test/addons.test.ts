@@ -259,8 +259,12 @@ describe('the legacy ingress-nginx edge (ingress.implementation: ingress-nginx)'
     expect(find(legacy, 'Namespace', 'ingress-nginx').metadata.labels['istio-injection']).toBe('enabled');
   });
 
-  it('is flagged as unmaintained by validate', () => {
+  it('is valid, its pods admissible under "restricted" in the mesh, and flagged as unmaintained by validate', () => {
     const report = validateOverlay(LEGACY);
+    expect(report.violations.filter((v) => v.severity === 'error')).toEqual([]);
+    const values = find(legacy, 'HelmRelease', 'ingress-nginx').spec.values.controller;
+    expect(values.podSecurityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(values.admissionWebhooks.patch.labels).toEqual({ 'sidecar.istio.io/inject': 'false' });
     expect(report.violations.filter((v) => v.rule === 'edge/unmaintained').map((v) => [v.severity, v.object])).toEqual([
       ['warning', 'HelmRelease/flux-system/ingress-nginx'],
       ...objects(legacy, 'Ingress').map((i) => ['warning', `Ingress/${i.metadata.namespace}/${i.metadata.name}`]),
