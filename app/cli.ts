@@ -9,6 +9,7 @@ import { registerExplain } from './commands/explain';
 import { registerGraph } from './commands/graph';
 import { registerList } from './commands/list';
 import { registerPlan } from './commands/plan';
+import { registerReadme } from './commands/readme';
 import { registerSynth } from './commands/synth';
 import { registerValidate } from './commands/validate';
 
@@ -20,6 +21,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerDiff,
   registerGraph,
   registerExplain,
+  registerReadme,
 ];
 
 export function createProgram(): Command {

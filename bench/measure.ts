@@ -9,23 +9,84 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Wall-clock milliseconds of a command run to completion. @throws Error with its stderr when it fails. */
-export function timeProcess(command: string, args: readonly string[], cwd: string): { ms: number; stdout: string } {
+/** Milliseconds of CPU (user and system) that this process's finished children have used, if known. */
+function childrenCpuMs(): number | null {
+  try {
+    // /proc/self/stat fields 16 and 17 (cutime, cstime), in clock ticks of 10 ms; after the command name.
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+export interface Timed {
+  /** Wall-clock milliseconds. */
+  readonly ms: number;
+  /** CPU milliseconds (user and system) of the process and its children; null where unknown. */
+  readonly cpuMs: number | null;
+  readonly stdout: string;
+}
+
+/** A command run to completion, timed. @throws Error with its stderr when it fails. */
+export function timeProcess(command: string, args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): Timed {
+  const cpuBefore = childrenCpuMs();
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, [...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  const result = spawnSync(command, [...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 2 ** 20, env: env ?? process.env });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpuAfter = childrenCpuMs();
   if (result.status !== 0) {
     throw new Error(
       `${command} ${args.join(' ')} failed (${result.status ?? result.signal}): ${(result.stderr || result.error?.message || '').trim()}`,
     );
   }
-  return { ms, stdout: result.stdout };
+  return { ms, cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore, stdout: result.stdout };
 }
 
-/** The median of `runs` timings of the same command. */
-export function medianOfRuns(runs: number, run: () => number): { median: number; runs: number[] } {
-  const times = Array.from({ length: runs }, run);
-  return { median: median(times), runs: times };
+/** A figure over several runs: the median wall time, the median CPU time, and every run's wall time. */
+export interface Series {
+  readonly median: number;
+  readonly cpuMedian: number | null;
+  readonly runs: readonly number[];
+}
+
+export function series(timings: readonly Pick<Timed, 'ms' | 'cpuMs'>[]): Series {
+  const cpu = timings.map((t) => t.cpuMs);
+  return {
+    median: median(timings.map((t) => t.ms)),
+    cpuMedian: cpu.every((c): c is number => c !== null) ? median(cpu) : null,
+    runs: timings.map((t) => t.ms),
+  };
+}
+
+/**
+ * Runs every step once per round, `rounds` times, round-robin: on a shared machine, load that comes
+ * and goes then weighs on every figure alike, and their ratios stay fair.
+ */
+export function interleaved<K extends string>(
+  rounds: number,
+  steps: Record<K, () => Pick<Timed, 'ms' | 'cpuMs'>>,
+  onRound: (round: number) => void,
+): Record<K, Series> {
+  const keys = Object.keys(steps) as K[];
+  const timings = Object.fromEntries(keys.map((key) => [key, [] as Pick<Timed, 'ms' | 'cpuMs'>[]])) as Record<
+    K,
+    Pick<Timed, 'ms' | 'cpuMs'>[]
+  >;
+  for (let round = 0; round < rounds; round++) {
+    onRound(round);
+    for (const key of keys) timings[key].push(steps[key]());
+  }
+  return Object.fromEntries(keys.map((key) => [key, series(timings[key])])) as Record<K, Series>;
+}
+
+/** Several timings summed into one (commands that together make one figure). */
+export function sum(timings: readonly Timed[]): Pick<Timed, 'ms' | 'cpuMs'> {
+  const cpu = timings.map((t) => t.cpuMs);
+  return {
+    ms: timings.reduce((n, t) => n + t.ms, 0),
+    cpuMs: cpu.every((c): c is number => c !== null) ? cpu.reduce((n, c) => n + c, 0) : null,
+  };
 }
 
 export interface Machine {
@@ -33,8 +94,9 @@ export interface Machine {
   readonly cpuModel: string;
   readonly node: string;
   readonly kubectl: string;
-  /** 1-minute load average when the run started: other work on the machine makes every figure slower. */
+  /** 1-minute load average when the run started and when it ended: other work makes every figure slower. */
   readonly loadAverage: number;
+  loadAverageAtEnd?: number;
 }
 
 function cpuModel(): string {

@@ -6,6 +6,7 @@
  */
 import { App, type Chart } from 'cdk8s';
 import type { Environment } from '../environments/schema';
+import type { Manifest } from '../lib/core/manifest';
 import { nonEmpty, type Bundle, type BuiltEnvironment } from './bundle';
 import { ClusterChart } from './cluster-chart';
 import { DeliveryChart } from './delivery-chart';
@@ -36,8 +37,29 @@ function appCharts(app: App, environment: Environment): Chart[] {
   return [namespace, cluster, network, delivery, ...mesh, workloads, edge, sandbox, monitoring];
 }
 
+/**
+ * Each chart's objects once rendered. cdk8s renders a chart by resolving and validating the whole
+ * app first, so rendering is the expensive step; the apps' objects are needed twice (the GitOps
+ * objects are derived from them, and they are written), and are rendered once.
+ */
+const rendered = new WeakMap<Chart, Manifest[]>();
+
+/** A chart's objects as `chart.toJson()` gives them, rendered at most once per chart. */
+export function chartObjects(chart: Chart): Manifest[] {
+  let objects = rendered.get(chart);
+  if (objects === undefined) {
+    objects = chart.toJson() as Manifest[];
+    rendered.set(chart, objects);
+  }
+  return objects;
+}
+
 export function buildEnvironment(environment: Environment): BuiltEnvironment {
   const app = new App();
   const apps: Bundle = { folder: '', charts: nonEmpty(appCharts(app, environment)) };
-  return { environment, bundles: [apps, ...platformBundles(app, environment)] };
+  // The apps' objects, rendered before any chart is added for the bundles beside them: the GitOps
+  // objects are derived from them (which fields Argo Rollouts owns, which namespaces and kinds the
+  // Argo CD project must allow).
+  const appObjects = app.charts.flatMap(chartObjects);
+  return { environment, bundles: [apps, ...platformBundles(app, environment, appObjects)] };
 }

@@ -17,10 +17,12 @@ import { ArgoCdChart } from './argocd-chart';
 import { FluxSyncChart } from './flux-chart';
 import type { Bundle } from './bundle';
 
-export function platformBundles(app: App, environment: Environment): Bundle[] {
-  // The apps' objects, read before any chart is added here: the GitOps objects are derived from them
-  // (which fields Argo Rollouts owns, which namespaces and kinds the Argo CD project must allow).
-  const appObjects = app.charts.flatMap((chart) => chart.toJson() as Manifest[]);
+/**
+ * @param appObjects the objects of the app's charts, rendered before any chart is added here: the
+ * GitOps objects are derived from them (which fields Argo Rollouts owns, which namespaces and kinds
+ * the Argo CD project must allow).
+ */
+export function platformBundles(app: App, environment: Environment, appObjects: readonly Manifest[]): Bundle[] {
   const addons = clusterAddons(environment);
   const bundles: Bundle[] = [];
   if (usesFlux(environment.gitops.tool)) {

@@ -1,17 +1,28 @@
-/** The command line as a user runs it: a real process, real exit codes, no stack traces. */
+/**
+ * The command line as a user runs it: a real process, real exit codes, no stack traces. The process
+ * is the one `npm run <command>` starts (scripts/build.js runs the bundle, built first if the sources
+ * changed), not the TypeScript under a loader.
+ */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { renderEnvironments } from '../app/synthesize';
 
 const root = join(__dirname, '..');
+const build = join(root, 'scripts', 'build.js');
 
 function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [build, '--run', 'main', ...args], { cwd: root, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+// Build first when the sources changed, so that no test's output includes the build's.
+beforeAll(() => {
+  const result = spawnSync(process.execPath, [build], { cwd: root, encoding: 'utf8' });
+  expect(result.status, result.stderr).toBe(0);
+});
 
 describe('cli', () => {
   it('lists environments with their services and replica ranges', () => {
