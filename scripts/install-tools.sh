@@ -90,13 +90,13 @@ go_build_wrapper() {
 
 # go_install NAME PKG@VERSION LDFLAGS: go install (module's own go.mod/go.sum) -> bin/NAME
 go_install() {
-  local name="$1" pkgver="$2" ldflags="$3" gobin
-  gobin="$(mktemp -d "$TOOLS_DIR/.gobin.XXXXXX")"
-  trap 'rm -rf "$gobin"' EXIT
+  local name="$1" pkgver="$2" ldflags="$3" built
+  # global on purpose: the EXIT trap of this job's subshell needs it
+  GOBIN_TMP="$(mktemp -d "$TOOLS_DIR/.gobin.XXXXXX")"
+  trap 'rm -rf "$GOBIN_TMP"' EXIT
   go version
-  GOBIN="$gobin" go install -ldflags "$ldflags" "$pkgver"
-  local built
-  built="$(find "$gobin" -maxdepth 1 -type f | head -n1)"
+  GOBIN="$GOBIN_TMP" go install -ldflags "$ldflags" "$pkgver"
+  built="$(find "$GOBIN_TMP" -maxdepth 1 -type f | head -n1)"
   [ -n "$built" ] || die "go install $pkgver produced no binary"
   mv -f "$built" "$BIN/$name"
 }
@@ -141,13 +141,16 @@ build_kube_score() {
     "-s -w -X main.version=$KUBE_SCORE_VERSION"
 }
 
+# pluto/polaris: `go install mod@ver` also reads the module's version list
+# (deprecation check), which the proxy refuses for github.com/fairwindsops/*,
+# so these build from wrapper modules, which need exact versions only.
 build_pluto() {
-  go_install pluto "github.com/fairwindsops/pluto/v5/cmd/pluto@v$PLUTO_VERSION" \
+  go_build_wrapper pluto pluto github.com/fairwindsops/pluto/v5/cmd/pluto \
     "-s -w -X main.version=$PLUTO_VERSION"
 }
 
 build_polaris() {
-  go_install polaris "github.com/fairwindsops/polaris@$POLARIS_VERSION" \
+  go_build_wrapper polaris polaris github.com/fairwindsops/polaris \
     "-s -w -X main.Version=$POLARIS_VERSION"
 }
 
@@ -223,6 +226,18 @@ schedule() {
   RUNNING=$((RUNNING + 1))
 }
 
+# On Ctrl-C/TERM stop the running builds (each job subshell and its children).
+on_signal() {
+  local pid
+  trap - INT TERM
+  for pid in "${!PID_NAME[@]}"; do
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  die "interrupted"
+}
+trap on_signal INT TERM
+
 # --- main -------------------------------------------------------------------
 load_versions
 command -v go >/dev/null || die "go is not on PATH (Go >= 1.26 is needed)"
@@ -262,10 +277,12 @@ schedule kubeconform "kubeconform v$KUBECONFORM_VERSION $GO_VERSION ldflags-1" \
   "github.com/yannh/kubeconform v$KUBECONFORM_VERSION" "$BIN/kubeconform $BIN/openapi2jsonschema" build_kubeconform
 schedule kube-score "kube-score v$KUBE_SCORE_VERSION $GO_VERSION ldflags-1" \
   "github.com/zegl/kube-score v$KUBE_SCORE_VERSION" "$BIN/kube-score" build_kube_score
-schedule pluto "pluto v$PLUTO_VERSION $GO_VERSION ldflags-1" \
+check_wrapper pluto github.com/fairwindsops/pluto/v5 "v$PLUTO_VERSION"
+schedule pluto "pluto v$PLUTO_VERSION $GO_VERSION $(sha "$ROOT/tools/go/pluto/go.mod" "$ROOT/tools/go/pluto/go.sum") ldflags-1" \
   "github.com/fairwindsops/pluto/v5 v$PLUTO_VERSION" "$BIN/pluto" build_pluto
 if [ -n "$POLARIS_VERSION" ]; then
-  schedule polaris "polaris $POLARIS_VERSION $GO_VERSION ldflags-1" \
+  check_wrapper polaris github.com/fairwindsops/polaris "$POLARIS_VERSION"
+  schedule polaris "polaris $POLARIS_VERSION $GO_VERSION $(sha "$ROOT/tools/go/polaris/go.mod" "$ROOT/tools/go/polaris/go.sum") ldflags-1" \
     "github.com/fairwindsops/polaris $POLARIS_VERSION" "$BIN/polaris" build_polaris
 else
   log "skip   polaris: POLARIS_VERSION is empty (the Go module proxy serves no version; see tools/README.md)"
