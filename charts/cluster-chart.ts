@@ -8,6 +8,7 @@ import { GATEWAY_NAME } from '../lib/names';
 import { platformLabels } from '../lib/labels';
 import { PlatformSecretStore } from '../lib/secret-store';
 import type { EnvironmentChartProps } from './chart-props';
+import { dataNamespaces } from './resolve-data-store';
 
 /**
  * Cluster-level configuration the apps rely on: where secrets come from and who issues certificates.
@@ -23,6 +24,8 @@ export class ClusterChart extends Chart {
       scope: secrets.scope,
       name: secrets.storeName,
       namespace: environment.namespace,
+      // The data stores' ExternalSecrets (their passwords, an object store key) read the same store.
+      otherNamespaces: dataNamespaces(environment),
       store: secrets.store,
       labels,
     });

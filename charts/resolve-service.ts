@@ -27,9 +27,10 @@ import {
 } from '../lib/names';
 import { PROXY_DRAIN_MARGIN_SECONDS, WEB_TERMINATION_GRACE_SECONDS, WORKER_SHUTDOWN_MARGIN_SECONDS } from '../lib/defaults';
 import { proxyLifecycleAnnotations } from '../lib/istio-proxy';
+import { istioLatencyQuery } from '../lib/latency-autoscaler';
 import { podTemplate, type ImageSpec, type Placement } from '../lib/pod-template';
 import type { Release, ResolvedSecrets, ResolvedService, ResolvedTrack } from '../lib/resolved-service';
-import { remoteKey, secretNamesOf } from './service-secrets';
+import { queueConnection, remoteKey, secretNamesOf, secretPlanOf } from './service-secrets';
 
 /** The services an environment runs, in declaration order: those not switched off with `enabled: false`. */
 export function enabledServices(environment: Environment): [string, ServiceSpec][] {
@@ -133,7 +134,7 @@ export function trackTemplate(environment: Environment, service: string, track: 
       ...(spec.kind === 'worker' ? [{ name: QUEUE_NAME_ENV, value: spec.queue.name }] : []),
       ...tracingEnv(environment, service, image.tag),
     ],
-    secretName: secretNamesOf(spec).length > 0 ? appSecretName(service) : undefined,
+    secretName: secretNamesOf(environment, spec).length > 0 ? appSecretName(service) : undefined,
     configMapName: spec.config === undefined ? undefined : configMapName(service),
     terminationGracePeriodSeconds: grace,
     placement: placement(environment, spec),
@@ -171,13 +172,14 @@ function release(environment: Environment, service: string, spec: WebServiceSpec
 }
 
 function secrets(environment: Environment, service: string, spec: ServiceSpec): ResolvedSecrets | undefined {
-  const names = secretNamesOf(spec);
-  if (names.length === 0) return undefined;
+  const plan = secretPlanOf(environment, spec);
+  if (plan.fetched.length === 0 && Object.keys(plan.templates).length === 0) return undefined;
   return {
     secretName: appSecretName(service),
     store: { name: environment.secrets.storeName, kind: environment.secrets.scope },
     refreshInterval: environment.secrets.refreshInterval,
-    entries: names.map((secret) => ({ secretKey: secret, remoteKey: remoteKey(environment, secret) })),
+    entries: plan.fetched.map((secret) => ({ secretKey: secret, remoteKey: remoteKey(environment, secret) })),
+    ...(Object.keys(plan.templates).length === 0 ? {} : { template: { data: plan.templates } }),
   };
 }
 
@@ -210,7 +212,7 @@ export function resolveService(environment: Environment, service: string, analys
     secrets: secrets(environment, service, spec),
     ...(spec.config === undefined ? {} : { config: { name: configMapName(service), files: spec.config } }),
   };
-  if (spec.kind === 'worker') return { ...common, kind: 'worker', queue: spec.queue };
+  if (spec.kind === 'worker') return { ...common, kind: 'worker', queue: { ...spec.queue, ...queueConnection(environment, spec) } };
   return {
     ...common,
     kind: 'web',
@@ -218,5 +220,14 @@ export function resolveService(environment: Environment, service: string, analys
     serviceName: serviceName(service),
     release: release(environment, service, spec, analyses),
     autoscaling: spec.autoscaling,
+    ...(spec.autoscaling.latency === undefined
+      ? {}
+      : {
+          latency: {
+            prometheusUrl: environment.monitoring.prometheusUrl,
+            query: istioLatencyQuery(environment.namespace, serviceName(service), spec.autoscaling.latency.windowSeconds),
+            thresholdMilliseconds: spec.autoscaling.latency.p95Milliseconds,
+          },
+        }),
   };
 }

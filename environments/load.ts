@@ -89,12 +89,16 @@ const VARIANT_FIELDS: ReadonlyMap<string, ReadonlyMap<unknown, readonly string[]
     ['mode', DATA_STORE_VARIANTS],
     ['kind', SERVICE_VARIANTS],
   ];
-  return new Map(
-    unions.map(([key, variants]) => [
-      key,
-      new Map(variants.map((variant) => [(variant.shape[key] as unknown as { value: unknown }).value, Object.keys(variant.shape)])),
-    ]),
-  );
+  // Variants that share a value (the operated stores, one per engine) contribute every field they have.
+  const fieldsByValue = (key: string, variants: readonly { shape: Record<string, unknown> }[]) => {
+    const out = new Map<unknown, string[]>();
+    for (const variant of variants) {
+      const value = (variant.shape[key] as unknown as { value: unknown }).value;
+      out.set(value, [...new Set([...(out.get(value) ?? []), ...Object.keys(variant.shape)])]);
+    }
+    return out;
+  };
+  return new Map(unions.map(([key, variants]) => [key, fieldsByValue(key, variants)]));
 })();
 
 /**

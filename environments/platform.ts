@@ -28,6 +28,9 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     nodePoolLabel: 'cloud.google.com/gke-nodepool',
     spotTaint: 'cloud.google.com/gke-spot=true:NoSchedule',
     daemonSetOverhead: { cpu: '200m', memory: '400Mi' },
+    // A GKE private cluster's control-plane range (its `kubernetes` Service endpoint, on 443): set each
+    // cluster's own (kubectl get endpoints kubernetes -n default).
+    apiServer: { cidrs: ['172.16.0.0/28'], port: 443 },
   },
   // Public on-demand and spot list prices (GCP us-central1, AWS us-east-1), USD per node-hour.
   machineTypes: {
@@ -36,6 +39,13 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     'n2-standard-8': { cpu: 8, memoryGiB: 32, pricePerHour: 0.3885, spotPricePerHour: 0.0932 },
     'm5.xlarge': { cpu: 4, memoryGiB: 16, pricePerHour: 0.192, spotPricePerHour: 0.0704 },
     'm5.2xlarge': { cpu: 8, memoryGiB: 32, pricePerHour: 0.384, spotPricePerHour: 0.1408 },
+  },
+  // Persistent disk list prices (GCP us-central1), USD per GiB and month: premium-rwo is pd-ssd,
+  // standard-rwo pd-balanced, standard pd-standard (GKE's storage classes).
+  storageClasses: {
+    'premium-rwo': { pricePerGiBMonth: 0.17 },
+    'standard-rwo': { pricePerGiBMonth: 0.1 },
+    standard: { pricePerGiBMonth: 0.04 },
   },
   nodePools: {},
   services: {

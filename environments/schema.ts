@@ -12,8 +12,12 @@ import {
   ANALYSIS_DEFAULTS,
   AUTOSCALING_DEFAULTS,
   BLUE_GREEN_DEFAULTS,
+  CHAOS_DEFAULTS,
   DISRUPTION_DEFAULTS,
+  LATENCY_SCALING_DEFAULTS,
+  POSTGRES_DEFAULTS,
   QUEUE_SCALING_DEFAULTS,
+  REDIS_DEFAULTS,
   ROLLING_DEFAULTS,
   SMOKE_IMAGE,
   TRAFFIC_DEFAULTS,
@@ -173,12 +177,26 @@ const scalingPolicy = (defaults: { percent: number; periodSeconds: number; stabi
     stabilizationSeconds: z.number().int().min(0).max(3600).default(defaults.stabilizationSeconds),
   }).prefault({});
 
-/** A web service's HPA: utilization targets and how fast it may move. */
+/**
+ * Seed 004's "request latency > 500 ms → scale API pods": the p95 of the service's requests as Istio's
+ * proxies report them, read from Prometheus by a KEDA ScaledObject that then owns the replica count
+ * (an HPA and a ScaledObject must never both scale one workload).
+ */
+const latencyScaling = strict({
+  /** Scale up when the p95 of the service's request durations exceeds this, milliseconds. */
+  p95Milliseconds: z.number().int().min(1).max(600_000).default(LATENCY_SCALING_DEFAULTS.p95Milliseconds),
+  /** The window the p95 is computed over, seconds. */
+  windowSeconds: z.number().int().min(30).max(3600).default(LATENCY_SCALING_DEFAULTS.windowSeconds),
+});
+
+/** A web service's autoscaler: utilization targets, how fast it may move, and an optional latency trigger. */
 const autoscaling = strict({
   cpuPercent: z.number().int().min(1).max(100).default(AUTOSCALING_DEFAULTS.cpuPercent),
   memoryPercent: z.number().int().min(1).max(100).default(AUTOSCALING_DEFAULTS.memoryPercent),
   scaleUp: scalingPolicy(AUTOSCALING_DEFAULTS.scaleUp),
   scaleDown: scalingPolicy(AUTOSCALING_DEFAULTS.scaleDown),
+  /** Also scale on request latency (needs mesh.enabled: Istio reports it). @default - CPU and memory only (an HPA) */
+  latency: latencyScaling.optional(),
 });
 
 /** Another version of a service running beside the main one and taking a fixed share of its traffic. */
@@ -348,6 +366,20 @@ const machineType = strict({
   spotPricePerHour: z.number().nonnegative(),
 });
 
+/** A persistent disk type: its list price. */
+const storageClass = strict({
+  /** USD per GiB and month. */
+  pricePerGiBMonth: z.number().nonnegative(),
+});
+
+/** Scheduled chaos drills (Chaos Mesh). */
+const chaos = strict({
+  /** Pod-kill drills of every service and data store: weekly (staging), monthly (production, opt-in), or off. */
+  podKill: z.enum(['off', 'weekly', 'monthly']).default(CHAOS_DEFAULTS.podKill),
+  /** Also kill the data stores' primaries (the PostgreSQL primary, the Redis master). */
+  includePrimaries: z.boolean().default(CHAOS_DEFAULTS.includePrimaries),
+});
+
 /** What serves the public edge. */
 export const EdgeImplementation = {
   /** Gateway API, implemented by NGINX Gateway Fabric (maintained; the default). */
@@ -416,7 +448,7 @@ const monitoring = strict({
   }).optional(),
 });
 
-export const DataStoreMode = { MANAGED: 'managed', IN_CLUSTER: 'in-cluster' } as const;
+export const DataStoreMode = { MANAGED: 'managed', IN_CLUSTER: 'in-cluster', OPERATED: 'operated' } as const;
 
 const engine = z.enum(['postgres', 'redis', 'mongodb', 'rabbitmq']);
 
@@ -440,11 +472,149 @@ const inClusterStore = strict({
   podLabels: z.record(z.string(), z.string()),
 });
 
-/** The data-store variants, by their `mode`. */
-export const DATA_STORE_VARIANTS = [managedStore, inClusterStore] as const;
+/** CPU and memory of a data-store pod: requests and limits alike (Guaranteed QoS, as databases want). */
+const podResources = strict({ cpu: quantity, memory: quantity });
 
-const dataStore = z.discriminatedUnion('mode', DATA_STORE_VARIANTS, {
-  error: () => 'must be one of the modes: managed (with cidrs), in-cluster (with namespace and podLabels)',
+/** A persistent volume per pod: its size and storage class (a key of `storageClasses`). */
+const volume = strict({ size: quantity, storageClass: dnsLabel });
+
+const GCS_BUCKET = /^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$/;
+const bucketName = z.string().regex(GCS_BUCKET, 'must be a Cloud Storage bucket name: lowercase letters, digits, "-", "_" and ".", 3-63 characters');
+const bucketPath = z.string().regex(/^[a-z0-9]([a-z0-9_/-]*[a-z0-9])?$/, 'must be a folder such as postgres or prod/postgres');
+const GOOGLE_SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
+
+/** How the backup tools authenticate to the object store. Never a plain Secret in git. */
+export const BACKUP_CREDENTIAL_VARIANTS = [
+  /** GKE Workload Identity: the cluster's Kubernetes service account acts as this Google service account. */
+  strict({
+    type: z.literal('workload-identity'),
+    serviceAccount: z
+      .string()
+      .regex(GOOGLE_SERVICE_ACCOUNT, 'must be a Google service account such as pg-backup@platform-prod.iam.gserviceaccount.com'),
+  }),
+  /** A service account key kept in the environment's secret store, written into the cluster by an ExternalSecret. */
+  strict({ type: z.literal('external-secret'), secret: dnsLabel }),
+] as const;
+
+const backupCredentials = z.discriminatedUnion('type', BACKUP_CREDENTIAL_VARIANTS, {
+  error: () => 'must be one of the types: workload-identity (with serviceAccount), external-secret (with secret)',
+});
+
+/** WAL archiving and base backups to the environment's object store (seed 004's DR plan). */
+const postgresBackups = strict({
+  /** The region's own bucket: WAL and base backups of this environment's cluster. */
+  bucket: bucketName,
+  path: bucketPath.default(POSTGRES_DEFAULTS.backups.path),
+  credentials: backupCredentials,
+  /** Address ranges of the object store's API (NetworkPolicies cannot name hosts). */
+  cidrs: z.array(cidr).min(1).default([...POSTGRES_DEFAULTS.backups.cidrs]),
+  /** A base backup every this many hours (seed 004: 6). */
+  everyHours: z.number().int().min(1).max(24).default(POSTGRES_DEFAULTS.backups.everyHours),
+  /** Backups and WAL are kept this long (seed 004: 30). */
+  retentionDays: z.number().int().min(1).max(3650).default(POSTGRES_DEFAULTS.backups.retentionDays),
+  /** Recovery to any point in this many days (seed 004: 7); within the retention. */
+  pointInTimeDays: z.number().int().min(1).max(3650).default(POSTGRES_DEFAULTS.backups.pointInTimeDays),
+  /** A partly filled WAL segment is archived after at most this long. */
+  archiveTimeoutSeconds: z.number().int().min(10).max(3600).default(POSTGRES_DEFAULTS.backups.archiveTimeoutSeconds),
+});
+
+/** The other region of the DR pair: the standby's replica cluster is fed from the primary's archive. */
+const postgresReplication = strict({
+  /** The peer's cloud region; its cluster is named after it. */
+  region: z.string().regex(/^[a-z0-9-]+$/, 'must be a cloud region name such as us-west1'),
+  /** The peer's archive bucket (its `backups.bucket`). */
+  bucket: bucketName,
+  path: bucketPath.default(POSTGRES_DEFAULTS.backups.path),
+});
+
+const { pooler: POOLER } = POSTGRES_DEFAULTS;
+
+/** PgBouncer in front of PostgreSQL (seeds 000 and 002): the only way in for the apps. */
+const pooler = strict({
+  instances: z.number().int().min(1).max(20).default(POOLER.instances),
+  poolMode: z.enum(['transaction', 'session']).default(POOLER.poolMode),
+  /** Client connections the pooler accepts in total, shared by its pods (seed 000: 200). */
+  maxClientConnections: z.number().int().min(1).max(100_000).default(POOLER.maxClientConnections),
+  /** Server connections per pod for the app's database and role. */
+  defaultPoolSize: z.number().int().min(1).max(10_000).default(POOLER.defaultPoolSize),
+  /** Extra server connections per pod for bursts. */
+  reservePoolSize: z.number().int().min(0).max(10_000).default(POOLER.reservePoolSize),
+  resources: podResources.prefault({ ...POOLER.resources }),
+});
+
+/** PostgreSQL run by CloudNativePG in this cluster, behind its pooler. */
+const operatedPostgres = strict({
+  engine: z.literal('postgres'),
+  mode: z.literal(DataStoreMode.OPERATED),
+  port: port.default(5432),
+  /** The namespace the cluster, its pooler and its backups run in. */
+  namespace: dnsLabel.default(POSTGRES_DEFAULTS.namespace),
+  image: image.prefault({ ...POSTGRES_DEFAULTS.image }),
+  /** The primary and its hot standbys (read replicas, failover targets); CloudNativePG sizes them alike. */
+  instances: z.number().int().min(1).max(9).default(POSTGRES_DEFAULTS.instances),
+  resources: podResources,
+  storage: volume,
+  /** A separate volume for the WAL. @default - WAL on the data volume */
+  walStorage: volume.optional(),
+  /** The node pool the instances and poolers run on (never spot). */
+  pool: dnsLabel,
+  maxConnections: z.number().int().min(10).max(100_000).default(POSTGRES_DEFAULTS.maxConnections),
+  /** The app's database and its owner role. */
+  database: dnsLabel.default(POSTGRES_DEFAULTS.database),
+  pooler: pooler.prefault({}),
+  /** WAL archiving and base backups. @default - none (dev) */
+  backups: postgresBackups.optional(),
+  /** Recovery point objective, minutes (seed 004: 5): the most data a failure may lose. */
+  rpoMinutes: z.number().int().min(1).max(1440).default(POSTGRES_DEFAULTS.rpoMinutes),
+  /** The DR pair's other region (primary and standby regions). @default - no cross-region replica */
+  replication: postgresReplication.optional(),
+  /** The services' secret that holds the connection URL: written to point at the pooler. */
+  urlSecret: dnsLabel.default(POSTGRES_DEFAULTS.urlSecret),
+  /** The secret in the store with the app role's password. */
+  passwordSecret: dnsLabel.default(POSTGRES_DEFAULTS.passwordSecret),
+});
+
+/** Redis run by the redis-operator: a primary, replicas and Sentinels, persisted. */
+const operatedRedis = strict({
+  engine: z.literal('redis'),
+  mode: z.literal(DataStoreMode.OPERATED),
+  port: port.default(6379),
+  namespace: dnsLabel.default(REDIS_DEFAULTS.namespace),
+  image: image.prefault({ ...REDIS_DEFAULTS.image }),
+  sentinelImage: image.prefault({ ...REDIS_DEFAULTS.sentinelImage }),
+  exporterImage: image.prefault({ ...REDIS_DEFAULTS.exporterImage }),
+  /** A primary and its replicas (seed 004: 3). */
+  nodes: z.number().int().min(1).max(9).default(REDIS_DEFAULTS.nodes),
+  /** Sentinels that fail the primary over; 0: none (the operator re-elects on its next reconcile). */
+  sentinels: z.number().int().min(0).max(9).default(REDIS_DEFAULTS.sentinels),
+  resources: podResources,
+  storage: volume,
+  pool: dnsLabel,
+  persistence: strict({
+    /** AOF fsync policy (seed 004: AOF enabled; every second loses at most a second). */
+    appendfsync: z.enum(['always', 'everysec', 'no']).default(REDIS_DEFAULTS.persistence.appendfsync),
+    /** An RDB snapshot at most this often, seconds (seed 004: hourly). */
+    snapshotSeconds: z.number().int().min(60).max(86_400).default(REDIS_DEFAULTS.persistence.snapshotSeconds),
+  }).prefault({}),
+  /** maxmemory as a share of the memory limit. */
+  maxMemoryPercent: z.number().int().min(10).max(90).default(REDIS_DEFAULTS.maxMemoryPercent),
+  urlSecret: dnsLabel.default(REDIS_DEFAULTS.urlSecret),
+  passwordSecret: dnsLabel.default(REDIS_DEFAULTS.passwordSecret),
+});
+
+/** The operated stores, by their `engine`. */
+export const OPERATED_STORE_VARIANTS = [operatedPostgres, operatedRedis] as const;
+
+const operatedStore = z.discriminatedUnion('engine', OPERATED_STORE_VARIANTS, {
+  error: () => 'must be an engine an operator runs here: postgres (CloudNativePG) or redis (redis-operator)',
+});
+
+/** The data-store variants, by their `mode` (operated ones by their engine). */
+export const DATA_STORE_VARIANTS = [managedStore, inClusterStore, ...OPERATED_STORE_VARIANTS] as const;
+
+const dataStore = z.discriminatedUnion('mode', [managedStore, inClusterStore, operatedStore], {
+  error: () =>
+    'must be one of the modes: managed (with cidrs), in-cluster (with namespace and podLabels), operated (postgres or redis run by an operator here)',
 });
 
 /** The secret-store providers, by their `provider`. */
@@ -574,6 +744,11 @@ const cluster = strict({
   daemonSetOverhead: strict({ cpu: quantity, memory: quantity }),
   /** Taint that spot nodes carry, as key=value:Effect. */
   spotTaint: z.string().regex(/^[A-Za-z0-9./-]+=[A-Za-z0-9._-]*:(NoSchedule|PreferNoSchedule|NoExecute)$/, 'must be key=value:Effect'),
+  /**
+   * Where pods reach the Kubernetes API after the `kubernetes` Service's address translation (GKE: the
+   * control plane's endpoint, on 443): operators' instance managers call it from the data namespace.
+   */
+  apiServer: strict({ cidrs: z.array(cidr).min(1), port }),
 });
 
 const waiver = strict({
@@ -597,6 +772,8 @@ const environmentSchemaShape = strict({
   cluster,
   /** Machine types node pools may use, with their size and list prices. */
   machineTypes: z.record(z.string().min(1), machineType),
+  /** Storage classes persistent volumes may use, with their list prices. */
+  storageClasses: z.record(dnsLabel, storageClass),
   nodePools: z.record(dnsLabel, nodePool),
   services: z.record(dnsLabel, service),
   ingress,
@@ -615,6 +792,8 @@ const environmentSchemaShape = strict({
   gitops,
   /** Set on production regions (overlays of prod). @default - not a region */
   region: region.optional(),
+  /** Scheduled chaos drills. */
+  chaos: chaos.prefault({}),
   waivers: z.array(waiver),
 });
 
@@ -712,9 +891,102 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
   if (env.ingress.apiHost !== undefined && env.ingress.apiHost === env.ingress.host) {
     issue(['ingress', 'apiHost'], env.ingress.apiHost, 'must differ from ingress.host');
   }
+  for (const [name, store] of Object.entries(env.dataStores)) {
+    if (store.mode === DataStoreMode.OPERATED) checkOperatedStore(env, name, store, ctx);
+  }
+  for (const [name, svc] of Object.entries(env.services)) {
+    if (svc.kind === ServiceKind.WEB && svc.enabled && svc.autoscaling.latency !== undefined && !env.mesh.enabled) {
+      issue(
+        ['services', name, 'autoscaling', 'latency'],
+        svc.autoscaling.latency,
+        "needs mesh.enabled: the request latency is read from Istio's proxies; without the mesh leave it out (CPU and memory scale the service)",
+      );
+    }
+  }
+  if (env.tier === Tier.PRODUCTION && env.chaos.podKill === 'weekly') {
+    issue(['chaos', 'podKill'], env.chaos.podKill, 'must be "monthly" or "off" in production: weekly drills are for staging (seed 004: monthly pod-failure drills)');
+  }
 });
 
 type Ctx = z.RefinementCtx;
+type Operated = z.infer<typeof operatedStore>;
+
+/** A store an operator runs here: placement, prices, the pooler's arithmetic, backups and the region's role. */
+function checkOperatedStore(env: Env, name: string, store: Operated, ctx: Ctx): void {
+  const issue = (path: (string | number)[], input: unknown, message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['dataStores', name, ...path], input, message });
+  const pool = env.nodePools[store.pool];
+  if (pool === undefined) {
+    issue(['pool'], store.pool, `must be a node pool of this environment: ${Object.keys(env.nodePools).join(', ') || '(none declared)'}`);
+  } else if (pool.spot) {
+    issue(['pool'], store.pool, 'is a spot pool: a reclaimed node would take a database down; use an on-demand pool');
+  }
+  if (store.namespace === env.namespace) {
+    issue(['namespace'], store.namespace, `must differ from namespace (${env.namespace}): data stores run outside the apps' mesh and quota, in their own namespace`);
+  }
+  const volumes: [string, { storageClass: string } | undefined][] = [
+    ['storage', store.storage],
+    ['walStorage', store.engine === 'postgres' ? store.walStorage : undefined],
+  ];
+  for (const [field, vol] of volumes) {
+    if (vol !== undefined && !(vol.storageClass in env.storageClasses)) {
+      issue([field, 'storageClass'], vol.storageClass, `must be a storage class of this environment: ${Object.keys(env.storageClasses).join(', ')}`);
+    }
+  }
+  if (store.engine === 'redis') {
+    if (store.sentinels !== 0 && (store.sentinels < 3 || store.sentinels % 2 === 0)) {
+      issue(['sentinels'], store.sentinels, 'must be 0 or an odd number of at least 3: a majority of Sentinels must agree on a failover');
+    } else if (store.sentinels > 0 && store.nodes < 2) {
+      issue(['sentinels'], store.sentinels, 'must be 0 with a single node: Sentinel fails over to a replica, and there is none');
+    }
+    return;
+  }
+  const { pooler } = store;
+  const serverConnections = pooler.instances * (pooler.defaultPoolSize + pooler.reservePoolSize);
+  const budget = Math.floor((store.maxConnections * POSTGRES_DEFAULTS.alerts.connectionsPercent) / 100);
+  if (serverConnections > budget) {
+    issue(
+      ['pooler', 'defaultPoolSize'],
+      pooler.defaultPoolSize,
+      `gives the pooler ${pooler.instances} x (${pooler.defaultPoolSize} + ${pooler.reservePoolSize} reserve) = ${serverConnections} server connections, above ${POSTGRES_DEFAULTS.alerts.connectionsPercent} % of maxConnections (${budget} of ${store.maxConnections}): lower it or raise maxConnections`,
+    );
+  }
+  if (pooler.maxClientConnections < pooler.instances) {
+    issue(['pooler', 'maxClientConnections'], pooler.maxClientConnections, `must be at least pooler.instances (${pooler.instances}): it is shared by the pooler's pods`);
+  }
+  const { backups, replication } = store;
+  if (backups !== undefined) {
+    if (backups.pointInTimeDays > backups.retentionDays) {
+      issue(['backups', 'pointInTimeDays'], backups.pointInTimeDays, `must be within backups.retentionDays (${backups.retentionDays}): recovery needs the WAL and a base backup from before the target`);
+    }
+    if (backups.archiveTimeoutSeconds >= store.rpoMinutes * 60) {
+      issue(
+        ['backups', 'archiveTimeoutSeconds'],
+        backups.archiveTimeoutSeconds,
+        `must be shorter than the RPO (rpoMinutes ${store.rpoMinutes} = ${store.rpoMinutes * 60} s): a WAL segment may wait this long before it is archived, and the upload and the DR replica's replay come on top`,
+      );
+    }
+  } else if (env.tier === Tier.PRODUCTION) {
+    issue(['backups'], undefined, 'is required in production: WAL archiving and base backups are what the RPO and point-in-time recovery rest on (seed 004)');
+  }
+  const role = env.region?.role;
+  if (replication !== undefined) {
+    if (role !== RegionRole.PRIMARY && role !== RegionRole.STANDBY) {
+      issue(
+        ['replication'],
+        replication,
+        `is for the DR pair: region.role primary (whose archive feeds the peer) or standby (which runs the replica cluster), not ${role === undefined ? 'an environment without a region' : `role ${role}`}`,
+      );
+    } else if (replication.region === env.region?.name) {
+      issue(['replication', 'region'], replication.region, `must be another region than this one (${env.region?.name})`);
+    }
+    if (backups === undefined) {
+      issue(['backups'], undefined, 'is required with replication: the DR replica cluster is fed from the primary region\'s archive');
+    }
+  } else if (role === RegionRole.STANDBY) {
+    issue(['replication'], undefined, "is required in a standby region: its DR replica cluster is fed from the primary region's archive (set the primary's region and bucket)");
+  }
+}
 type Env = z.infer<typeof environmentSchemaShape>;
 type Svc = Env['services'][string];
 type Web = Extract<Svc, { kind: 'web' }>;
@@ -842,3 +1114,8 @@ export type Autoscaling = WebServiceSpec['autoscaling'];
 export type MachineType = Environment['machineTypes'][string];
 export type DataStore = Environment['dataStores'][string];
 export type Queue = WorkerServiceSpec['queue'];
+export type OperatedStore = Extract<DataStore, { mode: 'operated' }>;
+export type OperatedPostgres = Extract<OperatedStore, { engine: 'postgres' }>;
+export type OperatedRedis = Extract<OperatedStore, { engine: 'redis' }>;
+export type BackupCredentials = NonNullable<OperatedPostgres['backups']>['credentials'];
+export type Chaos = Environment['chaos'];

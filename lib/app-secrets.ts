@@ -4,6 +4,8 @@ import {
   ExternalSecretSpecSecretStoreRefKind,
   ExternalSecretSpecTargetCreationPolicy,
   ExternalSecretSpecTargetDeletionPolicy,
+  ExternalSecretSpecTargetTemplateEngineVersion,
+  ExternalSecretSpecTargetTemplateMergePolicy,
 } from '../imports/external-secrets.io';
 
 /** The store an ExternalSecret reads from. */
@@ -26,6 +28,21 @@ export interface AppSecretsProps {
   /** How often the operator re-reads the store, e.g. `1h`. */
   readonly refreshInterval: string;
   readonly entries: readonly SecretEntry[];
+  /**
+   * Keys built from the fetched ones with External Secrets' templates (`{{ index . "redis-password" }}`),
+   * e.g. a connection URL to an in-cluster store around a password from the store. @default - none
+   */
+  readonly template?: SecretTemplate;
+}
+
+/** Templated keys of the Secret. */
+export interface SecretTemplate {
+  /** Key → Go template over the fetched keys. */
+  readonly data: Readonly<Record<string, string>>;
+  /** The Secret's type, e.g. kubernetes.io/basic-auth. @default - Opaque */
+  readonly type?: string;
+  /** Keep the fetched keys beside the templated ones (else only the templated keys are written). @default true */
+  readonly keepFetched?: boolean;
 }
 
 /**
@@ -38,6 +55,7 @@ export class AppSecrets extends Construct {
   constructor(scope: Construct, id: string, props: AppSecretsProps) {
     super(scope, id);
     this.secretName = props.name;
+    const { template } = props;
     new ExternalSecret(this, 'Resource', {
       metadata: { name: props.name, labels: props.labels },
       spec: {
@@ -54,6 +72,19 @@ export class AppSecrets extends Construct {
           creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
           // A store outage must not delete the Secret running pods depend on.
           deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+          ...(template === undefined
+            ? {}
+            : {
+                template: {
+                  engineVersion: ExternalSecretSpecTargetTemplateEngineVersion.V2,
+                  mergePolicy:
+                    template.keepFetched === false
+                      ? ExternalSecretSpecTargetTemplateMergePolicy.REPLACE
+                      : ExternalSecretSpecTargetTemplateMergePolicy.MERGE,
+                  ...(template.type === undefined ? {} : { type: template.type }),
+                  data: { ...template.data },
+                },
+              }),
         },
         data: props.entries.map((entry) => ({ secretKey: entry.secretKey, remoteRef: { key: entry.remoteKey } })),
       },

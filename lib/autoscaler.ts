@@ -22,9 +22,9 @@ export interface AutoscalingBehavior {
   readonly cpuPercent?: number;
   /** @default 80 */
   readonly memoryPercent?: number;
-  /** @default - double within a minute (AUTOSCALING_DEFAULTS.scaleUp) */
+  /** @default - double within a minute, once three minutes asked for more (AUTOSCALING_DEFAULTS.scaleUp) */
   readonly scaleUp?: ScalingPolicy;
-  /** @default - 10 % a minute after five minutes low (AUTOSCALING_DEFAULTS.scaleDown) */
+  /** @default - 10 % a minute, once ten minutes asked for fewer (AUTOSCALING_DEFAULTS.scaleDown) */
   readonly scaleDown?: ScalingPolicy;
 }
 
@@ -45,9 +45,21 @@ function rules(policy: ScalingPolicy): k8s.HpaScalingRulesV2 {
 }
 
 /**
+ * The HPA behavior of a pace, also what KEDA passes to the HPA it makes. The stabilization windows
+ * carry seed 004's "for 3 minutes" (up) and "for 10 minutes" (down): the HPA acts on the lowest
+ * (up) or highest (down) recommendation of the window.
+ */
+export function hpaBehavior(behavior: AutoscalingBehavior): k8s.HorizontalPodAutoscalerBehaviorV2 {
+  return {
+    scaleUp: rules(behavior.scaleUp ?? AUTOSCALING_DEFAULTS.scaleUp),
+    scaleDown: rules(behavior.scaleDown ?? AUTOSCALING_DEFAULTS.scaleDown),
+  };
+}
+
+/**
  * An autoscaling/v2 HPA that owns the target's replica count, on CPU and memory utilization. Its pace
- * defaults to seed 003's: double within a minute when load arrives, shed at most 10 % a minute once it
- * has stayed low for five.
+ * defaults to seed 003's (double within a minute, shed at most 10 % a minute) behind seed 004's windows:
+ * up only once three minutes of recommendations asked for more, down once ten asked for fewer.
  */
 export class Autoscaler extends Construct {
   readonly cpuPercent: number;
@@ -68,10 +80,7 @@ export class Autoscaler extends Construct {
         minReplicas: props.minReplicas,
         maxReplicas: props.maxReplicas,
         metrics: [utilization('cpu', this.cpuPercent), utilization('memory', this.memoryPercent)],
-        behavior: {
-          scaleUp: rules(props.scaleUp ?? AUTOSCALING_DEFAULTS.scaleUp),
-          scaleDown: rules(props.scaleDown ?? AUTOSCALING_DEFAULTS.scaleDown),
-        },
+        behavior: hpaBehavior(props),
       },
     });
   }

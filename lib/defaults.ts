@@ -9,15 +9,27 @@
 const MINUTE = 60;
 
 /**
- * A web service's HPA (seeds 002 and 003): CPU 70 %, memory 80 %; double within a minute when load
- * arrives, shed at most 10 % a minute once it has stayed low for five.
+ * A web service's HPA: CPU 70 %, memory 80 % (seed 002); seed 003's pace (double within a minute,
+ * shed at most 10 % a minute) held back by seed 004's triggers: "CPU > 70 % for 3 min → scale up,
+ * CPU < 30 % for 10 min → scale down". An HPA has one target per metric and no separate scale-down
+ * threshold, so the windows are the stabilization windows: it scales up only on what the last three
+ * minutes of recommendations all asked for, and down only once ten minutes have asked for fewer pods.
+ * The 30 % is not expressible: below the 70 % target (less the HPA's 10 % tolerance) it removes pods in
+ * proportion, at most 10 % a minute.
  */
 export const AUTOSCALING_DEFAULTS = {
   cpuPercent: 70,
   memoryPercent: 80,
-  scaleUp: { percent: 100, periodSeconds: MINUTE, stabilizationSeconds: MINUTE },
-  scaleDown: { percent: 10, periodSeconds: MINUTE, stabilizationSeconds: 5 * MINUTE },
+  scaleUp: { percent: 100, periodSeconds: MINUTE, stabilizationSeconds: 3 * MINUTE },
+  scaleDown: { percent: 10, periodSeconds: MINUTE, stabilizationSeconds: 10 * MINUTE },
 } as const;
+
+/**
+ * Seed 004: "request latency > 500 ms → scale API pods", from Prometheus through KEDA: the p95 of
+ * Istio's server-side request durations over two minutes. When Prometheus fails three polls in a row
+ * KEDA falls back to keeping at least the current pod count (never fewer on a missing metric).
+ */
+export const LATENCY_SCALING_DEFAULTS = { p95Milliseconds: 500, windowSeconds: 2 * MINUTE, failureThreshold: 3 } as const;
 
 /** Seed 001's circuit breaker and the route's timeout and retries, per web service. */
 export const TRAFFIC_DEFAULTS = {
@@ -67,3 +79,87 @@ export const WORKER_SHUTDOWN_MARGIN_SECONDS = 30;
 
 /** The image of the smoke traffic a blue-green gate sends its preview (curl, pinned). */
 export const SMOKE_IMAGE = { repository: 'docker.io/curlimages/curl', tag: '8.11.1' } as const;
+
+/** Hours, days, for the data layer's windows. */
+const HOUR = 60 * MINUTE;
+
+/**
+ * PostgreSQL run by CloudNativePG (seeds 000 and 004). The image is CloudNativePG's `standard` type
+ * (the `system` type is deprecated; backups go through the Barman Cloud plugin instead), PostgreSQL
+ * 18.6 on Debian bookworm, the newest minor in the operand catalogs of 2026-08-17.
+ */
+export const POSTGRES_DEFAULTS = {
+  namespace: 'data',
+  image: { repository: 'ghcr.io/cloudnative-pg/postgresql', tag: '18.6-standard-bookworm' },
+  instances: 1,
+  /** Server connections; the pooler keeps the apps' connections far below it. */
+  maxConnections: 200,
+  database: 'app',
+  /** The app secret that holds the connection URL (environments/platform.ts services' `secrets`). */
+  urlSecret: 'database-url',
+  /** The secret in the environment's store that holds the app role's password, in both regions. */
+  passwordSecret: 'postgres-password',
+  /** Seed 004: RPO 5 minutes. */
+  rpoMinutes: 5,
+  pooler: {
+    instances: 2,
+    /** Transaction pooling (seeds 000 and 002): a server connection is held only for a transaction. */
+    poolMode: 'transaction',
+    /** Seed 000: PgBouncer with 200 client connections, shared by the pooler's pods. */
+    maxClientConnections: 200,
+    /** Server connections per pod for the app's database and role, and the reserve for bursts. */
+    defaultPoolSize: 20,
+    reservePoolSize: 5,
+    resources: { cpu: '500m', memory: '256Mi' },
+  },
+  backups: {
+    /** Seed 004: a full (base) backup every 6 hours. */
+    everyHours: 6,
+    /** Seed 004: 30 days of retention. */
+    retentionDays: 30,
+    /** Seed 004: point-in-time recovery to any time within 7 days. */
+    pointInTimeDays: 7,
+    /**
+     * A WAL segment is archived at least this often even when it is not full. CloudNativePG's own
+     * default is 5 minutes, which is the whole RPO before the upload and the DR replica's replay.
+     */
+    archiveTimeoutSeconds: 2 * MINUTE,
+    path: 'postgres',
+    /** Private Google Access (private.googleapis.com): where the GCS API is reached from the nodes. */
+    cidrs: ['199.36.153.8/30'],
+  },
+  /** The Barman Cloud sidecar in every instance pod (Guaranteed QoS needs its limits = requests). */
+  sidecarResources: { cpu: '250m', memory: '256Mi' },
+  alerts: {
+    /** A base backup is late once it is this much older than its schedule. */
+    backupMarginMinutes: 2 * 60,
+    /** Seed 004: "database connections > 80 % → add read replicas". */
+    connectionsPercent: 80,
+  },
+} as const;
+
+/**
+ * Redis run by the OT-CONTAINER-KIT redis-operator (seed 004: three nodes, AOF, hourly RDB snapshots).
+ * Images are the operator's own builds of Redis 7.0.15, the last BSD-licensed line (Redis 7.4 and 8
+ * are RSALv2/SSPLv1/AGPLv3), with its Sentinel and exporter.
+ */
+export const REDIS_DEFAULTS = {
+  namespace: 'data',
+  image: { repository: 'quay.io/opstree/redis', tag: 'v7.0.15' },
+  sentinelImage: { repository: 'quay.io/opstree/redis-sentinel', tag: 'v7.0.15' },
+  exporterImage: { repository: 'quay.io/opstree/redis-exporter', tag: 'v1.44.0' },
+  /** A primary and two replicas. */
+  nodes: 3,
+  /** Three Sentinels: a quorum of two survives one loss. */
+  sentinels: 3,
+  persistence: { appendfsync: 'everysec', snapshotSeconds: HOUR },
+  /** maxmemory as a share of the container's limit: AOF rewrites and RDB forks need the rest. */
+  maxMemoryPercent: 50,
+  urlSecret: 'redis-url',
+  passwordSecret: 'redis-password',
+  sentinelResources: { cpu: '100m', memory: '128Mi' },
+  exporterResources: { cpu: '50m', memory: '64Mi' },
+} as const;
+
+/** Chaos drills (seed 004: weekly chaos engineering, monthly pod-failure drills), off unless an environment asks. */
+export const CHAOS_DEFAULTS = { podKill: 'off', includePrimaries: false } as const;

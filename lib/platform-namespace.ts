@@ -7,6 +7,8 @@ export interface PlatformNamespaceProps {
   readonly labels: Record<string, string>;
   /** The cluster's Kubernetes minor, e.g. 1.35: the version the Pod Security profile is pinned to. */
   readonly kubernetesVersion: string;
+  /** E.g. Chaos Mesh's opt-in for drills in the namespace. @default - none */
+  readonly annotations?: Record<string, string>;
 }
 
 /**
@@ -22,7 +24,11 @@ export class PlatformNamespace extends Construct {
     this.name = props.name;
     const podSecurity = podSecurityLabels(PodSecurityLevel.RESTRICTED, props.kubernetesVersion);
     new k8s.KubeNamespace(this, 'Resource', {
-      metadata: { name: props.name, labels: { ...props.labels, ...podSecurity } },
+      metadata: {
+        name: props.name,
+        labels: { ...props.labels, ...podSecurity },
+        ...(props.annotations === undefined || Object.keys(props.annotations).length === 0 ? {} : { annotations: { ...props.annotations } }),
+      },
     });
   }
 }

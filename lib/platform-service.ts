@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { AppSecrets } from './app-secrets';
 import { Autoscaler, type ScaleTarget } from './autoscaler';
 import { DisruptionBudget } from './disruption-budget';
+import { LatencyAutoscaler } from './latency-autoscaler';
 import { HTTP_PORT_NAME, MAIN_TRACK, queueAuthenticationName, SERVICE_PORT } from './names';
 import { QueueAutoscaler } from './queue-autoscaler';
 import type { ResolvedService, ResolvedTrack, ResolvedWebService } from './resolved-service';
@@ -51,6 +52,7 @@ export class PlatformService extends Construct {
         store: secrets.store,
         refreshInterval: secrets.refreshInterval,
         entries: secrets.entries,
+        template: secrets.template,
       });
     }
 
@@ -71,7 +73,18 @@ export class PlatformService extends Construct {
 
     for (const [track, workload] of workloads) {
       const suffix = track.track === MAIN_TRACK ? '' : `-${track.track}`;
-      if (service.kind === 'web') {
+      if (service.kind === 'web' && service.latency !== undefined && track.track === MAIN_TRACK) {
+        // One autoscaler per workload: KEDA's ScaledObject carries CPU and memory as well as latency.
+        new LatencyAutoscaler(this, 'LatencyAutoscaler', {
+          ...service.autoscaling,
+          ...service.latency,
+          name: track.workloadName,
+          target: workload.scaleTarget,
+          minReplicas: track.replicas.min,
+          maxReplicas: track.replicas.max,
+          labels,
+        });
+      } else if (service.kind === 'web') {
         new Autoscaler(this, `Autoscaler${suffix}`, {
           ...service.autoscaling,
           name: track.workloadName,

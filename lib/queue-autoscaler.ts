@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
 import type { ScaleTarget } from './autoscaler';
 import { QUEUE_SCALING_DEFAULTS } from './defaults';
-import { queueCredentials, type Broker } from './queue-credentials';
+import { queueCredentials, type Broker, type QueueCredential } from './queue-credentials';
 
 /** What a queue worker consumes and how KEDA scales it. */
 export interface QueueScaling {
@@ -15,6 +15,13 @@ export interface QueueScaling {
   readonly pollingSeconds?: number;
   /** @default 300 */
   readonly cooldownSeconds?: number;
+  /**
+   * `host:port` of a broker in the cluster (an operated Redis's master Service): set in the trigger,
+   * and only the password comes from the Secret. @default - the address is a secret too (a managed broker)
+   */
+  readonly address?: string;
+  /** The Secret keys the trigger reads. @default - queueCredentials(broker), or the password alone with an address */
+  readonly credentials?: readonly QueueCredential[];
 }
 
 export interface QueueAutoscalerProps {
@@ -42,7 +49,7 @@ export class QueueAutoscaler extends Construct {
     new TriggerAuthentication(this, 'Authentication', {
       metadata: { name: props.authenticationName, labels: props.labels },
       spec: {
-        secretTargetRef: queueCredentials(queue.broker).map((credential) => ({
+        secretTargetRef: (queue.credentials ?? queueCredentials(queue.broker)).map((credential) => ({
           parameter: credential.parameter,
           name: props.secretName,
           key: credential.secret,
@@ -52,7 +59,7 @@ export class QueueAutoscaler extends Construct {
     const target = String(queue.targetPerReplica);
     const trigger: { type: string; metadata: Record<string, string> } =
       queue.broker === 'redis'
-        ? { type: 'redis', metadata: { listName: queue.name, listLength: target } }
+        ? { type: 'redis', metadata: { ...(queue.address === undefined ? {} : { address: queue.address }), listName: queue.name, listLength: target } }
         : { type: 'rabbitmq', metadata: { queueName: queue.name, mode: 'QueueLength', value: target, protocol: 'amqp' } };
     new ScaledObject(this, 'ScaledObject', {
       metadata: { name: props.name, labels: props.labels },

@@ -27,3 +27,11 @@ const CREDENTIALS: Readonly<Record<Broker, readonly QueueCredential[]>> = {
 export function queueCredentials(broker: Broker): readonly QueueCredential[] {
   return CREDENTIALS[broker];
 }
+
+/**
+ * A Redis broker the platform runs itself: its address is no secret (it is set in the trigger), and its
+ * password is the store's own password secret, which the worker's Secret carries under that name.
+ */
+export function inClusterRedisCredentials(passwordSecret: string): readonly QueueCredential[] {
+  return [{ parameter: 'password', secret: passwordSecret }];
+}

@@ -7,7 +7,7 @@ import type { k8s } from 'cdk8s-plus-28';
 import type { AnalysisRef } from './analysis-template';
 import type { AutoscalingBehavior } from './autoscaler';
 import type { QueueScaling } from './queue-autoscaler';
-import type { SecretEntry, SecretStoreRef } from './app-secrets';
+import type { SecretEntry, SecretStoreRef, SecretTemplate } from './app-secrets';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -59,6 +59,8 @@ export interface ResolvedSecrets {
   readonly store: SecretStoreRef;
   readonly refreshInterval: string;
   readonly entries: readonly SecretEntry[];
+  /** Keys written from templates over the fetched ones (connection URLs of operated stores). @default - none */
+  readonly template?: SecretTemplate;
 }
 
 interface ResolvedServiceBase {
@@ -85,6 +87,11 @@ export interface ResolvedWebService extends ResolvedServiceBase {
   readonly serviceName: string;
   readonly release: Release;
   readonly autoscaling: AutoscalingBehavior;
+  /**
+   * Seed 004's latency trigger: the main track is then scaled by a KEDA ScaledObject on CPU, memory and
+   * this query instead of an HPA. @default - an HPA on CPU and memory
+   */
+  readonly latency?: { readonly prometheusUrl: string; readonly query: string; readonly thresholdMilliseconds: number };
 }
 
 /** A queue consumer, scaled by KEDA on its queue's depth. */

@@ -40,6 +40,8 @@ export interface PlatformSecretStoreProps {
   readonly name: string;
   /** The namespace whose ExternalSecrets read the store. */
   readonly namespace: string;
+  /** Further namespaces whose ExternalSecrets read it (a SecretStore is then repeated in each). @default - none */
+  readonly otherNamespaces?: readonly string[];
   readonly store: SecretProvider;
   readonly labels: Record<string, string>;
 }
@@ -92,25 +94,27 @@ function provider(store: SecretProvider, accountRef: { name: string; namespace?:
 export class PlatformSecretStore extends Construct {
   constructor(scope: Construct, id: string, props: PlatformSecretStoreProps) {
     super(scope, id);
-    const { namespace } = props;
+    const namespaces = [props.namespace, ...(props.otherNamespaces ?? []).filter((n) => n !== props.namespace)];
     const cluster = props.scope === 'ClusterSecretStore';
     const account = props.store.serviceAccount;
-    if (!cluster) {
+    if (cluster) {
+      const spec = toJson_ClusterSecretStoreSpec({
+        provider: provider(props.store, { name: account, namespace: EXTERNAL_SECRETS_NAMESPACE }),
+        // A cluster-wide store would otherwise serve any namespace that names it.
+        conditions: [{ namespaces }],
+      });
+      new ApiObject(this, 'Resource', { ...ClusterSecretStore.GVK, metadata: { name: props.name, labels: props.labels }, spec });
+      return;
+    }
+    namespaces.forEach((namespace, index) => {
+      const suffix = index === 0 ? '' : `-${namespace}`;
       // A namespaced store authenticates as an identity of its own namespace.
-      new k8s.KubeServiceAccount(this, 'Identity', {
+      new k8s.KubeServiceAccount(this, `Identity${suffix}`, {
         metadata: { name: account, namespace, labels: props.labels },
         automountServiceAccountToken: false,
       });
-    }
-    const spec = toJson_ClusterSecretStoreSpec({
-      provider: provider(props.store, cluster ? { name: account, namespace: EXTERNAL_SECRETS_NAMESPACE } : { name: account }),
-      // A cluster-wide store would otherwise serve any namespace that names it.
-      ...(cluster ? { conditions: [{ namespaces: [namespace] }] } : {}),
-    });
-    new ApiObject(this, 'Resource', {
-      ...(cluster ? ClusterSecretStore.GVK : SecretStore.GVK),
-      metadata: { name: props.name, labels: props.labels, ...(cluster ? {} : { namespace }) },
-      spec,
+      const spec = toJson_ClusterSecretStoreSpec({ provider: provider(props.store, { name: account }) });
+      new ApiObject(this, `Resource${suffix}`, { ...SecretStore.GVK, metadata: { name: props.name, labels: props.labels, namespace }, spec });
     });
   }
 }

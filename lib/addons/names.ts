@@ -16,6 +16,10 @@ export const Addon = {
   ARGO_ROLLOUTS: 'argo-rollouts',
   INGRESS_NGINX: 'ingress-nginx',
   NGINX_GATEWAY_FABRIC: 'nginx-gateway-fabric',
+  CLOUDNATIVE_PG: 'cloudnative-pg',
+  BARMAN_CLOUD: 'plugin-barman-cloud',
+  REDIS_OPERATOR: 'redis-operator',
+  CHAOS_MESH: 'chaos-mesh',
 } as const;
 
 /** Istio's control plane namespace (the sidecars' network policies allow istiod there). */
@@ -33,6 +37,20 @@ export const ARGO_ROLLOUTS_NAMESPACE = 'argo-rollouts';
 
 /** NGINX Gateway Fabric's control plane (its data plane runs in the edge's namespace, one per Gateway). */
 export const NGINX_GATEWAY_NAMESPACE = 'nginx-gateway';
+
+/** CloudNativePG's operator, and the Barman Cloud plugin, which must run in the operator's namespace. */
+export const CNPG_NAMESPACE = 'cnpg-system';
+/** The labels of CloudNativePG's operator pod (its chart's selector labels). */
+export const CNPG_OPERATOR_POD_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'cloudnative-pg' };
+
+export const REDIS_OPERATOR_NAMESPACE = 'redis-operator';
+/** The labels of the redis-operator's pod (its chart's selector labels: `name: <redisOperator.name>`). */
+export const REDIS_OPERATOR_POD_LABELS: Readonly<Record<string, string>> = { name: 'redis-operator' };
+
+/** Chaos Mesh: its own namespace, the only one that admits its privileged chaos-daemon. */
+export const CHAOS_MESH_NAMESPACE = 'chaos-mesh';
+/** The namespace annotation Chaos Mesh requires of a target when `controllerManager.enableFilterNamespace` is on. */
+export const CHAOS_INJECT_ANNOTATION = { 'chaos-mesh.org/inject': 'enabled' } as const;
 
 /**
  * Cluster-scoped kinds the pinned charts create: CRDs, RBAC, admission webhooks and policies (Istio,

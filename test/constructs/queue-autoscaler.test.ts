@@ -105,9 +105,17 @@ describe('QueueAutoscaler', () => {
   });
 
   it('takes every optional prop', () => {
-    const queue: Required<QueueScaling> = { ...redis, pollingSeconds: 5, cooldownSeconds: 900 };
-    const { scaled } = render(props(queue));
+    const queue: Required<QueueScaling> = {
+      ...redis,
+      pollingSeconds: 5,
+      cooldownSeconds: 900,
+      address: 'queue-redis-master.platform.svc:6379',
+      credentials: [{ parameter: 'password', secret: 'queue-password' }],
+    };
+    const { scaled, auth } = render(props(queue));
     expect(scaled.spec.pollingInterval).toBe(5);
     expect(scaled.spec.cooldownPeriod).toBe(900);
+    expect(scaled.spec.triggers[0].metadata.address).toBe('queue-redis-master.platform.svc:6379');
+    expect(auth.spec.secretTargetRef).toEqual([{ parameter: 'password', name: 'worker-secrets', key: 'queue-password' }]);
   });
 });

@@ -1,0 +1,133 @@
+/**
+ * The data stores an operator runs in the cluster (`mode: operated`), resolved once for every chart
+ * that deals with them: what the apps connect to (the pooler, the Redis master), how their secrets
+ * reach it, which pods a NetworkPolicy names, and what the region's role renders.
+ *
+ * The region's `role` decides what PostgreSQL is in this cluster:
+ * - no region (dev, staging, prod) and `active` regions: a primary cluster of its own (an active
+ *   region serves its own users from its own data: EU data stays in the EU);
+ * - `primary`: a primary cluster whose WAL archive feeds the standby region's replica cluster (the DR
+ *   pair, named in `replication`);
+ * - `standby`: a replica cluster (the DR replica) restored from the primary region's archive and
+ *   replaying it, read-only until it is promoted; its own archive takes over on promotion.
+ * Redis is regional in every role: a cache and a queue, with no cross-region replication.
+ */
+import type { k8s } from 'cdk8s-plus-28';
+import type { Environment, OperatedPostgres, OperatedRedis, OperatedStore } from '../environments/schema';
+import { RegionRole, Tier } from '../environments/schema';
+import {
+  archiveName,
+  clusterHost,
+  DATA_PORTS,
+  peerArchiveName,
+  poolerLabels,
+  poolerName,
+  postgresClusterName,
+  postgresServerName,
+  redisLabels,
+  redisMasterService,
+  redisName,
+} from '../lib/data-names';
+import { namespaceSelector } from '../lib/network-peers';
+import type { ClusterRole, StorePlacement, TopologyMember } from '../lib/postgres-cluster';
+
+/** Every operated store, in declaration order. */
+export function operatedStores(environment: Environment): [string, OperatedStore][] {
+  return Object.entries(environment.dataStores).filter((entry): entry is [string, OperatedStore] => entry[1].mode === 'operated');
+}
+
+export function operatedPostgres(environment: Environment): [string, OperatedPostgres][] {
+  return operatedStores(environment).filter((entry): entry is [string, OperatedPostgres] => entry[1].engine === 'postgres');
+}
+
+export function operatedRedis(environment: Environment): [string, OperatedRedis][] {
+  return operatedStores(environment).filter((entry): entry is [string, OperatedRedis] => entry[1].engine === 'redis');
+}
+
+/** The namespaces the operated stores run in, each once. */
+export function dataNamespaces(environment: Environment): string[] {
+  return [...new Set(operatedStores(environment).map(([, store]) => store.namespace))];
+}
+
+/** Where a store's pods run: its pool, spread over zones (strictly outside dev). */
+export function storePlacement(environment: Environment, store: OperatedStore): StorePlacement {
+  return {
+    nodeSelector: { [environment.cluster.nodePoolLabel]: store.pool },
+    zoneSpread: environment.tier === Tier.DEVELOPMENT ? 'ScheduleAnyway' : 'DoNotSchedule',
+  };
+}
+
+/** `repository:tag[@digest]`. */
+export function imageRef(image: { repository: string; tag: string; digest?: string }): string {
+  return `${image.repository}:${image.tag}${image.digest === undefined ? '' : `@${image.digest}`}`;
+}
+
+/** What the region's role renders for a PostgreSQL store (see the file comment). */
+export function postgresRole(environment: Environment, name: string, store: OperatedPostgres): ClusterRole {
+  const { replication } = store;
+  const role = environment.region?.role;
+  if (role === RegionRole.STANDBY) {
+    if (replication === undefined) {
+      throw new Error(`${environment.name}: dataStores.${name}.replication is required in a standby region`);
+    }
+    return { type: 'replica', primary: { serverName: postgresServerName(name, replication.region), archive: peerArchiveName(name) } };
+  }
+  if (role === RegionRole.PRIMARY && replication !== undefined) {
+    return { type: 'primary', peer: { serverName: postgresServerName(name, replication.region), archive: peerArchiveName(name) } };
+  }
+  return { type: 'primary' };
+}
+
+/** The cluster's own archive, when it has backups. */
+export function ownArchive(environment: Environment, name: string, store: OperatedPostgres): TopologyMember | undefined {
+  if (store.backups === undefined) return undefined;
+  return { serverName: postgresServerName(name, environment.region?.name), archive: archiveName(name) };
+}
+
+/** The pods an app connects to for a store, and on which port: the pooler for PostgreSQL, Redis's pods. */
+export function storeEndpointPeer(name: string, store: OperatedStore): k8s.NetworkPolicyPeer {
+  const labels = store.engine === 'postgres' ? poolerLabels(poolerName(name)) : redisLabels(redisName(name));
+  return { namespaceSelector: namespaceSelector(store.namespace), podSelector: { matchLabels: labels } };
+}
+
+/** The host the apps connect to: the pooler's Service, or the Service of the current Redis master. */
+export function storeHost(name: string, store: OperatedStore): string {
+  return clusterHost(store.engine === 'postgres' ? poolerName(name) : redisMasterService(name), store.namespace);
+}
+
+/** The port the apps connect to. */
+export function storePort(store: OperatedStore): number {
+  return store.engine === 'postgres' ? DATA_PORTS.postgres : DATA_PORTS.redis;
+}
+
+/**
+ * The connection URL an app's `urlSecret` is written as: the in-cluster endpoint around the password
+ * the store's secret holds (External Secrets' template, `urlquery`-escaped). The pooler serves TLS to
+ * clients (CloudNativePG's PgBouncer: client_tls_sslmode prefer), so the URL requires it.
+ */
+export function connectionUrlTemplate(name: string, store: OperatedStore): string {
+  const password = `{{ index . ${JSON.stringify(store.passwordSecret)} | urlquery }}`;
+  const host = storeHost(name, store);
+  if (store.engine === 'postgres') {
+    return `postgresql://${store.database}:${password}@${host}:${storePort(store)}/${store.database}?sslmode=require`;
+  }
+  return `redis://:${password}@${host}:${storePort(store)}/0`;
+}
+
+/** The operated store of an engine that a service uses, if any (the one its queue's broker is). */
+export function usedStoreOfEngine(environment: Environment, uses: readonly string[], engine: string): [string, OperatedStore] | undefined {
+  for (const name of uses) {
+    const store = environment.dataStores[name];
+    if (store?.mode === 'operated' && store.engine === engine) return [name, store];
+  }
+  return undefined;
+}
+
+/** Services (enabled) that use a store, by name, in declaration order. */
+export function usersOfStore(environment: Environment, store: string): string[] {
+  return Object.entries(environment.services)
+    .filter(([, spec]) => spec.enabled && spec.uses.includes(store))
+    .map(([service]) => service);
+}
+
+export { postgresClusterName };

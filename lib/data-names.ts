@@ -1,0 +1,134 @@
+/**
+ * Names and labels of the data layer that cross objects: the CloudNativePG Cluster, its pooler, its
+ * archives and backups, the Redis set, the Secrets they read, and the labels their operators put on
+ * the pods (which NetworkPolicies, PDBs, PodMonitors and chaos drills select). One function each, so
+ * a Cluster and the policy that protects it cannot disagree about a name.
+ */
+
+/** The CloudNativePG Cluster of a PostgreSQL store: the store's name, in every region. */
+export function postgresClusterName(store: string): string {
+  return store;
+}
+
+/**
+ * The cluster's name in the DR topology and its folder in the archive (barman's serverName): the store
+ * and the region, so the primary's and the standby's WAL never mix in one folder.
+ */
+export function postgresServerName(store: string, region: string | undefined): string {
+  return region === undefined ? store : `${store}-${region}`;
+}
+
+/** The PgBouncer Pooler and the Service CloudNativePG names after it: the apps' only way in. */
+export function poolerName(store: string): string {
+  return `${store}-pooler`;
+}
+
+/** The Barman Cloud ObjectStore of the cluster's own archive. */
+export function archiveName(store: string): string {
+  return `${store}-archive`;
+}
+
+/** The ObjectStore of the DR peer's archive (read by the standby; kept by the primary for switching back). */
+export function peerArchiveName(store: string): string {
+  return `${store}-peer-archive`;
+}
+
+/** The ScheduledBackup of the cluster's base backups. */
+export function baseBackupName(store: string): string {
+  return `${store}-base-backup`;
+}
+
+/** The basic-auth Secret of the app's role (written by an ExternalSecret, the same password in every region). */
+export function postgresCredentialsName(store: string): string {
+  return `${store}-app-credentials`;
+}
+
+/** The Secret with the object store's service account key, when it is not reached by workload identity. */
+export function backupCredentialsName(store: string): string {
+  return `${store}-backup-credentials`;
+}
+
+/** The key of the service account key in that Secret. */
+export const BACKUP_CREDENTIALS_KEY = 'credentials.json';
+
+/** The Barman Cloud plugin, as CloudNativePG names it in `plugins` and `externalClusters`. */
+export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+
+/** Host of a Service in the cluster. */
+export function clusterHost(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.cluster.local`;
+}
+
+/** CloudNativePG's pod labels (pkg/utils/labels_annotations.go, v1.30.0). */
+export const CNPG_LABELS = {
+  cluster: 'cnpg.io/cluster',
+  podRole: 'cnpg.io/podRole',
+  instanceRole: 'cnpg.io/instanceRole',
+  poolerName: 'cnpg.io/poolerName',
+} as const;
+
+/** The instance pods of a cluster (Jobs and poolers carry `cnpg.io/cluster` too, but not this role). */
+export function postgresInstanceLabels(cluster: string): Record<string, string> {
+  return { [CNPG_LABELS.cluster]: cluster, [CNPG_LABELS.podRole]: 'instance' };
+}
+
+/** The pods of a pooler. */
+export function poolerLabels(pooler: string): Record<string, string> {
+  return { [CNPG_LABELS.poolerName]: pooler };
+}
+
+/** The RedisReplication of a Redis store, and its pods' `app` label. */
+export function redisName(store: string): string {
+  return store;
+}
+
+/** The redis-operator's Service that selects the current master (`redis-role: master`). */
+export function redisMasterService(store: string): string {
+  return `${redisName(store)}-master`;
+}
+
+/** The embedded Sentinel's StatefulSet and its pods' `app` label. */
+export function redisSentinelName(store: string): string {
+  return `${redisName(store)}-s`;
+}
+
+/** The master group the embedded Sentinels monitor (redis-operator v0.26.0). */
+export const REDIS_MASTER_GROUP = 'mymaster';
+
+/** The Secret with the Redis password (written by an ExternalSecret) and its key. */
+export function redisAuthName(store: string): string {
+  return `${redisName(store)}-auth`;
+}
+export const REDIS_PASSWORD_KEY = 'password';
+
+/** The ConfigMap the Redis image includes as redis-additional.conf. */
+export function redisConfigName(store: string): string {
+  return `${redisName(store)}-config`;
+}
+
+/** The redis-operator's pod labels (internal/controller/common/labels.go, v0.26.0). */
+export function redisLabels(store: string): Record<string, string> {
+  return { app: redisName(store), role: 'replication' };
+}
+export function sentinelLabels(store: string): Record<string, string> {
+  return { app: redisSentinelName(store), role: 'sentinel' };
+}
+
+/** The label the redis-operator sets to each Redis pod's role, and the replicas' value. */
+export const REDIS_ROLE_LABEL = 'redis-role';
+export const REDIS_REPLICA_ROLE = 'slave';
+
+/** Ports of the data layer's pods. */
+export const DATA_PORTS = {
+  postgres: 5432,
+  /** The instance manager's status endpoint, which the operator calls. */
+  postgresStatus: 8000,
+  postgresMetrics: 9187,
+  poolerMetrics: 9127,
+  redis: 6379,
+  sentinel: 26379,
+  redisMetrics: 9121,
+} as const;
+
+/** The GKE metadata server, where workload identity's tokens come from. */
+export const GKE_METADATA_SERVER = { cidr: '169.254.169.254/32', port: 80 } as const;

@@ -1,0 +1,79 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Schedule } from '../imports/chaos-mesh.org';
+
+/** A label requirement on the pods a drill may hit. */
+export interface PodRequirement {
+  readonly key: string;
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  readonly values?: readonly string[];
+}
+
+export interface PodKillScheduleProps {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  /** Five-field cron, UTC (Chaos Mesh's `timezone` value). */
+  readonly cron: string;
+  /** The only namespace whose pods it may kill, and where the Schedule is. */
+  readonly namespace: string;
+  /** Labels every pod it may kill carries. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Further requirements, positive ones (`In`) to keep primaries out. @default - none */
+  readonly requirements?: readonly PodRequirement[];
+  /** Seconds the killed pod gets to shut down. @default 30 */
+  readonly gracePeriodSeconds?: number;
+}
+
+/**
+ * A scheduled pod-kill drill (Chaos Mesh Schedule of a PodChaos, seed 004): on each run one running pod
+ * among those selected is deleted, as a node failure would. The selection is scoped by namespace and
+ * labels, so it cannot reach beyond one service or store; data stores' primaries are kept out with a
+ * positive match on the replica role. pod-kill is done by Chaos Mesh's controller through the API
+ * (no chaos-daemon is involved) and, being a deletion rather than an eviction, bypasses PDBs: that is
+ * the point of the drill.
+ */
+export class PodKillSchedule extends Construct {
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: PodKillScheduleProps) {
+    super(scope, id);
+    this.name = props.name;
+    if (Object.keys(props.selector).length === 0) {
+      throw new Error(`${props.name}: a pod-kill drill needs a label selector; an empty one would pick any pod of ${props.namespace}`);
+    }
+    const requirements = props.requirements ?? [];
+    new ApiObject(this, 'Resource', {
+      ...Schedule.GVK,
+      // The Schedule lives beside the pods it may kill.
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      spec: {
+        schedule: props.cron,
+        type: 'PodChaos',
+        // A run that is still going when the next is due is not doubled up.
+        concurrencyPolicy: 'Forbid',
+        historyLimit: 3,
+        // A run missed by more than ten minutes (the controller was down) is skipped, not run late.
+        startingDeadlineSeconds: 600,
+        podChaos: {
+          action: 'pod-kill',
+          mode: 'one',
+          gracePeriod: props.gracePeriodSeconds ?? 30,
+          selector: {
+            namespaces: [props.namespace],
+            labelSelectors: { ...props.selector },
+            ...(requirements.length === 0
+              ? {}
+              : {
+                  expressionSelectors: requirements.map((r) => ({
+                    key: r.key,
+                    operator: r.operator,
+                    ...(r.values === undefined ? {} : { values: [...r.values] }),
+                  })),
+                }),
+            podPhaseSelectors: ['Running'],
+          },
+        },
+      },
+    });
+  }
+}

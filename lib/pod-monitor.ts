@@ -1,0 +1,38 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PodMonitor as PodMonitorResource } from '../imports/monitoring.coreos.com';
+
+export interface PodMonitorProps {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  /** Labels of the pods to scrape. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The pods' named metrics port. */
+  readonly port: string;
+  /** @default '30s' */
+  readonly interval?: string;
+}
+
+/**
+ * How Prometheus scrapes pods that no Service of ours fronts: the data stores' instances, poolers and
+ * exporters, whose pods their operators create. CloudNativePG's own `monitoring.enablePodMonitor` is
+ * deprecated in 1.30 (its docs: create the PodMonitor yourself), and the redis-operator makes none.
+ */
+export class PodMonitor extends Construct {
+  readonly name: string;
+  readonly interval: string;
+
+  constructor(scope: Construct, id: string, props: PodMonitorProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.interval = props.interval ?? '30s';
+    new ApiObject(this, 'Resource', {
+      ...PodMonitorResource.GVK,
+      metadata: { name: props.name, labels: props.labels },
+      spec: {
+        selector: { matchLabels: { ...props.selector } },
+        podMetricsEndpoints: [{ port: props.port, interval: this.interval }],
+      },
+    });
+  }
+}
