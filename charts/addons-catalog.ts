@@ -11,6 +11,9 @@
  * | keda | the queue workers' ScaledObjects and TriggerAuthentications |
  * | argo-rollouts | Rollouts and AnalysisTemplates |
  * | ingress-nginx | the public Ingresses (HSTS, TLS 1.3 and the per-IP rate limit) |
+ * | cloudnative-pg, plugin-barman-cloud | operated PostgreSQL: Clusters, Poolers, ScheduledBackups, ObjectStores |
+ * | redis-operator | operated Redis: RedisReplications with their Sentinels |
+ * | chaos-mesh | the chaos drills' Schedules (`chaos.podKill`) |
  */
 import type { Environment } from '../environments/schema';
 import { EdgeImplementation } from '../environments/schema';
@@ -21,6 +24,9 @@ import {
   Addon,
   ARGO_ROLLOUTS_NAMESPACE,
   CERT_MANAGER_NAMESPACE,
+  CHAOS_MESH_NAMESPACE,
+  CNPG_NAMESPACE,
+  REDIS_OPERATOR_NAMESPACE,
   ISTIO_CNI_NAMESPACE,
   ISTIO_NAMESPACE,
   KEDA_NAMESPACE,
@@ -32,6 +38,8 @@ import { NGINX_CLASS, nginxControllerSettings } from '../lib/edge-ingress';
 import { PodSecurityLevel } from '../lib/pod-security';
 import { EXTERNAL_SECRETS_NAMESPACE } from '../lib/secret-store';
 import { GATEWAY_CLASS, INGRESS_NGINX_SERVICE_ACCOUNT } from '../lib/names';
+import { drillsEnabled } from './chaos-chart';
+import { operatedPostgres, operatedRedis } from './resolve-data-store';
 
 /**
  * The Prometheus the analysis runs query is the stack's: its namespace comes from the same URL the
@@ -194,6 +202,79 @@ function nginxGatewayFabric(environment: Environment): ClusterAddon {
 }
 
 /**
+ * The data layer's operators, each only where the environment runs what it operates: CloudNativePG and
+ * its Barman Cloud plugin (which must share the operator's namespace, and takes its certificates from
+ * cert-manager) for operated PostgreSQL, the redis-operator for operated Redis. Every pod is "restricted".
+ */
+function dataOperators(environment: Environment): ClusterAddon[] {
+  const replicas = controllerReplicas(environment);
+  const postgres: ClusterAddon[] =
+    operatedPostgres(environment).length === 0
+      ? []
+      : [
+          {
+            name: Addon.CLOUDNATIVE_PG,
+            chart: CHARTS.cloudnativePg,
+            namespace: restricted(CNPG_NAMESPACE),
+            dependsOn: [Addon.KUBE_PROMETHEUS_STACK],
+            values: { replicaCount: replicas, monitoring: { podMonitorEnabled: true } },
+          },
+          {
+            name: Addon.BARMAN_CLOUD,
+            chart: CHARTS.barmanCloud,
+            namespace: restricted(CNPG_NAMESPACE),
+            dependsOn: [Addon.CLOUDNATIVE_PG, Addon.CERT_MANAGER],
+            values: {},
+          },
+        ];
+  const redis: ClusterAddon[] =
+    operatedRedis(environment).length === 0
+      ? []
+      : [
+          {
+            name: Addon.REDIS_OPERATOR,
+            chart: CHARTS.redisOperator,
+            namespace: restricted(REDIS_OPERATOR_NAMESPACE),
+            dependsOn: [Addon.KUBE_PROMETHEUS_STACK],
+            // The image is pinned by the chart's appVersion: no need to pull it on every start.
+            values: { redisOperator: { imagePullPolicy: 'IfNotPresent' }, replicas },
+          },
+        ];
+  return [...postgres, ...redis];
+}
+
+/**
+ * Chaos Mesh, where the environment runs drills. Its chaos-daemon (always rendered) is privileged and
+ * its controller adds SYS_PTRACE, so its namespace enforces no Pod Security level (warned and audited
+ * at "restricted"); pod-kill drills need neither, but the chart offers no way to leave them out. Only
+ * namespaces annotated for it may be touched (`enableFilterNamespace`), no dashboard or DNS server
+ * runs, and the webhooks' certificate comes from cert-manager (a chart-made one changes on every
+ * render, which Argo CD would apply on every sync).
+ */
+function chaosMesh(environment: Environment): ClusterAddon[] {
+  if (!drillsEnabled(environment)) return [];
+  return [
+    {
+      name: Addon.CHAOS_MESH,
+      chart: CHARTS.chaosMesh,
+      namespace: {
+        name: CHAOS_MESH_NAMESPACE,
+        labels: {},
+        reason: 'chaos-daemon is privileged (host PID, container runtime socket) and the controller adds SYS_PTRACE',
+      },
+      dependsOn: [Addon.CERT_MANAGER],
+      values: {
+        controllerManager: { enableFilterNamespace: true, replicaCount: controllerReplicas(environment) },
+        chaosDaemon: { runtime: 'containerd', socketPath: '/run/containerd/containerd.sock' },
+        dashboard: { create: false },
+        dnsServer: { create: false },
+        webhook: { certManager: { enabled: true } },
+      },
+    },
+  ];
+}
+
+/**
  * The add-ons of an environment, in dependency order (every add-on after those it depends on).
  * Without the mesh (dev) the Istio add-ons are left out.
  */
@@ -248,6 +329,8 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
       },
     },
     environment.ingress.implementation === EdgeImplementation.GATEWAY ? nginxGatewayFabric(environment) : ingressNginx(environment),
+    ...dataOperators(environment),
+    ...chaosMesh(environment),
   ];
   return inDependencyOrder(addons.map(withChartFacts));
 }

@@ -8,7 +8,9 @@ import { App, type Chart } from 'cdk8s';
 import type { Environment } from '../environments/schema';
 import type { Manifest } from '../lib/core/manifest';
 import { nonEmpty, type Bundle, type BuiltEnvironment } from './bundle';
+import { ChaosChart } from './chaos-chart';
 import { ClusterChart } from './cluster-chart';
+import { DataChart } from './data-chart';
 import { DeliveryChart } from './delivery-chart';
 import { EdgeChart } from './edge-chart';
 import { MeshChart } from './mesh-chart';
@@ -28,13 +30,17 @@ function appCharts(app: App, environment: Environment): Chart[] {
   const network = new NetworkChart(app, 'network', props);
   const delivery = new DeliveryChart(app, 'delivery', props);
   const mesh = environment.mesh.enabled ? [new MeshChart(app, 'mesh', props)] : [];
+  // The data stores before the apps that use them (their operators' custom resources, in their namespace).
+  const data = new DataChart(app, 'data', props);
   const workloads = new WorkloadsChart(app, 'workloads', { ...props, analyses: delivery.analyses });
   const edge = new EdgeChart(app, 'edge', props);
   // The sandbox is its own namespace, independent of the apps; monitoring goes last because its
   // objects are the monitoring stack's custom resources and nothing else waits for them.
   const sandbox = new SandboxChart(app, 'sandbox', props);
   const monitoring = new MonitoringChart(app, 'monitoring', props);
-  return [namespace, cluster, network, delivery, ...mesh, workloads, edge, sandbox, monitoring];
+  // Chaos drills last: Chaos Mesh Schedules of what everything above runs.
+  const chaos = new ChaosChart(app, 'chaos', props);
+  return [namespace, cluster, network, delivery, ...mesh, data, workloads, edge, sandbox, monitoring, chaos];
 }
 
 /**

@@ -24,10 +24,25 @@ export default defineEnvironment({
       queue: { scaleToZero: true },
     },
   },
-  // Seed 004's in-cluster stores: dev runs its own PostgreSQL, Redis and MongoDB in the `data` namespace.
+  // Seed 004's in-cluster stores: dev runs its own PostgreSQL and Redis (operated) and MongoDB in the `data` namespace.
   dataStores: {
-    postgres: { mode: 'in-cluster', namespace: 'data', podLabels: { 'app.kubernetes.io/name': 'postgresql' } },
-    redis: { mode: 'in-cluster', namespace: 'data', podLabels: { 'app.kubernetes.io/name': 'redis' } },
+    // One PostgreSQL instance without backups and one Redis node without Sentinels: small, and disposable.
+    postgres: {
+      mode: 'operated',
+      instances: 1,
+      resources: { cpu: '250m', memory: '512Mi' },
+      storage: { size: '5Gi', storageClass: 'standard-rwo' },
+      pool: 'general',
+      pooler: { instances: 1, resources: { cpu: '100m', memory: '64Mi' } },
+    },
+    redis: {
+      mode: 'operated',
+      nodes: 1,
+      sentinels: 0,
+      resources: { cpu: '100m', memory: '256Mi' },
+      storage: { size: '1Gi', storageClass: 'standard-rwo' },
+      pool: 'general',
+    },
     mongodb: { mode: 'in-cluster', namespace: 'data', podLabels: { 'app.kubernetes.io/name': 'mongodb' } },
   },
   // Dev secrets live in the cluster's own Vault.

@@ -30,8 +30,15 @@ export default defineEnvironment({
   // The region's own connection strings: they name its data stores' endpoints.
   secrets: { prefix: 'platform-prod-asia' },
   dataStores: {
-    postgres: { cidrs: ['10.130.0.0/24'] },
-    redis: { cidrs: ['10.130.1.0/24'] },
     mongodb: { cidrs: ['10.130.2.0/24'] },
+    // Seed 004's DR standby: a replica cluster of one 2 vCPU / 8 GB instance, restored from the primary
+    // region's archive and replaying it (RPO: archive_timeout plus the upload). Promoting the region
+    // makes it a primary with its own archive; raise its size and instances with the role.
+    postgres: {
+      instances: 1,
+      resources: { cpu: '2', memory: '8Gi' },
+      backups: { bucket: 'platform-prod-asia-postgres' },
+      replication: { region: 'us-west1', bucket: 'platform-prod-us-west-postgres' },
+    },
   },
 });

@@ -26,8 +26,8 @@ export default defineEnvironment({
   // The region's own connection strings: they name its data stores' endpoints.
   secrets: { prefix: 'platform-prod-eu' },
   dataStores: {
-    postgres: { cidrs: ['10.120.0.0/24'] },
-    redis: { cidrs: ['10.120.1.0/24'] },
     mongodb: { cidrs: ['10.120.2.0/24'] },
+    // Its own primary and archive, in the EU: no cross-region replica (the data stays in the EU).
+    postgres: { backups: { bucket: 'platform-prod-eu-postgres' } },
   },
 });

@@ -4,7 +4,8 @@ import prod from './prod';
 /**
  * US West (us-west1, Oregon): seed 004's primary region, the one that takes writes. It runs prod's
  * plan as it is (seed 000's pod table and pools); only the region and the private endpoints of its
- * data stores differ.
+ * data stores differ, and its PostgreSQL archive
+ * feeds the DR replica cluster in the standby region (prod-asia).
  */
 export default defineEnvironment({
   name: 'prod-us-west',
@@ -13,8 +14,11 @@ export default defineEnvironment({
   // The region's own connection strings: they name its data stores' endpoints.
   secrets: { prefix: 'platform-prod-us-west' },
   dataStores: {
-    postgres: { cidrs: ['10.110.0.0/24'] },
-    redis: { cidrs: ['10.110.1.0/24'] },
     mongodb: { cidrs: ['10.110.2.0/24'] },
+    // The DR pair's primary: its WAL archive feeds the replica cluster in asia-southeast1.
+    postgres: {
+      backups: { bucket: 'platform-prod-us-west-postgres' },
+      replication: { region: 'asia-southeast1', bucket: 'platform-prod-asia-postgres' },
+    },
   },
 });

@@ -16,6 +16,9 @@ export default defineEnvironment({
     frontend: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 20, spot: false },
     backend: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 20, spot: false },
     workers: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 20, spot: true },
+    // Seed 004's self-managed data layer: PostgreSQL's 4 vCPU / 16 GB instances need an 8-vCPU node
+    // each; three nodes, one per zone, hold them, the poolers and the three Redis nodes.
+    data: { machineType: 'n2-standard-8', minNodes: 3, maxNodes: 4, spot: false },
   },
   services: {
     frontend: { replicas: { min: 10, max: 40 } },
@@ -36,4 +39,31 @@ export default defineEnvironment({
   // Seed 000: one wildcard certificate for every host, proven over DNS.
   tls: { issuer: { solver: { type: 'dns01-clouddns', project: 'platform-prod' } }, wildcard: '*.example.com' },
   sandbox: { maxPods: 500 },
+  // Seed 004: PostgreSQL self-managed on the cluster (CloudNativePG) behind PgBouncer, with WAL archiving
+  // and base backups to Cloud Storage, and Redis as a three-node set with AOF and hourly RDB snapshots.
+  // A primary of 4 vCPU / 16 GB and a hot standby: CloudNativePG sizes every instance of a cluster alike,
+  // and the standby is the one failover promotes, so it gets the primary's size (seed 004's smaller read
+  // replica would become an undersized primary). The DR standby region runs seed 004's 2 vCPU / 8 GB.
+  dataStores: {
+    postgres: {
+      mode: 'operated',
+      instances: 2,
+      resources: { cpu: '4', memory: '16Gi' },
+      storage: { size: '200Gi', storageClass: 'premium-rwo' },
+      walStorage: { size: '50Gi', storageClass: 'premium-rwo' },
+      pool: 'data',
+      backups: {
+        bucket: 'platform-prod-postgres-backups',
+        credentials: { type: 'workload-identity', serviceAccount: 'pg-backup@platform-prod.iam.gserviceaccount.com' },
+      },
+    },
+    redis: {
+      mode: 'operated',
+      resources: { cpu: '1', memory: '4Gi' },
+      storage: { size: '20Gi', storageClass: 'premium-rwo' },
+      pool: 'data',
+    },
+  },
+  // Seed 004's monthly pod-failure drills, opted in for production (never the stores' primaries).
+  chaos: { podKill: 'monthly' },
 });

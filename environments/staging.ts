@@ -13,6 +13,7 @@ export default defineEnvironment({
     frontend: { machineType: 'n2-standard-4', minNodes: 1, maxNodes: 4, spot: false },
     backend: { machineType: 'n2-standard-4', minNodes: 2, maxNodes: 6, spot: false },
     workers: { machineType: 'n2-standard-4', minNodes: 0, maxNodes: 4, spot: true },
+    data: { machineType: 'n2-standard-4', minNodes: 2, maxNodes: 3, spot: false },
   },
   services: {
     frontend: { replicas: { min: 2, max: 6 } },
@@ -31,4 +32,27 @@ export default defineEnvironment({
   secrets: { prefix: 'platform-staging', store: { provider: 'gcp', projectId: 'platform-staging', serviceAccount: 'external-secrets' } },
   gitops: { tool: 'argocd' },
   ingress: { routing: 'host', host: 'staging.example.com', apiHost: 'api.staging.example.com' },
+  // Production's data layer at a quarter of its size: a primary and a standby, backed up to staging's
+  // own bucket (restores are rehearsed here), and the three-node Redis.
+  dataStores: {
+    postgres: {
+      mode: 'operated',
+      instances: 2,
+      resources: { cpu: '1', memory: '4Gi' },
+      storage: { size: '20Gi', storageClass: 'standard-rwo' },
+      pool: 'data',
+      backups: {
+        bucket: 'platform-staging-postgres-backups',
+        credentials: { type: 'workload-identity', serviceAccount: 'pg-backup@platform-staging.iam.gserviceaccount.com' },
+      },
+    },
+    redis: {
+      mode: 'operated',
+      resources: { cpu: '250m', memory: '1Gi' },
+      storage: { size: '5Gi', storageClass: 'standard-rwo' },
+      pool: 'data',
+    },
+  },
+  // Seed 004's weekly chaos engineering: a pod of each service and store (never a primary) every Monday.
+  chaos: { podKill: 'weekly' },
 });

@@ -325,6 +325,85 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     source:
       'nginx/nginx-gateway-fabric v2.6.7 charts/nginx-gateway-fabric (templates/deployment.yaml, certs-job.yaml), internal/controller/provisioner/objects.go',
   },
+  'cloudnative-pg': {
+    chart: 'cloudnative-pg',
+    appVersion: '1.30.0',
+    kubernetes: {
+      min: '1.34',
+      max: '1.36',
+      source: 'cloudnative-pg/cloudnative-pg docs/src/supported_releases.md (1.30.x: Kubernetes 1.34, 1.35, 1.36)',
+    },
+    // podSecurityContext runAsNonRoot + RuntimeDefault, containerSecurityContext drops ALL, no escalation.
+    pods: [{ name: 'operator', kind: 'workload', level: PodSecurityLevel.RESTRICTED }],
+    // The operator makes its own webhook certificate and patches the CA bundle into both webhooks.
+    drifting: [WEBHOOK_CA, MUTATING_WEBHOOK_CA],
+    largestCrdBytes: 338_773,
+    source:
+      'cloudnative-pg/charts cloudnative-pg-v0.29.0 charts/cloudnative-pg (values.yaml, templates/deployment.yaml, templates/crds); CRD sizes from the v1.30.0 CRDs',
+  },
+  'plugin-barman-cloud': {
+    chart: 'plugin-barman-cloud',
+    appVersion: 'v0.13.0',
+    kubernetes: {
+      min: '1.29',
+      source: 'cloudnative-pg/charts plugin-barman-cloud-v0.7.0 Chart.yaml kubeVersion >=1.29.0-0 (the plugin publishes no table; it runs beside CloudNativePG)',
+    },
+    pods: [{ name: 'barman-cloud', kind: 'workload', level: PodSecurityLevel.RESTRICTED }],
+    drifting: [],
+    largestCrdBytes: 21_680,
+    source: 'cloudnative-pg/charts plugin-barman-cloud-v0.7.0 charts/plugin-barman-cloud (values.yaml, templates/deployment.yaml, certificate.yaml)',
+  },
+  'redis-operator': {
+    chart: 'redis-operator',
+    appVersion: '0.26.0',
+    kubernetes: {
+      min: '1.29',
+      source:
+        'OT-CONTAINER-KIT/redis-operator v0.26.0: no support table is published; built against k8s.io/api v0.29 (go.mod), tested on kind (helm/kind-action) in .github/workflows/ci.yaml',
+    },
+    // securityContext and podSecurityContext are empty by default: no seccomp profile, capabilities kept.
+    pods: [
+      {
+        name: 'operator',
+        kind: 'workload',
+        level: PodSecurityLevel.BASELINE,
+        restrictedBy: {
+          path: ['securityContext'],
+          value: {
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+        },
+      },
+    ],
+    drifting: [],
+    largestCrdBytes: 287_090,
+    source: 'OT-CONTAINER-KIT/redis-operator charts/redis-operator 0.26.1 (values.yaml, templates/operator-deployment.yaml, _helpers.tpl)',
+  },
+  'chaos-mesh': {
+    chart: 'chaos-mesh',
+    appVersion: 'v2.8.3',
+    kubernetes: {
+      min: '1.33',
+      max: '1.35',
+      source: 'chaos-mesh/chaos-mesh .github/workflows/e2e_test.yml at v2.8.3 (kind v1.33.9, v1.34.5, v1.35.2); no support table is published for 2.8',
+    },
+    pods: [
+      // Adds SYS_PTRACE to its container: beyond baseline.
+      { name: 'controller-manager', kind: 'workload', level: PodSecurityLevel.PRIVILEGED },
+      // Privileged, on the host's PID namespace and container runtime socket; always rendered.
+      { name: 'chaos-daemon', kind: 'workload', level: PodSecurityLevel.PRIVILEGED },
+      { name: 'chaos-dashboard', kind: 'workload', level: PodSecurityLevel.BASELINE, enabledBy: ['dashboard', 'create'] },
+      { name: 'chaos-dns-server', kind: 'workload', level: PodSecurityLevel.BASELINE, enabledBy: ['dnsServer', 'create'] },
+    ],
+    // With webhook.certManager.enabled, cert-manager's CA injector writes the webhooks' CA bundle.
+    drifting: [WEBHOOK_CA, MUTATING_WEBHOOK_CA],
+    largestCrdBytes: 405_619,
+    source:
+      'chaos-mesh/chaos-mesh v2.8.3 helm/chaos-mesh (values.yaml, templates/controller-manager-deployment.yaml, chaos-daemon-daemonset.yaml, *-admission-webhooks.yaml)',
+  },
 };
 
 /** Compares two `major.minor` versions numerically. */

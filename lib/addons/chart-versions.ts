@@ -35,6 +35,9 @@ export const CHART_REPOSITORIES = {
   istio: { name: 'istio', url: 'https://blob.istio.io/istio-release/charts' },
   prometheusCommunity: { name: 'prometheus-community', url: 'https://prometheus-community.github.io/helm-charts' },
   nginx: { name: 'nginx', url: 'oci://ghcr.io/nginx/charts', oci: true },
+  cnpg: { name: 'cnpg', url: 'https://cloudnative-pg.github.io/charts' },
+  otContainerKit: { name: 'ot-helm', url: 'https://ot-container-kit.github.io/helm-charts' },
+  chaosMesh: { name: 'chaos-mesh', url: 'https://charts.chaos-mesh.org' },
 } as const satisfies Record<string, ChartRepository>;
 
 /** Istio's base, istiod and cni charts are released together and must stay on one version. */
@@ -66,6 +69,18 @@ export const CHARTS = {
   kubePrometheusStack: { repository: CHART_REPOSITORIES.prometheusCommunity, chart: 'kube-prometheus-stack', version: '88.5.3' },
   // Tag v2.6.7 in nginx/nginx-gateway-fabric (charts/nginx-gateway-fabric, version 2.6.7).
   nginxGatewayFabric: { repository: CHART_REPOSITORIES.nginx, chart: 'nginx-gateway-fabric', version: '2.6.7' },
+  // Tag cloudnative-pg-v0.29.0 in cloudnative-pg/charts: charts/cloudnative-pg/Chart.yaml version 0.29.0,
+  // appVersion 1.30.0 (the operator whose CRDs imports/ was generated from).
+  cloudnativePg: { repository: CHART_REPOSITORIES.cnpg, chart: 'cloudnative-pg', version: '0.29.0' },
+  // Tag plugin-barman-cloud-v0.7.0 in cloudnative-pg/charts (appVersion v0.13.0), the newest chart in the
+  // snapshot read here (2026-07-20); the ObjectStore CRD bindings are v0.14.0's, whose fields used here
+  // are unchanged from v0.13.0. Chart 0.8.0 (plugin v0.15.0) is newer: not checked offline.
+  barmanCloud: { repository: CHART_REPOSITORIES.cnpg, chart: 'plugin-barman-cloud', version: '0.7.0' },
+  // OT-CONTAINER-KIT/redis-operator charts/redis-operator/Chart.yaml version 0.26.1, appVersion 0.26.0
+  // (commit 0bc34813, 2026-08-20; chart 0.26.0 was never published with appVersion 0.26.0).
+  redisOperator: { repository: CHART_REPOSITORIES.otContainerKit, chart: 'redis-operator', version: '0.26.1' },
+  // Tag v2.8.3 in chaos-mesh/chaos-mesh: helm/chaos-mesh, published with the release's version.
+  chaosMesh: { repository: CHART_REPOSITORIES.chaosMesh, chart: 'chaos-mesh', version: '2.8.3' },
 } as const satisfies Record<string, PinnedChart>;
 
 /** Manifests an add-on is installed from directly (no Helm chart): a folder of a git repository at a tag. */

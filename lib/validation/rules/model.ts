@@ -6,6 +6,7 @@
 import { groupOf, isPlain as isObj, list as asArray, type Plain as Obj } from '../../core/plain';
 import { manifestId, type Manifest } from '../../core/manifest';
 import { gatewayPods } from '../../gateway-pods';
+import { operatedPods } from '../../operated-pods';
 import type { Severity, ValidationContext, Violation } from '../types';
 
 export { asArray, groupOf, isObj, type Obj };
@@ -358,7 +359,7 @@ export class Model {
       if (running) workloads.push({ entry, pod: running });
     }
     this.pods = pods;
-    workloads.push(...this.provisionedGateways());
+    workloads.push(...this.provisionedGateways(), ...this.operatorPods(entries));
     this.workloads = workloads;
     for (const w of workloads) this.indexWorkload(w);
 
@@ -397,6 +398,8 @@ export class Model {
       const replicas = this.gatewayReplicas.get(w.entry.id) ?? 1;
       return { count: replicas, source: `NginxProxy replicas ${replicas}` };
     }
+    const operated = this.operatedReplicas.get(w);
+    if (operated !== undefined) return { count: operated, source: `${w.entry.kind} ${w.entry.name}: ${operated} pods` };
     if (!REPLICATED_KINDS.has(w.entry.gk)) return undefined;
     const scalers = this.autoscalersOf(w.entry);
     if (scalers.length > 0) {
@@ -459,6 +462,27 @@ export class Model {
         },
       ];
     });
+  }
+
+  /** Pod counts of the operators' pod sets. */
+  private readonly operatedReplicas = new WeakMap<Workload, number>();
+
+  /**
+   * The pods the data layer's operators run for their custom resources (operated-pods.ts): CloudNativePG
+   * instances and poolers, Redis and Sentinel pods; workloads that PDBs and policies select.
+   */
+  private operatorPods(entries: readonly Entry[]): Workload[] {
+    return entries.flatMap((entry) =>
+      operatedPods(entry.obj).map((set) => {
+        const path = set.role === 'sentinel' ? 'spec.sentinel' : 'spec';
+        const workload: Workload = {
+          entry,
+          pod: { entry, labels: set.labels, spec: {}, path, metaPath: path, longRunning: true },
+        };
+        this.operatedReplicas.set(workload, set.replicas);
+        return workload;
+      }),
+    );
   }
 
   /** A Rollout may borrow its template from a Deployment (spec.workloadRef) instead of inlining one. */
