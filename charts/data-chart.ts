@@ -161,7 +161,8 @@ export class DataChart extends Chart {
       }
     }
 
-    const rpoSeconds = store.rpoMinutes * 60;
+    // The RPO is a promise only where WAL is archived; a dev cluster without backups makes none.
+    const rpoSeconds = backups === undefined ? undefined : store.rpoMinutes * 60;
     const postgres = new PostgresCluster(this, `${name}-cluster`, {
       name: cluster,
       labels,

@@ -18,13 +18,18 @@
  * - in-cluster data stores: the engine's standard exporter beside it (postgres_exporter `pg_up`,
  *   redis_exporter `redis_up`, percona mongodb_exporter `mongodb_up`, rabbitmq_exporter
  *   `rabbitmq_up`), scraped in the store's namespace.
+ * - operated stores: CloudNativePG's instance exporter (`cnpg_*`, with the Barman Cloud plugin's
+ *   `barman_cloud_cloudnative_pg_io_*` series) and the redis-operator's redis_exporter sidecar, scraped
+ *   by the data chart's PodMonitors; a cluster's instance pods are `<cluster>-<n>`.
  * A rule whose signal is missing stays silent, so each database rule has a P3 companion that fires
  * while its signal is absent.
  */
-import type { DataStore, Environment } from '../environments/schema';
+import type { DataStore, Environment, OperatedPostgres } from '../environments/schema';
 import { Priority, type Alert } from '../lib/alert-rules';
+import { POSTGRES_DEFAULTS } from '../lib/defaults';
 import { serviceName } from '../lib/names';
-import { eq, eqAll, ne, oneOf, re, selector, type LabelMatcher } from '../lib/promql';
+import { eq, eqAll, escapeRegex, ne, oneOf, re, selector, type LabelMatcher } from '../lib/promql';
+import { operatedPostgres, postgresClusterName, postgresRole } from './resolve-data-store';
 import { enabledServices } from './resolve-service';
 
 /** Name of the environment's PrometheusRule. */
@@ -66,13 +71,91 @@ function apiDown(environment: Environment): Alert {
   };
 }
 
+/** CloudNativePG's exporter: 1 while its instance manager reaches PostgreSQL. */
+export const CNPG_UP_METRIC = 'cnpg_collector_up';
+
+/** The instance pods of a CloudNativePG cluster in its namespace: `<cluster>-<n>`. */
+function instancePods(namespace: string, cluster: string): LabelMatcher[] {
+  return [eq('namespace', namespace), re('pod', `${escapeRegex(cluster)}-[0-9]+`)];
+}
+
 function databaseSignal(environment: Environment, name: string, store: DataStore): { metric: string; series: string } {
-  const metric = store.mode === 'managed' ? PROBE_METRIC : EXPORTER_UP_METRIC[store.engine];
-  const labels =
-    store.mode === 'managed'
-      ? eqAll({ namespace: environment.namespace, datastore: name })
-      : eqAll({ namespace: store.mode === 'in-cluster' ? store.namespace : environment.namespace });
-  return { metric, series: selector(metric, ...labels) };
+  if (store.mode === 'managed') {
+    return { metric: PROBE_METRIC, series: selector(PROBE_METRIC, ...eqAll({ namespace: environment.namespace, datastore: name })) };
+  }
+  if (store.mode === 'operated' && store.engine === 'postgres') {
+    return { metric: CNPG_UP_METRIC, series: selector(CNPG_UP_METRIC, ...instancePods(store.namespace, postgresClusterName(name))) };
+  }
+  const metric = EXPORTER_UP_METRIC[store.engine];
+  return { metric, series: selector(metric, eq('namespace', store.namespace)) };
+}
+
+/**
+ * Seed 004's recovery objectives, watched for each operated PostgreSQL (each alert with a runbook):
+ * - replication lag above the RPO, on any standby (hot standbys, and a DR replica cluster behind the
+ *   primary region's archive);
+ * - the newest base backup older than its schedule plus a margin;
+ * - WAL archiving failing: the last failure is newer than the last success, so the RPO is not held;
+ * - connections above 80 % of max_connections (seed 004's trigger for adding a read replica).
+ */
+function postgresAlerts(environment: Environment): Alert[] {
+  return operatedPostgres(environment).flatMap(([name, store]) => dataStoreAlerts(environment, name, store));
+}
+
+function dataStoreAlerts(environment: Environment, name: string, store: OperatedPostgres): Alert[] {
+  const cluster = postgresClusterName(name);
+  const pods = instancePods(store.namespace, cluster);
+  const labels = { datastore: name, engine: store.engine };
+  const rpoSeconds = store.rpoMinutes * 60;
+  const replica = postgresRole(environment, name, store).type === 'replica';
+  const alerts: Alert[] = [];
+  if (store.instances > 1 || replica) {
+    alerts.push({
+      name: 'PostgresReplicationLagHigh',
+      priority: Priority.P2,
+      expr: `max by (pod) (${selector('cnpg_pg_replication_lag', ...pods)}) > ${rpoSeconds}`,
+      for: '5m',
+      summary: `${cluster}: a standby is more than the RPO (${store.rpoMinutes} min) behind`,
+      description: `{{ $labels.pod }} has replayed nothing newer than {{ $value | printf "%.0f" }} s ago (RPO ${rpoSeconds} s): a failover now would lose more than the recovery point objective allows.`,
+      labels,
+    });
+  }
+  const { backups } = store;
+  if (backups !== undefined) {
+    const { backupMarginMinutes } = POSTGRES_DEFAULTS.alerts;
+    const lateSeconds = backups.everyHours * 3600 + backupMarginMinutes * 60;
+    alerts.push(
+      {
+        name: 'PostgresBackupLate',
+        priority: Priority.P2,
+        expr: `time() - max(${selector('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp', ...pods)}) > ${lateSeconds}`,
+        for: '15m',
+        summary: `${cluster}: no base backup for more than ${backups.everyHours} h + ${backupMarginMinutes} min`,
+        description: `The newest base backup of ${cluster} is {{ $value | humanizeDuration }} old (schedule: every ${backups.everyHours} h): point-in-time recovery replays ever more WAL, and the retention of ${backups.retentionDays} days is not being renewed.`,
+        labels,
+      },
+      {
+        name: 'PostgresWalArchivingFailing',
+        priority: Priority.P1,
+        expr: `max by (pod) (${selector('cnpg_pg_stat_archiver_last_failed_time', ...pods)} - ${selector('cnpg_pg_stat_archiver_last_archived_time', ...pods)}) > 0`,
+        for: '5m',
+        summary: `${cluster}: WAL archiving to gs://${backups.bucket}/${backups.path} is failing`,
+        description: `{{ $labels.pod }} failed to archive a WAL segment after its last success: the archive falls behind, the RPO (${store.rpoMinutes} min) is not held, and pg_wal grows until the volume fills.`,
+        labels,
+      },
+    );
+  }
+  const percent = POSTGRES_DEFAULTS.alerts.connectionsPercent;
+  alerts.push({
+    name: 'PostgresConnectionsHigh',
+    priority: Priority.P3,
+    expr: `100 * sum by (pod) (${selector('cnpg_backends_total', ...pods)}) / max by (pod) (${selector('cnpg_pg_settings_setting', ...pods, eq('name', 'max_connections'))}) > ${percent}`,
+    for: '10m',
+    summary: `${cluster}: connections above ${percent} % of max_connections`,
+    description: `{{ $labels.pod }} uses {{ $value | printf "%.0f" }} % of max_connections (${store.maxConnections}); seed 004 adds a read replica at ${percent} %. Check the pooler's pool sizes first.`,
+    labels,
+  });
+  return alerts;
 }
 
 function databaseAlerts(environment: Environment): Alert[] {
@@ -161,7 +244,7 @@ function capacityAlerts(environment: Environment): Alert[] {
   const volumeNamespaces = [
     ...new Set([
       environment.namespace,
-      ...Object.values(environment.dataStores).flatMap((s) => (s.mode === 'in-cluster' ? [s.namespace] : [])),
+      ...Object.values(environment.dataStores).flatMap((s) => (s.mode === 'managed' ? [] : [s.namespace])),
     ]),
   ];
   const volume = oneOf('namespace', volumeNamespaces);
@@ -206,5 +289,11 @@ function capacityAlerts(environment: Environment): Alert[] {
 
 /** Seed 000's alerts for one environment, P1 first. */
 export function platformAlerts(environment: Environment): Alert[] {
-  return [apiDown(environment), ...databaseAlerts(environment), ...sloAlerts(environment), ...capacityAlerts(environment)];
+  return [
+    apiDown(environment),
+    ...databaseAlerts(environment),
+    ...postgresAlerts(environment),
+    ...sloAlerts(environment),
+    ...capacityAlerts(environment),
+  ];
 }

@@ -23,7 +23,12 @@ export default defineEnvironment({
   services: {
     frontend: { replicas: { min: 10, max: 40 } },
     // Seed 002: blue-green with a preview, promoted by a human after the success-rate analysis passes.
-    backend: { replicas: { min: 20, max: 36 }, strategy: { type: 'blueGreen', autoPromotion: false, scaleDownDelaySeconds: 30 } },
+    // Seed 004: request latency above 500 ms scales the API out, beside CPU and memory (a KEDA ScaledObject).
+    backend: {
+      replicas: { min: 20, max: 36 },
+      strategy: { type: 'blueGreen', autoPromotion: false, scaleDownDelaySeconds: 30 },
+      autoscaling: { latency: {} },
+    },
     // Seed 002: canary 10/20/50/100 with ten-minute pauses, analysed in the background.
     ai: {
       replicas: { min: 5, max: 10 },

@@ -18,7 +18,7 @@ export default defineEnvironment({
   services: {
     frontend: { replicas: { min: 2, max: 6 } },
     // Production's strategies with short pauses, so each release rehearses the production rollout.
-    backend: { replicas: { min: 2, max: 8 }, strategy: { type: 'blueGreen', autoPromotion: true } },
+    backend: { replicas: { min: 2, max: 8 }, strategy: { type: 'blueGreen', autoPromotion: true }, autoscaling: { latency: {} } },
     ai: {
       replicas: { min: 1, max: 3 },
       strategy: {

@@ -52,8 +52,11 @@ export interface PostgresClusterProps {
   readonly role: ClusterRole;
   /** This cluster's own archive, to which it ships its WAL. @default - no WAL archiving (dev) */
   readonly archive?: TopologyMember & { readonly archiveTimeoutSeconds: number };
-  /** The recovery point objective the cluster is held to, seconds: written as an annotation the validator reads. */
-  readonly rpoSeconds: number;
+  /**
+   * The recovery point objective the cluster is held to, seconds: written as an annotation the validator
+   * reads (rule data/backup-rpo). @default - none: a disposable cluster (dev) promises no recovery point
+   */
+  readonly rpoSeconds?: number;
   /** Annotations of the cluster's ServiceAccount (GKE workload identity). @default - none */
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
   /** CloudNativePG's PodDisruptionBudget for the primary. @default true */
@@ -110,7 +113,11 @@ export class PostgresCluster extends Construct {
     const owner = { database: props.database, owner: props.database, secret: { name: props.credentialsSecret } };
     new ApiObject(this, 'Resource', {
       ...Cluster.GVK,
-      metadata: { name: props.name, labels: props.labels, annotations: { [RPO_ANNOTATION]: String(props.rpoSeconds) } },
+      metadata: {
+        name: props.name,
+        labels: props.labels,
+        ...(props.rpoSeconds === undefined ? {} : { annotations: { [RPO_ANNOTATION]: String(props.rpoSeconds) } }),
+      },
       spec: {
         description: props.description,
         instances: props.instances,

@@ -20,6 +20,7 @@ import {
   selectorLabels,
   type M,
 } from '../fixtures/rules/factories';
+import { platformWithData } from '../fixtures/rules/data-layer';
 
 interface Case {
   /** Objects that must produce at least one finding of the rule. */
@@ -254,6 +255,25 @@ const chartApplication = (chart: string, values: Record<string, unknown>, namesp
 const RESTRICTED_INJECTED = { 'pod-security.kubernetes.io/enforce': 'restricted', 'istio-injection': 'enabled' };
 
 const CASES: Record<string, Case> = {
+  'data/pooler-only': {
+    fail: () => platformWithData({ backendToInstances: true }),
+    pass: () => platformWithData(),
+    path: 'spec.ingress[1].from[0]',
+    message: "admits Deployment/platform/backend to cluster postgres's instances on PostgreSQL's port, past the pooler (postgres-pooler)",
+  },
+  'data/backup-rpo': {
+    fail: () => platformWithData({ archiving: false }),
+    pass: () => platformWithData({ archiving: false, backupSchedule: '0 */5 * * * *' }),
+    path: 'spec.schedule',
+    message:
+      '"0 0 */6 * * *" leaves up to 6 h between base backups, and cluster postgres archives no WAL: its RPO of 5 min needs WAL archiving',
+  },
+  'data/store-pdb': {
+    fail: () => platformWithData({ sentinelPdb: false }),
+    pass: () => platformWithData(),
+    path: 'spec.sentinel',
+    message: 'the sentinel pods of RedisReplication redis (app=redis-s, role=sentinel) have no PodDisruptionBudget',
+  },
   'addon/kubernetes': {
     fail: () => [helmApplication(['ServerSideApply=true'])],
     pass: () => [helmApplication(['ServerSideApply=true'])],
@@ -648,6 +668,35 @@ function withControllerNamespace(ns: string): M[] {
 }
 
 describe('rule variants the table does not cover', () => {
+  it('data/pooler-only: a cluster without a pooler, and a URL to the cluster\'s own Service, fail', () => {
+    expect(findings(platformWithData({ pooler: false }), 'data/pooler-only')[0]?.message).toContain(
+      'no Pooler fronts cluster "postgres": apps would connect to PostgreSQL directly',
+    );
+    const url = [
+      ...platformWithData(),
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'backend-db', namespace: 'platform', labels: { 'app.kubernetes.io/name': 'backend' } },
+        stringData: { 'database-url': 'postgresql://app@postgres-rw.data.svc.cluster.local:5432/app' },
+      },
+    ];
+    expect(findings(url, 'data/pooler-only').map((v) => v.path)).toEqual(['stringData.database-url']);
+  });
+
+  it('data/backup-rpo: WAL shipped no more often than the RPO fails, CloudNativePG\'s 5-minute default included', () => {
+    expect(findings(platformWithData({ archiveTimeout: '5min' }), 'data/backup-rpo')[0]?.message).toContain(
+      'WAL is shipped at least every 5 min, not shorter than the RPO of 5 min',
+    );
+    expect(findings(platformWithData({ archiveTimeout: '299s' }), 'data/backup-rpo')).toEqual([]);
+  });
+
+  it('data/store-pdb: a pooler without a budget fails', () => {
+    expect(findings(platformWithData({ poolerPdb: false }), 'data/store-pdb')[0]?.message).toContain(
+      'the pooler pods of Pooler postgres-pooler (cnpg.io/poolerName=postgres-pooler, cnpg.io/podRole=pooler, cnpg.io/cluster=postgres) have no PodDisruptionBudget',
+    );
+  });
+
   const EDGE_CTX: ValidationContext = { ...PROD, ingressControllerNamespace: EDGE };
 
   it('edge/client-address: NGF trusting every peer for the client address fails, trusting a proxy range passes', () => {

@@ -5,6 +5,7 @@ import { addonRules } from './addons';
 import { apiLifecycleRules } from './api-lifecycle';
 import { gatewayRules } from './gateway';
 import { autoscalingRules } from './autoscaling';
+import { dataLayerRules } from './data-layer';
 import { availabilityRules } from './availability';
 import { imageRules } from './images';
 import { ingressRules } from './ingress';
@@ -48,6 +49,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   addonRules,
   gatewayRules,
   apiLifecycleRules,
+  dataLayerRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */
