@@ -2,7 +2,10 @@
  * The topology of a synthesized environment as a Mermaid flowchart: public hosts → the edge (a
  * Gateway's NGINX pods, or ingress-nginx's Ingresses) → Services → workloads (grouped by node pool), with what routes and scales them — Istio VirtualService weights,
  * Argo Rollout strategies and their Services, KEDA triggers — and the data stores the workloads
- * reach (NetworkPolicy egress to well-known ports, ExternalName Services).
+ * reach (NetworkPolicy egress to well-known ports, ExternalName Services). The data layer its
+ * operators run is drawn from their custom resources: PgBouncer poolers in front of CloudNativePG
+ * clusters, the archives they ship WAL to and the DR replica cluster that replays the primary region's
+ * archive, Redis sets with their Sentinels, and the chaos drills that kill their pods.
  *
  * Everything is read from the emitted objects, in emitted order, so the picture is deterministic and
  * shows what the cluster will run.
@@ -10,6 +13,7 @@
 import { WORKLOAD_KINDS, templatePool, workloadsOf, type Workload } from './plan/workloads';
 import type { Manifest } from '../lib/core/manifest';
 import { at, isPlain, list, type Plain } from '../lib/core/plain';
+import { operatedPods, type OperatedPodSet } from '../lib/operated-pods';
 
 export interface GraphOptions {
   /** Heading comment of the chart, e.g. the environment name. */
@@ -113,7 +117,12 @@ function range(w: Workload): string {
   return `${pods} pods, ${by}`;
 }
 
-const BY: Readonly<Record<string, string>> = { HorizontalPodAutoscaler: 'HPA', ScaledObject: 'KEDA', NginxProxy: 'NginxProxy' };
+const BY: Readonly<Record<string, string>> = {
+  HorizontalPodAutoscaler: 'HPA',
+  ScaledObject: 'KEDA',
+  NginxProxy: 'NginxProxy',
+  operator: 'operator',
+};
 
 /** `backend.platform.svc.cluster.local` → the Service it names; undefined for a host outside the cluster. */
 function clusterService(host: string | undefined): { name: string; namespace: string } | undefined {
@@ -145,8 +154,96 @@ class TopologyBuilder {
       if (o.kind === 'VirtualService' && o.apiVersion.startsWith('networking.istio.io/')) this.virtualService(o);
     for (const o of this.objects) if (o.kind === 'Rollout') this.rolloutServices(o);
     for (const o of this.objects) if (o.kind === 'ScaledObject' && o.apiVersion.startsWith('keda.sh/')) this.triggers(o);
+    for (const o of this.objects) for (const set of operatedPods(o)) this.operatedNode(set);
+    for (const o of this.objects) if (o.kind === 'ObjectStore') this.archive(o);
     for (const o of this.objects) if (o.kind === 'NetworkPolicy') this.egress(o);
+    for (const o of this.objects) if (o.kind === 'Schedule' && o.apiVersion.startsWith('chaos-mesh.org/')) this.drill(o);
     return this.graph;
+  }
+
+  /** The data-store pod sets an operator runs for its custom resources, in their pool. */
+  private readonly operated: { set: OperatedPodSet; id: string }[] = [];
+
+  private operatedNode(set: OperatedPodSet): string {
+    const o = set.owner;
+    const key = `${objectKey(o)}/${set.role}`;
+    const existing = this.operated.find((x) => x.set.owner === o && x.set.role === set.role);
+    if (existing) return existing.id;
+    const w = this.workloads.find(
+      (x) =>
+        x.kind === o.kind &&
+        x.namespace === (o.metadata.namespace ?? '') &&
+        x.autoscaler === 'operator' &&
+        x.name === (set.role === 'sentinel' ? `${o.metadata.name}-sentinel` : o.metadata.name),
+    );
+    const pods = `${set.replicas} pod${set.replicas === 1 ? '' : 's'}`;
+    const description: Record<OperatedPodSet['role'], () => string> = {
+      instances: () => {
+        const source = text(at(o, 'spec', 'replica', 'source'));
+        const replica = source !== undefined && text(at(o, 'spec', 'replica', 'primary')) !== text(at(o, 'spec', 'replica', 'self'));
+        return replica ? `PostgreSQL DR replica of ${source}, ${pods}` : `PostgreSQL, ${pods}`;
+      },
+      pooler: () => `PgBouncer ${text(at(o, 'spec', 'pgbouncer', 'poolMode')) ?? 'session'}, ${pods}`,
+      redis: () => `Redis, ${pods}`,
+      sentinel: () => `Redis Sentinel, ${pods}`,
+    };
+    const name = set.role === 'sentinel' ? `${o.metadata.name}-sentinel` : o.metadata.name;
+    const id = this.graph.node(key, 'store', `${o.kind} ${name}<br/>${description[set.role]()}`, w?.pool);
+    this.operated.push({ set, id });
+    if (set.role === 'pooler') {
+      const cluster = this.objects.find(
+        (x) =>
+          x.kind === 'Cluster' &&
+          x.metadata.name === text(at(o, 'spec', 'cluster', 'name')) &&
+          (x.metadata.namespace ?? '') === (o.metadata.namespace ?? ''),
+      );
+      const target = cluster === undefined ? undefined : operatedPods(cluster)[0];
+      if (target !== undefined) this.graph.edge(id, this.operatedNode(target), text(at(o, 'spec', 'type')) ?? 'rw');
+    }
+    if (set.role === 'sentinel') {
+      const redis = operatedPods(o).find((x) => x.role === 'redis');
+      if (redis !== undefined) this.graph.edge(id, this.operatedNode(redis), 'fails over', true);
+    }
+    return id;
+  }
+
+  /** A Barman Cloud archive: the cluster that ships to it, and the one that replays it (the DR replica). */
+  private archive(o: Manifest): void {
+    const namespace = o.metadata.namespace ?? '';
+    const id = this.graph.node(
+      objectKey(o),
+      'store',
+      `ObjectStore ${o.metadata.name}<br/>${text(at(o, 'spec', 'configuration', 'destinationPath')) ?? ''}`,
+    );
+    for (const cluster of this.objects.filter((x) => x.kind === 'Cluster' && (x.metadata.namespace ?? '') === namespace)) {
+      const instances = operatedPods(cluster)[0];
+      if (instances === undefined) continue;
+      const node = this.operatedNode(instances);
+      const archiver = list(at(cluster, 'spec', 'plugins')).find((p) => at(p, 'isWALArchiver') === true);
+      if (text(at(archiver, 'parameters', 'barmanObjectName')) === o.metadata.name) this.graph.edge(node, id, 'WAL + base backups');
+      const source = text(at(cluster, 'spec', 'replica', 'source'));
+      const replica =
+        source !== undefined && text(at(cluster, 'spec', 'replica', 'primary')) !== text(at(cluster, 'spec', 'replica', 'self'));
+      const external = list(at(cluster, 'spec', 'externalClusters')).find((e) => text(at(e, 'name')) === source);
+      if (text(at(external, 'plugin', 'parameters', 'barmanObjectName')) !== o.metadata.name) continue;
+      this.graph.edge(id, node, replica ? 'replays (DR replica)' : `feeds DR replica ${source}`, true);
+    }
+  }
+
+  /** A Chaos Mesh Schedule: which pods it kills, and when. */
+  private drill(o: Manifest): void {
+    const selector = at(o, 'spec', 'podChaos', 'selector');
+    const namespaces = list(at(selector, 'namespaces')).map(text);
+    const labels = at(selector, 'labelSelectors');
+    const action = text(at(o, 'spec', 'podChaos', 'action')) ?? text(at(o, 'spec', 'type')) ?? 'chaos';
+    const id = this.graph.node(objectKey(o), 'trigger', `Chaos Mesh ${action}<br/>${text(at(o, 'spec', 'schedule')) ?? ''}`);
+    for (const w of this.objects.filter((x) => WORKLOAD_KINDS.includes(x.kind))) {
+      if (namespaces.includes(w.metadata.namespace ?? '') && selects(labels, templateLabels(w)))
+        this.graph.edge(id, this.workloadNode(w), 'kills', true);
+    }
+    for (const { set, id: node } of this.operated) {
+      if (namespaces.includes(set.owner.metadata.namespace ?? '') && selects(labels, set.labels)) this.graph.edge(id, node, 'kills', true);
+    }
   }
 
   private hostNode(host: string): string {
@@ -323,13 +420,24 @@ class TopologyBuilder {
         WORKLOAD_KINDS.includes(w.kind) && (w.metadata.namespace ?? '') === namespace && (everyPod || selects(selector, templateLabels(w))),
     );
     for (const rule of list(at(o, 'spec', 'egress'))) {
+      // To an operated store's pods (a pooler, a Redis set): drawn to that store's node.
+      const operated = list(at(rule, 'to')).flatMap((peer) => {
+        const ns = text(at(peer, 'namespaceSelector', 'matchLabels', 'kubernetes.io/metadata.name')) ?? namespace;
+        return this.operated.filter(
+          (x) => (x.set.owner.metadata.namespace ?? '') === ns && selects(at(peer, 'podSelector', 'matchLabels'), x.set.labels),
+        );
+      });
+      if (operated.length > 0) {
+        for (const target of operated) for (const source of sources) this.graph.edge(this.workloadNode(source), target.id);
+        continue;
+      }
       const cidrs = list(at(rule, 'to'))
         .map((peer) => text(at(peer, 'ipBlock', 'cidr')))
         .filter((c): c is string => c !== undefined);
       for (const port of list(at(rule, 'ports'))) {
         const number = at(port, 'port');
         const store = typeof number === 'number' ? DATA_STORE_PORTS[number] : undefined;
-        if (store === undefined) continue;
+        if (store === undefined || sources.length === 0) continue;
         const where = cidrs.length > 0 ? `<br/>${cidrs.join(', ')}` : '';
         const id = this.graph.node(`store/${store}/${number}/${cidrs.join(',')}`, 'store', `${store} :${number}${where}`);
         for (const source of sources) this.graph.edge(this.workloadNode(source), id);

@@ -2,7 +2,13 @@ import { Chart } from 'cdk8s';
 import type { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { Environment, OperatedPostgres, OperatedRedis } from '../environments/schema';
-import { CNPG_NAMESPACE, CNPG_OPERATOR_POD_LABELS, KEDA_NAMESPACE, REDIS_OPERATOR_NAMESPACE, REDIS_OPERATOR_POD_LABELS } from '../lib/addons/names';
+import {
+  CNPG_NAMESPACE,
+  CNPG_OPERATOR_POD_LABELS,
+  KEDA_NAMESPACE,
+  REDIS_OPERATOR_NAMESPACE,
+  REDIS_OPERATOR_POD_LABELS,
+} from '../lib/addons/names';
 import { AppSecrets, type SecretTemplate } from '../lib/app-secrets';
 import { BarmanArchive, type ArchiveCredentials } from '../lib/barman-archive';
 import { BaseBackupSchedule } from '../lib/base-backup-schedule';
@@ -180,10 +186,13 @@ export class DataChart extends Chart {
       database: store.database,
       credentialsSecret: credentials,
       role,
-      archive: archive === undefined || backups === undefined ? undefined : { ...archive, archiveTimeoutSeconds: backups.archiveTimeoutSeconds },
+      archive:
+        archive === undefined || backups === undefined ? undefined : { ...archive, archiveTimeoutSeconds: backups.archiveTimeoutSeconds },
       rpoSeconds,
       serviceAccountAnnotations:
-        backups?.credentials.type === 'workload-identity' ? { 'iam.gke.io/gcp-service-account': backups.credentials.serviceAccount } : undefined,
+        backups?.credentials.type === 'workload-identity'
+          ? { 'iam.gke.io/gcp-service-account': backups.credentials.serviceAccount }
+          : undefined,
     });
     if (backups !== undefined) {
       new BaseBackupSchedule(this, `${name}-backups`, { name: baseBackupName(name), labels, cluster, everyHours: backups.everyHours });
@@ -285,7 +294,12 @@ export class DataChart extends Chart {
         ...(queues ? [{ peers: [{ namespaceSelector: namespaceSelector(KEDA_NAMESPACE) }], ports: [tcp(DATA_PORTS.redis)] }] : []),
         // The operator configures replication and Sentinel with a Redis client.
         {
-          peers: [{ namespaceSelector: namespaceSelector(REDIS_OPERATOR_NAMESPACE), podSelector: { matchLabels: { ...REDIS_OPERATOR_POD_LABELS } } }],
+          peers: [
+            {
+              namespaceSelector: namespaceSelector(REDIS_OPERATOR_NAMESPACE),
+              podSelector: { matchLabels: { ...REDIS_OPERATOR_POD_LABELS } },
+            },
+          ],
           ports,
         },
         // Replication, and the Sentinels watching and reconfiguring the set.

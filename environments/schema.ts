@@ -479,7 +479,9 @@ const podResources = strict({ cpu: quantity, memory: quantity });
 const volume = strict({ size: quantity, storageClass: dnsLabel });
 
 const GCS_BUCKET = /^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$/;
-const bucketName = z.string().regex(GCS_BUCKET, 'must be a Cloud Storage bucket name: lowercase letters, digits, "-", "_" and ".", 3-63 characters');
+const bucketName = z
+  .string()
+  .regex(GCS_BUCKET, 'must be a Cloud Storage bucket name: lowercase letters, digits, "-", "_" and ".", 3-63 characters');
 const bucketPath = z.string().regex(/^[a-z0-9]([a-z0-9_/-]*[a-z0-9])?$/, 'must be a folder such as postgres or prod/postgres');
 const GOOGLE_SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/;
 
@@ -507,7 +509,10 @@ const postgresBackups = strict({
   path: bucketPath.default(POSTGRES_DEFAULTS.backups.path),
   credentials: backupCredentials,
   /** Address ranges of the object store's API (NetworkPolicies cannot name hosts). */
-  cidrs: z.array(cidr).min(1).default([...POSTGRES_DEFAULTS.backups.cidrs]),
+  cidrs: z
+    .array(cidr)
+    .min(1)
+    .default([...POSTGRES_DEFAULTS.backups.cidrs]),
   /** A base backup every this many hours (seed 004: 6). */
   everyHours: z.number().int().min(1).max(24).default(POSTGRES_DEFAULTS.backups.everyHours),
   /** Backups and WAL are kept this long (seed 004: 30). */
@@ -904,7 +909,11 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
     }
   }
   if (env.tier === Tier.PRODUCTION && env.chaos.podKill === 'weekly') {
-    issue(['chaos', 'podKill'], env.chaos.podKill, 'must be "monthly" or "off" in production: weekly drills are for staging (seed 004: monthly pod-failure drills)');
+    issue(
+      ['chaos', 'podKill'],
+      env.chaos.podKill,
+      'must be "monthly" or "off" in production: weekly drills are for staging (seed 004: monthly pod-failure drills)',
+    );
   }
 });
 
@@ -922,7 +931,11 @@ function checkOperatedStore(env: Env, name: string, store: Operated, ctx: Ctx): 
     issue(['pool'], store.pool, 'is a spot pool: a reclaimed node would take a database down; use an on-demand pool');
   }
   if (store.namespace === env.namespace) {
-    issue(['namespace'], store.namespace, `must differ from namespace (${env.namespace}): data stores run outside the apps' mesh and quota, in their own namespace`);
+    issue(
+      ['namespace'],
+      store.namespace,
+      `must differ from namespace (${env.namespace}): data stores run outside the apps' mesh and quota, in their own namespace`,
+    );
   }
   const volumes: [string, { storageClass: string } | undefined][] = [
     ['storage', store.storage],
@@ -930,7 +943,11 @@ function checkOperatedStore(env: Env, name: string, store: Operated, ctx: Ctx): 
   ];
   for (const [field, vol] of volumes) {
     if (vol !== undefined && !(vol.storageClass in env.storageClasses)) {
-      issue([field, 'storageClass'], vol.storageClass, `must be a storage class of this environment: ${Object.keys(env.storageClasses).join(', ')}`);
+      issue(
+        [field, 'storageClass'],
+        vol.storageClass,
+        `must be a storage class of this environment: ${Object.keys(env.storageClasses).join(', ')}`,
+      );
     }
   }
   if (store.engine === 'redis') {
@@ -952,12 +969,20 @@ function checkOperatedStore(env: Env, name: string, store: Operated, ctx: Ctx): 
     );
   }
   if (pooler.maxClientConnections < pooler.instances) {
-    issue(['pooler', 'maxClientConnections'], pooler.maxClientConnections, `must be at least pooler.instances (${pooler.instances}): it is shared by the pooler's pods`);
+    issue(
+      ['pooler', 'maxClientConnections'],
+      pooler.maxClientConnections,
+      `must be at least pooler.instances (${pooler.instances}): it is shared by the pooler's pods`,
+    );
   }
   const { backups, replication } = store;
   if (backups !== undefined) {
     if (backups.pointInTimeDays > backups.retentionDays) {
-      issue(['backups', 'pointInTimeDays'], backups.pointInTimeDays, `must be within backups.retentionDays (${backups.retentionDays}): recovery needs the WAL and a base backup from before the target`);
+      issue(
+        ['backups', 'pointInTimeDays'],
+        backups.pointInTimeDays,
+        `must be within backups.retentionDays (${backups.retentionDays}): recovery needs the WAL and a base backup from before the target`,
+      );
     }
     if (backups.archiveTimeoutSeconds >= store.rpoMinutes * 60) {
       issue(
@@ -967,7 +992,11 @@ function checkOperatedStore(env: Env, name: string, store: Operated, ctx: Ctx): 
       );
     }
   } else if (env.tier === Tier.PRODUCTION) {
-    issue(['backups'], undefined, 'is required in production: WAL archiving and base backups are what the RPO and point-in-time recovery rest on (seed 004)');
+    issue(
+      ['backups'],
+      undefined,
+      'is required in production: WAL archiving and base backups are what the RPO and point-in-time recovery rest on (seed 004)',
+    );
   }
   const role = env.region?.role;
   if (replication !== undefined) {
@@ -981,10 +1010,14 @@ function checkOperatedStore(env: Env, name: string, store: Operated, ctx: Ctx): 
       issue(['replication', 'region'], replication.region, `must be another region than this one (${env.region?.name})`);
     }
     if (backups === undefined) {
-      issue(['backups'], undefined, 'is required with replication: the DR replica cluster is fed from the primary region\'s archive');
+      issue(['backups'], undefined, "is required with replication: the DR replica cluster is fed from the primary region's archive");
     }
   } else if (role === RegionRole.STANDBY) {
-    issue(['replication'], undefined, "is required in a standby region: its DR replica cluster is fed from the primary region's archive (set the primary's region and bucket)");
+    issue(
+      ['replication'],
+      undefined,
+      "is required in a standby region: its DR replica cluster is fed from the primary region's archive (set the primary's region and bucket)",
+    );
   }
 }
 type Env = z.infer<typeof environmentSchemaShape>;

@@ -106,7 +106,14 @@ export function parseCron(expr: string): CronSchedule | { readonly everySeconds:
   if (parts.length !== 5 && parts.length !== 6) {
     throw new CronError(`"${expr}": must have 5 fields (minute hour day month weekday) or 6 (with seconds first)`);
   }
-  const [sec, min, hour, dom, month, dow] = (parts.length === 5 ? ['0', ...parts] : parts) as [string, string, string, string, string, string];
+  const [sec, min, hour, dom, month, dow] = (parts.length === 5 ? ['0', ...parts] : parts) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const seconds = field(sec, SECOND, expr).values;
   const minutes = field(min, MINUTE, expr).values;
   const hours = field(hour, HOUR, expr).values;
@@ -115,7 +122,8 @@ export function parseCron(expr: string): CronSchedule | { readonly everySeconds:
   const weekdays = field(dow, WEEKDAY, expr);
   const timesOfDay: number[] = [];
   for (const h of [...hours].sort((a, b) => a - b))
-    for (const m of [...minutes].sort((a, b) => a - b)) for (const s of [...seconds].sort((a, b) => a - b)) timesOfDay.push(h * 3600 + m * 60 + s);
+    for (const m of [...minutes].sort((a, b) => a - b))
+      for (const s of [...seconds].sort((a, b) => a - b)) timesOfDay.push(h * 3600 + m * 60 + s);
   return {
     timesOfDay,
     firesOn(date: Date): boolean {

@@ -55,8 +55,13 @@ export class LatencyAutoscaler extends Construct {
     super(scope, id);
     this.name = props.name;
     assertPromql(`${props.name}: latency trigger`, props.query);
-    if (props.minReplicas < 1) throw new Error(`${props.name}: minReplicas (${props.minReplicas}) must be at least 1: CPU and memory cannot scale from zero`);
-    const utilization = (type: 'cpu' | 'memory', percent: number) => ({ type, metricType: 'Utilization', metadata: { value: String(percent) } });
+    if (props.minReplicas < 1)
+      throw new Error(`${props.name}: minReplicas (${props.minReplicas}) must be at least 1: CPU and memory cannot scale from zero`);
+    const utilization = (type: 'cpu' | 'memory', percent: number) => ({
+      type,
+      metricType: 'Utilization',
+      metadata: { value: String(percent) },
+    });
     new ApiObject(this, 'Resource', {
       ...ScaledObject.GVK,
       metadata: { name: props.name, labels: props.labels },

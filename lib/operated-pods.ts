@@ -89,15 +89,37 @@ export function operatedPods(object: Manifest, sidecarResources?: unknown): Oper
       ];
       const volumes = [...volume(at(spec, 'storage')), ...volume(at(spec, 'walStorage'))];
       return [
-        podSet(object, 'instances', count(at(spec, 'instances'), 1), postgresInstanceLabels(name), at(spec, 'affinity', 'nodeSelector'), containers, volumes),
+        podSet(
+          object,
+          'instances',
+          count(at(spec, 'instances'), 1),
+          postgresInstanceLabels(name),
+          at(spec, 'affinity', 'nodeSelector'),
+          containers,
+          volumes,
+        ),
       ];
     }
     case OPERATED_KINDS.pooler: {
       const spec = at(object, 'spec');
       const podSpec = at(spec, 'template', 'spec');
-      const labels = { [CNPG_LABELS.poolerName]: name, [CNPG_LABELS.podRole]: 'pooler', [CNPG_LABELS.cluster]: String(at(spec, 'cluster', 'name') ?? '') };
+      const labels = {
+        [CNPG_LABELS.poolerName]: name,
+        [CNPG_LABELS.podRole]: 'pooler',
+        [CNPG_LABELS.cluster]: String(at(spec, 'cluster', 'name') ?? ''),
+      };
       const pgbouncer = (at(podSpec, 'containers') as unknown[] | undefined)?.find((c) => at(c, 'name') === 'pgbouncer');
-      return [podSet(object, 'pooler', count(at(spec, 'instances'), 1), labels, at(podSpec, 'nodeSelector'), [container('pgbouncer', at(pgbouncer, 'resources'))], [])];
+      return [
+        podSet(
+          object,
+          'pooler',
+          count(at(spec, 'instances'), 1),
+          labels,
+          at(podSpec, 'nodeSelector'),
+          [container('pgbouncer', at(pgbouncer, 'resources'))],
+          [],
+        ),
+      ];
     }
     case OPERATED_KINDS.redisReplication: {
       const spec = at(object, 'spec');
@@ -121,9 +143,15 @@ export function operatedPods(object: Manifest, sidecarResources?: unknown): Oper
       if (!isPlain(sentinel)) return [redis];
       return [
         redis,
-        podSet(object, 'sentinel', count(at(sentinel, 'size'), 1), sentinelLabels(name), at(sentinel, 'nodeSelector'), [
-          container('sentinel', at(sentinel, 'resources')),
-        ], []),
+        podSet(
+          object,
+          'sentinel',
+          count(at(sentinel, 'size'), 1),
+          sentinelLabels(name),
+          at(sentinel, 'nodeSelector'),
+          [container('sentinel', at(sentinel, 'resources'))],
+          [],
+        ),
       ];
     }
     default:

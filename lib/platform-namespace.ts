@@ -27,7 +27,9 @@ export class PlatformNamespace extends Construct {
       metadata: {
         name: props.name,
         labels: { ...props.labels, ...podSecurity },
-        ...(props.annotations === undefined || Object.keys(props.annotations).length === 0 ? {} : { annotations: { ...props.annotations } }),
+        ...(props.annotations === undefined || Object.keys(props.annotations).length === 0
+          ? {}
+          : { annotations: { ...props.annotations } }),
       },
     });
   }

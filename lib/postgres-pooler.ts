@@ -45,7 +45,9 @@ export class PostgresPooler extends Construct {
     this.podLabels = poolerLabels(props.name);
     if (props.instances < 1) throw new Error(`${props.name}: instances (${props.instances}) must be at least 1`);
     if (props.maxClientConnections < props.instances) {
-      throw new Error(`${props.name}: maxClientConnections (${props.maxClientConnections}) must be at least instances (${props.instances})`);
+      throw new Error(
+        `${props.name}: maxClientConnections (${props.maxClientConnections}) must be at least instances (${props.instances})`,
+      );
     }
     this.clientConnectionsPerPod = Math.ceil(props.maxClientConnections / props.instances);
     const resources = { requests: { ...props.resources }, limits: { ...props.resources } };

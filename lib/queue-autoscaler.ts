@@ -59,7 +59,10 @@ export class QueueAutoscaler extends Construct {
     const target = String(queue.targetPerReplica);
     const trigger: { type: string; metadata: Record<string, string> } =
       queue.broker === 'redis'
-        ? { type: 'redis', metadata: { ...(queue.address === undefined ? {} : { address: queue.address }), listName: queue.name, listLength: target } }
+        ? {
+            type: 'redis',
+            metadata: { ...(queue.address === undefined ? {} : { address: queue.address }), listName: queue.name, listLength: target },
+          }
         : { type: 'rabbitmq', metadata: { queueName: queue.name, mode: 'QueueLength', value: target, protocol: 'amqp' } };
     new ScaledObject(this, 'ScaledObject', {
       metadata: { name: props.name, labels: props.labels },

@@ -87,8 +87,18 @@ export class ReplicatedRedis extends Construct {
     });
     const guaranteed = (r: { cpu: string; memory: string }) => ({ requests: { ...r }, limits: { ...r } });
     const spread = (labels: Readonly<Record<string, string>>) => [
-      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: props.placement.zoneSpread, labelSelector: { matchLabels: { ...labels } } },
-      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...labels } } },
+      {
+        maxSkew: 1,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: props.placement.zoneSpread,
+        labelSelector: { matchLabels: { ...labels } },
+      },
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: { ...labels } },
+      },
     ];
     const secret = { name: props.passwordSecret.name, key: props.passwordSecret.key };
     new ApiObject(this, 'Resource', {
@@ -146,7 +156,11 @@ export class ReplicatedRedis extends Construct {
       },
     });
     if (props.sentinels > 0) {
-      new DisruptionBudget(this, 'SentinelDisruptionBudget', { name: `${props.name}-sentinel`, selector: this.sentinelLabels, labels: props.labels });
+      new DisruptionBudget(this, 'SentinelDisruptionBudget', {
+        name: `${props.name}-sentinel`,
+        selector: this.sentinelLabels,
+        labels: props.labels,
+      });
     }
     new PodMonitor(this, 'Monitor', { name: props.name, labels: props.labels, selector: this.podLabels, port: 'redis-exporter' });
   }

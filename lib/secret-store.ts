@@ -114,7 +114,11 @@ export class PlatformSecretStore extends Construct {
         automountServiceAccountToken: false,
       });
       const spec = toJson_ClusterSecretStoreSpec({ provider: provider(props.store, { name: account }) });
-      new ApiObject(this, `Resource${suffix}`, { ...SecretStore.GVK, metadata: { name: props.name, labels: props.labels, namespace }, spec });
+      new ApiObject(this, `Resource${suffix}`, {
+        ...SecretStore.GVK,
+        metadata: { name: props.name, labels: props.labels, namespace },
+        spec,
+      });
     });
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Environment, MachineType, NodePool } from '../../environments/schema';
 import type { Manifest } from '../../lib/core/manifest';
+import { parseQuantity } from '../../lib/core/quantity';
 import { ALLOCATABLE_FORMULA, allocatable, daemonSetOverhead, schedulable, type Resources } from './allocatable';
 import { costPerUser, HOURS_PER_MONTH, hourlyPrice, monthlyCost } from './cost';
 import { fitsOnNode, nodesNeeded, type PodGroup } from './packing';
@@ -54,6 +55,33 @@ export interface PoolPlan {
   readonly workloads: readonly WorkloadPlan[];
 }
 
+/** The persistent volumes of one data-store workload, priced by their storage class. */
+export interface VolumePlan {
+  readonly workload: string;
+  readonly storageClass: string;
+  /** GiB of one volume. */
+  readonly sizeGiB: number;
+  /** Volumes: one per pod. */
+  readonly count: number;
+  readonly monthlyCost: number;
+}
+
+/**
+ * The data layer (the pods the data stores' operators run): its pods, their disks, and its share of
+ * the node pools it runs on (by requested CPU) plus the disks, to compare with seed 004's $280 a month
+ * for self-managed PostgreSQL.
+ */
+export interface DataLayerPlan {
+  readonly pods: number;
+  readonly cpu: number;
+  readonly memoryGiB: number;
+  readonly storageGiB: number;
+  readonly storageMonthlyCost: number;
+  readonly nodesMonthlyCost: Range;
+  readonly monthlyCost: Range;
+  readonly costPerUser: Range | undefined;
+}
+
 export interface CapacityPlan {
   readonly environment: string;
   readonly tier: string;
@@ -62,8 +90,12 @@ export interface CapacityPlan {
   readonly hoursPerMonth: number;
   readonly daemonSetOverhead: { readonly cpu: number; readonly memoryGiB: number };
   readonly pools: readonly PoolPlan[];
+  /** Nodes and persistent volumes. */
   readonly monthlyCost: Range;
   readonly costPerUser: Range | undefined;
+  readonly storage: readonly VolumePlan[];
+  /** @default - no data store run by an operator */
+  readonly dataLayer: DataLayerPlan | undefined;
   /** Anything here makes the plan fail: a pool whose ceiling cannot be scheduled. */
   readonly errors: readonly string[];
   readonly notes: readonly string[];
@@ -232,9 +264,11 @@ export function planEnvironment(env: Environment, objects: readonly Manifest[]):
     ),
   );
   const stray = unplaced(env, workloads);
+  const storage = storagePlan(env, workloads);
+  const disks = storage.volumes.reduce((sum, v) => sum + v.monthlyCost, 0);
   const cost = {
-    min: results.reduce((sum, r) => sum + r.plan.monthlyCost.min, 0),
-    max: results.reduce((sum, r) => sum + r.plan.monthlyCost.max, 0),
+    min: results.reduce((sum, r) => sum + r.plan.monthlyCost.min, 0) + disks,
+    max: results.reduce((sum, r) => sum + r.plan.monthlyCost.max, 0) + disks,
   };
   const perUser = costPerUser(cost.min, env.users);
   const overhead = daemonSetOverhead(env.cluster.daemonSetOverhead);
@@ -248,7 +282,73 @@ export function planEnvironment(env: Environment, objects: readonly Manifest[]):
     pools: results.map((r) => r.plan),
     monthlyCost: cost,
     costPerUser: perUser === undefined ? undefined : { min: perUser, max: costPerUser(cost.max, env.users)! },
+    storage: storage.volumes,
+    dataLayer: dataLayerPlan(
+      env,
+      workloads,
+      results.map((r) => r.plan),
+      disks,
+    ),
     errors: [...results.flatMap((r) => r.errors), ...stray.errors],
-    notes: [...results.flatMap((r) => r.notes), ...stray.notes],
+    notes: [...results.flatMap((r) => r.notes), ...stray.notes, ...storage.notes],
+  };
+}
+
+const GIB = 1024 ** 3;
+
+/** Every data-store volume, priced by its class (environment.storageClasses, USD per GiB and month). */
+function storagePlan(env: Environment, workloads: readonly Workload[]): { volumes: VolumePlan[]; notes: string[] } {
+  const volumes: VolumePlan[] = [];
+  const notes: string[] = [];
+  for (const w of workloads) {
+    for (const volume of w.volumes ?? []) {
+      const sizeGiB = parseQuantity(volume.size) / GIB;
+      const price = env.storageClasses[volume.storageClass]?.pricePerGiBMonth;
+      if (price === undefined)
+        notes.push(
+          `${env.name}: ${w.kind} ${w.name} claims storage class "${volume.storageClass}", which has no price (storageClasses): not counted`,
+        );
+      const count = w.replicas.max;
+      volumes.push({
+        workload: `${w.kind}/${w.name}`,
+        storageClass: volume.storageClass,
+        sizeGiB,
+        count,
+        monthlyCost: (price ?? 0) * sizeGiB * count,
+      });
+    }
+  }
+  return { volumes, notes };
+}
+
+/** The operators' pods, their disks, and their share (by requested CPU) of each pool they run on. */
+function dataLayerPlan(
+  env: Environment,
+  workloads: readonly Workload[],
+  pools: readonly PoolPlan[],
+  disks: number,
+): DataLayerPlan | undefined {
+  const data = workloads.filter((w) => w.autoscaler === 'operator');
+  if (data.length === 0) return undefined;
+  const share = (end: End) =>
+    pools.reduce((sum, pool) => {
+      const cpu = (ws: readonly Workload[]) => ws.reduce((t, w) => t + w.replicas[end] * w.pod.cpuMillis, 0);
+      const all = cpu(workloads.filter((w) => w.pool === pool.name));
+      const own = cpu(data.filter((w) => w.pool === pool.name));
+      return all === 0 ? sum : sum + (pool.monthlyCost[end] * own) / all;
+    }, 0);
+  // The share may shrink as the apps scale out around a fixed data layer: report it low to high.
+  const nodes = { min: Math.min(share('min'), share('max')), max: Math.max(share('min'), share('max')) };
+  const monthly = { min: nodes.min + disks, max: nodes.max + disks };
+  const perUser = costPerUser(monthly.min, env.users);
+  return {
+    pods: data.reduce((sum, w) => sum + w.replicas.min, 0),
+    cpu: data.reduce((sum, w) => sum + (w.replicas.min * w.pod.cpuMillis) / 1000, 0),
+    memoryGiB: data.reduce((sum, w) => sum + (w.replicas.min * w.pod.memoryBytes) / GIB, 0),
+    storageGiB: data.reduce((sum, w) => sum + (w.volumes ?? []).reduce((t, v) => t + (parseQuantity(v.size) / GIB) * w.replicas.max, 0), 0),
+    storageMonthlyCost: disks,
+    nodesMonthlyCost: nodes,
+    monthlyCost: monthly,
+    costPerUser: perUser === undefined ? undefined : { min: perUser, max: costPerUser(monthly.max, env.users)! },
   };
 }

@@ -25,3 +25,6 @@ export function costPerUser(monthly: number, users: number | undefined): number 
 
 /** The seeds' budget: $0.05 per user per month (quoted at 100K users). */
 export const SEED_COST_PER_USER = 0.05;
+
+/** Seed 004: self-managed PostgreSQL on GKE at about $280 a month (against the managed offer's ~92 % more). */
+export const SEED_SELF_MANAGED_POSTGRES_MONTHLY = 280;

@@ -3,7 +3,7 @@
  * and as a script reads it (JSON, rounded to the precision the inputs have).
  */
 import type { CapacityPlan, PoolPlan, Range } from './capacity';
-import { SEED_COST_PER_USER } from './cost';
+import { SEED_COST_PER_USER, SEED_SELF_MANAGED_POSTGRES_MONTHLY } from './cost';
 
 export const PLAN_FORMATS = ['table', 'markdown', 'json'] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
@@ -80,6 +80,7 @@ const AUTOSCALER_LABEL: Readonly<Record<string, string>> = {
   HorizontalPodAutoscaler: 'HPA',
   ScaledObject: 'KEDA',
   NginxProxy: 'NginxProxy',
+  operator: 'operator',
   none: 'spec.replicas',
 };
 
@@ -101,9 +102,20 @@ function summaryLines(plan: CapacityPlan): string[] {
       ? 'cost per user: no expected users declared (environment.users)'
       : `cost per user: $${num(plan.costPerUser.min, 4)}-$${num(plan.costPerUser.max, 4)} a month for ${num(plan.users ?? 0, 0)} users ` +
         `(seed budget $${SEED_COST_PER_USER}: ${plan.costPerUser.max <= SEED_COST_PER_USER ? 'within' : plan.costPerUser.min <= SEED_COST_PER_USER ? 'within at the floor only' : 'over'})`;
+  const disks = plan.storage.reduce((sum, v) => sum + v.monthlyCost, 0);
+  const data = plan.dataLayer;
+  const dataLine =
+    data === undefined
+      ? []
+      : [
+          `data layer: ${num(data.pods, 0)} pods (${num(data.cpu, 3)} CPU / ${num(data.memoryGiB, 3)} GiB requested), ${num(data.storageGiB, 0)} GiB of disks: ` +
+            `${span(data.monthlyCost, money)} a month (nodes by requested CPU ${span(data.nodesMonthlyCost, money)} + disks ${money(data.storageMonthlyCost)})` +
+            `${data.costPerUser === undefined ? '' : `, $${num(data.costPerUser.min, 4)}-$${num(data.costPerUser.max, 4)} per user`}; seed 004: ${money(SEED_SELF_MANAGED_POSTGRES_MONTHLY)} for self-managed PostgreSQL`,
+        ];
   return [
-    `monthly cost: ${span(plan.monthlyCost, money)} (${plan.hoursPerMonth} h/month; spot pools at the spot price)`,
+    `monthly cost: ${span(plan.monthlyCost, money)} (${plan.hoursPerMonth} h/month; spot pools at the spot price${disks > 0 ? `; persistent disks ${money(disks)}` : ''})`,
     perUser,
+    ...dataLine,
     `per node: ${plan.formula} (${num(plan.daemonSetOverhead.cpu, 3)} CPU / ${num(plan.daemonSetOverhead.memoryGiB, 3)} GiB per node)`,
   ];
 }
@@ -192,6 +204,23 @@ export function planJson(plan: CapacityPlan): unknown {
     })),
     monthlyCost: r2(plan.monthlyCost),
     costPerUser: plan.costPerUser === undefined ? null : { min: round(plan.costPerUser.min, 4), max: round(plan.costPerUser.max, 4) },
+    storage: plan.storage.map((v) => ({ ...v, sizeGiB: round(v.sizeGiB, 3), monthlyCost: round(v.monthlyCost, 2) })),
+    dataLayer:
+      plan.dataLayer === undefined
+        ? null
+        : {
+            pods: plan.dataLayer.pods,
+            cpu: round(plan.dataLayer.cpu, 3),
+            memory: round(plan.dataLayer.memoryGiB, 3),
+            storage: round(plan.dataLayer.storageGiB, 3),
+            storageMonthlyCost: round(plan.dataLayer.storageMonthlyCost, 2),
+            nodesMonthlyCost: r2(plan.dataLayer.nodesMonthlyCost),
+            monthlyCost: r2(plan.dataLayer.monthlyCost),
+            costPerUser:
+              plan.dataLayer.costPerUser === undefined
+                ? null
+                : { min: round(plan.dataLayer.costPerUser.min, 4), max: round(plan.dataLayer.costPerUser.max, 4) },
+          },
     errors: plan.errors,
     notes: plan.notes,
   };

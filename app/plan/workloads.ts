@@ -6,14 +6,18 @@
  */
 import type { Manifest } from '../../lib/core/manifest';
 import { gatewayPods, nginxProxyOf } from '../../lib/gateway-pods';
+import { archiverSidecarResources, operatedPods, type OperatedVolume } from '../../lib/operated-pods';
 import { podRequests, type PodRequests } from './pod-requests';
 import { at, isPlain } from '../../lib/core/plain';
 
 /** Kinds whose `spec.template` is a pod template the plan counts (Gateways are counted from their NginxProxy). */
 export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'Rollout', 'StatefulSet'];
 
-/** What owns the replica count; `NginxProxy`: the fixed replicas of a Gateway's NGINX pods. */
-export type AutoscalerKind = 'HorizontalPodAutoscaler' | 'ScaledObject' | 'NginxProxy' | 'none';
+/**
+ * What owns the replica count; `NginxProxy`: the fixed replicas of a Gateway's NGINX pods; `operator`:
+ * the fixed pod count of a data store's custom resource (instances, pooler, Redis nodes, Sentinels).
+ */
+export type AutoscalerKind = 'HorizontalPodAutoscaler' | 'ScaledObject' | 'NginxProxy' | 'operator' | 'none';
 
 export interface Workload {
   readonly kind: string;
@@ -29,6 +33,8 @@ export interface Workload {
   readonly strategy: string | undefined;
   /** Istio injects a proxy into its pods; `pod` includes the proxy's requests. */
   readonly istioSidecar: boolean;
+  /** Persistent volumes each pod claims (the data stores'). @default - none */
+  readonly volumes?: readonly OperatedVolume[];
 }
 
 function numberAt(value: unknown, ...path: string[]): number | undefined {
@@ -161,7 +167,32 @@ function gatewayWorkloads(objects: readonly Manifest[], poolLabel: string, injec
     });
 }
 
-/** Every workload of the objects, in emitted order; Gateways' NGINX pods last. */
+/**
+ * The data stores' pods their operators run (lib/operated-pods.ts): a workload per pod set, named after
+ * its custom resource (`redis-sentinel` for a RedisReplication's Sentinels), with its volumes.
+ */
+function operatorWorkloads(objects: readonly Manifest[], poolLabel: string, injected: ReadonlySet<string>): Workload[] {
+  return objects.flatMap((object) =>
+    operatedPods(object, object.kind === 'Cluster' ? archiverSidecarResources(object, objects) : undefined).map((set) => {
+      const namespace = object.metadata.namespace ?? '';
+      const istioSidecar = hasIstioSidecar(set.template, injected.has(namespace));
+      return {
+        kind: object.kind,
+        name: set.role === 'sentinel' ? `${object.metadata.name}-sentinel` : object.metadata.name,
+        namespace,
+        pool: templatePool(set.template, poolLabel),
+        pod: podRequests(set.template, { istioSidecar }),
+        replicas: { min: set.replicas, max: set.replicas },
+        autoscaler: 'operator' as const,
+        strategy: undefined,
+        istioSidecar,
+        volumes: set.volumes,
+      };
+    }),
+  );
+}
+
+/** Every workload of the objects, in emitted order; the operators' pods, then Gateways' NGINX pods, last. */
 export function workloadsOf(objects: readonly Manifest[], poolLabel: string): Workload[] {
   const ranges = autoscalerRanges(objects);
   const taken = referencedDeployments(objects);
@@ -188,5 +219,5 @@ export function workloadsOf(objects: readonly Manifest[], poolLabel: string): Wo
         istioSidecar,
       };
     });
-  return [...workloads, ...gatewayWorkloads(objects, poolLabel, injected)];
+  return [...workloads, ...operatorWorkloads(objects, poolLabel, injected), ...gatewayWorkloads(objects, poolLabel, injected)];
 }

@@ -346,12 +346,14 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     appVersion: 'v0.13.0',
     kubernetes: {
       min: '1.29',
-      source: 'cloudnative-pg/charts plugin-barman-cloud-v0.7.0 Chart.yaml kubeVersion >=1.29.0-0 (the plugin publishes no table; it runs beside CloudNativePG)',
+      source:
+        'cloudnative-pg/charts plugin-barman-cloud-v0.7.0 Chart.yaml kubeVersion >=1.29.0-0 (the plugin publishes no table; it runs beside CloudNativePG)',
     },
     pods: [{ name: 'barman-cloud', kind: 'workload', level: PodSecurityLevel.RESTRICTED }],
     drifting: [],
     largestCrdBytes: 21_680,
-    source: 'cloudnative-pg/charts plugin-barman-cloud-v0.7.0 charts/plugin-barman-cloud (values.yaml, templates/deployment.yaml, certificate.yaml)',
+    source:
+      'cloudnative-pg/charts plugin-barman-cloud-v0.7.0 charts/plugin-barman-cloud (values.yaml, templates/deployment.yaml, certificate.yaml)',
   },
   'redis-operator': {
     chart: 'redis-operator',
@@ -388,7 +390,8 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     kubernetes: {
       min: '1.33',
       max: '1.35',
-      source: 'chaos-mesh/chaos-mesh .github/workflows/e2e_test.yml at v2.8.3 (kind v1.33.9, v1.34.5, v1.35.2); no support table is published for 2.8',
+      source:
+        'chaos-mesh/chaos-mesh .github/workflows/e2e_test.yml at v2.8.3 (kind v1.33.9, v1.34.5, v1.35.2); no support table is published for 2.8',
     },
     pods: [
       // Adds SYS_PTRACE to its container: beyond baseline.

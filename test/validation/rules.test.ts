@@ -668,7 +668,7 @@ function withControllerNamespace(ns: string): M[] {
 }
 
 describe('rule variants the table does not cover', () => {
-  it('data/pooler-only: a cluster without a pooler, and a URL to the cluster\'s own Service, fail', () => {
+  it("data/pooler-only: a cluster without a pooler, and a URL to the cluster's own Service, fail", () => {
     expect(findings(platformWithData({ pooler: false }), 'data/pooler-only')[0]?.message).toContain(
       'no Pooler fronts cluster "postgres": apps would connect to PostgreSQL directly',
     );
@@ -684,7 +684,7 @@ describe('rule variants the table does not cover', () => {
     expect(findings(url, 'data/pooler-only').map((v) => v.path)).toEqual(['stringData.database-url']);
   });
 
-  it('data/backup-rpo: WAL shipped no more often than the RPO fails, CloudNativePG\'s 5-minute default included', () => {
+  it("data/backup-rpo: WAL shipped no more often than the RPO fails, CloudNativePG's 5-minute default included", () => {
     expect(findings(platformWithData({ archiveTimeout: '5min' }), 'data/backup-rpo')[0]?.message).toContain(
       'WAL is shipped at least every 5 min, not shorter than the RPO of 5 min',
     );

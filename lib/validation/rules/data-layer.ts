@@ -39,7 +39,6 @@ export const DATA_POOLER_ONLY = 'data/pooler-only';
 export const DATA_BACKUP_RPO = 'data/backup-rpo';
 export const DATA_STORE_PDB = 'data/store-pdb';
 
-
 /** CloudNativePG's archive_timeout when the cluster sets none (its default parameters, v1.30). */
 const DEFAULT_ARCHIVE_TIMEOUT_SECONDS = 300;
 
@@ -92,10 +91,17 @@ function operatorSets(entry: Entry): OperatedPodSet[] {
 function checkPoolerOnly(model: Model, out: Violation[]): void {
   const poolers = model.ofKind(POOLER_GK);
   for (const cluster of model.ofKind(CLUSTER_GK)) {
-    const fronting = poolers.filter((p) => p.namespace === cluster.namespace && asString(asObj(asObj(p.obj.spec)?.cluster)?.name) === cluster.name);
+    const fronting = poolers.filter(
+      (p) => p.namespace === cluster.namespace && asString(asObj(asObj(p.obj.spec)?.cluster)?.name) === cluster.name,
+    );
     if (fronting.length === 0) {
       out.push(
-        violation(DATA_POOLER_ONLY, cluster, 'metadata.name', `no Pooler fronts cluster ${show(cluster.name)}: apps would connect to PostgreSQL directly; add a PgBouncer Pooler (spec.cluster.name: ${cluster.name})`),
+        violation(
+          DATA_POOLER_ONLY,
+          cluster,
+          'metadata.name',
+          `no Pooler fronts cluster ${show(cluster.name)}: apps would connect to PostgreSQL directly; add a PgBouncer Pooler (spec.cluster.name: ${cluster.name})`,
+        ),
       );
     }
     const instances = operatorSets(cluster).find((s) => s.role === 'instances');
@@ -110,7 +116,14 @@ function checkPoolerOnly(model: Model, out: Violation[]): void {
           if (!coversPostgres(rule)) return;
           const from = asArray(rule.from);
           if (from.length === 0) {
-            out.push(violation(DATA_POOLER_ONLY, policy, `spec.ingress[${i}]`, `admits every source to cluster ${cluster.name}'s instances on PostgreSQL's port: only its poolers may connect`));
+            out.push(
+              violation(
+                DATA_POOLER_ONLY,
+                policy,
+                `spec.ingress[${i}]`,
+                `admits every source to cluster ${cluster.name}'s instances on PostgreSQL's port: only its poolers may connect`,
+              ),
+            );
             return;
           }
           from.forEach((p, j) => {
@@ -138,7 +151,12 @@ function checkPoolerOnly(model: Model, out: Violation[]): void {
             if (namespace !== undefined && namespace !== cluster.namespace) return;
             if (!selectorMatches(asObj(peer.podSelector) ?? {}, instances.labels)) return;
             out.push(
-              violation(DATA_POOLER_ONLY, policy, `spec.egress[${i}].to[${j}]`, `lets its pods out to cluster ${cluster.name}'s instances directly: send them to the pooler's pods instead`),
+              violation(
+                DATA_POOLER_ONLY,
+                policy,
+                `spec.egress[${i}].to[${j}]`,
+                `lets its pods out to cluster ${cluster.name}'s instances directly: send them to the pooler's pods instead`,
+              ),
             );
           });
         });
@@ -153,7 +171,14 @@ function checkPoolerOnly(model: Model, out: Violation[]): void {
       for (const [key, value] of Object.entries(data)) {
         if (typeof value !== 'string' || !direct.test(value)) continue;
         const path = entry.gk === GK.Secret ? `stringData.${key}` : `spec.target.template.data.${key}`;
-        out.push(violation(DATA_POOLER_ONLY, entry, path, `connects to cluster ${cluster.name}'s own Service, bypassing the pooler: use the Pooler's Service (${fronting[0]?.name ?? '<pooler>'})`));
+        out.push(
+          violation(
+            DATA_POOLER_ONLY,
+            entry,
+            path,
+            `connects to cluster ${cluster.name}'s own Service, bypassing the pooler: use the Pooler's Service (${fronting[0]?.name ?? '<pooler>'})`,
+          ),
+        );
       }
     }
   }
@@ -186,7 +211,14 @@ function checkBackupRpo(model: Model, out: Violation[]): void {
       .ofKind(SCHEDULED_BACKUP_GK)
       .filter((b) => b.namespace === cluster.namespace && asString(asObj(asObj(b.obj.spec)?.cluster)?.name) === cluster.name);
     if (schedules.length === 0) {
-      out.push(violation(DATA_BACKUP_RPO, cluster, 'spec.plugins', `has an RPO of ${hours(rpo)} but neither WAL archiving nor scheduled backups: every failure loses everything since the start`));
+      out.push(
+        violation(
+          DATA_BACKUP_RPO,
+          cluster,
+          'spec.plugins',
+          `has an RPO of ${hours(rpo)} but neither WAL archiving nor scheduled backups: every failure loses everything since the start`,
+        ),
+      );
       continue;
     }
     for (const backup of schedules) {
@@ -221,7 +253,14 @@ function checkStorePdb(model: Model, out: Violation[]): void {
       for (const set of operatorSets(entry)) {
         if (set.role === 'instances') {
           if (spec.enablePDB === false) {
-            out.push(violation(DATA_STORE_PDB, entry, 'spec.enablePDB', `turns off CloudNativePG's PodDisruptionBudget: a node drain may take the primary and its standby at once`));
+            out.push(
+              violation(
+                DATA_STORE_PDB,
+                entry,
+                'spec.enablePDB',
+                `turns off CloudNativePG's PodDisruptionBudget: a node drain may take the primary and its standby at once`,
+              ),
+            );
           }
           continue;
         }
@@ -233,7 +272,9 @@ function checkStorePdb(model: Model, out: Violation[]): void {
             DATA_STORE_PDB,
             entry,
             path,
-            `the ${set.role} pods of ${entry.kind} ${entry.name} (${Object.entries(set.labels).map(([k, v]) => `${k}=${v}`).join(', ')}) have no PodDisruptionBudget: a node drain may take them all at once`,
+            `the ${set.role} pods of ${entry.kind} ${entry.name} (${Object.entries(set.labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}) have no PodDisruptionBudget: a node drain may take them all at once`,
           ),
         );
       }
