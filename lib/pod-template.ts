@@ -91,10 +91,14 @@ function probes(
           timeoutSeconds,
           failureThreshold: Math.ceil(startupSeconds / PROBE_PERIOD_SECONDS),
         };
+  // Liveness asks only whether the server still accepts connections: the health path may report a
+  // dependency down, and restarting every pod because the database is away makes the outage worse.
+  // An exec check has no such split, so a worker's one command serves both, liveness slower to give up.
+  const alive: k8s.Probe = http ? { tcpSocket: { port: k8s.IntOrString.fromString(HTTP_PORT_NAME) } } : check;
   return {
     readinessProbe: { ...check, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds, failureThreshold: 3 },
     // Liveness is slower to give up than readiness: a busy pod is taken out of rotation long before it is killed.
-    livenessProbe: { ...check, periodSeconds: 2 * PROBE_PERIOD_SECONDS, timeoutSeconds, failureThreshold: 3 },
+    livenessProbe: { ...alive, periodSeconds: 2 * PROBE_PERIOD_SECONDS, timeoutSeconds, failureThreshold: 3 },
     ...(startup === undefined ? {} : { startupProbe: startup }),
   };
 }

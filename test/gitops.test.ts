@@ -231,7 +231,7 @@ describe('Argo CD', () => {
   it('syncs every Application automatically, pruning and self-healing, and deletes its objects with it', () => {
     for (const app of applications('staging').filter((a) => a.metadata.name !== 'gateway-api')) {
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
-      expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
     }
   });
 

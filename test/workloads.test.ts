@@ -100,10 +100,17 @@ describe.each(environmentNames())('%s workloads', (name) => {
   it('probes web services over HTTP and workers by exec, with a startup probe where start is slow', () => {
     for (const { object, template } of workloads) {
       const [container] = template.spec.containers;
-      const check = object.metadata.name === 'worker' ? 'exec' : 'httpGet';
-      expect(container.readinessProbe).toHaveProperty(check);
-      expect(container.livenessProbe).toHaveProperty(check);
-      if (check === 'httpGet') expect(container.ports.map((p: any) => p.name)).toContain(container.readinessProbe.httpGet.port);
+      if (object.metadata.name === 'worker') {
+        expect(container.readinessProbe).toHaveProperty('exec');
+        expect(container.livenessProbe.exec).toEqual(container.readinessProbe.exec);
+        continue;
+      }
+      // Readiness asks the health path; liveness only whether the port accepts connections, so a
+      // dependency that is down takes pods out of rotation without restarting them all.
+      expect(container.readinessProbe.httpGet).toEqual({ path: expect.stringMatching(/^\//), port: 'http' });
+      expect(container.livenessProbe).not.toHaveProperty('httpGet');
+      expect(container.livenessProbe.tcpSocket).toEqual({ port: 'http' });
+      expect(container.ports.map((p: any) => p.name)).toContain('http');
     }
     const ai = workload(env, 'ai').spec.template.spec.containers[0];
     expect(ai.startupProbe.periodSeconds * ai.startupProbe.failureThreshold).toBe(300);

@@ -4,12 +4,11 @@
  * (`{ kind, name, rule: '<tool>/<rule id>', reason }`), for one object. The API server's rejections and
  * warnings, and a stale dist/, are never waivable: they are fixed in the generator.
  */
+import { isCheckerWaiver, UNWAIVABLE_CHECKERS, WAIVABLE_CHECKERS, waiverTool } from '../../lib/validation/checker-waivers';
 import type { Waiver } from '../../lib/validation/types';
 
-/** The checkers whose findings a waiver may excuse, as they prefix a waiver's rule. */
-export const WAIVABLE_TOOLS = ['kubeconform', 'kube-score', 'pluto', 'kubectl-argo-rollouts', 'istioctl', 'checkov', 'verify'] as const;
-/** Findings nobody may waive. */
-export const UNWAIVABLE_TOOLS = ['apiserver', 'dist'] as const;
+export const WAIVABLE_TOOLS = WAIVABLE_CHECKERS;
+export const UNWAIVABLE_TOOLS = UNWAIVABLE_CHECKERS;
 
 export type ToolName = (typeof WAIVABLE_TOOLS)[number] | (typeof UNWAIVABLE_TOOLS)[number] | 'polaris';
 
@@ -36,12 +35,6 @@ export function qualifiedRule(finding: Pick<Finding, 'tool' | 'rule'>): string {
   return `${finding.tool}/${finding.rule}`;
 }
 
-/** A waiver meant for verify: its rule starts with a third-party tool's name. */
-export function isVerifyWaiver(waiver: Pick<Waiver, 'rule'>): boolean {
-  const tool = waiver.rule.slice(0, waiver.rule.indexOf('/'));
-  return (WAIVABLE_TOOLS as readonly string[]).includes(tool) || (UNWAIVABLE_TOOLS as readonly string[]).includes(tool);
-}
-
 function kindAndName(object: string): [string, string] {
   return [object.slice(0, object.indexOf('/')), object.slice(object.lastIndexOf('/') + 1)];
 }
@@ -61,9 +54,9 @@ export function applyVerifyWaivers(
   const waived: WaivedFinding[] = [];
   const active = new Map<string, { waiver: Waiver; index: number; used: boolean }>();
   waivers.forEach((waiver, index) => {
-    if (!isVerifyWaiver(waiver)) return;
+    if (!isCheckerWaiver(waiver)) return;
     const where = `${waiver.kind}/${waiver.name}`;
-    const tool = waiver.rule.slice(0, waiver.rule.indexOf('/'));
+    const tool = waiverTool(waiver) ?? '';
     if ((UNWAIVABLE_TOOLS as readonly string[]).includes(tool)) {
       open.push({
         environment,

@@ -5,6 +5,9 @@ import type { OwnedFields } from './controller-owned-fields';
 import { ARGOCD_NAMESPACE, IN_CLUSTER_SERVER } from './names';
 import { syncWave } from './sync-waves';
 
+/** Argo CD deletes an Application's objects before the Application itself (foreground cascading deletion). */
+const ARGOCD_FOREGROUND_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
+
 /** A pinned Helm chart with its release name and values. */
 export interface HelmSource {
   readonly chart: PinnedChart;
@@ -109,7 +112,9 @@ export class ArgoCdApplication extends Construct {
         name: props.name,
         namespace: ARGOCD_NAMESPACE,
         labels: props.labels,
-        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+        // Foreground cascading deletion, by the finalizer's domain-qualified name (the bare name means the
+        // same, and the API server warns about finalizer names without a path).
+        finalizers: [ARGOCD_FOREGROUND_FINALIZER],
         ...(props.wave === undefined ? {} : { annotations: syncWave(props.wave) }),
       },
       spec: {

@@ -2,6 +2,7 @@
  * The validator: strict schema checks per object, then the policy and cross-object rules over the
  * whole environment, then waivers. Reports are per environment.
  */
+import { isCheckerWaiver } from './checker-waivers';
 import { runRules } from './rules/all';
 import { objectId } from './rules/model';
 import { validateSchema } from './schema';
@@ -18,7 +19,11 @@ export function validate(objects: readonly Manifest[], ctx: ValidationContext): 
   const found: Violation[] = [];
   for (const obj of objects) for (const v of validateSchema(obj)) found.push(v);
   for (const v of runRules(objects, ctx)) found.push(v);
-  const { violations, waived } = applyWaivers(found, ctx.waivers ?? []);
+  // Waivers of the community checkers' rules are verify's (app/verify), not this validator's.
+  const { violations, waived } = applyWaivers(
+    found,
+    (ctx.waivers ?? []).filter((waiver) => !isCheckerWaiver(waiver)),
+  );
   violations.sort(compareViolations);
   waived.sort((a, b) => compareViolations(a.violation, b.violation));
 

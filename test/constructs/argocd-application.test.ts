@@ -101,7 +101,7 @@ describe('ArgoCdApplication', () => {
       name: 'prod-apps',
       namespace: 'argocd',
       labels,
-      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'],
     });
     expect(resource.spec.project).toBe('prod');
     expect(application.name).toBe('prod-apps');

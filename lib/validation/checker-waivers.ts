@@ -1,0 +1,23 @@
+/**
+ * The community checkers `npm run verify` runs. A waiver whose rule reads `<tool>/<rule id>` with one
+ * of these tools excuses that checker's finding; it is verify's to apply, and the in-process validator
+ * leaves it alone.
+ */
+import type { Waiver } from './types';
+
+/** Checkers whose findings a waiver may excuse, as they prefix a waiver's rule. */
+export const WAIVABLE_CHECKERS = ['kubeconform', 'kube-score', 'pluto', 'kubectl-argo-rollouts', 'istioctl', 'checkov', 'verify'] as const;
+/** Findings nobody may waive: the API server's and a stale dist/. */
+export const UNWAIVABLE_CHECKERS = ['apiserver', 'dist'] as const;
+
+/** The tool a waiver's rule names (`kube-score` of `kube-score/pod-probes-identical`), if any. */
+export function waiverTool(waiver: Pick<Waiver, 'rule'>): string | undefined {
+  const slash = waiver.rule.indexOf('/');
+  return slash < 0 ? undefined : waiver.rule.slice(0, slash);
+}
+
+/** A waiver meant for verify: its rule starts with a checker's name. */
+export function isCheckerWaiver(waiver: Pick<Waiver, 'rule'>): boolean {
+  const tool = waiverTool(waiver);
+  return tool !== undefined && ([...WAIVABLE_CHECKERS, ...UNWAIVABLE_CHECKERS] as readonly string[]).includes(tool);
+}

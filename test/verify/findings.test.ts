@@ -1,0 +1,99 @@
+/** verify's waivers: one object and one checker rule at a time, never the API server's findings. */
+import { describe, expect, it } from 'vitest';
+import { applyVerifyWaivers, type Finding } from '../../app/verify/findings';
+import { validate } from '../../lib/validation';
+import { isCheckerWaiver } from '../../lib/validation/checker-waivers';
+import type { Waiver } from '../../lib/validation/types';
+import { checkerWaivers } from '../../environments/checker-waivers';
+import { environmentNames } from '../../environments';
+import { environment } from '../helpers';
+
+const finding = (over: Partial<Finding>): Finding => ({
+  environment: 'prod',
+  tool: 'kube-score',
+  rule: 'pod-probes-identical',
+  severity: 'error',
+  object: 'Deployment/platform/worker',
+  message: 'Container has the same readiness and liveness probe',
+  ...over,
+});
+const waiver = (over: Partial<Waiver>): Waiver => ({
+  kind: 'Deployment',
+  name: 'worker',
+  rule: 'kube-score/pod-probes-identical',
+  reason: 'one health command serves both probes',
+  ...over,
+});
+
+describe('applyVerifyWaivers', () => {
+  it('waives the named rule for the named object only, with its reason', () => {
+    const other = finding({ object: 'Deployment/platform/frontend' });
+    const { open, waived } = applyVerifyWaivers('prod', [finding({}), other], [waiver({})]);
+    expect(waived).toEqual([{ finding: finding({}), reason: 'one health command serves both probes' }]);
+    expect(open).toEqual([other]);
+  });
+
+  it('does not waive another tool’s rule of the same id', () => {
+    const checkov = finding({ tool: 'checkov', rule: 'pod-probes-identical' });
+    expect(applyVerifyWaivers('prod', [checkov], [waiver({})]).open).toEqual([
+      checkov,
+      expect.objectContaining({ tool: 'verify', rule: 'waiver-unused', severity: 'warning' }),
+    ]);
+  });
+
+  it('reports a waiver that matches nothing as a warning naming it', () => {
+    const { open } = applyVerifyWaivers('prod', [], [waiver({ name: 'gone' })]);
+    expect(open).toEqual([
+      expect.objectContaining({
+        rule: 'waiver-unused',
+        object: 'Deployment/gone',
+        message: 'waivers[0]: waiver of kube-score/pod-probes-identical for Deployment/gone matches no finding (remove it)',
+      }),
+    ]);
+  });
+
+  it("refuses to waive the API server's rejections and a stale dist/", () => {
+    const rejected = finding({ tool: 'apiserver', rule: 'rejected' });
+    const { open, waived } = applyVerifyWaivers('prod', [rejected], [waiver({ rule: 'apiserver/rejected' })]);
+    expect(waived).toEqual([]);
+    expect(open).toContainEqual(rejected);
+    expect(open).toContainEqual(expect.objectContaining({ tool: 'verify', rule: 'waiver-unwaivable', severity: 'error' }));
+  });
+
+  it("leaves the in-process validator's waivers alone", () => {
+    expect(applyVerifyWaivers('prod', [], [waiver({ rule: 'pod/probes' })]).open).toEqual([]);
+  });
+});
+
+describe('checker waivers in the environments', () => {
+  it('are ignored by the in-process validator: no unused-waiver warning for them', () => {
+    const report = validate([], { environment: 'prod', production: true, waivers: [waiver({})] });
+    expect(report.violations).toEqual([]);
+    expect(isCheckerWaiver(waiver({}))).toBe(true);
+    expect(isCheckerWaiver(waiver({ rule: 'pod/probes' }))).toBe(false);
+  });
+
+  it.each(environmentNames())('%s: every verify waiver names one object, a known checker and a reason', (name) => {
+    for (const w of environment(name).waivers.filter(isCheckerWaiver)) {
+      expect(w.kind).toMatch(/^[A-Z][A-Za-z]+$/);
+      expect(w.name).toMatch(/^[a-z0-9-]+$/);
+      expect(w.rule).toMatch(/^(kube-score|checkov|kubeconform|pluto|istioctl|kubectl-argo-rollouts)\/[\w-]+$/);
+      expect(w.reason.length).toBeGreaterThan(40);
+    }
+  });
+
+  it('waive the rules given for exactly the objects given', () => {
+    const waivers = checkerWaivers({
+      workloads: ['Deployment/web'],
+      execProbed: [],
+      controllerPodPolicies: ['NetworkPolicy/deny'],
+    });
+    expect(waivers.map((w) => `${w.kind}/${w.name} ${w.rule}`)).toEqual([
+      'Deployment/web checkov/CKV_K8S_43',
+      'Deployment/web checkov/CKV_K8S_15',
+      'Deployment/web kube-score/container-image-pull-policy',
+      'Deployment/web kube-score/deployment-has-host-podantiaffinity',
+      'NetworkPolicy/deny kube-score/networkpolicy-targets-pod',
+    ]);
+  });
+});
