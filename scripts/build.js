@@ -61,6 +61,9 @@ const ESBUILD_OPTIONS = {
   target: 'node20',
   format: 'cjs',
   logLevel: 'warning',
+  // A key written twice in an object literal (a service defined twice in an environment file) would
+  // silently keep the second definition: refuse to build instead.
+  logOverride: { 'duplicate-object-key': 'error' },
   minifyWhitespace: true,
   metafile: true,
   write: false,

@@ -84,6 +84,19 @@ describe('scripts/build.js', () => {
     expect(build.builtFrom(bundle())).toBe(current());
   });
 
+  it('refuses to build when an environment file defines a key twice, before anything is written', () => {
+    const file = join(copy, 'environments', 'dev.ts');
+    const source = readFileSync(file, 'utf8');
+    const out = join(copy, 'out-duplicate');
+    // The frontend written a second time, as a copy-paste would leave it.
+    writeFileSync(file, source.replace("  services: {\n", "  services: {\n    frontend: { pool: 'general', replicas: { min: 1, max: 2 } },\n"));
+    const failed = run('--run', 'main', 'synth', '--out', out);
+    expect(failed.status).not.toBe(0);
+    expect(failed.stderr).toMatch(/Duplicate key "frontend" in object literal/);
+    expect(() => readdirSync(out)).toThrow();
+    writeFileSync(file, source);
+  });
+
   it('keeps a code cache per source and runtime, and survives a corrupt one', () => {
     expect(run('--run', 'main', 'list').status).toBe(0);
     const [cache] = caches();
