@@ -245,7 +245,7 @@ function dataOperators(environment: Environment): ClusterAddon[] {
 
 /**
  * Chaos Mesh, where the environment runs drills. Its chaos-daemon (always rendered) is privileged and
- * its controller adds SYS_PTRACE, so its namespace enforces no Pod Security level (warned and audited
+ * its controller adds SYS_PTRACE, so its namespace enforces "privileged" (warned and audited
  * at "restricted"); pod-kill drills need neither, but the chart offers no way to leave them out. Only
  * namespaces annotated for it may be touched (`enableFilterNamespace`), no dashboard or DNS server
  * runs, and the webhooks' certificate comes from cert-manager (a chart-made one changes on every
@@ -259,6 +259,7 @@ function chaosMesh(environment: Environment): ClusterAddon[] {
       chart: CHARTS.chaosMesh,
       namespace: {
         name: CHAOS_MESH_NAMESPACE,
+        enforce: PodSecurityLevel.PRIVILEGED,
         labels: {},
         reason: 'chaos-daemon is privileged (host PID, container runtime socket) and the controller adds SYS_PTRACE',
       },

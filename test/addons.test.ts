@@ -41,6 +41,11 @@ describe('pinned charts', () => {
       'argo-rollouts': 'https://argoproj.github.io/argo-helm argo-rollouts@2.43.0',
       istiod: 'https://blob.istio.io/istio-release/charts istiod@1.31.4',
       'nginx-gateway-fabric': 'oci://ghcr.io/nginx/charts nginx-gateway-fabric@2.6.7',
+      // The data layer's operators and the chaos drills' Chaos Mesh (issue 14).
+      'cloudnative-pg': 'https://cloudnative-pg.github.io/charts cloudnative-pg@0.29.0',
+      'plugin-barman-cloud': 'https://cloudnative-pg.github.io/charts plugin-barman-cloud@0.7.0',
+      'redis-operator': 'https://ot-container-kit.github.io/helm-charts redis-operator@0.26.1',
+      'chaos-mesh': 'https://charts.chaos-mesh.org chaos-mesh@2.8.3',
     });
   });
 
@@ -132,6 +137,9 @@ describe('configuration per environment', () => {
       'external-secrets',
       'argo-rollouts',
       'nginx-gateway-fabric',
+      'cloudnative-pg',
+      'redis-operator',
+      'plugin-barman-cloud',
     ]);
   });
 
@@ -149,6 +157,10 @@ describe('configuration per environment', () => {
       'external-secrets': 'restricted',
       'argo-rollouts': 'restricted',
       'nginx-gateway': 'restricted',
+      'cnpg-system': 'restricted',
+      'redis-operator': 'restricted',
+      // Chaos Mesh's chaos-daemon is privileged (host PID, the runtime's socket): nothing less admits it.
+      'chaos-mesh': 'privileged',
     });
     for (const name of Object.keys(enforced)) {
       const labels = find(rendered('prod'), 'Namespace', name).metadata.labels;
@@ -175,6 +187,11 @@ describe('install order', () => {
       'argo-rollouts': ['kube-prometheus-stack'],
       istiod: ['istio-base', 'istio-cni'],
       'nginx-gateway-fabric': ['kube-prometheus-stack', 'istiod'],
+      'cloudnative-pg': ['kube-prometheus-stack'],
+      'redis-operator': ['kube-prometheus-stack'],
+      // The plugin runs in the operator's namespace and takes its certificates from cert-manager.
+      'plugin-barman-cloud': ['cloudnative-pg', 'cert-manager'],
+      'chaos-mesh': ['cert-manager'],
     });
     expect(dependsOn('dev')['nginx-gateway-fabric']).toEqual(['kube-prometheus-stack']);
   });
@@ -201,6 +218,10 @@ describe('install order', () => {
       'argo-rollouts': 2,
       istiod: 3,
       'nginx-gateway-fabric': 4,
+      'cloudnative-pg': 2,
+      'redis-operator': 2,
+      'plugin-barman-cloud': 3,
+      'chaos-mesh': 3,
       'staging-apps': 5,
     });
     expect(find(rendered('staging'), 'AppProject', 'staging').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '0' });

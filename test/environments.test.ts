@@ -33,7 +33,7 @@ const BAD_INPUT: readonly (readonly [string, string | RegExp])[] = [
     'unknown-machine-type',
     'bad-machine: nodePools.frontend.machineType = "n9-huge-512": must be a machine type of this environment: e2-standard-4, n2-standard-4, n2-standard-8, m5.xlarge, m5.2xlarge',
   ],
-  ['unknown-pool', 'bad-pool: services.frontend.pool = "gpu": must be a node pool of this environment: frontend, backend, workers'],
+  ['unknown-pool', 'bad-pool: services.frontend.pool = "gpu": must be a node pool of this environment: frontend, backend, workers, data'],
   ['bad-strategy', 'bad-strategy: services.backend.strategy.type = "recreate": must be one of the strategies: rolling, blueGreen, canary'],
   ['bad-host', 'bad-host: ingress.host = "Not_A_Host": must be a fully qualified lowercase DNS name such as app.example.com'],
   ['latest-image', 'bad-image: services.frontend.image.tag = "latest": must pin a release; "latest" is not allowed'],

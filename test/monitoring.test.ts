@@ -64,11 +64,11 @@ describe('prod alerts carry seed 000 thresholds', () => {
     );
   });
 
-  it('P1: managed databases are judged by a blackbox probe, one rule per store', () => {
+  it('P1: managed databases are judged by a blackbox probe, operated ones by their exporters, one rule per store', () => {
     const db = prod.filter((r) => r.alert === 'DatabaseUnreachable');
     expect(db.map((r) => [r.labels.datastore, r.expr])).toEqual([
-      ['postgres', 'max(probe_success{namespace="platform", datastore="postgres"}) == 0'],
-      ['redis', 'max(probe_success{namespace="platform", datastore="redis"}) == 0'],
+      ['postgres', 'max(cnpg_collector_up{namespace="data", pod=~"postgres-[0-9]+"}) == 0'],
+      ['redis', 'max(redis_up{namespace="data"}) == 0'],
       ['mongodb', 'max(probe_success{namespace="platform", datastore="mongodb"}) == 0'],
     ]);
   });
@@ -106,7 +106,7 @@ describe('dev alerts', () => {
   it('judges in-cluster databases by their exporters in the data namespace', () => {
     const db = dev.filter((r) => r.alert === 'DatabaseUnreachable');
     expect(db.map((r) => r.expr)).toEqual([
-      'max(pg_up{namespace="data"}) == 0',
+      'max(cnpg_collector_up{namespace="data", pod=~"postgres-[0-9]+"}) == 0',
       'max(redis_up{namespace="data"}) == 0',
       'max(mongodb_up{namespace="data"}) == 0',
     ]);
@@ -136,9 +136,10 @@ describe.each(environmentNames())('%s alert rules', (name) => {
     }
   });
 
-  it('has the P1 pages of seed 000', () => {
+  it("has the P1 pages of seed 000, and seed 004's WAL archiving where PostgreSQL is backed up", () => {
     const p1 = new Set(all.filter((r) => r.labels.priority === 'P1').map((r) => r.alert));
-    expect(p1).toEqual(new Set(['ApiDown', 'DatabaseUnreachable']));
+    const archived = name !== 'dev';
+    expect(p1).toEqual(new Set(['ApiDown', 'DatabaseUnreachable', ...(archived ? ['PostgresWalArchivingFailing'] : [])]));
   });
 
   it('writes only expressions that Prometheus can parse', () => {
@@ -286,5 +287,40 @@ describe('runbooks', () => {
         }
       }
     }
+  });
+});
+
+describe("seed 004's recovery objectives, watched for operated PostgreSQL", () => {
+  const asia = rules('prod-asia');
+  const pods = 'namespace="data", pod=~"postgres-[0-9]+"';
+
+  it('replication lag above the RPO of 5 minutes (300 s), on the DR replica too', () => {
+    expect(rule(asia, 'PostgresReplicationLagHigh').expr).toBe(`max by (pod) (cnpg_pg_replication_lag{${pods}}) > 300`);
+    expect(rule(rules('prod-us-west'), 'PostgresReplicationLagHigh').expr).toBe(`max by (pod) (cnpg_pg_replication_lag{${pods}}) > 300`);
+  });
+
+  it('the last base backup older than its 6-hour schedule plus a 2-hour margin (28800 s)', () => {
+    expect(rule(asia, 'PostgresBackupLate').expr).toBe(
+      `time() - max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${pods}}) > 28800`,
+    );
+  });
+
+  it('WAL archiving failing: the last failure newer than the last success, paging', () => {
+    const archiving = rule(asia, 'PostgresWalArchivingFailing');
+    expect(archiving.expr).toBe(
+      `max by (pod) (cnpg_pg_stat_archiver_last_failed_time{${pods}} - cnpg_pg_stat_archiver_last_archived_time{${pods}}) > 0`,
+    );
+    expect(archiving.labels.priority).toBe('P1');
+  });
+
+  it('connections above 80 % of max_connections', () => {
+    expect(rule(asia, 'PostgresConnectionsHigh').expr).toBe(
+      `100 * sum by (pod) (cnpg_backends_total{${pods}}) / max by (pod) (cnpg_pg_settings_setting{${pods}, name="max_connections"}) > 80`,
+    );
+  });
+
+  it('dev, without backups or a standby, has only the connections alert', () => {
+    const dev = rules('dev').map((r) => r.alert).filter((a) => a.startsWith('Postgres'));
+    expect(dev).toEqual(['PostgresConnectionsHigh']);
   });
 });

@@ -75,11 +75,14 @@ describe('regions', () => {
     expect(REGIONS.map((name) => environment(name).secrets.prefix)).toEqual(REGIONS.map((name) => `platform-${name}`));
     expect(
       REGIONS.map((name) => Object.values(environment(name).dataStores).flatMap((store) => (store.mode === 'managed' ? store.cidrs : []))),
-    ).toEqual([
-      ['10.110.0.0/24', '10.110.1.0/24', '10.110.2.0/24'],
-      ['10.120.0.0/24', '10.120.1.0/24', '10.120.2.0/24'],
-      ['10.130.0.0/24', '10.130.1.0/24', '10.130.2.0/24'],
-    ]);
+    ).toEqual([['10.110.2.0/24'], ['10.120.2.0/24'], ['10.130.2.0/24']]);
+    // PostgreSQL and Redis run in each region's own cluster; each region archives to its own bucket.
+    const buckets = REGIONS.map((name) => {
+      const store = environment(name).dataStores.postgres!;
+      return store.mode === 'operated' && store.engine === 'postgres' ? store.backups?.bucket : undefined;
+    });
+    expect(buckets).toEqual(['platform-prod-us-west-postgres', 'platform-prod-eu-postgres', 'platform-prod-asia-postgres']);
+    expect(REGIONS.map((name) => environment(name).dataStores.redis!.mode)).toEqual(['operated', 'operated', 'operated']);
   });
 
   it.each(REGIONS)('%s passes the production validation and has a capacity plan that fits', (name) => {
@@ -92,7 +95,12 @@ describe('regions', () => {
 });
 
 describe('the standby region (prod-asia)', () => {
-  const hpa = (env: string, service: string) => find(rendered(env), 'HorizontalPodAutoscaler', service).spec;
+  /** The replica range of a web service, whichever autoscaler owns it (the API's is KEDA's, with its latency trigger). */
+  const hpa = (env: string, service: string) => {
+    const scaled = objects(rendered(env), 'ScaledObject').find((o) => o.metadata.name === service) as any;
+    if (scaled !== undefined) return { minReplicas: scaled.spec.minReplicaCount, maxReplicas: scaled.spec.maxReplicaCount };
+    return find(rendered(env), 'HorizontalPodAutoscaler', service).spec;
+  };
 
   it("keeps a warm floor of two pods per web service: above zero, and production's HPA minimum", () => {
     expect(WEB.map((s) => hpa('prod-asia', s).minReplicas)).toEqual([2, 2, 2]);
@@ -112,6 +120,8 @@ describe('the standby region (prod-asia)', () => {
       ['frontend', 2, 2, 20],
       ['backend', 2, 2, 20],
       ['workers', 0, 0, 20],
+      // The data layer: the DR replica cluster, the pooler and Redis, one node per zone.
+      ['data', 3, 3, 4],
     ]);
   });
 
@@ -136,13 +146,17 @@ describe('prod-eu against prod', () => {
     expect(diff.changed.map((change) => change.key).sort()).toEqual(
       [
         `ResourceQuota/platform/${quota.metadata.name}`,
+        // MongoDB stays managed: its private endpoint is the region's.
         'NetworkPolicy/platform/backend',
         'NetworkPolicy/platform/ai',
-        'NetworkPolicy/platform/worker',
         'HorizontalPodAutoscaler/platform/frontend',
-        'HorizontalPodAutoscaler/platform/backend',
+        'ScaledObject/platform/backend',
         'HorizontalPodAutoscaler/platform/ai',
         'ScaledObject/platform/worker',
+        // PostgreSQL archives to the region's own bucket, under the region's name.
+        'ObjectStore/data/postgres-archive',
+        'Cluster/data/postgres',
+        'PrometheusRule/platform/platform-alerts',
         // The host: the Gateway's HTTPS listener and every route on it.
         'Gateway/edge/public',
         'HTTPRoute/edge/backend',
@@ -158,13 +172,16 @@ describe('prod-eu against prod', () => {
 });
 
 describe('prod-us-west against prod', () => {
-  it("differs only in its data stores' ranges: the primary runs prod's plan", () => {
+  it("differs only in its data stores: the primary runs prod's plan, and its archive feeds the DR replica", () => {
     const diff = diffAgainstParent('prod', 'prod-us-west');
-    expect([...diff.added, ...diff.removed]).toEqual([]);
+    expect(diff.added).toEqual(['ObjectStore/data/postgres-peer-archive']);
+    expect(diff.removed).toEqual([]);
     expect(diff.changed.map((change) => change.key).sort()).toEqual([
+      'Cluster/data/postgres',
       'NetworkPolicy/platform/ai',
       'NetworkPolicy/platform/backend',
-      'NetworkPolicy/platform/worker',
+      'ObjectStore/data/postgres-archive',
+      'PrometheusRule/platform/platform-alerts',
     ]);
   });
 });
