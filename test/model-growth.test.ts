@@ -112,8 +112,15 @@ function checkInvariants(environment: Environment, rendered: RenderedEnvironment
     expect(named(rendered, 'ServiceAccount', name), `${at}: ServiceAccount`).toBeDefined();
     expect(named(rendered, 'PodDisruptionBudget', name), `${at}: PDB`).toBeDefined();
     expect(named(rendered, 'NetworkPolicy', name), `${at}: NetworkPolicy`).toBeDefined();
-    const scaler = spec.kind === 'worker' ? named(rendered, 'ScaledObject', name) : named(rendered, 'HorizontalPodAutoscaler', name);
+    // KEDA scales workers, and web services with a latency trigger (CPU and memory ride along); an HPA the rest.
+    const keda = spec.kind === 'worker' || spec.autoscaling.latency !== undefined;
+    const scaler = keda ? named(rendered, 'ScaledObject', name) : named(rendered, 'HorizontalPodAutoscaler', name);
     expect(scaler?.spec.scaleTargetRef.name, `${at}: autoscaler`).toBe(name);
+    if (spec.kind === 'web' && spec.autoscaling.latency !== undefined) {
+      const latency = scaler!.spec.triggers.find((t: { type: string }) => t.type === 'prometheus');
+      expect(latency.metadata.threshold, `${at}: latency trigger`).toBe(String(spec.autoscaling.latency.p95Milliseconds));
+      expect(scaler!.spec.fallback, `${at}: latency fallback`).toMatchObject({ behavior: 'currentReplicasIfHigher' });
+    }
     if (spec.kind === 'web') expect(named(rendered, 'Service', name), `${at}: Service`).toBeDefined();
     if (spec.kind === 'worker') {
       const trigger = scaler!.spec.triggers[0];

@@ -25,8 +25,13 @@ describe('queue workers scale on queue depth (seeds 001, 004)', () => {
       maxReplicaCount: max,
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' },
     });
+    // The broker is the environment's own Redis (operated): its master Service, in the data namespace.
     expect(scaled.spec.triggers).toEqual([
-      { type: 'redis', metadata: { listName: 'celery', listLength: '100' }, authenticationRef: { name: 'worker-queue' } },
+      {
+        type: 'redis',
+        metadata: { address: 'redis-master.data.svc.cluster.local:6379', listName: 'celery', listLength: '100' },
+        authenticationRef: { name: 'worker-queue' },
+      },
     ]);
     expect(objects(env, 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('worker');
   });
@@ -39,7 +44,8 @@ describe('queue workers scale on queue depth (seeds 001, 004)', () => {
       expect(ref.name).toBe('worker-secrets');
       expect(written).toContain(ref.key);
     }
-    expect(auth.spec.secretTargetRef.map((r: any) => r.parameter)).toEqual(['address', 'password']);
+    // In-cluster Redis: the address is in the trigger, only the password is a secret (the store's own).
+    expect(auth.spec.secretTargetRef.map((r: any) => [r.parameter, r.key])).toEqual([['password', 'redis-password']]);
   });
 
   it('can use RabbitMQ instead, chosen per environment', () => {
@@ -113,8 +119,19 @@ describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name
 
 describe('managed or in-cluster data stores', () => {
   it('allows egress to the provider ranges when managed (seed 000)', () => {
-    const rule = find(rendered('prod'), 'NetworkPolicy', 'backend').spec.egress.find((r: any) => r.ports[0].port === 5432);
-    expect(rule.to).toEqual([{ ipBlock: { cidr: '10.100.0.0/24' } }]);
+    const rule = find(rendered('prod'), 'NetworkPolicy', 'backend').spec.egress.find((r: any) => r.ports[0].port === 27017);
+    expect(rule.to).toEqual([{ ipBlock: { cidr: '10.100.2.0/24' } }]);
+  });
+
+  it('allows egress to the pooler only when PostgreSQL is operated (seed 004), and to the Redis pods', () => {
+    const egress = find(rendered('prod'), 'NetworkPolicy', 'backend').spec.egress;
+    const data = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } };
+    expect(egress.find((r: any) => r.ports[0].port === 5432).to).toEqual([
+      { ...data, podSelector: { matchLabels: { 'cnpg.io/poolerName': 'postgres-pooler' } } },
+    ]);
+    expect(egress.find((r: any) => r.ports[0].port === 6379).to).toEqual([
+      { ...data, podSelector: { matchLabels: { app: 'redis', role: 'replication' } } },
+    ]);
   });
 
   it('allows egress to the store pods when in-cluster (seed 004)', () => {
@@ -165,7 +182,8 @@ describe('secret stores: AWS, GCP and Vault are expressible', () => {
     });
     const prod = find(rendered('prod'), 'ClusterSecretStore', 'platform-secrets').spec;
     expect(prod.provider.gcpsm.projectID).toBe('platform-prod');
-    expect(prod.conditions).toEqual([{ namespaces: ['platform'] }]);
+    // The data stores' ExternalSecrets (their passwords) read it from the data namespace.
+    expect(prod.conditions).toEqual([{ namespaces: ['platform', 'data'] }]);
   });
 });
 
