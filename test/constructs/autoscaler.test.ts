@@ -60,11 +60,11 @@ describe('Autoscaler', () => {
     expect(autoscaler.memoryPercent).toBe(80);
   });
 
-  it('scales up 100 % a minute and down 10 % a minute after 5 minutes stable by default (seed 003)', () => {
+  it("scales at seed 003's pace (up 100 % a minute, down 10 %) behind seed 004's windows: CPU high for 3 minutes up, low for 10 down", () => {
     const { hpa } = render(required);
     expect(hpa.spec.behavior).toEqual({
-      scaleUp: { stabilizationWindowSeconds: 60, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 60 }] },
-      scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }] },
+      scaleUp: { stabilizationWindowSeconds: 180, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 60 }] },
+      scaleDown: { stabilizationWindowSeconds: 600, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }] },
     });
   });
 

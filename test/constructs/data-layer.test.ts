@@ -1,0 +1,319 @@
+/**
+ * The data layer's constructs, each in a fresh test chart: what they emit, the numbers of seed 004
+ * they carry, and the props they refuse.
+ */
+import { describe, expect, it } from 'vitest';
+import { BarmanArchive } from '../../lib/barman-archive';
+import { BaseBackupSchedule } from '../../lib/base-backup-schedule';
+import { LatencyAutoscaler, istioLatencyQuery } from '../../lib/latency-autoscaler';
+import { PodKillSchedule } from '../../lib/pod-kill-schedule';
+import { PodMonitor } from '../../lib/pod-monitor';
+import { PostgresCluster, type PostgresClusterProps, RPO_ANNOTATION } from '../../lib/postgres-cluster';
+import { PostgresPooler, type PostgresPoolerProps } from '../../lib/postgres-pooler';
+import { ReplicatedRedis, type ReplicatedRedisProps } from '../../lib/replicated-redis';
+import { ofKind, only, synth } from './synth';
+
+type Obj = any;
+
+const labels = { 'app.kubernetes.io/name': 'postgres' };
+const placement = { nodeSelector: { pool: 'data' }, zoneSpread: 'DoNotSchedule' as const };
+
+const cluster: PostgresClusterProps = {
+  name: 'postgres',
+  labels,
+  description: 'prod',
+  image: 'ghcr.io/cloudnative-pg/postgresql:18.6-standard-bookworm',
+  instances: 2,
+  resources: { cpu: '4', memory: '16Gi' },
+  storage: { size: '200Gi', storageClass: 'premium-rwo' },
+  placement,
+  maxConnections: 200,
+  database: 'app',
+  credentialsSecret: 'postgres-app-credentials',
+  role: { type: 'primary', peer: { serverName: 'postgres-asia-southeast1', archive: 'postgres-peer-archive' } },
+  archive: { serverName: 'postgres-us-west1', archive: 'postgres-archive', archiveTimeoutSeconds: 120 },
+  rpoSeconds: 300,
+};
+
+describe('PostgresCluster', () => {
+  const spec = (props: PostgresClusterProps) =>
+    only<Obj>(
+      synth((c) => new PostgresCluster(c, 'pg', props)),
+      'Cluster',
+    );
+
+  it("sizes every instance alike with Guaranteed QoS: seed 004's primary, 4 vCPU / 16 GB", () => {
+    const pg = spec(cluster);
+    expect(pg.spec.instances).toBe(2);
+    expect(pg.spec.resources).toEqual({ requests: { cpu: '4', memory: '16Gi' }, limits: { cpu: '4', memory: '16Gi' } });
+    expect(pg.metadata.annotations).toEqual({ [RPO_ANNOTATION]: '300' });
+  });
+
+  it('archives WAL through the Barman Cloud plugin at least every 120 s, within the 5-minute RPO', () => {
+    const pg = spec(cluster);
+    expect(pg.spec.plugins).toEqual([
+      {
+        name: 'barman-cloud.cloudnative-pg.io',
+        isWALArchiver: true,
+        parameters: { barmanObjectName: 'postgres-archive', serverName: 'postgres-us-west1' },
+      },
+    ]);
+    expect(pg.spec.postgresql.parameters).toEqual({ max_connections: '200', archive_timeout: '120s' });
+  });
+
+  it('as the DR primary, names itself and its standby peer in the distributed topology', () => {
+    const pg = spec(cluster);
+    expect(pg.spec.replica).toEqual({ self: 'postgres-us-west1', primary: 'postgres-us-west1', source: 'postgres-asia-southeast1' });
+    expect(pg.spec.externalClusters.map((e: Obj) => e.name)).toEqual(['postgres-us-west1', 'postgres-asia-southeast1']);
+    expect(pg.spec.bootstrap).toEqual({ initdb: { database: 'app', owner: 'app', secret: { name: 'postgres-app-credentials' } } });
+  });
+
+  it("as the DR replica (seed 004's standby, 2 vCPU / 8 GB), restores from the primary's archive and follows it", () => {
+    const pg = spec({
+      ...cluster,
+      instances: 1,
+      resources: { cpu: '2', memory: '8Gi' },
+      role: { type: 'replica', primary: { serverName: 'postgres-us-west1', archive: 'postgres-peer-archive' } },
+      archive: { serverName: 'postgres-asia-southeast1', archive: 'postgres-archive', archiveTimeoutSeconds: 120 },
+    });
+    expect(pg.spec.resources.limits).toEqual({ cpu: '2', memory: '8Gi' });
+    expect(pg.spec.bootstrap.recovery.source).toBe('postgres-us-west1');
+    expect(pg.spec.replica).toEqual({ self: 'postgres-asia-southeast1', primary: 'postgres-us-west1', source: 'postgres-us-west1' });
+    expect(pg.spec.primaryUpdateMethod).toBe('restart');
+  });
+
+  it('spreads instances over zones (required anti-affinity) and keeps the PDB', () => {
+    const pg = spec(cluster);
+    expect(pg.spec.affinity).toMatchObject({ podAntiAffinityType: 'required', topologyKey: 'topology.kubernetes.io/zone' });
+    expect(pg.spec.enablePDB).toBe(true);
+  });
+
+  it('fails on a replica without its own archive, naming the cluster', () => {
+    expect(() => spec({ ...cluster, archive: undefined, role: { type: 'replica', primary: { serverName: 'p', archive: 'a' } } })).toThrow(
+      'postgres: a replica cluster needs its own archive',
+    );
+  });
+});
+
+const pooler: PostgresPoolerProps = {
+  name: 'postgres-pooler',
+  labels,
+  cluster: 'postgres',
+  instances: 2,
+  poolMode: 'transaction',
+  maxClientConnections: 200,
+  defaultPoolSize: 20,
+  reservePoolSize: 5,
+  resources: { cpu: '500m', memory: '256Mi' },
+  placement,
+};
+
+describe('PostgresPooler', () => {
+  it("runs PgBouncer in transaction mode with seed 000's 200 client connections, shared by its pods", () => {
+    const objects = synth((c) => new PostgresPooler(c, 'pooler', pooler));
+    const p = only<Obj>(objects, 'Pooler');
+    expect(p.spec.type).toBe('rw');
+    expect(p.spec.pgbouncer.poolMode).toBe('transaction');
+    expect(p.spec.pgbouncer.parameters).toEqual({ max_client_conn: '100', default_pool_size: '20', reserve_pool_size: '5' });
+    expect(only<Obj>(objects, 'PodDisruptionBudget').spec.selector.matchLabels).toEqual({ 'cnpg.io/poolerName': 'postgres-pooler' });
+    expect(only<Obj>(objects, 'PodMonitor').spec.podMetricsEndpoints).toEqual([{ port: 'metrics', interval: '30s' }]);
+  });
+
+  it('fails with fewer client connections than pods', () => {
+    expect(() => synth((c) => new PostgresPooler(c, 'pooler', { ...pooler, maxClientConnections: 1 }))).toThrow(
+      'postgres-pooler: maxClientConnections (1) must be at least instances (2)',
+    );
+  });
+});
+
+describe('BarmanArchive and BaseBackupSchedule', () => {
+  it('keeps 30 days of backups and WAL, by workload identity', () => {
+    const store = only<Obj>(
+      synth(
+        (c) =>
+          new BarmanArchive(c, 'a', {
+            name: 'postgres-archive',
+            labels,
+            destinationPath: 'gs://bucket/postgres',
+            credentials: { type: 'workload-identity' },
+            retentionDays: 30,
+          }),
+      ),
+      'ObjectStore',
+    );
+    expect(store.spec.retentionPolicy).toBe('30d');
+    expect(store.spec.configuration.googleCredentials).toEqual({ gkeEnvironment: true });
+    expect(store.spec.configuration.destinationPath).toBe('gs://bucket/postgres');
+  });
+
+  it('reads a key from a Secret an ExternalSecret writes, never a key in git', () => {
+    const store = only<Obj>(
+      synth(
+        (c) =>
+          new BarmanArchive(c, 'a', {
+            name: 'a',
+            labels,
+            destinationPath: 'gs://b/p',
+            credentials: { type: 'secret', name: 'postgres-backup-credentials', key: 'credentials.json' },
+          }),
+      ),
+      'ObjectStore',
+    );
+    expect(store.spec.configuration.googleCredentials).toEqual({
+      applicationCredentials: { name: 'postgres-backup-credentials', key: 'credentials.json' },
+    });
+    expect(store.spec.retentionPolicy).toBeUndefined();
+  });
+
+  it('takes a base backup every 6 hours through the plugin, from a standby when there is one', () => {
+    let schedule = '';
+    const backup = only<Obj>(
+      synth((c) => {
+        schedule = new BaseBackupSchedule(c, 'b', { name: 'postgres-base-backup', labels, cluster: 'postgres', everyHours: 6 }).schedule;
+      }),
+      'ScheduledBackup',
+    );
+    expect(schedule).toBe('0 0 */6 * * *');
+    expect(backup.spec).toMatchObject({ schedule: '0 0 */6 * * *', method: 'plugin', target: 'prefer-standby', immediate: true });
+  });
+
+  it('fails on a schedule that is not whole hours 1-24', () => {
+    expect(() => synth((c) => new BaseBackupSchedule(c, 'b', { name: 'x', labels, cluster: 'x', everyHours: 25 }))).toThrow(
+      'x: everyHours (25) must be a whole number of hours, 1-24',
+    );
+  });
+});
+
+const redis: ReplicatedRedisProps = {
+  name: 'redis',
+  labels,
+  images: {
+    redis: 'quay.io/opstree/redis:v7.0.15',
+    sentinel: 'quay.io/opstree/redis-sentinel:v7.0.15',
+    exporter: 'quay.io/opstree/redis-exporter:v1.44.0',
+  },
+  nodes: 3,
+  sentinels: 3,
+  resources: { cpu: '1', memory: '4Gi' },
+  sentinelResources: { cpu: '100m', memory: '128Mi' },
+  exporterResources: { cpu: '50m', memory: '64Mi' },
+  storage: { size: '20Gi', storageClass: 'premium-rwo' },
+  placement,
+  appendfsync: 'everysec',
+  snapshotSeconds: 3600,
+  maxMemoryPercent: 50,
+  passwordSecret: { name: 'redis-auth', key: 'password' },
+};
+
+describe('ReplicatedRedis', () => {
+  const objects = synth((c) => new ReplicatedRedis(c, 'redis', redis));
+  const set = only<Obj>(objects, 'RedisReplication');
+
+  it('runs 3 nodes with 3 Sentinels, AOF fsynced every second and an hourly RDB snapshot', () => {
+    expect(set.spec.clusterSize).toBe(3);
+    expect(set.spec.sentinel.size).toBe(3);
+    expect(only<Obj>(objects, 'ConfigMap').data['redis-additional.conf']).toBe(
+      'appendonly yes\nappendfsync everysec\nsave ""\nsave 3600 1\n',
+    );
+    expect(set.spec.redisConfig.dynamicConfig).toEqual(['appendfsync everysec', 'save 3600 1']);
+  });
+
+  it('is Pod Security "restricted" in every container, with budgets for the Redis pods and the Sentinels', () => {
+    for (const context of [set.spec.securityContext, set.spec.redisExporter.securityContext, set.spec.sentinel.securityContext]) {
+      expect(context).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    }
+    expect(set.spec.podSecurityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(set.spec.pdb).toEqual({ enabled: true, maxUnavailable: 1 });
+    expect(ofKind<Obj>(objects, 'PodDisruptionBudget').map((p) => p.spec.selector.matchLabels)).toEqual([
+      { app: 'redis-s', role: 'sentinel' },
+    ]);
+  });
+
+  it('fails on an even number of Sentinels', () => {
+    expect(() => synth((c) => new ReplicatedRedis(c, 'r', { ...redis, sentinels: 2 }))).toThrow(
+      'redis: sentinels (2) must be 0 or an odd number of at least 3',
+    );
+  });
+});
+
+describe('LatencyAutoscaler', () => {
+  const scaled = only<Obj>(
+    synth(
+      (c) =>
+        new LatencyAutoscaler(c, 'l', {
+          name: 'backend',
+          target: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'backend' },
+          minReplicas: 20,
+          maxReplicas: 36,
+          labels,
+          prometheusUrl: 'http://prometheus:9090',
+          query: istioLatencyQuery('platform', 'backend', 120),
+          thresholdMilliseconds: 500,
+        }),
+    ),
+    'ScaledObject',
+  );
+
+  it('scales up on a p95 above 500 ms beside CPU 70 % and memory 80 %', () => {
+    expect(scaled.spec.triggers.map((t: Obj) => [t.type, t.metadata.value ?? t.metadata.threshold])).toEqual([
+      ['cpu', '70'],
+      ['memory', '80'],
+      ['prometheus', '500'],
+    ]);
+    expect(scaled.spec.triggers[2].metadata.query).toBe(
+      'histogram_quantile(0.95, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination", destination_service_namespace="platform", destination_service_name="backend"}[120s])))',
+    );
+  });
+
+  it('never removes pods when the metric is missing: no series counts as 0, a failing Prometheus holds the count', () => {
+    expect(scaled.spec.triggers[2].metadata.ignoreNullValues).toBe('true');
+    expect(scaled.spec.fallback).toEqual({ failureThreshold: 3, replicas: 20, behavior: 'currentReplicasIfHigher' });
+  });
+
+  it("keeps seed 004's windows: up after 3 minutes (180 s), down after 10 (600 s)", () => {
+    const behavior = scaled.spec.advanced.horizontalPodAutoscalerConfig.behavior;
+    expect(behavior.scaleUp.stabilizationWindowSeconds).toBe(180);
+    expect(behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
+  });
+});
+
+describe('PodKillSchedule and PodMonitor', () => {
+  it('kills one running pod of one namespace and label set, keeping primaries out with a positive role match', () => {
+    const schedule = only<Obj>(
+      synth(
+        (c) =>
+          new PodKillSchedule(c, 'k', {
+            name: 'redis-pod-kill',
+            labels,
+            cron: '0 3 * * 1',
+            namespace: 'data',
+            selector: { app: 'redis', role: 'replication' },
+            requirements: [{ key: 'redis-role', operator: 'In', values: ['slave'] }],
+          }),
+      ),
+      'Schedule',
+    );
+    expect(schedule.spec.schedule).toBe('0 3 * * 1');
+    expect(schedule.spec.podChaos).toMatchObject({ action: 'pod-kill', mode: 'one' });
+    expect(schedule.spec.podChaos.selector).toEqual({
+      namespaces: ['data'],
+      labelSelectors: { app: 'redis', role: 'replication' },
+      expressionSelectors: [{ key: 'redis-role', operator: 'In', values: ['slave'] }],
+      podPhaseSelectors: ['Running'],
+    });
+  });
+
+  it('refuses an empty selector, which would pick any pod of the namespace', () => {
+    expect(() =>
+      synth((c) => new PodKillSchedule(c, 'k', { name: 'x', labels, cron: '0 3 * * 1', namespace: 'data', selector: {} })),
+    ).toThrow('x: a pod-kill drill needs a label selector');
+  });
+
+  it('scrapes the named port every 30 s', () => {
+    const monitor = only<Obj>(
+      synth((c) => new PodMonitor(c, 'm', { name: 'postgres', labels, selector: { a: 'b' }, port: 'metrics' })),
+      'PodMonitor',
+    );
+    expect(monitor.spec).toEqual({ selector: { matchLabels: { a: 'b' } }, podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }] });
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * Seed 004's data layer and recovery, as each environment renders it: every number of issue 14 pinned
+ * exactly, and invariants that iterate over what each environment declares.
+ */
+import { describe, expect, it } from 'vitest';
+import { environmentNames } from '../environments';
+import type { OperatedPostgres, OperatedRedis } from '../environments/schema';
+import { operatedPods } from '../lib/operated-pods';
+import { selectorMatches } from '../lib/validation/rules/model';
+import { environment, find, objects, rendered } from './helpers';
+
+type Obj = any;
+
+const PROD_REGIONS = ['prod-us-west', 'prod-eu', 'prod-asia'] as const;
+
+function postgres(name: string): OperatedPostgres {
+  const store = environment(name).dataStores.postgres!;
+  if (store.mode !== 'operated' || store.engine !== 'postgres') throw new Error(`${name}: postgres is ${store.mode}`);
+  return store;
+}
+
+describe('PostgreSQL in the prod regions (seed 004)', () => {
+  it('the primary region runs a 4 vCPU / 16 GB primary and a hot standby of the same size (CloudNativePG sizes instances alike)', () => {
+    const cluster = find(rendered('prod-us-west'), 'Cluster', 'postgres');
+    expect(cluster.spec.instances).toBe(2);
+    expect(cluster.spec.resources).toEqual({ requests: { cpu: '4', memory: '16Gi' }, limits: { cpu: '4', memory: '16Gi' } });
+  });
+
+  it("the standby region runs the DR replica: one 2 vCPU / 8 GB instance replaying the primary region's archive", () => {
+    const cluster = find(rendered('prod-asia'), 'Cluster', 'postgres');
+    expect(cluster.spec.instances).toBe(1);
+    expect(cluster.spec.resources.limits).toEqual({ cpu: '2', memory: '8Gi' });
+    expect(cluster.spec.replica).toEqual({ self: 'postgres-asia-southeast1', primary: 'postgres-us-west1', source: 'postgres-us-west1' });
+    expect(find(rendered('prod-asia'), 'ObjectStore', 'postgres-peer-archive').spec.configuration.destinationPath).toBe(
+      'gs://platform-prod-us-west-postgres/postgres',
+    );
+    // ...and the primary names it, so a switchover is a change of replica.primary on both.
+    expect(find(rendered('prod-us-west'), 'Cluster', 'postgres').spec.replica.source).toBe('postgres-asia-southeast1');
+  });
+
+  it.each(PROD_REGIONS)('%s: base backups every 6 hours, 30 days of retention, recovery within 7 days, RPO 5 minutes', (name) => {
+    const env = rendered(name);
+    expect(find(env, 'ScheduledBackup', 'postgres-base-backup').spec.schedule).toBe('0 0 */6 * * *');
+    expect(find(env, 'ObjectStore', 'postgres-archive').spec.retentionPolicy).toBe('30d');
+    const backups = postgres(name).backups!;
+    expect([backups.everyHours, backups.retentionDays, backups.pointInTimeDays]).toEqual([6, 30, 7]);
+    const cluster = find(env, 'Cluster', 'postgres');
+    expect(cluster.metadata.annotations['platform/rpo-seconds']).toBe('300');
+    // A partly filled WAL segment is shipped within 2 minutes: inside the RPO, with room for the upload.
+    expect(cluster.spec.postgresql.parameters.archive_timeout).toBe('120s');
+  });
+
+  it("RTO 15 minutes: the standby region's replica is already running and replaying, and its region keeps a warm floor", () => {
+    // Promotion is a change of replica.primary, not a restore; the documents' 15 minutes bound the rest.
+    expect(find(rendered('prod-asia'), 'Cluster', 'postgres').spec.bootstrap.recovery.source).toBe('postgres-us-west1');
+    expect(environment('prod-asia').region?.role).toBe('standby');
+  });
+
+  it('object-store credentials come by workload identity, never a Secret in git', () => {
+    for (const name of PROD_REGIONS) {
+      expect(find(rendered(name), 'ObjectStore', 'postgres-archive').spec.configuration.googleCredentials).toEqual({
+        gkeEnvironment: true,
+      });
+      expect(find(rendered(name), 'Cluster', 'postgres').spec.serviceAccountTemplate.metadata.annotations).toEqual({
+        'iam.gke.io/gcp-service-account': 'pg-backup@platform-prod.iam.gserviceaccount.com',
+      });
+      expect(objects(rendered(name), 'Secret')).toEqual([]);
+    }
+  });
+
+  it('PgBouncer in transaction mode takes 200 client connections (seed 000), 100 on each of its 2 pods', () => {
+    const pooler = find(rendered('prod'), 'Pooler', 'postgres-pooler');
+    expect(pooler.spec.instances).toBe(2);
+    expect(pooler.spec.pgbouncer.poolMode).toBe('transaction');
+    expect(pooler.spec.pgbouncer.parameters.max_client_conn).toBe('100');
+  });
+});
+
+describe('Redis (seed 004)', () => {
+  it.each([...PROD_REGIONS, 'staging'])('%s: three nodes with Sentinels, AOF every second and an hourly RDB snapshot', (name) => {
+    const env = rendered(name);
+    const set = find(env, 'RedisReplication', 'redis');
+    expect(set.spec.clusterSize).toBe(3);
+    expect(set.spec.sentinel.size).toBe(3);
+    expect(find(env, 'ConfigMap', 'redis-config').data['redis-additional.conf']).toBe(
+      'appendonly yes\nappendfsync everysec\nsave ""\nsave 3600 1\n',
+    );
+  });
+
+  it("the apps' Redis URL and the workers' KEDA trigger point at the in-cluster master", () => {
+    const prod = rendered('prod');
+    expect(find(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data['redis-url']).toBe(
+      'redis://:{{ index . "redis-password" | urlquery }}@redis-master.data.svc.cluster.local:6379/0',
+    );
+    expect(find(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data['database-url']).toBe(
+      'postgresql://app:{{ index . "postgres-password" | urlquery }}@postgres-pooler.data.svc.cluster.local:5432/app?sslmode=require',
+    );
+    expect(find(prod, 'ScaledObject', 'worker').spec.triggers[0].metadata.address).toBe('redis-master.data.svc.cluster.local:6379');
+  });
+});
+
+describe('dev and staging run smaller variants', () => {
+  it('dev: one PostgreSQL instance without backups, one Redis node without Sentinels', () => {
+    const dev = rendered('dev');
+    expect(find(dev, 'Cluster', 'postgres').spec.instances).toBe(1);
+    expect(objects(dev, 'ScheduledBackup')).toEqual([]);
+    expect(objects(dev, 'ObjectStore')).toEqual([]);
+    expect(find(dev, 'RedisReplication', 'redis').spec.clusterSize).toBe(1);
+    expect(find(dev, 'RedisReplication', 'redis').spec.sentinel).toBeUndefined();
+  });
+
+  it('staging: a primary and a standby of 1 vCPU / 4 GB, backed up to its own bucket', () => {
+    const cluster = find(rendered('staging'), 'Cluster', 'postgres');
+    expect([cluster.spec.instances, cluster.spec.resources.limits]).toEqual([2, { cpu: '1', memory: '4Gi' }]);
+    expect(find(rendered('staging'), 'ObjectStore', 'postgres-archive').spec.configuration.destinationPath).toBe(
+      'gs://platform-staging-postgres-backups/postgres',
+    );
+  });
+});
+
+describe('scaling triggers (seed 004)', () => {
+  it('CPU above 70 % for 3 minutes scales up, and the 10-minute window scales down', () => {
+    const hpa = find(rendered('prod'), 'HorizontalPodAutoscaler', 'frontend').spec;
+    expect(hpa.metrics.find((m: Obj) => m.resource.name === 'cpu').resource.target.averageUtilization).toBe(70);
+    expect(hpa.behavior.scaleUp.stabilizationWindowSeconds).toBe(180);
+    expect(hpa.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
+  });
+
+  it('request latency above 500 ms scales the API, CPU and memory alongside, with a fallback that never removes pods', () => {
+    const scaled = find(rendered('prod'), 'ScaledObject', 'backend').spec;
+    expect(scaled.scaleTargetRef).toMatchObject({ kind: 'Rollout', name: 'backend' });
+    expect(scaled.triggers.find((t: Obj) => t.type === 'prometheus').metadata.threshold).toBe('500');
+    expect(scaled.fallback.behavior).toBe('currentReplicasIfHigher');
+    expect(scaled.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds).toBe(180);
+    expect(objects(rendered('prod'), 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('backend');
+  });
+
+  it('queue depth above 100 adds workers', () => {
+    expect(find(rendered('prod'), 'ScaledObject', 'worker').spec.triggers[0].metadata.listLength).toBe('100');
+  });
+});
+
+describe('chaos drills (seed 004)', () => {
+  const schedules = (name: string) => objects(rendered(name), 'Schedule') as Obj[];
+
+  it('staging: a weekly pod kill of each service and of each store but its primaries, staggered on Mondays', () => {
+    expect(schedules('staging').map((s) => [s.metadata.namespace, s.metadata.name, s.spec.schedule])).toEqual([
+      ['platform', 'frontend-pod-kill', '0 3 * * 1'],
+      ['platform', 'backend-pod-kill', '10 3 * * 1'],
+      ['platform', 'ai-pod-kill', '20 3 * * 1'],
+      ['platform', 'worker-pod-kill', '30 3 * * 1'],
+      ['data', 'postgres-pod-kill', '40 3 * * 1'],
+      ['data', 'postgres-pooler-pod-kill', '50 3 * * 1'],
+      ['data', 'redis-pod-kill', '0 4 * * 1'],
+      ['data', 'redis-s-pod-kill', '10 4 * * 1'],
+    ]);
+  });
+
+  it('production: monthly, because prod opts in; dev: none', () => {
+    expect(schedules('prod').every((s) => / 1 \* \*$/.test(s.spec.schedule))).toBe(true);
+    expect(schedules('dev')).toEqual([]);
+  });
+
+  it.each(environmentNames())('%s: every drill is scoped to one namespace and labels, and never selects a primary', (name) => {
+    for (const s of schedules(name)) {
+      const selector = s.spec.podChaos.selector;
+      expect(selector.namespaces).toEqual([s.metadata.namespace]);
+      expect(Object.keys(selector.labelSelectors).length).toBeGreaterThan(0);
+      const labels = selector.labelSelectors;
+      if (labels['cnpg.io/podRole'] === 'instance') {
+        expect(selector.expressionSelectors).toEqual([{ key: 'cnpg.io/instanceRole', operator: 'In', values: ['replica'] }]);
+      }
+      if (labels.role === 'replication')
+        expect(selector.expressionSelectors).toEqual([{ key: 'redis-role', operator: 'In', values: ['slave'] }]);
+    }
+  });
+});
+
+describe.each(environmentNames())('%s: every operated store', (name) => {
+  const env = rendered(name);
+  const stores = Object.entries(environment(name).dataStores).filter(([, s]) => s.mode === 'operated') as [
+    string,
+    OperatedPostgres | OperatedRedis,
+  ][];
+  const owners = env.objects.filter((o) => operatedPods(o).length > 0);
+  const sets = owners.flatMap((o) => operatedPods(o));
+
+  it('is declared, and its pods run', () => {
+    expect(stores.length).toBeGreaterThan(0);
+    expect(sets.length).toBeGreaterThan(0);
+  });
+
+  it('has a disruption budget for each of its pod sets', () => {
+    const budgets = objects(env, 'PodDisruptionBudget') as Obj[];
+    for (const set of sets) {
+      if (set.role === 'instances') expect(set.owner.spec.enablePDB, set.owner.metadata.name).toBe(true);
+      else if (set.role === 'redis') expect(set.owner.spec.pdb.enabled).toBe(true);
+      else
+        expect(
+          budgets.some((b) => selectorMatches(b.spec.selector, set.labels)),
+          `${set.role} of ${set.owner.metadata.name}`,
+        ).toBe(true);
+    }
+  });
+
+  it('is scraped by a PodMonitor and fenced by a NetworkPolicy', () => {
+    const monitors = objects(env, 'PodMonitor') as Obj[];
+    const policies = (objects(env, 'NetworkPolicy') as Obj[]).filter((p) => p.metadata.namespace === 'data');
+    for (const set of sets.filter((s) => s.role !== 'sentinel')) {
+      expect(
+        monitors.some((m) => selectorMatches(m.spec.selector, set.labels)),
+        `${set.role}: PodMonitor`,
+      ).toBe(true);
+    }
+    for (const set of sets)
+      expect(
+        policies.some((p) => selectorMatches(p.spec.podSelector, set.labels)),
+        `${set.role}: NetworkPolicy`,
+      ).toBe(true);
+  });
+
+  it('is reached by the apps that use PostgreSQL only through the pooler', () => {
+    for (const [service, spec] of Object.entries(environment(name).services)) {
+      if (!spec.enabled || !spec.uses.includes('postgres')) continue;
+      const rule = find(env, 'NetworkPolicy', service).spec.egress.find((r: Obj) => r.ports[0].port === 5432);
+      expect(
+        rule.to.map((peer: Obj) => peer.podSelector.matchLabels),
+        service,
+      ).toEqual([{ 'cnpg.io/poolerName': 'postgres-pooler' }]);
+    }
+  });
+
+  it("runs in a namespace that enforces Pod Security 'restricted'", () => {
+    expect(find(env, 'Namespace', 'data').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+});
