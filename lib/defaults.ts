@@ -140,8 +140,10 @@ export const POSTGRES_DEFAULTS = {
 
 /**
  * Redis run by the OT-CONTAINER-KIT redis-operator (seed 004: three nodes, AOF, hourly RDB snapshots).
- * Images are the operator's own builds of Redis 7.0.15, the last BSD-licensed line (Redis 7.4 and 8
- * are RSALv2/SSPLv1/AGPLv3), with its Sentinel and exporter.
+ * Images are the operator's own builds of Redis 7.0.15, BSD-licensed (Redis 7.4 and later are
+ * RSALv2/SSPLv1, 8 adds AGPLv3), with its Sentinel and exporter. The operator (Apache-2.0, v0.26.0 of
+ * July 2026) is chosen over valkey-operator (Apache-2.0 too, but v1alpha1 and not declared
+ * production-ready).
  */
 export const REDIS_DEFAULTS = {
   namespace: 'data',

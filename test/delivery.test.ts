@@ -86,7 +86,8 @@ describe('prod backend: blue-green (seed 002)', () => {
   });
 
   it('is scaled and protected as a Rollout', () => {
-    expect(find(prod, 'HorizontalPodAutoscaler', 'backend').spec.scaleTargetRef).toEqual({
+    // KEDA's ScaledObject (CPU, memory and seed 004's latency trigger) owns the Rollout's count.
+    expect(find(prod, 'ScaledObject', 'backend').spec.scaleTargetRef).toEqual({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',
       name: 'backend',

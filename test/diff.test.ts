@@ -240,7 +240,7 @@ describe('diff between environments', () => {
     expect(diff.title).toBe('prod → prod-proposal');
     expect(diff.added).toEqual([]);
     expect(diff.removed).toEqual([]);
-    expect(diff.changed.map((c) => c.key)).toEqual(['ResourceQuota/platform', 'HorizontalPodAutoscaler/backend']);
+    expect(diff.changed.map((c) => c.key)).toEqual(['ResourceQuota/platform', 'ScaledObject/backend']);
   });
 
   it('reports them with --exact', () => {
