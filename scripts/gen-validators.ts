@@ -3,9 +3,14 @@
  * of time with ajv's standalone code generation, so validation at run time never compiles a schema
  * and never needs the (1 MB+) schema sources.
  *
- *   npm run gen:validators                         # read the pinned upstream URLs
- *   npm run gen:validators -- --mirror ../shared   # read the offline mirror instead (same bytes)
+ *   npm run gen:validators                         # read the pinned upstream CRD URLs
+ *   npm run gen:validators -- --mirror ../shared   # read the offline CRD mirror instead (same bytes)
  *   npm run gen:validators -- --check              # fail if imports/validators/ is out of date
+ *
+ * The core kinds are validated against the Kubernetes definitions captured from each pinned
+ * kube-apiserver into imports/kubernetes/ (`npm run import -- --kubernetes <minor>`): one set of
+ * validators per captured minor, exported as `<minor>/<apiVersion>/<Kind>`. The CRD kinds do not
+ * depend on the cluster's version and are exported once, as `<apiVersion>/<Kind>`.
  *
  * Strictness follows `kubeconform -strict`: every structural object schema that declares
  * `properties` and neither `additionalProperties` nor `x-kubernetes-preserve-unknown-fields` rejects
@@ -20,34 +25,7 @@ import standaloneCode from 'ajv/dist/standalone';
 import { transformSync } from 'esbuild';
 import { parseAllDocuments } from 'yaml';
 import { CRD_SOURCES, readCrdSource, type CrdSource } from './crd-sources';
-
-/**
- * Kubernetes 1.28 definitions exactly as `cdk8s import k8s@1.28.0` uses them, pinned to the cdk8s
- * commit recorded in ../shared/crds/SOURCES.md. The mirror holds the same file.
- */
-const K8S_DEFINITIONS = {
-  url: 'https://raw.githubusercontent.com/cdk8s-team/cdk8s/71f8cba7ecc809d861e837e842217202d5e5a16c/kubernetes-schemas/v1.28.0/_definitions.json',
-  mirrorFile: 'k8s-schema/v1.28.0-definitions.json',
-} as const;
-
-/** Core kinds we emit, looked up by their x-kubernetes-group-version-kind. */
-const CORE_KINDS: readonly (readonly [apiVersion: string, kind: string])[] = [
-  ['v1', 'Namespace'],
-  ['v1', 'ServiceAccount'],
-  ['v1', 'Service'],
-  ['v1', 'ConfigMap'],
-  ['v1', 'Secret'],
-  ['v1', 'PodTemplate'],
-  ['v1', 'ResourceQuota'],
-  ['v1', 'LimitRange'],
-  ['apps/v1', 'Deployment'],
-  ['autoscaling/v2', 'HorizontalPodAutoscaler'],
-  ['policy/v1', 'PodDisruptionBudget'],
-  ['networking.k8s.io/v1', 'Ingress'],
-  ['networking.k8s.io/v1', 'NetworkPolicy'],
-  ['rbac.authorization.k8s.io/v1', 'Role'],
-  ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
-];
+import { CORE_KINDS, type CapturedSchemas, capturedSchemas, definitionOfKind } from './k8s-schemas';
 
 /**
  * Kubernetes quantity grammar (k8s.io/apimachinery/pkg/api/resource), as controller-gen writes it
@@ -81,6 +59,8 @@ type Schema = { [keyword: string]: unknown };
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 interface KindEntry {
+  /** The Kubernetes minor of a core kind's schema; undefined for CRDs. */
+  readonly minor?: string;
   readonly apiVersion: string;
   readonly kind: string;
   /** Where the schema came from (definition name or CRD source id), for the header. */
@@ -420,15 +400,50 @@ interface Loaded {
   readonly definitions: Map<string, Json>;
   readonly inputs: Input[];
   readonly droppedPatterns: string[];
+  /** Kubernetes minor → the release its core schemas were captured from, e.g. 1.35 → 1.35.4. */
+  readonly kubernetes: ReadonlyMap<string, string>;
 }
 
-async function readK8sDefinitions(mirror: string | undefined): Promise<string> {
-  if (mirror !== undefined) return readFile(path.join(mirror, K8S_DEFINITIONS.mirrorFile), 'utf8');
-  const res = await fetch(K8S_DEFINITIONS.url).catch((err: unknown) => {
-    throw new Error(`GET ${K8S_DEFINITIONS.url} failed: ${err instanceof Error ? err.message : String(err)}`);
-  });
-  if (!res.ok) throw new Error(`GET ${K8S_DEFINITIONS.url} failed: ${res.status} ${res.statusText}`);
-  return res.text();
+/**
+ * Definition names of one captured version. The newest version keeps the upstream names (the CRD
+ * kinds share its ObjectMeta and Quantity); older ones get a `k8s-<minor>.` prefix.
+ */
+function definitionName(name: string, minor: string, newest: string): string {
+  return minor === newest ? name : `k8s-${minor}.${name}`;
+}
+
+/** `node` with every `#/definitions/X` renamed by `rename`. */
+function renameRefs(node: Json, rename: (name: string) => string): Json {
+  if (Array.isArray(node)) return node.map((n) => renameRefs(n, rename));
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [
+      k,
+      k === '$ref' && typeof v === 'string' ? `#/definitions/${rename(v.replace(/^#\/definitions\//, ''))}` : renameRefs(v, rename),
+    ]),
+  );
+}
+
+interface CapturedDefinitions {
+  readonly captured: CapturedSchemas;
+  readonly definitions: Record<string, Schema>;
+}
+
+async function readCaptured(): Promise<{ text: string; parsed: CapturedDefinitions }[]> {
+  const captured = capturedSchemas();
+  if (captured.length === 0) {
+    throw new Error('imports/kubernetes/ holds no captured definitions: run npm run import -- --kubernetes <minor> (after npm run tools)');
+  }
+  return Promise.all(
+    captured.map(async (c) => {
+      const text = await readFile(c.file, 'utf8');
+      const doc = JSON.parse(text) as { kubernetesVersion?: string; definitions?: Record<string, Schema> };
+      if (doc.kubernetesVersion !== c.version || doc.definitions === undefined) {
+        throw new Error(`${c.file}: expected kubernetesVersion ${c.version} and definitions (recapture it)`);
+      }
+      return { text, parsed: { captured: c, definitions: doc.definitions } };
+    }),
+  );
 }
 
 /** The version we emit: the served storage version, else the newest served one. */
@@ -444,19 +459,20 @@ async function load(mirror: string | undefined): Promise<Loaded> {
   const inputs: Input[] = [];
   const kinds: KindEntry[] = [];
 
-  const k8sText = await readK8sDefinitions(mirror);
-  inputs.push({ label: K8S_DEFINITIONS.url, sha256: sha256(k8sText) });
-  const k8sDefs = (JSON.parse(k8sText) as { definitions: Record<string, Schema> }).definitions;
-
-  for (const [apiVersion, kind] of CORE_KINDS) {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    const entry = Object.entries(k8sDefs).find(([, def]) =>
-      ((def['x-kubernetes-group-version-kind'] as Schema[] | undefined) ?? []).some(
-        (g) => g.group === group && g.version === version && g.kind === kind,
-      ),
-    );
-    if (entry === undefined) throw new Error(`no definition for ${apiVersion}/${kind}`);
-    kinds.push({ apiVersion, kind, source: entry[0], schema: entry[1] });
+  const captured = await readCaptured();
+  const newest = captured[captured.length - 1]!.parsed.captured.minor;
+  /** Captured definitions by their (possibly prefixed) name in the generated module. */
+  const k8sDefs = new Map<string, { readonly def: Schema; readonly rename: (name: string) => string }>();
+  for (const { text, parsed } of captured) {
+    const { minor, version, file } = parsed.captured;
+    inputs.push({ label: `${path.relative(process.cwd(), file)} (Kubernetes ${version})`, sha256: sha256(text) });
+    const rename = (name: string): string => definitionName(name, minor, newest);
+    for (const [name, def] of Object.entries(parsed.definitions)) k8sDefs.set(rename(name), { def, rename });
+    for (const [apiVersion, kind] of CORE_KINDS) {
+      const name = definitionOfKind(parsed.definitions, apiVersion, kind);
+      if (name === undefined) throw new Error(`${file}: no definition for ${apiVersion}/${kind} (recapture it)`);
+      kinds.push({ minor, apiVersion, kind, source: `Kubernetes ${version} ${name}`, schema: parsed.definitions[name]! });
+    }
   }
 
   for (const src of CRD_SOURCES) {
@@ -469,7 +485,9 @@ async function load(mirror: string | undefined): Promise<Loaded> {
   const definitions = new Map<string, Json>();
   const roots: Json[] = [];
   for (const k of kinds) {
-    const root = rootSchema(k.apiVersion, k.kind, normalizer.normalize(k.schema, true));
+    let normalized = normalizer.normalize(k.schema, true);
+    if (k.minor !== undefined) normalized = renameRefs(normalized, (name) => definitionName(name, k.minor!, newest));
+    const root = rootSchema(k.apiVersion, k.kind, normalized);
     definitions.set(rootName(k), root);
     roots.push(root);
   }
@@ -478,18 +496,20 @@ async function load(mirror: string | undefined): Promise<Loaded> {
   for (const r of roots) refsOf(r, pending);
   for (const name of pending) {
     if (definitions.has(name)) continue;
-    const def = k8sDefs[name];
-    if (def === undefined) throw new Error(`unresolved $ref ${name}`);
-    const normalized = specialDefinition(name) ?? normalizer.normalize(def, true);
+    const captured = k8sDefs.get(name);
+    if (captured === undefined) throw new Error(`unresolved $ref ${name}`);
+    const normalized = specialDefinition(name) ?? renameRefs(normalizer.normalize(captured.def, true), captured.rename);
     definitions.set(name, normalized);
     refsOf(normalized, pending); // a Set iterates over entries added during iteration
   }
   shareRepeatedSubschemas(definitions);
-  return { kinds, definitions, inputs, droppedPatterns: [...normalizer.droppedPatterns].sort() };
+  const kubernetes = new Map(captured.map(({ parsed: { captured: c } }) => [c.minor, c.version]));
+  return { kinds, definitions, inputs, droppedPatterns: [...normalizer.droppedPatterns].sort(), kubernetes };
 }
 
 /** Definitions whose upstream schema is looser than what the apiserver accepts. */
-function specialDefinition(name: string): Json | undefined {
+function specialDefinition(prefixed: string): Json | undefined {
+  const name = prefixed.replace(/^k8s-\d+\.\d+\./, '');
   switch (name) {
     case 'io.k8s.apimachinery.pkg.util.intstr.IntOrString':
       return { type: ['integer', 'string'] };
@@ -520,8 +540,13 @@ function crdKinds(src: CrdSource, text: string): KindEntry[] {
   return found;
 }
 
-function rootName(k: { apiVersion: string; kind: string }): string {
-  return `kind.${k.apiVersion.replace('/', '.')}.${k.kind}`;
+function rootName(k: KindEntry): string {
+  return `kind.${k.minor === undefined ? '' : `k8s-${k.minor}.`}${k.apiVersion.replace('/', '.')}.${k.kind}`;
+}
+
+/** The export of a kind: `1.35/apps/v1/Deployment` for core kinds, `keda.sh/v1alpha1/ScaledObject` for CRDs. */
+function exportKey(k: KindEntry): string {
+  return `${k.minor === undefined ? '' : `${k.minor}/`}${k.apiVersion}/${k.kind}`;
 }
 
 /**
@@ -596,7 +621,7 @@ function compile(loaded: Loaded): string {
   addExclusiveFieldsKeyword(ajv);
   const definitions = Object.fromEntries([...loaded.definitions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   ajv.addSchema({ $id: ROOT_ID, definitions });
-  const exportsMap = Object.fromEntries(loaded.kinds.map((k) => [`${k.apiVersion}/${k.kind}`, `${ROOT_ID}#/definitions/${rootName(k)}`]));
+  const exportsMap = Object.fromEntries(loaded.kinds.map((k) => [exportKey(k), `${ROOT_ID}#/definitions/${rootName(k)}`]));
   return standaloneCode(ajv, exportsMap);
 }
 
@@ -636,11 +661,13 @@ function header(loaded: Loaded): string {
     'GENERATED by scripts/gen-validators.ts (`npm run gen:validators [-- --mirror ../shared]`). DO NOT EDIT.',
     'Strict (kubeconform -strict) JSON-schema validators, precompiled with ajv standalone code generation.',
     '',
+    `Kubernetes core schemas: ${[...loaded.kubernetes.values()].join(', ')} (captured from kube-apiserver into imports/kubernetes/).`,
+    '',
     'Inputs (sha256 of the bytes read):',
     ...loaded.inputs.flatMap((i) => [`  ${i.label}`, `    sha256 ${i.sha256}`]),
     '',
     'Kinds:',
-    ...loaded.kinds.map((k) => `  ${`${k.apiVersion}/${k.kind}`.padEnd(48)} ${k.source}`),
+    ...loaded.kinds.map((k) => `  ${exportKey(k).padEnd(48)} ${k.source}`),
   ];
   if (loaded.droppedPatterns.length > 0) {
     lines.push('', 'Patterns JavaScript cannot compile (not checked):', ...loaded.droppedPatterns.map((p) => `  ${p}`));
@@ -663,10 +690,23 @@ export interface ValidateFunction {
   errors?: SchemaError[] | null;
 }
 
-/** Validators keyed by \`apiVersion/Kind\`, e.g. \`apps/v1/Deployment\`. */
+/**
+ * Validators of the Kubernetes core kinds keyed by \`<minor>/<apiVersion>/<Kind>\` (one set per
+ * captured minor, see ./kubernetes), e.g. \`1.35/apps/v1/Deployment\`; of the CRD kinds by
+ * \`<apiVersion>/<Kind>\`, e.g. \`keda.sh/v1alpha1/ScaledObject\`.
+ */
 declare const validators: { readonly [apiVersionKind: string]: ValidateFunction | undefined };
 export = validators;
 `;
+
+const KUBERNETES_DTS = `// GENERATED by scripts/gen-validators.ts. DO NOT EDIT.
+/** Kubernetes minor → the release its core schemas were captured from (imports/kubernetes/), e.g. 1.35 → 1.35.4. */
+export declare const kubernetesVersions: { readonly [minor: string]: string };
+`;
+
+function kubernetesModule(versions: ReadonlyMap<string, string>): string {
+  return `// GENERATED by scripts/gen-validators.ts. DO NOT EDIT.\n'use strict';\nexports.kubernetesVersions = ${JSON.stringify(Object.fromEntries(versions))};\n`;
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -678,7 +718,12 @@ async function main(): Promise<void> {
   const loaded = await load(mirror);
   const raw = compile(loaded);
   const code = `${header(loaded)}${shrink(stripSchemaPaths(raw))}`;
-  const files: Record<string, string> = { 'index.js': code, 'index.d.ts': DTS };
+  const files: Record<string, string> = {
+    'index.js': code,
+    'index.d.ts': DTS,
+    'kubernetes.js': kubernetesModule(loaded.kubernetes),
+    'kubernetes.d.ts': KUBERNETES_DTS,
+  };
 
   if (check) {
     const stale: string[] = [];

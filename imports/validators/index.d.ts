@@ -13,6 +13,10 @@ export interface ValidateFunction {
   errors?: SchemaError[] | null;
 }
 
-/** Validators keyed by `apiVersion/Kind`, e.g. `apps/v1/Deployment`. */
+/**
+ * Validators of the Kubernetes core kinds keyed by `<minor>/<apiVersion>/<Kind>` (one set per
+ * captured minor, see ./kubernetes), e.g. `1.35/apps/v1/Deployment`; of the CRD kinds by
+ * `<apiVersion>/<Kind>`, e.g. `keda.sh/v1alpha1/ScaledObject`.
+ */
 declare const validators: { readonly [apiVersionKind: string]: ValidateFunction | undefined };
 export = validators;

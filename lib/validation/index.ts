@@ -5,6 +5,7 @@
 import { isCheckerWaiver } from './checker-waivers';
 import { runRules } from './rules/all';
 import { objectId } from './rules/model';
+import { kubernetesVersionViolation } from './kubernetes-version';
 import { validateSchema } from './schema';
 import type { Manifest } from '../core/manifest';
 import type { ValidationContext, ValidationReport, Violation, WaivedViolation, Waiver } from './types';
@@ -17,7 +18,9 @@ export const WAIVER_UNUSED = 'waiver/unused';
 
 export function validate(objects: readonly Manifest[], ctx: ValidationContext): ValidationReport {
   const found: Violation[] = [];
-  for (const obj of objects) for (const v of validateSchema(obj)) found.push(v);
+  const noSchemas = kubernetesVersionViolation(ctx.environment, ctx.kubernetesVersion);
+  if (noSchemas !== undefined) found.push(noSchemas);
+  else for (const obj of objects) for (const v of validateSchema(obj, ctx.kubernetesVersion)) found.push(v);
   for (const v of runRules(objects, ctx)) found.push(v);
   // Waivers of the community checkers' rules are verify's (app/verify), not this validator's.
   const { violations, waived } = applyWaivers(

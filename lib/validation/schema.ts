@@ -1,11 +1,16 @@
 /**
  * Strict schema validation of emitted objects (kubeconform `-strict` semantics) with validators that
  * scripts/gen-validators.ts compiled ahead of time into imports/validators/: nothing is compiled and
- * no schema is read at run time.
+ * no schema is read at run time. The core kinds are checked against the schemas of the cluster's
+ * Kubernetes minor, captured from its kube-apiserver (imports/kubernetes/); the CRD kinds against
+ * their pinned CRDs.
  */
 import validators, { type SchemaError } from '../../imports/validators';
 import type { Manifest } from '../core/manifest';
+import { hasSchemas, NEWEST_MINOR, schemaKubernetesVersions } from './kubernetes-version';
 import type { Violation } from './types';
+
+export { KUBERNETES_VERSION_RULE, kubernetesVersionViolation, schemaKubernetesVersions } from './kubernetes-version';
 
 /** The pattern strings the generator uses, so that messages name the rule instead of a regex. */
 const NAMED_PATTERNS: Readonly<Record<string, { readonly name: string; readonly expected: string }>> = {
@@ -27,18 +32,33 @@ const NAMED_PATTERNS: Readonly<Record<string, { readonly name: string; readonly 
   },
 };
 
-const SUPPORTED: readonly string[] = Object.keys(validators).sort();
+/** Core kinds are exported as `<minor>/<apiVersion>/<Kind>`. */
+const CORE_KEY = /^\d+\.\d+\//;
+
+const SUPPORTED: readonly string[] = [...new Set(Object.keys(validators).map((k) => k.replace(CORE_KEY, '')))].sort();
 
 /** `apiVersion/Kind` of every kind we have a validator for, e.g. `apps/v1/Deployment`. */
 export function supportedKinds(): string[] {
   return [...SUPPORTED];
 }
 
-/** Schema violations of one object; an empty list when it is valid. */
-export function validateSchema(obj: Manifest): Violation[] {
+/**
+ * Schema violations of one object; an empty list when it is valid. Core kinds are checked against the
+ * schemas of `kubernetesVersion` (a minor with captured schemas, see kubernetesVersionViolation).
+ * @default kubernetesVersion - the newest captured minor
+ */
+export function validateSchema(obj: Manifest, kubernetesVersion: string = NEWEST_MINOR): Violation[] {
+  if (!hasSchemas(kubernetesVersion)) {
+    throw new Error(
+      `no Kubernetes ${kubernetesVersion} schemas: captured ${schemaKubernetesVersions()
+        .map((v) => v.minor)
+        .join(', ')}`,
+    );
+  }
   const object = objectRef(obj);
   const key = `${String(obj.apiVersion)}/${String(obj.kind)}`;
-  const validate = Object.hasOwn(validators, key) ? validators[key] : undefined;
+  const coreKey = `${kubernetesVersion}/${key}`;
+  const validate = Object.hasOwn(validators, coreKey) ? validators[coreKey] : Object.hasOwn(validators, key) ? validators[key] : undefined;
   if (validate === undefined) {
     return [{ rule: 'schema/unknown-kind', severity: 'error', object, path: 'kind', message: unknownKindMessage(obj) }];
   }
