@@ -8,25 +8,28 @@ import { validateEnvironments, type ValidatedEnvironment } from '../synthesize';
 import { formatReport, reportJson } from '../../lib/validation';
 import { collect } from './synth';
 
-/** Runs kubeconform -strict over the rendered files too, when it is installed. */
+/** Runs kubeconform -strict over the rendered files too, when it is installed, at each environment's Kubernetes minor. */
 function runKubeconform(environments: readonly ValidatedEnvironment[]): number {
   const dir = mkdtempSync(join(tmpdir(), 'kubeconform-'));
   try {
-    const files = environments.flatMap((env) =>
-      env.files
+    let status = 0;
+    for (const env of environments) {
+      const files = env.files
         .filter((file) => file.objects.length > 0)
         .map((file) => {
           const path = join(dir, `${env.environment}-${file.name.replaceAll('/', '-')}`);
           writeFileSync(path, file.text);
           return path;
-        }),
-    );
-    const result = spawnSync('kubeconform', ['-strict', '-summary', '-kubernetes-version', '1.28.0', ...files], { stdio: 'inherit' });
-    if (result.error) {
-      console.error(`kubeconform: not run (${result.error.message}); install it on PATH to use --kubeconform`);
-      return 1;
+        });
+      const version = `${env.model.cluster.kubernetesVersion}.0`;
+      const result = spawnSync('kubeconform', ['-strict', '-summary', '-kubernetes-version', version, ...files], { stdio: 'inherit' });
+      if (result.error) {
+        console.error(`kubeconform: not run (${result.error.message}); install it on PATH to use --kubeconform`);
+        return 1;
+      }
+      if (result.status !== 0) status = result.status ?? 1;
     }
-    return result.status ?? 1;
+    return status;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
