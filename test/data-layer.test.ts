@@ -193,8 +193,8 @@ describe.each(environmentNames())('%s: every operated store', (name) => {
   it('has a disruption budget for each of its pod sets', () => {
     const budgets = objects(env, 'PodDisruptionBudget') as Obj[];
     for (const set of sets) {
-      if (set.role === 'instances') expect(set.owner.spec.enablePDB, set.owner.metadata.name).toBe(true);
-      else if (set.role === 'redis') expect(set.owner.spec.pdb.enabled).toBe(true);
+      if (set.role === 'instances') expect((set.owner as Obj).spec.enablePDB, set.owner.metadata.name).toBe(true);
+      else if (set.role === 'redis') expect((set.owner as Obj).spec.pdb.enabled).toBe(true);
       else
         expect(
           budgets.some((b) => selectorMatches(b.spec.selector, set.labels)),

@@ -188,11 +188,14 @@ describe('Argo CD', () => {
     expect(project.spec.sourceRepos).toEqual([
       'https://argoproj.github.io/argo-helm',
       'https://blob.istio.io/istio-release/charts',
+      'https://charts.chaos-mesh.org',
       'https://charts.external-secrets.io',
       'https://charts.jetstack.io',
+      'https://cloudnative-pg.github.io/charts',
       'https://github.com/example/platform-manifests',
       'https://github.com/kubernetes-sigs/gateway-api',
       'https://kedacore.github.io/charts',
+      'https://ot-container-kit.github.io/helm-charts',
       'https://prometheus-community.github.io/helm-charts',
       'oci://ghcr.io/nginx/charts/nginx-gateway-fabric',
     ]);
@@ -201,6 +204,9 @@ describe('Argo CD', () => {
         'argo-rollouts',
         'argocd',
         'cert-manager',
+        'chaos-mesh',
+        'cnpg-system',
+        'data',
         'edge',
         'external-secrets',
         'istio-system',
@@ -209,6 +215,7 @@ describe('Argo CD', () => {
         'monitoring',
         'nginx-gateway',
         'platform',
+        'redis-operator',
         'user-projects',
       ].map((ns) => `https://kubernetes.default.svc ${ns}`),
     );

@@ -144,16 +144,19 @@ describe.each(environmentNames())('%s workloads', (name) => {
     }
   });
 
-  it('scales on CPU 70 % and memory 80 % with seed 003 behavior', () => {
+  it("scales on CPU 70 % and memory 80 % at seed 003's pace, behind seed 004's 3-minute (up) and 10-minute (down) windows", () => {
     for (const hpa of objects(env, 'HorizontalPodAutoscaler') as any[]) {
       expect(hpa.apiVersion).toBe('autoscaling/v2');
       expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([
         ['cpu', 70],
         ['memory', 80],
       ]);
-      expect(hpa.spec.behavior.scaleUp.policies).toEqual([{ type: 'Percent', value: 100, periodSeconds: 60 }]);
+      expect(hpa.spec.behavior.scaleUp).toMatchObject({
+        stabilizationWindowSeconds: 180,
+        policies: [{ type: 'Percent', value: 100, periodSeconds: 60 }],
+      });
       expect(hpa.spec.behavior.scaleDown).toMatchObject({
-        stabilizationWindowSeconds: 300,
+        stabilizationWindowSeconds: 600,
         policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }],
       });
       expect(hpa.spec.minReplicas).toBeLessThanOrEqual(hpa.spec.maxReplicas);
