@@ -320,7 +320,9 @@ describe("seed 004's recovery objectives, watched for operated PostgreSQL", () =
   });
 
   it('dev, without backups or a standby, has only the connections alert', () => {
-    const dev = rules('dev').map((r) => r.alert).filter((a) => a.startsWith('Postgres'));
+    const dev = rules('dev')
+      .map((r) => r.alert)
+      .filter((a) => a.startsWith('Postgres'));
     expect(dev).toEqual(['PostgresConnectionsHigh']);
   });
 });
