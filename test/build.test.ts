@@ -89,7 +89,10 @@ describe('scripts/build.js', () => {
     const source = readFileSync(file, 'utf8');
     const out = join(copy, 'out-duplicate');
     // The frontend written a second time, as a copy-paste would leave it.
-    writeFileSync(file, source.replace("  services: {\n", "  services: {\n    frontend: { pool: 'general', replicas: { min: 1, max: 2 } },\n"));
+    writeFileSync(
+      file,
+      source.replace('  services: {\n', "  services: {\n    frontend: { pool: 'general', replicas: { min: 1, max: 2 } },\n"),
+    );
     const failed = run('--run', 'main', 'synth', '--out', out);
     expect(failed.status).not.toBe(0);
     expect(failed.stderr).toMatch(/Duplicate key "frontend" in object literal/);

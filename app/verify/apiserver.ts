@@ -284,6 +284,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         // No controller manager runs: the default reconciler would wait for endpoints forever.
         '--endpoint-reconciler-type=none',
         '--profiling=false',
+        // As every real cluster runs (CNI and CSI daemons need it): privileged pods are then refused
+        // or allowed by Pod Security in their namespace, the check verify is here to make.
+        '--allow-privileged=true',
         ...(options.extraArgs ?? []),
       ],
       apiLog,
