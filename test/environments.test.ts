@@ -70,6 +70,11 @@ const BAD_INPUT: readonly (readonly [string, string | RegExp])[] = [
     'wildcard-http01',
     'bad-wildcard: tls.wildcard = "*.example.com": needs a dns01 solver: ACME issues wildcards only against DNS challenges',
   ],
+  ['replicas-overflow', 'bad-max: services.backend.replicas.max = 3000000000: must be at most 5000'],
+  [
+    'istio-reserved-port',
+    'bad-port: services.backend.port = 15000: is reserved by the Istio sidecar: 15000 is in 15000-15090, where the proxy and its agent listen in every pod; choose another port',
+  ],
   ['solver-without-project', 'bad-solver: tls.issuer.solver.project = (missing): is required (string)'],
   ['wrong-types', 'bad-type: services.backend.replicas.min = "2": must be a number'],
   [
