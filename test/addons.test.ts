@@ -11,15 +11,68 @@ import { nginxControllerSettings } from '../lib/edge-ingress';
 import { validateSchema } from '../lib/validation/schema';
 import prod from '../environments/prod';
 import { environment, find, objects, renderOverlay, rendered, validateOverlay } from './helpers';
+import type { Labels, WithSpec } from './k8s-json';
 
-const releases = (env: string) => objects(rendered(env), 'HelmRelease') as any[];
+/** A Flux HelmRelease; `Values` is the part of the chart's values a test reads. */
+type HelmRelease<Values = Readonly<Record<string, unknown>>> = WithSpec<{
+  readonly chart: { readonly spec: { readonly chart: string; readonly version: string; readonly sourceRef: { readonly name: string } } };
+  readonly dependsOn?: readonly { readonly name: string }[];
+  readonly install: { readonly crds: string };
+  readonly upgrade: { readonly crds: string };
+  readonly targetNamespace?: string;
+  readonly values: Values;
+}>;
+
+interface KubePrometheusStackValues {
+  readonly nodeExporter: { readonly enabled: boolean };
+  readonly defaultRules: { readonly rules: Readonly<Record<string, boolean>> };
+  readonly prometheus: { readonly prometheusSpec: { readonly serviceMonitorSelectorNilUsesHelmValues: boolean } };
+}
+
+interface IstiodValues {
+  readonly pilot: { readonly autoscaleMin: number; readonly cni: { readonly enabled: boolean } };
+  readonly global: { readonly proxy: Readonly<Record<string, unknown>> };
+  readonly base: { readonly validationFailurePolicy: string };
+}
+
+interface IngressNginxValues {
+  readonly controller: {
+    readonly replicaCount: number;
+    readonly resources: { readonly requests: Readonly<Record<string, string>>; readonly limits: Readonly<Record<string, string>> };
+    readonly config: Readonly<Record<string, string>>;
+    readonly podSecurityContext: Readonly<Record<string, unknown>>;
+    readonly admissionWebhooks: { readonly patch: { readonly labels: Labels } };
+  };
+  readonly serviceAccount: { readonly name: string };
+}
+
+interface NginxGatewayFabricValues {
+  readonly nginxGateway: { readonly replicas: number; readonly [key: string]: unknown };
+}
+
+interface CertManagerValues {
+  readonly crds: { readonly enabled: boolean; readonly keep: boolean };
+}
+
+/** external-secrets and argo-rollouts: CRDs installed by the chart. */
+interface InstallCrdsValues {
+  readonly installCRDs: boolean;
+}
+
+type HelmRepository = WithSpec<{ readonly url: string; readonly type?: string }>;
+
+type Application = WithSpec<{
+  readonly source: { readonly repoURL: string; readonly chart?: string; readonly path?: string; readonly targetRevision: string };
+}>;
+
+const releases = (env: string) => objects<HelmRelease>(rendered(env), 'HelmRelease');
 const dependsOn = (env: string) =>
-  Object.fromEntries(releases(env).map((r) => [r.metadata.name, (r.spec.dependsOn ?? []).map((d: any) => d.name)]));
+  Object.fromEntries(releases(env).map((r): [string, string[]] => [r.metadata.name, (r.spec.dependsOn ?? []).map((d) => d.name)]));
 const waves = (env: string) =>
   Object.fromEntries(
-    (objects(rendered(env), 'Application') as any[])
+    objects(rendered(env), 'Application')
       .filter((a) => a.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)
-      .map((a) => [a.metadata.name, Number(a.metadata.annotations['argocd.argoproj.io/sync-wave'])]),
+      .map((a): [string, number] => [a.metadata.name, Number(a.metadata.annotations!['argocd.argoproj.io/sync-wave'])]),
   );
 
 describe('pinned charts', () => {
@@ -28,7 +81,7 @@ describe('pinned charts', () => {
       Object.fromEntries(
         releases('prod').map((r) => [
           r.metadata.name,
-          `${find(rendered('prod'), 'HelmRepository', r.spec.chart.spec.sourceRef.name).spec.url} ${r.spec.chart.spec.chart}@${r.spec.chart.spec.version}`,
+          `${find<HelmRepository>(rendered('prod'), 'HelmRepository', r.spec.chart.spec.sourceRef.name).spec.url} ${r.spec.chart.spec.chart}@${r.spec.chart.spec.version}`,
         ]),
       ),
     ).toEqual({
@@ -50,9 +103,9 @@ describe('pinned charts', () => {
   });
 
   it('reads OCI charts from an OCI HelmRepository, and gives Argo CD the chart artifact', () => {
-    const repository = find(rendered('prod'), 'HelmRepository', 'nginx');
+    const repository = find<HelmRepository>(rendered('prod'), 'HelmRepository', 'nginx');
     expect(repository.spec).toMatchObject({ type: 'oci', url: 'oci://ghcr.io/nginx/charts' });
-    const application = find(rendered('staging'), 'Application', 'nginx-gateway-fabric');
+    const application = find<Application>(rendered('staging'), 'Application', 'nginx-gateway-fabric');
     // Argo CD (3.1 and later) reads an OCI chart as an artifact of its own, from its root.
     expect(application.spec.source).toMatchObject({
       repoURL: 'oci://ghcr.io/nginx/charts/nginx-gateway-fabric',
@@ -71,10 +124,10 @@ describe('pinned charts', () => {
   });
 
   it('installs the same chart versions through Argo CD', () => {
-    const apps = objects(rendered('staging'), 'Application') as any[];
+    const apps = objects<Application>(rendered('staging'), 'Application');
     for (const release of releases('prod')) {
-      const app = apps.find((a) => a.metadata.name === release.metadata.name);
-      const repository = find(rendered('prod'), 'HelmRepository', release.spec.chart.spec.sourceRef.name).spec;
+      const app = apps.find((a) => a.metadata.name === release.metadata.name)!;
+      const repository = find<HelmRepository>(rendered('prod'), 'HelmRepository', release.spec.chart.spec.sourceRef.name).spec;
       const { chart, version } = release.spec.chart.spec;
       expect(app.spec.source).toMatchObject(
         repository.type === 'oci'
@@ -87,44 +140,53 @@ describe('pinned charts', () => {
 
 describe('configuration per environment', () => {
   it('runs two replicas of every controller in production and one elsewhere, NGINX Gateway Fabric included', () => {
-    expect(find(rendered('prod'), 'HelmRelease', 'nginx-gateway-fabric').spec.values.nginxGateway).toMatchObject({
+    expect(
+      find<HelmRelease<NginxGatewayFabricValues>>(rendered('prod'), 'HelmRelease', 'nginx-gateway-fabric').spec.values.nginxGateway,
+    ).toMatchObject({
       gatewayClassName: 'nginx',
       replicas: 2,
       productTelemetry: { enable: false },
       snippets: { enable: false },
     });
-    expect(find(rendered('dev'), 'HelmRelease', 'nginx-gateway-fabric').spec.values.nginxGateway.replicas).toBe(1);
-    expect(find(rendered('prod'), 'HelmRelease', 'istiod').spec.values.pilot.autoscaleMin).toBe(2);
+    expect(
+      find<HelmRelease<NginxGatewayFabricValues>>(rendered('dev'), 'HelmRelease', 'nginx-gateway-fabric').spec.values.nginxGateway.replicas,
+    ).toBe(1);
+    expect(find<HelmRelease<IstiodValues>>(rendered('prod'), 'HelmRelease', 'istiod').spec.values.pilot.autoscaleMin).toBe(2);
   });
 
   it('keeps node-exporter off, so every monitoring pod is admitted as "restricted"', () => {
-    const values = find(rendered('prod'), 'HelmRelease', 'kube-prometheus-stack').spec.values;
+    const values = find<HelmRelease<KubePrometheusStackValues>>(rendered('prod'), 'HelmRelease', 'kube-prometheus-stack').spec.values;
     expect(values.nodeExporter).toEqual({ enabled: false });
     expect(values.defaultRules.rules).toEqual({ nodeExporterAlerting: false, nodeExporterRecording: false });
   });
 
   it('gives every injected container of istiod a seccomp profile, and renders its webhooks as Fail', () => {
-    const values = find(rendered('prod'), 'HelmRelease', 'istiod').spec.values;
+    const values = find<HelmRelease<IstiodValues>>(rendered('prod'), 'HelmRelease', 'istiod').spec.values;
     expect(values.global.proxy).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
     expect(values.base).toEqual({ validationFailurePolicy: 'Fail' });
-    expect(find(rendered('prod'), 'HelmRelease', 'istio-base').spec.values.base).toEqual({ validationFailurePolicy: 'Fail' });
+    expect(find<HelmRelease<Pick<IstiodValues, 'base'>>>(rendered('prod'), 'HelmRelease', 'istio-base').spec.values.base).toEqual({
+      validationFailurePolicy: 'Fail',
+    });
   });
 
   it('installs CRDs with the charts that own them', () => {
-    expect(find(rendered('prod'), 'HelmRelease', 'cert-manager').spec.values.crds).toEqual({ enabled: true, keep: true });
-    expect(find(rendered('prod'), 'HelmRelease', 'external-secrets').spec.values.installCRDs).toBe(true);
-    expect(find(rendered('prod'), 'HelmRelease', 'argo-rollouts').spec.values.installCRDs).toBe(true);
+    expect(find<HelmRelease<CertManagerValues>>(rendered('prod'), 'HelmRelease', 'cert-manager').spec.values.crds).toEqual({
+      enabled: true,
+      keep: true,
+    });
+    expect(find<HelmRelease<InstallCrdsValues>>(rendered('prod'), 'HelmRelease', 'external-secrets').spec.values.installCRDs).toBe(true);
+    expect(find<HelmRelease<InstallCrdsValues>>(rendered('prod'), 'HelmRelease', 'argo-rollouts').spec.values.installCRDs).toBe(true);
     for (const release of releases('prod')) expect(release.spec.install.crds).toBe('CreateReplace');
     for (const release of releases('prod')) expect(release.spec.upgrade.crds).toBe('CreateReplace');
   });
 
   it('enables the Istio CNI plugin, so injected pods keep Pod Security "restricted"', () => {
-    expect(find(rendered('prod'), 'HelmRelease', 'istiod').spec.values.pilot.cni).toEqual({ enabled: true });
-    expect(find(rendered('prod'), 'HelmRelease', 'istio-cni').spec.targetNamespace).toBe('kube-system');
+    expect(find<HelmRelease<IstiodValues>>(rendered('prod'), 'HelmRelease', 'istiod').spec.values.pilot.cni).toEqual({ enabled: true });
+    expect(find<HelmRelease>(rendered('prod'), 'HelmRelease', 'istio-cni').spec.targetNamespace).toBe('kube-system');
   });
 
   it('installs kube-prometheus-stack where monitoring.prometheusUrl points, selecting every ServiceMonitor', () => {
-    const stack = find(rendered('prod'), 'HelmRelease', 'kube-prometheus-stack');
+    const stack = find<HelmRelease<KubePrometheusStackValues>>(rendered('prod'), 'HelmRelease', 'kube-prometheus-stack');
     expect(stack.spec.targetNamespace).toBe('monitoring');
     expect(stack.spec.values.prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues).toBe(false);
   });
@@ -145,9 +207,9 @@ describe('configuration per environment', () => {
 
   it("admits each add-on namespace at the strictest level its charts allow, and warns at 'restricted'", () => {
     const enforced = Object.fromEntries(
-      (objects(rendered('prod'), 'Namespace') as any[])
-        .filter((ns) => ns.metadata.labels['app.kubernetes.io/name'] === 'addons')
-        .map((ns) => [ns.metadata.name, ns.metadata.labels['pod-security.kubernetes.io/enforce']]),
+      objects(rendered('prod'), 'Namespace')
+        .filter((ns) => ns.metadata.labels!['app.kubernetes.io/name'] === 'addons')
+        .map((ns): [string, string | undefined] => [ns.metadata.name, ns.metadata.labels!['pod-security.kubernetes.io/enforce']]),
     );
     expect(enforced).toEqual({
       monitoring: 'restricted',
@@ -163,7 +225,7 @@ describe('configuration per environment', () => {
       'chaos-mesh': 'privileged',
     });
     for (const name of Object.keys(enforced)) {
-      const labels = find(rendered('prod'), 'Namespace', name).metadata.labels;
+      const labels = find(rendered('prod'), 'Namespace', name).metadata.labels!;
       expect(labels['pod-security.kubernetes.io/warn']).toBe('restricted');
       // Pinned to the cluster's own minor, so the checks are the ones that cluster runs.
       for (const mode of ['enforce', 'warn', 'audit']) {
@@ -253,13 +315,13 @@ describe('install order', () => {
 describe('the legacy ingress-nginx edge (ingress.implementation: ingress-nginx)', () => {
   const LEGACY = { name: 'legacy', extends: prod, ingress: { implementation: 'ingress-nginx', namespace: 'ingress-nginx' } } as const;
   const legacy = renderOverlay(LEGACY);
-  const controller = () => find(legacy, 'HelmRelease', 'ingress-nginx').spec.values.controller;
+  const controller = () => find<HelmRelease<IngressNginxValues>>(legacy, 'HelmRelease', 'ingress-nginx').spec.values.controller;
 
   it('installs the final ingress-nginx release instead of NGINX Gateway Fabric', () => {
     const names = objects(legacy, 'HelmRelease').map((r) => r.metadata.name);
     expect(names).toContain('ingress-nginx');
     expect(names).not.toContain('nginx-gateway-fabric');
-    expect(find(legacy, 'HelmRelease', 'ingress-nginx').spec.chart.spec.version).toBe('4.15.1');
+    expect(find<HelmRelease>(legacy, 'HelmRelease', 'ingress-nginx').spec.chart.spec.version).toBe('4.15.1');
   });
 
   it('sizes the controller from env.ingress (seed 000: 3 replicas of 250m / 512Mi in prod)', () => {
@@ -276,14 +338,16 @@ describe('the legacy ingress-nginx edge (ingress.implementation: ingress-nginx)'
   });
 
   it('runs the controller under the service account the authorization policies allow, in the mesh', () => {
-    expect(find(legacy, 'HelmRelease', 'ingress-nginx').spec.values.serviceAccount).toEqual({ name: 'ingress-nginx' });
-    expect(find(legacy, 'Namespace', 'ingress-nginx').metadata.labels['istio-injection']).toBe('enabled');
+    expect(find<HelmRelease<IngressNginxValues>>(legacy, 'HelmRelease', 'ingress-nginx').spec.values.serviceAccount).toEqual({
+      name: 'ingress-nginx',
+    });
+    expect(find(legacy, 'Namespace', 'ingress-nginx').metadata.labels!['istio-injection']).toBe('enabled');
   });
 
   it('is valid, its pods admissible under "restricted" in the mesh, and flagged as unmaintained by validate', () => {
     const report = validateOverlay(LEGACY);
     expect(report.violations.filter((v) => v.severity === 'error')).toEqual([]);
-    const values = find(legacy, 'HelmRelease', 'ingress-nginx').spec.values.controller;
+    const values = find<HelmRelease<IngressNginxValues>>(legacy, 'HelmRelease', 'ingress-nginx').spec.values.controller;
     expect(values.podSecurityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(values.admissionWebhooks.patch.labels).toEqual({ 'sidecar.istio.io/inject': 'false' });
     expect(report.violations.filter((v) => v.rule === 'edge/unmaintained').map((v) => [v.severity, v.object])).toEqual([

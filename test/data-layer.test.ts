@@ -5,11 +5,57 @@
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import type { OperatedPostgres, OperatedRedis } from '../environments/schema';
+import type { Manifest } from '../lib/core/manifest';
 import { operatedPods } from '../lib/operated-pods';
 import { selectorMatches } from '../lib/validation/rules/model';
 import { environment, find, objects, rendered } from './helpers';
+import type { HpaJson, LabelSelector, Labels, NetworkPolicyJson, PdbJson, WithSpec } from './k8s-json';
 
-type Obj = any;
+type Resources = { readonly requests: Labels; readonly limits: Labels };
+
+/** CloudNativePG's Cluster, as far as these tests read it. */
+type PgCluster = WithSpec<{
+  readonly instances: number;
+  readonly resources: Resources;
+  readonly replica?: { readonly self: string; readonly primary: string; readonly source: string };
+  readonly postgresql: { readonly parameters: Labels };
+  readonly bootstrap: { readonly recovery?: { readonly source: string } };
+  readonly serviceAccountTemplate?: { readonly metadata: { readonly annotations: Labels } };
+  readonly enablePDB?: boolean;
+}>;
+type ObjectStore = WithSpec<{
+  readonly retentionPolicy?: string;
+  readonly configuration: { readonly destinationPath: string; readonly googleCredentials?: Readonly<Record<string, unknown>> };
+}>;
+type ScheduledBackup = WithSpec<{ readonly schedule: string }>;
+type Pooler = WithSpec<{ readonly instances: number; readonly pgbouncer: { readonly poolMode: string; readonly parameters: Labels } }>;
+type RedisReplication = WithSpec<{
+  readonly clusterSize: number;
+  readonly sentinel?: { readonly size: number };
+  readonly pdb?: { readonly enabled: boolean };
+}>;
+type ConfigMap = Manifest & { readonly data: Labels };
+type ExternalSecret = WithSpec<{ readonly target: { readonly template: { readonly data: Labels } } }>;
+type ScaledObject = WithSpec<{
+  readonly scaleTargetRef: { readonly kind?: string; readonly name: string };
+  readonly triggers: readonly { readonly type: string; readonly metadata: Labels }[];
+  readonly fallback: { readonly behavior: string };
+  readonly advanced: {
+    readonly horizontalPodAutoscalerConfig: { readonly behavior: { readonly scaleUp: { readonly stabilizationWindowSeconds: number } } };
+  };
+}>;
+/** Chaos Mesh's Schedule of a PodChaos. */
+type Schedule = WithSpec<{
+  readonly schedule: string;
+  readonly podChaos: {
+    readonly selector: {
+      readonly namespaces: readonly string[];
+      readonly labelSelectors: Labels;
+      readonly expressionSelectors?: LabelSelector['matchExpressions'];
+    };
+  };
+}>;
+type PodMonitor = WithSpec<{ readonly selector: LabelSelector }>;
 
 const PROD_REGIONS = ['prod-us-west', 'prod-eu', 'prod-asia'] as const;
 
@@ -21,47 +67,47 @@ function postgres(name: string): OperatedPostgres {
 
 describe('PostgreSQL in the prod regions (seed 004)', () => {
   it('the primary region runs a 4 vCPU / 16 GB primary and a hot standby of the same size (CloudNativePG sizes instances alike)', () => {
-    const cluster = find(rendered('prod-us-west'), 'Cluster', 'postgres');
+    const cluster = find<PgCluster>(rendered('prod-us-west'), 'Cluster', 'postgres');
     expect(cluster.spec.instances).toBe(2);
     expect(cluster.spec.resources).toEqual({ requests: { cpu: '4', memory: '16Gi' }, limits: { cpu: '4', memory: '16Gi' } });
   });
 
   it("the standby region runs the DR replica: one 2 vCPU / 8 GB instance replaying the primary region's archive", () => {
-    const cluster = find(rendered('prod-asia'), 'Cluster', 'postgres');
+    const cluster = find<PgCluster>(rendered('prod-asia'), 'Cluster', 'postgres');
     expect(cluster.spec.instances).toBe(1);
     expect(cluster.spec.resources.limits).toEqual({ cpu: '2', memory: '8Gi' });
     expect(cluster.spec.replica).toEqual({ self: 'postgres-asia-southeast1', primary: 'postgres-us-west1', source: 'postgres-us-west1' });
-    expect(find(rendered('prod-asia'), 'ObjectStore', 'postgres-peer-archive').spec.configuration.destinationPath).toBe(
+    expect(find<ObjectStore>(rendered('prod-asia'), 'ObjectStore', 'postgres-peer-archive').spec.configuration.destinationPath).toBe(
       'gs://platform-prod-us-west-postgres/postgres',
     );
     // ...and the primary names it, so a switchover is a change of replica.primary on both.
-    expect(find(rendered('prod-us-west'), 'Cluster', 'postgres').spec.replica.source).toBe('postgres-asia-southeast1');
+    expect(find<PgCluster>(rendered('prod-us-west'), 'Cluster', 'postgres').spec.replica!.source).toBe('postgres-asia-southeast1');
   });
 
   it.each(PROD_REGIONS)('%s: base backups every 6 hours, 30 days of retention, recovery within 7 days, RPO 5 minutes', (name) => {
     const env = rendered(name);
-    expect(find(env, 'ScheduledBackup', 'postgres-base-backup').spec.schedule).toBe('0 0 */6 * * *');
-    expect(find(env, 'ObjectStore', 'postgres-archive').spec.retentionPolicy).toBe('30d');
+    expect(find<ScheduledBackup>(env, 'ScheduledBackup', 'postgres-base-backup').spec.schedule).toBe('0 0 */6 * * *');
+    expect(find<ObjectStore>(env, 'ObjectStore', 'postgres-archive').spec.retentionPolicy).toBe('30d');
     const backups = postgres(name).backups!;
     expect([backups.everyHours, backups.retentionDays, backups.pointInTimeDays]).toEqual([6, 30, 7]);
-    const cluster = find(env, 'Cluster', 'postgres');
-    expect(cluster.metadata.annotations['platform/rpo-seconds']).toBe('300');
+    const cluster = find<PgCluster>(env, 'Cluster', 'postgres');
+    expect(cluster.metadata.annotations!['platform/rpo-seconds']).toBe('300');
     // A partly filled WAL segment is shipped within 2 minutes: inside the RPO, with room for the upload.
     expect(cluster.spec.postgresql.parameters.archive_timeout).toBe('120s');
   });
 
   it("RTO 15 minutes: the standby region's replica is already running and replaying, and its region keeps a warm floor", () => {
     // Promotion is a change of replica.primary, not a restore; the documents' 15 minutes bound the rest.
-    expect(find(rendered('prod-asia'), 'Cluster', 'postgres').spec.bootstrap.recovery.source).toBe('postgres-us-west1');
+    expect(find<PgCluster>(rendered('prod-asia'), 'Cluster', 'postgres').spec.bootstrap.recovery!.source).toBe('postgres-us-west1');
     expect(environment('prod-asia').region?.role).toBe('standby');
   });
 
   it('object-store credentials come by workload identity, never a Secret in git', () => {
     for (const name of PROD_REGIONS) {
-      expect(find(rendered(name), 'ObjectStore', 'postgres-archive').spec.configuration.googleCredentials).toEqual({
+      expect(find<ObjectStore>(rendered(name), 'ObjectStore', 'postgres-archive').spec.configuration.googleCredentials).toEqual({
         gkeEnvironment: true,
       });
-      expect(find(rendered(name), 'Cluster', 'postgres').spec.serviceAccountTemplate.metadata.annotations).toEqual({
+      expect(find<PgCluster>(rendered(name), 'Cluster', 'postgres').spec.serviceAccountTemplate!.metadata.annotations).toEqual({
         'iam.gke.io/gcp-service-account': 'pg-backup@platform-prod.iam.gserviceaccount.com',
       });
       expect(objects(rendered(name), 'Secret')).toEqual([]);
@@ -69,7 +115,7 @@ describe('PostgreSQL in the prod regions (seed 004)', () => {
   });
 
   it('PgBouncer in transaction mode takes 200 client connections (seed 000), 100 on each of its 2 pods', () => {
-    const pooler = find(rendered('prod'), 'Pooler', 'postgres-pooler');
+    const pooler = find<Pooler>(rendered('prod'), 'Pooler', 'postgres-pooler');
     expect(pooler.spec.instances).toBe(2);
     expect(pooler.spec.pgbouncer.poolMode).toBe('transaction');
     expect(pooler.spec.pgbouncer.parameters.max_client_conn).toBe('100');
@@ -79,40 +125,42 @@ describe('PostgreSQL in the prod regions (seed 004)', () => {
 describe('Redis (seed 004)', () => {
   it.each([...PROD_REGIONS, 'staging'])('%s: three nodes with Sentinels, AOF every second and an hourly RDB snapshot', (name) => {
     const env = rendered(name);
-    const set = find(env, 'RedisReplication', 'redis');
+    const set = find<RedisReplication>(env, 'RedisReplication', 'redis');
     expect(set.spec.clusterSize).toBe(3);
-    expect(set.spec.sentinel.size).toBe(3);
-    expect(find(env, 'ConfigMap', 'redis-config').data['redis-additional.conf']).toBe(
+    expect(set.spec.sentinel!.size).toBe(3);
+    expect(find<ConfigMap>(env, 'ConfigMap', 'redis-config').data['redis-additional.conf']).toBe(
       'appendonly yes\nappendfsync everysec\nsave ""\nsave 3600 1\n',
     );
   });
 
   it("the apps' Redis URL and the workers' KEDA trigger point at the in-cluster master", () => {
     const prod = rendered('prod');
-    expect(find(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data['redis-url']).toBe(
+    expect(find<ExternalSecret>(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data['redis-url']).toBe(
       'redis://:{{ index . "redis-password" | urlquery }}@redis-master.data.svc.cluster.local:6379/0',
     );
-    expect(find(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data['database-url']).toBe(
+    expect(find<ExternalSecret>(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data['database-url']).toBe(
       'postgresql://app:{{ index . "postgres-password" | urlquery }}@postgres-pooler.data.svc.cluster.local:5432/app?sslmode=require',
     );
-    expect(find(prod, 'ScaledObject', 'worker').spec.triggers[0].metadata.address).toBe('redis-master.data.svc.cluster.local:6379');
+    expect(find<ScaledObject>(prod, 'ScaledObject', 'worker').spec.triggers[0].metadata.address).toBe(
+      'redis-master.data.svc.cluster.local:6379',
+    );
   });
 });
 
 describe('dev and staging run smaller variants', () => {
   it('dev: one PostgreSQL instance without backups, one Redis node without Sentinels', () => {
     const dev = rendered('dev');
-    expect(find(dev, 'Cluster', 'postgres').spec.instances).toBe(1);
+    expect(find<PgCluster>(dev, 'Cluster', 'postgres').spec.instances).toBe(1);
     expect(objects(dev, 'ScheduledBackup')).toEqual([]);
     expect(objects(dev, 'ObjectStore')).toEqual([]);
-    expect(find(dev, 'RedisReplication', 'redis').spec.clusterSize).toBe(1);
-    expect(find(dev, 'RedisReplication', 'redis').spec.sentinel).toBeUndefined();
+    expect(find<RedisReplication>(dev, 'RedisReplication', 'redis').spec.clusterSize).toBe(1);
+    expect(find<RedisReplication>(dev, 'RedisReplication', 'redis').spec.sentinel).toBeUndefined();
   });
 
   it('staging: a primary and a standby of 1 vCPU / 4 GB, backed up to its own bucket', () => {
-    const cluster = find(rendered('staging'), 'Cluster', 'postgres');
+    const cluster = find<PgCluster>(rendered('staging'), 'Cluster', 'postgres');
     expect([cluster.spec.instances, cluster.spec.resources.limits]).toEqual([2, { cpu: '1', memory: '4Gi' }]);
-    expect(find(rendered('staging'), 'ObjectStore', 'postgres-archive').spec.configuration.destinationPath).toBe(
+    expect(find<ObjectStore>(rendered('staging'), 'ObjectStore', 'postgres-archive').spec.configuration.destinationPath).toBe(
       'gs://platform-staging-postgres-backups/postgres',
     );
   });
@@ -120,28 +168,28 @@ describe('dev and staging run smaller variants', () => {
 
 describe('scaling triggers (seed 004)', () => {
   it('CPU above 70 % for 3 minutes scales up, and the 10-minute window scales down', () => {
-    const hpa = find(rendered('prod'), 'HorizontalPodAutoscaler', 'frontend').spec;
-    expect(hpa.metrics.find((m: Obj) => m.resource.name === 'cpu').resource.target.averageUtilization).toBe(70);
-    expect(hpa.behavior.scaleUp.stabilizationWindowSeconds).toBe(180);
-    expect(hpa.behavior.scaleDown.stabilizationWindowSeconds).toBe(600);
+    const hpa = find<HpaJson>(rendered('prod'), 'HorizontalPodAutoscaler', 'frontend').spec;
+    expect(hpa.metrics.find((m) => m.resource!.name === 'cpu')!.resource!.target.averageUtilization).toBe(70);
+    expect(hpa.behavior!.scaleUp!.stabilizationWindowSeconds).toBe(180);
+    expect(hpa.behavior!.scaleDown!.stabilizationWindowSeconds).toBe(600);
   });
 
   it('request latency above 500 ms scales the API, CPU and memory alongside, with a fallback that never removes pods', () => {
-    const scaled = find(rendered('prod'), 'ScaledObject', 'backend').spec;
+    const scaled = find<ScaledObject>(rendered('prod'), 'ScaledObject', 'backend').spec;
     expect(scaled.scaleTargetRef).toMatchObject({ kind: 'Rollout', name: 'backend' });
-    expect(scaled.triggers.find((t: Obj) => t.type === 'prometheus').metadata.threshold).toBe('500');
+    expect(scaled.triggers.find((t) => t.type === 'prometheus')!.metadata.threshold).toBe('500');
     expect(scaled.fallback.behavior).toBe('currentReplicasIfHigher');
     expect(scaled.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds).toBe(180);
     expect(objects(rendered('prod'), 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('backend');
   });
 
   it('queue depth above 100 adds workers', () => {
-    expect(find(rendered('prod'), 'ScaledObject', 'worker').spec.triggers[0].metadata.listLength).toBe('100');
+    expect(find<ScaledObject>(rendered('prod'), 'ScaledObject', 'worker').spec.triggers[0].metadata.listLength).toBe('100');
   });
 });
 
 describe('chaos drills (seed 004)', () => {
-  const schedules = (name: string) => objects(rendered(name), 'Schedule') as Obj[];
+  const schedules = (name: string) => objects<Schedule>(rendered(name), 'Schedule');
 
   it('staging: a weekly pod kill of each service and of each store but its primaries, staggered on Mondays', () => {
     expect(schedules('staging').map((s) => [s.metadata.namespace, s.metadata.name, s.spec.schedule])).toEqual([
@@ -191,10 +239,10 @@ describe.each(environmentNames())('%s: every operated store', (name) => {
   });
 
   it('has a disruption budget for each of its pod sets', () => {
-    const budgets = objects(env, 'PodDisruptionBudget') as Obj[];
+    const budgets = objects<PdbJson>(env, 'PodDisruptionBudget');
     for (const set of sets) {
-      if (set.role === 'instances') expect((set.owner as Obj).spec.enablePDB, set.owner.metadata.name).toBe(true);
-      else if (set.role === 'redis') expect((set.owner as Obj).spec.pdb.enabled).toBe(true);
+      if (set.role === 'instances') expect((set.owner as PgCluster).spec.enablePDB, set.owner.metadata.name).toBe(true);
+      else if (set.role === 'redis') expect((set.owner as RedisReplication).spec.pdb!.enabled).toBe(true);
       else
         expect(
           budgets.some((b) => selectorMatches(b.spec.selector, set.labels)),
@@ -204,8 +252,8 @@ describe.each(environmentNames())('%s: every operated store', (name) => {
   });
 
   it('is scraped by a PodMonitor and fenced by a NetworkPolicy', () => {
-    const monitors = objects(env, 'PodMonitor') as Obj[];
-    const policies = (objects(env, 'NetworkPolicy') as Obj[]).filter((p) => p.metadata.namespace === 'data');
+    const monitors = objects<PodMonitor>(env, 'PodMonitor');
+    const policies = objects<NetworkPolicyJson>(env, 'NetworkPolicy').filter((p) => p.metadata.namespace === 'data');
     for (const set of sets.filter((s) => s.role !== 'sentinel')) {
       expect(
         monitors.some((m) => selectorMatches(m.spec.selector, set.labels)),
@@ -222,15 +270,15 @@ describe.each(environmentNames())('%s: every operated store', (name) => {
   it('is reached by the apps that use PostgreSQL only through the pooler', () => {
     for (const [service, spec] of Object.entries(environment(name).services)) {
       if (!spec.enabled || !spec.uses.includes('postgres')) continue;
-      const rule = find(env, 'NetworkPolicy', service).spec.egress.find((r: Obj) => r.ports[0].port === 5432);
+      const rule = find<NetworkPolicyJson>(env, 'NetworkPolicy', service).spec.egress!.find((r) => r.ports![0].port === 5432)!;
       expect(
-        rule.to.map((peer: Obj) => peer.podSelector.matchLabels),
+        rule.to!.map((peer) => peer.podSelector!.matchLabels),
         service,
       ).toEqual([{ 'cnpg.io/poolerName': 'postgres-pooler' }]);
     }
   });
 
   it("runs in a namespace that enforces Pod Security 'restricted'", () => {
-    expect(find(env, 'Namespace', 'data').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(find(env, 'Namespace', 'data').metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 });

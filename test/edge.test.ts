@@ -7,18 +7,53 @@ import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { HSTS } from '../lib/gateway-edge';
 import { environment, find, objects, rendered } from './helpers';
+import type { Labels, NetworkPolicyJson, ServiceJson, TopologySpreadJson, WithSpec } from './k8s-json';
+
+type HttpRoute = WithSpec<{
+  readonly parentRefs: readonly { readonly name: string; readonly sectionName?: string }[];
+  readonly hostnames: readonly string[];
+  readonly rules: readonly {
+    readonly matches?: readonly { readonly path: { readonly type: string; readonly value: string } }[];
+    readonly filters?: readonly Readonly<Record<string, unknown>>[];
+    readonly backendRefs?: readonly { readonly name: string; readonly port: number }[];
+  }[];
+}>;
+type Gateway = WithSpec<{
+  readonly infrastructure: { readonly annotations?: Labels };
+  readonly listeners: readonly {
+    readonly name: string;
+    readonly protocol: string;
+    readonly port: number;
+    readonly hostname?: string;
+    readonly tls?: Readonly<Record<string, unknown>>;
+  }[];
+}>;
+/** NGINX Gateway Fabric's NginxProxy: how the data plane's Service and Deployment are rendered. */
+type NginxProxy = WithSpec<{
+  readonly dnsResolver: { readonly addresses: readonly { readonly type: string; readonly value: string }[] };
+  readonly kubernetes: {
+    readonly service: { readonly externalTrafficPolicy: string; readonly patches?: readonly Readonly<Record<string, unknown>>[] };
+    readonly deployment: {
+      readonly replicas: number;
+      readonly container: { readonly resources: { readonly requests?: Labels; readonly limits?: Labels } };
+      readonly pod: { readonly nodeSelector?: Labels; readonly topologySpreadConstraints: readonly TopologySpreadJson[] };
+      readonly patches?: readonly Readonly<Record<string, unknown>>[];
+    };
+  };
+}>;
+type Certificate = WithSpec<{ readonly secretName: string }>;
 
 const routes = (env: string) =>
-  (objects(rendered(env), 'HTTPRoute') as any[])
-    .filter((route) => route.spec.parentRefs.every((ref: any) => ref.sectionName !== 'http'))
+  objects<HttpRoute>(rendered(env), 'HTTPRoute')
+    .filter((route) => route.spec.parentRefs.every((ref) => ref.sectionName !== 'http'))
     .flatMap((route) =>
       route.spec.rules.map(
-        (rule: any) =>
-          `${route.spec.hostnames.join(',')}${rule.matches[0].path.value} ${rule.matches[0].path.type} -> ${rule.backendRefs.map((b: any) => `${b.name}:${b.port}`).join(',')}`,
+        (rule) =>
+          `${route.spec.hostnames.join(',')}${rule.matches![0].path.value} ${rule.matches![0].path.type} -> ${rule.backendRefs!.map((b) => `${b.name}:${b.port}`).join(',')}`,
       ),
     );
-const gateway = (env: string) => find(rendered(env), 'Gateway', 'public');
-const proxy = (env: string) => find(rendered(env), 'NginxProxy', 'public');
+const gateway = (env: string) => find<Gateway>(rendered(env), 'Gateway', 'public');
+const proxy = (env: string) => find<NginxProxy>(rendered(env), 'NginxProxy', 'public');
 
 describe('routes', () => {
   it('routes /api on the public host to the backend (seed 000), with the health path', () => {
@@ -39,9 +74,7 @@ describe('routes', () => {
 
   it('redirects plain HTTP to HTTPS with a 301, and serves nothing else on port 80', () => {
     for (const env of environmentNames()) {
-      const onHttp = (objects(rendered(env), 'HTTPRoute') as any[]).filter((r) =>
-        r.spec.parentRefs.some((p: any) => p.sectionName === 'http'),
-      );
+      const onHttp = objects<HttpRoute>(rendered(env), 'HTTPRoute').filter((r) => r.spec.parentRefs.some((p) => p.sectionName === 'http'));
       expect(onHttp.map((r) => r.metadata.name)).toEqual(['public-https-redirect']);
       expect(onHttp[0].spec.rules).toEqual([
         { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
@@ -53,10 +86,10 @@ describe('routes', () => {
     for (const env of environmentNames()) {
       const { namespace, ingress } = environment(env);
       for (const service of [ingress.apiService, ingress.frontendService]) {
-        const upstream = objects(rendered(env), 'Service').find(
+        const upstream = objects<ServiceJson>(rendered(env), 'Service').find(
           (s) => s.metadata.name === service && s.metadata.namespace === ingress.namespace,
         );
-        expect((upstream as any).spec).toMatchObject({
+        expect(upstream!.spec).toMatchObject({
           type: 'ExternalName',
           externalName: `${service}.${namespace}.svc.cluster.local`,
         });
@@ -70,9 +103,9 @@ describe('routes', () => {
 describe('TLS', () => {
   it('terminates TLS 1.3 only, for every host, with the certificate cert-manager issues', () => {
     for (const env of environmentNames()) {
-      const https = gateway(env).spec.listeners.filter((l: any) => l.protocol === 'HTTPS');
+      const https = gateway(env).spec.listeners.filter((l) => l.protocol === 'HTTPS');
       const hosts = [...new Set(routes(env).flatMap((r) => r.split(/[/ ]/)[0]!.split(',')))];
-      expect(https.map((l: any) => l.hostname).sort()).toEqual(hosts.sort());
+      expect(https.map((l) => l.hostname).sort()).toEqual(hosts.sort());
       for (const listener of https) {
         expect(listener.port).toBe(443);
         expect(listener.tls).toEqual({
@@ -81,14 +114,14 @@ describe('TLS', () => {
           options: { 'nginx.org/ssl-protocols': 'TLSv1.3' },
         });
       }
-      expect(find(rendered(env), 'Certificate', `public-${env}`).spec.secretName).toBe(`public-${env}-tls`);
+      expect(find<Certificate>(rendered(env), 'Certificate', `public-${env}`).spec.secretName).toBe(`public-${env}-tls`);
     }
   });
 
   it('sends HSTS for a year on every HTTPS response', () => {
     expect(HSTS).toBe('max-age=31536000; includeSubDomains');
     for (const env of environmentNames()) {
-      for (const route of objects(rendered(env), 'HTTPRoute') as any[]) {
+      for (const route of objects<HttpRoute>(rendered(env), 'HTTPRoute')) {
         if (route.metadata.name === 'public-https-redirect') continue;
         for (const rule of route.spec.rules) {
           expect(rule.filters).toContainEqual({
@@ -130,7 +163,7 @@ describe('client addresses and the rate limit', () => {
 
   it('overwrites X-Forwarded-For with the connecting address on every route, so the services never read a forged one', () => {
     for (const env of environmentNames()) {
-      for (const route of objects(rendered(env), 'HTTPRoute') as any[]) {
+      for (const route of objects<HttpRoute>(rendered(env), 'HTTPRoute')) {
         if (route.metadata.name === 'public-https-redirect') continue;
         for (const rule of route.spec.rules) {
           expect(rule.filters).toContainEqual({
@@ -173,18 +206,18 @@ describe('the NGINX pods', () => {
         type: 'StrategicMerge',
         value: { spec: { template: { spec: { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } } } } },
       });
-      expect(find(rendered(env), 'Namespace', 'edge').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      expect(find(rendered(env), 'Namespace', 'edge').metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
     }
   });
 
   it('puts them in the mesh where it is on, capturing only their calls to the services', () => {
-    const annotations = gateway('prod').spec.infrastructure.annotations;
+    const annotations = gateway('prod').spec.infrastructure.annotations!;
     expect(annotations['traffic.sidecar.istio.io/includeInboundPorts']).toBe('');
     expect(JSON.parse(annotations['proxy.istio.io/config'])).toEqual({
       holdApplicationUntilProxyStarts: true,
       terminationDrainDuration: '20s',
     });
-    expect(find(rendered('prod'), 'Namespace', 'edge').metadata.labels['istio-injection']).toBe('enabled');
+    expect(find(rendered('prod'), 'Namespace', 'edge').metadata.labels!['istio-injection']).toBe('enabled');
     expect(gateway('dev').spec.infrastructure).not.toHaveProperty('annotations');
     expect(find(rendered('dev'), 'Namespace', 'edge').metadata.labels).not.toHaveProperty('istio-injection');
   });
@@ -192,7 +225,7 @@ describe('the NGINX pods', () => {
 
 describe('network policies', () => {
   it('admits the internet on 80 and 443 only, and lets the pods reach the routed services, the control plane and DNS', () => {
-    const policy = find(rendered('prod'), 'NetworkPolicy', 'public').spec;
+    const policy = find<NetworkPolicyJson>(rendered('prod'), 'NetworkPolicy', 'public').spec;
     expect(policy.ingress).toEqual([
       {
         from: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
@@ -203,10 +236,11 @@ describe('network policies', () => {
       },
     ]);
     expect(
-      policy.egress.map(
-        (rule: any) =>
-          `${rule.to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']}/${rule.to[0].podSelector?.matchLabels['app.kubernetes.io/name'] ?? '*'}:${rule.ports[0].port}`,
-      ),
+      policy.egress!.map((rule) => {
+        const [peer] = rule.to!;
+        const app = peer.podSelector ? (peer.podSelector.matchLabels!['app.kubernetes.io/name'] ?? '*') : '*';
+        return `${peer.namespaceSelector!.matchLabels!['kubernetes.io/metadata.name']}/${app}:${rule.ports![0].port}`;
+      }),
     ).toEqual(['platform/backend:8001', 'platform/frontend:3000', 'nginx-gateway/*:8443']);
     expect(find(rendered('prod'), 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });

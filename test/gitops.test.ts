@@ -14,9 +14,49 @@ import { autoscalerOwnedFields, rolloutOwnedFields } from '../lib/gitops/control
 import { renderEnvironments } from '../app/synthesize';
 import type { Manifest } from '../lib/core/manifest';
 import { find, objects, renderOverlay, rendered } from './helpers';
+import type { Labels, WithSpec, WorkloadJson } from './k8s-json';
 
-const kustomizations = (env: string) => objects(rendered(env), 'Kustomization') as any[];
-const applications = (env: string) => objects(rendered(env), 'Application') as any[];
+/** Flux's Kustomization. */
+type Kustomization = WithSpec<{
+  readonly path: string;
+  readonly prune: boolean;
+  readonly sourceRef: { readonly kind: string; readonly name: string };
+  readonly dependsOn?: readonly { readonly name: string }[];
+  readonly healthCheckExprs?: readonly Labels[];
+  readonly ignore?: readonly { readonly paths: readonly string[]; readonly target: Labels }[];
+}>;
+/** Argo CD's Application. */
+type Application = WithSpec<{
+  readonly project: string;
+  readonly source: {
+    readonly repoURL: string;
+    readonly targetRevision: string;
+    readonly path?: string;
+    readonly helm?: { readonly releaseName: string; readonly valuesObject?: Readonly<Record<string, unknown>> };
+  };
+  readonly destination: { readonly server: string; readonly namespace: string };
+  readonly syncPolicy: {
+    readonly automated?: { readonly prune: boolean; readonly selfHeal: boolean };
+    readonly syncOptions: readonly string[];
+    readonly managedNamespaceMetadata?: { readonly labels: Labels };
+  };
+  readonly ignoreDifferences?: readonly Readonly<Record<string, unknown>>[];
+}>;
+type AppProject = WithSpec<{
+  readonly sourceRepos: readonly string[];
+  readonly destinations: readonly { readonly server: string; readonly namespace: string }[];
+  readonly clusterResourceWhitelist: readonly { readonly group: string; readonly kind: string }[];
+}>;
+type HelmRelease = WithSpec<{ readonly values?: Readonly<Record<string, unknown>> }>;
+type VirtualService = WithSpec<{ readonly http: readonly { readonly name: string }[] }>;
+type IstioCanaryRollout = WithSpec<{
+  readonly strategy: {
+    readonly canary: { readonly trafficRouting: { readonly istio: { readonly virtualService: { readonly routes: readonly string[] } } } };
+  };
+}>;
+
+const kustomizations = (env: string) => objects<Kustomization>(rendered(env), 'Kustomization');
+const applications = (env: string) => objects<Application>(rendered(env), 'Application');
 const folders = (env: { files: readonly { name: string }[] }) =>
   [...new Set(env.files.map((file) => (file.name.includes('/') ? file.name.slice(0, file.name.indexOf('/')) : '')))].sort();
 
@@ -25,7 +65,11 @@ function pointer(object: unknown, path: string): unknown {
   return path
     .split('/')
     .slice(1)
-    .reduce<any>((here, key) => (here === undefined ? undefined : here[key.replace(/~1/g, '/').replace(/~0/g, '~')]), object);
+    .reduce<unknown>(
+      (here, key) =>
+        here === undefined ? undefined : (here as Readonly<Record<string, unknown>>)[key.replace(/~1/g, '/').replace(/~0/g, '~')],
+      object,
+    );
 }
 
 describe('layout', () => {
@@ -61,7 +105,7 @@ describe('layout', () => {
       wait: true,
       sourceRef: { kind: 'GitRepository', name: 'gateway-api' },
     });
-    const application = find(rendered('staging'), 'Application', 'gateway-api').spec;
+    const application = find<Application>(rendered('staging'), 'Application', 'gateway-api').spec;
     expect(application.source).toEqual({
       repoURL: 'https://github.com/kubernetes-sigs/gateway-api',
       targetRevision: 'v1.6.1',
@@ -70,7 +114,7 @@ describe('layout', () => {
     expect(application.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
     expect(application.syncPolicy.syncOptions).toContain('ServerSideApply=true');
     for (const name of environmentNames()) {
-      const gitops = rendered(name).objects.filter((o) => o.kind === 'Kustomization' || o.kind === 'Application') as any[];
+      const gitops = rendered(name).objects.filter((o) => o.kind === 'Kustomization' || o.kind === 'Application');
       expect(gitops.filter((o) => o.metadata.name.endsWith('crds') || o.metadata.name === 'gateway-api').length, name).toBeGreaterThan(0);
     }
   });
@@ -87,7 +131,7 @@ describe('Flux', () => {
   });
 
   it('applies the add-ons, then the apps, keeping its own folder in sync', () => {
-    expect(kustomizations('prod').map((k) => [k.metadata.name, k.spec.path, (k.spec.dependsOn ?? []).map((d: any) => d.name)])).toEqual([
+    expect(kustomizations('prod').map((k) => [k.metadata.name, k.spec.path, (k.spec.dependsOn ?? []).map((d) => d.name)])).toEqual([
       ['prod-gitops', './dist/prod/flux', []],
       ['prod-crds', './config/crd', []],
       ['prod-addons', './dist/prod/addons', ['prod-crds']],
@@ -111,7 +155,7 @@ describe('Flux', () => {
   });
 
   it('judges Rollouts by their phase: a paused release gate is not a failed sync', () => {
-    expect(find(rendered('prod'), 'Kustomization', 'prod-apps').spec.healthCheckExprs).toEqual([
+    expect(find<Kustomization>(rendered('prod'), 'Kustomization', 'prod-apps').spec.healthCheckExprs).toEqual([
       {
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'Rollout',
@@ -123,7 +167,7 @@ describe('Flux', () => {
   });
 
   it('leaves the weights Argo Rollouts sets and the subset labels it injects out of drift correction', () => {
-    expect(find(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore).toEqual([
+    expect(find<Kustomization>(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore).toEqual([
       {
         paths: ['/spec/http/0/route/0/weight', '/spec/http/0/route/1/weight'],
         target: { group: '^networking\\.istio\\.io$', kind: '^VirtualService$', name: '^ai$', namespace: '^platform$' },
@@ -136,23 +180,23 @@ describe('Flux', () => {
   });
 
   it('ignores exactly the weights of the route the Rollout names, which the VirtualService does set', () => {
-    const vs = find(rendered('prod'), 'VirtualService', 'ai');
-    const rule = find(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore[0];
-    expect(rule.paths.map((path: string) => pointer(vs, path))).toEqual([100, 0]);
+    const vs = find<VirtualService>(rendered('prod'), 'VirtualService', 'ai');
+    const rule = find<Kustomization>(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore![0];
+    expect(rule.paths.map((path) => pointer(vs, path))).toEqual([100, 0]);
     expect(vs.spec.http[0].name).toBe(
-      find(rendered('prod'), 'Rollout', 'ai').spec.strategy.canary.trafficRouting.istio.virtualService.routes[0],
+      find<IstioCanaryRollout>(rendered('prod'), 'Rollout', 'ai').spec.strategy.canary.trafficRouting.istio.virtualService.routes[0],
     );
     const dr = find(rendered('prod'), 'DestinationRule', 'ai');
-    const subsets = find(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore[1].paths.map((path: string) =>
-      pointer(dr, path.slice(0, path.lastIndexOf('/labels'))),
+    const subsets = find<Kustomization>(rendered('prod'), 'Kustomization', 'prod-apps').spec.ignore![1].paths.map(
+      (path) => pointer(dr, path.slice(0, path.lastIndexOf('/labels'))) as { readonly name: string },
     );
-    expect(subsets.map((s: any) => s.name)).toEqual(['stable', 'canary']);
+    expect(subsets.map((s) => s.name)).toEqual(['stable', 'canary']);
   });
 
   it('emits nothing for replicas: no workload sets spec.replicas, so server-side apply never owns it', () => {
     for (const name of environmentNames()) {
       for (const workload of rendered(name).objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Rollout')) {
-        expect((workload as any).spec.replicas, `${name}: ${workload.kind}/${workload.metadata.name}`).toBeUndefined();
+        expect((workload as WorkloadJson).spec.replicas, `${name}: ${workload.kind}/${workload.metadata.name}`).toBeUndefined();
       }
       for (const k of kustomizations(name)) {
         expect(JSON.stringify(k.spec.ignore ?? [])).not.toContain('/spec/replicas');
@@ -183,7 +227,7 @@ describe('Flux', () => {
 
 describe('Argo CD', () => {
   it('creates a project that allows only this repository, the pinned chart repositories and the namespaces in use', () => {
-    const project = find(rendered('staging'), 'AppProject', 'staging');
+    const project = find<AppProject>(rendered('staging'), 'AppProject', 'staging');
     expect(project.metadata.namespace).toBe('argocd');
     expect(project.spec.sourceRepos).toEqual([
       'https://argoproj.github.io/argo-helm',
@@ -199,7 +243,7 @@ describe('Argo CD', () => {
       'https://prometheus-community.github.io/helm-charts',
       'oci://ghcr.io/nginx/charts/nginx-gateway-fabric',
     ]);
-    expect(project.spec.destinations.map((d: any) => `${d.server} ${d.namespace}`)).toEqual(
+    expect(project.spec.destinations.map((d) => `${d.server} ${d.namespace}`)).toEqual(
       [
         'argo-rollouts',
         'argocd',
@@ -226,7 +270,7 @@ describe('Argo CD', () => {
   });
 
   it('keeps every Application inside its project', () => {
-    const project = find(rendered('staging'), 'AppProject', 'staging');
+    const project = find<AppProject>(rendered('staging'), 'AppProject', 'staging');
     for (const app of applications('staging')) {
       expect(app.metadata.namespace).toBe('argocd');
       expect(app.spec.project).toBe('staging');
@@ -243,16 +287,16 @@ describe('Argo CD', () => {
   });
 
   it('is an app of apps: the root Application syncs the argocd folder, the apps Application the environment root', () => {
-    expect(find(rendered('staging'), 'Application', 'staging-gitops').spec.source).toEqual({
+    expect(find<Application>(rendered('staging'), 'Application', 'staging-gitops').spec.source).toEqual({
       repoURL: 'https://github.com/example/platform-manifests',
       targetRevision: 'main',
       path: 'dist/staging/argocd',
     });
-    expect(find(rendered('staging'), 'Application', 'staging-apps').spec.source.path).toBe('dist/staging');
+    expect(find<Application>(rendered('staging'), 'Application', 'staging-apps').spec.source.path).toBe('dist/staging');
   });
 
   it('ignores the fields Argo Rollouts and the autoscalers own, and keeps their live values on sync', () => {
-    const apps = find(rendered('staging'), 'Application', 'staging-apps');
+    const apps = find<Application>(rendered('staging'), 'Application', 'staging-apps');
     expect(apps.spec.ignoreDifferences).toEqual([
       { group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] },
       { group: 'argoproj.io', kind: 'Rollout', jsonPointers: ['/spec/replicas'] },
@@ -275,24 +319,26 @@ describe('Argo CD', () => {
   });
 
   it('installs add-ons from their Helm charts into labelled namespaces, every one server-side', () => {
-    const nginx = find(rendered('staging'), 'Application', 'nginx-gateway-fabric');
-    expect(nginx.spec.source.helm.releaseName).toBe('nginx-gateway-fabric');
+    const nginx = find<Application>(rendered('staging'), 'Application', 'nginx-gateway-fabric');
+    expect(nginx.spec.source.helm!.releaseName).toBe('nginx-gateway-fabric');
     expect(nginx.spec.destination.namespace).toBe('nginx-gateway');
     expect(nginx.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=true', 'ServerSideApply=true', 'PruneLast=true']);
-    expect(nginx.spec.syncPolicy.managedNamespaceMetadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(nginx.spec.syncPolicy.managedNamespaceMetadata!.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
     // KEDA's and External Secrets' CRDs are larger than client-side apply's last-applied annotation allows.
-    for (const app of objects(rendered('staging'), 'Application').filter((o: any) => o.spec.source.helm !== undefined) as any[]) {
+    for (const app of objects<Application>(rendered('staging'), 'Application').filter((o) => o.spec.source.helm !== undefined)) {
       expect(app.spec.syncPolicy.syncOptions, app.metadata.name).toContain('ServerSideApply=true');
     }
     // kube-system belongs to the cluster: neither created nor relabelled.
-    expect(find(rendered('staging'), 'Application', 'istio-cni').spec.syncPolicy).not.toHaveProperty('managedNamespaceMetadata');
+    expect(find<Application>(rendered('staging'), 'Application', 'istio-cni').spec.syncPolicy).not.toHaveProperty(
+      'managedNamespaceMetadata',
+    );
   });
 
   it('configures add-ons identically for Flux and Argo CD', () => {
     const both = renderOverlay({ name: 'both', extends: staging, gitops: { tool: 'both' } });
-    for (const release of both.objects.filter((o) => o.kind === 'HelmRelease') as any[]) {
-      const app = both.objects.find((o) => o.kind === 'Application' && o.metadata.name === release.metadata.name) as any;
-      expect(app.spec.source.helm.valuesObject, release.metadata.name).toEqual(release.spec.values);
+    for (const release of objects<HelmRelease>(both, 'HelmRelease')) {
+      const app = find<Application>(both, 'Application', release.metadata.name);
+      expect(app.spec.source.helm!.valuesObject, release.metadata.name).toEqual(release.spec.values);
     }
   });
 });

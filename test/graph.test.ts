@@ -8,6 +8,16 @@ import { embedGraph } from '../app/commands/graph';
 import { topologyMarkdown, topologyMermaid } from '../app/graph';
 import type { Manifest } from '../lib/core/manifest';
 import { environment, objects, rendered } from './helpers';
+import type { WithSpec } from './k8s-json';
+
+type Ingress = WithSpec<{
+  readonly rules: readonly {
+    readonly host: string;
+    readonly http: {
+      readonly paths: readonly { readonly path: string; readonly backend: { readonly service: { readonly name: string } } }[];
+    };
+  }[];
+}>;
 
 const POOL_LABEL = 'cloud.google.com/gke-nodepool';
 
@@ -39,7 +49,7 @@ describe('prod topology', () => {
   });
 
   it('draws every Ingress host with an edge to each Service it routes to, labelled by path', () => {
-    for (const ingress of objects(prod, 'Ingress') as any[]) {
+    for (const ingress of objects<Ingress>(prod, 'Ingress')) {
       for (const rule of ingress.spec.rules) {
         const host = idOf(text, rule.host);
         for (const path of rule.http.paths) {

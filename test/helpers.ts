@@ -6,6 +6,7 @@ import { validationContext } from '../app/synthesize';
 import { validate } from '../lib/validation';
 import type { ValidationReport } from '../lib/validation/types';
 import type { Manifest } from '../lib/core/manifest';
+import type { PodTemplateJson, WorkloadJson } from './k8s-json';
 
 const cache = new Map<string, RenderedEnvironment>();
 
@@ -33,27 +34,28 @@ export function environment(name: string): Environment {
   return selectEnvironments([name])[0]!;
 }
 
-export function objects(env: RenderedEnvironment, kind: string): Manifest[] {
-  return env.objects.filter((object) => object.kind === kind);
+/** Every object of a kind, typed by the shape the test reads (see test/k8s-json.ts). */
+export function objects<T extends Manifest = Manifest>(env: RenderedEnvironment, kind: string): T[] {
+  return env.objects.filter((object) => object.kind === kind) as T[];
 }
 
 /** The one object of that kind and name; fails the test if missing. */
-export function find<T = any>(env: RenderedEnvironment, kind: string, name: string): T {
+export function find<T extends Manifest = Manifest>(env: RenderedEnvironment, kind: string, name: string): T {
   const found = env.objects.find((object) => object.kind === kind && object.metadata.name === name);
   if (!found) throw new Error(`${env.environment}: no ${kind} "${name}"`);
   return found as T;
 }
 
 /** The workload of a service, whichever kind rolls it out (Deployment or Rollout). */
-export function workload<T = any>(env: RenderedEnvironment, name: string): T {
+export function workload<T extends Manifest = WorkloadJson>(env: RenderedEnvironment, name: string): T {
   const found = env.objects.find((object) => ['Deployment', 'Rollout'].includes(object.kind) && object.metadata.name === name);
   if (!found) throw new Error(`${env.environment}: no workload "${name}"`);
   return found as T;
 }
 
 /** Pod templates of every workload kind that carries one. */
-export function podTemplates(env: RenderedEnvironment): { object: Manifest; template: any }[] {
+export function podTemplates(env: RenderedEnvironment): { object: WorkloadJson; template: PodTemplateJson }[] {
   return env.objects
-    .filter((object) => ['Deployment', 'Rollout'].includes(object.kind))
-    .map((object) => ({ object, template: (object as any).spec.template }));
+    .filter((object): object is WorkloadJson => ['Deployment', 'Rollout'].includes(object.kind))
+    .map((object) => ({ object, template: object.spec.template }));
 }

@@ -1,6 +1,37 @@
 /** The mesh: zero-trust mTLS, deny by default, allow rules from the one service graph, circuit breakers. */
 import { describe, expect, it } from 'vitest';
 import { find, objects, rendered } from './helpers';
+import type { LabelSelector, ServiceJson, WithSpec } from './k8s-json';
+
+type AuthorizationPolicy = WithSpec<{
+  readonly action?: string;
+  readonly selector?: LabelSelector;
+  readonly rules?: readonly {
+    readonly from: readonly { readonly source: { readonly principals: readonly string[] } }[];
+    readonly to: readonly { readonly operation: { readonly ports: readonly string[] } }[];
+  }[];
+}>;
+
+type DestinationRule = WithSpec<{
+  readonly host: string;
+  readonly trafficPolicy: {
+    readonly connectionPool: {
+      readonly tcp: { readonly maxConnections: number };
+      readonly http: { readonly http1MaxPendingRequests: number };
+    };
+    readonly outlierDetection: Readonly<Record<string, unknown>>;
+  };
+  readonly subsets?: readonly { readonly name: string }[];
+}>;
+
+type VirtualService = WithSpec<{
+  readonly http: readonly {
+    readonly name?: string;
+    readonly timeout?: string;
+    readonly retries?: { readonly attempts: number; readonly perTryTimeout?: string; readonly retryOn?: string };
+    readonly route: readonly { readonly destination: { readonly host: string; readonly subset?: string }; readonly weight?: number }[];
+  }[];
+}>;
 
 const principal = (ns: string, sa: string) => `cluster.local/ns/${ns}/sa/${sa}`;
 
@@ -21,11 +52,11 @@ describe.each(['staging', 'prod'])('%s mesh', (name) => {
 
   it('allows exactly the declared service graph, by workload identity', () => {
     const allowed = Object.fromEntries(
-      (objects(env, 'AuthorizationPolicy') as any[])
+      objects<AuthorizationPolicy>(env, 'AuthorizationPolicy')
         .filter((p) => p.metadata.name !== 'allow-nothing')
         .map((p) => [
           p.metadata.name,
-          { from: p.spec.rules[0].from[0].source.principals, ports: p.spec.rules[0].to[0].operation.ports, action: p.spec.action },
+          { from: p.spec.rules![0].from[0].source.principals, ports: p.spec.rules![0].to[0].operation.ports, action: p.spec.action },
         ]),
     );
     expect(allowed).toEqual({
@@ -47,16 +78,16 @@ describe.each(['staging', 'prod'])('%s mesh', (name) => {
   });
 
   it('selects the pods each policy protects', () => {
-    for (const policy of (objects(env, 'AuthorizationPolicy') as any[]).filter((p) => p.spec.selector)) {
-      const service = find(env, 'Service', policy.metadata.name);
-      expect(policy.spec.selector.matchLabels).toEqual(service.spec.selector);
+    for (const policy of objects<AuthorizationPolicy>(env, 'AuthorizationPolicy').filter((p) => p.spec.selector)) {
+      const service = find<ServiceJson>(env, 'Service', policy.metadata.name);
+      expect(policy.spec.selector!.matchLabels).toEqual(service.spec.selector);
     }
   });
 
   it('gives every web service a circuit breaker, retries and a timeout (seed 001)', () => {
     for (const service of ['frontend', 'backend', 'ai']) {
-      const policy = find(env, 'DestinationRule', service).spec.trafficPolicy;
-      const retries = find(env, 'VirtualService', service).spec.http[0].retries;
+      const policy = find<DestinationRule>(env, 'DestinationRule', service).spec.trafficPolicy;
+      const retries = find<VirtualService>(env, 'VirtualService', service).spec.http[0].retries!;
       expect(policy.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
       expect(policy.connectionPool.http.http1MaxPendingRequests).toBeGreaterThan(0);
       expect(policy.outlierDetection).toMatchObject({
@@ -65,29 +96,29 @@ describe.each(['staging', 'prod'])('%s mesh', (name) => {
         baseEjectionTime: '30s',
         maxEjectionPercent: 50,
       });
-      const route = find(env, 'VirtualService', service).spec.http[0];
+      const route = find<VirtualService>(env, 'VirtualService', service).spec.http[0];
       expect(route.name).toBe('primary');
       // Retries off is `attempts: 0` alone: Istio refuses a retry policy beside it.
-      if (retries.attempts > 0) expect(route.retries.retryOn).toContain('connect-failure');
+      if (retries.attempts > 0) expect(route.retries!.retryOn).toContain('connect-failure');
       else expect(retries).toEqual({ attempts: 0 });
     }
-    expect(find(env, 'VirtualService', 'backend').spec.http[0]).toMatchObject({
+    expect(find<VirtualService>(env, 'VirtualService', 'backend').spec.http[0]).toMatchObject({
       timeout: '15s',
       retries: { attempts: 2, perTryTimeout: '5s' },
     });
     // Inference is slow and expensive: a long timeout and no retries.
-    expect(find(env, 'VirtualService', 'ai').spec.http[0]).toMatchObject({ timeout: '60s' });
-    expect(find(env, 'VirtualService', 'ai').spec.http[0].retries).toEqual({ attempts: 0 });
+    expect(find<VirtualService>(env, 'VirtualService', 'ai').spec.http[0]).toMatchObject({ timeout: '60s' });
+    expect(find<VirtualService>(env, 'VirtualService', 'ai').spec.http[0].retries).toEqual({ attempts: 0 });
   });
 
   it('routes every VirtualService to Services and subsets that exist', () => {
-    const hosts = new Set((objects(env, 'Service') as any[]).map((s) => `${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`));
-    for (const vs of objects(env, 'VirtualService') as any[]) {
-      for (const { destination } of vs.spec.http.flatMap((r: any) => r.route)) {
+    const hosts = new Set(objects(env, 'Service').map((s) => `${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`));
+    for (const vs of objects<VirtualService>(env, 'VirtualService')) {
+      for (const { destination } of vs.spec.http.flatMap((r) => r.route)) {
         expect(hosts).toContain(destination.host);
         if (destination.subset) {
-          const dr = (objects(env, 'DestinationRule') as any[]).find((d) => d.spec.host === destination.host);
-          expect(dr.spec.subsets.map((s: any) => s.name)).toContain(destination.subset);
+          const dr = objects<DestinationRule>(env, 'DestinationRule').find((d) => d.spec.host === destination.host)!;
+          expect(dr.spec.subsets!.map((s) => s.name)).toContain(destination.subset);
         }
       }
     }

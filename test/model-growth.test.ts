@@ -16,6 +16,7 @@ import { platform } from '../environments/platform';
 import prod from '../environments/prod';
 import type { Manifest } from '../lib/core/manifest';
 import { validate } from '../lib/validation';
+import type { HpaJson, Labels, WithSpec, WorkloadJson } from './k8s-json';
 
 /** The platform base with a web service `search` (the frontend calls it) and a worker `mailer` on its own queue. */
 function grownBase(): Record<string, unknown> {
@@ -77,10 +78,19 @@ const grown: Environment[] = [
   ),
 ];
 
-type Object = Manifest & { spec?: any };
+/** KEDA's ScaledObject. */
+type ScaledObject = WithSpec<{
+  readonly scaleTargetRef: { readonly name: string };
+  readonly triggers: readonly { readonly type: string; readonly metadata: Labels }[];
+  readonly fallback?: { readonly behavior: string };
+}>;
+/** Istio's AuthorizationPolicy. */
+type AuthorizationPolicy = WithSpec<{
+  readonly rules: readonly { readonly from: readonly { readonly source: { readonly principals: readonly string[] } }[] }[];
+}>;
 
-function named(env: RenderedEnvironment, kind: string, name: string): Object | undefined {
-  return env.objects.find((o) => o.kind === kind && o.metadata.name === name) as Object | undefined;
+function named<T extends Manifest = Manifest>(env: RenderedEnvironment, kind: string, name: string): T | undefined {
+  return env.objects.find((o) => o.kind === kind && o.metadata.name === name) as T | undefined;
 }
 
 /** The invariants every service of every environment keeps, whatever the model declares. */
@@ -92,7 +102,7 @@ function checkInvariants(environment: Environment, rendered: RenderedEnvironment
   ).toEqual([]);
   for (const [name, spec] of enabledServices(environment)) {
     const at = `${environment.name}/${name}`;
-    const workload = (named(rendered, 'Rollout', name) ?? named(rendered, 'Deployment', name))!;
+    const workload = (named<WorkloadJson>(rendered, 'Rollout', name) ?? named<WorkloadJson>(rendered, 'Deployment', name))!;
     expect(workload, `${at}: workload`).toBeDefined();
     // The autoscaler owns the count: no pinned replicas.
     expect(workload.spec.replicas, `${at}: spec.replicas`).toBeUndefined();
@@ -114,24 +124,25 @@ function checkInvariants(environment: Environment, rendered: RenderedEnvironment
     expect(named(rendered, 'NetworkPolicy', name), `${at}: NetworkPolicy`).toBeDefined();
     // KEDA scales workers, and web services with a latency trigger (CPU and memory ride along); an HPA the rest.
     const keda = spec.kind === 'worker' || spec.autoscaling.latency !== undefined;
-    const scaler = keda ? named(rendered, 'ScaledObject', name) : named(rendered, 'HorizontalPodAutoscaler', name);
+    const scaledObject = named<ScaledObject>(rendered, 'ScaledObject', name);
+    const scaler = keda ? scaledObject : named<HpaJson>(rendered, 'HorizontalPodAutoscaler', name);
     expect(scaler?.spec.scaleTargetRef.name, `${at}: autoscaler`).toBe(name);
     if (spec.kind === 'web' && spec.autoscaling.latency !== undefined) {
-      const latency = scaler!.spec.triggers.find((t: { type: string }) => t.type === 'prometheus');
-      expect(latency.metadata.threshold, `${at}: latency trigger`).toBe(String(spec.autoscaling.latency.p95Milliseconds));
-      expect(scaler!.spec.fallback, `${at}: latency fallback`).toMatchObject({ behavior: 'currentReplicasIfHigher' });
+      const latency = scaledObject!.spec.triggers.find((t) => t.type === 'prometheus');
+      expect(latency!.metadata.threshold, `${at}: latency trigger`).toBe(String(spec.autoscaling.latency.p95Milliseconds));
+      expect(scaledObject!.spec.fallback, `${at}: latency fallback`).toMatchObject({ behavior: 'currentReplicasIfHigher' });
     }
     if (spec.kind === 'web') expect(named(rendered, 'Service', name), `${at}: Service`).toBeDefined();
     if (spec.kind === 'worker') {
-      const trigger = scaler!.spec.triggers[0];
-      const env = Object.fromEntries(pod.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+      const trigger = scaledObject!.spec.triggers[0];
+      const env = Object.fromEntries(pod.containers[0].env!.map((e) => [e.name, e.value]));
       // The worker and its trigger read the same queue.
       expect(env.QUEUE_NAME, at).toBe(spec.queue.name);
       expect(trigger.metadata.listName ?? trigger.metadata.queueName, at).toBe(spec.queue.name);
     }
     if (environment.mesh.enabled && spec.kind === 'web') {
-      const policy = named(rendered, 'AuthorizationPolicy', name)!;
-      const principals = policy.spec.rules.flatMap((rule: any) => rule.from.flatMap((from: any) => from.source.principals));
+      const policy = named<AuthorizationPolicy>(rendered, 'AuthorizationPolicy', name)!;
+      const principals = policy.spec.rules.flatMap((rule) => rule.from.flatMap((from) => from.source.principals));
       // Exactly the callers the service graph declares, and no one else.
       expect(principals.length, `${at}: principals`).toBe(callersOf(environment, name).length);
     }

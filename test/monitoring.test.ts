@@ -11,6 +11,7 @@ import { assertPromql, promqlErrors } from '../lib/promql';
 import { ISTIO_STATUS_PORT, metricsMergeAnnotations } from '../lib/istio-metrics';
 import { environment, find, objects, rendered, renderOverlay, workload } from './helpers';
 import prodOverlay from '../environments/prod';
+import type { Labels, ServiceJson, WithSpec } from './k8s-json';
 
 interface Rule {
   alert: string;
@@ -20,8 +21,30 @@ interface Rule {
   annotations: Record<string, string>;
 }
 
+type PrometheusRule = WithSpec<{ readonly groups: readonly { readonly name: string; readonly rules: readonly Rule[] }[] }>;
+
+type AnalysisTemplate = WithSpec<{
+  readonly metrics: readonly { readonly provider: { readonly prometheus?: { readonly query: string } } }[];
+}>;
+
+type ServiceMonitor = WithSpec<{
+  readonly selector: { readonly matchLabels: Labels };
+  readonly endpoints: readonly {
+    readonly port: string;
+    readonly path?: string;
+    readonly interval?: string;
+    readonly relabelings: readonly {
+      readonly action?: string;
+      readonly sourceLabels?: readonly string[];
+      readonly targetLabel?: string;
+      readonly regex: string;
+      readonly replacement?: string;
+    }[];
+  }[];
+}>;
+
 function rules(name: string): Rule[] {
-  return (objects(rendered(name), 'PrometheusRule') as any[]).flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules));
+  return objects<PrometheusRule>(rendered(name), 'PrometheusRule').flatMap((r) => r.spec.groups.flatMap((g) => g.rules));
 }
 
 function rule(all: Rule[], alert: string): Rule {
@@ -74,8 +97,8 @@ describe('prod alerts carry seed 000 thresholds', () => {
   });
 
   it('reads the same Istio series as the rollout analyses', () => {
-    const queries = (objects(rendered('prod'), 'AnalysisTemplate') as any[]).flatMap((t) =>
-      t.spec.metrics.filter((m: any) => m.provider.prometheus).map((m: any) => m.provider.prometheus.query as string),
+    const queries = objects<AnalysisTemplate>(rendered('prod'), 'AnalysisTemplate').flatMap((t) =>
+      t.spec.metrics.filter((m) => m.provider.prometheus).map((m) => m.provider.prometheus!.query),
     );
     for (const metric of ['istio_requests_total', 'istio_request_duration_milliseconds_bucket']) {
       expect(queries.some((q) => q.includes(metric) && q.includes('reporter="destination"'))).toBe(true);
@@ -92,7 +115,7 @@ describe('thresholds come from the environment', () => {
       slo: { errorRatePercent: 0.5, p95LatencySeconds: 1.5 },
       monitoring: { alerts: { diskPercent: 70, memoryPercent: 90 } },
     });
-    const all = (objects(changed, 'PrometheusRule') as any[]).flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules)) as Rule[];
+    const all = objects<PrometheusRule>(changed, 'PrometheusRule').flatMap((r) => r.spec.groups.flatMap((g) => g.rules));
     expect(rule(all, 'HighErrorRate').expr.endsWith(' > 0.5')).toBe(true);
     expect(rule(all, 'HighLatencyP95').expr.endsWith(' / 1000 > 1.5')).toBe(true);
     expect(rule(all, 'NodeDiskUsageHigh').expr.endsWith(' > 70')).toBe(true);
@@ -200,7 +223,7 @@ function relabel(regex: string, replacement: string, value: string): string | un
 describe.each(environmentNames())('%s ServiceMonitors', (name) => {
   const env = rendered(name);
   const spec = environment(name);
-  const monitors = objects(env, 'ServiceMonitor') as any[];
+  const monitors = objects<ServiceMonitor>(env, 'ServiceMonitor');
 
   it('scrape every web service that exposes metrics, and nothing else', () => {
     const expected = Object.entries(spec.services)
@@ -212,12 +235,12 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
 
   it("select their Service by the Service's own selector labels, on a port it names", () => {
     for (const monitor of monitors) {
-      const service = find(env, 'Service', monitor.metadata.name);
+      const service = find<ServiceJson>(env, 'Service', monitor.metadata.name);
       expect(monitor.spec.selector).toEqual({ matchLabels: service.spec.selector });
       expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
       const [endpoint] = monitor.spec.endpoints;
       expect(endpoint.port).toBe(HTTP_PORT_NAME);
-      expect(service.spec.ports.map((p: any) => p.name)).toContain(endpoint.port);
+      expect(service.spec.ports!.map((p) => p.name)).toContain(endpoint.port);
       expect(endpoint.interval).toBe('30s');
     }
   });
@@ -238,8 +261,8 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
         const move = endpoint.relabelings[1];
         expect(move.sourceLabels).toEqual(['__address__']);
         expect(move.targetLabel).toBe('__address__');
-        expect(relabel(move.regex, move.replacement, '10.4.2.7:8001')).toBe(`10.4.2.7:${ISTIO_STATUS_PORT}`);
-        expect(relabel(move.regex, move.replacement, '[fd00::7]:8001')).toBe(`[fd00::7]:${ISTIO_STATUS_PORT}`);
+        expect(relabel(move.regex, move.replacement!, '10.4.2.7:8001')).toBe(`10.4.2.7:${ISTIO_STATUS_PORT}`);
+        expect(relabel(move.regex, move.replacement!, '[fd00::7]:8001')).toBe(`[fd00::7]:${ISTIO_STATUS_PORT}`);
       }
     });
   } else {
@@ -279,8 +302,8 @@ describe('metrics merging annotations', () => {
 describe('runbooks', () => {
   it('exist in docs/runbooks for every alert in every environment', () => {
     for (const name of environmentNames()) {
-      for (const rule of objects(rendered(name), 'PrometheusRule') as any[]) {
-        for (const alert of rule.spec.groups.flatMap((g: any) => g.rules)) {
+      for (const rule of objects<PrometheusRule>(rendered(name), 'PrometheusRule')) {
+        for (const alert of rule.spec.groups.flatMap((g) => g.rules)) {
           const file = /\/blob\/main\/(docs\/runbooks\/[a-z0-9-]+\.md)$/.exec(alert.annotations.runbook_url)?.[1];
           expect(file, alert.alert).toBeDefined();
           expect(existsSync(join(__dirname, '..', file!)), `${alert.alert}: ${file}`).toBe(true);

@@ -8,6 +8,47 @@ import { buildEnvironment } from '../charts';
 import { environmentNames, loadEnvironmentFile } from '../environments';
 import { renderEnvironment } from '../app/render';
 import { find, objects, rendered, workload } from './helpers';
+import type { NetworkPolicyJson, WithSpec } from './k8s-json';
+
+type ScaledObject = WithSpec<{
+  readonly minReplicaCount?: number;
+  readonly maxReplicaCount?: number;
+  readonly scaleTargetRef: { readonly apiVersion: string; readonly kind: string; readonly name: string };
+  readonly triggers: readonly {
+    readonly type: string;
+    readonly metadata: Readonly<Record<string, string>>;
+    readonly authenticationRef?: { readonly name: string };
+  }[];
+}>;
+
+type TriggerAuthentication = WithSpec<{
+  readonly secretTargetRef: readonly { readonly parameter: string; readonly name: string; readonly key: string }[];
+}>;
+
+type ExternalSecret = WithSpec<{
+  readonly secretStoreRef: { readonly name: string; readonly kind: string };
+  readonly data: readonly { readonly secretKey: string; readonly remoteRef: { readonly key: string } }[];
+}>;
+
+type ClusterSecretStore = WithSpec<{
+  readonly provider: { readonly gcpsm?: { readonly projectID: string }; readonly vault?: Readonly<Record<string, unknown>> };
+  readonly conditions?: readonly { readonly namespaces: readonly string[] }[];
+}>;
+
+type Certificate = WithSpec<{
+  readonly dnsNames: readonly string[];
+  readonly issuerRef: { readonly name: string; readonly kind: string; readonly group?: string };
+  readonly secretName: string;
+}>;
+
+type Gateway = WithSpec<{
+  readonly listeners: readonly {
+    readonly protocol: string;
+    readonly tls?: { readonly certificateRefs: readonly { readonly group?: string; readonly kind?: string; readonly name: string }[] };
+  }[];
+}>;
+
+type ClusterIssuer = WithSpec<{ readonly acme: { readonly solvers: readonly Readonly<Record<string, unknown>>[] } }>;
 
 const fixture = (name: string) =>
   renderEnvironment(buildEnvironment(loadEnvironmentFile(join(__dirname, 'fixtures/environments', `${name}.yaml`))));
@@ -19,7 +60,7 @@ describe('queue workers scale on queue depth (seeds 001, 004)', () => {
     ['dev', 0, 2],
   ])('%s: KEDA scales the worker %i-%i at 100 waiting tasks per replica', (name, min, max) => {
     const env = rendered(name);
-    const scaled = find(env, 'ScaledObject', 'worker');
+    const scaled = find<ScaledObject>(env, 'ScaledObject', 'worker');
     expect(scaled.spec).toMatchObject({
       minReplicaCount: min,
       maxReplicaCount: max,
@@ -38,23 +79,23 @@ describe('queue workers scale on queue depth (seeds 001, 004)', () => {
 
   it("reads the broker credentials from keys the worker's ExternalSecret writes", () => {
     const prod = rendered('prod');
-    const auth = find(prod, 'TriggerAuthentication', 'worker-queue');
-    const written = find(prod, 'ExternalSecret', 'worker-secrets').spec.data.map((d: any) => d.secretKey);
+    const auth = find<TriggerAuthentication>(prod, 'TriggerAuthentication', 'worker-queue');
+    const written = find<ExternalSecret>(prod, 'ExternalSecret', 'worker-secrets').spec.data.map((d) => d.secretKey);
     for (const ref of auth.spec.secretTargetRef) {
       expect(ref.name).toBe('worker-secrets');
       expect(written).toContain(ref.key);
     }
     // In-cluster Redis: the address is in the trigger, only the password is a secret (the store's own).
-    expect(auth.spec.secretTargetRef.map((r: any) => [r.parameter, r.key])).toEqual([['password', 'redis-password']]);
+    expect(auth.spec.secretTargetRef.map((r) => [r.parameter, r.key])).toEqual([['password', 'redis-password']]);
   });
 
   it('can use RabbitMQ instead, chosen per environment', () => {
     const rabbit = fixture('rabbitmq-broker');
-    expect(find(rabbit, 'ScaledObject', 'worker').spec.triggers[0]).toMatchObject({
+    expect(find<ScaledObject>(rabbit, 'ScaledObject', 'worker').spec.triggers[0]).toMatchObject({
       type: 'rabbitmq',
       metadata: { queueName: 'tasks', mode: 'QueueLength', value: '100' },
     });
-    expect(find(rabbit, 'TriggerAuthentication', 'worker-queue').spec.secretTargetRef).toEqual([
+    expect(find<TriggerAuthentication>(rabbit, 'TriggerAuthentication', 'worker-queue').spec.secretTargetRef).toEqual([
       { parameter: 'host', name: 'worker-secrets', key: 'queue-url' },
     ]);
   });
@@ -67,17 +108,20 @@ describe('queue workers scale on queue depth (seeds 001, 004)', () => {
 
 /** Ports each service may reach, by peer description, from its NetworkPolicy. */
 function egressPorts(env: ReturnType<typeof rendered>, service: string): number[] {
-  return find(env, 'NetworkPolicy', service)
-    .spec.egress.flatMap((rule: any) => rule.ports.map((p: any) => p.port))
-    .sort((a: number, b: number) => a - b);
+  return find<NetworkPolicyJson>(env, 'NetworkPolicy', service)
+    .spec.egress!.flatMap((rule) => rule.ports!.map((p) => p.port as number))
+    .sort((a, b) => a - b);
 }
 
 describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name) => {
   const env = rendered(name);
 
   it('denies all ingress and egress by default, and allows DNS', () => {
-    expect(find(env, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-    const dns = find(env, 'NetworkPolicy', 'allow-dns').spec.egress[0];
+    expect(find<NetworkPolicyJson>(env, 'NetworkPolicy', 'default-deny').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+    });
+    const dns = find<NetworkPolicyJson>(env, 'NetworkPolicy', 'allow-dns').spec.egress![0];
     expect(dns.ports).toEqual([
       { protocol: 'UDP', port: 53 },
       { protocol: 'TCP', port: 53 },
@@ -93,11 +137,11 @@ describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name
   });
 
   it('keeps the backend internal: reachable from the ingress controller and its declared callers only', () => {
-    const from = find(env, 'NetworkPolicy', 'backend').spec.ingress.map((rule: any) => [
-      rule.from[0].namespaceSelector === undefined
-        ? rule.from[0].podSelector.matchLabels['app.kubernetes.io/name']
-        : `${rule.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']}/${JSON.stringify(rule.from[0].podSelector?.matchLabels ?? {})}`,
-      rule.ports.map((p: any) => p.port),
+    const from = find<NetworkPolicyJson>(env, 'NetworkPolicy', 'backend').spec.ingress!.map((rule) => [
+      rule.from![0].namespaceSelector === undefined
+        ? rule.from![0].podSelector!.matchLabels!['app.kubernetes.io/name']
+        : `${rule.from![0].namespaceSelector.matchLabels!['kubernetes.io/metadata.name']}/${JSON.stringify(rule.from![0].podSelector?.matchLabels ?? {})}`,
+      rule.ports!.map((p) => p.port),
     ]);
     expect(from.slice(0, 3)).toEqual([
       // The Gateway's NGINX pods, not everything in the edge namespace.
@@ -105,37 +149,41 @@ describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name
       ['frontend', [8001]],
       ['worker', [8001]],
     ]);
-    expect(find(env, 'NetworkPolicy', 'ai').spec.ingress[0].from).toEqual([
+    expect(find<NetworkPolicyJson>(env, 'NetworkPolicy', 'ai').spec.ingress![0].from).toEqual([
       { podSelector: { matchLabels: { 'app.kubernetes.io/instance': `backend-${name}`, 'app.kubernetes.io/name': 'backend' } } },
     ]);
-    expect(find(env, 'NetworkPolicy', 'worker').spec.ingress).toEqual([]);
+    expect(find<NetworkPolicyJson>(env, 'NetworkPolicy', 'worker').spec.ingress).toEqual([]);
   });
 
   it("lets the AI service reach its model API on 443, but not the cluster's private ranges", () => {
-    const rule = find(env, 'NetworkPolicy', 'ai').spec.egress.find((r: any) => r.ports[0].port === 443);
+    const rule = find<NetworkPolicyJson>(env, 'NetworkPolicy', 'ai').spec.egress!.find((r) => r.ports![0].port === 443)!;
     expect(rule.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }]);
   });
 });
 
 describe('managed or in-cluster data stores', () => {
   it('allows egress to the provider ranges when managed (seed 000)', () => {
-    const rule = find(rendered('prod'), 'NetworkPolicy', 'backend').spec.egress.find((r: any) => r.ports[0].port === 27017);
+    const rule = find<NetworkPolicyJson>(rendered('prod'), 'NetworkPolicy', 'backend').spec.egress!.find(
+      (r) => r.ports![0].port === 27017,
+    )!;
     expect(rule.to).toEqual([{ ipBlock: { cidr: '10.100.2.0/24' } }]);
   });
 
   it('allows egress to the pooler only when PostgreSQL is operated (seed 004), and to the Redis pods', () => {
-    const egress = find(rendered('prod'), 'NetworkPolicy', 'backend').spec.egress;
+    const egress = find<NetworkPolicyJson>(rendered('prod'), 'NetworkPolicy', 'backend').spec.egress!;
     const data = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } };
-    expect(egress.find((r: any) => r.ports[0].port === 5432).to).toEqual([
+    expect(egress.find((r) => r.ports![0].port === 5432)!.to).toEqual([
       { ...data, podSelector: { matchLabels: { 'cnpg.io/poolerName': 'postgres-pooler' } } },
     ]);
-    expect(egress.find((r: any) => r.ports[0].port === 6379).to).toEqual([
+    expect(egress.find((r) => r.ports![0].port === 6379)!.to).toEqual([
       { ...data, podSelector: { matchLabels: { app: 'redis', role: 'replication' } } },
     ]);
   });
 
   it('allows egress to the store pods when in-cluster (seed 004)', () => {
-    const rule = find(fixture('in-cluster-stores'), 'NetworkPolicy', 'backend').spec.egress.find((r: any) => r.ports[0].port === 5432);
+    const rule = find<NetworkPolicyJson>(fixture('in-cluster-stores'), 'NetworkPolicy', 'backend').spec.egress!.find(
+      (r) => r.ports![0].port === 5432,
+    )!;
     expect(rule.to).toEqual([
       {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } },
@@ -153,9 +201,9 @@ describe.each(environmentNames())('%s secrets by reference', (name) => {
   });
 
   it("sources each service's secrets from the store with an ExternalSecret and mounts them as files", () => {
-    const store = find(env, 'ClusterSecretStore', 'platform-secrets');
+    const store = find<ClusterSecretStore>(env, 'ClusterSecretStore', 'platform-secrets');
     for (const service of ['backend', 'ai', 'worker']) {
-      const external = find(env, 'ExternalSecret', `${service}-secrets`);
+      const external = find<ExternalSecret>(env, 'ExternalSecret', `${service}-secrets`);
       expect(external.spec.secretStoreRef).toEqual({ name: store.metadata.name, kind: 'ClusterSecretStore' });
       // Google Secret Manager secret IDs allow no "/": <prefix>-<name> there, a path under the prefix elsewhere.
       const gcp = store.spec.provider.gcpsm !== undefined;
@@ -168,20 +216,20 @@ describe.each(environmentNames())('%s secrets by reference', (name) => {
       expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'secrets', mountPath: '/var/run/secrets/app', readOnly: true });
       expect(JSON.stringify(pod.containers[0].env ?? [])).not.toContain('secretKeyRef');
     }
-    expect(find(env, 'ExternalSecret', 'ai-secrets').spec.data.map((d: any) => d.secretKey)).toContain('ai-provider-key');
+    expect(find<ExternalSecret>(env, 'ExternalSecret', 'ai-secrets').spec.data.map((d) => d.secretKey)).toContain('ai-provider-key');
   });
 });
 
 describe('secret stores: AWS, GCP and Vault are expressible', () => {
   it('uses Vault in dev and GCP Secret Manager in prod, limited to the namespace', () => {
-    expect(find(rendered('dev'), 'ClusterSecretStore', 'platform-secrets').spec.provider.vault).toMatchObject({
+    expect(find<ClusterSecretStore>(rendered('dev'), 'ClusterSecretStore', 'platform-secrets').spec.provider.vault).toMatchObject({
       server: 'https://vault.vault.svc.cluster.local:8200',
       version: 'v2',
       // The token crosses the network: TLS, verified against the cluster's Vault CA.
       caProvider: { type: 'ConfigMap', name: 'vault-ca', key: 'ca.crt', namespace: 'vault' },
     });
-    const prod = find(rendered('prod'), 'ClusterSecretStore', 'platform-secrets').spec;
-    expect(prod.provider.gcpsm.projectID).toBe('platform-prod');
+    const prod = find<ClusterSecretStore>(rendered('prod'), 'ClusterSecretStore', 'platform-secrets').spec;
+    expect(prod.provider.gcpsm!.projectID).toBe('platform-prod');
     // The data stores' ExternalSecrets (their passwords) read it from the data namespace.
     expect(prod.conditions).toEqual([{ namespaces: ['platform', 'data'] }]);
   });
@@ -190,22 +238,27 @@ describe('secret stores: AWS, GCP and Vault are expressible', () => {
 describe('certificates (seeds 000, 004)', () => {
   it("issues prod a wildcard from Let's Encrypt over DNS, and the Gateway's HTTPS listeners serve its Secret", () => {
     const prod = rendered('prod');
-    const certificate = find(prod, 'Certificate', 'public-prod');
+    const certificate = find<Certificate>(prod, 'Certificate', 'public-prod');
     expect(certificate.spec.dnsNames).toEqual(['*.example.com']);
     expect(certificate.spec.issuerRef).toEqual({ name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' });
-    const https = (find(prod, 'Gateway', 'public').spec.listeners as any[]).filter((l) => l.protocol === 'HTTPS');
+    const https = find<Gateway>(prod, 'Gateway', 'public').spec.listeners.filter((l) => l.protocol === 'HTTPS');
     expect(https.length).toBeGreaterThan(0);
     for (const listener of https)
-      expect(listener.tls.certificateRefs).toEqual([{ group: '', kind: 'Secret', name: certificate.spec.secretName }]);
+      expect(listener.tls!.certificateRefs).toEqual([{ group: '', kind: 'Secret', name: certificate.spec.secretName }]);
     expect(certificate.metadata.namespace).toBe(find(prod, 'Gateway', 'public').metadata.namespace);
-    expect(find(prod, 'ClusterIssuer', 'letsencrypt').spec.acme.solvers).toEqual([{ dns01: { cloudDNS: { project: 'platform-prod' } } }]);
+    expect(find<ClusterIssuer>(prod, 'ClusterIssuer', 'letsencrypt').spec.acme.solvers).toEqual([
+      { dns01: { cloudDNS: { project: 'platform-prod' } } },
+    ]);
   });
 
   it('names every host when there is no wildcard, proven over HTTP', () => {
     const staging = rendered('staging');
-    expect(find(staging, 'Certificate', 'public-staging').spec.dnsNames).toEqual(['staging.example.com', 'api.staging.example.com']);
+    expect(find<Certificate>(staging, 'Certificate', 'public-staging').spec.dnsNames).toEqual([
+      'staging.example.com',
+      'api.staging.example.com',
+    ]);
     // cert-manager attaches each solver's HTTPRoute to the Gateway's plain-HTTP listener.
-    expect(find(staging, 'ClusterIssuer', 'letsencrypt').spec.acme.solvers).toEqual([
+    expect(find<ClusterIssuer>(staging, 'ClusterIssuer', 'letsencrypt').spec.acme.solvers).toEqual([
       {
         http01: {
           gatewayHTTPRoute: {
@@ -221,7 +274,9 @@ describe('certificates (seeds 000, 004)', () => {
 describe('tracing (seed 002)', () => {
   it("points every service's OpenTelemetry SDK at the collector with the environment's sampling", () => {
     const env = (name: string, service: string) =>
-      Object.fromEntries(workload(rendered(name), service).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+      Object.fromEntries(
+        workload(rendered(name), service).spec.template.spec.containers[0].env!.map((e): [string, string | undefined] => [e.name, e.value]),
+      );
     expect(env('prod', 'backend')).toMatchObject({
       OTEL_SERVICE_NAME: 'backend',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger-collector.observability.svc.cluster.local:4317',

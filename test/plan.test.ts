@@ -13,6 +13,13 @@ import { podSize } from '../environments/platform';
 import { allocatable, nodesByTotal, nodesNeeded, planEnvironment, planJson, schedulable } from '../app/plan';
 import { renderEnvironment } from '../app/render';
 import type { Manifest } from '../lib/core/manifest';
+import type { WithSpec, WorkloadJson } from './k8s-json';
+
+/** What the edits below read of an autoscaler: HorizontalPodAutoscaler and ScaledObject alike. */
+type Scaler = WithSpec<{ readonly scaleTargetRef: { readonly name: string } }>;
+
+const isDeployment = (o: Manifest): o is WorkloadJson => o.kind === 'Deployment';
+const isScaler = (o: Manifest): o is Scaler => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind);
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -213,12 +220,12 @@ describe('plan of a meshed namespace', () => {
   it("takes the proxy's requests from the pod's annotations, and skips pods that opt out", () => {
     const tuned = (objects: Manifest[]) =>
       meshed(objects).map((o) => {
-        if (o.kind !== 'Deployment') return o;
-        const template = (o as any).spec.template;
+        if (!isDeployment(o)) return o;
+        const template = o.spec.template;
         const annotations = { 'sidecar.istio.io/proxyCPU': '50m', 'sidecar.istio.io/proxyMemory': '64Mi' };
         const labels =
           o.metadata.name === 'worker' ? { ...template.metadata.labels, 'sidecar.istio.io/inject': 'false' } : template.metadata.labels;
-        return { ...o, spec: { ...(o as any).spec, template: { ...template, metadata: { ...template.metadata, labels, annotations } } } };
+        return { ...o, spec: { ...o.spec, template: { ...template, metadata: { ...template.metadata, labels, annotations } } } };
       });
     const result = plan(small, tuned);
     // web min: 4 + 4 x 0.05 = 4.2 CPU; batch: worker opted out, 1 x 1.5 CPU.
@@ -230,8 +237,7 @@ describe('plan of a meshed namespace', () => {
 describe('plan of Argo Rollouts and KEDA', () => {
   /** The small environment with the worker as a blue-green Rollout scaled by KEDA, and ai pinned at 2 replicas. */
   function asRolloutWithKeda(objects: Manifest[]): Manifest[] {
-    const scales = (o: Manifest, name: string) =>
-      ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && (o as any).spec.scaleTargetRef.name === name;
+    const scales = (o: Manifest, name: string) => isScaler(o) && o.spec.scaleTargetRef.name === name;
     const scaledObject: Manifest = {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
@@ -243,20 +249,19 @@ describe('plan of Argo Rollouts and KEDA', () => {
       },
     };
     const edited = objects.flatMap((o): Manifest[] => {
-      const spec = (o as any).spec;
       // Whatever scales worker and ai now is replaced: the ScaledObject below for worker, nothing for ai.
       if (scales(o, 'worker') || scales(o, 'ai')) return [];
-      if (o.kind === 'Deployment' && o.metadata.name === 'worker') {
+      if (isDeployment(o) && o.metadata.name === 'worker') {
         return [
           {
             ...o,
             apiVersion: 'argoproj.io/v1alpha1',
             kind: 'Rollout',
-            spec: { ...spec, strategy: { blueGreen: { activeService: 'worker' } } },
+            spec: { ...o.spec, strategy: { blueGreen: { activeService: 'worker' } } },
           },
         ];
       }
-      if (o.kind === 'Deployment' && o.metadata.name === 'ai') return [{ ...o, spec: { ...spec, replicas: 2 } }];
+      if (isDeployment(o) && o.metadata.name === 'ai') return [{ ...o, spec: { ...o.spec, replicas: 2 } }];
       return [o];
     });
     return [...edited, scaledObject];

@@ -6,12 +6,34 @@ import { formatBytes, formatCpu } from '../lib/resources';
 import { workloadPeaks } from '../charts/platform-quota';
 import { parseQuantity } from '../lib/core/quantity';
 import type { RenderedEnvironment } from '../app/render';
+import type { Manifest } from '../lib/core/manifest';
 import { environment, objects, rendered } from './helpers';
+import type { WithSpec, WorkloadJson } from './k8s-json';
+
+type ResourceQuota = WithSpec<{ readonly hard: Readonly<Record<string, string>> }>;
+
+type LimitRange = WithSpec<{
+  readonly limits: readonly {
+    readonly type: string;
+    readonly max: Readonly<Record<string, string>>;
+    readonly default: Readonly<Record<string, string>>;
+    readonly defaultRequest: Readonly<Record<string, string>>;
+  }[];
+}>;
+
+/** What the peak reads of an autoscaler: a HorizontalPodAutoscaler's maxReplicas or a ScaledObject's maxReplicaCount. */
+type Scaler = WithSpec<{
+  readonly scaleTargetRef: { readonly kind?: string; readonly name: string };
+  readonly maxReplicas?: number;
+  readonly maxReplicaCount?: number;
+}>;
+
+const isWorkload = (o: Manifest): o is WorkloadJson => o.kind === 'Deployment' || o.kind === 'Rollout';
 
 /** The platform namespace's object of a kind (the sandbox has its own quota and limit range). */
-function platformObject(env: RenderedEnvironment, kind: string): any {
+function platformObject<T extends Manifest>(env: RenderedEnvironment, kind: string): T {
   const namespace = environment(env.environment).namespace;
-  const found = objects(env, kind).filter((o) => o.metadata.namespace === namespace);
+  const found = objects<T>(env, kind).filter((o) => o.metadata.namespace === namespace);
   expect(found, `${env.environment}: one ${kind} in ${namespace}`).toHaveLength(1);
   return found[0];
 }
@@ -40,7 +62,7 @@ describe('prod quota', () => {
    * limits.ephemeral-storage   = 192×1Gi app + 192×1Gi proxy = 384Gi;                  × 1.25 = 480Gi
    */
   it('holds every workload at its peak plus 25 % headroom', () => {
-    expect(platformObject(prod, 'ResourceQuota').spec.hard).toEqual({
+    expect(platformObject<ResourceQuota>(prod, 'ResourceQuota').spec.hard).toEqual({
       pods: '240',
       'requests.cpu': '226500m',
       'limits.cpu': '885',
@@ -61,7 +83,7 @@ describe('prod quota', () => {
    * Max: the largest limit of any container: ai's 4 CPU / 4Gi / 1Gi (Istio's proxy, 2 / 1Gi, fits under).
    */
   it('defaults containers to the smallest service and caps them at the largest limit', () => {
-    expect(platformObject(prod, 'LimitRange').spec.limits).toEqual([
+    expect(platformObject<LimitRange>(prod, 'LimitRange').spec.limits).toEqual([
       {
         type: 'Container',
         defaultRequest: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '256Mi' },
@@ -82,7 +104,7 @@ describe('dev quota', () => {
    * limits.cpu = 2 × 2000m = 4000m; × 1.25 = 5000m = 5
    */
   it('has no proxy, counts the surge of every rolling Deployment, and rounds up', () => {
-    expect(platformObject(rendered('dev'), 'ResourceQuota').spec.hard).toMatchObject({
+    expect(platformObject<ResourceQuota>(rendered('dev'), 'ResourceQuota').spec.hard).toMatchObject({
       pods: '14',
       'requests.cpu': '2500m',
       'limits.cpu': '5',
@@ -102,20 +124,20 @@ function amountsOf(list: Record<string, string> | undefined): Amounts {
 describe.each(environmentNames())('%s quota against the rendered workloads', (name) => {
   const env = rendered(name);
   const spec = environment(name);
-  const quota = platformObject(env, 'ResourceQuota');
-  const [limits] = platformObject(env, 'LimitRange').spec.limits;
+  const quota = platformObject<ResourceQuota>(env, 'ResourceQuota');
+  const [limits] = platformObject<LimitRange>(env, 'LimitRange').spec.limits;
 
   /** Independent of the environment arithmetic: read each workload's pods and its autoscaler's max from the YAML. */
   function renderedPeak() {
-    const scalers = [...objects(env, 'HorizontalPodAutoscaler'), ...objects(env, 'ScaledObject')] as any[];
+    const scalers = [...objects<Scaler>(env, 'HorizontalPodAutoscaler'), ...objects<Scaler>(env, 'ScaledObject')];
     const maxOf = (kind: string, workload: string) => {
-      const scaler = scalers.find((s) => s.spec.scaleTargetRef.name === workload && (s.spec.scaleTargetRef.kind ?? 'Deployment') === kind);
-      return scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount;
+      const scaler = scalers.find((s) => s.spec.scaleTargetRef.name === workload && (s.spec.scaleTargetRef.kind ?? 'Deployment') === kind)!;
+      return (scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount)!;
     };
     let pods = 0;
     const requests = { cpu: 0, memory: 0, 'ephemeral-storage': 0 };
-    for (const workload of env.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Rollout') as any[]) {
-      const strategy = workload.spec.strategy;
+    for (const workload of env.objects.filter(isWorkload)) {
+      const strategy = workload.spec.strategy!;
       const count = maxOf(workload.kind, workload.metadata.name) * (strategy.blueGreen || strategy.canary ? 2 : 1);
       pods += count;
       for (const c of workload.spec.template.spec.containers) {
@@ -155,7 +177,7 @@ describe.each(environmentNames())('%s quota against the rendered workloads', (na
 
   it('lets every rendered container (and Istio proxy) through the LimitRange maximum', () => {
     const max = amountsOf(limits.max);
-    for (const workload of env.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Rollout') as any[]) {
+    for (const workload of env.objects.filter(isWorkload)) {
       for (const c of workload.spec.template.spec.containers) {
         const l = amountsOf(c.resources.limits);
         for (const k of Object.keys(max) as (keyof Amounts)[]) expect(l[k], `${workload.metadata.name} ${k}`).toBeLessThanOrEqual(max[k]);

@@ -15,6 +15,12 @@ import { validationContext } from '../app/synthesize';
 import { validate } from '../lib/validation';
 import type { Manifest } from '../lib/core/manifest';
 import { environment, find, objects, rendered } from './helpers';
+import type { HpaJson, WithSpec } from './k8s-json';
+
+type Kustomization = WithSpec<{ readonly path: string }>;
+type GitRepository = WithSpec<{ readonly ignore: string }>;
+type ScaledObject = WithSpec<{ readonly minReplicaCount: number; readonly maxReplicaCount: number }>;
+type Ingress = WithSpec<{ readonly rules: readonly { readonly host: string }[] }>;
 
 const REGIONS = ['prod-us-west', 'prod-eu', 'prod-asia'] as const;
 const WEB = ['frontend', 'backend', 'ai'] as const;
@@ -66,8 +72,8 @@ describe('regions', () => {
   it('synthesize to their own folders and point their controllers there', () => {
     for (const name of REGIONS) {
       expect(rendered(name).environment).toBe(name);
-      expect(find(rendered(name), 'Kustomization', `${name}-apps`).spec.path).toBe(`./dist/${name}`);
-      expect(find(rendered(name), 'GitRepository', name).spec.ignore).toBe(`/*\n!/dist/${name}/\n`);
+      expect(find<Kustomization>(rendered(name), 'Kustomization', `${name}-apps`).spec.path).toBe(`./dist/${name}`);
+      expect(find<GitRepository>(rendered(name), 'GitRepository', name).spec.ignore).toBe(`/*\n!/dist/${name}/\n`);
     }
   });
 
@@ -97,9 +103,9 @@ describe('regions', () => {
 describe('the standby region (prod-asia)', () => {
   /** The replica range of a web service, whichever autoscaler owns it (the API's is KEDA's, with its latency trigger). */
   const hpa = (env: string, service: string) => {
-    const scaled = objects(rendered(env), 'ScaledObject').find((o) => o.metadata.name === service) as any;
+    const scaled = objects<ScaledObject>(rendered(env), 'ScaledObject').find((o) => o.metadata.name === service);
     if (scaled !== undefined) return { minReplicas: scaled.spec.minReplicaCount, maxReplicas: scaled.spec.maxReplicaCount };
-    return find(rendered(env), 'HorizontalPodAutoscaler', service).spec;
+    return find<HpaJson>(rendered(env), 'HorizontalPodAutoscaler', service).spec;
   };
 
   it("keeps a warm floor of two pods per web service: above zero, and production's HPA minimum", () => {
@@ -108,9 +114,9 @@ describe('the standby region (prod-asia)', () => {
 
   it("can grow to the primary's ceilings", () => {
     expect(WEB.map((s) => hpa('prod-asia', s).maxReplicas)).toEqual(WEB.map((s) => hpa('prod-us-west', s).maxReplicas));
-    expect(find(rendered('prod-asia'), 'ScaledObject', 'worker').spec).toMatchObject({
+    expect(find<ScaledObject>(rendered('prod-asia'), 'ScaledObject', 'worker').spec).toMatchObject({
       minReplicaCount: 0,
-      maxReplicaCount: find(rendered('prod-us-west'), 'ScaledObject', 'worker').spec.maxReplicaCount,
+      maxReplicaCount: find<ScaledObject>(rendered('prod-us-west'), 'ScaledObject', 'worker').spec.maxReplicaCount,
     });
   });
 
@@ -126,7 +132,7 @@ describe('the standby region (prod-asia)', () => {
   });
 
   it("serves the primary's public host, so failover is a routing change", () => {
-    const hosts = (env: string) => objects(rendered(env), 'Ingress').flatMap((i: any) => i.spec.rules.map((r: any) => r.host));
+    const hosts = (env: string) => objects<Ingress>(rendered(env), 'Ingress').flatMap((i) => i.spec.rules.map((r) => r.host));
     expect(hosts('prod-asia')).toEqual(hosts('prod-us-west'));
   });
 });

@@ -5,13 +5,21 @@ import { environmentNames, loadEnvironment } from '../environments';
 import dev from '../environments/dev';
 import { SandboxChart } from '../charts/sandbox-chart';
 import { projectRuntimeName } from '../lib/project-sandbox';
+import type { Manifest } from '../lib/core/manifest';
 import { environment, find, objects, rendered } from './helpers';
+import type { Labels, NetworkPolicyJson, PodTemplateJson, WithSpec } from './k8s-json';
+
+type ResourceQuota = WithSpec<{ readonly hard: Labels }>;
+type LimitRange = WithSpec<{ readonly limits: readonly { readonly max?: Labels; readonly defaultRequest?: Labels }[] }>;
+/** A PodTemplate object: its pod template sits at the top level, beside metadata. */
+type PodTemplate = Manifest & { readonly template: PodTemplateJson };
 
 describe.each(environmentNames())('%s sandbox', (name) => {
   const env = rendered(name);
   const spec = environment(name);
   const sandbox = spec.sandbox!;
-  const inSandbox = (kind: string) => objects(env, kind).filter((o) => o.metadata.namespace === sandbox.namespace) as any[];
+  const inSandbox = <T extends Manifest = Manifest>(kind: string) =>
+    objects<T>(env, kind).filter((o) => o.metadata.namespace === sandbox.namespace);
 
   it('is its own namespace, Pod Security "restricted" enforced, no sidecars', () => {
     expect(sandbox.namespace).not.toBe(spec.namespace);
@@ -22,7 +30,7 @@ describe.each(environmentNames())('%s sandbox', (name) => {
   });
 
   it('denies all ingress and all egress of every pod, and allows nothing else', () => {
-    const policies = inSandbox('NetworkPolicy');
+    const policies = inSandbox<NetworkPolicyJson>('NetworkPolicy');
     expect(policies).toHaveLength(1);
     const [policy] = policies;
     expect(policy.spec.podSelector).toEqual({});
@@ -32,14 +40,14 @@ describe.each(environmentNames())('%s sandbox', (name) => {
   });
 
   it('caps the namespace at maxPods pods of the project size', () => {
-    const [quota] = inSandbox('ResourceQuota');
+    const [quota] = inSandbox<ResourceQuota>('ResourceQuota');
     const { requests, limits } = sandbox.resources;
     expect(quota.spec.hard.pods).toBe(String(sandbox.maxPods));
     // Each figure is maxPods × one pod; the prod case is pinned below.
     expect(Object.keys(quota.spec.hard)).toEqual(
       expect.arrayContaining(['requests.cpu', 'limits.cpu', 'requests.memory', 'limits.memory']),
     );
-    const [limitRange] = inSandbox('LimitRange');
+    const [limitRange] = inSandbox<LimitRange>('LimitRange');
     expect(limitRange.spec.limits[0].max).toEqual({ cpu: limits.cpu, memory: limits.memory, 'ephemeral-storage': limits.ephemeralStorage });
     expect(limitRange.spec.limits[0].defaultRequest).toEqual({
       cpu: requests.cpu,
@@ -49,7 +57,7 @@ describe.each(environmentNames())('%s sandbox', (name) => {
   });
 
   it('offers a PodTemplate that runs once, for at most the deadline, hardened', () => {
-    const template = find(env, 'PodTemplate', projectRuntimeName());
+    const template = find<PodTemplate>(env, 'PodTemplate', projectRuntimeName());
     expect(template.metadata.namespace).toBe(sandbox.namespace);
     const pod = template.template.spec;
     expect(pod.restartPolicy).toBe('Never');
@@ -86,14 +94,14 @@ describe.each(environmentNames())('%s sandbox', (name) => {
   });
 
   it('runs project pods as a dedicated ServiceAccount without an API token', () => {
-    const pod = find(env, 'PodTemplate', projectRuntimeName()).template.spec;
+    const pod = find<PodTemplate>(env, 'PodTemplate', projectRuntimeName()).template.spec;
     const account = inSandbox('ServiceAccount').find((a) => a.metadata.name === pod.serviceAccountName);
     expect(pod.serviceAccountName).not.toBe('default');
     expect(account?.automountServiceAccountToken).toBe(false);
   });
 
   it('labels the template and its pods with the recommended labels', () => {
-    const template = find(env, 'PodTemplate', projectRuntimeName());
+    const template = find<PodTemplate>(env, 'PodTemplate', projectRuntimeName());
     for (const labels of [template.metadata.labels, template.template.metadata.labels]) {
       expect(labels).toMatchObject({
         'app.kubernetes.io/name': projectRuntimeName(),
@@ -109,7 +117,7 @@ describe('prod sandbox (seed 003)', () => {
   const prod = rendered('prod');
 
   it('ends project pods after an hour', () => {
-    expect(find(prod, 'PodTemplate', 'project-runtime').template.spec.activeDeadlineSeconds).toBe(3600);
+    expect(find<PodTemplate>(prod, 'PodTemplate', 'project-runtime').template.spec.activeDeadlineSeconds).toBe(3600);
   });
 
   /*
@@ -118,8 +126,8 @@ describe('prod sandbox (seed 003)', () => {
    * limits.memory 500 × 1Gi = 500Gi, ephemeral 125Gi / 500Gi.
    */
   it('sizes the quota as maxPods × one project pod, and forbids public endpoints', () => {
-    const quota = (objects(prod, 'ResourceQuota') as any[]).find((q) => q.metadata.namespace === 'user-projects');
-    expect(quota.spec.hard).toEqual({
+    const quota = objects<ResourceQuota>(prod, 'ResourceQuota').find((q) => q.metadata.namespace === 'user-projects');
+    expect(quota!.spec.hard).toEqual({
       pods: '500',
       'requests.cpu': '50',
       'limits.cpu': '250',

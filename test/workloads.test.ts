@@ -2,12 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { find, objects, podTemplates, rendered, workload } from './helpers';
+import type { HpaJson, PdbJson, ServiceJson, WithSpec } from './k8s-json';
+
+/** KEDA's ScaledObject. */
+type ScaledObject = WithSpec<{
+  readonly minReplicaCount: number;
+  readonly maxReplicaCount: number;
+  readonly scaleTargetRef: { readonly apiVersion?: string; readonly kind?: string; readonly name: string };
+}>;
 
 /** [min, max] of a service's autoscaler: an HPA, or KEDA for queue workers. */
 function autoscalerRange(env: ReturnType<typeof rendered>, name: string): [number, number] {
-  const hpa = env.objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name) as any;
+  const hpa = env.objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name) as HpaJson | undefined;
   if (hpa) return [hpa.spec.minReplicas, hpa.spec.maxReplicas];
-  const keda = find(env, 'ScaledObject', name);
+  const keda = find<ScaledObject>(env, 'ScaledObject', name);
   return [keda.spec.minReplicaCount, keda.spec.maxReplicaCount];
 }
 
@@ -26,7 +34,7 @@ describe('prod matches seed 000 pod table', () => {
   });
 
   it('places frontend, backend and workers on seed 000 node pools', () => {
-    const pool = (name: string) => workload(prod, name).spec.template.spec.nodeSelector['cloud.google.com/gke-nodepool'];
+    const pool = (name: string) => workload(prod, name).spec.template.spec.nodeSelector!['cloud.google.com/gke-nodepool'];
     expect([pool('frontend'), pool('backend'), pool('ai'), pool('worker')]).toEqual(['frontend', 'backend', 'backend', 'workers']);
   });
 
@@ -38,7 +46,7 @@ describe('prod matches seed 000 pod table', () => {
 
   it('spreads pods across zones (hard) and hosts (soft)', () => {
     for (const { template } of podTemplates(prod)) {
-      const spread = template.spec.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable, c.maxSkew]);
+      const spread = template.spec.topologySpreadConstraints!.map((c) => [c.topologyKey, c.whenUnsatisfiable, c.maxSkew]);
       expect(spread).toEqual([
         ['topology.kubernetes.io/zone', 'DoNotSchedule', 1],
         ['kubernetes.io/hostname', 'ScheduleAnyway', 1],
@@ -57,11 +65,11 @@ describe.each(environmentNames())('%s workloads', (name) => {
 
   it('never pins spec.replicas on an autoscaled workload', () => {
     for (const { object } of workloads) {
-      expect((object as any).spec).not.toHaveProperty('replicas');
+      expect(object.spec).not.toHaveProperty('replicas');
       const scaler = env.objects.find(
-        (o: any) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && o.metadata.name === object.metadata.name,
-      ) as any;
-      expect(scaler.spec.scaleTargetRef).toEqual({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name });
+        (o) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && o.metadata.name === object.metadata.name,
+      ) as HpaJson | ScaledObject | undefined;
+      expect(scaler!.spec.scaleTargetRef).toEqual({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name });
     }
   });
 
@@ -90,7 +98,7 @@ describe.each(environmentNames())('%s workloads', (name) => {
   it('sets requests and limits for cpu, memory and ephemeral-storage', () => {
     for (const { template } of workloads) {
       for (const container of template.spec.containers) {
-        for (const set of ['requests', 'limits']) {
+        for (const set of ['requests', 'limits'] as const) {
           expect(Object.keys(container.resources[set]).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
         }
       }
@@ -102,18 +110,18 @@ describe.each(environmentNames())('%s workloads', (name) => {
       const [container] = template.spec.containers;
       if (object.metadata.name === 'worker') {
         expect(container.readinessProbe).toHaveProperty('exec');
-        expect(container.livenessProbe.exec).toEqual(container.readinessProbe.exec);
+        expect(container.livenessProbe!.exec).toEqual(container.readinessProbe!.exec);
         continue;
       }
       // Readiness asks the health path; liveness only whether the port accepts connections, so a
       // dependency that is down takes pods out of rotation without restarting them all.
-      expect(container.readinessProbe.httpGet).toEqual({ path: expect.stringMatching(/^\//), port: 'http' });
+      expect(container.readinessProbe!.httpGet).toEqual({ path: expect.stringMatching(/^\//), port: 'http' });
       expect(container.livenessProbe).not.toHaveProperty('httpGet');
-      expect(container.livenessProbe.tcpSocket).toEqual({ port: 'http' });
-      expect(container.ports.map((p: any) => p.name)).toContain('http');
+      expect(container.livenessProbe!.tcpSocket).toEqual({ port: 'http' });
+      expect(container.ports!.map((p) => p.name)).toContain('http');
     }
     const ai = workload(env, 'ai').spec.template.spec.containers[0];
-    expect(ai.startupProbe.periodSeconds * ai.startupProbe.failureThreshold).toBe(300);
+    expect(ai.startupProbe!.periodSeconds! * ai.startupProbe!.failureThreshold!).toBe(300);
     expect(workload(env, 'frontend').spec.template.spec.containers[0].startupProbe).toBeUndefined();
   });
 
@@ -125,7 +133,7 @@ describe.each(environmentNames())('%s workloads', (name) => {
 
   it('gives each service its own ServiceAccount without a token', () => {
     for (const { object, template } of workloads) {
-      const account = find(env, 'ServiceAccount', template.spec.serviceAccountName);
+      const account = find(env, 'ServiceAccount', template.spec.serviceAccountName!);
       expect(account.metadata.name).toBe(object.metadata.name);
       expect(account.automountServiceAccountToken).toBe(false);
     }
@@ -145,17 +153,17 @@ describe.each(environmentNames())('%s workloads', (name) => {
   });
 
   it("scales on CPU 70 % and memory 80 % at seed 003's pace, behind seed 004's 3-minute (up) and 10-minute (down) windows", () => {
-    for (const hpa of objects(env, 'HorizontalPodAutoscaler') as any[]) {
+    for (const hpa of objects<HpaJson>(env, 'HorizontalPodAutoscaler')) {
       expect(hpa.apiVersion).toBe('autoscaling/v2');
-      expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([
+      expect(hpa.spec.metrics.map((m) => [m.resource!.name, m.resource!.target.averageUtilization])).toEqual([
         ['cpu', 70],
         ['memory', 80],
       ]);
-      expect(hpa.spec.behavior.scaleUp).toMatchObject({
+      expect(hpa.spec.behavior!.scaleUp).toMatchObject({
         stabilizationWindowSeconds: 180,
         policies: [{ type: 'Percent', value: 100, periodSeconds: 60 }],
       });
-      expect(hpa.spec.behavior.scaleDown).toMatchObject({
+      expect(hpa.spec.behavior!.scaleDown).toMatchObject({
         stabilizationWindowSeconds: 600,
         policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }],
       });
@@ -165,21 +173,21 @@ describe.each(environmentNames())('%s workloads', (name) => {
 
   it('gives every workload a PDB that allows drains at its floor', () => {
     for (const { object, template } of workloads) {
-      const pdb = find(env, 'PodDisruptionBudget', object.metadata.name);
+      const pdb = find<PdbJson>(env, 'PodDisruptionBudget', object.metadata.name);
       expect(pdb.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
       expect(pdb.spec).not.toHaveProperty('minAvailable');
       expect(pdb.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
-      for (const [key, value] of Object.entries(pdb.spec.selector.matchLabels)) expect(template.metadata.labels[key]).toBe(value);
+      for (const [key, value] of Object.entries(pdb.spec.selector.matchLabels!)) expect(template.metadata.labels![key]).toBe(value);
     }
   });
 
   it('fronts web services with a Service whose selector and port match the pods', () => {
     for (const name of ['frontend', 'backend', 'ai']) {
-      const service = find(env, 'Service', name);
+      const service = find<ServiceJson>(env, 'Service', name);
       const template = workload(env, name).spec.template;
       expect(service.spec.type).toBe('ClusterIP');
-      for (const [key, value] of Object.entries(service.spec.selector)) expect(template.metadata.labels[key]).toBe(value);
-      expect(template.spec.containers[0].ports.map((p: any) => p.name)).toContain(service.spec.ports[0].targetPort);
+      for (const [key, value] of Object.entries(service.spec.selector!)) expect(template.metadata.labels![key]).toBe(value);
+      expect(template.spec.containers[0].ports!.map((p) => p.name)).toContain(service.spec.ports![0].targetPort);
     }
     expect(objects(env, 'Service').map((s) => s.metadata.name)).not.toContain('worker');
   });

@@ -33,7 +33,7 @@ function block(report: ValidationReport): string {
 
 /** Text summary: one block per environment, separated by blank lines. */
 export function formatReport(reports: readonly ValidationReport[]): string {
-  return reports.map(block).join('\n\n') + '\n';
+  return `${reports.map(block).join('\n\n')}\n`;
 }
 
 /** JSON for `--output json`: every report with its error/warning counts, plus totals. */
@@ -50,5 +50,5 @@ export function reportJson(reports: readonly ValidationReport[]): string {
     }),
     { resources: 0, valid: 0, invalid: 0, errors: 0, warnings: 0, waived: 0 },
   );
-  return JSON.stringify({ environments, total }, null, 2) + '\n';
+  return `${JSON.stringify({ environments, total }, null, 2)}\n`;
 }

@@ -11,9 +11,76 @@ import { PodMonitor } from '../../lib/pod-monitor';
 import { PostgresCluster, type PostgresClusterProps, RPO_ANNOTATION } from '../../lib/postgres-cluster';
 import { PostgresPooler, type PostgresPoolerProps } from '../../lib/postgres-pooler';
 import { ReplicatedRedis, type ReplicatedRedisProps } from '../../lib/replicated-redis';
+import type { Manifest } from '../../lib/core/manifest';
+import type { LabelSelector, Labels, PdbJson, WithSpec } from '../k8s-json';
 import { ofKind, only, synth } from './synth';
 
-type Obj = any;
+type Resources = { readonly requests: Labels; readonly limits: Labels };
+type SecurityContext = Readonly<Record<string, unknown>>;
+
+/** CloudNativePG's Cluster. */
+type PgCluster = WithSpec<{
+  readonly instances: number;
+  readonly resources: Resources;
+  readonly plugins: readonly Readonly<Record<string, unknown>>[];
+  readonly postgresql: { readonly parameters: Labels };
+  readonly replica: { readonly self: string; readonly primary: string; readonly source: string };
+  readonly externalClusters: readonly { readonly name: string }[];
+  readonly bootstrap: { readonly initdb?: Readonly<Record<string, unknown>>; readonly recovery?: { readonly source: string } };
+  readonly primaryUpdateMethod?: string;
+  readonly affinity: Readonly<Record<string, unknown>>;
+  readonly enablePDB: boolean;
+}>;
+type Pooler = WithSpec<{ readonly type: string; readonly pgbouncer: { readonly poolMode: string; readonly parameters: Labels } }>;
+type PodMonitorJson = WithSpec<{
+  readonly selector: LabelSelector;
+  readonly podMetricsEndpoints: readonly { readonly port: string; readonly interval: string }[];
+}>;
+type ObjectStore = WithSpec<{
+  readonly retentionPolicy?: string;
+  readonly configuration: { readonly destinationPath: string; readonly googleCredentials: Readonly<Record<string, unknown>> };
+}>;
+type ScheduledBackup = WithSpec<{
+  readonly schedule: string;
+  readonly method: string;
+  readonly target: string;
+  readonly immediate: boolean;
+}>;
+type RedisReplication = WithSpec<{
+  readonly clusterSize: number;
+  readonly securityContext: SecurityContext;
+  readonly podSecurityContext: { readonly seccompProfile: { readonly type: string } };
+  readonly sentinel: { readonly size: number; readonly securityContext: SecurityContext };
+  readonly redisExporter: { readonly securityContext: SecurityContext };
+  readonly redisConfig: { readonly dynamicConfig: readonly string[] };
+  readonly pdb: { readonly enabled: boolean; readonly maxUnavailable: number };
+}>;
+type ConfigMap = Manifest & { readonly data: Labels };
+type ScaledObject = WithSpec<{
+  readonly triggers: readonly {
+    readonly type: string;
+    readonly metadata: {
+      readonly value?: string;
+      readonly threshold?: string;
+      readonly query?: string;
+      readonly ignoreNullValues?: string;
+    };
+  }[];
+  readonly fallback: { readonly failureThreshold: number; readonly replicas: number; readonly behavior: string };
+  readonly advanced: {
+    readonly horizontalPodAutoscalerConfig: {
+      readonly behavior: {
+        readonly scaleUp: { readonly stabilizationWindowSeconds: number };
+        readonly scaleDown: { readonly stabilizationWindowSeconds: number };
+      };
+    };
+  };
+}>;
+/** Chaos Mesh's Schedule of a PodChaos. */
+type Schedule = WithSpec<{
+  readonly schedule: string;
+  readonly podChaos: { readonly action: string; readonly mode: string; readonly selector: Readonly<Record<string, unknown>> };
+}>;
 
 const labels = { 'app.kubernetes.io/name': 'postgres' };
 const placement = { nodeSelector: { pool: 'data' }, zoneSpread: 'DoNotSchedule' as const };
@@ -37,7 +104,7 @@ const cluster: PostgresClusterProps = {
 
 describe('PostgresCluster', () => {
   const spec = (props: PostgresClusterProps) =>
-    only<Obj>(
+    only<PgCluster>(
       synth((c) => new PostgresCluster(c, 'pg', props)),
       'Cluster',
     );
@@ -64,7 +131,7 @@ describe('PostgresCluster', () => {
   it('as the DR primary, names itself and its standby peer in the distributed topology', () => {
     const pg = spec(cluster);
     expect(pg.spec.replica).toEqual({ self: 'postgres-us-west1', primary: 'postgres-us-west1', source: 'postgres-asia-southeast1' });
-    expect(pg.spec.externalClusters.map((e: Obj) => e.name)).toEqual(['postgres-us-west1', 'postgres-asia-southeast1']);
+    expect(pg.spec.externalClusters.map((e) => e.name)).toEqual(['postgres-us-west1', 'postgres-asia-southeast1']);
     expect(pg.spec.bootstrap).toEqual({ initdb: { database: 'app', owner: 'app', secret: { name: 'postgres-app-credentials' } } });
   });
 
@@ -77,7 +144,7 @@ describe('PostgresCluster', () => {
       archive: { serverName: 'postgres-asia-southeast1', archive: 'postgres-archive', archiveTimeoutSeconds: 120 },
     });
     expect(pg.spec.resources.limits).toEqual({ cpu: '2', memory: '8Gi' });
-    expect(pg.spec.bootstrap.recovery.source).toBe('postgres-us-west1');
+    expect(pg.spec.bootstrap.recovery!.source).toBe('postgres-us-west1');
     expect(pg.spec.replica).toEqual({ self: 'postgres-asia-southeast1', primary: 'postgres-us-west1', source: 'postgres-us-west1' });
     expect(pg.spec.primaryUpdateMethod).toBe('restart');
   });
@@ -111,12 +178,12 @@ const pooler: PostgresPoolerProps = {
 describe('PostgresPooler', () => {
   it("runs PgBouncer in transaction mode with seed 000's 200 client connections, shared by its pods", () => {
     const objects = synth((c) => new PostgresPooler(c, 'pooler', pooler));
-    const p = only<Obj>(objects, 'Pooler');
+    const p = only<Pooler>(objects, 'Pooler');
     expect(p.spec.type).toBe('rw');
     expect(p.spec.pgbouncer.poolMode).toBe('transaction');
     expect(p.spec.pgbouncer.parameters).toEqual({ max_client_conn: '100', default_pool_size: '20', reserve_pool_size: '5' });
-    expect(only<Obj>(objects, 'PodDisruptionBudget').spec.selector.matchLabels).toEqual({ 'cnpg.io/poolerName': 'postgres-pooler' });
-    expect(only<Obj>(objects, 'PodMonitor').spec.podMetricsEndpoints).toEqual([{ port: 'metrics', interval: '30s' }]);
+    expect(only<PdbJson>(objects, 'PodDisruptionBudget').spec.selector.matchLabels).toEqual({ 'cnpg.io/poolerName': 'postgres-pooler' });
+    expect(only<PodMonitorJson>(objects, 'PodMonitor').spec.podMetricsEndpoints).toEqual([{ port: 'metrics', interval: '30s' }]);
   });
 
   it('fails with fewer client connections than pods', () => {
@@ -128,7 +195,7 @@ describe('PostgresPooler', () => {
 
 describe('BarmanArchive and BaseBackupSchedule', () => {
   it('keeps 30 days of backups and WAL, by workload identity', () => {
-    const store = only<Obj>(
+    const store = only<ObjectStore>(
       synth(
         (c) =>
           new BarmanArchive(c, 'a', {
@@ -147,7 +214,7 @@ describe('BarmanArchive and BaseBackupSchedule', () => {
   });
 
   it('reads a key from a Secret an ExternalSecret writes, never a key in git', () => {
-    const store = only<Obj>(
+    const store = only<ObjectStore>(
       synth(
         (c) =>
           new BarmanArchive(c, 'a', {
@@ -167,7 +234,7 @@ describe('BarmanArchive and BaseBackupSchedule', () => {
 
   it('takes a base backup every 6 hours through the plugin, from a standby when there is one', () => {
     let schedule = '';
-    const backup = only<Obj>(
+    const backup = only<ScheduledBackup>(
       synth((c) => {
         schedule = new BaseBackupSchedule(c, 'b', { name: 'postgres-base-backup', labels, cluster: 'postgres', everyHours: 6 }).schedule;
       }),
@@ -207,12 +274,12 @@ const redis: ReplicatedRedisProps = {
 
 describe('ReplicatedRedis', () => {
   const objects = synth((c) => new ReplicatedRedis(c, 'redis', redis));
-  const set = only<Obj>(objects, 'RedisReplication');
+  const set = only<RedisReplication>(objects, 'RedisReplication');
 
   it('runs 3 nodes with 3 Sentinels, AOF fsynced every second and an hourly RDB snapshot', () => {
     expect(set.spec.clusterSize).toBe(3);
     expect(set.spec.sentinel.size).toBe(3);
-    expect(only<Obj>(objects, 'ConfigMap').data['redis-additional.conf']).toBe(
+    expect(only<ConfigMap>(objects, 'ConfigMap').data['redis-additional.conf']).toBe(
       'appendonly yes\nappendfsync everysec\nsave ""\nsave 3600 1\n',
     );
     expect(set.spec.redisConfig.dynamicConfig).toEqual(['appendfsync everysec', 'save 3600 1']);
@@ -224,7 +291,7 @@ describe('ReplicatedRedis', () => {
     }
     expect(set.spec.podSecurityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
     expect(set.spec.pdb).toEqual({ enabled: true, maxUnavailable: 1 });
-    expect(ofKind<Obj>(objects, 'PodDisruptionBudget').map((p) => p.spec.selector.matchLabels)).toEqual([
+    expect(ofKind<PdbJson>(objects, 'PodDisruptionBudget').map((p) => p.spec.selector.matchLabels)).toEqual([
       { app: 'redis-s', role: 'sentinel' },
     ]);
   });
@@ -237,7 +304,7 @@ describe('ReplicatedRedis', () => {
 });
 
 describe('LatencyAutoscaler', () => {
-  const scaled = only<Obj>(
+  const scaled = only<ScaledObject>(
     synth(
       (c) =>
         new LatencyAutoscaler(c, 'l', {
@@ -255,7 +322,7 @@ describe('LatencyAutoscaler', () => {
   );
 
   it('scales up on a p95 above 500 ms beside CPU 70 % and memory 80 %', () => {
-    expect(scaled.spec.triggers.map((t: Obj) => [t.type, t.metadata.value ?? t.metadata.threshold])).toEqual([
+    expect(scaled.spec.triggers.map((t) => [t.type, t.metadata.value ?? t.metadata.threshold])).toEqual([
       ['cpu', '70'],
       ['memory', '80'],
       ['prometheus', '500'],
@@ -279,7 +346,7 @@ describe('LatencyAutoscaler', () => {
 
 describe('PodKillSchedule and PodMonitor', () => {
   it('kills one running pod of one namespace and label set, keeping primaries out with a positive role match', () => {
-    const schedule = only<Obj>(
+    const schedule = only<Schedule>(
       synth(
         (c) =>
           new PodKillSchedule(c, 'k', {
@@ -310,7 +377,7 @@ describe('PodKillSchedule and PodMonitor', () => {
   });
 
   it('scrapes the named port every 30 s', () => {
-    const monitor = only<Obj>(
+    const monitor = only<PodMonitorJson>(
       synth((c) => new PodMonitor(c, 'm', { name: 'postgres', labels, selector: { a: 'b' }, port: 'metrics' })),
       'PodMonitor',
     );

@@ -14,8 +14,14 @@ import { environment, validateOverlay } from '../helpers';
 const ROOT = path.join(__dirname, '..', '..');
 const CORE = parseManifests(readFileSync(path.join(ROOT, 'test', 'fixtures', 'schema', 'core.k8s.yaml'), 'utf8'), 'core.k8s.yaml');
 
-function sample(kind: string): Record<string, any> {
-  return structuredClone(CORE.find((o) => o.kind === kind)!) as Record<string, any>;
+/** A sample object's fields, open to the fields and values (valid or not) a test sets on its copy. */
+type Fields = Record<string, unknown>;
+type ServiceSample = Manifest & { readonly spec: Fields };
+type DeploymentSample = Manifest & { readonly spec: { readonly template: { readonly spec: Fields & { readonly containers: Fields[] } } } };
+
+/** A fresh copy of the fixture's object of that kind. */
+function sample<T extends Manifest = Manifest>(kind: string): T {
+  return structuredClone(CORE.find((o) => o.kind === kind)!) as T;
 }
 
 describe('the Kubernetes version of the schemas', () => {
@@ -37,17 +43,17 @@ describe('the Kubernetes version of the schemas', () => {
 describe('validateSchema against Kubernetes 1.35', () => {
   it('accepts fields that Kubernetes 1.28 did not have', () => {
     // Service.spec.trafficDistribution (1.30), PodSpec.resources (1.32), SecurityContext.appArmorProfile (1.30).
-    const service = sample('Service');
+    const service = sample<ServiceSample>('Service');
     service.spec.trafficDistribution = 'PreferClose';
     expect(validateSchema(service as Manifest, '1.35')).toEqual([]);
-    const deployment = sample('Deployment');
+    const deployment = sample<DeploymentSample>('Deployment');
     deployment.spec.template.spec.resources = { limits: { cpu: '1', memory: '1Gi' } };
     deployment.spec.template.spec.containers[0].securityContext = { appArmorProfile: { type: 'RuntimeDefault' } };
     expect(validateSchema(deployment as Manifest, '1.35')).toEqual([]);
   });
 
   it('fails an unknown field, naming its path and the allowed fields', () => {
-    const deployment = sample('Deployment');
+    const deployment = sample<DeploymentSample>('Deployment');
     deployment.spec.template.spec.containers[0].resizePolicyy = [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }];
     const violations = validateSchema(deployment as Manifest, '1.35');
     expect(violations).toHaveLength(1);
@@ -62,7 +68,7 @@ describe('validateSchema against Kubernetes 1.35', () => {
   });
 
   it('fails a value of the wrong type in a 1.35-only field', () => {
-    const service = sample('Service');
+    const service = sample<ServiceSample>('Service');
     service.spec.trafficDistribution = 1;
     expect(validateSchema(service as Manifest, '1.35').map((v) => [v.path, v.message])).toEqual([
       ['spec.trafficDistribution', 'expected string, got 1'],
@@ -92,7 +98,7 @@ describe('an environment targeting a Kubernetes minor without captured schemas',
   });
 
   it('checks the same objects against the schemas on a captured minor', () => {
-    const service = sample('Service');
+    const service = sample<ServiceSample>('Service');
     service.spec.trafficDistributon = 'PreferClose';
     const report = validate([service as Manifest], { environment: 'next', production: false, kubernetesVersion: '1.35' });
     expect(report.violations.filter((v) => v.rule.startsWith('schema')).map((v) => [v.rule, v.path])).toEqual([
@@ -104,7 +110,7 @@ describe('an environment targeting a Kubernetes minor without captured schemas',
 describe('the captured definitions (imports/kubernetes/)', () => {
   const file = path.join(ROOT, 'imports', 'kubernetes', 'v1.35.4-definitions.json');
   const text = readFileSync(file, 'utf8');
-  const doc = JSON.parse(text) as { generated: string; kubernetesVersion: string; kinds: string[]; definitions: Record<string, any> };
+  const doc = JSON.parse(text) as { generated: string; kubernetesVersion: string; kinds: string[]; definitions: Record<string, Fields> };
 
   it('say how they were generated and hold exactly the core kinds and what they reference', () => {
     expect(doc.generated).toContain('npm run import -- --kubernetes 1.35');
@@ -126,7 +132,7 @@ describe('the captured definitions (imports/kubernetes/)', () => {
       'io.k8s.api.core.v1.Unused': { type: 'object', description: 'not referenced' },
       'io.k8s.api.core.v1.Namespace': { ...doc.definitions['io.k8s.api.core.v1.Namespace'], description: 'dropped' },
     };
-    const selected = selectDefinitions('1.35.4', served) as { definitions: Record<string, any> };
+    const selected = selectDefinitions('1.35.4', served) as { definitions: Record<string, Fields> };
     expect(selected.definitions['io.k8s.api.core.v1.Unused']).toBeUndefined();
     expect(selected.definitions['io.k8s.api.core.v1.Namespace'].description).toBeUndefined();
   });
