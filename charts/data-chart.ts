@@ -37,8 +37,7 @@ import { PodMonitor } from '../lib/pod-monitor';
 import { PostgresCluster } from '../lib/postgres-cluster';
 import { PostgresPooler } from '../lib/postgres-pooler';
 import { ReplicatedRedis } from '../lib/replicated-redis';
-import type { NetworkRule } from '../lib/service-network-policy';
-import { StoreNetworkPolicy } from '../lib/store-network-policy';
+import { type NetworkRule, ServiceNetworkPolicy } from '../lib/service-network-policy';
 import type { EnvironmentChartProps } from './chart-props';
 import {
   dataNamespaces,
@@ -227,7 +226,7 @@ export class DataChart extends Chart {
               : []),
           ];
     // Instances and their Jobs (initdb, join, recovery carry cnpg.io/cluster but no pod role); not the poolers.
-    new StoreNetworkPolicy(this, `${name}-instances-policy`, {
+    new ServiceNetworkPolicy(this, `${name}-instances-policy`, {
       name: `${cluster}-instances`,
       labels,
       podSelector: {
@@ -248,7 +247,7 @@ export class DataChart extends Chart {
         ...objectStore,
       ],
     });
-    new StoreNetworkPolicy(this, `${name}-pooler-policy`, {
+    new ServiceNetworkPolicy(this, `${name}-pooler-policy`, {
       name: pooler.name,
       labels,
       podSelector: { matchLabels: poolerLabels(pooler.name) },
@@ -285,7 +284,7 @@ export class DataChart extends Chart {
     const queues = Object.values(environment.services).some(
       (spec) => spec.enabled && spec.kind === 'worker' && spec.queue.broker === 'redis' && spec.uses.includes(name),
     );
-    new StoreNetworkPolicy(this, `${name}-policy`, {
+    new ServiceNetworkPolicy(this, `${name}-policy`, {
       name: redis.name,
       labels,
       podSelector: set.podSelector!,

@@ -77,7 +77,7 @@ export class EdgeChart extends Chart {
       new ServiceNetworkPolicy(this, 'AcmeSolver', {
         name: 'acme-http01-solver',
         labels,
-        selector: ACME_HTTP01_SOLVER_LABEL,
+        podSelector: { matchLabels: ACME_HTTP01_SOLVER_LABEL },
         ingress: [{ peers: [edgePeer(environment)], ports: [tcp(ACME_HTTP01_SOLVER_PORT)] }],
         egress: [],
       });
@@ -128,7 +128,7 @@ export class EdgeChart extends Chart {
     new ServiceNetworkPolicy(this, 'Policy', {
       name: GATEWAY_NAME,
       labels,
-      selector: gatewayPodSelector(GATEWAY_NAME),
+      podSelector: { matchLabels: gatewayPodSelector(GATEWAY_NAME) },
       // The load balancer keeps the client's address: anyone may reach the listeners.
       ingress: [{ peers: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [tcp(80), tcp(443)] }],
       egress: [

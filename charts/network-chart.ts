@@ -99,7 +99,7 @@ export class NetworkChart extends Chart {
       new ServiceNetworkPolicy(this, RELEASE_SMOKE, {
         name: RELEASE_SMOKE,
         labels: smokeTrafficLabels(environment),
-        selector: selectorLabels({ name: RELEASE_SMOKE, environment: environment.name }),
+        podSelector: { matchLabels: selectorLabels({ name: RELEASE_SMOKE, environment: environment.name }) },
         ingress: [],
         egress: previews.map((service) => ({ peers: [pods(environment, service)], ports: [tcp(webPort(environment, service))] })),
       });
@@ -108,7 +108,7 @@ export class NetworkChart extends Chart {
       new ServiceNetworkPolicy(this, service, {
         name: serviceName(service),
         labels: serviceLabels(environment, service),
-        selector: selectorLabels({ name: service, environment: environment.name }),
+        podSelector: { matchLabels: selectorLabels({ name: service, environment: environment.name }) },
         ingress: ingressRules(environment, service, spec),
         egress: egressRules(environment, spec),
       });

@@ -10,8 +10,11 @@ export interface NetworkRule {
 export interface ServiceNetworkPolicyProps {
   readonly name: string;
   readonly labels: Record<string, string>;
-  /** The service's pods. */
-  readonly selector: Readonly<Record<string, string>>;
+  /**
+   * The pods it governs: a service's by its labels, or a data store's by its operator's labels, with
+   * expressions where labels alone cannot say it (instances and their Jobs, not the poolers).
+   */
+  readonly podSelector: k8s.LabelSelector;
   /** Who may connect in. */
   readonly ingress: readonly NetworkRule[];
   /** Where the pods may connect out. */
@@ -19,8 +22,8 @@ export interface ServiceNetworkPolicyProps {
 }
 
 /**
- * One service's allowed traffic in both directions. Everything not listed is dropped by the
- * namespace's default deny.
+ * The allowed traffic of one service's (or one data store's) pods in both directions. Everything not
+ * listed is dropped by the namespace's default deny.
  */
 export class ServiceNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: ServiceNetworkPolicyProps) {
@@ -28,7 +31,7 @@ export class ServiceNetworkPolicy extends Construct {
     new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.name, labels: props.labels },
       spec: {
-        podSelector: { matchLabels: { ...props.selector } },
+        podSelector: props.podSelector,
         policyTypes: ['Ingress', 'Egress'],
         ingress: props.ingress.map((rule) => ({ from: [...rule.peers], ports: [...rule.ports] })),
         egress: props.egress.map((rule) => ({ to: [...rule.peers], ports: [...rule.ports] })),

@@ -30,7 +30,7 @@ const selector = { 'app.kubernetes.io/name': 'backend', 'app.kubernetes.io/insta
 const props: ServiceNetworkPolicyProps = {
   name: 'backend',
   labels: { 'app.kubernetes.io/name': 'backend' },
-  selector,
+  podSelector: { matchLabels: selector },
   ingress: [
     {
       peers: [
