@@ -128,10 +128,12 @@ function dataStoreAlerts(environment: Environment, name: string, store: Operated
       {
         name: 'PostgresBackupLate',
         priority: Priority.P2,
-        expr: `time() - max(${selector('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp', ...pods)}) > ${lateSeconds}`,
+        // No backup reported at all (the plugin never succeeded, or its metric is gone) counts as the
+        // oldest backup possible, so the alert fires instead of staying silent without data.
+        expr: `time() - (max(${selector('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp', ...pods)}) or vector(0)) > ${lateSeconds}`,
         for: '15m',
         summary: `${cluster}: no base backup for more than ${backups.everyHours} h + ${backupMarginMinutes} min`,
-        description: `The newest base backup of ${cluster} is {{ $value | humanizeDuration }} old (schedule: every ${backups.everyHours} h): point-in-time recovery replays ever more WAL, and the retention of ${backups.retentionDays} days is not being renewed.`,
+        description: `The newest base backup of ${cluster} is {{ $value | humanizeDuration }} old (decades: none is reported at all; schedule: every ${backups.everyHours} h): point-in-time recovery replays ever more WAL, and the retention of ${backups.retentionDays} days is not being renewed.`,
         labels,
       },
       {
