@@ -142,6 +142,28 @@ function referencedDeployments(objects: readonly Manifest[]): Set<string> {
   return names;
 }
 
+/**
+ * Pods a controller runs at a fixed count from a template (a Gateway's NGINX pods, an operator's
+ * instances): one workload row, with the mesh proxy where the namespace or the template injects it.
+ */
+function fixedWorkload(
+  id: Pick<Workload, 'kind' | 'name' | 'namespace'>,
+  pods: { readonly template: unknown; readonly replicas: number },
+  autoscaler: 'NginxProxy' | 'operator',
+  context: { readonly poolLabel: string; readonly injected: ReadonlySet<string> },
+): Workload {
+  const istioSidecar = hasIstioSidecar(pods.template, context.injected.has(id.namespace));
+  return {
+    ...id,
+    pool: templatePool(pods.template, context.poolLabel),
+    pod: podRequests(pods.template, { istioSidecar }),
+    replicas: { min: pods.replicas, max: pods.replicas },
+    autoscaler,
+    strategy: undefined,
+    istioSidecar,
+  };
+}
+
 /** The NGINX pods NGINX Gateway Fabric runs for each Gateway (lib/gateway-pods.ts): a workload of kind Gateway. */
 function gatewayWorkloads(objects: readonly Manifest[], poolLabel: string, injected: ReadonlySet<string>): Workload[] {
   return objects
@@ -149,20 +171,11 @@ function gatewayWorkloads(objects: readonly Manifest[], poolLabel: string, injec
     .flatMap((gateway) => {
       const pods = gatewayPods(gateway, nginxProxyOf(gateway, objects));
       if (pods === undefined) return [];
-      const namespace = gateway.metadata.namespace ?? '';
-      const istioSidecar = hasIstioSidecar(pods.template, injected.has(namespace));
       return [
-        {
-          kind: 'Gateway',
-          name: gateway.metadata.name,
-          namespace,
-          pool: templatePool(pods.template, poolLabel),
-          pod: podRequests(pods.template, { istioSidecar }),
-          replicas: { min: pods.replicas, max: pods.replicas },
-          autoscaler: 'NginxProxy' as const,
-          strategy: undefined,
-          istioSidecar,
-        },
+        fixedWorkload({ kind: 'Gateway', name: gateway.metadata.name, namespace: gateway.metadata.namespace ?? '' }, pods, 'NginxProxy', {
+          poolLabel,
+          injected,
+        }),
       ];
     });
 }
@@ -173,22 +186,19 @@ function gatewayWorkloads(objects: readonly Manifest[], poolLabel: string, injec
  */
 function operatorWorkloads(objects: readonly Manifest[], poolLabel: string, injected: ReadonlySet<string>): Workload[] {
   return objects.flatMap((object) =>
-    operatedPods(object, object.kind === 'Cluster' ? archiverSidecarResources(object, objects) : undefined).map((set) => {
-      const namespace = object.metadata.namespace ?? '';
-      const istioSidecar = hasIstioSidecar(set.template, injected.has(namespace));
-      return {
-        kind: object.kind,
-        name: set.role === 'sentinel' ? `${object.metadata.name}-sentinel` : object.metadata.name,
-        namespace,
-        pool: templatePool(set.template, poolLabel),
-        pod: podRequests(set.template, { istioSidecar }),
-        replicas: { min: set.replicas, max: set.replicas },
-        autoscaler: 'operator' as const,
-        strategy: undefined,
-        istioSidecar,
-        volumes: set.volumes,
-      };
-    }),
+    operatedPods(object, object.kind === 'Cluster' ? archiverSidecarResources(object, objects) : undefined).map((set) => ({
+      ...fixedWorkload(
+        {
+          kind: object.kind,
+          name: set.role === 'sentinel' ? `${object.metadata.name}-sentinel` : object.metadata.name,
+          namespace: object.metadata.namespace ?? '',
+        },
+        set,
+        'operator',
+        { poolLabel, injected },
+      ),
+      volumes: set.volumes,
+    })),
   );
 }
 
