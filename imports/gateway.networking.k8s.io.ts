@@ -6,8 +6,6 @@ import { Construct } from 'constructs';
 /**
  * Gateway represents an instance of a service-traffic handling infrastructure
 by binding Listeners to a set of IP addresses.
-A Gateway name SHOULD be compliant with RFC 1035, consisting of a maximum of 63 lower case alphanumeric
-characters or hyphens ('-'), and MUST start and end with an alphanumeric character.
  *
  * @schema Gateway
  */
@@ -63,8 +61,6 @@ export class Gateway extends ApiObject {
 /**
  * Gateway represents an instance of a service-traffic handling infrastructure
  * by binding Listeners to a set of IP addresses.
- * A Gateway name SHOULD be compliant with RFC 1035, consisting of a maximum of 63 lower case alphanumeric
- * characters or hyphens ('-'), and MUST start and end with an alphanumeric character.
  *
  * @schema Gateway
  */
@@ -283,12 +279,6 @@ export interface GatewaySpec {
    * For example, if Listeners are defined for "foo.example.com" and "*.example.com", a
    * request to "foo.example.com" SHOULD only be routed using routes attached
    * to the "foo.example.com" Listener (and not the "*.example.com" Listener).
-   *
-   * If traffic to a Gateway does not match any Listener's hostname (or if
-   * the Listener does not specify a hostname and the request does not match
-   * any attached Route), the request MUST be rejected. The specific mechanism
-   * for rejection depends on the protocol: HTTP returns a 404 status code,
-   * while gRPC returns an Unimplemented status code.
    *
    * This concept is known as "Listener Isolation", and it is an Extended feature
    * of Gateway API. Implementations that do not support Listener Isolation MUST
@@ -2364,12 +2354,6 @@ export interface GatewayV1Beta1Spec {
    * For example, if Listeners are defined for "foo.example.com" and "*.example.com", a
    * request to "foo.example.com" SHOULD only be routed using routes attached
    * to the "foo.example.com" Listener (and not the "*.example.com" Listener).
-   *
-   * If traffic to a Gateway does not match any Listener's hostname (or if
-   * the Listener does not specify a hostname and the request does not match
-   * any attached Route), the request MUST be rejected. The specific mechanism
-   * for rejection depends on the protocol: HTTP returns a 404 status code,
-   * while gRPC returns an Unimplemented status code.
    *
    * This concept is known as "Listener Isolation", and it is an Extended feature
    * of Gateway API. Implementations that do not support Listener Isolation MUST
@@ -5359,9 +5343,9 @@ export interface HttpRouteSpecRulesFiltersCors {
    * Multiple header names in the value of the `Access-Control-Allow-Headers`
    * response header are separated by a comma (",").
    *
-   * When the `allowHeaders` field is configured with one or more headers, the
+   * When the `AllowHeaders` field is configured with one or more headers, the
    * gateway must return the `Access-Control-Allow-Headers` response header
-   * which value is present in the `allowHeaders` field.
+   * which value is present in the `AllowHeaders` field.
    *
    * If any header name in the `Access-Control-Request-Headers` request header
    * is not included in the list of header names specified by the response
@@ -5373,20 +5357,21 @@ export interface HttpRouteSpecRulesFiltersCors {
    * client side.
    *
    * A wildcard indicates that the requests with all HTTP headers are allowed.
+   * If config contains the wildcard "*" in allowHeaders and the request is
+   * not credentialed, the `Access-Control-Allow-Headers` response header
+   * can either use the `*` wildcard or the value of
+   * Access-Control-Request-Headers from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowHeaders` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Headers`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Access-Control-Request-Headers` request header.
-   *
-   * If the configuration contains the wildcard `*` in `allowHeaders` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Headers` response header. Instead, it must
-   * return one or more header names matching the value of the
-   * `Access-Control-Request-Headers` request header.
-   * If the `Access-Control-Request-Headers` header is not present in the
-   * request, the gateway must omit the `Access-Control-Allow-Headers`
-   * response header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Headers` response header. When
+   * also the `AllowCredentials` field is true and `AllowHeaders` field
+   * is specified with the `*` wildcard, the gateway must specify one or more
+   * HTTP headers in the value of the `Access-Control-Allow-Headers` response
+   * header. The value of the header `Access-Control-Allow-Headers` is same as
+   * the `Access-Control-Request-Headers` header provided by the client. If
+   * the header `Access-Control-Request-Headers` is not included in the
+   * request, the gateway will omit the `Access-Control-Allow-Headers`
+   * response header, instead of specifying the `*` wildcard.
    *
    * Support: Extended
    *
@@ -5410,29 +5395,32 @@ export interface HttpRouteSpecRulesFiltersCors {
    * A CORS-safelisted method is a method that is `GET`, `HEAD`, or `POST`.
    * (See https://fetch.spec.whatwg.org/#cors-safelisted-method) The
    * CORS-safelisted methods are always allowed, regardless of whether they
-   * are specified in the `allowMethods` field.
+   * are specified in the `AllowMethods` field.
    *
-   * When the `allowMethods` field is configured with one or more methods, the
+   * When the `AllowMethods` field is configured with one or more methods, the
    * gateway must return the `Access-Control-Allow-Methods` response header
-   * which value is present in the `allowMethods` field.
+   * which value is present in the `AllowMethods` field.
    *
    * If the HTTP method of the `Access-Control-Request-Method` request header
    * is not included in the list of methods specified by the response header
    * `Access-Control-Allow-Methods`, it will present an error on the client
    * side.
    *
-   * If the configuration contains the wildcard `*` in `allowMethods` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Methods`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Access-Control-Request-Method` request header.
+   * If config contains the wildcard "*" in allowMethods and the request is
+   * not credentialed, the `Access-Control-Allow-Methods` response header
+   * can either use the `*` wildcard or the value of
+   * Access-Control-Request-Method from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowMethods` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Methods` response header. Instead, it must
-   * return a single HTTP method matching the value of the
-   * `Access-Control-Request-Method` request header.
-   * If the `Access-Control-Request-Method` header is not present in the request,
-   * the gateway must omit the `Access-Control-Allow-Methods` response header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Methods` response header. When
+   * also the `AllowCredentials` field is true and `AllowMethods` field
+   * specified with the `*` wildcard, the gateway must specify one HTTP method
+   * in the value of the Access-Control-Allow-Methods response header. The
+   * value of the header `Access-Control-Allow-Methods` is same as the
+   * `Access-Control-Request-Method` header provided by the client. If the
+   * header `Access-Control-Request-Method` is not included in the request,
+   * the gateway will omit the `Access-Control-Allow-Methods` response header,
+   * instead of specifying the `*` wildcard.
    *
    * Support: Extended
    *
@@ -5466,7 +5454,7 @@ export interface HttpRouteSpecRulesFiltersCors {
    * An origin value that includes _only_ the `*` character indicates requests
    * from all `Origin`s are allowed.
    *
-   * When the `allowOrigins` field is configured with multiple origins, it
+   * When the `AllowOrigins` field is configured with multiple origins, it
    * means the server supports clients from multiple origins. If the request
    * `Origin` matches the configured allowed origins, the gateway must return
    * the given `Origin` and sets value of the header
@@ -5488,15 +5476,19 @@ export interface HttpRouteSpecRulesFiltersCors {
    * `Access-Control-Allow-Origin` to the same value as the `Origin`
    * header provided by the client.
    *
-   * If the configuration contains the wildcard `*` in `allowOrigins` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Origin`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Origin` request header.
+   * When config has the wildcard ("*") in allowOrigins, and the request
+   * is not credentialed (e.g., it is a preflight request), the
+   * `Access-Control-Allow-Origin` response header either contains the
+   * wildcard as well or the Origin from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowOrigins` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Origin` response header. Instead, it must
-   * return a single origin matching the value of the `Origin` request header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Origin` response header. When
+   * also the `AllowCredentials` field is true and `AllowOrigins` field
+   * specified with the `*` wildcard, the gateway must return a single origin
+   * in the value of the `Access-Control-Allow-Origin` response header,
+   * instead of specifying the `*` wildcard. The value of the header
+   * `Access-Control-Allow-Origin` is same as the `Origin` header provided by
+   * the client.
    *
    * Support: Extended
    *
@@ -5521,7 +5513,7 @@ export interface HttpRouteSpecRulesFiltersCors {
    * (See https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name)
    * The CORS-safelisted response headers are exposed to client by default.
    *
-   * When an HTTP header name is specified using the `exposeHeaders` field,
+   * When an HTTP header name is specified using the `ExposeHeaders` field,
    * this additional header will be exposed as part of the response to the
    * client.
    *
@@ -5531,15 +5523,12 @@ export interface HttpRouteSpecRulesFiltersCors {
    * response header are separated by a comma (",").
    *
    * A wildcard indicates that the responses with all HTTP headers are exposed
-   * to clients.
+   * to clients. The `Access-Control-Expose-Headers` response header can only
+   * use `*` wildcard as value when the request is not credentialed.
    *
-   * If the configuration contains the wildcard `*` in `exposeHeaders` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Expose-Headers`
-   * response header can contain the wildcard `*`.
-   *
-   * If the configuration contains the wildcard `*` in `exposeHeaders` and
-   * `allowCredentials` is set to `true`, the gateway cannot use the `*`
-   * in the `Access-Control-Expose-Headers` response header.
+   * When the `exposeHeaders` config field contains the "*" wildcard and
+   * the request is credentialed, the gateway cannot use the `*` wildcard in
+   * the `Access-Control-Expose-Headers` response header.
    *
    * Support: Extended
    *
@@ -5767,10 +5756,6 @@ export interface HttpRouteSpecRulesFiltersRequestMirror {
    * Support: Extended for Kubernetes Service
    *
    * Support: Implementation-specific for any other resource
-   *
-   * If the backend service requires TLS, use BackendTLSPolicy to tell the
-   * implementation to supply the TLS details to be used to connect to that
-   * backend.
    *
    * @schema HttpRouteSpecRulesFiltersRequestMirror#backendRef
    */
@@ -6361,9 +6346,9 @@ export interface HttpRouteSpecRulesBackendRefsFiltersCors {
    * Multiple header names in the value of the `Access-Control-Allow-Headers`
    * response header are separated by a comma (",").
    *
-   * When the `allowHeaders` field is configured with one or more headers, the
+   * When the `AllowHeaders` field is configured with one or more headers, the
    * gateway must return the `Access-Control-Allow-Headers` response header
-   * which value is present in the `allowHeaders` field.
+   * which value is present in the `AllowHeaders` field.
    *
    * If any header name in the `Access-Control-Request-Headers` request header
    * is not included in the list of header names specified by the response
@@ -6375,20 +6360,21 @@ export interface HttpRouteSpecRulesBackendRefsFiltersCors {
    * client side.
    *
    * A wildcard indicates that the requests with all HTTP headers are allowed.
+   * If config contains the wildcard "*" in allowHeaders and the request is
+   * not credentialed, the `Access-Control-Allow-Headers` response header
+   * can either use the `*` wildcard or the value of
+   * Access-Control-Request-Headers from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowHeaders` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Headers`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Access-Control-Request-Headers` request header.
-   *
-   * If the configuration contains the wildcard `*` in `allowHeaders` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Headers` response header. Instead, it must
-   * return one or more header names matching the value of the
-   * `Access-Control-Request-Headers` request header.
-   * If the `Access-Control-Request-Headers` header is not present in the
-   * request, the gateway must omit the `Access-Control-Allow-Headers`
-   * response header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Headers` response header. When
+   * also the `AllowCredentials` field is true and `AllowHeaders` field
+   * is specified with the `*` wildcard, the gateway must specify one or more
+   * HTTP headers in the value of the `Access-Control-Allow-Headers` response
+   * header. The value of the header `Access-Control-Allow-Headers` is same as
+   * the `Access-Control-Request-Headers` header provided by the client. If
+   * the header `Access-Control-Request-Headers` is not included in the
+   * request, the gateway will omit the `Access-Control-Allow-Headers`
+   * response header, instead of specifying the `*` wildcard.
    *
    * Support: Extended
    *
@@ -6412,29 +6398,32 @@ export interface HttpRouteSpecRulesBackendRefsFiltersCors {
    * A CORS-safelisted method is a method that is `GET`, `HEAD`, or `POST`.
    * (See https://fetch.spec.whatwg.org/#cors-safelisted-method) The
    * CORS-safelisted methods are always allowed, regardless of whether they
-   * are specified in the `allowMethods` field.
+   * are specified in the `AllowMethods` field.
    *
-   * When the `allowMethods` field is configured with one or more methods, the
+   * When the `AllowMethods` field is configured with one or more methods, the
    * gateway must return the `Access-Control-Allow-Methods` response header
-   * which value is present in the `allowMethods` field.
+   * which value is present in the `AllowMethods` field.
    *
    * If the HTTP method of the `Access-Control-Request-Method` request header
    * is not included in the list of methods specified by the response header
    * `Access-Control-Allow-Methods`, it will present an error on the client
    * side.
    *
-   * If the configuration contains the wildcard `*` in `allowMethods` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Methods`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Access-Control-Request-Method` request header.
+   * If config contains the wildcard "*" in allowMethods and the request is
+   * not credentialed, the `Access-Control-Allow-Methods` response header
+   * can either use the `*` wildcard or the value of
+   * Access-Control-Request-Method from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowMethods` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Methods` response header. Instead, it must
-   * return a single HTTP method matching the value of the
-   * `Access-Control-Request-Method` request header.
-   * If the `Access-Control-Request-Method` header is not present in the request,
-   * the gateway must omit the `Access-Control-Allow-Methods` response header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Methods` response header. When
+   * also the `AllowCredentials` field is true and `AllowMethods` field
+   * specified with the `*` wildcard, the gateway must specify one HTTP method
+   * in the value of the Access-Control-Allow-Methods response header. The
+   * value of the header `Access-Control-Allow-Methods` is same as the
+   * `Access-Control-Request-Method` header provided by the client. If the
+   * header `Access-Control-Request-Method` is not included in the request,
+   * the gateway will omit the `Access-Control-Allow-Methods` response header,
+   * instead of specifying the `*` wildcard.
    *
    * Support: Extended
    *
@@ -6468,7 +6457,7 @@ export interface HttpRouteSpecRulesBackendRefsFiltersCors {
    * An origin value that includes _only_ the `*` character indicates requests
    * from all `Origin`s are allowed.
    *
-   * When the `allowOrigins` field is configured with multiple origins, it
+   * When the `AllowOrigins` field is configured with multiple origins, it
    * means the server supports clients from multiple origins. If the request
    * `Origin` matches the configured allowed origins, the gateway must return
    * the given `Origin` and sets value of the header
@@ -6490,15 +6479,19 @@ export interface HttpRouteSpecRulesBackendRefsFiltersCors {
    * `Access-Control-Allow-Origin` to the same value as the `Origin`
    * header provided by the client.
    *
-   * If the configuration contains the wildcard `*` in `allowOrigins` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Origin`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Origin` request header.
+   * When config has the wildcard ("*") in allowOrigins, and the request
+   * is not credentialed (e.g., it is a preflight request), the
+   * `Access-Control-Allow-Origin` response header either contains the
+   * wildcard as well or the Origin from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowOrigins` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Origin` response header. Instead, it must
-   * return a single origin matching the value of the `Origin` request header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Origin` response header. When
+   * also the `AllowCredentials` field is true and `AllowOrigins` field
+   * specified with the `*` wildcard, the gateway must return a single origin
+   * in the value of the `Access-Control-Allow-Origin` response header,
+   * instead of specifying the `*` wildcard. The value of the header
+   * `Access-Control-Allow-Origin` is same as the `Origin` header provided by
+   * the client.
    *
    * Support: Extended
    *
@@ -6523,7 +6516,7 @@ export interface HttpRouteSpecRulesBackendRefsFiltersCors {
    * (See https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name)
    * The CORS-safelisted response headers are exposed to client by default.
    *
-   * When an HTTP header name is specified using the `exposeHeaders` field,
+   * When an HTTP header name is specified using the `ExposeHeaders` field,
    * this additional header will be exposed as part of the response to the
    * client.
    *
@@ -6533,15 +6526,12 @@ export interface HttpRouteSpecRulesBackendRefsFiltersCors {
    * response header are separated by a comma (",").
    *
    * A wildcard indicates that the responses with all HTTP headers are exposed
-   * to clients.
+   * to clients. The `Access-Control-Expose-Headers` response header can only
+   * use `*` wildcard as value when the request is not credentialed.
    *
-   * If the configuration contains the wildcard `*` in `exposeHeaders` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Expose-Headers`
-   * response header can contain the wildcard `*`.
-   *
-   * If the configuration contains the wildcard `*` in `exposeHeaders` and
-   * `allowCredentials` is set to `true`, the gateway cannot use the `*`
-   * in the `Access-Control-Expose-Headers` response header.
+   * When the `exposeHeaders` config field contains the "*" wildcard and
+   * the request is credentialed, the gateway cannot use the `*` wildcard in
+   * the `Access-Control-Expose-Headers` response header.
    *
    * Support: Extended
    *
@@ -6769,10 +6759,6 @@ export interface HttpRouteSpecRulesBackendRefsFiltersRequestMirror {
    * Support: Extended for Kubernetes Service
    *
    * Support: Implementation-specific for any other resource
-   *
-   * If the backend service requires TLS, use BackendTLSPolicy to tell the
-   * implementation to supply the TLS details to be used to connect to that
-   * backend.
    *
    * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirror#backendRef
    */
@@ -7256,10 +7242,6 @@ export function toJson_HttpRouteSpecRulesFiltersRequestHeaderModifierSet(obj: Ht
  * Support: Extended for Kubernetes Service
  *
  * Support: Implementation-specific for any other resource
- *
- * If the backend service requires TLS, use BackendTLSPolicy to tell the
- * implementation to supply the TLS details to be used to connect to that
- * backend.
  *
  * @schema HttpRouteSpecRulesFiltersRequestMirrorBackendRef
  */
@@ -7857,10 +7839,6 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
  * Support: Extended for Kubernetes Service
  *
  * Support: Implementation-specific for any other resource
- *
- * If the backend service requires TLS, use BackendTLSPolicy to tell the
- * implementation to supply the TLS details to be used to connect to that
- * backend.
  *
  * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef
  */
@@ -9533,9 +9511,9 @@ export interface HttpRouteV1Beta1SpecRulesFiltersCors {
    * Multiple header names in the value of the `Access-Control-Allow-Headers`
    * response header are separated by a comma (",").
    *
-   * When the `allowHeaders` field is configured with one or more headers, the
+   * When the `AllowHeaders` field is configured with one or more headers, the
    * gateway must return the `Access-Control-Allow-Headers` response header
-   * which value is present in the `allowHeaders` field.
+   * which value is present in the `AllowHeaders` field.
    *
    * If any header name in the `Access-Control-Request-Headers` request header
    * is not included in the list of header names specified by the response
@@ -9547,20 +9525,21 @@ export interface HttpRouteV1Beta1SpecRulesFiltersCors {
    * client side.
    *
    * A wildcard indicates that the requests with all HTTP headers are allowed.
+   * If config contains the wildcard "*" in allowHeaders and the request is
+   * not credentialed, the `Access-Control-Allow-Headers` response header
+   * can either use the `*` wildcard or the value of
+   * Access-Control-Request-Headers from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowHeaders` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Headers`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Access-Control-Request-Headers` request header.
-   *
-   * If the configuration contains the wildcard `*` in `allowHeaders` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Headers` response header. Instead, it must
-   * return one or more header names matching the value of the
-   * `Access-Control-Request-Headers` request header.
-   * If the `Access-Control-Request-Headers` header is not present in the
-   * request, the gateway must omit the `Access-Control-Allow-Headers`
-   * response header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Headers` response header. When
+   * also the `AllowCredentials` field is true and `AllowHeaders` field
+   * is specified with the `*` wildcard, the gateway must specify one or more
+   * HTTP headers in the value of the `Access-Control-Allow-Headers` response
+   * header. The value of the header `Access-Control-Allow-Headers` is same as
+   * the `Access-Control-Request-Headers` header provided by the client. If
+   * the header `Access-Control-Request-Headers` is not included in the
+   * request, the gateway will omit the `Access-Control-Allow-Headers`
+   * response header, instead of specifying the `*` wildcard.
    *
    * Support: Extended
    *
@@ -9584,29 +9563,32 @@ export interface HttpRouteV1Beta1SpecRulesFiltersCors {
    * A CORS-safelisted method is a method that is `GET`, `HEAD`, or `POST`.
    * (See https://fetch.spec.whatwg.org/#cors-safelisted-method) The
    * CORS-safelisted methods are always allowed, regardless of whether they
-   * are specified in the `allowMethods` field.
+   * are specified in the `AllowMethods` field.
    *
-   * When the `allowMethods` field is configured with one or more methods, the
+   * When the `AllowMethods` field is configured with one or more methods, the
    * gateway must return the `Access-Control-Allow-Methods` response header
-   * which value is present in the `allowMethods` field.
+   * which value is present in the `AllowMethods` field.
    *
    * If the HTTP method of the `Access-Control-Request-Method` request header
    * is not included in the list of methods specified by the response header
    * `Access-Control-Allow-Methods`, it will present an error on the client
    * side.
    *
-   * If the configuration contains the wildcard `*` in `allowMethods` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Methods`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Access-Control-Request-Method` request header.
+   * If config contains the wildcard "*" in allowMethods and the request is
+   * not credentialed, the `Access-Control-Allow-Methods` response header
+   * can either use the `*` wildcard or the value of
+   * Access-Control-Request-Method from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowMethods` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Methods` response header. Instead, it must
-   * return a single HTTP method matching the value of the
-   * `Access-Control-Request-Method` request header.
-   * If the `Access-Control-Request-Method` header is not present in the request,
-   * the gateway must omit the `Access-Control-Allow-Methods` response header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Methods` response header. When
+   * also the `AllowCredentials` field is true and `AllowMethods` field
+   * specified with the `*` wildcard, the gateway must specify one HTTP method
+   * in the value of the Access-Control-Allow-Methods response header. The
+   * value of the header `Access-Control-Allow-Methods` is same as the
+   * `Access-Control-Request-Method` header provided by the client. If the
+   * header `Access-Control-Request-Method` is not included in the request,
+   * the gateway will omit the `Access-Control-Allow-Methods` response header,
+   * instead of specifying the `*` wildcard.
    *
    * Support: Extended
    *
@@ -9640,7 +9622,7 @@ export interface HttpRouteV1Beta1SpecRulesFiltersCors {
    * An origin value that includes _only_ the `*` character indicates requests
    * from all `Origin`s are allowed.
    *
-   * When the `allowOrigins` field is configured with multiple origins, it
+   * When the `AllowOrigins` field is configured with multiple origins, it
    * means the server supports clients from multiple origins. If the request
    * `Origin` matches the configured allowed origins, the gateway must return
    * the given `Origin` and sets value of the header
@@ -9662,15 +9644,19 @@ export interface HttpRouteV1Beta1SpecRulesFiltersCors {
    * `Access-Control-Allow-Origin` to the same value as the `Origin`
    * header provided by the client.
    *
-   * If the configuration contains the wildcard `*` in `allowOrigins` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Origin`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Origin` request header.
+   * When config has the wildcard ("*") in allowOrigins, and the request
+   * is not credentialed (e.g., it is a preflight request), the
+   * `Access-Control-Allow-Origin` response header either contains the
+   * wildcard as well or the Origin from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowOrigins` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Origin` response header. Instead, it must
-   * return a single origin matching the value of the `Origin` request header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Origin` response header. When
+   * also the `AllowCredentials` field is true and `AllowOrigins` field
+   * specified with the `*` wildcard, the gateway must return a single origin
+   * in the value of the `Access-Control-Allow-Origin` response header,
+   * instead of specifying the `*` wildcard. The value of the header
+   * `Access-Control-Allow-Origin` is same as the `Origin` header provided by
+   * the client.
    *
    * Support: Extended
    *
@@ -9695,7 +9681,7 @@ export interface HttpRouteV1Beta1SpecRulesFiltersCors {
    * (See https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name)
    * The CORS-safelisted response headers are exposed to client by default.
    *
-   * When an HTTP header name is specified using the `exposeHeaders` field,
+   * When an HTTP header name is specified using the `ExposeHeaders` field,
    * this additional header will be exposed as part of the response to the
    * client.
    *
@@ -9705,15 +9691,12 @@ export interface HttpRouteV1Beta1SpecRulesFiltersCors {
    * response header are separated by a comma (",").
    *
    * A wildcard indicates that the responses with all HTTP headers are exposed
-   * to clients.
+   * to clients. The `Access-Control-Expose-Headers` response header can only
+   * use `*` wildcard as value when the request is not credentialed.
    *
-   * If the configuration contains the wildcard `*` in `exposeHeaders` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Expose-Headers`
-   * response header can contain the wildcard `*`.
-   *
-   * If the configuration contains the wildcard `*` in `exposeHeaders` and
-   * `allowCredentials` is set to `true`, the gateway cannot use the `*`
-   * in the `Access-Control-Expose-Headers` response header.
+   * When the `exposeHeaders` config field contains the "*" wildcard and
+   * the request is credentialed, the gateway cannot use the `*` wildcard in
+   * the `Access-Control-Expose-Headers` response header.
    *
    * Support: Extended
    *
@@ -9941,10 +9924,6 @@ export interface HttpRouteV1Beta1SpecRulesFiltersRequestMirror {
    * Support: Extended for Kubernetes Service
    *
    * Support: Implementation-specific for any other resource
-   *
-   * If the backend service requires TLS, use BackendTLSPolicy to tell the
-   * implementation to supply the TLS details to be used to connect to that
-   * backend.
    *
    * @schema HttpRouteV1Beta1SpecRulesFiltersRequestMirror#backendRef
    */
@@ -10535,9 +10514,9 @@ export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersCors {
    * Multiple header names in the value of the `Access-Control-Allow-Headers`
    * response header are separated by a comma (",").
    *
-   * When the `allowHeaders` field is configured with one or more headers, the
+   * When the `AllowHeaders` field is configured with one or more headers, the
    * gateway must return the `Access-Control-Allow-Headers` response header
-   * which value is present in the `allowHeaders` field.
+   * which value is present in the `AllowHeaders` field.
    *
    * If any header name in the `Access-Control-Request-Headers` request header
    * is not included in the list of header names specified by the response
@@ -10549,20 +10528,21 @@ export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersCors {
    * client side.
    *
    * A wildcard indicates that the requests with all HTTP headers are allowed.
+   * If config contains the wildcard "*" in allowHeaders and the request is
+   * not credentialed, the `Access-Control-Allow-Headers` response header
+   * can either use the `*` wildcard or the value of
+   * Access-Control-Request-Headers from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowHeaders` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Headers`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Access-Control-Request-Headers` request header.
-   *
-   * If the configuration contains the wildcard `*` in `allowHeaders` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Headers` response header. Instead, it must
-   * return one or more header names matching the value of the
-   * `Access-Control-Request-Headers` request header.
-   * If the `Access-Control-Request-Headers` header is not present in the
-   * request, the gateway must omit the `Access-Control-Allow-Headers`
-   * response header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Headers` response header. When
+   * also the `AllowCredentials` field is true and `AllowHeaders` field
+   * is specified with the `*` wildcard, the gateway must specify one or more
+   * HTTP headers in the value of the `Access-Control-Allow-Headers` response
+   * header. The value of the header `Access-Control-Allow-Headers` is same as
+   * the `Access-Control-Request-Headers` header provided by the client. If
+   * the header `Access-Control-Request-Headers` is not included in the
+   * request, the gateway will omit the `Access-Control-Allow-Headers`
+   * response header, instead of specifying the `*` wildcard.
    *
    * Support: Extended
    *
@@ -10586,29 +10566,32 @@ export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersCors {
    * A CORS-safelisted method is a method that is `GET`, `HEAD`, or `POST`.
    * (See https://fetch.spec.whatwg.org/#cors-safelisted-method) The
    * CORS-safelisted methods are always allowed, regardless of whether they
-   * are specified in the `allowMethods` field.
+   * are specified in the `AllowMethods` field.
    *
-   * When the `allowMethods` field is configured with one or more methods, the
+   * When the `AllowMethods` field is configured with one or more methods, the
    * gateway must return the `Access-Control-Allow-Methods` response header
-   * which value is present in the `allowMethods` field.
+   * which value is present in the `AllowMethods` field.
    *
    * If the HTTP method of the `Access-Control-Request-Method` request header
    * is not included in the list of methods specified by the response header
    * `Access-Control-Allow-Methods`, it will present an error on the client
    * side.
    *
-   * If the configuration contains the wildcard `*` in `allowMethods` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Methods`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Access-Control-Request-Method` request header.
+   * If config contains the wildcard "*" in allowMethods and the request is
+   * not credentialed, the `Access-Control-Allow-Methods` response header
+   * can either use the `*` wildcard or the value of
+   * Access-Control-Request-Method from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowMethods` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Methods` response header. Instead, it must
-   * return a single HTTP method matching the value of the
-   * `Access-Control-Request-Method` request header.
-   * If the `Access-Control-Request-Method` header is not present in the request,
-   * the gateway must omit the `Access-Control-Allow-Methods` response header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Methods` response header. When
+   * also the `AllowCredentials` field is true and `AllowMethods` field
+   * specified with the `*` wildcard, the gateway must specify one HTTP method
+   * in the value of the Access-Control-Allow-Methods response header. The
+   * value of the header `Access-Control-Allow-Methods` is same as the
+   * `Access-Control-Request-Method` header provided by the client. If the
+   * header `Access-Control-Request-Method` is not included in the request,
+   * the gateway will omit the `Access-Control-Allow-Methods` response header,
+   * instead of specifying the `*` wildcard.
    *
    * Support: Extended
    *
@@ -10642,7 +10625,7 @@ export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersCors {
    * An origin value that includes _only_ the `*` character indicates requests
    * from all `Origin`s are allowed.
    *
-   * When the `allowOrigins` field is configured with multiple origins, it
+   * When the `AllowOrigins` field is configured with multiple origins, it
    * means the server supports clients from multiple origins. If the request
    * `Origin` matches the configured allowed origins, the gateway must return
    * the given `Origin` and sets value of the header
@@ -10664,15 +10647,19 @@ export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersCors {
    * `Access-Control-Allow-Origin` to the same value as the `Origin`
    * header provided by the client.
    *
-   * If the configuration contains the wildcard `*` in `allowOrigins` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Allow-Origin`
-   * response header may either contain the wildcard `*` or echo the value
-   * of the `Origin` request header.
+   * When config has the wildcard ("*") in allowOrigins, and the request
+   * is not credentialed (e.g., it is a preflight request), the
+   * `Access-Control-Allow-Origin` response header either contains the
+   * wildcard as well or the Origin from the request.
    *
-   * If the configuration contains the wildcard `*` in `allowOrigins` and
-   * `allowCredentials` is set to `true`, the gateway must not return `*`
-   * in the `Access-Control-Allow-Origin` response header. Instead, it must
-   * return a single origin matching the value of the `Origin` request header.
+   * When the request is credentialed, the gateway must not specify the `*`
+   * wildcard in the `Access-Control-Allow-Origin` response header. When
+   * also the `AllowCredentials` field is true and `AllowOrigins` field
+   * specified with the `*` wildcard, the gateway must return a single origin
+   * in the value of the `Access-Control-Allow-Origin` response header,
+   * instead of specifying the `*` wildcard. The value of the header
+   * `Access-Control-Allow-Origin` is same as the `Origin` header provided by
+   * the client.
    *
    * Support: Extended
    *
@@ -10697,7 +10684,7 @@ export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersCors {
    * (See https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name)
    * The CORS-safelisted response headers are exposed to client by default.
    *
-   * When an HTTP header name is specified using the `exposeHeaders` field,
+   * When an HTTP header name is specified using the `ExposeHeaders` field,
    * this additional header will be exposed as part of the response to the
    * client.
    *
@@ -10707,15 +10694,12 @@ export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersCors {
    * response header are separated by a comma (",").
    *
    * A wildcard indicates that the responses with all HTTP headers are exposed
-   * to clients.
+   * to clients. The `Access-Control-Expose-Headers` response header can only
+   * use `*` wildcard as value when the request is not credentialed.
    *
-   * If the configuration contains the wildcard `*` in `exposeHeaders` and
-   * `allowCredentials` is set to `false`, the `Access-Control-Expose-Headers`
-   * response header can contain the wildcard `*`.
-   *
-   * If the configuration contains the wildcard `*` in `exposeHeaders` and
-   * `allowCredentials` is set to `true`, the gateway cannot use the `*`
-   * in the `Access-Control-Expose-Headers` response header.
+   * When the `exposeHeaders` config field contains the "*" wildcard and
+   * the request is credentialed, the gateway cannot use the `*` wildcard in
+   * the `Access-Control-Expose-Headers` response header.
    *
    * Support: Extended
    *
@@ -10943,10 +10927,6 @@ export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror {
    * Support: Extended for Kubernetes Service
    *
    * Support: Implementation-specific for any other resource
-   *
-   * If the backend service requires TLS, use BackendTLSPolicy to tell the
-   * implementation to supply the TLS details to be used to connect to that
-   * backend.
    *
    * @schema HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror#backendRef
    */
@@ -11430,10 +11410,6 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifierSet(
  * Support: Extended for Kubernetes Service
  *
  * Support: Implementation-specific for any other resource
- *
- * If the backend service requires TLS, use BackendTLSPolicy to tell the
- * implementation to supply the TLS details to be used to connect to that
- * backend.
  *
  * @schema HttpRouteV1Beta1SpecRulesFiltersRequestMirrorBackendRef
  */
@@ -12031,10 +12007,6 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderM
  * Support: Extended for Kubernetes Service
  *
  * Support: Implementation-specific for any other resource
- *
- * If the backend service requires TLS, use BackendTLSPolicy to tell the
- * implementation to supply the TLS details to be used to connect to that
- * backend.
  *
  * @schema HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorBackendRef
  */

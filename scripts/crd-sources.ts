@@ -35,7 +35,8 @@ const COMMITS = {
   'fluxcd/kustomize-controller': '186fb3b29138ce82ff61ba1a9370b96a3dd598fe',
   'fluxcd/helm-controller': '0f61a8607a62be64638f2f912d9487e653960a6e',
   'argoproj/argo-cd': '37ee0097cf851bc2dd7665fc081bbce61a7e836e',
-  'kubernetes-sigs/gateway-api': '8bb74df00e56ec8f944d48c25e6c1c9c2f6848e3',
+  // Tag v1.5.1: the Gateway API release NGINX Gateway Fabric 2.6.7 is built on (its go.mod).
+  'kubernetes-sigs/gateway-api': 'e7677b70ae75d14a4448fba94870e7deea6cf0ad',
   'nginx/nginx-gateway-fabric': '5e34a17a8f7787e90f41d1af91258a556f0795b4',
   'cloudnative-pg/cloudnative-pg': '4b5e244a7d031f67e025c83c1555e7726ecbbfa1',
   'cloudnative-pg/plugin-barman-cloud': '1e13020fe5f09fd8fc29ea03828f7b61375b3721',
@@ -194,22 +195,24 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     ['PodMonitor'],
   ),
 
-  // Gateway API (standard channel): the public edge.
+  // Gateway API (standard channel): the public edge. The release is the one the Gateway controller
+  // supports (lib/addons/chart-facts.ts gatewayApi), the same tag its CRDs are installed from
+  // (lib/addons/chart-versions.ts GATEWAY_API_CRDS); test/imports.test.ts holds the three together.
   pinned(
     'gateway-api-gateway',
     'kubernetes-sigs/gateway-api',
     'config/crd/standard/gateway.networking.k8s.io_gateways.yaml',
-    'gateway.networking.k8s.io_gateways.yaml',
+    'gateway-api-v1.5.1/gateway.networking.k8s.io_gateways.yaml',
     ['Gateway'],
-    'v1.6.1',
+    'v1.5.1',
   ),
   pinned(
     'gateway-api-httproute',
     'kubernetes-sigs/gateway-api',
     'config/crd/standard/gateway.networking.k8s.io_httproutes.yaml',
-    'gateway.networking.k8s.io_httproutes.yaml',
+    'gateway-api-v1.5.1/gateway.networking.k8s.io_httproutes.yaml',
     ['HTTPRoute'],
-    'v1.6.1',
+    'v1.5.1',
   ),
 
   // NGINX Gateway Fabric: the edge's data plane settings and its rate limit.

@@ -98,7 +98,7 @@ describe('layout', () => {
   it('installs the Gateway API CRDs from their own pinned release, never pruning them', () => {
     // Deleting a CRD deletes every Gateway and HTTPRoute with it: neither tool may prune them.
     const source = find(rendered('prod'), 'GitRepository', 'gateway-api').spec;
-    expect(source).toMatchObject({ url: 'https://github.com/kubernetes-sigs/gateway-api', ref: { tag: 'v1.6.1' } });
+    expect(source).toMatchObject({ url: 'https://github.com/kubernetes-sigs/gateway-api', ref: { tag: 'v1.5.1' } });
     expect(find(rendered('prod'), 'Kustomization', 'prod-crds').spec).toMatchObject({
       path: './config/crd',
       prune: false,
@@ -108,7 +108,7 @@ describe('layout', () => {
     const application = find<Application>(rendered('staging'), 'Application', 'gateway-api').spec;
     expect(application.source).toEqual({
       repoURL: 'https://github.com/kubernetes-sigs/gateway-api',
-      targetRevision: 'v1.6.1',
+      targetRevision: 'v1.5.1',
       path: 'config/crd',
     });
     expect(application.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });

@@ -7,6 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CHART_FACTS, gatewayApiMinor } from '../lib/addons/chart-facts';
+import { CHARTS, GATEWAY_API_CRDS } from '../lib/addons/chart-versions';
 import { CRD_SOURCES } from '../scripts/crd-sources';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -68,5 +70,14 @@ describe('CRD sources', () => {
     const config = parse(readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8')) as { imports?: string[] };
     const expected = [...new Set(CRD_SOURCES.map((s) => s.url))];
     expect(config.imports).toEqual(expected);
+  });
+
+  it('generates the Gateway API bindings from the release the CRDs are installed at, which the Gateway controller is built on', () => {
+    const gatewayApi = CRD_SOURCES.filter((s) => s.project === 'kubernetes-sigs/gateway-api');
+    expect(gatewayApi.length).toBeGreaterThan(0);
+    for (const src of gatewayApi) expect(src.release, src.id).toBe(GATEWAY_API_CRDS.tag);
+    const controller = CHART_FACTS[CHARTS.nginxGatewayFabric.chart]?.gatewayApi;
+    expect(controller?.version).toBe('v1.5.1');
+    expect(gatewayApiMinor(GATEWAY_API_CRDS.tag)).toBe(gatewayApiMinor(controller!.version));
   });
 });

@@ -70,7 +70,18 @@ export interface ChartFacts {
   readonly drifting: readonly DriftingField[];
   /** Bytes of the largest CRD as compact JSON (client-side apply's annotation holds at most 262144). 0: none. */
   readonly largestCrdBytes: number;
+  /**
+   * The Gateway API release a Gateway controller is built on: it fully supports the CRDs of that minor
+   * only (rule addon/gateway-api). @default - the chart runs no Gateway controller
+   */
+  readonly gatewayApi?: GatewayApiSupport;
   /** Where the facts were read. */
+  readonly source: string;
+}
+
+/** The Gateway API release a controller implements, e.g. `v1.5.1`, and where that is stated. */
+export interface GatewayApiSupport {
+  readonly version: string;
   readonly source: string;
 }
 
@@ -322,6 +333,11 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     ],
     drifting: [],
     largestCrdBytes: 320_611,
+    gatewayApi: {
+      version: 'v1.5.1',
+      source:
+        'nginx/nginx-gateway-fabric v2.6.7 go.mod (sigs.k8s.io/gateway-api v1.5.1) and README.md "Technical Specifications"; internal/controller/state/graph/gatewayclass.go validateCRDVersions: another minor of the CRDs\' bundle-version gives SupportedVersion=False',
+    },
     source:
       'nginx/nginx-gateway-fabric v2.6.7 charts/nginx-gateway-fabric (templates/deployment.yaml, certs-job.yaml), internal/controller/provisioner/objects.go',
   },
@@ -419,6 +435,12 @@ export function compareMinor(a: string, b: string): number {
 /** Whether a cluster's minor is within a chart's supported range. */
 export function supports(range: KubernetesRange, version: string): boolean {
   return compareMinor(version, range.min) >= 0 && (range.max === undefined || compareMinor(version, range.max) <= 0);
+}
+
+/** `v1.5.1` -> `1.5`: the minor a Gateway API release belongs to; undefined when it is no release tag. */
+export function gatewayApiMinor(version: string): string | undefined {
+  const match = /^v?(\d+)\.(\d+)\.\d+$/.exec(version);
+  return match ? `${match[1]}.${match[2]}` : undefined;
 }
 
 /** `1.33-1.36`, or `1.25+` without an upper bound. */

@@ -95,13 +95,16 @@ export interface PinnedManifests {
 /**
  * Gateway API's CRDs (standard channel and its safe-upgrades admission policy), which neither NGINX
  * Gateway Fabric's chart nor any other ships: `config/crd` of kubernetes-sigs/gateway-api at the tag
- * the CRD bindings were generated from (scripts/crd-sources.ts, v1.6.1). NGINX Gateway Fabric 2.6.7
- * is built for Gateway API 1.5.1 and runs 1.6 "best effort": its GatewayClass reports
- * SupportedVersion=False, and it ignores fields added in 1.6, which this project does not use.
+ * the CRD bindings were generated from (scripts/crd-sources.ts). The tag is the release the Gateway
+ * controller is built on (lib/addons/chart-facts.ts `gatewayApi`; rule addon/gateway-api): NGINX
+ * Gateway Fabric 2.6.7 is built on v1.5.1 (go.mod; README "Technical Specifications") and compares the
+ * CRDs' bundle-version minor with its own (internal/controller/state/graph/gatewayclass.go): on any other
+ * minor its GatewayClass reports SupportedVersion=False. A newer release cannot simply be undone
+ * either: v1.6's safe-upgrades policy refuses CRDs whose bundle-version is v1.0-v1.5.
  */
 export const GATEWAY_API_CRDS: PinnedManifests = {
   name: 'gateway-api',
   repository: 'https://github.com/kubernetes-sigs/gateway-api',
-  tag: 'v1.6.1',
+  tag: 'v1.5.1',
   path: 'config/crd',
 };

@@ -164,6 +164,29 @@ const helmApplication = (options: string[], config: Record<string, string> = {})
     syncPolicy: { syncOptions: options },
   },
 });
+/** NGINX Gateway Fabric from Flux and the Gateway API CRDs at `tag` (`undefined`: no CRD source in the set). */
+const gatewayController = (tag: string | undefined): M[] => [
+  {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name: 'nginx-gateway-fabric', namespace: 'flux-system', labels: labels('nginx-gateway-fabric') },
+    spec: {
+      chart: { spec: { chart: 'nginx-gateway-fabric', version: '2.6.7', sourceRef: { kind: 'HelmRepository', name: 'nginx' } } },
+      targetNamespace: 'nginx-gateway',
+      values: {},
+    },
+  },
+  ...(tag === undefined
+    ? []
+    : [
+        {
+          apiVersion: 'source.toolkit.fluxcd.io/v1',
+          kind: 'GitRepository',
+          metadata: { name: 'gateway-api', namespace: 'flux-system', labels: labels('gateway-api') },
+          spec: { url: 'https://github.com/kubernetes-sigs/gateway-api', ref: { tag }, interval: '12h' },
+        },
+      ]),
+];
 const virtualService = (retries: Record<string, unknown>): M => ({
   apiVersion: 'networking.istio.io/v1',
   kind: 'VirtualService',
@@ -306,6 +329,13 @@ const CASES: Record<string, Case> = {
     ],
     path: 'spec.ignoreDifferences',
     message: 'ValidatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle of ingress-nginx is changed by its controller',
+  },
+  'addon/gateway-api': {
+    fail: () => gatewayController('v1.6.1'),
+    pass: () => gatewayController('v1.5.1'),
+    path: 'spec.ref.tag',
+    message:
+      /^the CRDs are Gateway API v1\.6\.1, but nginx-gateway-fabric 2\.6\.7 is built on v1\.5\.1 \(.*go\.mod.*\): its GatewayClass reports SupportedVersion=False; install v1\.5\.1$/,
   },
   'api/lifecycle': {
     fail: () => [
@@ -698,6 +728,14 @@ describe('rule variants the table does not cover', () => {
   });
 
   const EDGE_CTX: ValidationContext = { ...PROD, ingressControllerNamespace: EDGE };
+
+  it('addon/gateway-api: a controller with no CRD source in the set, or a CRD ref that is no release tag, fails', () => {
+    const missing = findings(gatewayController(undefined), 'addon/gateway-api');
+    expect(missing.map((f) => [f.object, f.path])).toEqual([['HelmRelease/flux-system/nginx-gateway-fabric', 'spec.values']]);
+    expect(missing[0]!.message).toContain('nothing in the set installs them from https://github.com/kubernetes-sigs/gateway-api');
+    expect(findings(gatewayController('main'), 'addon/gateway-api')[0]?.message).toContain('the CRDs are "main", which is no release tag');
+    expect(findings(gatewayController('v1.5.0'), 'addon/gateway-api')).toEqual([]);
+  });
 
   it('edge/client-address: NGF trusting every peer for the client address fails, trusting a proxy range passes', () => {
     const trusting = (value: string) =>

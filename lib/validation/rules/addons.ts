@@ -13,11 +13,17 @@
  *   its Pod Security level is at least the one the namespace enforces, and in a namespace with Istio
  *   injection a Job gets no sidecar (a classic sidecar never exits, so the Job, and the release waiting
  *   on it, never finish) and a pod has a pod-level seccomp profile for the containers Istio adds.
+ * - addon/gateway-api: the Gateway API CRDs installed (Flux GitRepository, Argo CD Application of
+ *   kubernetes-sigs/gateway-api) are of the minor every Gateway controller in the set is built on
+ *   (lib/addons/chart-facts.ts `gatewayApi`). On another minor NGINX Gateway Fabric's GatewayClass reports
+ *   SupportedVersion=False, and from v1.6 on the CRDs' safe-upgrades policy refuses to go back. A
+ *   controller with no visible CRD install, or a CRD ref that is no release tag, cannot be shown to match: it fails.
  * - gitops/controller-owned: an Argo CD Application (which self-heals) ignores the fields the chart's
  *   own controllers change after install (webhook CA bundles, istiod's failurePolicy), or it would put
  *   them back on every sync and fight the controller forever.
  */
-import { CHART_FACTS, type ChartFacts, type ValuesPath, showRange, supports } from '../../addons/chart-facts';
+import { CHART_FACTS, type ChartFacts, type ValuesPath, gatewayApiMinor, showRange, supports } from '../../addons/chart-facts';
+import { GATEWAY_API_CRDS } from '../../addons/chart-versions';
 import { PodSecurityLevel } from '../../pod-security';
 import type { Violation } from '../types';
 import { asArray, asObj, asString, show, violation, type Entry, type Model, type Obj, type RuleFamily } from './model';
@@ -27,6 +33,7 @@ export const CLIENT_ADDRESS = 'edge/client-address';
 export const ADDON_KUBERNETES = 'addon/kubernetes';
 export const POD_ADMISSIBLE = 'addon/pod-admissible';
 export const CONTROLLER_OWNED = 'gitops/controller-owned';
+export const GATEWAY_API = 'addon/gateway-api';
 
 /** A Helm release as either GitOps tool writes it: the chart's name, its values and where they are. */
 export interface HelmInstall {
@@ -230,11 +237,74 @@ function checkControllerOwned(install: HelmInstall, facts: ChartFacts, out: Viol
   }
 }
 
+/** Where the set installs Gateway API's CRDs from: the object, the field and the git ref it names. */
+interface GatewayApiCrdInstall {
+  readonly entry: Entry;
+  readonly path: string;
+  readonly ref: string;
+}
+
+function gatewayApiCrdInstalls(model: Model): GatewayApiCrdInstall[] {
+  const sameRepository = (url: string | undefined) => url?.replace(/\.git$/, '').replace(/\/$/, '') === GATEWAY_API_CRDS.repository;
+  const flux = model.ofKind('source.toolkit.fluxcd.io/GitRepository').flatMap((entry) => {
+    const spec = asObj(entry.obj.spec) ?? {};
+    if (!sameRepository(asString(spec.url))) return [];
+    const ref = asObj(spec.ref) ?? {};
+    return [
+      { entry, path: 'spec.ref.tag', ref: asString(ref.tag) ?? asString(ref.semver) ?? asString(ref.commit) ?? asString(ref.branch) ?? '' },
+    ];
+  });
+  const argo = model.ofKind('argoproj.io/Application').flatMap((entry) => {
+    const source = asObj(asObj(entry.obj.spec)?.source) ?? {};
+    if (!sameRepository(asString(source.repoURL))) return [];
+    return [{ entry, path: 'spec.source.targetRevision', ref: asString(source.targetRevision) ?? '' }];
+  });
+  return [...flux, ...argo];
+}
+
+function checkGatewayApi(model: Model, out: Violation[]): void {
+  const controllers = helmInstalls(model).flatMap((install) => {
+    const facts = CHART_FACTS[install.chart];
+    return facts?.gatewayApi === undefined ? [] : [{ install, facts, support: facts.gatewayApi }];
+  });
+  if (controllers.length === 0) return;
+  const crds = gatewayApiCrdInstalls(model);
+  if (crds.length === 0) {
+    for (const { install, facts } of controllers) {
+      out.push(
+        violation(
+          GATEWAY_API,
+          install.entry,
+          install.valuesPath,
+          `${facts.chart} ${facts.appVersion} needs Gateway API ${facts.gatewayApi?.version}'s CRDs, but nothing in the set installs them from ${GATEWAY_API_CRDS.repository}: the version it gets cannot be shown`,
+        ),
+      );
+    }
+    return;
+  }
+  for (const crd of crds) {
+    const installed = gatewayApiMinor(crd.ref);
+    for (const { facts, support } of controllers) {
+      if (installed !== undefined && installed === gatewayApiMinor(support.version)) continue;
+      const what = installed === undefined ? `${show(crd.ref)}, which is no release tag` : `Gateway API ${crd.ref}`;
+      out.push(
+        violation(
+          GATEWAY_API,
+          crd.entry,
+          crd.path,
+          `the CRDs are ${what}, but ${facts.chart} ${facts.appVersion} is built on ${support.version} (${support.source}): its GatewayClass reports SupportedVersion=False; install ${support.version}`,
+        ),
+      );
+    }
+  }
+}
+
 export const addonRules: RuleFamily = {
-  ids: [SERVER_SIDE_APPLY, CLIENT_ADDRESS, ADDON_KUBERNETES, POD_ADMISSIBLE, CONTROLLER_OWNED],
+  ids: [SERVER_SIDE_APPLY, CLIENT_ADDRESS, ADDON_KUBERNETES, POD_ADMISSIBLE, CONTROLLER_OWNED, GATEWAY_API],
   check(model, ctx, out) {
     checkServerSideApply(model, out);
     checkClientAddress(model, out);
+    checkGatewayApi(model, out);
     for (const install of helmInstalls(model)) {
       const facts = factsOf(install, out);
       if (facts === undefined) continue;
