@@ -30,7 +30,8 @@ export interface PodKillScheduleProps {
  * labels, so it cannot reach beyond one service or store; data stores' primaries are kept out with a
  * positive match on the replica role. pod-kill is done by Chaos Mesh's controller through the API
  * (no chaos-daemon is involved) and, being a deletion rather than an eviction, bypasses PDBs: that is
- * the point of the drill.
+ * the point of the drill. A run that finds no pod to kill does nothing and leaves its PodChaos behind
+ * (Chaos Mesh's history limit keeps unfinished runs); the next run fires as scheduled.
  */
 export class PodKillSchedule extends Construct {
   readonly name: string;
@@ -49,8 +50,12 @@ export class PodKillSchedule extends Construct {
       spec: {
         schedule: props.cron,
         type: 'PodChaos',
-        // A run that is still going when the next is due is not doubled up.
-        concurrencyPolicy: 'Forbid',
+        // Allow, never Forbid (Chaos Mesh's default): pod-kill is one-shot, and a run whose selection is
+        // empty (the workers scaled to zero, no replica Ready) gets no records and so never counts as
+        // finished (controllers/common/records, controllers/utils/controller/finished.go, v2.8.3); with
+        // Forbid the cron controller would then refuse every later run. A pod kill is done in seconds,
+        // so runs a week or a month apart never overlap. Rule chaos/drill-fires.
+        concurrencyPolicy: 'Allow',
         historyLimit: 3,
         // A run missed by more than ten minutes (the controller was down) is skipped, not run late.
         startingDeadlineSeconds: 600,

@@ -79,6 +79,7 @@ type ScaledObject = WithSpec<{
 /** Chaos Mesh's Schedule of a PodChaos. */
 type Schedule = WithSpec<{
   readonly schedule: string;
+  readonly concurrencyPolicy: string;
   readonly podChaos: { readonly action: string; readonly mode: string; readonly selector: Readonly<Record<string, unknown>> };
 }>;
 
@@ -361,6 +362,8 @@ describe('PodKillSchedule and PodMonitor', () => {
       'Schedule',
     );
     expect(schedule.spec.schedule).toBe('0 3 * * 1');
+    // Forbid would let one run that selected nothing (never finished) stop every later one.
+    expect(schedule.spec.concurrencyPolicy).toBe('Allow');
     expect(schedule.spec.podChaos).toMatchObject({ action: 'pod-kill', mode: 'one' });
     expect(schedule.spec.podChaos.selector).toEqual({
       namespaces: ['data'],

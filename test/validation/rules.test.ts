@@ -164,6 +164,24 @@ const helmApplication = (options: string[], config: Record<string, string> = {})
     syncPolicy: { syncOptions: options },
   },
 });
+/** A weekly pod-kill drill of the workers, with `concurrencyPolicy` as given (`undefined`: absent). */
+const drill = (concurrencyPolicy: string | undefined, action = 'pod-kill', duration?: string): M => ({
+  apiVersion: 'chaos-mesh.org/v1alpha1',
+  kind: 'Schedule',
+  metadata: meta('worker-pod-kill'),
+  spec: {
+    schedule: '30 3 * * 1',
+    type: 'PodChaos',
+    ...(concurrencyPolicy === undefined ? {} : { concurrencyPolicy }),
+    historyLimit: 3,
+    podChaos: {
+      action,
+      mode: 'one',
+      ...(duration === undefined ? {} : { duration }),
+      selector: { namespaces: [NS], labelSelectors: { 'app.kubernetes.io/name': 'worker' } },
+    },
+  },
+});
 /** NGINX Gateway Fabric from Flux and the Gateway API CRDs at `tag` (`undefined`: no CRD source in the set). */
 const gatewayController = (tag: string | undefined): M[] => [
   {
@@ -336,6 +354,13 @@ const CASES: Record<string, Case> = {
     path: 'spec.ref.tag',
     message:
       /^the CRDs are Gateway API v1\.6\.1, but nginx-gateway-fabric 2\.6\.7 is built on v1\.5\.1 \(.*go\.mod.*\): its GatewayClass reports SupportedVersion=False; install v1\.5\.1$/,
+  },
+  'chaos/drill-fires': {
+    fail: () => [drill('Forbid')],
+    pass: () => [drill('Allow')],
+    path: 'spec.concurrencyPolicy',
+    message:
+      'concurrencyPolicy is Forbid, and a PodChaos "pod-kill" run whose selector matches no pod gets no records and never finishes: no run is spawned after it, so the drill stops for good; set concurrencyPolicy: Allow',
   },
   'api/lifecycle': {
     fail: () => [
@@ -735,6 +760,15 @@ describe('rule variants the table does not cover', () => {
     expect(missing[0]!.message).toContain('nothing in the set installs them from https://github.com/kubernetes-sigs/gateway-api');
     expect(findings(gatewayController('main'), 'addon/gateway-api')[0]?.message).toContain('the CRDs are "main", which is no release tag');
     expect(findings(gatewayController('v1.5.0'), 'addon/gateway-api')).toEqual([]);
+  });
+
+  it("chaos/drill-fires: Chaos Mesh's default policy is Forbid; a chaos with a duration finishes even when it selected nothing", () => {
+    expect(findings([drill(undefined)], 'chaos/drill-fires')[0]?.message).toContain('concurrencyPolicy is Forbid (the default)');
+    expect(findings([drill('Forbid', 'container-kill')], 'chaos/drill-fires')).toHaveLength(1);
+    expect(findings([drill('Forbid', 'pod-failure')], 'chaos/drill-fires')[0]?.message).toContain(
+      'a PodChaos without a duration never finishes',
+    );
+    expect(findings([drill('Forbid', 'pod-failure', '30s')], 'chaos/drill-fires')).toEqual([]);
   });
 
   it('edge/client-address: NGF trusting every peer for the client address fails, trusting a proxy range passes', () => {

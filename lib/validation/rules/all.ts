@@ -2,9 +2,11 @@
 import type { Manifest } from '../../core/manifest';
 import type { ValidationContext, Violation } from '../types';
 import { addonRules } from './addons';
+import { alertSourceRules } from './alert-sources';
 import { apiLifecycleRules } from './api-lifecycle';
 import { gatewayRules } from './gateway';
 import { autoscalingRules } from './autoscaling';
+import { chaosRules } from './chaos';
 import { dataLayerRules } from './data-layer';
 import { availabilityRules } from './availability';
 import { imageRules } from './images';
@@ -50,6 +52,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   gatewayRules,
   apiLifecycleRules,
   dataLayerRules,
+  chaosRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */
