@@ -2,7 +2,6 @@
 import type { Manifest } from '../../core/manifest';
 import type { ValidationContext, Violation } from '../types';
 import { addonRules } from './addons';
-import { alertSourceRules } from './alert-sources';
 import { apiLifecycleRules } from './api-lifecycle';
 import { gatewayRules } from './gateway';
 import { autoscalingRules } from './autoscaling';
