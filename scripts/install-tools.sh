@@ -15,7 +15,9 @@
 #
 # Usage: scripts/install-tools.sh [tool ...]   (default: all tools)
 # Env:   TOOLS_DIR (default <repo>/.cache/tools), INSTALL_TOOLS_JOBS (2),
-#        PYTHON (python3), FORCE=1 (ignore stamps).
+#        PYTHON (python3), FORCE=1 (ignore stamps), INSTALL_TOOLS_TIMEOUT
+#        (seconds one build step may take, default 3600; a step that takes
+#        longer is stopped and the tool fails).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,12 +29,20 @@ LOGS="$TOOLS_DIR/logs"
 JOBS="${INSTALL_TOOLS_JOBS:-2}"
 PYTHON="${PYTHON:-python3}"
 FORCE="${FORCE:-0}"
+TIMEOUT="${INSTALL_TOOLS_TIMEOUT:-3600}"
 
 export CGO_ENABLED=0
 export GOFLAGS="-trimpath -buildvcs=false"
 
 log() { printf '[install-tools %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[install-tools] ERROR: %s\n' "$*" >&2; exit 1; }
+# limited CMD...: runs CMD, stopped (TERM, then KILL 30 s later) after $TIMEOUT s; exit 124 then.
+limited() {
+  local rc=0
+  timeout --kill-after=30 "$TIMEOUT" "$@" || rc=$?
+  [ "$rc" != 124 ] && [ "$rc" != 137 ] || printf '[install-tools] ERROR: timed out after %ss (INSTALL_TOOLS_TIMEOUT): %s\n' "$TIMEOUT" "$*" >&2
+  return "$rc"
+}
 
 # --- tools/versions.env: KEY=value lines, no shell evaluation ---------------
 load_versions() {
@@ -50,7 +60,7 @@ load_versions() {
   done <"$VERSIONS_FILE"
   local req
   for req in KUBERNETES_VERSIONS ETCD_VERSION KUBECONFORM_VERSION KUBE_SCORE_VERSION \
-    PLUTO_VERSION ARGO_ROLLOUTS_VERSION ISTIO_PSEUDO_VERSION ISTIOCTL_VERSION_LABEL \
+    PLUTO_VERSION HELM_VERSION ARGO_ROLLOUTS_VERSION ISTIO_PSEUDO_VERSION ISTIOCTL_VERSION_LABEL \
     CHECKOV_VERSION PYYAML_VERSION; do
     [ -n "${!req:-}" ] || die "versions.env: $req is not set"
   done
@@ -84,7 +94,7 @@ go_build_wrapper() {
   local name="$1" dir="$2" pkg="$3" ldflags="$4"
   cd "$ROOT/tools/go/$dir"
   go version
-  go build -mod=readonly -ldflags "$ldflags" -o "$BIN/.$name.tmp" "$pkg"
+  limited go build -mod=readonly -ldflags "$ldflags" -o "$BIN/.$name.tmp" "$pkg"
   mv -f "$BIN/.$name.tmp" "$BIN/$name"
 }
 
@@ -95,7 +105,7 @@ go_install() {
   GOBIN_TMP="$(mktemp -d "$TOOLS_DIR/.gobin.XXXXXX")"
   trap 'rm -rf "$GOBIN_TMP"' EXIT
   go version
-  GOBIN="$GOBIN_TMP" go install -ldflags "$ldflags" "$pkgver"
+  GOBIN="$GOBIN_TMP" limited go install -ldflags "$ldflags" "$pkgver"
   built="$(find "$GOBIN_TMP" -maxdepth 1 -type f | head -n1)"
   [ -n "$built" ] || die "go install $pkgver produced no binary"
   mv -f "$built" "$BIN/$name"
@@ -122,7 +132,7 @@ build_kubeconform() {
     "-s -w -X main.version=v$KUBECONFORM_VERSION"
   # kubeconform's CRD -> JSON schema converter, from the same module version
   local dir
-  dir="$(go mod download -json "github.com/yannh/kubeconform@v$KUBECONFORM_VERSION" |
+  dir="$(limited go mod download -json "github.com/yannh/kubeconform@v$KUBECONFORM_VERSION" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
   [ -f "$dir/scripts/openapi2jsonschema.py" ] || die "openapi2jsonschema.py not found in $dir"
   mkdir -p "$TOOLS_DIR/share/kubeconform"
@@ -160,6 +170,14 @@ build_istioctl() {
     "-s -w -X istio.io/istio/pkg/version.buildVersion=$ISTIOCTL_VERSION_LABEL -X istio.io/istio/pkg/version.buildGitRevision=$rev -X istio.io/istio/pkg/version.buildStatus=Clean"
 }
 
+# Helm 4's CLI (verify renders the add-on charts with it, as Flux's helm-controller and Argo CD's
+# repo-server do). Its go.mod has no replace directives, so `go install` works; the ldflags are the
+# ones of its Makefile for a tagged build (version, empty metadata, clean tree).
+build_helm() {
+  go_install helm "helm.sh/helm/v4/cmd/helm@v$HELM_VERSION" \
+    "-s -w -X helm.sh/helm/v4/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v4/internal/version.metadata= -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
+}
+
 build_python() {
   local req="$ROOT/tools/python/requirements.txt"
   if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
@@ -171,7 +189,7 @@ build_python() {
   "$PYTHON" --version
   rm -rf "$TOOLS_DIR/venv"
   "$PYTHON" -m venv "$TOOLS_DIR/venv"
-  "$TOOLS_DIR/venv/bin/python" -m pip install --disable-pip-version-check --no-input \
+  limited "$TOOLS_DIR/venv/bin/python" -m pip install --disable-pip-version-check --no-input \
     --no-deps --require-hashes --only-binary=:all: -r "$req"
   "$TOOLS_DIR/venv/bin/python" -m pip check
   ln -sfn ../venv/bin/checkov "$BIN/checkov"
@@ -259,6 +277,8 @@ for kv in $KUBERNETES_VERSIONS; do
 done
 schedule istioctl "istio.io/istio $ISTIO_PSEUDO_VERSION $ISTIOCTL_VERSION_LABEL $GO_VERSION ldflags-1" \
   "istio.io/istio $ISTIO_PSEUDO_VERSION" "$BIN/istioctl" build_istioctl
+schedule helm "helm v$HELM_VERSION $GO_VERSION ldflags-1" \
+  "helm.sh/helm/v4 v$HELM_VERSION" "$BIN/helm" build_helm
 check_wrapper kubectl-argo-rollouts github.com/argoproj/argo-rollouts "v$ARGO_ROLLOUTS_VERSION"
 schedule kubectl-argo-rollouts \
   "argo-rollouts v$ARGO_ROLLOUTS_VERSION $GO_VERSION $(sha "$ROOT/tools/go/kubectl-argo-rollouts/go.mod" "$ROOT/tools/go/kubectl-argo-rollouts/go.sum") ldflags-1" \
