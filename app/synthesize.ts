@@ -15,7 +15,7 @@ import {
 } from '../environments';
 import { writeEnvironments } from './dist-writer';
 import { renderEnvironment, type RenderedEnvironment } from './render';
-import { formatReport, validate } from '../lib/validation';
+import { checkDrPairs, formatReport, validate } from '../lib/validation';
 import type { ValidationContext, ValidationReport } from '../lib/validation/types';
 
 /** The environment files of this checkout (from the bundle in .build/ or the sources in app/ alike). */
@@ -84,12 +84,36 @@ export function renderEnvironments(options: Omit<SynthOptions, 'outDir'> = {}): 
   return loadSelected(options).map((environment) => renderEnvironment(buildEnvironment(environment)));
 }
 
-/** Renders and validates the selected environments in memory. */
+/**
+ * Renders and validates the selected environments in memory. Rules over several environments (a DR
+ * pair's two regions) also see the registered environments of the regions the selected ones pair
+ * with, rendered for the check only.
+ */
 export function validateEnvironments(options: Omit<SynthOptions, 'outDir'> = {}): ValidatedEnvironment[] {
-  return loadSelected(options).map((environment) => {
-    const rendered = renderEnvironment(buildEnvironment(environment));
-    return { ...rendered, report: validate(rendered.objects, validationContext(environment)) };
+  const selected = loadSelected(options);
+  const rendered = selected.map((environment) => renderEnvironment(buildEnvironment(environment)));
+  const peers = drPeers(selected).map((environment) => renderEnvironment(buildEnvironment(environment)));
+  const across = checkDrPairs([...rendered, ...peers]);
+  return rendered.map((env, i) => {
+    const extra = across.filter((v) => v.environment === env.environment).map((v) => v.violation);
+    return { ...env, report: validate(env.objects, validationContext(selected[i]!), extra) };
   });
+}
+
+/** The registered environments in the regions the selected ones' data stores replicate to, not selected themselves. */
+function drPeers(selected: readonly Environment[]): Environment[] {
+  const regions = new Set(
+    selected.flatMap((env) =>
+      Object.values(env.dataStores).flatMap((s) =>
+        s.mode === 'operated' && s.engine === 'postgres' && s.replication ? [s.replication.region] : [],
+      ),
+    ),
+  );
+  if (regions.size === 0) return [];
+  const names = new Set(selected.map((env) => env.name));
+  return selectEnvironments(environmentNames()).filter(
+    (env) => !names.has(env.name) && env.region !== undefined && regions.has(env.region.name),
+  );
 }
 
 /**

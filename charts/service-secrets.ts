@@ -1,5 +1,6 @@
 /** Which secrets a service gets, and where each lives in the environment's store. */
 import type { Environment, ServiceSpec } from '../environments/schema';
+import { drPairName } from '../lib/data-names';
 import { inClusterRedisCredentials, queueCredentials, type QueueCredential } from '../lib/queue-credentials';
 import { connectionUrlTemplate, storeHost, storePort, usedStoreOfEngine } from './resolve-data-store';
 
@@ -54,9 +55,26 @@ export function secretPlanOf(environment: Environment, spec: ServiceSpec): Secre
 /**
  * The key of one secret in the environment's store: a path under the prefix in AWS Secrets Manager
  * and Vault; in Google Secret Manager, whose secret IDs cannot contain "/", the prefix and the name
- * joined by "-".
+ * joined by "-". The owner password of a PostgreSQL store in a DR pair is the pair's, not the region's:
+ * `<sharedPrefix>` and `<passwordSecret>-<pair>` (lib/data-names.ts drPairName), which both sides
+ * compute alike. CloudNativePG requires identical role secrets in a distributed topology and sets the
+ * owner's password from the local secret on promotion (docs/src/replica_cluster.md, v1.30.0); the
+ * apps' connection URL reads the same key. Rule data/dr-credentials compares the two sides.
  */
 export function remoteKey(environment: Environment, secret: string): string {
-  const { prefix, store } = environment.secrets;
-  return store.provider === 'gcp' ? `${prefix}-${secret}` : `${prefix}/${secret}`;
+  const { prefix, sharedPrefix, store } = environment.secrets;
+  const pair = drPairOfSecret(environment, secret);
+  const [at, name] = pair === undefined ? [prefix, secret] : [sharedPrefix ?? prefix, `${secret}-${pair}`];
+  return store.provider === 'gcp' ? `${at}-${name}` : `${at}/${name}`;
+}
+
+/** The DR pair whose owner password `secret` is, in this environment's region. */
+function drPairOfSecret(environment: Environment, secret: string): string | undefined {
+  const region = environment.region?.name;
+  if (region === undefined) return undefined;
+  for (const store of Object.values(environment.dataStores)) {
+    if (store.mode !== 'operated' || store.engine !== 'postgres' || store.replication === undefined) continue;
+    if (store.passwordSecret === secret) return drPairName([region, store.replication.region]);
+  }
+  return undefined;
 }

@@ -40,7 +40,9 @@ export default defineEnvironment({
     worker: { replicas: { min: 10, max: 40 } },
   },
   ingress: { host: 'app.example.com' },
-  secrets: { prefix: 'platform-prod' },
+  // The regions override the prefix for their own connection strings and share what is under sharedPrefix
+  // (the PostgreSQL DR pair's owner password).
+  secrets: { prefix: 'platform-prod', sharedPrefix: 'platform-prod' },
   // Seed 000: one wildcard certificate for every host, proven over DNS.
   tls: { issuer: { solver: { type: 'dns01-clouddns', project: 'platform-prod' } }, wildcard: '*.example.com' },
   sandbox: { maxPods: 500 },

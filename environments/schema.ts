@@ -657,6 +657,15 @@ const secrets = strict({
    * `-` and `_`.
    */
   prefix: z.string().regex(/^[A-Za-z0-9_./-]+$/, 'must be a key path such as platform/prod'),
+  /**
+   * Where the secrets several regions share are (a DR pair's role passwords, which CloudNativePG requires
+   * to be identical on both sides): set where the regions inherit it, since each region overrides
+   * `prefix` for its own connection strings. @default - `prefix`
+   */
+  sharedPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_./-]+$/, 'must be a key path such as platform/prod')
+    .optional(),
   /** How often the operator re-reads the store. */
   refreshInterval: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 1h'),
 });
@@ -858,12 +867,15 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
     if (pool.maxNodes < pool.minNodes)
       issue(['nodePools', name, 'maxNodes'], pool.maxNodes, `must be at least minNodes (${pool.minNodes})`);
   }
-  if (env.secrets.store.provider === 'gcp' && !GCP_SECRET_ID.test(env.secrets.prefix)) {
-    issue(
-      ['secrets', 'prefix'],
-      env.secrets.prefix,
-      'must be letters, digits, "-" and "_" only for Google Secret Manager (secret IDs have no "/" or "."), e.g. platform-prod',
-    );
+  for (const field of ['prefix', 'sharedPrefix'] as const) {
+    const value = env.secrets[field];
+    if (env.secrets.store.provider === 'gcp' && value !== undefined && !GCP_SECRET_ID.test(value)) {
+      issue(
+        ['secrets', field],
+        value,
+        'must be letters, digits, "-" and "_" only for Google Secret Manager (secret IDs have no "/" or "."), e.g. platform-prod',
+      );
+    }
   }
   if (env.sandbox !== undefined && env.sandbox.namespace === env.namespace) {
     issue(

@@ -33,6 +33,14 @@ export function peerArchiveName(store: string): string {
   return `${store}-peer-archive`;
 }
 
+/**
+ * A DR pair's name, the same on both sides: `dr-` and the two regions in sorted order. The secrets the
+ * pair shares (its owner role's password) are named after it.
+ */
+export function drPairName(regions: readonly [string, string]): string {
+  return `dr-${[...regions].sort().join('-')}`;
+}
+
 /** The ScheduledBackup of the cluster's base backups. */
 export function baseBackupName(store: string): string {
   return `${store}-base-backup`;

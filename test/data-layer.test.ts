@@ -103,6 +103,23 @@ describe('PostgreSQL in the prod regions (seed 004)', () => {
     expect(environment('prod-asia').region?.role).toBe('standby');
   });
 
+  it("the DR pair's two sides, and their apps, read one owner password: the pair's key, not a region's", () => {
+    type ExternalSecret = WithSpec<{
+      readonly data: readonly { readonly secretKey: string; readonly remoteRef: { readonly key: string } }[];
+    }>;
+    const key = 'platform-prod-postgres-password-dr-asia-southeast1-us-west1';
+    for (const name of ['prod-us-west', 'prod-asia']) {
+      const owner = find<ExternalSecret>(rendered(name), 'ExternalSecret', 'postgres-app-credentials').spec.data;
+      expect(owner, name).toEqual([{ secretKey: 'password', remoteRef: { key } }]);
+      const apps = objects<ExternalSecret>(rendered(name), 'ExternalSecret').flatMap((e) => e.spec.data ?? []);
+      expect(apps.filter((d) => d.secretKey === 'postgres-password').map((d) => d.remoteRef.key)).toEqual([key, key]);
+    }
+    // A region outside the pair keeps its own.
+    expect(find<ExternalSecret>(rendered('prod-eu'), 'ExternalSecret', 'postgres-app-credentials').spec.data[0]!.remoteRef.key).toBe(
+      'platform-prod-eu-postgres-password',
+    );
+  });
+
   it('object-store credentials come by workload identity, never a Secret in git', () => {
     for (const name of PROD_REGIONS) {
       expect(find<ObjectStore>(rendered(name), 'ObjectStore', 'postgres-archive').spec.configuration.googleCredentials).toEqual({

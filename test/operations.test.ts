@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildEnvironment } from '../charts';
 import { environmentNames, loadEnvironmentFile } from '../environments';
 import { renderEnvironment } from '../app/render';
-import { find, objects, rendered, workload } from './helpers';
+import { environment, find, objects, rendered, workload } from './helpers';
 import type { NetworkPolicyJson, WithSpec } from './k8s-json';
 
 type ScaledObject = WithSpec<{
@@ -207,7 +207,16 @@ describe.each(environmentNames())('%s secrets by reference', (name) => {
       expect(external.spec.secretStoreRef).toEqual({ name: store.metadata.name, kind: 'ClusterSecretStore' });
       // Google Secret Manager secret IDs allow no "/": <prefix>-<name> there, a path under the prefix elsewhere.
       const gcp = store.spec.provider.gcpsm !== undefined;
+      // A DR pair's owner password is the pair's (one secret for both sides), under the shared prefix.
+      const model = environment(name);
+      const postgres = model.dataStores.postgres;
+      const replication = postgres?.mode === 'operated' && postgres.engine === 'postgres' ? postgres.replication : undefined;
+      const pair = model.region && replication ? `dr-${[model.region.name, replication.region].sort().join('-')}` : undefined;
       for (const d of external.spec.data) {
+        if (pair !== undefined && d.secretKey === 'postgres-password') {
+          expect(d.remoteRef.key).toBe(`${model.secrets.sharedPrefix}-postgres-password-${pair}`);
+          continue;
+        }
         expect(d.remoteRef.key).toBe(gcp ? `platform-${name}-${d.secretKey}` : `platform/${name}/${d.secretKey}`);
         if (gcp) expect(d.remoteRef.key).toMatch(/^[A-Za-z0-9_-]{1,255}$/);
       }

@@ -184,6 +184,10 @@ describe('prod-us-west against prod', () => {
     expect(diff.removed).toEqual([]);
     expect(diff.changed.map((change) => change.key).sort()).toEqual([
       'Cluster/data/postgres',
+      // The owner password is the DR pair's, not the region's: the cluster's and the apps' (backend, worker).
+      'ExternalSecret/data/postgres-app-credentials',
+      'ExternalSecret/platform/backend-secrets',
+      'ExternalSecret/platform/worker-secrets',
       'NetworkPolicy/platform/ai',
       'NetworkPolicy/platform/backend',
       'ObjectStore/data/postgres-archive',

@@ -11,13 +11,18 @@ import type { Manifest } from '../core/manifest';
 import type { ValidationContext, ValidationReport, Violation, WaivedViolation, Waiver } from './types';
 
 export { RULE_IDS, runRules } from './rules/all';
+export { checkDrPairs, DR_CREDENTIALS } from './rules/dr-pairs';
 export { formatReport, reportJson } from './report';
 
 export const WAIVER_REASON = 'waiver/reason';
 export const WAIVER_UNUSED = 'waiver/unused';
 
-export function validate(objects: readonly Manifest[], ctx: ValidationContext): ValidationReport {
-  const found: Violation[] = [];
+/**
+ * Validates one environment's objects. `extra`: findings of rules over several environments at once
+ * (rules/dr-pairs.ts) that name this environment's objects; waivers apply to them as to the others.
+ */
+export function validate(objects: readonly Manifest[], ctx: ValidationContext, extra: readonly Violation[] = []): ValidationReport {
+  const found: Violation[] = [...extra];
   const noSchemas = kubernetesVersionViolation(ctx.environment, ctx.kubernetesVersion);
   if (noSchemas !== undefined) found.push(noSchemas);
   else for (const obj of objects) for (const v of validateSchema(obj, ctx.kubernetesVersion)) found.push(v);
