@@ -1,5 +1,4 @@
 import { defineEnvironment } from './load';
-import { checkerWaivers } from './checker-waivers';
 import { podSize } from './platform';
 
 /**
@@ -65,21 +64,4 @@ export default defineEnvironment({
   ingress: { host: 'dev.example.com', replicas: 1, pool: 'general' },
   // Dev runs without the mesh: one less control plane to debug, and every strategy is a plain rollout.
   mesh: { enabled: false },
-  // Dev's Deployments, floors of one pod, and no mesh: no control-plane policy, no analysis Jobs.
-  waivers: checkerWaivers({
-    workloads: ['Deployment/frontend', 'Deployment/backend', 'Deployment/ai', 'Deployment/worker'],
-    execProbed: ['Deployment/worker'],
-    singlePodFloors: ['HorizontalPodAutoscaler/frontend', 'HorizontalPodAutoscaler/backend', 'HorizontalPodAutoscaler/ai'],
-    controllerPodPolicies: [
-      'NetworkPolicy/allow-dns',
-      'NetworkPolicy/default-deny',
-      'NetworkPolicy/postgres-instances',
-      'NetworkPolicy/postgres-pooler',
-      'NetworkPolicy/redis',
-      'NetworkPolicy/public',
-      'NetworkPolicy/acme-http01-solver',
-      'NetworkPolicy/deny-all',
-    ],
-    sandboxTemplate: 'PodTemplate/project-runtime',
-  }),
 });

@@ -5,7 +5,6 @@
  *
  * To add a service, declare it here; environments then tune its replicas and resources.
  */
-import { type CheckedWorkloads, checkerWaivers } from './checker-waivers';
 import type { EnvironmentInput, ResourceSet, ServiceSpec } from './schema';
 
 /**
@@ -18,29 +17,6 @@ export function podSize(cpuMillis: number, memory: string, ephemeralStorage = '1
 }
 
 const registry = 'registry.example.com/platform';
-
-/**
- * What the community checkers see in an environment of production's shape (staging, prod and its
- * regions): Rollouts for the API and the AI service, NetworkPolicies for pods that operators, the
- * Gateway, analysis Jobs and user projects create. Each waiver says why its rule does not apply.
- */
-export const MESH_CHECKED: CheckedWorkloads = {
-  workloads: ['Deployment/frontend', 'Deployment/worker', 'Rollout/backend', 'Rollout/ai'],
-  execProbed: ['Deployment/worker'],
-  autoscaledRollouts: ['Rollout/backend'],
-  controllerPodPolicies: [
-    'NetworkPolicy/allow-dns',
-    'NetworkPolicy/default-deny',
-    'NetworkPolicy/postgres-instances',
-    'NetworkPolicy/postgres-pooler',
-    'NetworkPolicy/redis',
-    'NetworkPolicy/allow-mesh-control-plane',
-    'NetworkPolicy/public',
-    'NetworkPolicy/release-smoke',
-    'NetworkPolicy/deny-all',
-  ],
-  sandboxTemplate: 'PodTemplate/project-runtime',
-};
 
 export const platform: Omit<EnvironmentInput, 'name'> = {
   tier: 'development',
@@ -211,5 +187,4 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     port: 3000,
   },
   gitops: { tool: 'flux', repository: 'https://github.com/example/platform-manifests', branch: 'main' },
-  waivers: checkerWaivers(MESH_CHECKED),
 };

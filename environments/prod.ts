@@ -20,24 +20,27 @@ export default defineEnvironment({
     // each; three nodes, one per zone, hold them, the poolers and the three Redis nodes.
     data: { machineType: 'n2-standard-8', minNodes: 3, maxNodes: 4, spot: false },
   },
+  // Production runs the builds the release pipeline promoted, by digest (the schema requires one here).
   services: {
-    frontend: { replicas: { min: 10, max: 40 } },
+    frontend: { replicas: { min: 10, max: 40 }, image: { digest: 'sha256:c4dc7ff5d78d11c2447756e91a2459bb1d1dd9465b4a8690c0c83fd2dfb93bc9' } },
     // Seed 002: blue-green with a preview, promoted by a human after the success-rate analysis passes.
     // Seed 004: request latency above 500 ms scales the API out, beside CPU and memory (a KEDA ScaledObject).
     backend: {
       replicas: { min: 20, max: 36 },
+      image: { digest: 'sha256:e5c313947f5ab36e3b3442a4906b17f6a9bdc3f0114ea467760ab898b593acb0' },
       strategy: { type: 'blueGreen', autoPromotion: false, scaleDownDelaySeconds: 30 },
       autoscaling: { latency: {} },
     },
     // Seed 002: canary 10/20/50/100 with ten-minute pauses, analysed in the background.
     ai: {
       replicas: { min: 5, max: 10 },
+      image: { digest: 'sha256:73869b4725b96f7057f9f01f50d4fc18591b777b689273898f99040ad09dbf89' },
       strategy: {
         type: 'canary',
         steps: [{ weight: 10, pauseSeconds: 600 }, { weight: 20, pauseSeconds: 600 }, { weight: 50, pauseSeconds: 600 }, { weight: 100 }],
       },
     },
-    worker: { replicas: { min: 10, max: 40 } },
+    worker: { replicas: { min: 10, max: 40 }, image: { digest: 'sha256:989df285864af6cbc87e7742638c8b82492a83450043c9c7575232c4dc577ce8' } },
   },
   ingress: { host: 'app.example.com' },
   // The regions override the prefix for their own connection strings and share what is under sharedPrefix
@@ -45,7 +48,7 @@ export default defineEnvironment({
   secrets: { prefix: 'platform-prod', sharedPrefix: 'platform-prod' },
   // Seed 000: one wildcard certificate for every host, proven over DNS.
   tls: { issuer: { solver: { type: 'dns01-clouddns', project: 'platform-prod' } }, wildcard: '*.example.com' },
-  sandbox: { maxPods: 500 },
+  sandbox: { maxPods: 500, image: { digest: 'sha256:a7356a7d9d66ce390d7ffdfefedf661114be5c05e1ae31ef5c1c2b098326597b' } },
   // Seed 004: PostgreSQL self-managed on the cluster (CloudNativePG) behind PgBouncer, with WAL archiving
   // and base backups to Cloud Storage, and Redis as a three-node set with AOF and hourly RDB snapshots.
   // A primary of 4 vCPU / 16 GB and a hot standby: CloudNativePG sizes every instance of a cluster alike,

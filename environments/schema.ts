@@ -765,8 +765,14 @@ const cluster = strict({
   apiServer: strict({ cidrs: z.array(cidr).min(1), port }),
 });
 
+/**
+ * A rule waived for one object, with the reason. The project's own exceptions to the community
+ * checkers are rules over the model (app/verify/exceptions.ts) and need no waiver here.
+ */
 const waiver = strict({
   kind: z.string().min(1),
+  /** The object's namespace; leave it out only for a cluster-scoped object. */
+  namespace: dnsLabel.optional(),
   name: z.string().min(1),
   rule: z.string().min(1),
   reason: z.string().trim().min(10, 'must explain why the rule does not apply (at least 10 characters)'),
@@ -808,7 +814,8 @@ const environmentSchemaShape = strict({
   region: region.optional(),
   /** Scheduled chaos drills. */
   chaos: chaos.prefault({}),
-  waivers: z.array(waiver),
+  /** Per-object exceptions to a rule, each with its reason. @default [] */
+  waivers: z.array(waiver).default([]),
 });
 
 export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) => {
@@ -919,6 +926,14 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
         "needs mesh.enabled: the request latency is read from Istio's proxies; without the mesh leave it out (CPU and memory scale the service)",
       );
     }
+  }
+  if (env.tier === Tier.PRODUCTION) {
+    // What runs in production is the build that was tested: a digest names it, a tag can be moved.
+    const unpinned = 'is required in the production tier: pin the image by the digest the release pipeline promoted (sha256:<64 hex>)';
+    for (const [name, svc] of Object.entries(env.services)) {
+      if (svc.enabled && svc.image.digest === undefined) issue(['services', name, 'image', 'digest'], undefined, unpinned);
+    }
+    if (env.sandbox !== undefined && env.sandbox.image.digest === undefined) issue(['sandbox', 'image', 'digest'], undefined, unpinned);
   }
   if (env.tier === Tier.PRODUCTION && env.chaos.podKill === 'weekly') {
     issue(

@@ -1,6 +1,4 @@
-import { checkerWaivers } from './checker-waivers';
 import { defineEnvironment } from './load';
-import { MESH_CHECKED } from './platform';
 
 /**
  * Staging: production's shape (the same three pools, the same pod sizes, so performance tests mean
@@ -57,10 +55,4 @@ export default defineEnvironment({
   },
   // Seed 004's weekly chaos engineering: a pod of each service and store (never a primary) every Monday.
   chaos: { podKill: 'weekly' },
-  // The AI service's floor of one pod, and the HTTP-01 solver's pods (cert-manager creates them).
-  waivers: checkerWaivers({
-    ...MESH_CHECKED,
-    singlePodFloors: ['HorizontalPodAutoscaler/ai'],
-    controllerPodPolicies: [...MESH_CHECKED.controllerPodPolicies, 'NetworkPolicy/acme-http01-solver'],
-  }),
 });

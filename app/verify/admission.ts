@@ -29,7 +29,7 @@ export interface AdmissionResult {
   readonly namespaces: { readonly emitted: readonly string[]; readonly targeted: readonly string[] };
 }
 
-async function applyNamespace(client: KubeClient, name: string, labels: Readonly<Record<string, string>>): Promise<void> {
+export async function applyNamespace(client: KubeClient, name: string, labels: Readonly<Record<string, string>>): Promise<void> {
   const object = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
   // One field manager for every environment: applying the next environment's labels removes the
   // previous one's, so each environment sees exactly its own namespace labels.

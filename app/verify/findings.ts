@@ -1,8 +1,9 @@
 /**
  * What verify found, and the waivers that excuse some of it. A finding carries the tool's own rule id;
- * a waiver for it is declared in the environment file like every other waiver
- * (`{ kind, name, rule: '<tool>/<rule id>', reason }`), for one object. The API server's rejections and
- * warnings, and a stale dist/, are never waivable: they are fixed in the generator.
+ * a waiver for it names one object by kind, namespace and name
+ * (`{ kind, namespace, name, rule: '<tool>/<rule id>', reason }`). The API server's rejections and
+ * warnings, a stale dist/, and verify's own proof that a checker ran (coverage.ts) are never waivable:
+ * they are fixed in the generator or in the checker's adapter.
  */
 import { isCheckerWaiver, UNWAIVABLE_CHECKERS, WAIVABLE_CHECKERS, waiverTool } from '../../lib/validation/checker-waivers';
 import type { Waiver } from '../../lib/validation/types';
@@ -35,27 +36,35 @@ export function qualifiedRule(finding: Pick<Finding, 'tool' | 'rule'>): string {
   return `${finding.tool}/${finding.rule}`;
 }
 
-function kindAndName(object: string): [string, string] {
-  return [object.slice(0, object.indexOf('/')), object.slice(object.lastIndexOf('/') + 1)];
+/** `Kind/namespace/name`, or `Kind/name` when the waiver names no namespace (a cluster-scoped object). */
+export function waiverObject(waiver: Pick<Waiver, 'kind' | 'namespace' | 'name'>): string {
+  return waiver.namespace ? `${waiver.kind}/${waiver.namespace}/${waiver.name}` : `${waiver.kind}/${waiver.name}`;
+}
+
+/** verify's own findings that no waiver may excuse: a checker that failed, went blind or missed objects. */
+function unwaivable(finding: Finding): boolean {
+  return (UNWAIVABLE_TOOLS as readonly string[]).includes(finding.tool) || (finding.tool === 'verify' && finding.rule.startsWith('checker-'));
 }
 
 /**
- * Splits findings into those still open and those waived. A waiver matches one object by kind and
- * name and one rule exactly; a waiver of an unwaivable tool is itself an error; a waiver that matches
- * nothing is a warning (remove it). Waivers of the in-process validator's rules are not verify's and
- * are left alone.
+ * Splits findings into those still open and those waived. A waiver matches one object by kind,
+ * namespace and name, and one rule exactly; a waiver of an unwaivable tool is itself an error; a waiver
+ * that matches nothing is reported (a failure in CI, see isFailure). Waivers of the in-process
+ * validator's rules are not verify's and are left alone.
  */
 export function applyVerifyWaivers(
   environment: string,
   findings: readonly Finding[],
   waivers: readonly Waiver[],
+  /** The project's exceptions (exceptions.ts): the reason a rule does not apply to a finding's object. */
+  exception: (finding: Finding) => string | undefined = () => undefined,
 ): { open: Finding[]; waived: WaivedFinding[] } {
   const open: Finding[] = [];
   const waived: WaivedFinding[] = [];
   const active = new Map<string, { waiver: Waiver; index: number; used: boolean }>();
   waivers.forEach((waiver, index) => {
     if (!isCheckerWaiver(waiver)) return;
-    const where = `${waiver.kind}/${waiver.name}`;
+    const where = waiverObject(waiver);
     const tool = waiverTool(waiver) ?? '';
     if ((UNWAIVABLE_TOOLS as readonly string[]).includes(tool)) {
       open.push({
@@ -68,13 +77,18 @@ export function applyVerifyWaivers(
       });
       return;
     }
-    active.set(`${waiver.kind}\u0000${waiver.name}\u0000${waiver.rule}`, { waiver, index, used: false });
+    active.set(`${where}\u0000${waiver.rule}`, { waiver, index, used: false });
   });
   for (const finding of findings) {
-    const [kind, name] = kindAndName(finding.object);
-    const hit = active.get(`${kind}\u0000${name}\u0000${qualifiedRule(finding)}`);
-    if (!hit || (UNWAIVABLE_TOOLS as readonly string[]).includes(finding.tool)) {
+    const hit = active.get(`${finding.object}\u0000${qualifiedRule(finding)}`);
+    if (unwaivable(finding)) {
       open.push(finding);
+      continue;
+    }
+    if (!hit) {
+      const reason = exception(finding);
+      if (reason === undefined) open.push(finding);
+      else waived.push({ finding, reason });
       continue;
     }
     hit.used = true;
@@ -87,8 +101,8 @@ export function applyVerifyWaivers(
       tool: 'verify',
       rule: 'waiver-unused',
       severity: 'warning',
-      object: `${waiver.kind}/${waiver.name}`,
-      message: `waivers[${index}]: waiver of ${waiver.rule} for ${waiver.kind}/${waiver.name} matches no finding (remove it)`,
+      object: waiverObject(waiver),
+      message: `waivers[${index}]: waiver of ${waiver.rule} for ${waiverObject(waiver)} matches no finding (remove it)`,
     });
   }
   return { open, waived };

@@ -18,7 +18,10 @@ import { selectEnvironments, type Environment } from '../../environments';
 import { dryRunApply, prepareNamespaces } from './admission';
 import { type ApiServer, startApiServer } from './apiserver';
 import { CHECKERS, type Checker, type CheckerContext, kubeconform, OFFLINE_CHECKERS, POLARIS_SKIPPED } from './checkers';
+import { apiServerCanary } from './canary';
+import { assessRun, failedRun } from './coverage';
 import { customKinds, installCrds, pinnedCrds } from './crds';
+import { projectExceptions } from './exceptions';
 import { applyVerifyWaivers, compareFindings, type Finding, type ToolName, type WaivedFinding } from './findings';
 import { readEnvironmentOutput } from './manifests';
 import { serverOpenApi, writeKubeconformSchemas } from './schemas';
@@ -41,6 +44,13 @@ export interface VerifyOptions {
   readonly handleSignals?: boolean;
   /** Run the installer first. @default true */
   readonly installTools?: boolean;
+  /** A waiver that matches nothing fails the run (in CI); else it only warns. @default - whether CI is set */
+  readonly strictWaivers?: boolean;
+}
+
+/** CI=true (or any value but '' and 'false'), as CI services set it. */
+export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
 }
 
 export interface ToolRun {
@@ -77,15 +87,17 @@ export interface VerifyReport {
   readonly crds: readonly string[];
   readonly etcd: string;
   readonly seconds: number;
+  /** Whether an unused waiver fails the run (in CI). */
+  readonly strictWaivers: boolean;
 }
 
-/** A finding that fails the run: all of them but an unused waiver, which only warns. */
-export function isFailure(finding: Finding): boolean {
-  return !(finding.tool === 'verify' && finding.rule === 'waiver-unused');
+/** A finding that fails the run: all of them, but an unused waiver only warns outside CI. */
+export function isFailure(finding: Finding, strictWaivers: boolean): boolean {
+  return strictWaivers || !(finding.tool === 'verify' && finding.rule === 'waiver-unused');
 }
 
 export function passed(report: VerifyReport): boolean {
-  return report.stale.length === 0 && report.environments.every((env) => !env.findings.some(isFailure));
+  return report.stale.length === 0 && report.environments.every((env) => !env.findings.some((f) => isFailure(f, report.strictWaivers)));
 }
 
 const seconds = (start: number) => Math.round((Date.now() - start) / 100) / 10;
@@ -101,13 +113,22 @@ function byMinor(environments: readonly Environment[]): Map<string, Environment[
 }
 
 interface CheckerRun {
+  /** The tool's findings on the environment's objects, and verify's own when the run cannot be trusted. */
   readonly findings: readonly Finding[];
   readonly run: ToolRun;
 }
 
+/** Runs one checker and proves its run (coverage.ts): a failure to run is a finding, never an empty list. */
 async function runChecker(checker: Checker, context: CheckerContext): Promise<CheckerRun> {
   const began = Date.now();
-  const findings = await checker.run(context);
+  const environment = context.workspace.environment;
+  let findings: readonly Finding[];
+  try {
+    const assessed = assessRun(environment, checker, await checker.run(context));
+    findings = [...assessed.findings, ...assessed.failures];
+  } catch (error) {
+    findings = [failedRun(environment, checker, error)];
+  }
   return { findings, run: { tool: checker.tool, version: checker.version(pinnedVersions()), status: 'ran', seconds: seconds(began) } };
 }
 
@@ -131,6 +152,7 @@ async function verifyEnvironment(
   const start = Date.now();
   const namespaces = await prepareNamespaces(server.client, environment.name, output.objects);
   const admission = await dryRunApply(server.client, environment.name, output.objects, server.gitVersion);
+  const canary = await apiServerCanary(server.client, environment.name);
   const tools: ToolRun[] = [{ tool: 'apiserver', version: server.gitVersion, status: 'ran', seconds: seconds(start) }];
   log(
     `${environment.name}: ${admission.accepted}/${output.objects.length} admitted, ${admission.findings.length} rejections/warnings (${seconds(start)}s)`,
@@ -147,8 +169,12 @@ async function verifyEnvironment(
   tools.push({ tool: 'polaris', version: polaris, status: 'skipped', reason: POLARIS_SKIPPED, seconds: 0 });
   log(`${environment.name}: ${checked.map((c) => `${c.run.tool} ${c.findings.length}`).join(', ')}`);
 
-  const found = [...namespaces.findings, ...admission.findings, ...checked.flatMap((c) => c.findings)];
-  const { open, waived } = applyVerifyWaivers(environment.name, found, environment.waivers);
+  const found = [...namespaces.findings, ...admission.findings, ...canary, ...checked.flatMap((c) => c.findings)];
+  const exceptions = projectExceptions(
+    environment,
+    output.objects.map((o) => o.object),
+  );
+  const { open, waived } = applyVerifyWaivers(environment.name, found, environment.waivers, exceptions);
   open.sort(compareFindings);
   waived.sort((a, b) => compareFindings(a.finding, b.finding));
   return {
@@ -228,5 +254,6 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     crds: [...crdNames].sort(),
     etcd: pinnedVersions().etcd,
     seconds: seconds(start),
+    strictWaivers: options.strictWaivers ?? inCi(),
   };
 }

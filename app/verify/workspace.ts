@@ -9,6 +9,8 @@
  *   Rollouts, so without this a Rollout's pod template would go unchecked and every Service, PDB
  *   and HPA in front of it would be reported as matching nothing. Findings on such a Deployment are
  *   reported on the Rollout.
+ * - per checker, the files it is given beside those (`<tool>.yaml`), and its canary objects in files of
+ *   their own (`canaries/<tool>/`).
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,6 +31,12 @@ export interface Workspace {
   readonly filesDir: string;
   /** `workloads.yaml` (see above). */
   readonly projectedFile: string;
+  /** What `workloads.yaml` holds, in order. */
+  readonly projected: readonly Manifest[];
+  /** Writes objects as one YAML file in the workspace; returns its path. */
+  writeFile(name: string, objects: readonly Manifest[]): string;
+  /** Writes a checker's canary objects, one file each, under `canaries/<tool>/`; returns file → object. */
+  canaryFiles(tool: string, objects: readonly Manifest[]): Map<string, Manifest>;
   /** The object a checker named by kind, namespace and name (a projected Deployment → its Rollout). */
   find(kind: string, namespace: string | undefined, name: string): SourcedManifest | undefined;
 }
@@ -96,9 +104,18 @@ export function createWorkspace(root: string, output: EnvironmentOutput): Worksp
     }
     projected.push(retarget(object));
   }
-  const projectedFile = join(dir, 'workloads.yaml');
-  writeFileSync(projectedFile, projected.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join(''));
+  const writeFile = (name: string, objects: readonly Manifest[]): string => {
+    const file = join(dir, name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join(''));
+    return file;
+  };
+  const projectedFile = writeFile('workloads.yaml', projected);
   return {
+    projected,
+    writeFile,
+    canaryFiles: (tool, objects) =>
+      new Map(objects.map((object, index) => [writeFile(join('canaries', tool, `${String(index).padStart(2, '0')}.yaml`), [object]), object])),
     environment: output.environment,
     dir,
     output,

@@ -18,6 +18,8 @@ export interface Violation {
 /** A rule waived for one object, with the written reason the environment file must give. */
 export interface Waiver {
   readonly kind: string;
+  /** The object's namespace; absent only for a cluster-scoped object (a checker's waiver matches by it). */
+  readonly namespace?: string;
   readonly name: string;
   readonly rule: string;
   readonly reason: string;

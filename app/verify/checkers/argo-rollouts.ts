@@ -1,14 +1,15 @@
 /**
  * `kubectl-argo-rollouts lint` for every Rollout, in a file with the Services, VirtualService and
  * DestinationRule it names (what lint cross-checks: the Services exist and the VirtualService routes
- * and DestinationRule subsets it will manage are there).
+ * and DestinationRule subsets it will manage are there). One run per Rollout: exit 0 is clean, exit 1
+ * with a message is a finding, anything else means lint did not judge it.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { manifestId } from '../../../lib/core/manifest';
+import { type Manifest, manifestId } from '../../../lib/core/manifest';
 import type { Finding } from '../findings';
 import type { SourcedManifest } from '../manifests';
-import { runTool } from './exec';
+import { excerpt, runTool } from './exec';
 import type { Checker } from './types';
 
 interface RolloutStrategy {
@@ -42,16 +43,51 @@ export function rolloutReferences(rollout: SourcedManifest): string[] {
   return refs;
 }
 
+const CANARY_NAMESPACE = 'verify-canary-kubectl-argo-rollouts';
+const canaryLabels = { 'app.kubernetes.io/name': 'same-services' };
+const canaryObjects: Manifest[] = [
+  {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name: 'same-services', namespace: CANARY_NAMESPACE },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: canaryLabels },
+      template: { metadata: { labels: canaryLabels }, spec: { containers: [{ name: 'app', image: 'registry.example.com/canary:1.0.0' }] } },
+      strategy: { blueGreen: { activeService: 'same-services', previewService: 'same-services' } },
+    },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'same-services', namespace: CANARY_NAMESPACE },
+    spec: { selector: canaryLabels, ports: [{ name: 'http', port: 80 }] },
+  },
+];
+
+const isRollout = (object: Manifest) => object.kind === 'Rollout' && String(object.apiVersion).startsWith('argoproj.io/');
+
 export const argoRollouts: Checker = {
   tool: 'kubectl-argo-rollouts',
   version: (pinned) => pinned.argoRollouts,
+  // A blue-green Rollout whose preview Service is its active Service.
+  canary: {
+    breaks: 'a blue-green Rollout whose preview Service is its active Service',
+    rule: 'lint',
+    object: `Rollout/${CANARY_NAMESPACE}/same-services`,
+    objects: canaryObjects,
+  },
   async run({ workspace }) {
-    const objects = workspace.output.objects;
-    const rollouts = objects.filter((o) => o.object.kind === 'Rollout' && String(o.object.apiVersion).startsWith('argoproj.io/'));
+    const objects: readonly SourcedManifest[] = [
+      ...workspace.output.objects,
+      ...canaryObjects.map((object) => ({ file: 'canary', bundle: '', object, text: `---\n${JSON.stringify(object)}\n` })),
+    ];
+    const rollouts = objects.filter((o) => isRollout(o.object));
     const dir = join(workspace.dir, 'rollouts');
     mkdirSync(dir, { recursive: true });
+    const problems: string[] = [];
     const results = await Promise.all(
-      rollouts.map(async (rollout, index): Promise<Finding[]> => {
+      rollouts.map(async (rollout, index): Promise<Finding[] | undefined> => {
         const namespace = rollout.object.metadata.namespace;
         const wanted = new Set(rolloutReferences(rollout));
         const referenced = objects.filter(
@@ -61,9 +97,15 @@ export const argoRollouts: Checker = {
         writeFileSync(file, [rollout, ...referenced].map((o) => (o.text.startsWith('---') ? o.text : `---\n${o.text}`)).join(''));
         const output = await runTool('kubectl-argo-rollouts', ['lint', '--filename', file]);
         if (output.status === 0) return [];
+        const text = `${output.stderr}${output.stdout}`.trim().replace(/^Error: /, '');
+        if (output.status !== 1 || text === '') {
+          problems.push(
+            `kubectl-argo-rollouts lint of ${manifestId(rollout.object)} exited ${output.status}, expected 0 (clean) or 1 with a message${text ? `: ${excerpt(text)}` : ''}`,
+          );
+          return undefined;
+        }
         const found = new Set([...referenced].map((o) => `${o.object.kind}/${o.object.metadata.name}`));
         const missing = [...wanted].filter((ref) => !found.has(ref));
-        const text = `${output.stderr}${output.stdout}`.trim().replace(/^Error: /, '');
         return [
           {
             environment: workspace.environment,
@@ -77,6 +119,7 @@ export const argoRollouts: Checker = {
         ];
       }),
     );
-    return results.flat();
+    const linted = rollouts.map((o) => manifestId(o.object));
+    return { findings: results.flatMap((r) => r ?? []), given: linted, reported: linted.filter((_, index) => results[index] !== undefined), problems };
   },
 };

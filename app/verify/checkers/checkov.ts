@@ -1,25 +1,42 @@
 /**
  * checkov's Kubernetes checks, offline: no platform calls (BC_SKIP_MAPPING), no package scan, no
  * download of external checks or guidelines. Rollouts are given as the Deployments they stand for
- * (workspace.ts), so their pod templates are checked too.
+ * (workspace.ts), so their pod templates are checked too. Its summary counts the resources it parsed
+ * and the files it could not: every object given must be counted, with no parsing error.
  */
+import { z } from 'zod';
 import type { Finding } from '../findings';
 import type { Workspace } from '../workspace';
 import { objectIdOf } from '../workspace';
-import { parseJson, runTool } from './exec';
+import { excerpt, parseOutput, runTool, unexpectedStatus, unexpectedStderr } from './exec';
 import type { Checker } from './types';
 
-interface FailedCheck {
-  readonly check_id: string;
-  readonly check_name: string;
+const Check = z.object({
+  check_id: z.string(),
+  check_name: z.string(),
   /** `Kind.namespace.name` */
-  readonly resource: string;
-}
-
-interface CheckovReport {
-  readonly check_type?: string;
-  readonly results?: { readonly failed_checks?: readonly FailedCheck[] };
-}
+  resource: z.string(),
+});
+const Summary = z.object({
+  passed: z.number(),
+  failed: z.number(),
+  skipped: z.number(),
+  parsing_errors: z.number(),
+  resource_count: z.number(),
+  checkov_version: z.string(),
+});
+const Report = z.object({
+  check_type: z.literal('kubernetes'),
+  results: z.object({
+    passed_checks: z.array(Check),
+    failed_checks: z.array(Check),
+    skipped_checks: z.array(Check),
+    parsing_errors: z.array(z.string()),
+  }),
+  summary: Summary,
+});
+/** One report per framework; only the kubernetes framework runs. A summary alone means it scanned nothing. */
+const Output = z.union([Report, z.array(Report).length(1)]);
 
 export const CHECKOV_OFFLINE_ENV = { BC_SKIP_MAPPING: 'TRUE', CHECKOV_RUN_SCA_PACKAGE_SCAN_V2: 'false', LOG_LEVEL: 'WARNING' } as const;
 
@@ -32,31 +49,83 @@ function resolveResource(workspace: Workspace, resource: string): { object: stri
     const found = workspace.find(kind, namespace, name) ?? (namespace === 'default' ? workspace.find(kind, undefined, name) : undefined);
     if (found) return objectIdOf(workspace, kind, found.object.metadata.namespace, name);
   }
-  return objectIdOf(workspace, kind, undefined, rest.join('.'));
+  const [namespace, ...name] = rest;
+  return rest.length > 1 ? objectIdOf(workspace, kind, namespace, name.join('.')) : objectIdOf(workspace, kind, undefined, rest.join('.'));
 }
+
+const CANARY_NAMESPACE = 'verify-canary-checkov';
+const canaryLabels = { 'app.kubernetes.io/name': 'privileged' };
 
 export const checkov: Checker = {
   tool: 'checkov',
   version: (pinned) => pinned.checkov,
+  // A privileged container: CKV_K8S_16.
+  canary: {
+    breaks: 'a privileged container',
+    rule: 'CKV_K8S_16',
+    object: `Deployment/${CANARY_NAMESPACE}/privileged`,
+    objects: [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'privileged', namespace: CANARY_NAMESPACE, labels: canaryLabels },
+        spec: {
+          selector: { matchLabels: canaryLabels },
+          template: {
+            metadata: { labels: canaryLabels },
+            spec: { containers: [{ name: 'app', image: 'registry.example.com/canary:1.0.0', securityContext: { privileged: true } }] },
+          },
+        },
+      },
+    ],
+  },
   async run({ workspace }) {
+    const canaryFile = workspace.writeFile('checkov-canary.yaml', checkov.canary.objects);
     const output = await runTool(
       'checkov',
-      ['--framework', 'kubernetes', '--file', workspace.projectedFile, '--output', 'json', '--quiet', '--compact', '--skip-download'],
+      [
+        '--framework',
+        'kubernetes',
+        '--file',
+        workspace.projectedFile,
+        '--file',
+        canaryFile,
+        '--output',
+        'json',
+        '--compact',
+        '--skip-download',
+      ],
       { cwd: workspace.dir, env: CHECKOV_OFFLINE_ENV },
     );
-    const parsed = parseJson<CheckovReport | CheckovReport[]>('checkov', output);
-    const reports = Array.isArray(parsed) ? parsed : [parsed];
-    return reports.flatMap((report) =>
-      (report.results?.failed_checks ?? []).map(
-        (check): Finding => ({
-          environment: workspace.environment,
-          tool: 'checkov',
-          rule: check.check_id,
-          severity: 'error',
-          ...resolveResource(workspace, check.resource),
-          message: check.check_name,
-        }),
-      ),
+    const parsed = parseOutput('checkov', output, Output);
+    const report = Array.isArray(parsed) ? parsed[0]! : parsed;
+    const given = [...workspace.projected, ...checkov.canary.objects].map(
+      (o) => objectIdOf(workspace, o.kind, o.metadata.namespace, o.metadata.name).object,
     );
+    const { summary, results } = report;
+    const findings = results.failed_checks.map(
+      (check): Finding => ({
+        environment: workspace.environment,
+        tool: 'checkov',
+        rule: check.check_id,
+        severity: 'error',
+        ...resolveResource(workspace, check.resource),
+        message: check.check_name,
+      }),
+    );
+    const problems = [
+      ...unexpectedStatus('checkov', output, findings.length > 0 ? 1 : 0, findings.length > 0 ? 'it reported failed checks' : 'every check passed'),
+      ...unexpectedStderr('checkov', output),
+      ...(summary.parsing_errors > 0 || results.parsing_errors.length > 0
+        ? [`checkov could not parse ${summary.parsing_errors} file(s): ${excerpt(results.parsing_errors.join(', '))}`]
+        : []),
+      ...(summary.resource_count === given.length
+        ? []
+        : [`checkov counted ${summary.resource_count} resources, but it was given ${given.length}`]),
+    ];
+    const reported = [...results.passed_checks, ...results.failed_checks, ...results.skipped_checks].map(
+      (check) => resolveResource(workspace, check.resource).object,
+    );
+    return { findings, given, reported: [...new Set(reported)], problems, reportsOnlyChecked: true };
   },
 };
