@@ -110,6 +110,7 @@ export class EdgeChart extends Chart {
       servicePort: SERVICE_PORT,
       tlsSecretName,
       rateLimitPerMinute: ingress.rateLimitPerMinute,
+      loadBalancerClass: ingress.loadBalancerClass,
       replicas: ingress.replicas,
       resources: { cpu: ingress.cpu, memory: ingress.memory },
       nodeSelector: { [environment.cluster.nodePoolLabel]: ingress.pool },

@@ -136,6 +136,8 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     apiPath: '/api',
     healthPath: '/api/health',
     rateLimitPerMinute: 100,
+    // A backend service-based passthrough load balancer (GKE 1.33.1+), not GKE's target-pool default.
+    loadBalancerClass: 'networking.gke.io/l4-regional-external',
     frontendService: 'frontend',
     apiService: 'backend',
     namespace: 'edge',

@@ -401,8 +401,17 @@ const ingress = strict({
   apiPath: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be an absolute URL path such as /api'),
   /** Health path load balancers probe through the edge (seed 000: /api/health). */
   healthPath: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute URL path such as /api/health'),
-  /** Requests per minute allowed per client address (seed 000: 100). */
+  /** Requests per minute allowed per client address (seed 000: 100): the most any minute admits, burst included. */
   rateLimitPerMinute: z.number().int().min(1).max(100_000),
+  /**
+   * The class of the edge's LoadBalancer Service. GKE 1.33.1-gke.1779000 and later:
+   * `networking.gke.io/l4-regional-external`, a backend service-based external passthrough Network Load
+   * Balancer (GKE's recommendation); without a class GKE builds a target-pool-based one. Immutable once
+   * the Service exists.
+   */
+  loadBalancerClass: z
+    .string()
+    .regex(/^[a-z0-9.-]+\/[A-Za-z0-9._-]+$/, 'must be a domain-prefixed class such as networking.gke.io/l4-regional-external'),
   /** Service that serves the public host. */
   frontendService: dnsLabel,
   /** Service that serves the API. */

@@ -9,7 +9,8 @@
  * - HSTS: a ResponseHeaderModifier on every rule sets Strict-Transport-Security (NGF adds it `always`,
  *   error responses included). Plain HTTP only redirects to HTTPS.
  * - 100 requests a minute per client address: one RateLimitPolicy on the Gateway, keyed on
- *   `$binary_remote_addr`, so every route shares one budget per client. NGINX keeps that count per
+ *   `$binary_remote_addr`, so every route shares one budget per client; its rate and burst together
+ *   admit no more than that in any minute (rate 80r/m, burst 20, nodelay; lib/rate-limit.ts). NGINX keeps that count per
  *   pod: the Service pins each client address to one pod (`sessionAffinity: ClientIP`), so with N
  *   replicas a client still gets the stated limit; only when the pods change (a scale or a roll) may a
  *   client that lands on another pod start a fresh budget.
@@ -29,6 +30,7 @@ import { Gateway, HttpRoute } from '../imports/gateway.networking.k8s.io';
 import { NginxProxy, RateLimitPolicy } from '../imports/gateway.nginx.org';
 import type { PublicRoute } from './edge-ingress';
 import { edgeUpstreamName, gatewayPodSelector, HTTP_PORT_NAME } from './names';
+import { bucketFor, STATED_LIMIT_ANNOTATION } from './rate-limit';
 import { RESTRICTED_SECCOMP } from './restricted-security';
 
 /** One year of HSTS: the preload list's minimum. */
@@ -50,7 +52,10 @@ export interface GatewayEdgeProps {
   readonly servicePort: number;
   /** The Secret with the certificate of every host (in the Gateway's namespace). */
   readonly tlsSecretName: string;
+  /** The most requests a client address may make in any minute. */
   readonly rateLimitPerMinute: number;
+  /** The class of the data plane's LoadBalancer Service (GKE: networking.gke.io/l4-regional-external). */
+  readonly loadBalancerClass: string;
   readonly replicas: number;
   readonly resources: { readonly cpu: string; readonly memory: string };
   readonly nodeSelector: Readonly<Record<string, string>>;
@@ -115,6 +120,8 @@ export class GatewayEdge extends Construct {
             ],
           },
           service: {
+            // Chosen, never the cloud's default (GKE's is a target-pool load balancer it no longer recommends).
+            loadBalancerClass: props.loadBalancerClass,
             externalTrafficPolicy: 'Local',
             // Each client address keeps to one NGINX pod, whose count is the one that limits it.
             patches: [{ type: 'StrategicMerge', value: { spec: { sessionAffinity: 'ClientIP' } } }],
@@ -205,16 +212,22 @@ export class GatewayEdge extends Construct {
       });
     }
 
+    const bucket = bucketFor(props.rateLimitPerMinute);
     new ApiObject(this, 'RateLimit', {
       ...RateLimitPolicy.GVK,
-      metadata: { name: props.name, labels: props.labels },
+      metadata: {
+        name: props.name,
+        labels: props.labels,
+        annotations: { [STATED_LIMIT_ANNOTATION]: String(props.rateLimitPerMinute) },
+      },
       spec: {
         targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: props.name }],
         rateLimit: {
           rejectCode: TOO_MANY_REQUESTS,
-          // rate a minute, with a burst of the same size served at once: a page's assets do not queue.
+          // A fifth of the minute's budget served at once (a page's assets do not queue), the rest at the
+          // rate: NGINX admits rate + burst in a minute, which is the stated limit (lib/rate-limit.ts).
           local: {
-            rules: [{ key: '$binary_remote_addr', rate: `${props.rateLimitPerMinute}r/m`, burst: props.rateLimitPerMinute, noDelay: true }],
+            rules: [{ key: '$binary_remote_addr', rate: `${bucket.ratePerMinute}r/m`, burst: bucket.burst, noDelay: true }],
           },
         },
       },

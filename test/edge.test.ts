@@ -32,7 +32,11 @@ type Gateway = WithSpec<{
 type NginxProxy = WithSpec<{
   readonly dnsResolver: { readonly addresses: readonly { readonly type: string; readonly value: string }[] };
   readonly kubernetes: {
-    readonly service: { readonly externalTrafficPolicy: string; readonly patches?: readonly Readonly<Record<string, unknown>>[] };
+    readonly service: {
+      readonly externalTrafficPolicy: string;
+      readonly loadBalancerClass?: string;
+      readonly patches?: readonly Readonly<Record<string, unknown>>[];
+    };
     readonly deployment: {
       readonly replicas: number;
       readonly container: { readonly resources: { readonly requests?: Labels; readonly limits?: Labels } };
@@ -42,6 +46,15 @@ type NginxProxy = WithSpec<{
   };
 }>;
 type Certificate = WithSpec<{ readonly secretName: string }>;
+type RateLimitPolicy = WithSpec<{
+  readonly targetRefs: readonly Readonly<Record<string, string>>[];
+  readonly rateLimit: {
+    readonly rejectCode: number;
+    readonly local: {
+      readonly rules: readonly { readonly key: string; readonly rate: string; readonly burst: number; readonly noDelay: boolean }[];
+    };
+  };
+}>;
 
 const routes = (env: string) =>
   objects<HttpRoute>(rendered(env), 'HTTPRoute')
@@ -135,20 +148,33 @@ describe('TLS', () => {
 });
 
 describe('client addresses and the rate limit', () => {
-  it('limits each client address to 100 requests a minute at the Gateway, answering 429', () => {
-    for (const env of environmentNames()) {
-      const policy = find(rendered(env), 'RateLimitPolicy', 'public');
-      expect(policy.spec).toEqual({
-        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }],
-        rateLimit: {
-          rejectCode: 429,
-          local: {
-            rules: [{ key: '$binary_remote_addr', rate: `${environment(env).ingress.rateLimitPerMinute}r/m`, burst: 100, noDelay: true }],
-          },
-        },
-      });
+  it('limits each client address to 100 requests in any minute at the Gateway, burst included, answering 429', () => {
+    const names = environmentNames();
+    expect(names.length).toBeGreaterThan(0);
+    for (const env of names) {
+      const policy = find<RateLimitPolicy>(rendered(env), 'RateLimitPolicy', 'public');
+      const stated = environment(env).ingress.rateLimitPerMinute;
+      expect(policy.metadata.annotations).toEqual({ 'platform/requests-per-minute': String(stated) });
+      expect(policy.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }]);
+      expect(policy.spec.rateLimit.rejectCode).toBe(429);
+      const [rule, ...more] = policy.spec.rateLimit.local.rules;
+      expect(more).toEqual([]);
+      if (rule === undefined) throw new Error(`${env}: the policy has no rule`);
+      // NGINX admits rate + burst (nodelay) in a minute: together exactly the stated limit.
+      expect(rule.key).toBe('$binary_remote_addr');
+      expect(rule.noDelay).toBe(true);
+      expect(Number(/^(\d+)r\/m$/.exec(rule.rate)![1]) + rule.burst).toBe(stated);
     }
     expect(environment('prod').ingress.rateLimitPerMinute).toBe(100);
+    expect(find<RateLimitPolicy>(rendered('prod'), 'RateLimitPolicy', 'public').spec.rateLimit.local.rules).toEqual([
+      { key: '$binary_remote_addr', rate: '80r/m', burst: 20, noDelay: true },
+    ]);
+  });
+
+  it('asks GKE for a backend service-based load balancer by class, never its target-pool default', () => {
+    for (const env of environmentNames()) {
+      expect(proxy(env).spec.kubernetes.service.loadBalancerClass).toBe('networking.gke.io/l4-regional-external');
+    }
   });
 
   it('keeps the client address from the load balancer and each client on one NGINX replica, so the limit is per address', () => {

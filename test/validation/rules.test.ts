@@ -164,6 +164,32 @@ const helmApplication = (options: string[], config: Record<string, string> = {})
     syncPolicy: { syncOptions: options },
   },
 });
+/** The Gateway's rate limit stating `stated` requests a minute, with one rule (`undefined`: states none). */
+const rateLimit = (stated: number | undefined, rule: Record<string, unknown>): M => ({
+  apiVersion: 'gateway.nginx.org/v1alpha1',
+  kind: 'RateLimitPolicy',
+  metadata: {
+    name: 'public',
+    namespace: EDGE,
+    labels: labels('public'),
+    ...(stated === undefined ? {} : { annotations: { 'platform/requests-per-minute': String(stated) } }),
+  },
+  spec: {
+    targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }],
+    rateLimit: { rejectCode: 429, local: { rules: [{ key: '$binary_remote_addr', ...rule }] } },
+  },
+});
+const loadBalancer = (extra: { spec?: Record<string, unknown>; annotations?: Record<string, string> } = {}): M => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: {
+    name: 'public-lb',
+    namespace: EDGE,
+    labels: labels('public-lb'),
+    ...(extra.annotations ? { annotations: extra.annotations } : {}),
+  },
+  spec: { type: 'LoadBalancer', selector: { app: 'x' }, ports: [{ port: 443 }], ...extra.spec },
+});
 /** A weekly pod-kill drill of the workers, with `concurrencyPolicy` as given (`undefined`: absent). */
 const drill = (concurrencyPolicy: string | undefined, action = 'pod-kill', duration?: string): M => ({
   apiVersion: 'chaos-mesh.org/v1alpha1',
@@ -241,7 +267,10 @@ const gatewayEdge = (options: EdgeOptions = {}): M[] => {
           ? {}
           : { dnsResolver: { addresses: [{ type: 'Hostname', value: 'kube-dns.kube-system.svc.cluster.local' }] } }),
         ...(options.rewriteClientIP === undefined ? {} : { rewriteClientIP: options.rewriteClientIP }),
-        kubernetes: { deployment: { replicas: 2, ...(options.seccompPatch === false ? {} : { patches: [podPatch] }) } },
+        kubernetes: {
+          deployment: { replicas: 2, ...(options.seccompPatch === false ? {} : { patches: [podPatch] }) },
+          service: { loadBalancerClass: 'networking.gke.io/l4-regional-external' },
+        },
       },
     },
     {
@@ -354,6 +383,19 @@ const CASES: Record<string, Case> = {
     path: 'spec.ref.tag',
     message:
       /^the CRDs are Gateway API v1\.6\.1, but nginx-gateway-fabric 2\.6\.7 is built on v1\.5\.1 \(.*go\.mod.*\): its GatewayClass reports SupportedVersion=False; install v1\.5\.1$/,
+  },
+  'edge/rate-limit': {
+    fail: () => [rateLimit(100, { rate: '100r/m', burst: 100, noDelay: true })],
+    pass: () => [rateLimit(100, { rate: '80r/m', burst: 20, noDelay: true })],
+    path: 'spec.rateLimit.local.rules[0]',
+    message:
+      'rate 100r/m with burst 100 (nodelay) admits up to 200 requests a minute, more than the 100 it states: keep rate plus the undelayed burst within 100',
+  },
+  'edge/load-balancer-class': {
+    fail: () => [...gatewayEdge(), loadBalancer()],
+    pass: () => [...gatewayEdge(), loadBalancer({ spec: { loadBalancerClass: 'networking.gke.io/l4-regional-external' } })],
+    path: 'spec.loadBalancerClass',
+    message: 'a LoadBalancer Service with neither a loadBalancerClass nor cloud.google.com/l4-rbs: "enabled"',
   },
   'chaos/drill-fires': {
     fail: () => [drill('Forbid')],
@@ -760,6 +802,27 @@ describe('rule variants the table does not cover', () => {
     expect(missing[0]!.message).toContain('nothing in the set installs them from https://github.com/kubernetes-sigs/gateway-api');
     expect(findings(gatewayController('main'), 'addon/gateway-api')[0]?.message).toContain('the CRDs are "main", which is no release tag');
     expect(findings(gatewayController('v1.5.0'), 'addon/gateway-api')).toEqual([]);
+  });
+
+  it('edge/rate-limit: a queued burst is delayed, not admitted; a limit stated nowhere or a rate NGINX cannot read fails', () => {
+    expect(findings([rateLimit(100, { rate: '100r/m', burst: 100 })], 'edge/rate-limit')).toEqual([]);
+    expect(findings([rateLimit(100, { rate: '100r/m', burst: 100, delay: 10 })], 'edge/rate-limit')[0]?.message).toContain(
+      'admits up to 110 requests a minute',
+    );
+    expect(findings([rateLimit(100, { rate: '2r/s' })], 'edge/rate-limit')[0]?.message).toContain('admits up to 120 requests a minute');
+    expect(findings([rateLimit(undefined, { rate: '80r/m', burst: 20, noDelay: true })], 'edge/rate-limit')[0]?.path).toBe(
+      'metadata.annotations["platform/requests-per-minute"]',
+    );
+    expect(findings([rateLimit(100, { rate: '100/m' })], 'edge/rate-limit')[0]?.message).toBe(
+      'rate "100/m" is not NGINX\'s <n>r/s or <n>r/m',
+    );
+  });
+
+  it("edge/load-balancer-class: an NginxProxy's Service without a class fails; GKE's l4-rbs annotation counts for a Service", () => {
+    const [proxy] = gatewayEdge().filter((o) => o.kind === 'NginxProxy');
+    delete proxy.spec.kubernetes.service;
+    expect(findings([proxy], 'edge/load-balancer-class').map((f) => f.path)).toEqual(['spec.kubernetes.service.loadBalancerClass']);
+    expect(findings([loadBalancer({ annotations: { 'cloud.google.com/l4-rbs': 'enabled' } })], 'edge/load-balancer-class')).toEqual([]);
   });
 
   it("chaos/drill-fires: Chaos Mesh's default policy is Forbid; a chaos with a duration finishes even when it selected nothing", () => {

@@ -7,6 +7,7 @@ import { gatewayRules } from './gateway';
 import { autoscalingRules } from './autoscaling';
 import { chaosRules } from './chaos';
 import { dataLayerRules } from './data-layer';
+import { edgeLimitRules } from './edge-limits';
 import { availabilityRules } from './availability';
 import { imageRules } from './images';
 import { ingressRules } from './ingress';
@@ -52,6 +53,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   apiLifecycleRules,
   dataLayerRules,
   chaosRules,
+  edgeLimitRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */
