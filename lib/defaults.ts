@@ -86,11 +86,18 @@ const HOUR = 60 * MINUTE;
 /**
  * PostgreSQL run by CloudNativePG (seeds 000 and 004). The image is CloudNativePG's `standard` type
  * (the `system` type is deprecated; backups go through the Barman Cloud plugin instead), PostgreSQL
- * 18.6 on Debian bookworm, the newest minor in the operand catalogs of 2026-08-17.
+ * 18.6 on Debian bookworm, the newest minor in the operand catalogs of 2026-08-17. CloudNativePG
+ * rebuilds `18.6-standard-bookworm` (weekly, with Debian's fixes), so the image is that catalog's
+ * build: its timestamped tag and digest (cloudnative-pg/artifacts image-catalogs/catalog-standard-bookworm.yaml
+ * at ce5057c, images.cnpg.io/date 20260817). Moving to a newer build is a reviewed change of both here.
  */
 export const POSTGRES_DEFAULTS = {
   namespace: 'data',
-  image: { repository: 'ghcr.io/cloudnative-pg/postgresql', tag: '18.6-standard-bookworm' },
+  image: {
+    repository: 'ghcr.io/cloudnative-pg/postgresql',
+    tag: '18.6-202608170814-standard-bookworm',
+    digest: 'sha256:9446e83aa490df3f14ebf5bf2f6002a1347728690ff38f35dd7a85b925a62468',
+  },
   instances: 1,
   /** Server connections; the pooler keeps the apps' connections far below it. */
   maxConnections: 200,

@@ -16,6 +16,7 @@ type Resources = { readonly requests: Labels; readonly limits: Labels };
 /** CloudNativePG's Cluster, as far as these tests read it. */
 type PgCluster = WithSpec<{
   readonly instances: number;
+  readonly imageName?: string;
   readonly resources: Resources;
   readonly replica?: { readonly self: string; readonly primary: string; readonly source: string };
   readonly postgresql: { readonly parameters: Labels };
@@ -204,6 +205,23 @@ describe('scaling triggers (seed 004)', () => {
   it('queue depth above 100 adds workers', () => {
     expect(find<ScaledObject>(rendered('prod'), 'ScaledObject', 'worker').spec.triggers[0].metadata.listLength).toBe('100');
   });
+});
+
+describe('the PostgreSQL operand image', () => {
+  it.each(environmentNames())(
+    "%s: every Cluster runs one build, the 2026-08-17 catalog's 18.6 by digest, never the rebuilt tag",
+    (name) => {
+      const clusters = objects<PgCluster>(rendered(name), 'Cluster');
+      if (Object.values(environment(name).dataStores).some((s) => s.mode === 'operated' && s.engine === 'postgres')) {
+        expect(clusters.length).toBeGreaterThan(0);
+      }
+      for (const cluster of clusters) {
+        expect(cluster.spec.imageName).toBe(
+          'ghcr.io/cloudnative-pg/postgresql:18.6-202608170814-standard-bookworm@sha256:9446e83aa490df3f14ebf5bf2f6002a1347728690ff38f35dd7a85b925a62468',
+        );
+      }
+    },
+  );
 });
 
 describe('chaos drills (seed 004)', () => {

@@ -344,6 +344,13 @@ const CASES: Record<string, Case> = {
     path: 'spec.sentinel',
     message: 'the sentinel pods of RedisReplication redis (app=redis-s, role=sentinel) have no PodDisruptionBudget',
   },
+  'data/operand-digest': {
+    fail: () => platformWithData({ imageName: 'ghcr.io/cloudnative-pg/postgresql:18.6-standard-bookworm' }),
+    pass: () => platformWithData(),
+    path: 'spec.imageName',
+    message:
+      '"ghcr.io/cloudnative-pg/postgresql:18.6-standard-bookworm" names no digest: CloudNativePG\'s operand tags are rebuilt, so instances started at different times would run different builds',
+  },
   'addon/kubernetes': {
     fail: () => [helmApplication(['ServerSideApply=true'])],
     pass: () => [helmApplication(['ServerSideApply=true'])],
@@ -786,6 +793,42 @@ describe('rule variants the table does not cover', () => {
       'WAL is shipped at least every 5 min, not shorter than the RPO of 5 min',
     );
     expect(findings(platformWithData({ archiveTimeout: '299s' }), 'data/backup-rpo')).toEqual([]);
+  });
+
+  it("data/operand-digest: a Cluster naming no image runs the operator's default tag; a catalog must be in the set, by digest", () => {
+    const withSpec = (edit: (spec: Record<string, unknown>) => void) =>
+      platformWithData().map((o) => {
+        if (o.kind !== 'Cluster') return o;
+        const spec = { ...o.spec };
+        edit(spec);
+        return { ...o, spec };
+      });
+    const noImage = withSpec((spec) => delete spec.imageName);
+    expect(findings(noImage, 'data/operand-digest')[0]?.message).toContain("names no image: the operator's default is a tag");
+    const catalogRef = withSpec((spec) => {
+      delete spec.imageName;
+      spec.imageCatalogRef = {
+        apiGroup: 'postgresql.cnpg.io',
+        kind: 'ClusterImageCatalog',
+        name: 'postgresql-standard-bookworm',
+        major: 18,
+      };
+    });
+    expect(findings(catalogRef, 'data/operand-digest')[0]?.message).toContain(
+      'ClusterImageCatalog "postgresql-standard-bookworm" is not in the set',
+    );
+    const catalog = (image: string) => ({
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'ClusterImageCatalog',
+      metadata: { name: 'postgresql-standard-bookworm' },
+      spec: { images: [{ major: 18, image }] },
+    });
+    expect(
+      findings([...catalogRef, catalog('ghcr.io/cloudnative-pg/postgresql:18.6-standard-bookworm')], 'data/operand-digest'),
+    ).toHaveLength(1);
+    const pinned =
+      'ghcr.io/cloudnative-pg/postgresql:18.6-202608170814-standard-bookworm@sha256:9446e83aa490df3f14ebf5bf2f6002a1347728690ff38f35dd7a85b925a62468';
+    expect(findings([...catalogRef, catalog(pinned)], 'data/operand-digest')).toEqual([]);
   });
 
   it('data/store-pdb: a pooler without a budget fails', () => {

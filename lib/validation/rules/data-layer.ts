@@ -14,6 +14,11 @@
  *   one pod at a time: a Cluster keeps CloudNativePG's (`enablePDB` not false), each Pooler and each
  *   Redis or Sentinel set has one that selects it (the redis-operator's own `spec.pdb` counts for
  *   the Redis pods).
+ * - data/operand-digest: a CloudNativePG Cluster runs one build of PostgreSQL on every instance. Its
+ *   operand images are rebuilt under the same tag (`18.6-standard-bookworm` weekly; the catalogs of
+ *   cloudnative-pg/artifacts name each build by a timestamped tag and its digest), so an instance
+ *   restarted later would pull another build. `spec.imageName` carries a digest; a Cluster naming no
+ *   image (the operator's default, a tag) or a catalog the set does not hold with digests fails.
  */
 import { DATA_PORTS } from '../../data-names';
 import { OPERATED_KINDS, operatedPods, type OperatedPodSet } from '../../operated-pods';
@@ -38,6 +43,7 @@ import {
 export const DATA_POOLER_ONLY = 'data/pooler-only';
 export const DATA_BACKUP_RPO = 'data/backup-rpo';
 export const DATA_STORE_PDB = 'data/store-pdb';
+export const DATA_OPERAND_DIGEST = 'data/operand-digest';
 
 /** CloudNativePG's archive_timeout when the cluster sets none (its default parameters, v1.30). */
 const DEFAULT_ARCHIVE_TIMEOUT_SECONDS = 300;
@@ -282,11 +288,60 @@ function checkStorePdb(model: Model, out: Violation[]): void {
   }
 }
 
+const DIGEST = /@sha256:[a-f0-9]{64}$/;
+
+function checkOperandDigest(model: Model, out: Violation[]): void {
+  for (const entry of model.ofKind(CLUSTER_GK)) {
+    const spec = asObj(entry.obj.spec) ?? {};
+    const image = asString(spec.imageName);
+    const catalogRef = asObj(spec.imageCatalogRef);
+    if (image !== undefined) {
+      if (!DIGEST.test(image)) {
+        out.push(
+          violation(
+            DATA_OPERAND_DIGEST,
+            entry,
+            'spec.imageName',
+            `${show(image)} names no digest: CloudNativePG's operand tags are rebuilt, so instances started at different times would run different builds; pin it as <repository>:<tag>@sha256:<digest>`,
+          ),
+        );
+      }
+      continue;
+    }
+    if (catalogRef !== undefined) {
+      const kind = asString(catalogRef.kind) ?? 'ImageCatalog';
+      const catalog = model
+        .ofKind(`postgresql.cnpg.io/${kind}`)
+        .find((e) => e.name === asString(catalogRef.name) && (kind === 'ClusterImageCatalog' || e.namespace === entry.namespace));
+      const images = asArray(asObj(catalog?.obj.spec)?.images).map((i) => asString(asObj(i)?.image) ?? '');
+      if (catalog !== undefined && images.length > 0 && images.every((i) => DIGEST.test(i))) continue;
+      out.push(
+        violation(
+          DATA_OPERAND_DIGEST,
+          entry,
+          'spec.imageCatalogRef',
+          `${kind} ${show(catalogRef.name)} is ${catalog === undefined ? 'not in the set' : 'not pinned by digest in every image'}: which build each instance runs cannot be shown`,
+        ),
+      );
+      continue;
+    }
+    out.push(
+      violation(
+        DATA_OPERAND_DIGEST,
+        entry,
+        'spec.imageName',
+        "names no image: the operator's default is a tag, rebuilt under the same name; pin an image by digest",
+      ),
+    );
+  }
+}
+
 export const dataLayerRules: RuleFamily = {
-  ids: [DATA_POOLER_ONLY, DATA_BACKUP_RPO, DATA_STORE_PDB],
+  ids: [DATA_POOLER_ONLY, DATA_BACKUP_RPO, DATA_STORE_PDB, DATA_OPERAND_DIGEST],
   check(model, _ctx, out) {
     checkPoolerOnly(model, out);
     checkBackupRpo(model, out);
     checkStorePdb(model, out);
+    checkOperandDigest(model, out);
   },
 };
