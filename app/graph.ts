@@ -1,36 +1,104 @@
 /**
  * The topology of a synthesized environment as a Mermaid flowchart: public hosts → the edge (a
  * Gateway's NGINX pods, or ingress-nginx's Ingresses) → Services → workloads (grouped by node pool), with what routes and scales them — Istio VirtualService weights,
- * Argo Rollout strategies and their Services, KEDA triggers — and the data stores the workloads
- * reach (NetworkPolicy egress to well-known ports, ExternalName Services). The data layer its
- * operators run is drawn from their custom resources: PgBouncer poolers in front of CloudNativePG
- * clusters, the archives they ship WAL to and the DR replica cluster that replays the primary region's
- * archive, Redis sets with their Sentinels, and the chaos drills that kill their pods.
+ * Argo Rollout strategies and their Services, KEDA triggers — the calls between services and the data
+ * stores each service uses, as the model declares them (`calls`, `uses`, `dataStores`: a store is
+ * named by its declared engine, never guessed from a port number). The data layer its operators run
+ * is drawn from their custom resources: PgBouncer poolers in front of CloudNativePG clusters, the
+ * archives they ship WAL to and the DR replica cluster that replays the primary region's archive,
+ * Redis sets with their Sentinels, and the chaos drills that kill their pods.
  *
- * Everything is read from the emitted objects, in emitted order, so the picture is deterministic and
- * shows what the cluster will run.
+ * Everything else is read from the emitted objects, in emitted order, so the picture is deterministic
+ * and shows what the cluster will run.
  */
+import { enabledServices } from '../charts/resolve-service';
+import { DataStoreMode, type DataStore, type Environment } from '../environments/schema';
 import { WORKLOAD_KINDS, templatePool, workloadsOf, type Workload } from './plan/workloads';
 import type { Manifest } from '../lib/core/manifest';
 import { at, isPlain, list, type Plain } from '../lib/core/plain';
+import { poolerName, redisName } from '../lib/data-names';
+import { selectorLabels } from '../lib/labels';
+import { serviceName } from '../lib/names';
 import { operatedPods, type OperatedPodSet } from '../lib/operated-pods';
+
+/** A data store as the graph draws it: what the model declares, never what a port suggests. */
+export interface GraphStore {
+  /** The declared engine (`postgres`, `redis`, ...). */
+  readonly engine: string;
+  readonly mode: string;
+  /** @default - none (an operated store is drawn as its operator's pods) */
+  readonly port?: number;
+  /** Where it is: the provider's address ranges, or the namespace of its pods. @default - not shown */
+  readonly where?: string;
+  /** The operator's custom resource whose pods the services connect to (an operated store). @default - none */
+  readonly connectsTo?: { readonly kind: string; readonly namespace: string; readonly name: string; readonly role: OperatedPodSet['role'] };
+}
+
+/** What only the model says: who calls whom, and which store each service uses. */
+export interface GraphModel {
+  /** The environment, whose name is part of every service's pod labels. */
+  readonly environment: string;
+  /** The namespace the services run in. */
+  readonly namespace: string;
+  /** The enabled services with the services they call and the data stores they use. */
+  readonly services: readonly { readonly name: string; readonly calls: readonly string[]; readonly uses: readonly string[] }[];
+  /** The data stores by name. */
+  readonly dataStores: Readonly<Record<string, GraphStore>>;
+}
 
 export interface GraphOptions {
   /** Heading comment of the chart, e.g. the environment name. */
   readonly title: string;
   /** Node label whose value is the pool; workloads are grouped by it. @default - no grouping */
   readonly poolLabel?: string;
+  /** The calls and data stores the model declares. */
+  readonly model: GraphModel;
 }
 
-/** Ports that mean "a data store" when a NetworkPolicy allows egress to them. */
-export const DATA_STORE_PORTS: Readonly<Record<number, string>> = {
-  3306: 'MySQL',
-  5432: 'PostgreSQL',
-  5672: 'RabbitMQ',
-  6379: 'Redis',
-  9092: 'Kafka',
-  27017: 'MongoDB',
+/** How a declared engine is written in the chart. */
+const ENGINE_NAMES: Readonly<Record<string, string>> = {
+  postgres: 'PostgreSQL',
+  redis: 'Redis',
+  mongodb: 'MongoDB',
+  rabbitmq: 'RabbitMQ',
 };
+
+function graphStore(name: string, store: DataStore): GraphStore {
+  switch (store.mode) {
+    case DataStoreMode.MANAGED:
+      return { engine: store.engine, mode: store.mode, port: store.port, where: store.cidrs.join(', ') };
+    case DataStoreMode.IN_CLUSTER:
+      return { engine: store.engine, mode: store.mode, port: store.port, where: `namespace ${store.namespace}` };
+    default:
+      return {
+        engine: store.engine,
+        mode: store.mode,
+        connectsTo:
+          store.engine === 'postgres'
+            ? { kind: 'Pooler', namespace: store.namespace, name: poolerName(name), role: 'pooler' }
+            : { kind: 'RedisReplication', namespace: store.namespace, name: redisName(name), role: 'redis' },
+      };
+  }
+}
+
+/** The model's part of the graph: every enabled service's calls and uses, every data store. */
+export function graphModel(environment: Environment): GraphModel {
+  return {
+    environment: environment.name,
+    namespace: environment.namespace,
+    services: enabledServices(environment).map(([name, spec]) => ({ name, calls: [...spec.calls], uses: [...spec.uses] })),
+    dataStores: Object.fromEntries(Object.entries(environment.dataStores).map(([name, store]) => [name, graphStore(name, store)])),
+  };
+}
+
+/** The options `npm run graph` and the README draw an environment with. */
+export function graphOptions(environment: Environment): GraphOptions {
+  return {
+    title: `${environment.name}: generated by npm run graph -- --env ${environment.name}`,
+    poolLabel: environment.cluster.nodePoolLabel,
+    model: graphModel(environment),
+  };
+}
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -157,6 +225,7 @@ class TopologyBuilder {
     for (const o of this.objects) for (const set of operatedPods(o)) this.operatedNode(set);
     for (const o of this.objects) if (o.kind === 'ObjectStore') this.archive(o);
     for (const o of this.objects) if (o.kind === 'NetworkPolicy') this.egress(o);
+    this.declared();
     for (const o of this.objects) if (o.kind === 'Schedule' && o.apiVersion.startsWith('chaos-mesh.org/')) this.drill(o);
     return this.graph;
   }
@@ -409,7 +478,11 @@ class TopologyBuilder {
     });
   }
 
-  /** Egress to a data-store port names the store; an ipBlock says where it is. */
+  /**
+   * Egress to an operated store's pods (a pooler, a Redis set) is drawn to that store's node. Egress to
+   * addresses is not drawn: a port number does not say what listens there (the stores the services
+   * use come from the model, see declared()).
+   */
   private egress(o: Manifest): void {
     const namespace = o.metadata.namespace ?? '';
     const selector = at(o, 'spec', 'podSelector', 'matchLabels');
@@ -420,27 +493,55 @@ class TopologyBuilder {
         WORKLOAD_KINDS.includes(w.kind) && (w.metadata.namespace ?? '') === namespace && (everyPod || selects(selector, templateLabels(w))),
     );
     for (const rule of list(at(o, 'spec', 'egress'))) {
-      // To an operated store's pods (a pooler, a Redis set): drawn to that store's node.
       const operated = list(at(rule, 'to')).flatMap((peer) => {
         const ns = text(at(peer, 'namespaceSelector', 'matchLabels', 'kubernetes.io/metadata.name')) ?? namespace;
         return this.operated.filter(
           (x) => (x.set.owner.metadata.namespace ?? '') === ns && selects(at(peer, 'podSelector', 'matchLabels'), x.set.labels),
         );
       });
-      if (operated.length > 0) {
-        for (const target of operated) for (const source of sources) this.graph.edge(this.workloadNode(source), target.id);
-        continue;
+      for (const target of operated) for (const source of sources) this.graph.edge(this.workloadNode(source), target.id);
+    }
+  }
+
+  /** The workloads that run a service's pods (each track's), found by the labels every one of its pods carries. */
+  private workloadsOfService(service: string): Manifest[] {
+    const { environment, namespace } = this.options.model;
+    const labels = selectorLabels({ name: service, environment });
+    return this.objects.filter(
+      (o) => WORKLOAD_KINDS.includes(o.kind) && (o.metadata.namespace ?? '') === namespace && selects(labels, templateLabels(o)),
+    );
+  }
+
+  /** A declared data store: its operator's pods when they are in the objects, else a node of its own. */
+  private storeNode(name: string): string | undefined {
+    const store = this.options.model.dataStores[name];
+    if (store === undefined) return undefined;
+    const to = store.connectsTo;
+    const owner =
+      to === undefined
+        ? undefined
+        : this.objects.find((o) => o.kind === to.kind && o.metadata.name === to.name && (o.metadata.namespace ?? '') === to.namespace);
+    const set = owner === undefined ? undefined : operatedPods(owner).find((x) => x.role === to?.role);
+    if (set !== undefined) return this.operatedNode(set);
+    const engine = ENGINE_NAMES[store.engine] ?? store.engine;
+    const port = store.port === undefined ? '' : ` :${store.port}`;
+    const where = store.where === undefined ? '' : `<br/>${store.where}`;
+    return this.graph.node(`store/${name}`, 'store', `${name}<br/>${engine}, ${store.mode}${port}${where}`);
+  }
+
+  /** The model's calls (workload → the callee's Service) and uses (workload → the store). */
+  private declared(): void {
+    const { model } = this.options;
+    for (const service of model.services) {
+      const callers = this.workloadsOfService(service.name);
+      for (const callee of service.calls) {
+        const target = this.serviceNode(serviceName(callee), model.namespace);
+        for (const caller of callers) this.graph.edge(this.workloadNode(caller), target, 'calls');
       }
-      const cidrs = list(at(rule, 'to'))
-        .map((peer) => text(at(peer, 'ipBlock', 'cidr')))
-        .filter((c): c is string => c !== undefined);
-      for (const port of list(at(rule, 'ports'))) {
-        const number = at(port, 'port');
-        const store = typeof number === 'number' ? DATA_STORE_PORTS[number] : undefined;
-        if (store === undefined || sources.length === 0) continue;
-        const where = cidrs.length > 0 ? `<br/>${cidrs.join(', ')}` : '';
-        const id = this.graph.node(`store/${store}/${number}/${cidrs.join(',')}`, 'store', `${store} :${number}${where}`);
-        for (const source of sources) this.graph.edge(this.workloadNode(source), id);
+      for (const store of service.uses) {
+        const target = this.storeNode(store);
+        if (target === undefined) continue;
+        for (const caller of callers) this.graph.edge(this.workloadNode(caller), target, `uses ${store}`);
       }
     }
   }
