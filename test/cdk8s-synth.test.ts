@@ -33,15 +33,16 @@ function tree(dir: string): Record<string, string> {
 
 describe('npx cdk8s synth', () => {
   let copy: string;
-  const cdk8s = () =>
-    spawnSync(join(copy, 'node_modules', '.bin', 'cdk8s'), ['synth'], {
+  const cdk8s = (...args: string[]) =>
+    spawnSync(join(copy, 'node_modules', '.bin', 'cdk8s'), ['synth', ...args], {
       cwd: copy,
       encoding: 'utf8',
       env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
       timeout: 240_000,
     });
   const dist = () => join(copy, 'dist');
-  const output = () => join(copy, String((parse(readFileSync(join(copy, 'cdk8s.yaml'), 'utf8')) as { output: string }).output));
+  const config = () => parse(readFileSync(join(copy, 'cdk8s.yaml'), 'utf8')) as { app: string; output: string };
+  const output = () => join(copy, config().output);
   // The first registered environment's file: whichever environments the model has.
   const envFile = () => join(copy, 'environments', `${environmentNames()[0]}.ts`);
 
@@ -55,6 +56,8 @@ describe('npx cdk8s synth', () => {
   it("never names dist/ as cdk8s-cli's output folder, which cdk8s-cli empties first", () => {
     expect(output()).not.toBe(dist());
     expect(dist().startsWith(`${output()}/`)).toBe(false);
+    // The app knows that folder as cdk8s-cli's scratch, and writes dist/ when it is asked for it.
+    expect(config().app).toMatch(new RegExp(`synth --scratch ${config().output.replace(/\./g, '\\.')}$`));
   });
 
   it('leaves dist/ byte-for-byte as it was when an environment is invalid', () => {
@@ -85,6 +88,15 @@ describe('npx cdk8s synth', () => {
     } finally {
       writeFileSync(file, source);
     }
+  });
+
+  it('writes only the folder --output names', () => {
+    const before = tree(dist());
+    const ok = cdk8s('--output', 'elsewhere');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(tree(dist())).toEqual(before);
+    const written = tree(join(copy, 'elsewhere'));
+    for (const name of environmentNames()) expect(Object.keys(written).some((file) => file.startsWith(`${name}/`))).toBe(true);
   });
 
   it("writes dist/ and the same files into cdk8s-cli's folder when it succeeds", () => {

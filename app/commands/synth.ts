@@ -16,23 +16,24 @@ export function registerSynth(program: Command): void {
     .option('-f, --env-file <file>', 'also synthesize an environment overlay from a YAML/JSON file, repeatable', collect)
     .option('-o, --out <dir>', 'output folder', process.env.CDK8S_OUTDIR ?? 'dist')
     .option(
-      '--copy-to <dir>',
-      "then copy what was written into <dir> too (cdk8s.yaml: cdk8s-cli's output folder, which it empties before every run)",
+      '--scratch <dir>',
+      "cdk8s-cli's own output folder, which it empties before every run (cdk8s.yaml's output): when --out names it, write dist/ instead and then copy it there",
     )
-    .action((options: { env?: string[]; envFile?: string[]; out: string; copyTo?: string }) => {
+    .action((options: { env?: string[]; envFile?: string[]; out: string; scratch?: string }) => {
       const started = process.hrtime.bigint();
-      const rendered = synthesize({ environments: options.env, environmentFiles: options.envFile, outDir: options.out });
-      const copyTo = options.copyTo;
-      if (copyTo !== undefined && copyTo !== '' && resolve(copyTo) !== resolve(options.out)) {
+      const scratch = options.scratch !== undefined && resolve(options.scratch) === resolve(options.out) ? options.out : undefined;
+      const out = scratch === undefined ? options.out : 'dist';
+      const rendered = synthesize({ environments: options.env, environmentFiles: options.envFile, outDir: out });
+      if (scratch !== undefined) {
         for (const env of rendered) {
-          rmSync(join(copyTo, env.environment), { recursive: true, force: true });
-          cpSync(join(options.out, env.environment), join(copyTo, env.environment), { recursive: true });
+          rmSync(join(scratch, env.environment), { recursive: true, force: true });
+          cpSync(join(out, env.environment), join(scratch, env.environment), { recursive: true });
         }
       }
       const objects = rendered.reduce((sum, env) => sum + env.objects.length, 0);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       console.log(
-        `synthesized ${rendered.map((env) => env.environment).join(', ')}: ${objects} objects into ${options.out}/ in ${ms.toFixed(0)} ms`,
+        `synthesized ${rendered.map((env) => env.environment).join(', ')}: ${objects} objects into ${out}/ in ${ms.toFixed(0)} ms`,
       );
     });
 }
