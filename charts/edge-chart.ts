@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import { EdgeImplementation, Tier } from '../environments/schema';
-import { NGINX_GATEWAY_NAMESPACE } from '../lib/addons/names';
+import { CERT_MANAGER_CONTROLLER_LABELS, CERT_MANAGER_NAMESPACE, NGINX_GATEWAY_NAMESPACE } from '../lib/addons/names';
 import { ACME_HTTP01_SOLVER_LABEL, ACME_HTTP01_SOLVER_PORT } from '../lib/acme-issuer';
 import { EdgeIngress, type PublicRoute } from '../lib/edge-ingress';
 import { GatewayEdge } from '../lib/gateway-edge';
@@ -130,8 +130,26 @@ export class EdgeChart extends Chart {
       name: GATEWAY_NAME,
       labels,
       podSelector: { matchLabels: gatewayPodSelector(GATEWAY_NAME) },
-      // The load balancer keeps the client's address: anyone may reach the listeners.
-      ingress: [{ peers: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [tcp(80), tcp(443)] }],
+      ingress: [
+        // The load balancer keeps the client's address: anyone may reach the listeners.
+        { peers: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [tcp(80), tcp(443)] },
+        // In-cluster callers by selector, never by address: dataplanes that match pods by identity
+        // (GKE Dataplane V2, Cilium) never match a pod's source against an ipBlock. cert-manager's
+        // controller fetches each HTTP-01 challenge through the edge before the CA is asked to.
+        ...(environment.tls.issuer.solver.type === 'http01'
+          ? [
+              {
+                peers: [
+                  {
+                    namespaceSelector: namespaceSelector(CERT_MANAGER_NAMESPACE),
+                    podSelector: { matchLabels: { ...CERT_MANAGER_CONTROLLER_LABELS } },
+                  },
+                ],
+                ports: [tcp(80)],
+              },
+            ]
+          : []),
+      ],
       egress: [
         ...routedServices.map((service) => {
           const spec = serviceSpec(environment, service);

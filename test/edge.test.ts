@@ -270,4 +270,23 @@ describe('network policies', () => {
     ).toEqual(['platform/backend:8001', 'platform/frontend:3000', 'nginx-gateway/*:8443']);
     expect(find(rendered('prod'), 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
   });
+
+  it("admits cert-manager's controller by selector wherever it answers HTTP-01, since identity dataplanes ignore ipBlock for pods", () => {
+    const http01 = environmentNames().filter((name) => environment(name).tls.issuer.solver.type === 'http01');
+    expect(http01.length).toBeGreaterThan(0);
+    for (const name of environmentNames()) {
+      const ingress = find<NetworkPolicyJson>(rendered(name), 'NetworkPolicy', 'public').spec.ingress!;
+      const selfCheck = {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cert-manager' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' } },
+          },
+        ],
+        ports: [{ port: 80, protocol: 'TCP' }],
+      };
+      if (http01.includes(name)) expect(ingress, name).toContainEqual(selfCheck);
+      else expect(ingress, name).toHaveLength(1);
+    }
+  });
 });

@@ -32,6 +32,14 @@ export const ISTIO_NAMESPACE = 'istio-system';
 export const ISTIO_CNI_NAMESPACE = 'kube-system';
 
 export const CERT_MANAGER_NAMESPACE = 'cert-manager';
+/**
+ * The labels of cert-manager's controller pod (its chart's selector labels, templates/deployment.yaml at
+ * v1.21.2): the pod that checks an HTTP-01 challenge is reachable through the edge before the CA does.
+ */
+export const CERT_MANAGER_CONTROLLER_LABELS: Readonly<Record<string, string>> = {
+  'app.kubernetes.io/name': 'cert-manager',
+  'app.kubernetes.io/component': 'controller',
+};
 export const KEDA_NAMESPACE = 'keda';
 export const ARGO_ROLLOUTS_NAMESPACE = 'argo-rollouts';
 

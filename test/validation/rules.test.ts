@@ -190,6 +190,51 @@ const loadBalancer = (extra: { spec?: Record<string, unknown>; annotations?: Rec
   },
   spec: { type: 'LoadBalancer', selector: { app: 'x' }, ports: [{ port: 443 }], ...extra.spec },
 });
+/**
+ * An ACME issuer answering HTTP-01 on the Gateway edge/public, cert-manager installed into cert-manager,
+ * and the Gateway's pods isolated by a policy admitting `from` on port 80 (`undefined`: no cert-manager install).
+ */
+const http01Edge = (from: Record<string, unknown>[], certManager = true): M[] => [
+  ...gatewayEdge(),
+  {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'ClusterIssuer',
+    metadata: { name: 'letsencrypt', labels: labels('letsencrypt') },
+    spec: {
+      acme: {
+        server: 'https://acme-v02.api.letsencrypt.org/directory',
+        privateKeySecretRef: { name: 'letsencrypt' },
+        solvers: [
+          { http01: { gatewayHTTPRoute: { parentRefs: [{ kind: 'Gateway', name: 'public', namespace: EDGE, sectionName: 'http' }] } } },
+        ],
+      },
+    },
+  },
+  ...(certManager
+    ? [
+        {
+          apiVersion: 'helm.toolkit.fluxcd.io/v2',
+          kind: 'HelmRelease',
+          metadata: { name: 'cert-manager', namespace: 'flux-system', labels: labels('cert-manager') },
+          spec: { chart: { spec: { chart: 'cert-manager', version: 'v1.21.2' } }, targetNamespace: 'cert-manager', values: {} },
+        },
+      ]
+    : []),
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'public', namespace: EDGE, labels: labels('public') },
+    spec: {
+      podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from, ports: [{ protocol: 'TCP', port: 80 }] }],
+    },
+  },
+];
+const CERT_MANAGER_PEER = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cert-manager' } },
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' } },
+};
 /** A weekly pod-kill drill of the workers, with `concurrencyPolicy` as given (`undefined`: absent). */
 const drill = (concurrencyPolicy: string | undefined, action = 'pod-kill', duration?: string): M => ({
   apiVersion: 'chaos-mesh.org/v1alpha1',
@@ -403,6 +448,13 @@ const CASES: Record<string, Case> = {
     pass: () => [...gatewayEdge(), loadBalancer({ spec: { loadBalancerClass: 'networking.gke.io/l4-regional-external' } })],
     path: 'spec.loadBalancerClass',
     message: 'a LoadBalancer Service with neither a loadBalancerClass nor cloud.google.com/l4-rbs: "enabled"',
+  },
+  'net/in-cluster-peer': {
+    fail: () => http01Edge([{ ipBlock: { cidr: '0.0.0.0/0' } }]),
+    pass: () => http01Edge([{ ipBlock: { cidr: '0.0.0.0/0' } }, CERT_MANAGER_PEER]),
+    path: 'spec.ingress',
+    message:
+      'NetworkPolicy/edge/public admit cert-manager\'s controller (cert-manager, {"app.kubernetes.io/name":"cert-manager","app.kubernetes.io/component":"controller"}) to Gateway/edge/public on port 80 by no selector',
   },
   'chaos/drill-fires': {
     fail: () => [drill('Forbid')],
@@ -866,6 +918,19 @@ describe('rule variants the table does not cover', () => {
     delete proxy.spec.kubernetes.service;
     expect(findings([proxy], 'edge/load-balancer-class').map((f) => f.path)).toEqual(['spec.kubernetes.service.loadBalancerClass']);
     expect(findings([loadBalancer({ annotations: { 'cloud.google.com/l4-rbs': 'enabled' } })], 'edge/load-balancer-class')).toEqual([]);
+  });
+
+  it('net/in-cluster-peer: a namespace selector alone admits; a selector of another namespace does not; no visible cert-manager fails', () => {
+    expect(findings(http01Edge([{ namespaceSelector: CERT_MANAGER_PEER.namespaceSelector }]), 'net/in-cluster-peer')).toEqual([]);
+    expect(
+      findings(
+        http01Edge([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]),
+        'net/in-cluster-peer',
+      ),
+    ).toHaveLength(1);
+    expect(findings(http01Edge([{ ipBlock: { cidr: '0.0.0.0/0' } }], false), 'net/in-cluster-peer')[0]?.message).toContain(
+      'no cert-manager install in the set says where its controller runs',
+    );
   });
 
   it("chaos/drill-fires: Chaos Mesh's default policy is Forbid; a chaos with a duration finishes even when it selected nothing", () => {

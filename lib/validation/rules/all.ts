@@ -10,6 +10,7 @@ import { dataLayerRules } from './data-layer';
 import { edgeLimitRules } from './edge-limits';
 import { availabilityRules } from './availability';
 import { imageRules } from './images';
+import { inClusterPeerRules } from './in-cluster-peers';
 import { ingressRules } from './ingress';
 import { istioRules } from './istio';
 import { istioValidationRules } from './istio-webhook';
@@ -54,6 +55,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   dataLayerRules,
   chaosRules,
   edgeLimitRules,
+  inClusterPeerRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */
