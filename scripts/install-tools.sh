@@ -61,7 +61,7 @@ load_versions() {
   local req
   for req in KUBERNETES_VERSIONS ETCD_VERSION KUBECONFORM_VERSION KUBE_SCORE_VERSION \
     PLUTO_VERSION HELM_VERSION ARGO_ROLLOUTS_VERSION ISTIO_PSEUDO_VERSION ISTIOCTL_VERSION_LABEL \
-    CHECKOV_VERSION PYYAML_VERSION; do
+    CHECKOV_VERSION PYYAML_VERSION PROMETHEUS_VERSION PROMTOOL_VERSION_LABEL; do
     [ -n "${!req:-}" ] || die "versions.env: $req is not set"
   done
   POLARIS_VERSION="${POLARIS_VERSION:-}"
@@ -162,6 +162,14 @@ build_pluto() {
 build_polaris() {
   go_build_wrapper polaris polaris github.com/fairwindsops/polaris \
     "-s -w -X main.Version=$POLARIS_VERSION"
+}
+
+# promtool: Prometheus's own rule checker and rule unit-test runner. Prometheus 3.x is published on
+# the Go module proxy as v0.<major><minor>.<patch> (3.16.0 = v0.316.0); the version string it reports
+# is set the way upstream's .promu.yml does.
+build_promtool() {
+  go_build_wrapper promtool promtool github.com/prometheus/prometheus/cmd/promtool \
+    "-s -w -X github.com/prometheus/common/version.Version=$PROMTOOL_VERSION_LABEL -X github.com/prometheus/common/version.Branch=release -X github.com/prometheus/common/version.Revision=v$PROMETHEUS_VERSION"
 }
 
 build_istioctl() {
@@ -286,6 +294,9 @@ schedule kubectl-argo-rollouts \
 check_wrapper etcd go.etcd.io/etcd/server/v3 "v$ETCD_VERSION"
 schedule etcd "etcd v$ETCD_VERSION $GO_VERSION $(sha "$ROOT/tools/go/etcd/go.mod" "$ROOT/tools/go/etcd/go.sum") ldflags-1" \
   "go.etcd.io/etcd/server/v3 v$ETCD_VERSION" "$BIN/etcd" build_etcd
+check_wrapper promtool github.com/prometheus/prometheus "v$PROMETHEUS_VERSION"
+schedule promtool "prometheus v$PROMETHEUS_VERSION $PROMTOOL_VERSION_LABEL $GO_VERSION $(sha "$ROOT/tools/go/promtool/go.mod" "$ROOT/tools/go/promtool/go.sum") ldflags-1" \
+  "github.com/prometheus/prometheus v$PROMETHEUS_VERSION" "$BIN/promtool" build_promtool
 grep -q "^checkov==$CHECKOV_VERSION " "$ROOT/tools/python/requirements.txt" ||
   die "tools/python/requirements.txt does not pin checkov==$CHECKOV_VERSION (versions.env)"
 grep -q "^pyyaml==$PYYAML_VERSION " "$ROOT/tools/python/requirements.txt" ||
