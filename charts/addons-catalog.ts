@@ -84,6 +84,9 @@ function kubePrometheusStack(environment: Environment): ClusterAddon {
       // and the cloud's monitoring; the recording and alerting rules for node-exporter go with it.
       nodeExporter: { enabled: false },
       defaultRules: { rules: { nodeExporterAlerting: false, nodeExporterRecording: false } },
+      // ApiDown reads the API Service's Endpoints (kube_endpoint_*), which kube-state-metrics exports
+      // from its "endpoints" collector: not in the subchart's default list (endpointslices is).
+      'kube-state-metrics': { collectorsExtra: ['endpoints'] },
       // The Grafana chart generates a new admin password on every render, which Argo CD (rendering on
       // every sync) would apply and restart Grafana for. The platform ships no dashboards: teams add
       // Grafana with an admin Secret from their secret store.

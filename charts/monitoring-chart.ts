@@ -5,8 +5,8 @@ import { platformLabels, selectorLabels } from '../lib/labels';
 import { serviceName } from '../lib/names';
 import { ServiceMonitor } from '../lib/service-monitor';
 import type { EnvironmentChartProps } from './chart-props';
-import { alertRulesName, defaultRunbookBaseUrl, platformAlerts } from './platform-alerts';
-import { enabledWebServices, serviceLabels } from './resolve-service';
+import { alertRulesName, defaultRunbookBaseUrl, platformAlerts, scrapedWebServices } from './platform-alerts';
+import { serviceLabels } from './resolve-service';
 
 /**
  * What the cluster's Prometheus Operator picks up for the environment: a ServiceMonitor per web
@@ -17,8 +17,7 @@ export class MonitoringChart extends Chart {
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     super(scope, id, { namespace: props.environment.namespace });
     const { environment } = props;
-    for (const [service, spec] of enabledWebServices(environment)) {
-      if (spec.metricsPath === undefined) continue;
+    for (const [service, spec] of scrapedWebServices(environment)) {
       new ServiceMonitor(this, `${service}-monitor`, {
         name: serviceName(service),
         labels: serviceLabels(environment, service),

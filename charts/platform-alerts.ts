@@ -1,36 +1,39 @@
 /**
  * Seed 000's alerts as one PrometheusRule: P1 pages (API down, database unreachable), P2 SLO breaches
- * (error rate, p95 latency), P3 capacity warnings (disk, memory). Thresholds come from the
- * environment's `slo` and `monitoring.alerts`; every expression is checked with Prometheus's own
- * PromQL grammar when the construct is built.
+ * (error rate, p95 latency, a node under disk pressure), P3 capacity warnings (volumes, memory).
+ * Thresholds come from the environment's `slo` and `monitoring.alerts`; every expression is checked
+ * with Prometheus's own PromQL grammar when the construct is built.
  *
- * What each rule assumes is scraped (the cluster's monitoring stack, e.g. kube-prometheus-stack):
- * - kube-state-metrics >= 2.6 (`kube_endpoint_*`, `kube_pod_container_resource_limits`), scraped
- *   with honorLabels so its `namespace` and `endpoint` labels are the objects' own;
+ * An alert is emitted only where what it reads is exported and scraped in the same environment
+ * (lib/alert-sources.ts; the validator's monitoring/alert-source rule checks the rendered set):
+ * - kube-state-metrics (`kube_endpoint_*` from its `endpoints` collector, which the add-on's values
+ *   switch on; `kube_node_status_condition`, `kube_pod_container_resource_limits`), scraped with
+ *   honorLabels so its `namespace` and `endpoint` labels are the objects' own;
  * - the kubelet's cAdvisor (`container_memory_working_set_bytes`) and volume stats;
- * - node-exporter (`node_filesystem_*`);
  * - Istio's standard metrics from the sidecars (`istio_requests_total`,
- *   `istio_request_duration_milliseconds_bucket`), the same series lib/analysis-template.ts queries;
- * - managed data stores: a blackbox-exporter `tcp_connect` probe (a Prometheus Operator Probe in the
- *   environment's namespace) of each store's private endpoint, its target labelled
- *   `datastore: <name>`. The environment knows the stores' address ranges, not their hostnames, so
- *   the Probe is not emitted here;
- * - in-cluster data stores: the engine's standard exporter beside it (postgres_exporter `pg_up`,
- *   redis_exporter `redis_up`, percona mongodb_exporter `mongodb_up`, rabbitmq_exporter
- *   `rabbitmq_up`), scraped in the store's namespace.
+ *   `istio_request_duration_milliseconds_bucket`) of the web services a ServiceMonitor scrapes, the
+ *   same series lib/analysis-template.ts queries;
  * - operated stores: CloudNativePG's instance exporter (`cnpg_*`, with the Barman Cloud plugin's
  *   `barman_cloud_cloudnative_pg_io_*` series) and the redis-operator's redis_exporter sidecar, scraped
  *   by the data chart's PodMonitors; a cluster's instance pods are `<cluster>-<n>`.
+ * Not alerted on, because nothing here can see them: node filesystems (node-exporter needs hostPID,
+ * hostNetwork and hostPath, which Pod Security "restricted" refuses, so the stack runs without it: the
+ * kubelet's DiskPressure condition is the node-disk signal), managed stores (see `unwatchedStores`)
+ * and in-cluster stores the platform neither runs nor scrapes.
  * A rule whose signal is missing stays silent, so each database rule has a P3 companion that fires
  * while its signal is absent.
+ *
+ * Each alert carries the series that make it fire and keep it quiet (`tests`), from which
+ * app/alerts-test generates the `promtool test rules` cases that Prometheus's own rule engine runs.
  */
-import type { DataStore, Environment, OperatedPostgres } from '../environments/schema';
-import { Priority, type Alert } from '../lib/alert-rules';
+import type { Environment, OperatedPostgres, OperatedRedis, WebServiceSpec } from '../environments/schema';
+import { Priority, seriesName, type Alert, type AlertTests, type InputSeries } from '../lib/alert-rules';
+import { redisName } from '../lib/data-names';
 import { POSTGRES_DEFAULTS } from '../lib/defaults';
 import { serviceName } from '../lib/names';
 import { eq, eqAll, escapeRegex, ne, oneOf, re, selector, type LabelMatcher } from '../lib/promql';
-import { operatedPostgres, postgresClusterName, postgresRole } from './resolve-data-store';
-import { enabledServices } from './resolve-service';
+import { operatedPostgres, operatedRedis, postgresClusterName, postgresRole } from './resolve-data-store';
+import { enabledServices, enabledWebServices } from './resolve-service';
 
 /** Name of the environment's PrometheusRule. */
 export function alertRulesName(environment: Pick<Environment, 'partOf'>): string {
@@ -44,20 +47,61 @@ export function defaultRunbookBaseUrl(environment: Environment): string {
 
 const WINDOW = '5m';
 
-/** The exporter metric that reports whether an in-cluster store of each engine answers (1) or not (0). */
-export const EXPORTER_UP_METRIC: Readonly<Record<DataStore['engine'], string>> = {
-  postgres: 'pg_up',
-  redis: 'redis_up',
-  mongodb: 'mongodb_up',
-  rabbitmq: 'rabbitmq_up',
-};
+/** Minutes of samples in each test series (one a minute): longer than any alert's `for` plus a rate's window. */
+const SAMPLES = 60;
 
-/** The blackbox-exporter metric of a managed store's probe. */
+/** `value` for every sample. */
+function steady(value: number): string {
+  return `${value}x${SAMPLES}`;
+}
+
+/** A counter that grows by `perMinute` each minute. */
+function counter(perMinute: number): string {
+  return `0+${perMinute}x${SAMPLES}`;
+}
+
+function input(metric: string, labels: Record<string, string>, values: string): InputSeries {
+  return { series: seriesName(metric, labels), values };
+}
+
+/** The smallest whole percentage above `threshold` (halfway to 100), and half of it for a healthy value. */
+function above(threshold: number): number {
+  return Math.max(Math.floor(threshold) + 1, Math.ceil((threshold + 100) / 2));
+}
+
+/** The blackbox-exporter metric a managed store's probe would export. */
 export const PROBE_METRIC = 'probe_success';
+
+/**
+ * Stores the platform cannot see, with why. A managed store (seed 000: Supabase, Atlas, Redis Cloud)
+ * is known by its private-link address ranges only, not by a hostname a blackbox probe could dial, and
+ * its provider monitors its availability; the services' own HighErrorRate and ApiDown show what users
+ * feel. An in-cluster store is run by someone else, whose exporter nothing here scrapes. Alerting on
+ * a probe or an exporter that does not exist would give a DatabaseSignalMissing that fires forever.
+ */
+export function unwatchedStores(environment: Environment): [string, string][] {
+  return Object.entries(environment.dataStores).flatMap(([name, store]): [string, string][] => {
+    if (store.mode === 'managed') {
+      return [
+        [
+          name,
+          `managed ${store.engine}: known by its address ranges only, so no ${PROBE_METRIC} probe can target it; its provider's monitoring watches it`,
+        ],
+      ];
+    }
+    if (store.mode === 'in-cluster') {
+      return [[name, `in-cluster ${store.engine} in ${store.namespace}: run by its owners, and no exporter of it is scraped here`]];
+    }
+    return [];
+  });
+}
 
 function apiDown(environment: Environment): Alert {
   const api = environment.ingress.apiService;
-  const endpoints = [eq('namespace', environment.namespace), eq('endpoint', serviceName(api))];
+  const labels = { namespace: environment.namespace, endpoint: serviceName(api) };
+  const endpoints = eqAll(labels);
+  const address = (ready: boolean) => input('kube_endpoint_address', { ...labels, ip: '10.0.0.1', ready: String(ready) }, steady(1));
+  const info = input('kube_endpoint_info', labels, steady(1));
   return {
     name: 'ApiDown',
     priority: Priority.P1,
@@ -68,26 +112,51 @@ function apiDown(environment: Environment): Alert {
     for: '1m',
     summary: `The API (${api}) has no ready endpoints`,
     description: `Service ${environment.namespace}/${serviceName(api)} has had no ready pod for 1 minute: every API request fails.`,
+    tests: {
+      firing: { series: [info, address(false)], holdsFrom: 0, fires: [{ labels, value: () => 1 }] },
+      healthy: [info, address(true)],
+    },
   };
 }
 
 /** CloudNativePG's exporter: 1 while its instance manager reaches PostgreSQL. */
 export const CNPG_UP_METRIC = 'cnpg_collector_up';
 
+/** The redis-operator's redis_exporter: 1 while it reaches Redis. */
+export const REDIS_UP_METRIC = 'redis_up';
+
 /** The instance pods of a CloudNativePG cluster in its namespace: `<cluster>-<n>`. */
 function instancePods(namespace: string, cluster: string): LabelMatcher[] {
   return [eq('namespace', namespace), re('pod', `${escapeRegex(cluster)}-[0-9]+`)];
 }
 
-function databaseSignal(environment: Environment, name: string, store: DataStore): { metric: string; series: string } {
-  if (store.mode === 'managed') {
-    return { metric: PROBE_METRIC, series: selector(PROBE_METRIC, ...eqAll({ namespace: environment.namespace, datastore: name })) };
+/** What tells whether an operated store answers, and one series of it per pod with the given values. */
+interface StoreSignal {
+  readonly metric: string;
+  readonly series: string;
+  /** Labels `absent()` gives its result: the selector's equality matchers. */
+  readonly absentLabels: Record<string, string>;
+  readonly podSeries: (values: readonly number[]) => InputSeries[];
+}
+
+function storeSignal(name: string, store: OperatedPostgres | OperatedRedis): StoreSignal {
+  if (store.engine === 'postgres') {
+    const cluster = postgresClusterName(name);
+    return {
+      metric: CNPG_UP_METRIC,
+      series: selector(CNPG_UP_METRIC, ...instancePods(store.namespace, cluster)),
+      absentLabels: { namespace: store.namespace },
+      podSeries: (values) =>
+        values.map((v, i) => input(CNPG_UP_METRIC, { namespace: store.namespace, pod: `${cluster}-${i + 1}` }, steady(v))),
+    };
   }
-  if (store.mode === 'operated' && store.engine === 'postgres') {
-    return { metric: CNPG_UP_METRIC, series: selector(CNPG_UP_METRIC, ...instancePods(store.namespace, postgresClusterName(name))) };
-  }
-  const metric = EXPORTER_UP_METRIC[store.engine];
-  return { metric, series: selector(metric, eq('namespace', store.namespace)) };
+  return {
+    metric: REDIS_UP_METRIC,
+    series: selector(REDIS_UP_METRIC, eq('namespace', store.namespace)),
+    absentLabels: { namespace: store.namespace },
+    podSeries: (values) =>
+      values.map((v, i) => input(REDIS_UP_METRIC, { namespace: store.namespace, pod: `${redisName(name)}-${i}` }, steady(v))),
+  };
 }
 
 /**
@@ -105,11 +174,13 @@ function postgresAlerts(environment: Environment): Alert[] {
 function dataStoreAlerts(environment: Environment, name: string, store: OperatedPostgres): Alert[] {
   const cluster = postgresClusterName(name);
   const pods = instancePods(store.namespace, cluster);
+  const pod = (n: number) => ({ namespace: store.namespace, pod: `${cluster}-${n}` });
   const labels = { datastore: name, engine: store.engine };
   const rpoSeconds = store.rpoMinutes * 60;
   const replica = postgresRole(environment, name, store).type === 'replica';
   const alerts: Alert[] = [];
   if (store.instances > 1 || replica) {
+    const lag = (seconds: number) => input('cnpg_pg_replication_lag', pod(2), steady(seconds));
     alerts.push({
       name: 'PostgresReplicationLagHigh',
       priority: Priority.P2,
@@ -118,23 +189,40 @@ function dataStoreAlerts(environment: Environment, name: string, store: Operated
       summary: `${cluster}: a standby is more than the RPO (${store.rpoMinutes} min) behind`,
       description: `{{ $labels.pod }} has replayed nothing newer than {{ $value | printf "%.0f" }} s ago (RPO ${rpoSeconds} s): a failover now would lose more than the recovery point objective allows.`,
       labels,
+      tests: {
+        firing: { series: [lag(2 * rpoSeconds)], holdsFrom: 0, fires: [{ labels: { pod: `${cluster}-2` }, value: () => 2 * rpoSeconds }] },
+        healthy: [lag(Math.floor(rpoSeconds / 2))],
+      },
     });
   }
   const { backups } = store;
   if (backups !== undefined) {
     const { backupMarginMinutes } = POSTGRES_DEFAULTS.alerts;
     const lateSeconds = backups.everyHours * 3600 + backupMarginMinutes * 60;
+    const lastBackup = 'barman_cloud_cloudnative_pg_io_last_available_backup_timestamp';
+    // An hour later than late from the first sample on; healthy: a backup every minute.
+    const stale = -(lateSeconds + 3600);
+    const archiver = (failed: number, archived: number) => [
+      input('cnpg_pg_stat_archiver_last_failed_time', pod(1), steady(failed)),
+      input('cnpg_pg_stat_archiver_last_archived_time', pod(1), steady(archived)),
+    ];
     alerts.push(
       {
         name: 'PostgresBackupLate',
         priority: Priority.P2,
         // No backup reported at all (the plugin never succeeded, or its metric is gone) counts as the
         // oldest backup possible, so the alert fires instead of staying silent without data.
-        expr: `time() - (max(${selector('barman_cloud_cloudnative_pg_io_last_available_backup_timestamp', ...pods)}) or vector(0)) > ${lateSeconds}`,
+        expr: `time() - (max(${selector(lastBackup, ...pods)}) or vector(0)) > ${lateSeconds}`,
         for: '15m',
         summary: `${cluster}: no base backup for more than ${backups.everyHours} h + ${backupMarginMinutes} min`,
         description: `The newest base backup of ${cluster} is {{ $value | humanizeDuration }} old (decades: none is reported at all; schedule: every ${backups.everyHours} h): point-in-time recovery replays ever more WAL, and the retention of ${backups.retentionDays} days is not being renewed.`,
         labels,
+        tests: {
+          firing: { series: [input(lastBackup, pod(1), steady(stale))], holdsFrom: 0, fires: [{ value: (at) => at - stale }] },
+          healthy: [input(lastBackup, pod(1), `0+60x${SAMPLES}`)],
+          // time() starts at 0 in a test, so "no backup ever" is late once time() passes the limit.
+          noSeries: { series: [], holdsFrom: lateSeconds / 60 + 1, fires: [{ value: (at) => at }] },
+        },
       },
       {
         name: 'PostgresWalArchivingFailing',
@@ -144,10 +232,19 @@ function dataStoreAlerts(environment: Environment, name: string, store: Operated
         summary: `${cluster}: WAL archiving to gs://${backups.bucket}/${backups.path} is failing`,
         description: `{{ $labels.pod }} failed to archive a WAL segment after its last success: the archive falls behind, the RPO (${store.rpoMinutes} min) is not held, and pg_wal grows until the volume fills.`,
         labels,
+        tests: {
+          firing: { series: archiver(2000, 1000), holdsFrom: 0, fires: [{ labels: { pod: `${cluster}-1` }, value: () => 1000 }] },
+          healthy: archiver(1000, 2000),
+        },
       },
     );
   }
   const percent = POSTGRES_DEFAULTS.alerts.connectionsPercent;
+  const connections = (backends: number) => [
+    input('cnpg_backends_total', { ...pod(1), datname: 'app', state: 'active' }, steady(backends)),
+    input('cnpg_pg_settings_setting', { ...pod(1), name: 'max_connections' }, steady(store.maxConnections)),
+  ];
+  const busy = Math.ceil((store.maxConnections * above(percent)) / 100);
   alerts.push({
     name: 'PostgresConnectionsHigh',
     priority: Priority.P3,
@@ -156,34 +253,57 @@ function dataStoreAlerts(environment: Environment, name: string, store: Operated
     summary: `${cluster}: connections above ${percent} % of max_connections`,
     description: `{{ $labels.pod }} uses {{ $value | printf "%.0f" }} % of max_connections (${store.maxConnections}); seed 004 adds a read replica at ${percent} %. Check the pooler's pool sizes first.`,
     labels,
+    tests: {
+      firing: {
+        series: connections(busy),
+        holdsFrom: 0,
+        fires: [{ labels: { pod: `${cluster}-1` }, value: () => (100 * busy) / store.maxConnections }],
+      },
+      healthy: connections(Math.floor((store.maxConnections * percent) / 200)),
+    },
   });
   return alerts;
 }
 
 function databaseAlerts(environment: Environment): Alert[] {
-  return Object.entries(environment.dataStores).flatMap(([name, store]) => {
-    const { metric, series } = databaseSignal(environment, name, store);
-    const how = store.mode === 'managed' ? `the blackbox probe of its private endpoint (${PROBE_METRIC})` : `its exporter (${metric})`;
+  const stores: [string, OperatedPostgres | OperatedRedis][] = [...operatedPostgres(environment), ...operatedRedis(environment)];
+  const order = Object.keys(environment.dataStores);
+  stores.sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+  return stores.flatMap(([name, store]) => {
+    const signal = storeSignal(name, store);
     const storeLabels = { datastore: name, engine: store.engine };
+    const pods = store.engine === 'postgres' ? store.instances : store.nodes;
+    // One pod down while another answers is not "unreachable": max over the pods.
+    const healthy = signal.podSeries(Array.from({ length: Math.max(pods, 1) }, (_, i) => (i === 0 ? 1 : 0)));
+    const missing: AlertTests['firing'] = { series: [], holdsFrom: 0, fires: [{ labels: signal.absentLabels, value: () => 1 }] };
     return [
       {
         name: 'DatabaseUnreachable',
         priority: Priority.P1,
-        // max: unreachable when no probe or exporter instance reaches it.
-        expr: `max(${series}) == 0`,
+        // max: unreachable when no instance reaches it.
+        expr: `max(${signal.series}) == 0`,
         for: '2m',
         summary: `Data store ${name} (${store.engine}, ${store.mode}) is unreachable`,
-        description: `${how} has reported ${name} down for 2 minutes; services that use it (${usersOf(environment, name)}) are failing.`,
+        description: `its exporter (${signal.metric}) has reported ${name} down for 2 minutes; services that use it (${usersOf(environment, name)}) are failing.`,
         labels: storeLabels,
+        tests: {
+          firing: {
+            series: signal.podSeries(Array.from({ length: Math.max(pods, 1) }, () => 0)),
+            holdsFrom: 0,
+            fires: [{ value: () => 0 }],
+          },
+          healthy,
+        },
       },
       {
         name: 'DatabaseSignalMissing',
         priority: Priority.P3,
-        expr: `absent(${series})`,
+        expr: `absent(${signal.series})`,
         for: '15m',
         summary: `No reachability signal for data store ${name}`,
-        description: `${metric} has no series for ${name}, so DatabaseUnreachable cannot fire. Deploy or fix ${how}.`,
+        description: `${signal.metric} has no series for ${name}, so DatabaseUnreachable cannot fire. Fix its exporter (${signal.metric}) or the PodMonitor that scrapes it.`,
         labels: storeLabels,
+        tests: { firing: missing, healthy, noSeries: missing },
       },
     ];
   });
@@ -196,27 +316,55 @@ function usersOf(environment: Environment, store: string): string {
   return users.length > 0 ? users.join(', ') : 'none';
 }
 
-/** Web services whose live Service receives traffic; preview Services are judged by their analyses. */
-function webServiceNames(environment: Environment): string[] {
-  return enabledServices(environment)
-    .filter(([, s]) => s.kind === 'web')
-    .map(([name]) => serviceName(name));
+/**
+ * Web services whose metrics a ServiceMonitor scrapes (those that declare a `metricsPath`): under the
+ * mesh their Istio metrics come through it. Preview Services are judged by their analyses.
+ */
+export function scrapedWebServices(environment: Environment): [string, WebServiceSpec & { readonly metricsPath: string }][] {
+  return enabledWebServices(environment).filter(
+    (entry): entry is [string, WebServiceSpec & { readonly metricsPath: string }] => entry[1].metricsPath !== undefined,
+  );
 }
 
 function sloAlerts(environment: Environment): Alert[] {
-  // Istio's metrics exist only under the mesh; without it there is no per-service request metric the
-  // platform controls, and these alerts are not emitted.
-  if (!environment.mesh.enabled) return [];
+  // Istio's metrics exist only under the mesh, and only the scraped services' reach Prometheus;
+  // without them there is no per-service request metric, and these alerts are not emitted.
+  const names = scrapedWebServices(environment).map(([name]) => serviceName(name));
+  if (!environment.mesh.enabled || names.length === 0) return [];
   const { errorRatePercent, p95LatencySeconds } = environment.slo;
   // Server-side (destination) reports, as the rollout analyses read them.
   const requests = (...extra: LabelMatcher[]) => [
     eq('reporter', 'destination'),
     eq('destination_service_namespace', environment.namespace),
-    oneOf('destination_service_name', webServiceNames(environment)),
+    oneOf('destination_service_name', names),
     ...extra,
   ];
   const by = 'destination_service_name';
   const rate = (metric: string, ...extra: LabelMatcher[]) => `rate(${selector(metric, ...requests(...extra))}[${WINDOW}])`;
+  const of = (service: string, extra: Record<string, string> = {}) => ({
+    reporter: 'destination',
+    destination_service_namespace: environment.namespace,
+    destination_service_name: service,
+    ...extra,
+  });
+  // 1000 requests a minute to each service; the first one's 5xx share is `percent`.
+  const errorTraffic = (percent: number): InputSeries[] =>
+    names.flatMap((service, i) => {
+      const errors = i === 0 ? (1000 * percent) / 100 : 0;
+      return [
+        input('istio_requests_total', of(service, { response_code: '200' }), counter(1000 - errors)),
+        ...(errors > 0 ? [input('istio_requests_total', of(service, { response_code: '503' }), counter(errors))] : []),
+      ];
+    });
+  const failing = Math.min(2 * errorRatePercent, (errorRatePercent + 100) / 2);
+  // Every request of a service within its one finite bucket: p95 is 95 % of the bucket's bound.
+  const thresholdMs = p95LatencySeconds * 1000;
+  const latencies = (firstBoundMs: number): InputSeries[] =>
+    names.flatMap((service, i) => {
+      const bound = i === 0 ? firstBoundMs : thresholdMs / 2;
+      return [String(bound), '+Inf'].map((le) => input('istio_request_duration_milliseconds_bucket', of(service, { le }), counter(100)));
+    });
+  const first = { [by]: names[0]! };
   return [
     {
       name: 'HighErrorRate',
@@ -226,6 +374,10 @@ function sloAlerts(environment: Environment): Alert[] {
       for: '5m',
       summary: `{{ $labels.${by} }}: more than ${errorRatePercent} % of requests fail`,
       description: `{{ $value | printf "%.2f" }} % of requests to {{ $labels.${by} }} returned 5xx over ${WINDOW} (objective: at most ${errorRatePercent} %).`,
+      tests: {
+        firing: { series: errorTraffic(failing), holdsFrom: 1, fires: [{ labels: first, value: () => failing }] },
+        healthy: errorTraffic(errorRatePercent / 2),
+      },
     },
     {
       name: 'HighLatencyP95',
@@ -235,14 +387,46 @@ function sloAlerts(environment: Environment): Alert[] {
       for: '5m',
       summary: `{{ $labels.${by} }}: p95 latency above ${p95LatencySeconds} s`,
       description: `p95 latency of {{ $labels.${by} }} is {{ $value | printf "%.2f" }} s over ${WINDOW} (objective: at most ${p95LatencySeconds} s).`,
+      tests: {
+        firing: {
+          series: latencies(2 * thresholdMs),
+          holdsFrom: 1,
+          fires: [{ labels: first, value: () => (0.95 * 2 * thresholdMs) / 1000 }],
+        },
+        healthy: latencies(thresholdMs),
+      },
     },
   ];
 }
 
+function nodeDiskPressure(): Alert {
+  const condition = (status: string, value: number) =>
+    input('kube_node_status_condition', { node: 'node-1', condition: 'DiskPressure', status }, steady(value));
+  return {
+    name: 'NodeDiskPressure',
+    priority: Priority.P2,
+    // The kubelet's own verdict on its node's disks (nodefs and imagefs below its eviction thresholds),
+    // as kube-state-metrics reports the node's conditions: the node takes no new pods and evicts
+    // running ones. Node filesystem usage itself would need node-exporter, which the stack runs
+    // without (it needs a privileged pod).
+    expr: `max by (node) (${selector('kube_node_status_condition', eq('condition', 'DiskPressure'), eq('status', 'true'))}) == 1`,
+    for: '10m',
+    summary: 'A node is under disk pressure',
+    description:
+      '{{ $labels.node }} has reported DiskPressure for 10 minutes: the kubelet evicts pods from it and the scheduler places none there until its disks have room again.',
+    tests: {
+      firing: {
+        series: [condition('true', 1), condition('false', 0)],
+        holdsFrom: 0,
+        fires: [{ labels: { node: 'node-1' }, value: () => 1 }],
+      },
+      healthy: [condition('true', 0), condition('false', 1)],
+    },
+  };
+}
+
 function capacityAlerts(environment: Environment): Alert[] {
   const { diskPercent, memoryPercent } = environment.monitoring.alerts;
-  // Real disks only: tmpfs, overlay and squashfs mounts are not where space runs out.
-  const fs = re('fstype', 'ext[34]|xfs|btrfs');
   const volumeNamespaces = [
     ...new Set([
       environment.namespace,
@@ -250,6 +434,12 @@ function capacityAlerts(environment: Environment): Alert[] {
     ]),
   ];
   const volume = oneOf('namespace', volumeNamespaces);
+  const claim = { namespace: volumeNamespaces[0]!, persistentvolumeclaim: 'data-0' };
+  const capacity = 100_000_000_000;
+  const volumeUsed = (percent: number) => [
+    input('kubelet_volume_stats_available_bytes', claim, steady((capacity * (100 - percent)) / 100)),
+    input('kubelet_volume_stats_capacity_bytes', claim, steady(capacity)),
+  ];
   // container="" is the pod-level cgroup and POD the pause container: neither has a limit of its own.
   const containers = selector(
     'container_memory_working_set_bytes',
@@ -259,16 +449,15 @@ function capacityAlerts(environment: Environment): Alert[] {
   );
   const limits = selector('kube_pod_container_resource_limits', eq('namespace', environment.namespace), eq('resource', 'memory'));
   const perContainer = 'max by (namespace, pod, container)';
+  const container = { namespace: environment.namespace, pod: 'app-0', container: 'app' };
+  const limit = 1_000_000_000;
+  const memoryUsed = (percent: number) => [
+    input('container_memory_working_set_bytes', container, steady((limit * percent) / 100)),
+    // The pod's own cgroup, at the limit: never compared.
+    input('container_memory_working_set_bytes', { ...container, container: '' }, steady(limit)),
+    input('kube_pod_container_resource_limits', { ...container, resource: 'memory', unit: 'byte' }, steady(limit)),
+  ];
   return [
-    {
-      name: 'NodeDiskUsageHigh',
-      priority: Priority.P3,
-      // Pods here write only to emptyDirs, image layers and logs: all on the nodes' disks.
-      expr: `100 * (1 - ${selector('node_filesystem_avail_bytes', fs)} / ${selector('node_filesystem_size_bytes', fs)}) > ${diskPercent}`,
-      for: '15m',
-      summary: `Node disk above ${diskPercent} %`,
-      description: `{{ $labels.mountpoint }} on {{ $labels.instance }} is {{ $value | printf "%.0f" }} % full (threshold ${diskPercent} %); kubelet evicts pods when it fills.`,
-    },
     {
       name: 'VolumeDiskUsageHigh',
       priority: Priority.P3,
@@ -276,6 +465,14 @@ function capacityAlerts(environment: Environment): Alert[] {
       for: '15m',
       summary: `Persistent volume above ${diskPercent} %`,
       description: `{{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is {{ $value | printf "%.0f" }} % full (threshold ${diskPercent} %).`,
+      tests: {
+        firing: {
+          series: volumeUsed(above(diskPercent)),
+          holdsFrom: 0,
+          fires: [{ labels: claim, value: () => 100 * (1 - (capacity * (100 - above(diskPercent))) / 100 / capacity) }],
+        },
+        healthy: volumeUsed(Math.floor(diskPercent / 2)),
+      },
     },
     {
       name: 'ContainerMemoryHigh',
@@ -285,6 +482,14 @@ function capacityAlerts(environment: Environment): Alert[] {
       for: '15m',
       summary: `Container memory above ${memoryPercent} % of its limit`,
       description: `{{ $labels.namespace }}/{{ $labels.pod }} container {{ $labels.container }} uses {{ $value | printf "%.0f" }} % of its memory limit (threshold ${memoryPercent} %); at 100 % it is OOM-killed.`,
+      tests: {
+        firing: {
+          series: memoryUsed(above(memoryPercent)),
+          holdsFrom: 0,
+          fires: [{ labels: container, value: () => (100 * ((limit * above(memoryPercent)) / 100)) / limit }],
+        },
+        healthy: memoryUsed(Math.floor(memoryPercent / 2)),
+      },
     },
   ];
 }
@@ -296,6 +501,7 @@ export function platformAlerts(environment: Environment): Alert[] {
     ...databaseAlerts(environment),
     ...postgresAlerts(environment),
     ...sloAlerts(environment),
+    nodeDiskPressure(),
     ...capacityAlerts(environment),
   ];
 }

@@ -5,7 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
-import { assertPromql } from './promql';
+import { assertPromql, eqAll, selector } from './promql';
 
 /** An alert's urgency: who is woken, and the Alertmanager severity it routes on. */
 export class Priority {
@@ -22,6 +22,45 @@ export class Priority {
   ) {}
 }
 
+/** One input series of a `promtool test rules` case: a series and its samples, one a minute. */
+export interface InputSeries {
+  /** `metric{label="value", ...}` */
+  readonly series: string;
+  /** promtool's expanding notation: `1x60` (60 more samples of 1), `0+60x60` (a counter). */
+  readonly values: string;
+}
+
+/** An alert instance a case expects to fire. */
+export interface ExpectedFiring {
+  /** The labels of the expression's result; the alert's own labels are added to them. @default - none */
+  readonly labels?: Record<string, string>;
+  /** Its value (`$value` in the annotations), given the evaluation time in seconds from the first sample. */
+  readonly value: (evalSeconds: number) => number;
+}
+
+/** Series under which the alert fires once its `for` has passed. */
+export interface FiringCase {
+  readonly series: readonly InputSeries[];
+  /** Minutes after the first sample from which the expression is true (a rate needs two samples). */
+  readonly holdsFrom: number;
+  readonly fires: readonly ExpectedFiring[];
+}
+
+/**
+ * How the alert is proven with Prometheus's own rule engine (`promtool test rules`): it fires on
+ * `firing` exactly once its `for` has passed (and not a minute before), and stays quiet on `healthy`.
+ */
+export interface AlertTests {
+  readonly firing: FiringCase;
+  /** A healthy system's series: the alert stays quiet. */
+  readonly healthy: readonly InputSeries[];
+  /**
+   * With no series at all: firing as described (an alert about missing data), or quiet.
+   * @default - quiet
+   */
+  readonly noSeries?: FiringCase;
+}
+
 export interface Alert {
   /** Alert name, CamelCase as Prometheus convention has it. */
   readonly name: string;
@@ -33,6 +72,13 @@ export interface Alert {
   readonly description: string;
   /** @default - severity and priority only */
   readonly labels?: Record<string, string>;
+  /** The series that make it fire and keep it quiet, for the generated promtool tests. */
+  readonly tests: AlertTests;
+}
+
+/** `metric{a="b", ...}`, an input series' name. */
+export function seriesName(metric: string, labels: Readonly<Record<string, string>>): string {
+  return selector(metric, ...eqAll(labels));
 }
 
 /** `HighErrorRate` → `high-error-rate`, the runbook's file name. */

@@ -25,6 +25,7 @@ type HelmRelease<Values = Readonly<Record<string, unknown>>> = WithSpec<{
 
 interface KubePrometheusStackValues {
   readonly nodeExporter: { readonly enabled: boolean };
+  readonly 'kube-state-metrics': { readonly collectorsExtra: readonly string[] };
   readonly defaultRules: { readonly rules: Readonly<Record<string, boolean>> };
   readonly prometheus: { readonly prometheusSpec: { readonly serviceMonitorSelectorNilUsesHelmValues: boolean } };
 }
@@ -158,6 +159,11 @@ describe('configuration per environment', () => {
     const values = find<HelmRelease<KubePrometheusStackValues>>(rendered('prod'), 'HelmRelease', 'kube-prometheus-stack').spec.values;
     expect(values.nodeExporter).toEqual({ enabled: false });
     expect(values.defaultRules.rules).toEqual({ nodeExporterAlerting: false, nodeExporterRecording: false });
+  });
+
+  it("turns on kube-state-metrics' endpoints collector (not in 88.5.3's default list), whose series ApiDown reads", () => {
+    const values = find<HelmRelease<KubePrometheusStackValues>>(rendered('prod'), 'HelmRelease', 'kube-prometheus-stack').spec.values;
+    expect(values['kube-state-metrics']).toEqual({ collectorsExtra: ['endpoints'] });
   });
 
   it('gives every injected container of istiod a seccomp profile, and renders its webhooks as Fail', () => {

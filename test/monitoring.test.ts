@@ -72,8 +72,8 @@ describe('prod alerts carry seed 000 thresholds', () => {
     expect(expr.endsWith(') / 1000 > 2')).toBe(true);
   });
 
-  it('P3: disk above 80 % and memory above 85 % of the container limit', () => {
-    expect(rule(prod, 'NodeDiskUsageHigh').expr.endsWith(' > 80')).toBe(true);
+  it('P3: volumes above 80 % and memory above 85 % of the container limit; P2: a node under disk pressure', () => {
+    expect(rule(prod, 'NodeDiskPressure').labels.priority).toBe('P2');
     expect(rule(prod, 'VolumeDiskUsageHigh').expr.endsWith(' > 80')).toBe(true);
     const memory = rule(prod, 'ContainerMemoryHigh').expr;
     expect(memory).toContain('container_memory_working_set_bytes{namespace="platform"');
@@ -87,12 +87,11 @@ describe('prod alerts carry seed 000 thresholds', () => {
     );
   });
 
-  it('P1: managed databases are judged by a blackbox probe, operated ones by their exporters, one rule per store', () => {
+  it('P1: operated databases are judged by their exporters, one rule per store; the managed MongoDB, which no probe can reach, by none', () => {
     const db = prod.filter((r) => r.alert === 'DatabaseUnreachable');
     expect(db.map((r) => [r.labels.datastore, r.expr])).toEqual([
       ['postgres', 'max(cnpg_collector_up{namespace="data", pod=~"postgres-[0-9]+"}) == 0'],
       ['redis', 'max(redis_up{namespace="data"}) == 0'],
-      ['mongodb', 'max(probe_success{namespace="platform", datastore="mongodb"}) == 0'],
     ]);
   });
 
@@ -118,7 +117,7 @@ describe('thresholds come from the environment', () => {
     const all = objects<PrometheusRule>(changed, 'PrometheusRule').flatMap((r) => r.spec.groups.flatMap((g) => g.rules));
     expect(rule(all, 'HighErrorRate').expr.endsWith(' > 0.5')).toBe(true);
     expect(rule(all, 'HighLatencyP95').expr.endsWith(' / 1000 > 1.5')).toBe(true);
-    expect(rule(all, 'NodeDiskUsageHigh').expr.endsWith(' > 70')).toBe(true);
+    expect(rule(all, 'VolumeDiskUsageHigh').expr.endsWith(' > 70')).toBe(true);
     expect(rule(all, 'ContainerMemoryHigh').expr.endsWith(' > 90')).toBe(true);
   });
 });
@@ -126,17 +125,16 @@ describe('thresholds come from the environment', () => {
 describe('dev alerts', () => {
   const dev = rules('dev');
 
-  it('judges in-cluster databases by their exporters in the data namespace', () => {
+  it('judges the operated databases by their exporters in the data namespace, and not the in-cluster MongoDB nothing here scrapes', () => {
     const db = dev.filter((r) => r.alert === 'DatabaseUnreachable');
     expect(db.map((r) => r.expr)).toEqual([
       'max(cnpg_collector_up{namespace="data", pod=~"postgres-[0-9]+"}) == 0',
       'max(redis_up{namespace="data"}) == 0',
-      'max(mongodb_up{namespace="data"}) == 0',
     ]);
   });
 
   it('has no SLO alerts without the mesh, whose metrics they read', () => {
-    expect(dev.filter((r) => r.labels.priority === 'P2')).toEqual([]);
+    expect(dev.filter((r) => r.labels.priority === 'P2').map((r) => r.alert)).toEqual(['NodeDiskPressure']);
   });
 
   it('watches the volumes of the platform and in-cluster store namespaces', () => {

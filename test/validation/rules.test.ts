@@ -21,6 +21,7 @@ import {
   type M,
 } from '../fixtures/rules/factories';
 import { platformWithData } from '../fixtures/rules/data-layer';
+import { DISK_PRESSURE, NODE_DISK, alertRule, monitoringStack } from '../fixtures/rules/alert-sources';
 
 interface Case {
   /** Objects that must produce at least one finding of the rule. */
@@ -370,6 +371,13 @@ const chartApplication = (chart: string, values: Record<string, unknown>, namesp
 const RESTRICTED_INJECTED = { 'pod-security.kubernetes.io/enforce': 'restricted', 'istio-injection': 'enabled' };
 
 const CASES: Record<string, Case> = {
+  'monitoring/alert-source': {
+    fail: () => [alertRule(NODE_DISK), monitoringStack({ nodeExporter: { enabled: false } })],
+    pass: () => [alertRule(DISK_PRESSURE), monitoringStack({ nodeExporter: { enabled: false } })],
+    path: 'spec.groups[0].rules[0].expr',
+    message:
+      "alert NodeDiskUsageHigh reads node_filesystem_avail_bytes, which only node-exporter exports, and kube-prometheus-stack's spec.values.nodeExporter.enabled is false",
+  },
   'data/pooler-only': {
     fail: () => platformWithData({ backendToInstances: true }),
     pass: () => platformWithData(),

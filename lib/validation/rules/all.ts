@@ -2,6 +2,7 @@
 import type { Manifest } from '../../core/manifest';
 import type { ValidationContext, Violation } from '../types';
 import { addonRules } from './addons';
+import { alertSourceRules } from './alert-sources';
 import { apiLifecycleRules } from './api-lifecycle';
 import { gatewayRules } from './gateway';
 import { autoscalingRules } from './autoscaling';
@@ -56,6 +57,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   chaosRules,
   edgeLimitRules,
   inClusterPeerRules,
+  alertSourceRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */
