@@ -6,6 +6,7 @@ import {
   poolerLabels,
   poolerName,
   postgresInstanceLabels,
+  REDIS_MASTER_ROLE,
   REDIS_REPLICA_ROLE,
   REDIS_ROLE_LABEL,
   redisLabels,
@@ -91,7 +92,19 @@ export function drills(environment: Environment): Drill[] {
       store.sentinels > 0
         ? [{ name: `${redisSentinelName(name)}-pod-kill`, namespace: store.namespace, selector: sentinelLabels(name), requirements: [] }]
         : [];
-    return [...replicas, ...sentinels];
+    // The failover drill: the master goes, Sentinel promotes a replica, and the clients must follow it.
+    const master: Drill[] =
+      environment.chaos.failover && store.sentinels > 0
+        ? [
+            {
+              name: `${set}-master-pod-kill`,
+              namespace: store.namespace,
+              selector: redisLabels(name),
+              requirements: [{ key: REDIS_ROLE_LABEL, operator: 'In', values: [REDIS_MASTER_ROLE] }],
+            },
+          ]
+        : [];
+    return [...replicas, ...sentinels, ...master];
   });
   return [...services, ...postgres, ...redis];
 }

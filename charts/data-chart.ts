@@ -48,6 +48,7 @@ import {
   postgresClusterName,
   postgresRole,
   storePlacement,
+  storePorts,
   usersOfStore,
 } from './resolve-data-store';
 import { remoteKey } from './service-secrets';
@@ -58,7 +59,7 @@ function prometheusNamespace(environment: Environment): string | undefined {
 }
 
 /** Rules that let the apps in: each service that `uses` the store, by its pods, on the store's port. */
-function fromUsers(environment: Environment, store: string, port: number): NetworkRule[] {
+function fromUsers(environment: Environment, store: string, ports: readonly number[]): NetworkRule[] {
   return usersOfStore(environment, store).map((service) => ({
     peers: [
       {
@@ -66,7 +67,7 @@ function fromUsers(environment: Environment, store: string, port: number): Netwo
         podSelector: { matchLabels: selectorLabels({ name: service, environment: environment.name }) },
       },
     ],
-    ports: [tcp(port)],
+    ports: ports.map(tcp),
   }));
 }
 
@@ -251,7 +252,7 @@ export class DataChart extends Chart {
       name: pooler.name,
       labels,
       podSelector: { matchLabels: poolerLabels(pooler.name) },
-      ingress: [...fromUsers(environment, name, DATA_PORTS.postgres), ...scrapedBy(environment, DATA_PORTS.poolerMetrics)],
+      ingress: [...fromUsers(environment, name, [DATA_PORTS.postgres]), ...scrapedBy(environment, DATA_PORTS.poolerMetrics)],
       egress: [{ peers: [instances], ports: [tcp(DATA_PORTS.postgres)] }, apiServer(environment)],
     });
   }
@@ -289,8 +290,9 @@ export class DataChart extends Chart {
       labels,
       podSelector: set.podSelector!,
       ingress: [
-        ...fromUsers(environment, name, DATA_PORTS.redis),
-        ...(queues ? [{ peers: [{ namespaceSelector: namespaceSelector(KEDA_NAMESPACE) }], ports: [tcp(DATA_PORTS.redis)] }] : []),
+        // The apps and KEDA: on Redis's port, and on the Sentinels' where they ask them for the master.
+        ...fromUsers(environment, name, storePorts(store)),
+        ...(queues ? [{ peers: [{ namespaceSelector: namespaceSelector(KEDA_NAMESPACE) }], ports: storePorts(store).map(tcp) }] : []),
         // The operator configures replication and Sentinel with a Redis client.
         {
           peers: [

@@ -10,7 +10,7 @@ import { RELEASE_SMOKE, serviceName } from '../lib/names';
 import { ipPeer, namespaceSelector, tcp } from '../lib/network-peers';
 import { ServiceNetworkPolicy, type NetworkRule } from '../lib/service-network-policy';
 import type { EnvironmentChartProps } from './chart-props';
-import { storeEndpointPeer, storePort } from './resolve-data-store';
+import { storeEndpointPeer, storePorts } from './resolve-data-store';
 import { enabledServices, serviceLabels, serviceSpec } from './resolve-service';
 import { smokeTrafficLabels } from './delivery-chart';
 import { type Caller, callersOf, edgePeer, smokeTargets } from './service-graph';
@@ -68,7 +68,7 @@ export function egressRules(environment: Environment, spec: ServiceSpec): Networ
     const store = environment.dataStores[name];
     if (store === undefined) throw new Error(`${environment.name}: no data store "${name}"`);
     // An operated PostgreSQL is reached through its pooler only; an operated Redis on its pods.
-    if (store.mode === 'operated') return { peers: [storeEndpointPeer(name, store)], ports: [tcp(storePort(store))] };
+    if (store.mode === 'operated') return { peers: [storeEndpointPeer(name, store)], ports: storePorts(store).map(tcp) };
     const peers: k8s.NetworkPolicyPeer[] =
       store.mode === 'managed'
         ? store.cidrs.map(ipPeer)

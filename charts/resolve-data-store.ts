@@ -24,9 +24,12 @@ import {
   poolerName,
   postgresClusterName,
   postgresServerName,
+  REDIS_MASTER_GROUP,
   redisLabels,
   redisMasterService,
   redisName,
+  redisSentinelName,
+  redisSentinelService,
 } from '../lib/data-names';
 import { namespaceSelector } from '../lib/network-peers';
 import type { ClusterRole, StorePlacement, TopologyMember } from '../lib/postgres-cluster';
@@ -84,20 +87,50 @@ export function ownArchive(environment: Environment, name: string, store: Operat
   return { serverName: postgresServerName(name, environment.region?.name), archive: archiveName(name) };
 }
 
-/** The pods an app connects to for a store, and on which port: the pooler for PostgreSQL, Redis's pods. */
+/**
+ * Whether the apps follow a Redis failover through its Sentinels. The redis-operator's `-master`
+ * Service selects the pod it labelled master, and in Sentinel mode it relabels only once both
+ * StatefulSets are Ready again (v0.26.0 redisreplication_controller.go: reconcileRedis returns before
+ * reconcileStatus runs UpdateRedisRoleLabel), so after the master's node dies the Service keeps
+ * selecting the dead pod while Sentinel has promoted a replica. Clients ask the Sentinels instead.
+ */
+export function followsSentinels(store: OperatedStore): store is OperatedRedis {
+  return store.engine === 'redis' && store.sentinels > 0;
+}
+
+/**
+ * The pods an app connects to for a store: the pooler for PostgreSQL, Redis's pods (and its Sentinels,
+ * which a Sentinel-aware client asks for the master first).
+ */
 export function storeEndpointPeer(name: string, store: OperatedStore): k8s.NetworkPolicyPeer {
-  const labels = store.engine === 'postgres' ? poolerLabels(poolerName(name)) : redisLabels(redisName(name));
-  return { namespaceSelector: namespaceSelector(store.namespace), podSelector: { matchLabels: labels } };
+  if (store.engine === 'postgres') {
+    return { namespaceSelector: namespaceSelector(store.namespace), podSelector: { matchLabels: poolerLabels(poolerName(name)) } };
+  }
+  const apps = [redisName(name), ...(followsSentinels(store) ? [redisSentinelName(name)] : [])];
+  return {
+    namespaceSelector: namespaceSelector(store.namespace),
+    podSelector:
+      apps.length === 1
+        ? { matchLabels: redisLabels(redisName(name)) }
+        : { matchExpressions: [{ key: 'app', operator: 'In', values: apps }] },
+  };
 }
 
-/** The host the apps connect to: the pooler's Service, or the Service of the current Redis master. */
+/** The host the apps connect to: the pooler's Service, the Sentinels' Service, or the Redis master's. */
 export function storeHost(name: string, store: OperatedStore): string {
-  return clusterHost(store.engine === 'postgres' ? poolerName(name) : redisMasterService(name), store.namespace);
+  if (store.engine === 'postgres') return clusterHost(poolerName(name), store.namespace);
+  return clusterHost(followsSentinels(store) ? redisSentinelService(name) : redisMasterService(name), store.namespace);
 }
 
-/** The port the apps connect to. */
+/** The port the apps connect to first: the pooler's, the Sentinels', or Redis's. */
 export function storePort(store: OperatedStore): number {
-  return store.engine === 'postgres' ? DATA_PORTS.postgres : DATA_PORTS.redis;
+  if (store.engine === 'postgres') return DATA_PORTS.postgres;
+  return followsSentinels(store) ? DATA_PORTS.sentinel : DATA_PORTS.redis;
+}
+
+/** Every port the apps reach a store on: a Sentinel client asks on 26379, then talks to the master on 6379. */
+export function storePorts(store: OperatedStore): number[] {
+  return followsSentinels(store) ? [DATA_PORTS.sentinel, DATA_PORTS.redis] : [storePort(store)];
 }
 
 /**
@@ -111,7 +144,15 @@ export function connectionUrlTemplate(name: string, store: OperatedStore): strin
   if (store.engine === 'postgres') {
     return `postgresql://${store.database}:${password}@${host}:${storePort(store)}/${store.database}?sslmode=require`;
   }
+  // kombu's (Celery's) Sentinel transport: the Sentinels' address; the master group is REDIS_MASTER_GROUP
+  // (the app's broker_transport_options master_name; connectionSecretExtras writes it beside the URL).
+  if (followsSentinels(store)) return `sentinel://:${password}@${host}:${storePort(store)}/0`;
   return `redis://:${password}@${host}:${storePort(store)}/0`;
+}
+
+/** Keys written beside a store's connection URL: the Sentinel master group a Sentinel client asks for. */
+export function connectionSecretExtras(store: OperatedStore): Readonly<Record<string, string>> {
+  return followsSentinels(store) ? { [`${store.urlSecret}-sentinel-master`]: REDIS_MASTER_GROUP } : {};
 }
 
 /** The operated store of an engine that a service uses, if any (the one its queue's broker is). */

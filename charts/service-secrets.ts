@@ -1,8 +1,15 @@
 /** Which secrets a service gets, and where each lives in the environment's store. */
 import type { Environment, ServiceSpec } from '../environments/schema';
-import { drPairName } from '../lib/data-names';
+import { drPairName, REDIS_MASTER_GROUP } from '../lib/data-names';
 import { inClusterRedisCredentials, queueCredentials, type QueueCredential } from '../lib/queue-credentials';
-import { connectionUrlTemplate, storeHost, storePort, usedStoreOfEngine } from './resolve-data-store';
+import {
+  connectionSecretExtras,
+  connectionUrlTemplate,
+  followsSentinels,
+  storeHost,
+  storePort,
+  usedStoreOfEngine,
+} from './resolve-data-store';
 
 /**
  * How a queue worker's KEDA trigger reaches its broker: a managed broker's address and password are
@@ -11,12 +18,17 @@ import { connectionUrlTemplate, storeHost, storePort, usedStoreOfEngine } from '
 export function queueConnection(
   environment: Environment,
   spec: ServiceSpec,
-): { readonly credentials: readonly QueueCredential[]; readonly address?: string } | undefined {
+): { readonly credentials: readonly QueueCredential[]; readonly address?: string; readonly sentinelMaster?: string } | undefined {
   if (spec.kind !== 'worker') return undefined;
   const operated = spec.queue.broker === 'redis' ? usedStoreOfEngine(environment, spec.uses, 'redis') : undefined;
   if (operated === undefined) return { credentials: queueCredentials(spec.queue.broker) };
   const [name, store] = operated;
-  return { credentials: inClusterRedisCredentials(store.passwordSecret), address: `${storeHost(name, store)}:${storePort(store)}` };
+  // With Sentinels KEDA asks them for the master (its redis-sentinel scaler), as the workers do.
+  return {
+    credentials: inClusterRedisCredentials(store.passwordSecret),
+    address: `${storeHost(name, store)}:${storePort(store)}`,
+    ...(followsSentinels(store) ? { sentinelMaster: REDIS_MASTER_GROUP } : {}),
+  };
 }
 
 /** The secrets a service declares, and its queue credentials if it is a queue worker. */
@@ -47,6 +59,7 @@ export function secretPlanOf(environment: Environment, spec: ServiceSpec): Secre
     const store = environment.dataStores[name];
     if (store?.mode !== 'operated' || !declared.includes(store.urlSecret)) continue;
     templates[store.urlSecret] = connectionUrlTemplate(name, store);
+    Object.assign(templates, connectionSecretExtras(store));
     passwords.push(store.passwordSecret);
   }
   return { fetched: [...new Set([...declared.filter((secret) => !(secret in templates)), ...passwords])], templates };

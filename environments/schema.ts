@@ -378,6 +378,11 @@ const chaos = strict({
   podKill: z.enum(['off', 'weekly', 'monthly']).default(CHAOS_DEFAULTS.podKill),
   /** Also kill the data stores' primaries (the PostgreSQL primary, the Redis master). */
   includePrimaries: z.boolean().default(CHAOS_DEFAULTS.includePrimaries),
+  /**
+   * A failover drill: kill the current master of every Redis with Sentinels, so its clients are seen to
+   * follow the promotion (staging). @default false
+   */
+  failover: z.boolean().default(CHAOS_DEFAULTS.failover),
 });
 
 /** What serves the public edge. */

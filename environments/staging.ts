@@ -54,5 +54,6 @@ export default defineEnvironment({
     },
   },
   // Seed 004's weekly chaos engineering: a pod of each service and store (never a primary) every Monday.
-  chaos: { podKill: 'weekly' },
+  // and, so that the apps are seen to follow a Redis failover, its master.
+  chaos: { podKill: 'weekly', failover: true },
 });

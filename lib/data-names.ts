@@ -103,6 +103,15 @@ export function redisSentinelName(store: string): string {
 /** The master group the embedded Sentinels monitor (redis-operator v0.26.0). */
 export const REDIS_MASTER_GROUP = 'mymaster';
 
+/**
+ * The Service the redis-operator advertises to clients in Sentinel mode: its Sentinels' headless
+ * Service, where a client asks for the current master of REDIS_MASTER_GROUP on DATA_PORTS.sentinel
+ * (v0.26.0 api/redisreplication/v1beta2/redisreplication_types_helper.go GetConnectionInfo).
+ */
+export function redisSentinelService(store: string): string {
+  return `${redisSentinelName(store)}-hl`;
+}
+
 /** The Secret with the Redis password (written by an ExternalSecret) and its key. */
 export function redisAuthName(store: string): string {
   return `${redisName(store)}-auth`;
@@ -125,6 +134,7 @@ export function sentinelLabels(store: string): Record<string, string> {
 /** The label the redis-operator sets to each Redis pod's role, and the replicas' value. */
 export const REDIS_ROLE_LABEL = 'redis-role';
 export const REDIS_REPLICA_ROLE = 'slave';
+export const REDIS_MASTER_ROLE = 'master';
 
 /** Ports of the data layer's pods. */
 export const DATA_PORTS = {

@@ -171,4 +171,4 @@ export const REDIS_DEFAULTS = {
 } as const;
 
 /** Chaos drills (seed 004: weekly chaos engineering, monthly pod-failure drills), off unless an environment asks. */
-export const CHAOS_DEFAULTS = { podKill: 'off', includePrimaries: false } as const;
+export const CHAOS_DEFAULTS = { podKill: 'off', includePrimaries: false, failover: false } as const;

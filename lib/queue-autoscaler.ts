@@ -20,6 +20,11 @@ export interface QueueScaling {
    * and only the password comes from the Secret. @default - the address is a secret too (a managed broker)
    */
   readonly address?: string;
+  /**
+   * The master group of a Redis broker behind Sentinels: `address` is then the Sentinels' and the
+   * trigger is KEDA's `redis-sentinel`, which asks them for the current master. @default - no Sentinels
+   */
+  readonly sentinelMaster?: string;
   /** The Secret keys the trigger reads. @default - queueCredentials(broker), or the password alone with an address */
   readonly credentials?: readonly QueueCredential[];
 }
@@ -58,12 +63,22 @@ export class QueueAutoscaler extends Construct {
     });
     const target = String(queue.targetPerReplica);
     const trigger: { type: string; metadata: Record<string, string> } =
-      queue.broker === 'redis'
+      queue.broker === 'redis' && queue.sentinelMaster !== undefined
         ? {
-            type: 'redis',
-            metadata: { ...(queue.address === undefined ? {} : { address: queue.address }), listName: queue.name, listLength: target },
+            type: 'redis-sentinel',
+            metadata: {
+              ...(queue.address === undefined ? {} : { addresses: queue.address }),
+              sentinelMaster: queue.sentinelMaster,
+              listName: queue.name,
+              listLength: target,
+            },
           }
-        : { type: 'rabbitmq', metadata: { queueName: queue.name, mode: 'QueueLength', value: target, protocol: 'amqp' } };
+        : queue.broker === 'redis'
+          ? {
+              type: 'redis',
+              metadata: { ...(queue.address === undefined ? {} : { address: queue.address }), listName: queue.name, listLength: target },
+            }
+          : { type: 'rabbitmq', metadata: { queueName: queue.name, mode: 'QueueLength', value: target, protocol: 'amqp' } };
     new ScaledObject(this, 'ScaledObject', {
       metadata: { name: props.name, labels: props.labels },
       spec: {

@@ -152,16 +152,22 @@ describe('Redis (seed 004)', () => {
     );
   });
 
-  it("the apps' Redis URL and the workers' KEDA trigger point at the in-cluster master", () => {
+  it("the apps' Redis URL and the workers' KEDA trigger ask the Sentinels for the master, so a failover is followed", () => {
     const prod = rendered('prod');
-    expect(find<ExternalSecret>(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data['redis-url']).toBe(
-      'redis://:{{ index . "redis-password" | urlquery }}@redis-master.data.svc.cluster.local:6379/0',
-    );
+    const data = find<ExternalSecret>(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data;
+    // kombu's (Celery's) Sentinel transport URL; the master group beside it (broker_transport_options master_name).
+    expect(data['redis-url']).toBe('sentinel://:{{ index . "redis-password" | urlquery }}@redis-s-hl.data.svc.cluster.local:26379/0');
+    expect(data['redis-url-sentinel-master']).toBe('mymaster');
     expect(find<ExternalSecret>(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data['database-url']).toBe(
       'postgresql://app:{{ index . "postgres-password" | urlquery }}@postgres-pooler.data.svc.cluster.local:5432/app?sslmode=require',
     );
-    expect(find<ScaledObject>(prod, 'ScaledObject', 'worker').spec.triggers[0].metadata.address).toBe(
-      'redis-master.data.svc.cluster.local:6379',
+    expect(find<ScaledObject>(prod, 'ScaledObject', 'worker').spec.triggers[0]).toMatchObject({
+      type: 'redis-sentinel',
+      metadata: { addresses: 'redis-s-hl.data.svc.cluster.local:26379', sentinelMaster: 'mymaster' },
+    });
+    // Without Sentinels (dev) the master Service is the only address there is.
+    expect(find<ExternalSecret>(rendered('dev'), 'ExternalSecret', 'backend-secrets').spec.target.template.data['redis-url']).toBe(
+      'redis://:{{ index . "redis-password" | urlquery }}@redis-master.data.svc.cluster.local:6379/0',
     );
   });
 });
@@ -237,6 +243,8 @@ describe('chaos drills (seed 004)', () => {
       ['data', 'postgres-pooler-pod-kill', '50 3 * * 1'],
       ['data', 'redis-pod-kill', '0 4 * * 1'],
       ['data', 'redis-s-pod-kill', '10 4 * * 1'],
+      // The failover drill (chaos.failover): Sentinel promotes a replica, the clients must follow.
+      ['data', 'redis-master-pod-kill', '20 4 * * 1'],
     ]);
   });
 
@@ -245,21 +253,26 @@ describe('chaos drills (seed 004)', () => {
     expect(schedules('dev')).toEqual([]);
   });
 
-  it.each(environmentNames())('%s: every drill is scoped to one namespace and labels, and never selects a primary', (name) => {
-    for (const s of schedules(name)) {
-      // Forbid (also the default) would let a run that selected nothing stop the drill for good.
-      expect(s.spec.concurrencyPolicy, s.metadata.name).toBe('Allow');
-      const selector = s.spec.podChaos.selector;
-      expect(selector.namespaces).toEqual([s.metadata.namespace]);
-      expect(Object.keys(selector.labelSelectors).length).toBeGreaterThan(0);
-      const labels = selector.labelSelectors;
-      if (labels['cnpg.io/podRole'] === 'instance') {
-        expect(selector.expressionSelectors).toEqual([{ key: 'cnpg.io/instanceRole', operator: 'In', values: ['replica'] }]);
+  it.each(environmentNames())(
+    '%s: every drill is scoped to one namespace and labels, and never selects a primary but in a failover drill',
+    (name) => {
+      for (const s of schedules(name)) {
+        // Forbid (also the default) would let a run that selected nothing stop the drill for good.
+        expect(s.spec.concurrencyPolicy, s.metadata.name).toBe('Allow');
+        const selector = s.spec.podChaos.selector;
+        expect(selector.namespaces).toEqual([s.metadata.namespace]);
+        expect(Object.keys(selector.labelSelectors).length).toBeGreaterThan(0);
+        const labels = selector.labelSelectors;
+        if (labels['cnpg.io/podRole'] === 'instance') {
+          expect(selector.expressionSelectors).toEqual([{ key: 'cnpg.io/instanceRole', operator: 'In', values: ['replica'] }]);
+        }
+        // Only the failover drill of an environment that asks for one (chaos.failover) picks the Redis master.
+        const failover = environment(name).chaos.failover && s.metadata.name.endsWith('-master-pod-kill');
+        if (labels.role === 'replication')
+          expect(selector.expressionSelectors).toEqual([{ key: 'redis-role', operator: 'In', values: [failover ? 'master' : 'slave'] }]);
       }
-      if (labels.role === 'replication')
-        expect(selector.expressionSelectors).toEqual([{ key: 'redis-role', operator: 'In', values: ['slave'] }]);
-    }
-  });
+    },
+  );
 });
 
 describe.each(environmentNames())('%s: every operated store', (name) => {

@@ -66,13 +66,28 @@ describe('queue workers scale on queue depth (seeds 001, 004)', () => {
       maxReplicaCount: max,
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker' },
     });
-    // The broker is the environment's own Redis (operated): its master Service, in the data namespace.
+    // The broker is the environment's own Redis (operated): behind Sentinels KEDA asks them for the
+    // master (redis-sentinel); a single node without Sentinels is reached at its master Service.
+    const sentinels = Object.values(environment(name).dataStores).some(
+      (s) => s.mode === 'operated' && s.engine === 'redis' && s.sentinels > 0,
+    );
     expect(scaled.spec.triggers).toEqual([
-      {
-        type: 'redis',
-        metadata: { address: 'redis-master.data.svc.cluster.local:6379', listName: 'celery', listLength: '100' },
-        authenticationRef: { name: 'worker-queue' },
-      },
+      sentinels
+        ? {
+            type: 'redis-sentinel',
+            metadata: {
+              addresses: 'redis-s-hl.data.svc.cluster.local:26379',
+              sentinelMaster: 'mymaster',
+              listName: 'celery',
+              listLength: '100',
+            },
+            authenticationRef: { name: 'worker-queue' },
+          }
+        : {
+            type: 'redis',
+            metadata: { address: 'redis-master.data.svc.cluster.local:6379', listName: 'celery', listLength: '100' },
+            authenticationRef: { name: 'worker-queue' },
+          },
     ]);
     expect(objects(env, 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('worker');
   });
@@ -169,15 +184,23 @@ describe('managed or in-cluster data stores', () => {
     expect(rule.to).toEqual([{ ipBlock: { cidr: '10.100.2.0/24' } }]);
   });
 
-  it('allows egress to the pooler only when PostgreSQL is operated (seed 004), and to the Redis pods', () => {
+  it('allows egress to the pooler only when PostgreSQL is operated (seed 004), and to the Redis pods and their Sentinels', () => {
     const egress = find<NetworkPolicyJson>(rendered('prod'), 'NetworkPolicy', 'backend').spec.egress!;
     const data = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } };
     expect(egress.find((r) => r.ports![0].port === 5432)!.to).toEqual([
       { ...data, podSelector: { matchLabels: { 'cnpg.io/poolerName': 'postgres-pooler' } } },
     ]);
-    expect(egress.find((r) => r.ports![0].port === 6379)!.to).toEqual([
-      { ...data, podSelector: { matchLabels: { app: 'redis', role: 'replication' } } },
+    const redis = egress.find((r) => r.ports!.some((p) => p.port === 6379))!;
+    expect(redis.ports!.map((p) => p.port)).toEqual([26379, 6379]);
+    expect(redis.to).toEqual([
+      { ...data, podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['redis', 'redis-s'] }] } },
     ]);
+    // Without Sentinels (dev) the Redis pods on 6379 only.
+    const dev = find<NetworkPolicyJson>(rendered('dev'), 'NetworkPolicy', 'backend').spec.egress!.find((r) =>
+      r.ports!.some((p) => p.port === 6379),
+    )!;
+    expect(dev.ports!.map((p) => p.port)).toEqual([6379]);
+    expect(dev.to).toEqual([{ ...data, podSelector: { matchLabels: { app: 'redis', role: 'replication' } } }]);
   });
 
   it('allows egress to the store pods when in-cluster (seed 004)', () => {

@@ -109,13 +109,18 @@ describe('QueueAutoscaler', () => {
       ...redis,
       pollingSeconds: 5,
       cooldownSeconds: 900,
-      address: 'queue-redis-master.platform.svc:6379',
+      address: 'queue-redis-s-hl.platform.svc:26379',
+      sentinelMaster: 'mymaster',
       credentials: [{ parameter: 'password', secret: 'queue-password' }],
     };
     const { scaled, auth } = render(props(queue));
     expect(scaled.spec.pollingInterval).toBe(5);
     expect(scaled.spec.cooldownPeriod).toBe(900);
-    expect(scaled.spec.triggers[0].metadata.address).toBe('queue-redis-master.platform.svc:6379');
+    // Behind Sentinels KEDA asks them for the master: its redis-sentinel scaler, never a fixed master address.
+    expect(scaled.spec.triggers[0]).toMatchObject({
+      type: 'redis-sentinel',
+      metadata: { addresses: 'queue-redis-s-hl.platform.svc:26379', sentinelMaster: 'mymaster', listName: 'celery' },
+    });
     expect(auth.spec.secretTargetRef).toEqual([{ parameter: 'password', name: 'worker-secrets', key: 'queue-password' }]);
   });
 });

@@ -236,6 +236,17 @@ const CERT_MANAGER_PEER = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cert-manager' } },
   podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' } },
 };
+/** An app's ExternalSecret writing a Redis connection URL. */
+const redisClientSecret = (url: string): M => ({
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'ExternalSecret',
+  metadata: meta('worker-secrets'),
+  spec: {
+    secretStoreRef: { name: 'vault', kind: 'ClusterSecretStore' },
+    target: { name: 'worker-secrets', template: { data: { 'redis-url': url } } },
+    data: [{ secretKey: 'p', remoteRef: { key: 'platform/redis-password' } }],
+  },
+});
 /** A weekly pod-kill drill of the workers, with `concurrencyPolicy` as given (`undefined`: absent). */
 const drill = (concurrencyPolicy: string | undefined, action = 'pod-kill', duration?: string): M => ({
   apiVersion: 'chaos-mesh.org/v1alpha1',
@@ -396,6 +407,13 @@ const CASES: Record<string, Case> = {
     pass: () => platformWithData(),
     path: 'spec.sentinel',
     message: 'the sentinel pods of RedisReplication redis (app=redis-s, role=sentinel) have no PodDisruptionBudget',
+  },
+  'data/failover-client': {
+    fail: () => [...platformWithData(), redisClientSecret('redis://:{{ .p }}@redis-master.data.svc.cluster.local:6379/0')],
+    pass: () => [...platformWithData(), redisClientSecret('sentinel://:{{ .p }}@redis-s-hl.data.svc.cluster.local:26379/0')],
+    path: 'spec.target.template.data.redis-url',
+    message:
+      'connects to redis-master.data, the Service of the pod RedisReplication/data/redis labelled master, which the operator relabels only once both StatefulSets are Ready again',
   },
   'data/operand-digest': {
     fail: () => platformWithData({ imageName: 'ghcr.io/cloudnative-pg/postgresql:18.6-standard-bookworm' }),
@@ -889,6 +907,29 @@ describe('rule variants the table does not cover', () => {
     const pinned =
       'ghcr.io/cloudnative-pg/postgresql:18.6-202608170814-standard-bookworm@sha256:9446e83aa490df3f14ebf5bf2f6002a1347728690ff38f35dd7a85b925a62468';
     expect(findings([...catalogRef, catalog(pinned)], 'data/operand-digest')).toEqual([]);
+  });
+
+  it("data/failover-client: KEDA's redis trigger on the master Service fails; the redis-sentinel trigger on the Sentinels passes", () => {
+    const scaled = (type: string, metadata: Record<string, string>): M => ({
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: meta('worker'),
+      spec: { scaleTargetRef: { name: 'worker' }, triggers: [{ type, metadata: { listName: 'celery', listLength: '100', ...metadata } }] },
+    });
+    const found = findings(
+      [...platformWithData(), scaled('redis', { address: 'redis-master.data.svc.cluster.local:6379' })],
+      'data/failover-client',
+    );
+    expect(found.map((f) => f.path)).toEqual(['spec.triggers[0].metadata.address']);
+    expect(
+      findings(
+        [
+          ...platformWithData(),
+          scaled('redis-sentinel', { addresses: 'redis-s-hl.data.svc.cluster.local:26379', sentinelMaster: 'mymaster' }),
+        ],
+        'data/failover-client',
+      ),
+    ).toEqual([]);
   });
 
   it('data/store-pdb: a pooler without a budget fails', () => {

@@ -14,6 +14,12 @@
  *   one pod at a time: a Cluster keeps CloudNativePG's (`enablePDB` not false), each Pooler and each
  *   Redis or Sentinel set has one that selects it (the redis-operator's own `spec.pdb` counts for
  *   the Redis pods).
+ * - data/failover-client: a client of a replicated store follows failover. For a RedisReplication with
+ *   Sentinels, the operator's `<name>-master` Service selects the pod it labelled master, and it relabels
+ *   only after both StatefulSets are Ready again (redis-operator v0.26.0 redisreplication_controller.go:
+ *   reconcileRedis returns before reconcileStatus), so after the master's node dies the Service keeps
+ *   selecting the dead pod while Sentinel has promoted a replica. No connection URL an ExternalSecret
+ *   writes and no KEDA trigger names that Service: clients ask the Sentinels (`<name>-s-hl`, 26379).
  * - data/operand-digest: a CloudNativePG Cluster runs one build of PostgreSQL on every instance. Its
  *   operand images are rebuilt under the same tag (`18.6-standard-bookworm` weekly; the catalogs of
  *   cloudnative-pg/artifacts name each build by a timestamped tag and its digest), so an instance
@@ -44,6 +50,7 @@ export const DATA_POOLER_ONLY = 'data/pooler-only';
 export const DATA_BACKUP_RPO = 'data/backup-rpo';
 export const DATA_STORE_PDB = 'data/store-pdb';
 export const DATA_OPERAND_DIGEST = 'data/operand-digest';
+export const DATA_FAILOVER_CLIENT = 'data/failover-client';
 
 /** CloudNativePG's archive_timeout when the cluster sets none (its default parameters, v1.30). */
 const DEFAULT_ARCHIVE_TIMEOUT_SECONDS = 300;
@@ -288,6 +295,50 @@ function checkStorePdb(model: Model, out: Violation[]): void {
   }
 }
 
+/** Every Redis with Sentinels: the host of its `-master` Service (`<name>-master.<namespace>`) and the set. */
+function sentinelMasterHosts(model: Model): { readonly host: string; readonly set: Entry }[] {
+  return model.ofKind(OPERATED_KINDS.redisReplication).flatMap((set) => {
+    const size = asObj(asObj(set.obj.spec)?.sentinel)?.size;
+    return typeof size === 'number' && size > 0 ? [{ host: `${set.name}-master.${set.namespace}`, set }] : [];
+  });
+}
+
+function checkFailoverClients(model: Model, out: Violation[]): void {
+  const masters = sentinelMasterHosts(model);
+  if (masters.length === 0) return;
+  const names = (value: string) => masters.find((m) => new RegExp(`(^|[@/:,])${m.host.replace(/\./g, '\\.')}(\\.|:|$)`).test(value));
+  const why = (m: { set: Entry }) =>
+    `the Service of the pod ${m.set.id} labelled master, which the operator relabels only once both StatefulSets are Ready again, so after a failover it keeps selecting the lost master; ask the Sentinels (${m.set.name}-s-hl:26379, master group mymaster)`;
+  for (const entry of model.ofKind(EXTERNAL_SECRET_GK)) {
+    const data = asObj(asObj(asObj(entry.obj.spec)?.target)?.template)?.data;
+    for (const [key, value] of Object.entries(asObj(data) ?? {})) {
+      const m = typeof value === 'string' ? names(value) : undefined;
+      if (m !== undefined)
+        out.push(violation(DATA_FAILOVER_CLIENT, entry, `spec.target.template.data.${key}`, `connects to ${m.host}, ${why(m)}`));
+    }
+  }
+  for (const entry of model.ofKind(GK.ScaledObject)) {
+    asArray(asObj(entry.obj.spec)?.triggers).forEach((raw, i) => {
+      const trigger = asObj(raw) ?? {};
+      const metadata = asObj(trigger.metadata) ?? {};
+      for (const field of ['address', 'host', 'addresses', 'hosts']) {
+        const value = asString(metadata[field]);
+        const m = value === undefined ? undefined : names(value);
+        if (m !== undefined) {
+          out.push(
+            violation(
+              DATA_FAILOVER_CLIENT,
+              entry,
+              `spec.triggers[${i}].metadata.${field}`,
+              `KEDA's ${show(trigger.type)} trigger reads ${m.host}, ${why(m)}`,
+            ),
+          );
+        }
+      }
+    });
+  }
+}
+
 const DIGEST = /@sha256:[a-f0-9]{64}$/;
 
 function checkOperandDigest(model: Model, out: Violation[]): void {
@@ -337,11 +388,12 @@ function checkOperandDigest(model: Model, out: Violation[]): void {
 }
 
 export const dataLayerRules: RuleFamily = {
-  ids: [DATA_POOLER_ONLY, DATA_BACKUP_RPO, DATA_STORE_PDB, DATA_OPERAND_DIGEST],
+  ids: [DATA_POOLER_ONLY, DATA_BACKUP_RPO, DATA_STORE_PDB, DATA_OPERAND_DIGEST, DATA_FAILOVER_CLIENT],
   check(model, _ctx, out) {
     checkPoolerOnly(model, out);
     checkBackupRpo(model, out);
     checkStorePdb(model, out);
     checkOperandDigest(model, out);
+    checkFailoverClients(model, out);
   },
 };
