@@ -17,6 +17,7 @@ import {
   type EnvironmentInput,
 } from './schema';
 import { isPlain, type Plain } from '../lib/core/plain';
+import { unschedulablePods } from './pod-fit';
 
 type DeepPartial<T> = T extends readonly (infer U)[]
   ? readonly U[]
@@ -269,7 +270,11 @@ export function resolveWithProvenance(overlay: EnvironmentOverlay, base: Plain):
   const schemaIssues = result.success
     ? []
     : issuesOf(result.error).map((issue) => ({ ...issue, source: sourceOf(provenance, issue.path) ?? ownFile }));
-  const all = [...issues, ...schemaIssues];
+  // A pod that no node of its pool can hold (pod-fit.ts), once the model is otherwise valid.
+  const unschedulable = result.success
+    ? unschedulablePods(result.data).map((issue) => ({ ...issue, source: sourceOf(provenance, issue.path) ?? ownFile }))
+    : [];
+  const all = [...issues, ...schemaIssues, ...unschedulable];
   if (all.length > 0 || !result.success) throw new EnvironmentError(label, all);
   return { environment: result.data, provenance };
 }

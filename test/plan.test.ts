@@ -88,7 +88,7 @@ describe('allocatable', () => {
 
   it('reserves 0.25 % of the cores above 4 and 6 % of the memory from 16 to 128 GiB', () => {
     // n2-standard-8: CPU 0.06 + 0.01 + 0.01 + 4 x 0.0025 = 0.09 cores; memory 2.6 + 6 % x 16 = 3.56 GiB.
-    const node = allocatable({ cpu: 8, memoryGiB: 32, pricePerHour: 0, spotPricePerHour: 0 });
+    const node = allocatable({ cpu: 8, memoryGiB: 32 });
     expect(node.cpuMillis).toBeCloseTo(7910, 6);
     expect(node.memoryBytes / GiB).toBeCloseTo(32 - 3.56 - 100 / 1024, 6);
   });
@@ -193,7 +193,34 @@ describe('plan errors', () => {
   });
 
   it('fails a workload whose single pod is larger than a node', () => {
-    const result = plan({ name: 'plan-small', extends: small, services: { ai: { resources: podSize(4000, '4Gi') } } });
+    // The model refuses such a pod when it is loaded (environments/pod-fit.ts, test/pod-fit.test.ts);
+    // the plan judges whatever objects it is given, here a pod grown after synth.
+    expect(() => loadEnvironment({ name: 'plan-small', extends: small, services: { ai: { resources: podSize(4000, '4Gi') } } })).toThrow(
+      'services.ai.resources.requests.cpu = "4000m": one pod of services.ai requests 4.1 CPU (with istio-proxy 100m), more than any node of its pool can hold, so it is never scheduled: a e2-standard-4 node of pool web gives pods 3.6 CPU / 12.302 GiB',
+    );
+    const grown = podSize(4000, '4Gi');
+    const result = plan({ ...small, name: 'plan-small' }, (objects) =>
+      objects.map((o) =>
+        isDeployment(o) && o.metadata.name === 'ai'
+          ? {
+              ...o,
+              spec: {
+                ...o.spec,
+                template: {
+                  ...o.spec.template,
+                  spec: {
+                    ...o.spec.template.spec,
+                    containers: o.spec.template.spec.containers.map((c) => ({
+                      ...c,
+                      resources: { requests: { cpu: grown.requests.cpu, memory: grown.requests.memory } },
+                    })),
+                  },
+                },
+              },
+            }
+          : o,
+      ),
+    );
     expect(pool(result, 'web').fits).toBe(false);
     expect(result.errors).toEqual([
       'plan-small: pool web: one pod of Deployment ai requests 4 CPU / 4 GiB but a e2-standard-4 node has 3.6 CPU / 12.3 GiB for workloads ' +

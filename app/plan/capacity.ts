@@ -6,7 +6,7 @@
 import type { Environment, MachineType, NodePool } from '../../environments/schema';
 import type { Manifest } from '../../lib/core/manifest';
 import { parseQuantity } from '../../lib/core/quantity';
-import { ALLOCATABLE_FORMULA, allocatable, daemonSetOverhead, schedulable, type Resources } from './allocatable';
+import { ALLOCATABLE_FORMULA, allocatable, daemonSetOverhead, schedulable, type Resources } from '../../lib/node-allocatable';
 import { costPerUser, HOURS_PER_MONTH, hourlyPrice, monthlyCost } from './cost';
 import { fitsOnNode, nodesNeeded, type PodGroup } from './packing';
 import { workloadsOf, type AutoscalerKind, type Workload } from './workloads';

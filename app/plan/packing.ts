@@ -5,7 +5,7 @@
  * approximation of what the scheduler's least-allocated scoring ends up with when the cluster
  * autoscaler adds nodes one by one; it is never below the division, and it is what the plan uses.
  */
-import type { Resources } from './allocatable';
+import type { Resources } from '../../lib/node-allocatable';
 
 /** A group of identical pods. */
 export interface PodGroup {

@@ -1,6 +1,7 @@
 /**
- * What one node of a machine type can give to the platform's pods. A node's raw size is not
- * schedulable: the kubelet reserves CPU and memory for itself and the container runtime
+ * What one node of a machine type can give to the platform's pods: one source for the capacity plan
+ * (app/plan) and the model's check that every pod fits a node of its pool (environments/pod-fit.ts).
+ * A node's raw size is not schedulable: the kubelet reserves CPU and memory for itself and the container runtime
  * (kube-reserved), keeps a hard eviction threshold free, and the cluster's DaemonSets (logging, CNI,
  * kube-proxy) request their share on every node before any workload arrives.
  *
@@ -9,8 +10,13 @@
  * The CPU tiers are the same ones the EKS-optimized AMI uses; EKS reserves memory by max pods
  * instead (255 MiB + 11 MiB per pod), which is close to GKE's figure for 4-8 vCPU nodes.
  */
-import type { MachineType } from '../../environments/schema';
-import { parseQuantity } from '../../lib/core/quantity';
+import { parseQuantity } from './core/quantity';
+
+/** A machine type's size: cores and GiB (the environments' `machineTypes` carry these and their prices). */
+export interface MachineType {
+  readonly cpu: number;
+  readonly memoryGiB: number;
+}
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
