@@ -24,19 +24,20 @@ import { certificateNames, PublicCertificate } from '../lib/public-certificate';
 import { ServiceNetworkPolicy } from '../lib/service-network-policy';
 import type { EnvironmentChartProps } from './chart-props';
 import { serviceSpec } from './resolve-service';
-import { edgePeer } from './service-graph';
+import { edgePeer, environmentRoutes } from './service-graph';
 
-/** Every public route: the frontend, the API (a path on the public host, or its own host), and the health path. */
+/**
+ * Every public route (environments/public-routes.ts): `ingress.routes`, or the frontend and the API
+ * today's fields describe, and the health path.
+ */
 export function publicRoutes(environment: Environment): PublicRoute[] {
-  const { ingress } = environment;
-  const api = serviceName(ingress.apiService);
-  const health: PublicRoute = { host: ingress.host, path: ingress.healthPath, pathType: 'Exact', service: api };
-  const apiRoute: PublicRoute =
-    ingress.apiHost === undefined || ingress.routing === 'path'
-      ? { host: ingress.host, path: ingress.apiPath, pathType: 'Prefix', service: api }
-      : { host: ingress.apiHost, path: '/', pathType: 'Prefix', service: api };
-  const frontend: PublicRoute = { host: ingress.host, path: '/', pathType: 'Prefix', service: serviceName(ingress.frontendService) };
-  return [health, apiRoute, frontend];
+  return environmentRoutes(environment).map((route) => ({
+    host: route.host,
+    path: route.path,
+    pathType: route.match === 'exact' ? 'Exact' : 'Prefix',
+    service: serviceName(route.service),
+    ...(route.grpc ? { grpc: true } : {}),
+  }));
 }
 
 /** The port the NGINX Gateway Fabric control plane serves its data plane's agents on (Service 443 → 8443). */

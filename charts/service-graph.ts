@@ -5,6 +5,7 @@
  */
 import type { Environment } from '../environments/schema';
 import { EdgeImplementation } from '../environments/schema';
+import { type ResolvedRoute, resolveRoutes, routedServices } from '../environments/public-routes';
 import {
   GATEWAY_CLASS,
   GATEWAY_NAME,
@@ -28,9 +29,17 @@ export type Caller =
   /** The smoke traffic a blue-green gate sends the preview (lib/smoke-traffic.ts). */
   | { readonly kind: 'smoke' };
 
-/** Services the public Ingress routes to. */
+/** The environment's public routes, resolved (environments/public-routes.ts): one list the edge, the mesh and the network read. */
+export function environmentRoutes(environment: Environment): ResolvedRoute[] {
+  return resolveRoutes(environment.ingress, (service) => {
+    const spec = environment.services[service] as { readonly protocol?: string } | undefined;
+    return (spec?.protocol ?? 'http') === 'grpc';
+  });
+}
+
+/** Services the public edge routes to: each gets the edge as a caller (mesh ALLOW, NetworkPolicy ingress). */
 export function publicServices(environment: Environment): string[] {
-  return [...new Set([environment.ingress.frontendService, environment.ingress.apiService])];
+  return routedServices(environmentRoutes(environment));
 }
 
 /** Everyone allowed to call `service`, in a stable order: the ingress first, then services by declaration. */

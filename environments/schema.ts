@@ -23,6 +23,7 @@ import {
   TRAFFIC_DEFAULTS,
 } from '../lib/defaults';
 import { PLATFORM_ENV } from '../lib/names';
+import { resolveRoutes } from './public-routes';
 
 /**
  * Messages for the checks zod makes itself, in the form every other error here takes: what the field
@@ -393,6 +394,25 @@ export const EdgeImplementation = {
   INGRESS_NGINX: 'ingress-nginx',
 } as const;
 
+/** A path of a public route: a prefix (segment-wise, the default) or exactly that path. */
+const routePath = strict({
+  path: z.string().regex(/^\/[A-Za-z0-9/_.~-]*$/, 'must be an absolute URL path such as /admin'),
+  match: z.enum(['prefix', 'exact']).default('prefix'),
+});
+
+/** One service the edge exposes: the hosts it answers on and, for http and http2 services, its paths there. */
+const publicRoute = strict({
+  /** The enabled web service that serves it. */
+  service: dnsLabel,
+  /** Hosts it answers on: each gets its own HTTPS listener and a name on the public certificate. */
+  hosts: z.array(hostname).min(1),
+  /**
+   * Paths on every one of those hosts. A `grpc` service takes every method of its hosts (a GRPCRoute),
+   * so it states none, and its hosts are its own. @default [{ path: '/', match: 'prefix' }]
+   */
+  paths: z.array(routePath).min(1).optional(),
+});
+
 const ingress = strict({
   /** `gateway` (Gateway API on NGINX Gateway Fabric) or the retired `ingress-nginx`, for clusters that still run it. */
   implementation: z.enum([EdgeImplementation.GATEWAY, EdgeImplementation.INGRESS_NGINX]),
@@ -429,6 +449,14 @@ const ingress = strict({
   memory: quantity,
   /** The node pool the edge's pods run on; a key of `nodePools`. */
   pool: dnsLabel,
+  /**
+   * Every public service with its hosts and paths, when more than one frontend and one API are public
+   * (an admin portal on its own host, a gRPC API). It replaces what `routing`, `apiHost`, `apiPath` and
+   * `frontendService` describe; the health path stays routed on `host` to `apiService`. The edge's
+   * routes, listeners and certificate, and the mesh and network allows of the edge, follow this list.
+   * @default - the frontend on `host`, the API on `apiPath` there (routing `path`) or on `apiHost`
+   */
+  routes: z.array(publicRoute).min(1).optional(),
 });
 
 const mesh = strict({
@@ -929,6 +957,7 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
   if (env.ingress.apiHost !== undefined && env.ingress.apiHost === env.ingress.host) {
     issue(['ingress', 'apiHost'], env.ingress.apiHost, 'must differ from ingress.host');
   }
+  checkPublicRoutes(env, ctx);
   for (const [name, store] of Object.entries(env.dataStores)) {
     if (store.mode === DataStoreMode.OPERATED) checkOperatedStore(env, name, store, ctx);
   }
@@ -959,6 +988,80 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
 });
 
 type Ctx = z.RefinementCtx;
+
+/** The protocol of a web service (`http` where the model states none). */
+function protocolOf(svc: Svc | undefined): string {
+  return (svc as { protocol?: string } | undefined)?.protocol ?? 'http';
+}
+
+/**
+ * Public routes: each names an enabled web service; no path of a host goes to two services (Gateway
+ * API would hand it to the oldest route, silently); a gRPC service's hosts are its own (a GRPCRoute and
+ * an HTTPRoute sharing a hostname on a listener: Gateway API accepts only one of the two).
+ */
+function checkPublicRoutes(env: Env, ctx: Ctx): void {
+  const issue = (path: (string | number)[], input: unknown, message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['ingress', ...path], input, message });
+  const { routes } = env.ingress;
+  if (routes === undefined) return;
+  if (env.ingress.apiHost !== undefined) {
+    issue(['apiHost'], env.ingress.apiHost, 'is not read when ingress.routes is given: route the API on its host in ingress.routes');
+  }
+  const owner = new Map<string, string>();
+  routes.forEach((route, i) => {
+    const svc = env.services[route.service];
+    if (svc?.kind !== ServiceKind.WEB || !svc.enabled) {
+      const why =
+        svc === undefined
+          ? ''
+          : svc.kind !== ServiceKind.WEB
+            ? `services.${route.service} is a ${svc.kind}, which serves no port; `
+            : `services.${route.service} is disabled (enabled: false); `;
+      issue(['routes', i, 'service'], route.service, `${why}must name an enabled web service: ${webServices(env).join(', ')}`);
+      return;
+    }
+    if (protocolOf(svc) === 'grpc') {
+      if (route.paths !== undefined) {
+        issue(['routes', i, 'paths'], route.paths, 'is for http and http2 services: a grpc service takes every method of its hosts');
+      }
+      if (env.ingress.implementation !== EdgeImplementation.GATEWAY) {
+        issue(
+          ['routes', i, 'service'],
+          route.service,
+          'is a grpc service: routing gRPC needs ingress.implementation "gateway" (a GRPCRoute)',
+        );
+      }
+    }
+  });
+  // Over the resolved list (the health path included): which service each host and path goes to.
+  const resolved = resolveRoutes(env.ingress, (name) => protocolOf(env.services[name]) === 'grpc');
+  resolved.forEach((route, k) => {
+    // The first is the health path; the others come from ingress.routes in order.
+    const index = routes.findIndex((r) => r.service === route.service && r.hosts.includes(route.host));
+    const at: (string | number)[] = k === 0 || index < 0 ? ['healthPath'] : ['routes', index];
+    if (route.grpc) {
+      const other = resolved.find((r) => r.host === route.host && r.service !== route.service);
+      if (other !== undefined) {
+        issue(
+          [...at, 'hosts'],
+          route.host,
+          `is the host of grpc service ${route.service} and also routes to ${other.service}: give the gRPC API a host of its own`,
+        );
+      }
+      return;
+    }
+    const key = `${route.host} ${route.match} ${route.path}`;
+    const first = owner.get(key);
+    if (first === undefined) owner.set(key, route.service);
+    else if (first !== route.service) {
+      issue(
+        at,
+        `${route.host}${route.path}`,
+        `routes ${route.match} ${route.path} of ${route.host} to ${route.service}, which already goes to ${first}: one path of one host has one service`,
+      );
+    }
+  });
+}
 type Operated = z.infer<typeof operatedStore>;
 
 /** A store an operator runs here: placement, prices, the pooler's arithmetic, backups and the region's role. */

@@ -35,6 +35,8 @@ export interface PublicRoute {
   readonly pathType: 'Exact' | 'Prefix';
   /** The Service (and the Ingress that routes to it). */
   readonly service: string;
+  /** A gRPC service: every method of the host (a GRPCRoute; path and pathType are not read). @default false */
+  readonly grpc?: boolean;
 }
 
 export interface EdgeIngressProps {

@@ -29,7 +29,7 @@ import { Construct } from 'constructs';
 import { Gateway, HttpRoute } from '../imports/gateway.networking.k8s.io';
 import { NginxProxy, RateLimitPolicy } from '../imports/gateway.nginx.org';
 import type { PublicRoute } from './edge-ingress';
-import { edgeUpstreamName, gatewayPodSelector, HTTP_PORT_NAME } from './names';
+import { edgeRouteName, edgeUpstreamName, gatewayPodSelector, HTTP_PORT_NAME } from './names';
 import { bucketFor, STATED_LIMIT_ANNOTATION } from './rate-limit';
 import { RESTRICTED_SECCOMP } from './restricted-security';
 
@@ -63,6 +63,26 @@ export interface GatewayEdgeProps {
   readonly zoneSpread: 'DoNotSchedule' | 'ScheduleAnyway';
   /** Pod annotations for the mesh (sidecar lifecycle, inbound capture off). @default - none */
   readonly podAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** Gateway API's GRPCRoute (standard channel, v1 since Gateway API 1.1). */
+export const GRPC_ROUTE_GVK = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute' } as const;
+
+/**
+ * A service's routes grouped by host: hosts that serve the same paths share one route object, and a
+ * host with other paths gets its own. An HTTPRoute applies every rule to every hostname it lists, so
+ * one route for two hosts with different paths would publish each host's paths on the other.
+ */
+export function routeGroups(routes: readonly PublicRoute[]): { readonly hosts: string[]; readonly routes: PublicRoute[] }[] {
+  const hosts = [...new Set(routes.map((route) => route.host))];
+  const signature = (host: string) =>
+    JSON.stringify(routes.filter((route) => route.host === host).map((route) => [route.path, route.pathType, route.grpc === true]));
+  const groups = new Map<string, string[]>();
+  for (const host of hosts) groups.set(signature(host), [...(groups.get(signature(host)) ?? []), host]);
+  return [...groups.values()].map((members) => ({
+    hosts: members,
+    routes: routes.filter((route) => route.host === members[0]),
+  }));
 }
 
 /** Requests the edge refuses for being over the limit answer 429, as clients expect, not NGINX's 503. */
@@ -176,6 +196,8 @@ export class GatewayEdge extends Construct {
       const upstream = props.upstreams[service];
       if (upstream === undefined)
         throw new Error(`the public route to ${service} has no upstream host (given: ${Object.keys(props.upstreams).join(', ')})`);
+      const own = props.routes.filter((route) => route.service === service);
+      const grpc = own.some((route) => route.grpc === true);
       new k8s.KubeService(this, `Upstream-${service}`, {
         metadata: { name: edgeUpstreamName(service), labels: props.labels },
         spec: {
@@ -183,32 +205,49 @@ export class GatewayEdge extends Construct {
           externalName: upstream,
           ports: [
             {
-              name: HTTP_PORT_NAME,
+              // NGINX speaks gRPC (HTTP/2) to a GRPCRoute's backends; Istio reads the port as gRPC by name and appProtocol.
+              name: grpc ? 'grpc' : HTTP_PORT_NAME,
               port: props.servicePort,
               targetPort: k8s.IntOrString.fromNumber(props.servicePort),
               protocol: 'TCP',
-              appProtocol: 'http',
+              appProtocol: grpc ? 'grpc' : 'http',
             },
           ],
         },
       });
-      const own = props.routes.filter((route) => route.service === service);
-      new ApiObject(this, `Route-${service}`, {
-        ...HttpRoute.GVK,
-        metadata: { name: service, labels: props.labels },
-        spec: {
-          parentRefs: [...new Set(own.map((route) => https[this.hosts.indexOf(route.host)]!))].map(parent),
-          hostnames: [...new Set(own.map((route) => route.host))],
-          rules: own.map((route) => ({
-            matches: [{ path: { type: route.pathType === 'Exact' ? 'Exact' : 'PathPrefix', value: route.path } }],
-            filters: [
-              { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: HSTS }] } },
-              // The address NGINX saw, never one a client wrote into the header.
-              { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Forwarded-For', value: '$remote_addr' }] } },
-            ],
-            backendRefs: [{ group: '', kind: 'Service', name: edgeUpstreamName(service), port: props.servicePort }],
-          })),
-        },
+      const headers = () => [
+        { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: HSTS }] } },
+        // The address NGINX saw, never one a client wrote into the header.
+        { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Forwarded-For', value: '$remote_addr' }] } },
+      ];
+      const backendRefs = () => [{ group: '', kind: 'Service', name: edgeUpstreamName(service), port: props.servicePort }];
+      routeGroups(own).forEach((group, i) => {
+        const name = edgeRouteName(service, i);
+        const common = {
+          parentRefs: group.hosts.map((host) => parent(https[this.hosts.indexOf(host)]!)),
+          hostnames: group.hosts,
+        };
+        if (grpc) {
+          // Every method of the host: gRPC has no paths to split on.
+          new ApiObject(this, `Route-${name}`, {
+            ...GRPC_ROUTE_GVK,
+            metadata: { name, labels: props.labels },
+            spec: { ...common, rules: [{ filters: headers(), backendRefs: backendRefs() }] },
+          });
+          return;
+        }
+        new ApiObject(this, `Route-${name}`, {
+          ...HttpRoute.GVK,
+          metadata: { name, labels: props.labels },
+          spec: {
+            ...common,
+            rules: group.routes.map((route) => ({
+              matches: [{ path: { type: route.pathType === 'Exact' ? 'Exact' : 'PathPrefix', value: route.path } }],
+              filters: headers(),
+              backendRefs: backendRefs(),
+            })),
+          },
+        });
       });
     }
 

@@ -142,3 +142,11 @@ export const INGRESS_NGINX_POD_LABELS: Readonly<Record<string, string>> = {
 export function edgeUpstreamName(service: string): string {
   return service;
 }
+
+/**
+ * The route (HTTPRoute or GRPCRoute) of a service at the edge: one per set of hosts that share the
+ * same paths; the first is named after the service, the next `<service>-2`, `<service>-3`, ...
+ */
+export function edgeRouteName(service: string, group: number): string {
+  return group === 0 ? service : `${service}-${group + 1}`;
+}

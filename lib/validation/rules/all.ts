@@ -8,6 +8,7 @@ import { gatewayRules } from './gateway';
 import { autoscalingRules } from './autoscaling';
 import { chaosRules } from './chaos';
 import { dataLayerRules } from './data-layer';
+import { edgeRouteRules } from './edge-routes';
 import { edgeLimitRules } from './edge-limits';
 import { availabilityRules } from './availability';
 import { imageRules } from './images';
@@ -55,6 +56,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   apiLifecycleRules,
   dataLayerRules,
   chaosRules,
+  edgeRouteRules,
   edgeLimitRules,
   inClusterPeerRules,
   alertSourceRules,

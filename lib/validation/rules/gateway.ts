@@ -1,6 +1,6 @@
 /**
  * The Gateway API edge (Gateway, HTTPRoute, NGINX Gateway Fabric's NginxProxy) and the retired one:
- * - ref/route-parent: each HTTPRoute parent names a Gateway that exists and one of its listeners, the
+ * - ref/route-parent: each HTTPRoute (and GRPCRoute) parent names a Gateway that exists and one of its listeners, the
  *   listener admits routes from the route's namespace, and the route's hostnames are ones the listener
  *   serves. Otherwise the route is never attached and its paths answer 404.
  * - ref/route-backend: each HTTPRoute backend names a Service and one of its ports, in the route's
@@ -38,6 +38,7 @@ export const EDGE_UNMAINTAINED = 'edge/unmaintained';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export const HTTP_ROUTE = `${GATEWAY_GROUP}/HTTPRoute`;
+export const GRPC_ROUTE = `${GATEWAY_GROUP}/GRPCRoute`;
 const CLUSTER_FQDN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc\.cluster\.local\.?$/;
 const EVERY_ADDRESS = new Set(['0.0.0.0/0', '::/0']);
 
@@ -297,7 +298,7 @@ function checkUnmaintained(model: Model, out: Violation[]): void {
 export const gatewayRules: RuleFamily = {
   ids: [ROUTE_PARENT, ROUTE_BACKEND, EDGE_UNMAINTAINED],
   check(model, _ctx, out) {
-    for (const route of model.ofKind(HTTP_ROUTE)) {
+    for (const route of [...model.ofKind(HTTP_ROUTE), ...model.ofKind(GRPC_ROUTE)]) {
       checkParents(model, route, out);
       checkBackends(model, route, out);
     }

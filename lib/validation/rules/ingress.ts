@@ -2,7 +2,7 @@
  * - ref/ingress-backend: each Ingress backend names an existing Service and one of its ports (by
  *   number or name).
  * - ref/network-policy-ingress: when NetworkPolicies isolate the pods behind a backend (of an Ingress,
- *   or of an HTTPRoute, through its ExternalName Services), one of those policies admits the edge's
+ *   or of an HTTPRoute or GRPCRoute, through its ExternalName Services), one of those policies admits the edge's
  *   namespace (the ingress controller's, or the Gateway's) on the target port; otherwise the edge gets
  *   connection timeouts that look like an application outage.
  */
@@ -23,7 +23,7 @@ import {
   type RuleFamily,
   type Workload,
 } from './model';
-import { HTTP_ROUTE, routeBackends } from './gateway';
+import { GRPC_ROUTE, HTTP_ROUTE, routeBackends } from './gateway';
 import { podPorts, resolveTargetPort, type ContainerPort } from './ports';
 
 export const INGRESS_BACKEND = 'ref/ingress-backend';
@@ -91,7 +91,7 @@ export const ingressRules: RuleFamily = {
       }
     }
     // A Gateway's NGINX pods run in the edge namespace and reach the same backends.
-    for (const route of model.ofKind(HTTP_ROUTE)) {
+    for (const route of [...model.ofKind(HTTP_ROUTE), ...model.ofKind(GRPC_ROUTE)]) {
       for (const b of routeBackends(model, route)) {
         policies.checkBackend(route, { service: b.service.name, port: { number: b.port.port }, path: b.path }, b.service, b.port, out);
       }
