@@ -161,8 +161,11 @@ function storeSignal(name: string, store: OperatedPostgres | OperatedRedis): Sto
 
 /**
  * Seed 004's recovery objectives, watched for each operated PostgreSQL (each alert with a runbook):
- * - replication lag above the RPO, on any standby (hot standbys, and a DR replica cluster behind the
- *   primary region's archive);
+ * - replication lag above the RPO, on a standby that streams (its WAL receiver is up); a DR replica
+ *   cluster fed only from the primary region's archive has no WAL receiver, and CloudNativePG then
+ *   reports lag as the time since the last replayed transaction (default-monitoring.yaml pg_replication,
+ *   v1.30.0), which grows through every quiet period: there its archive's freshness is watched instead
+ *   (the replica archives every segment it restores, archive_mode always);
  * - the newest base backup older than its schedule plus a margin;
  * - WAL archiving failing: the last failure is newer than the last success, so the RPO is not held;
  * - connections above 80 % of max_connections (seed 004's trigger for adding a read replica).
@@ -179,22 +182,51 @@ function dataStoreAlerts(environment: Environment, name: string, store: Operated
   const rpoSeconds = store.rpoMinutes * 60;
   const replica = postgresRole(environment, name, store).type === 'replica';
   const alerts: Alert[] = [];
-  if (store.instances > 1 || replica) {
-    const lag = (seconds: number) => input('cnpg_pg_replication_lag', pod(2), steady(seconds));
+  // --- issue 20 #5 (DR replica lag): the lag alert only where a WAL receiver streams; archive freshness on a DR replica.
+  if (store.instances > 1) {
+    const lag = (n: number, seconds: number, receiver: number) => [
+      input('cnpg_pg_replication_lag', pod(n), steady(seconds)),
+      input('cnpg_pg_replication_is_wal_receiver_up', pod(n), steady(receiver)),
+    ];
     alerts.push({
       name: 'PostgresReplicationLagHigh',
       priority: Priority.P2,
-      expr: `max by (pod) (${selector('cnpg_pg_replication_lag', ...pods)}) > ${rpoSeconds}`,
+      expr: `max by (pod) (${selector('cnpg_pg_replication_lag', ...pods)} and on (namespace, pod) ${selector('cnpg_pg_replication_is_wal_receiver_up', ...pods)} == 1) > ${rpoSeconds}`,
       for: '5m',
-      summary: `${cluster}: a standby is more than the RPO (${store.rpoMinutes} min) behind`,
-      description: `{{ $labels.pod }} has replayed nothing newer than {{ $value | printf "%.0f" }} s ago (RPO ${rpoSeconds} s): a failover now would lose more than the recovery point objective allows.`,
+      summary: `${cluster}: a streaming standby is more than the RPO (${store.rpoMinutes} min) behind`,
+      description: `{{ $labels.pod }} has replayed nothing newer than {{ $value | printf "%.0f" }} s ago while its WAL receiver is up (RPO ${rpoSeconds} s): a failover now would lose more than the recovery point objective allows.`,
       labels,
       tests: {
-        firing: { series: [lag(2 * rpoSeconds)], holdsFrom: 0, fires: [{ labels: { pod: `${cluster}-2` }, value: () => 2 * rpoSeconds }] },
-        healthy: [lag(Math.floor(rpoSeconds / 2))],
+        firing: {
+          series: lag(2, 2 * rpoSeconds, 1),
+          holdsFrom: 0,
+          fires: [{ labels: { pod: `${cluster}-2` }, value: () => 2 * rpoSeconds }],
+        },
+        // A streaming standby within the RPO, and an archive-fed one (no WAL receiver) in a quiet period,
+        // whose "lag" is only the time since the last replayed transaction.
+        healthy: [...lag(2, Math.floor(rpoSeconds / 2), 1), ...lag(3, 10 * rpoSeconds, 0)],
       },
     });
   }
+  if (replica) {
+    const archived = (at: number) => input('cnpg_pg_stat_archiver_last_archived_time', pod(1), steady(at));
+    alerts.push({
+      name: 'PostgresDrArchiveStale',
+      priority: Priority.P2,
+      // No segment archived at all counts as the oldest possible, so the alert fires instead of staying silent.
+      expr: `time() - (max(${selector('cnpg_pg_stat_archiver_last_archived_time', ...pods)}) or vector(0)) > ${rpoSeconds}`,
+      for: '10m',
+      summary: `${cluster}: the DR replica has restored no WAL segment for more than the RPO (${store.rpoMinutes} min)`,
+      description: `The DR replica ${cluster} last archived a segment restored from the primary region's archive {{ $value | humanizeDuration }} ago (RPO ${rpoSeconds} s): it is not keeping up with the primary's archive, or that archive is not being written.`,
+      labels,
+      tests: {
+        firing: { series: [archived(-10 * rpoSeconds)], holdsFrom: 0, fires: [{ value: (at) => at + 10 * rpoSeconds }] },
+        healthy: [input('cnpg_pg_stat_archiver_last_archived_time', pod(1), `0+60x${SAMPLES}`)],
+        noSeries: { series: [], holdsFrom: rpoSeconds / 60 + 1, fires: [{ value: (at) => at }] },
+      },
+    });
+  }
+  // --- end issue 20 #5
   const { backups } = store;
   if (backups !== undefined) {
     const { backupMarginMinutes } = POSTGRES_DEFAULTS.alerts;
