@@ -53,12 +53,15 @@ export interface Drill {
  */
 export function drills(environment: Environment): Drill[] {
   const { includePrimaries } = environment.chaos;
-  const services = enabledServices(environment).map(([service]) => ({
-    name: `${service}-pod-kill`,
-    namespace: environment.namespace,
-    selector: selectorLabels({ name: service, environment: environment.name }),
-    requirements: [],
-  }));
+  // A job's pod runs to completion on a schedule: killing it tests the Job's retries, not availability.
+  const services = enabledServices(environment)
+    .filter(([, spec]) => spec.kind !== 'job')
+    .map(([service]) => ({
+      name: `${service}-pod-kill`,
+      namespace: environment.namespace,
+      selector: selectorLabels({ name: service, environment: environment.name }),
+      requirements: [],
+    }));
   const postgres = operatedPostgres(environment).flatMap(([name, store]): Drill[] => {
     const cluster = postgresClusterName(name);
     const instances: Drill[] =

@@ -283,7 +283,7 @@ export class DataChart extends Chart {
     const ports = [tcp(DATA_PORTS.redis), tcp(DATA_PORTS.sentinel)];
     // KEDA's operator reads the queue's length for the workers whose broker this store is.
     const queues = Object.values(environment.services).some(
-      (spec) => spec.enabled && spec.kind === 'worker' && spec.queue.broker === 'redis' && spec.uses.includes(name),
+      (spec) => spec.enabled && spec.kind === 'worker' && spec.queue?.broker === 'redis' && spec.uses.includes(name),
     );
     new ServiceNetworkPolicy(this, `${name}-policy`, {
       name: redis.name,

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AlertRules } from '../lib/alert-rules';
 import { platformLabels, selectorLabels } from '../lib/labels';
-import { serviceName } from '../lib/names';
+import { portName, serviceName } from '../lib/names';
 import { ServiceMonitor } from '../lib/service-monitor';
 import type { EnvironmentChartProps } from './chart-props';
 import { alertRulesName, defaultRunbookBaseUrl, platformAlerts, scrapedWebServices } from './platform-alerts';
@@ -24,6 +24,7 @@ export class MonitoringChart extends Chart {
         selector: selectorLabels({ name: service, environment: environment.name }),
         serviceName: serviceName(service),
         metricsPath: spec.metricsPath,
+        port: portName(spec.protocol),
         mesh: environment.mesh.enabled,
       });
     }

@@ -5,7 +5,7 @@
  * plus headroom. It is computed from the environment (services, tracks, strategies, resources), never
  * from rendered YAML, so that a reviewer can redo the sum from the environment file.
  */
-import type { Environment } from '../environments/schema';
+import type { Environment, JobServiceSpec } from '../environments/schema';
 import {
   addAmounts,
   amountsOf,
@@ -79,6 +79,17 @@ export function platformContainerLimits(environment: Environment): ContainerLimi
   };
 }
 
+/**
+ * The most pods of one job that can run at once: one under Forbid; two under Replace (the replaced
+ * run's pod may still be stopping); under Allow a run starts at most once a minute (cron's finest
+ * step) and each lasts at most its deadline.
+ */
+function jobPeakPods(spec: JobServiceSpec): number {
+  if (spec.concurrencyPolicy === 'Forbid') return 1;
+  if (spec.concurrencyPolicy === 'Replace') return 2;
+  return Math.ceil(spec.deadlineSeconds / 60) + 1;
+}
+
 /** Every workload of the environment (main tracks and weighted tracks) with its peak pod count. */
 export function workloadPeaks(environment: Environment): WorkloadPeak[] {
   const proxy = environment.mesh.enabled ? proxySize(platformContainerLimits(environment)) : undefined;
@@ -88,6 +99,9 @@ export function workloadPeaks(environment: Environment): WorkloadPeak[] {
       proxy === undefined
         ? container
         : { requests: addAmounts(container.requests, proxy.requests), limits: addAmounts(container.limits, proxy.limits) };
+    if (spec.kind === 'job') {
+      return [{ workload: trackWorkloadName(service, MAIN_TRACK), maxReplicas: 1, peakPods: jobPeakPods(spec), pod }];
+    }
     const tracks = [
       { track: MAIN_TRACK, max: spec.replicas.max },
       ...Object.entries((spec.kind === 'web' ? spec.tracks : undefined) ?? {}).map(([track, t]) => ({ track, max: t.replicas.max })),

@@ -4,17 +4,19 @@
  * it from here, so two charts cannot work out a name or a label differently.
  */
 import type { k8s } from 'cdk8s-plus-28';
-import type { Environment, ServiceSpec, WebServiceSpec } from '../environments/schema';
+import type { Environment, JobServiceSpec, LongRunningServiceSpec, ServiceSpec, WebServiceSpec } from '../environments/schema';
 import { Tier } from '../environments/schema';
 import type { RolloutAnalyses } from '../lib/delivery-analyses';
 import { metricsMergeAnnotations } from '../lib/istio-metrics';
 import { recommendedLabels, selectorLabels, TRACK_LABEL, workloadSelector } from '../lib/labels';
 import {
+  appProtocol,
   appSecretName,
   CANARY_SUBSET,
   configMapName,
   destinationRuleName,
   MAIN_TRACK,
+  portName,
   PRIMARY_ROUTE,
   previewServiceName,
   QUEUE_NAME_ENV,
@@ -28,8 +30,9 @@ import {
 import { PROXY_DRAIN_MARGIN_SECONDS, WEB_TERMINATION_GRACE_SECONDS, WORKER_SHUTDOWN_MARGIN_SECONDS } from '../lib/defaults';
 import { proxyLifecycleAnnotations } from '../lib/istio-proxy';
 import { istioLatencyQuery } from '../lib/latency-autoscaler';
-import { podTemplate, type ImageSpec, type Placement } from '../lib/pod-template';
-import type { Release, ResolvedSecrets, ResolvedService, ResolvedTrack } from '../lib/resolved-service';
+import { type HealthCheck, podTemplate, type ImageSpec, type Placement } from '../lib/pod-template';
+import type { Release, ResolvedJob, ResolvedSecrets, ResolvedService, ResolvedTrack } from '../lib/resolved-service';
+import { configHashAnnotations } from '../lib/config-hash';
 import { queueConnection, remoteKey, secretNamesOf, secretPlanOf } from './service-secrets';
 
 /** The services an environment runs, in declaration order: those not switched off with `enabled: false`. */
@@ -105,42 +108,78 @@ function tracingEnv(environment: Environment, service: string, version: string):
  * in hand (Celery's warm shutdown on SIGTERM), so it gets the longest task time and a margin.
  */
 export function terminationGraceSeconds(spec: ServiceSpec): number {
-  if (spec.kind === 'worker') return spec.queue.taskTimeoutSeconds + WORKER_SHUTDOWN_MARGIN_SECONDS;
+  if (spec.kind === 'job') return WEB_TERMINATION_GRACE_SECONDS;
+  if (spec.kind === 'worker') {
+    return (spec.queue?.taskTimeoutSeconds ?? spec.shutdownSeconds ?? WEB_TERMINATION_GRACE_SECONDS) + WORKER_SHUTDOWN_MARGIN_SECONDS;
+  }
   // A request may take the whole route timeout; the proxy must outlast it.
   return Math.max(WEB_TERMINATION_GRACE_SECONDS, Math.ceil(spec.traffic.timeoutSeconds) + PROXY_DRAIN_MARGIN_SECONDS);
 }
 
-/** The pod template of one track of a service. */
-export function trackTemplate(environment: Environment, service: string, track: string, revisionLabel?: string): k8s.PodTemplateSpec {
-  const spec = serviceSpec(environment, service);
+/** How a web service's pods prove they are ready: its protocol's health check. */
+function webHealth(spec: WebServiceSpec): HealthCheck {
+  if (spec.protocol === 'grpc') return { grpc: { service: spec.grpcHealthService } };
+  if (spec.healthPath === undefined) throw new Error(`a ${spec.protocol} service needs healthPath (the schema requires it)`);
+  return { httpPath: spec.healthPath };
+}
+
+/** What every pod of a service carries, whatever its kind: identity, image, config, secrets, placement. */
+function podBasics(environment: Environment, service: string, spec: ServiceSpec, track: string) {
   const image = trackImage(spec, track);
   const grace = terminationGraceSeconds(spec);
-  const annotations = environment.mesh.enabled
-    ? { ...(spec.kind === 'web' ? metricsMergeAnnotations(spec) : {}), ...proxyLifecycleAnnotations(grace - PROXY_DRAIN_MARGIN_SECONDS) }
-    : {};
-  return podTemplate({
+  // In the mesh, a job's proxy is a native sidecar: it stops with the job's container, so the Job completes.
+  const meshAnnotations = !environment.mesh.enabled
+    ? {}
+    : spec.kind === 'job'
+      ? { 'sidecar.istio.io/nativeSidecar': 'true' }
+      : { ...(spec.kind === 'web' ? metricsMergeAnnotations(spec) : {}), ...proxyLifecycleAnnotations(grace - PROXY_DRAIN_MARGIN_SECONDS) };
+  return {
     name: service,
     labels: podLabels(environment, service, track),
-    annotations,
+    // A change to the service's configuration files changes the template, so the pods roll.
+    annotations: { ...meshAnnotations, ...configHashAnnotations(spec.config) },
     serviceAccountName: serviceAccountName(service),
     image,
-    ...(spec.kind === 'web' ? { port: spec.port, health: { httpPath: spec.healthPath } } : { health: { command: spec.healthCommand } }),
-    startupSeconds: spec.startupSeconds,
     resources: spec.resources,
     command: spec.command,
     args: spec.args,
     env: [
       ...Object.entries(spec.env).map(([name, value]) => ({ name, value })),
-      ...(spec.kind === 'worker' ? [{ name: QUEUE_NAME_ENV, value: spec.queue.name }] : []),
+      ...(spec.kind === 'worker' && spec.queue !== undefined ? [{ name: QUEUE_NAME_ENV, value: spec.queue.name }] : []),
       ...tracingEnv(environment, service, image.tag),
     ],
     secretName: secretNamesOf(environment, spec).length > 0 ? appSecretName(service) : undefined,
     configMapName: spec.config === undefined ? undefined : configMapName(service),
     terminationGracePeriodSeconds: grace,
     placement: placement(environment, spec),
+  };
+}
+
+/** The pod template of one track of a long-running service (a web service or a worker). */
+export function trackTemplate(environment: Environment, service: string, track: string, revisionLabel?: string): k8s.PodTemplateSpec {
+  const spec = serviceSpec(environment, service);
+  if (spec.kind === 'job') throw new Error(`${environment.name}: services.${service} is a job: it has no tracks (jobTemplate)`);
+  return podTemplate({
+    ...podBasics(environment, service, spec, track),
+    ...(spec.kind === 'web'
+      ? { port: { number: spec.port, name: portName(spec.protocol) }, health: webHealth(spec) }
+      : { health: { command: spec.healthCommand } }),
+    startupSeconds: spec.startupSeconds,
     spreadSelector: workloadSelector({ name: service, environment: environment.name }, track),
     revisionLabel,
   });
+}
+
+/** The pod template of each run of a job: no port, no probes, never restarted in place (the Job retries). */
+export function jobTemplate(environment: Environment, service: string): k8s.PodTemplateSpec {
+  const spec = serviceSpec(environment, service);
+  return podTemplate({ ...podBasics(environment, service, spec, MAIN_TRACK), restartPolicy: 'Never' });
+}
+
+/** The health path the blue-green gate requests (the schema refuses blueGreen for a grpc service). */
+function webHealthPath(spec: WebServiceSpec): string {
+  if (spec.healthPath === undefined) throw new Error(`a blueGreen ${spec.protocol} service needs healthPath (the schema requires it)`);
+  return spec.healthPath;
 }
 
 function release(environment: Environment, service: string, spec: WebServiceSpec, analyses: RolloutAnalyses | undefined): Release {
@@ -156,7 +195,7 @@ function release(environment: Environment, service: string, spec: WebServiceSpec
       previewService: preview,
       autoPromotion: strategy.autoPromotion,
       scaleDownDelaySeconds: strategy.scaleDownDelaySeconds,
-      prePromotionAnalysis: analyses.prePromotion(serviceHost(preview, environment.namespace), spec.healthPath),
+      prePromotionAnalysis: analyses.prePromotion(serviceHost(preview, environment.namespace), webHealthPath(spec)),
     };
   }
   return {
@@ -183,7 +222,7 @@ function secrets(environment: Environment, service: string, spec: ServiceSpec): 
   };
 }
 
-function tracks(environment: Environment, service: string, spec: ServiceSpec): ResolvedTrack[] {
+function tracks(environment: Environment, service: string, spec: LongRunningServiceSpec): ResolvedTrack[] {
   const rollout = spec.kind === 'web' && spec.strategy.type !== 'rolling';
   const track = (name: string, replicas: { min: number; max: number }): ResolvedTrack => ({
     track: name,
@@ -202,22 +241,34 @@ function tracks(environment: Environment, service: string, spec: ServiceSpec): R
  */
 export function resolveService(environment: Environment, service: string, analyses?: RolloutAnalyses): ResolvedService {
   const spec = serviceSpec(environment, service);
-  const common = {
+  const identity = {
     name: service,
     labels: serviceLabels(environment, service),
     serviceAccountName: serviceAccountName(service),
-    tracks: tracks(environment, service, spec),
-    maxUnavailable: spec.maxUnavailable,
-    maxSurgePercent: spec.maxSurgePercent,
     secrets: secrets(environment, service, spec),
     ...(spec.config === undefined ? {} : { config: { name: configMapName(service), files: spec.config } }),
   };
-  if (spec.kind === 'worker') return { ...common, kind: 'worker', queue: { ...spec.queue, ...queueConnection(environment, spec) } };
+  if (spec.kind === 'job') return resolveJob(environment, service, spec, identity);
+  const common = {
+    ...identity,
+    tracks: tracks(environment, service, spec),
+    maxUnavailable: spec.maxUnavailable,
+    maxSurgePercent: spec.maxSurgePercent,
+  };
+  if (spec.kind === 'worker') {
+    const connection = queueConnection(environment, spec);
+    return {
+      ...common,
+      kind: 'worker',
+      ...(spec.queue === undefined || connection === undefined ? {} : { queue: { ...spec.queue, ...connection } }),
+    };
+  }
   return {
     ...common,
     kind: 'web',
     selector: selectorLabels({ name: service, environment: environment.name }),
     serviceName: serviceName(service),
+    port: { name: portName(spec.protocol), appProtocol: appProtocol(spec.protocol) },
     release: release(environment, service, spec, analyses),
     autoscaling: spec.autoscaling,
     ...(spec.autoscaling.latency === undefined
@@ -229,5 +280,26 @@ export function resolveService(environment: Environment, service: string, analys
             thresholdMilliseconds: spec.autoscaling.latency.p95Milliseconds,
           },
         }),
+  };
+}
+
+function resolveJob(
+  environment: Environment,
+  service: string,
+  spec: JobServiceSpec,
+  identity: Pick<ResolvedJob, 'name' | 'labels' | 'serviceAccountName' | 'secrets' | 'config'>,
+): ResolvedJob {
+  return {
+    ...identity,
+    kind: 'job',
+    workloadName: trackWorkloadName(service, MAIN_TRACK),
+    schedule: spec.schedule,
+    timeZone: spec.timeZone,
+    concurrencyPolicy: spec.concurrencyPolicy,
+    deadlineSeconds: spec.deadlineSeconds,
+    startingDeadlineSeconds: spec.startingDeadlineSeconds,
+    backoffLimit: spec.backoffLimit,
+    history: spec.history,
+    template: jobTemplate(environment, service),
   };
 }

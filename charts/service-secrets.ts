@@ -19,7 +19,7 @@ export function queueConnection(
   environment: Environment,
   spec: ServiceSpec,
 ): { readonly credentials: readonly QueueCredential[]; readonly address?: string; readonly sentinelMaster?: string } | undefined {
-  if (spec.kind !== 'worker') return undefined;
+  if (spec.kind !== 'worker' || spec.queue === undefined) return undefined;
   const operated = spec.queue.broker === 'redis' ? usedStoreOfEngine(environment, spec.uses, 'redis') : undefined;
   if (operated === undefined) return { credentials: queueCredentials(spec.queue.broker) };
   const [name, store] = operated;

@@ -20,10 +20,11 @@ import prod from './prod';
 import prodAsia from './prod-asia';
 import prodEu from './prod-eu';
 import prodUsWest from './prod-us-west';
+import secops from './secops';
 import type { Environment } from './schema';
 import staging from './staging';
 
-export const ENVIRONMENTS: readonly EnvironmentOverlay[] = [dev, staging, prod, prodUsWest, prodEu, prodAsia];
+export const ENVIRONMENTS: readonly EnvironmentOverlay[] = [dev, staging, prod, prodUsWest, prodEu, prodAsia, secops];
 
 export function environmentNames(): string[] {
   return ENVIRONMENTS.map((env) => env.name);

@@ -19,13 +19,18 @@ import {
 import { isPlain, type Plain } from '../lib/core/plain';
 import { unschedulablePods } from './pod-fit';
 
+/** An overlay's value: any part of the field, or `null` to remove what the base declared. */
 type DeepPartial<T> = T extends readonly (infer U)[]
   ? readonly U[]
   : T extends object
-    ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
+    ? { readonly [K in keyof T]?: DeepPartial<T[K]> | null }
     : T;
 
-/** What an environment file declares: its name, what it extends, and what differs. */
+/**
+ * What an environment file declares: its name, what it extends, and what differs. A key set to `null`
+ * removes what the base (or the parent) declared: a service, a data store, the sandbox, a region's
+ * replication. A service can also be kept but switched off with `enabled: false`.
+ */
 export type EnvironmentOverlay = DeepPartial<Omit<EnvironmentInput, 'name'>> & {
   readonly name: string;
   /** The environment this one is a small overlay on (regions extend prod). @default - the platform base */
@@ -127,12 +132,16 @@ function forget(path: string, provenance: Provenance): void {
 }
 
 /**
- * Objects merge key by key; arrays and scalars replace, so an overlay can shorten a list. An overlay
- * that switches a union's variant (a strategy from blueGreen to rolling, a store from managed to
- * in-cluster) starts from the base's fields that the new variant shares.
+ * Objects merge key by key; arrays and scalars replace, so an overlay can shorten a list, and `null`
+ * removes the key. An overlay that switches a union's variant (a strategy from blueGreen to rolling, a
+ * store from managed to in-cluster) starts from the base's fields that the new variant shares.
  */
 function merge(base: unknown, overlay: unknown, path: string, source: string, provenance: Provenance): unknown {
   if (overlay === undefined) return base;
+  if (overlay === null) {
+    forget(path, provenance);
+    return undefined;
+  }
   if (!isPlain(base) || !isPlain(overlay)) {
     forget(path, provenance);
     record(overlay, path, source, provenance);
@@ -148,7 +157,9 @@ function merge(base: unknown, overlay: unknown, path: string, source: string, pr
   }
   const out: Plain = { ...start };
   for (const [key, value] of Object.entries(overlay)) {
-    out[key] = merge(start[key], value, join(path, key), source, provenance);
+    const merged = merge(start[key], value, join(path, key), source, provenance);
+    if (merged === undefined) delete out[key];
+    else out[key] = merged;
   }
   return out;
 }
@@ -190,19 +201,6 @@ export function sourceOf(provenance: Provenance, path: string): string | undefin
   return undefined;
 }
 
-/** Services must be declared in the platform base: an environment may tune them, not invent them. */
-function unknownServices(base: Plain, overlay: Plain): EnvironmentIssue[] {
-  const known = Object.keys(isPlain(base.services) ? base.services : {});
-  const declared = isPlain(overlay.services) ? Object.keys(overlay.services) : [];
-  return declared
-    .filter((name) => !known.includes(name))
-    .map((name) => ({
-      path: `services.${name}`,
-      value: name,
-      message: `unknown service; known services: ${known.join(', ')} (declare new services in environments/platform.ts)`,
-    }));
-}
-
 function pathText(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, key) => {
     if (typeof key === 'number') return `${text}[${key}]`;
@@ -241,14 +239,9 @@ function flatten(overlay: EnvironmentOverlay, base: Plain): Flattened {
       : flatten(overlay.extends, base);
   const source = overlaySource(overlay);
   const { extends: _parent, ...own } = overlay as Plain;
-  const unknown = unknownServices(parent.merged, own).map((issue) => ({ ...issue, source }));
-  // Unknown services are reported once, here, rather than again as a service missing every field.
-  const services = isPlain(own.services)
-    ? Object.fromEntries(Object.entries(own.services).filter(([name]) => !unknown.some((i) => i.value === name)))
-    : own.services;
   const provenance: Provenance = new Map(parent.provenance);
-  const merged = merge(parent.merged, { ...own, services }, '', source, provenance) as Plain;
-  return { merged, issues: [...parent.issues, ...unknown], provenance };
+  const merged = merge(parent.merged, own, '', source, provenance) as Plain;
+  return { merged, issues: parent.issues, provenance };
 }
 
 /** A resolved environment and where each of its values came from. */

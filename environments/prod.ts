@@ -22,7 +22,10 @@ export default defineEnvironment({
   },
   // Production runs the builds the release pipeline promoted, by digest (the schema requires one here).
   services: {
-    frontend: { replicas: { min: 10, max: 40 }, image: { digest: 'sha256:c4dc7ff5d78d11c2447756e91a2459bb1d1dd9465b4a8690c0c83fd2dfb93bc9' } },
+    frontend: {
+      replicas: { min: 10, max: 40 },
+      image: { digest: 'sha256:c4dc7ff5d78d11c2447756e91a2459bb1d1dd9465b4a8690c0c83fd2dfb93bc9' },
+    },
     // Seed 002: blue-green with a preview, promoted by a human after the success-rate analysis passes.
     // Seed 004: request latency above 500 ms scales the API out, beside CPU and memory (a KEDA ScaledObject).
     backend: {
@@ -40,7 +43,10 @@ export default defineEnvironment({
         steps: [{ weight: 10, pauseSeconds: 600 }, { weight: 20, pauseSeconds: 600 }, { weight: 50, pauseSeconds: 600 }, { weight: 100 }],
       },
     },
-    worker: { replicas: { min: 10, max: 40 }, image: { digest: 'sha256:989df285864af6cbc87e7742638c8b82492a83450043c9c7575232c4dc577ce8' } },
+    worker: {
+      replicas: { min: 10, max: 40 },
+      image: { digest: 'sha256:989df285864af6cbc87e7742638c8b82492a83450043c9c7575232c4dc577ce8' },
+    },
   },
   ingress: { host: 'app.example.com' },
   // The regions override the prefix for their own connection strings and share what is under sharedPrefix

@@ -24,6 +24,7 @@ import {
 } from '../lib/defaults';
 import { PLATFORM_ENV } from '../lib/names';
 import { resolveRoutes } from './public-routes';
+import { CronError, parseCron } from '../lib/cron';
 
 /**
  * Messages for the checks zod makes itself, in the form every other error here takes: what the field
@@ -208,7 +209,28 @@ const track = strict({
   replicas,
 });
 
-export const ServiceKind = { WEB: 'web', WORKER: 'worker' } as const;
+export const ServiceKind = { WEB: 'web', WORKER: 'worker', JOB: 'job' } as const;
+
+/** A schedule a CronJob takes (robfig/cron's ParseStandard): five fields or a descriptor, no seconds, no TZ=. */
+function isCronSchedule(value: string): boolean {
+  const text = value.trim();
+  if (['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'].includes(text)) return true;
+  if (text.split(/\s+/).length !== 5) return false;
+  try {
+    parseCron(text);
+    return true;
+  } catch (error) {
+    if (error instanceof CronError) return false;
+    throw error;
+  }
+}
+
+/**
+ * What a web service speaks on its port. Istio picks its proxy's protocol from the Service port's
+ * appProtocol (else the port name's prefix): plain HTTP/1.1, HTTP/2 over cleartext, or gRPC
+ * (pkg/config/kube/conversion.go, ConvertProtocol). WebSocket is HTTP (an upgraded HTTP/1.1 request).
+ */
+export const Protocol = { HTTP: 'http', HTTP2: 'http2', GRPC: 'grpc' } as const;
 
 const cidr = z
   .string()
@@ -304,14 +326,25 @@ const serviceCommon = {
   maxSurgePercent: z.number().int().min(1).max(100).default(ROLLING_DEFAULTS.maxSurgePercent),
 };
 
-/** A service behind a ClusterIP Service that serves HTTP. */
+/** A service behind a ClusterIP Service that serves HTTP, HTTP/2 or gRPC. */
 const webService = strict({
   kind: z.literal(ServiceKind.WEB),
   ...serviceCommon,
   /** Container port. */
   port: servicePort,
-  /** HTTP path of the readiness and liveness probes. */
-  healthPath: z.string().regex(/^\/[\x21-\x7e]*$/, 'must be an absolute URL path such as /health'),
+  /**
+   * What the port speaks: `http` (HTTP/1.1, WebSocket included), `http2` (HTTP/2 over cleartext) or
+   * `grpc`. It names the Service port and sets its appProtocol, so the mesh proxies it as such, and
+   * chooses the probes (a gRPC health check for `grpc`). @default 'http'
+   */
+  protocol: z.enum([Protocol.HTTP, Protocol.HTTP2, Protocol.GRPC]).default(Protocol.HTTP),
+  /** HTTP path of the readiness probe (`http` and `http2`; a `grpc` service answers grpc.health.v1 instead). */
+  healthPath: z
+    .string()
+    .regex(/^\/[\x21-\x7e]*$/, 'must be an absolute URL path such as /health')
+    .optional(),
+  /** The service name a `grpc` service's grpc.health.v1 check asks about. @default '' (the server as a whole) */
+  grpcHealthService: z.string().max(255).optional(),
   /** HTTP path of the Prometheus metrics it exposes on its port. @default - no metrics scraped */
   metricsPath: z
     .string()
@@ -326,26 +359,82 @@ const webService = strict({
   tracks: z.record(dnsLabel, track).optional(),
 });
 
-/** A queue consumer: no Service, an exec health check, scaled by KEDA on its queue's depth. */
+/**
+ * A worker: no Service, an exec health check. With a queue it is scaled by KEDA on the queue's depth
+ * (and may sleep at zero); without one it runs a fixed number of pods (replicas.min = replicas.max).
+ */
 const workerService = strict(
   {
     kind: z.literal(ServiceKind.WORKER),
     ...serviceCommon,
     /** Exec command that proves a worker is alive (workers have no HTTP port). */
     healthCommand: z.array(z.string().min(1)).min(1),
-    /** Its queue: what it consumes (QUEUE_NAME), what it scales on (KEDA) and how long a task may run. */
-    queue,
+    /** Its queue: what it consumes (QUEUE_NAME), what it scales on (KEDA) and how long a task may run. @default - a fixed-size worker */
+    queue: queue.optional(),
+    /** Seconds a fixed-size worker gets to finish its work on shutdown. @default 30 (a queue worker gets its task timeout) */
+    shutdownSeconds: z.number().int().min(1).max(86_400).optional(),
   },
   `a worker takes no traffic and always rolls out: ${Object.keys(webService.shape)
     .filter((key) => !(key in serviceCommon) && key !== 'kind')
     .join(', ')} are for web services`,
 );
 
+const {
+  replicas: _replicas,
+  maxUnavailable: _maxUnavailable,
+  maxSurgePercent: _maxSurge,
+  startupSeconds: _startup,
+  ...jobCommon
+} = serviceCommon;
+
+/**
+ * A periodic job: a CronJob that starts a pod on a schedule and waits for it to finish. Same identity,
+ * secrets, Pod Security, network and mesh treatment as the other kinds; in the mesh its proxy runs as
+ * a native sidecar, so it never keeps the Job from completing.
+ */
+const jobService = strict(
+  {
+    kind: z.literal(ServiceKind.JOB),
+    ...jobCommon,
+    /** Cron schedule, five fields (minute hour day-of-month month day-of-week), or @hourly, @daily, ... */
+    schedule: z
+      .string()
+      .refine(
+        (value) => isCronSchedule(value),
+        'must be a cron schedule of five fields such as "0 3 * * *", or @hourly, @daily, @weekly, @monthly',
+      ),
+    /** IANA time zone the schedule is read in (CronJob spec.timeZone). @default 'Etc/UTC' */
+    timeZone: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as Europe/Paris or Etc/UTC')
+      .default('Etc/UTC'),
+    /** What a run due while the last one still runs does: skip it (Forbid), replace the last, or run both. @default 'Forbid' */
+    concurrencyPolicy: z.enum(['Forbid', 'Replace', 'Allow']).default('Forbid'),
+    /** The longest one run may take, seconds (the Job's activeDeadlineSeconds): a hung run is stopped. */
+    deadlineSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400),
+    /** How late a run may still start after its time (the controller was down), seconds. @default 300 */
+    startingDeadlineSeconds: z.number().int().min(10).max(86_400).default(300),
+    /** Retries of a failed run before the Job is marked failed. @default 2 */
+    backoffLimit: z.number().int().min(0).max(10).default(2),
+    /** Finished Jobs kept for inspection. */
+    history: strict({
+      successful: z.number().int().min(0).max(100).default(3),
+      failed: z.number().int().min(1).max(100).default(3),
+    }).prefault({}),
+  },
+  'a job runs to completion on a schedule: it takes no traffic, has no replicas and no health probes',
+);
+
 /** The service variants, by their `kind`. */
-export const SERVICE_VARIANTS = [webService, workerService] as const;
+export const SERVICE_VARIANTS = [webService, workerService, jobService] as const;
 
 const service = z.discriminatedUnion('kind', SERVICE_VARIANTS, {
-  error: () => 'must be one of the kinds: web (with port and healthPath), worker (with healthCommand and queue)',
+  error: () =>
+    'must be one of the kinds: web (with port and healthPath), worker (with healthCommand, and a queue or a fixed size), job (with schedule and deadlineSeconds); a service the base does not declare needs its kind and every field',
 });
 
 const nodePool = strict({
@@ -413,6 +502,44 @@ const publicRoute = strict({
   paths: z.array(routePath).min(1).optional(),
 });
 
+/** A claim of a verified token, by name (top level). */
+const claimName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/, 'must be a claim name such as sub or tier');
+
+/** The issuer of the users' bearer tokens (JWTs): per-user limits key on the claims its verified tokens carry. */
+const identity = strict({
+  /** The `iss` a token must carry. */
+  issuer: z.string().min(1),
+  /** The issuer's JSON Web Key Set, which proves a token. */
+  jwksUri: z
+    .string()
+    .url()
+    .regex(/^https:\/\//, 'must be an https:// URL: the keys that prove a token are fetched over TLS'),
+  /** A token must name one of these audiences (`aud`). */
+  audiences: z.array(z.string().min(1)).min(1),
+  /** The claim that names the user. @default 'sub' */
+  userClaim: claimName.default('sub'),
+});
+
+const perMinute = z.number().int().min(2).max(1_000_000);
+
+/** Requests a minute per verified user and by tier: the key is a verified claim, never a header. */
+const userRateLimit = strict({
+  /** Requests a minute one verified user may make (seed 001: 100; seed 004: 10,000), counted by each pod of a limited service. */
+  requestsPerMinute: perMinute,
+  /**
+   * Limits by the tier the verified token states (seed 002: 10,000 / 1,000 / 100 / 10): the claim, and
+   * requests a minute for each of its values. Another value, or none, gets `requestsPerMinute`.
+   */
+  tiers: strict({
+    claim: claimName,
+    limits: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be a tier value such as premium'), perMinute),
+  }).optional(),
+  /** The public services whose requests are counted. @default [ingress.apiService] */
+  services: z.array(dnsLabel).min(1).optional(),
+  /** Users each pod keeps a count for (Envoy's LRU): one evicted starts a fresh count there. @default 10000 */
+  trackedUsers: z.number().int().min(1).max(1_000_000).default(10_000),
+});
+
 const ingress = strict({
   /** `gateway` (Gateway API on NGINX Gateway Fabric) or the retired `ingress-nginx`, for clusters that still run it. */
   implementation: z.enum([EdgeImplementation.GATEWAY, EdgeImplementation.INGRESS_NGINX]),
@@ -457,6 +584,13 @@ const ingress = strict({
    * @default - the frontend on `host`, the API on `apiPath` there (routing `path`) or on `apiHost`
    */
   routes: z.array(publicRoute).min(1).optional(),
+  /** The issuer whose tokens the services' Istio sidecars verify. @default - no verified users */
+  identity: identity.optional(),
+  /**
+   * Requests a minute per verified user and by tier, counted by the limited services' Istio sidecars
+   * per pod (README "Rate limits"). Needs `identity` and `mesh.enabled`. @default - per client address only
+   */
+  userRateLimit: userRateLimit.optional(),
 });
 
 const mesh = strict({
@@ -864,7 +998,7 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
   const issue = (path: (string | number)[], input: unknown, message: string) => ctx.addIssue({ code: 'custom', path, input, message });
   for (const [name, svc] of Object.entries(env.services)) {
     const at = (...path: (string | number)[]) => ['services', name, ...path];
-    if (svc.replicas.max < svc.replicas.min)
+    if (svc.kind !== ServiceKind.JOB && svc.replicas.max < svc.replicas.min)
       issue(at('replicas', 'max'), svc.replicas.max, `must be at least replicas.min (${svc.replicas.min})`);
     for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
       const request = svc.resources.requests[key];
@@ -883,9 +1017,17 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
         );
       }
     }
-    if (svc.replicas.min === 0 && !(svc.kind === ServiceKind.WORKER && svc.queue.scaleToZero)) {
+    if (svc.kind !== ServiceKind.JOB && svc.replicas.min === 0 && !(svc.kind === ServiceKind.WORKER && svc.queue?.scaleToZero)) {
       issue(at('replicas', 'min'), 0, 'must be at least 1 unless the service is a queue worker with queue.scaleToZero: true');
     }
+    if (svc.kind === ServiceKind.WORKER && svc.queue === undefined && svc.replicas.min !== svc.replicas.max) {
+      issue(
+        at('replicas', 'max'),
+        svc.replicas.max,
+        `must equal replicas.min (${svc.replicas.min}): a worker without a queue has nothing to scale on and runs a fixed number of pods`,
+      );
+    }
+    if (svc.kind === ServiceKind.WEB) checkProtocol(name, svc, ctx);
     // A disabled service is not rendered: where it would run and what it would reach do not matter.
     if (!svc.enabled) continue;
     if (!(svc.pool in env.nodePools)) {
@@ -958,6 +1100,7 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
     issue(['ingress', 'apiHost'], env.ingress.apiHost, 'must differ from ingress.host');
   }
   checkPublicRoutes(env, ctx);
+  checkUserRateLimit(env, ctx);
   for (const [name, store] of Object.entries(env.dataStores)) {
     if (store.mode === DataStoreMode.OPERATED) checkOperatedStore(env, name, store, ctx);
   }
@@ -992,6 +1135,51 @@ type Ctx = z.RefinementCtx;
 /** The protocol of a web service (`http` where the model states none). */
 function protocolOf(svc: Svc | undefined): string {
   return (svc as { protocol?: string } | undefined)?.protocol ?? 'http';
+}
+
+/** The services a per-user limit counts at: the ones it names, else the API. */
+export function userLimitedServices(env: Pick<Env, 'ingress'>): string[] {
+  const limit = env.ingress.userRateLimit;
+  return limit === undefined ? [] : [...(limit.services ?? [env.ingress.apiService])];
+}
+
+/**
+ * A per-user limit is enforced by something: a verified identity to key on (never a header a client
+ * sets), the mesh's sidecars that verify and count, and services the edge routes to.
+ */
+function checkUserRateLimit(env: Env, ctx: Ctx): void {
+  const limit = env.ingress.userRateLimit;
+  if (limit === undefined) return;
+  const issue = (path: (string | number)[], input: unknown, message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['ingress', 'userRateLimit', ...path], input, message });
+  if (env.ingress.identity === undefined) {
+    issue(
+      [],
+      'userRateLimit',
+      "needs ingress.identity: a user is a verified token's claim, and without an issuer there is none (a header would be one any client can set)",
+    );
+  }
+  if (!env.mesh.enabled) {
+    issue(
+      [],
+      'userRateLimit',
+      "needs mesh.enabled: nothing else here enforces it. The services' Istio sidecars verify the token and count per user; the edge's open-source NGINX cannot verify a JWT (NGINX Gateway Fabric 2.6.7: JWT authentication requires NGINX Plus) and keys its limit on NGINX variables only",
+    );
+  }
+  const routed = new Set(resolveRoutes(env.ingress, () => false).map((route) => route.service));
+  userLimitedServices(env).forEach((service, i) => {
+    if (!routed.has(service)) {
+      issue(['services', i], service, `is not routed by the edge (${[...routed].join(', ')}): only public requests are counted per user`);
+    }
+  });
+  for (const tier of Object.keys(limit.tiers?.limits ?? {})) {
+    if (tier === 'none')
+      issue(
+        ['tiers', 'limits', tier],
+        tier,
+        'is reserved: a verified token without the tier claim counts as tier "none" at requestsPerMinute',
+      );
+  }
 }
 
 /**
@@ -1168,6 +1356,35 @@ type Env = z.infer<typeof environmentSchemaShape>;
 type Svc = Env['services'][string];
 type Web = Extract<Svc, { kind: 'web' }>;
 
+/** What a web service's protocol needs: a health path for HTTP, none for gRPC (it answers grpc.health.v1). */
+function checkProtocol(name: string, svc: Web, ctx: Ctx): void {
+  const issue = (field: string, input: unknown, message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['services', name, field], input, message });
+  if (svc.protocol === Protocol.GRPC) {
+    if (svc.healthPath !== undefined) {
+      issue(
+        'healthPath',
+        svc.healthPath,
+        'is for http and http2 services: a grpc service is probed with grpc.health.v1 (grpcHealthService)',
+      );
+    }
+    if (svc.metricsPath !== undefined) {
+      issue('metricsPath', svc.metricsPath, 'is scraped over HTTP on the service port, which a grpc service does not serve; leave it out');
+    }
+    if (svc.strategy.type === 'blueGreen') {
+      issue(
+        'strategy',
+        svc.strategy,
+        "blueGreen's pre-promotion gate sends HTTP requests to the preview's health path; use rolling or canary for a grpc service",
+      );
+    }
+  } else {
+    if (svc.healthPath === undefined)
+      issue('healthPath', undefined, `is required for a ${svc.protocol} service: the readiness probe's path`);
+    if (svc.grpcHealthService !== undefined) issue('grpcHealthService', svc.grpcHealthService, 'is for grpc services only');
+  }
+}
+
 function checkStrategy(env: Env, name: string, svc: Web, ctx: Ctx): void {
   const at = ['services', name, 'strategy', 'type'];
   const { strategy: chosen } = svc;
@@ -1283,6 +1500,9 @@ export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type ServiceSpec = Environment['services'][string];
 export type WebServiceSpec = Extract<ServiceSpec, { kind: 'web' }>;
 export type WorkerServiceSpec = Extract<ServiceSpec, { kind: 'worker' }>;
+export type JobServiceSpec = Extract<ServiceSpec, { kind: 'job' }>;
+/** A service that runs long-lived pods: a web service or a worker. */
+export type LongRunningServiceSpec = WebServiceSpec | WorkerServiceSpec;
 export type NodePool = Environment['nodePools'][string];
 export type ResourceSet = ServiceSpec['resources']['requests'];
 export type Strategy = WebServiceSpec['strategy'];
@@ -1290,7 +1510,7 @@ export type Traffic = WebServiceSpec['traffic'];
 export type Autoscaling = WebServiceSpec['autoscaling'];
 export type MachineType = Environment['machineTypes'][string];
 export type DataStore = Environment['dataStores'][string];
-export type Queue = WorkerServiceSpec['queue'];
+export type Queue = NonNullable<WorkerServiceSpec['queue']>;
 export type OperatedStore = Extract<DataStore, { mode: 'operated' }>;
 export type OperatedPostgres = Extract<OperatedStore, { engine: 'postgres' }>;
 export type OperatedRedis = Extract<OperatedStore, { engine: 'redis' }>;

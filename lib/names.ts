@@ -28,8 +28,28 @@ export function serviceHost(service: string, namespace: string): string {
   return `${serviceName(service)}.${namespace}.svc.cluster.local`;
 }
 
-/** The named Service port every web service exposes, and its container port name. */
+/** The named Service port of an HTTP service, and its container port name. */
 export const HTTP_PORT_NAME = 'http';
+
+/** What a web service's port speaks (environments: `services.<name>.protocol`). */
+export type PortProtocol = 'http' | 'http2' | 'grpc';
+
+/**
+ * The Service and container port name of a protocol. Istio takes a port's protocol from its
+ * appProtocol, else from the name's prefix before a `-` (ConvertProtocol, pkg/config/kube/conversion.go):
+ * both say the same here.
+ */
+export function portName(protocol: PortProtocol): string {
+  return protocol;
+}
+
+/**
+ * The Service port's appProtocol: `kubernetes.io/h2c` is the Kubernetes standard name for HTTP/2 over
+ * cleartext, which Istio reads as HTTP2; `grpc` and `http` are Istio's own.
+ */
+export function appProtocol(protocol: PortProtocol): string {
+  return protocol === 'http2' ? 'kubernetes.io/h2c' : protocol;
+}
 
 /** The port the Services listen on; containers listen on their own port behind it. */
 export const SERVICE_PORT = 80;
@@ -149,4 +169,9 @@ export function edgeUpstreamName(service: string): string {
  */
 export function edgeRouteName(service: string, group: number): string {
   return group === 0 ? service : `${service}-${group + 1}`;
+}
+
+/** The RequestAuthentication and EnvoyFilter that count a service's requests per verified user. */
+export function userRateLimitName(service: string): string {
+  return `${service}-users`;
 }

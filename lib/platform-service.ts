@@ -4,9 +4,10 @@ import { AppSecrets } from './app-secrets';
 import { Autoscaler, type ScaleTarget } from './autoscaler';
 import { DisruptionBudget } from './disruption-budget';
 import { LatencyAutoscaler } from './latency-autoscaler';
-import { HTTP_PORT_NAME, MAIN_TRACK, queueAuthenticationName, SERVICE_PORT } from './names';
+import { MAIN_TRACK, queueAuthenticationName, SERVICE_PORT } from './names';
 import { QueueAutoscaler } from './queue-autoscaler';
-import type { ResolvedService, ResolvedTrack, ResolvedWebService } from './resolved-service';
+import type { ResolvedJob, ResolvedPort, ResolvedService, ResolvedTrack, ResolvedWebService, ResolvedWorker } from './resolved-service';
+import { ScheduledJob } from './scheduled-job';
 import { ServiceDeployment } from './service-deployment';
 import { ServiceRollout } from './service-rollout';
 
@@ -23,7 +24,8 @@ interface Workload {
  * One service of the platform: its identity (ServiceAccount), its credentials (an ExternalSecret), its
  * configuration (a ConfigMap), its Services when it serves traffic, a workload per track (the main
  * one a Deployment or a Rollout), and for each workload the autoscaler that owns its replica count
- * (an HPA, or KEDA on queue depth for a queue worker) and a disruption budget.
+ * (an HPA, KEDA on queue depth for a queue worker, none for a fixed-size worker) and a disruption
+ * budget. A job is a CronJob instead of workloads.
  */
 export class PlatformService extends Construct {
   readonly workloads: readonly Workload[];
@@ -31,7 +33,7 @@ export class PlatformService extends Construct {
   constructor(scope: Construct, id: string, props: PlatformServiceProps) {
     super(scope, id);
     const { service } = props;
-    if (service.kind === 'worker' && service.secrets === undefined) {
+    if (service.kind === 'worker' && service.queue !== undefined && service.secrets === undefined) {
       throw new Error(
         `services.${service.name}: a queue worker needs its broker credentials in a Secret (resolve its queue credentials into secrets)`,
       );
@@ -61,11 +63,17 @@ export class PlatformService extends Construct {
     }
 
     if (service.kind === 'web') {
-      this.addService('Service', service.serviceName, labels, service.selector);
+      this.addService('Service', service.serviceName, labels, service.selector, service.port);
       if (service.release.type === 'blueGreen') {
         // Argo Rollouts narrows both selectors to one ReplicaSet each at run time.
-        this.addService('PreviewService', service.release.previewService, labels, service.selector);
+        this.addService('PreviewService', service.release.previewService, labels, service.selector, service.port);
       }
+    }
+
+    if (service.kind === 'job') {
+      new ScheduledJob(this, 'CronJob', { ...jobProps(service), labels });
+      this.workloads = [];
+      return;
     }
 
     const workloads = service.tracks.map((track) => [track, this.addWorkload(service, track, labels)] as const);
@@ -93,7 +101,7 @@ export class PlatformService extends Construct {
           maxReplicas: track.replicas.max,
           labels,
         });
-      } else {
+      } else if (service.queue !== undefined) {
         if (service.secrets === undefined)
           throw new Error(`services.${service.name}: a queue worker needs its broker credentials in a Secret`);
         new QueueAutoscaler(this, `QueueAutoscaler${suffix}`, {
@@ -116,17 +124,25 @@ export class PlatformService extends Construct {
     }
   }
 
-  private addWorkload(service: ResolvedService, track: ResolvedTrack, labels: Record<string, string>): Workload {
+  private addWorkload(service: ResolvedWebService | ResolvedWorker, track: ResolvedTrack, labels: Record<string, string>): Workload {
     const release = service.kind === 'web' && track.track === MAIN_TRACK ? service.release : { type: 'rolling' as const };
     const common = { name: track.workloadName, labels, selector: track.selector, template: track.template };
     if (release.type === 'rolling') {
       const id = track.track === MAIN_TRACK ? 'Deployment' : `Track-${track.track}`;
-      return new ServiceDeployment(this, id, { ...common, maxSurgePercent: service.maxSurgePercent });
+      // A fixed-size worker has no autoscaler: its Deployment holds the count.
+      const fixed = service.kind === 'worker' && service.queue === undefined ? { replicas: track.replicas.min } : {};
+      return new ServiceDeployment(this, id, { ...common, ...fixed, maxSurgePercent: service.maxSurgePercent });
     }
     return new ServiceRollout(this, 'Rollout', { ...common, release });
   }
 
-  private addService(id: string, name: string, labels: Record<string, string>, selector: ResolvedWebService['selector']): void {
+  private addService(
+    id: string,
+    name: string,
+    labels: Record<string, string>,
+    selector: ResolvedWebService['selector'],
+    port: ResolvedPort,
+  ): void {
     new k8s.KubeService(this, id, {
       metadata: { name, labels },
       spec: {
@@ -134,14 +150,30 @@ export class PlatformService extends Construct {
         selector: { ...selector },
         ports: [
           {
-            name: HTTP_PORT_NAME,
+            name: port.name,
             port: SERVICE_PORT,
-            targetPort: k8s.IntOrString.fromString(HTTP_PORT_NAME),
+            targetPort: k8s.IntOrString.fromString(port.name),
             protocol: 'TCP',
-            appProtocol: 'http',
+            appProtocol: port.appProtocol,
           },
         ],
       },
     });
   }
+}
+
+function jobProps(service: ResolvedJob) {
+  const { workloadName, schedule, timeZone, concurrencyPolicy, deadlineSeconds, startingDeadlineSeconds, backoffLimit, history, template } =
+    service;
+  return {
+    name: workloadName,
+    schedule,
+    timeZone,
+    concurrencyPolicy,
+    deadlineSeconds,
+    startingDeadlineSeconds,
+    backoffLimit,
+    history,
+    template,
+  };
 }

@@ -12,8 +12,21 @@ const ZONE = 'topology.kubernetes.io/zone';
 const HOST = 'kubernetes.io/hostname';
 const PROBE_PERIOD_SECONDS = 10;
 
-/** How a container proves it is alive and ready: an HTTP path on its port, or a command. */
-export type HealthCheck = { readonly httpPath: string } | { readonly command: readonly string[] };
+/**
+ * How a container proves it is alive and ready: an HTTP path on its port, the gRPC health protocol
+ * (grpc.health.v1) on its port, or a command. A run-to-completion pod (a job's) has none.
+ */
+export type HealthCheck =
+  | { readonly httpPath: string }
+  | { readonly grpc: { readonly service?: string } }
+  | { readonly command: readonly string[] };
+
+/** The one port a container listens on. */
+export interface ContainerPort {
+  readonly number: number;
+  /** The port's name, which probes and Services refer to. */
+  readonly name: string;
+}
 
 /** An image by repository and immutable tag, optionally pinned to a digest. */
 export interface ImageSpec {
@@ -45,9 +58,12 @@ export interface PodTemplateProps {
   readonly annotations?: Readonly<Record<string, string>>;
   readonly serviceAccountName: string;
   readonly image: ImageSpec;
-  /** The container port of a web service, named `http`. @default - no port (queue workers) */
-  readonly port?: number;
-  readonly health: HealthCheck;
+  /** The container port of a web service. @default - no port (workers, jobs) */
+  readonly port?: ContainerPort;
+  /** @default - no probes (a run-to-completion pod) */
+  readonly health?: HealthCheck;
+  /** `Never` for a job's pods (its Job retries). @default - Always (the pod spec's default) */
+  readonly restartPolicy?: 'Never';
   /** Seconds the container may take to start; adds a startup probe. @default - no startup probe */
   readonly startupSeconds?: number;
   readonly resources: ResourceSpec;
@@ -63,8 +79,8 @@ export interface PodTemplateProps {
   readonly configMapName?: string;
   readonly terminationGracePeriodSeconds: number;
   readonly placement: Placement;
-  /** Labels the spread constraints count: the workload's own pods. */
-  readonly spreadSelector: Readonly<Record<string, string>>;
+  /** Labels the spread constraints count: the workload's own pods. @default - no spread (one pod at a time, a job's) */
+  readonly spreadSelector?: Readonly<Record<string, string>>;
   /**
    * Label the controller stamps on each revision's pods; spreading is computed per revision so a
    * rollout does not pile new pods onto the nodes the old ones leave free.
@@ -74,13 +90,22 @@ export interface PodTemplateProps {
 }
 
 function probes(
-  health: HealthCheck,
+  health: HealthCheck | undefined,
+  port: ContainerPort | undefined,
   startupSeconds: number | undefined,
 ): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
-  const http = 'httpPath' in health;
-  const check: k8s.Probe = http
-    ? { httpGet: { path: health.httpPath, port: k8s.IntOrString.fromString(HTTP_PORT_NAME) } }
-    : { exec: { command: [...health.command] } };
+  if (health === undefined) return {};
+  const served = !('command' in health);
+  if (served && port === undefined) throw new Error('an HTTP or gRPC health check needs the container port');
+  const portRef = k8s.IntOrString.fromString(port?.name ?? HTTP_PORT_NAME);
+  const check: k8s.Probe =
+    'httpPath' in health
+      ? { httpGet: { path: health.httpPath, port: portRef } }
+      : 'grpc' in health
+        ? // The kubelet's gRPC probe takes the port by number only (core/v1 GRPCAction.port).
+          { grpc: { port: port!.number, ...(health.grpc.service ? { service: health.grpc.service } : {}) } }
+        : { exec: { command: [...health.command] } };
+  const http = served;
   const timeoutSeconds = http ? 2 : 15;
   const startup: k8s.Probe | undefined =
     startupSeconds === undefined
@@ -94,7 +119,7 @@ function probes(
   // Liveness asks only whether the server still accepts connections: the health path may report a
   // dependency down, and restarting every pod because the database is away makes the outage worse.
   // An exec check has no such split, so a worker's one command serves both, liveness slower to give up.
-  const alive: k8s.Probe = http ? { tcpSocket: { port: k8s.IntOrString.fromString(HTTP_PORT_NAME) } } : check;
+  const alive: k8s.Probe = http ? { tcpSocket: { port: portRef } } : check;
   return {
     readinessProbe: { ...check, periodSeconds: PROBE_PERIOD_SECONDS, timeoutSeconds, failureThreshold: 3 },
     // Liveness is slower to give up than readiness: a busy pod is taken out of rotation long before it is killed.
@@ -103,7 +128,8 @@ function probes(
   };
 }
 
-function spread(props: PodTemplateProps): k8s.TopologySpreadConstraint[] {
+function spread(props: PodTemplateProps): k8s.TopologySpreadConstraint[] | undefined {
+  if (props.spreadSelector === undefined) return undefined;
   const labelSelector = { matchLabels: { ...props.spreadSelector } };
   const matchLabelKeys = [props.revisionLabel ?? 'pod-template-hash'];
   const constraint = (topologyKey: string, whenUnsatisfiable: string): k8s.TopologySpreadConstraint => ({
@@ -124,10 +150,10 @@ export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
     imagePullPolicy: 'IfNotPresent',
     ...(props.command === undefined ? {} : { command: [...props.command] }),
     ...(props.args === undefined ? {} : { args: [...props.args] }),
-    ...(props.port === undefined ? {} : { ports: [{ name: HTTP_PORT_NAME, containerPort: props.port, protocol: 'TCP' }] }),
+    ...(props.port === undefined ? {} : { ports: [{ name: props.port.name, containerPort: props.port.number, protocol: 'TCP' }] }),
     resources: resourceRequirements(props.resources),
     securityContext: restrictedContainerSecurityContext(),
-    ...probes(props.health, props.startupSeconds),
+    ...probes(props.health, props.port, props.startupSeconds),
     ...(env.length === 0 ? {} : { env: [...env] }),
     volumeMounts: [
       scratchMount(),
@@ -153,6 +179,7 @@ export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
         ...(props.secretName === undefined ? [] : [{ name: 'secrets', secret: { secretName: props.secretName, defaultMode: 0o440 } }]),
         ...(props.configMapName === undefined ? [] : [{ name: 'config', configMap: { name: props.configMapName, defaultMode: 0o444 } }]),
       ],
+      ...(props.restartPolicy === undefined ? {} : { restartPolicy: props.restartPolicy }),
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
       nodeSelector: { ...props.placement.nodeSelector },
       tolerations: props.placement.tolerations === undefined ? undefined : [...props.placement.tolerations],

@@ -69,22 +69,35 @@ interface ResolvedServiceBase {
   /** Recommended labels of every object the service owns. */
   readonly labels: Labels;
   readonly serviceAccountName: string;
-  /** The main track first. */
-  readonly tracks: readonly ResolvedTrack[];
-  readonly maxUnavailable: number;
-  readonly maxSurgePercent: number;
   /** @default - no secrets */
   readonly secrets?: ResolvedSecrets;
   /** Non-secret configuration files. @default - none */
   readonly config?: { readonly name: string; readonly files: Readonly<Record<string, string>> };
 }
 
+/** A service whose pods run until they are replaced: a web service or a worker. */
+interface ResolvedLongRunning extends ResolvedServiceBase {
+  /** The main track first. */
+  readonly tracks: readonly ResolvedTrack[];
+  readonly maxUnavailable: number;
+  readonly maxSurgePercent: number;
+}
+
+/** The port a web service listens on, as its Services name and declare it. */
+export interface ResolvedPort {
+  /** Service and container port name (Istio reads the protocol from its prefix). */
+  readonly name: string;
+  /** The Service port's appProtocol. */
+  readonly appProtocol: string;
+}
+
 /** A service behind a ClusterIP Service, scaled by an HPA. */
-export interface ResolvedWebService extends ResolvedServiceBase {
+export interface ResolvedWebService extends ResolvedLongRunning {
   readonly kind: 'web';
   /** Labels the Services select: every track's pods. */
   readonly selector: Labels;
   readonly serviceName: string;
+  readonly port: ResolvedPort;
   readonly release: Release;
   readonly autoscaling: AutoscalingBehavior;
   /**
@@ -94,10 +107,27 @@ export interface ResolvedWebService extends ResolvedServiceBase {
   readonly latency?: { readonly prometheusUrl: string; readonly query: string; readonly thresholdMilliseconds: number };
 }
 
-/** A queue consumer, scaled by KEDA on its queue's depth. */
-export interface ResolvedWorker extends ResolvedServiceBase {
+/** A worker: scaled by KEDA on its queue's depth, or a fixed number of pods without a queue. */
+export interface ResolvedWorker extends ResolvedLongRunning {
   readonly kind: 'worker';
-  readonly queue: QueueScaling;
+  /** @default - a fixed-size worker: spec.replicas, no autoscaler */
+  readonly queue?: QueueScaling;
 }
 
-export type ResolvedService = ResolvedWebService | ResolvedWorker;
+/** A periodic job: a CronJob. */
+export interface ResolvedJob extends ResolvedServiceBase {
+  readonly kind: 'job';
+  /** The CronJob's name. */
+  readonly workloadName: string;
+  readonly schedule: string;
+  readonly timeZone: string;
+  readonly concurrencyPolicy: 'Forbid' | 'Replace' | 'Allow';
+  readonly deadlineSeconds: number;
+  readonly startingDeadlineSeconds: number;
+  readonly backoffLimit: number;
+  readonly history: { readonly successful: number; readonly failed: number };
+  /** The pod template of each run. */
+  readonly template: k8s.PodTemplateSpec;
+}
+
+export type ResolvedService = ResolvedWebService | ResolvedWorker | ResolvedJob;

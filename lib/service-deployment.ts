@@ -11,9 +11,14 @@ export interface ServiceDeploymentProps {
   readonly template: k8s.PodTemplateSpec;
   /** Extra pods a rolling update may start above the desired count, percent. @default 25 */
   readonly maxSurgePercent?: number;
+  /**
+   * The pod count, for a workload no autoscaler sizes (a fixed-size worker).
+   * @default - none: the workload's autoscaler owns the count
+   */
+  readonly replicas?: number;
 }
 
-/** A rolling-update Deployment of one track of a service. Its autoscaler owns the replica count. */
+/** A rolling-update Deployment of one track of a service. Its autoscaler, if it has one, owns the replica count. */
 export class ServiceDeployment extends Construct {
   readonly scaleTarget: ScaleTarget;
   readonly selector: Readonly<Record<string, string>>;
@@ -22,10 +27,14 @@ export class ServiceDeployment extends Construct {
     super(scope, id);
     this.selector = props.selector;
     const maxSurge = props.maxSurgePercent ?? ROLLING_DEFAULTS.maxSurgePercent;
-    // No `replicas`: a pinned count would be reset on every GitOps sync, fighting the autoscaler.
+    if (props.replicas !== undefined && (!Number.isInteger(props.replicas) || props.replicas < 1)) {
+      throw new Error(`${props.name}: replicas must be a whole number of at least 1, got ${props.replicas}`);
+    }
+    // `replicas` only without an autoscaler: a pinned count would be reset on every GitOps sync, fighting it.
     const deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: props.name, labels: props.labels },
       spec: {
+        ...(props.replicas === undefined ? {} : { replicas: props.replicas }),
         ...workloadSpecBase(props.selector),
         strategy: {
           type: 'RollingUpdate',

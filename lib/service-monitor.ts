@@ -34,6 +34,8 @@ export interface ServiceMonitorProps {
   readonly serviceName: string;
   /** Where the app serves its metrics on its HTTP port. */
   readonly metricsPath: string;
+  /** The Service port the metrics are served on (its name). @default 'http' */
+  readonly port?: string;
   /** The pods run an Istio sidecar (STRICT mTLS): scrape the merged metrics on the status port. */
   readonly mesh: boolean;
   /** @default '30s' */
@@ -59,7 +61,7 @@ export class ServiceMonitor extends Construct {
     ];
     const endpoint: ServiceMonitorSpecEndpoints = props.mesh
       ? {
-          port: HTTP_PORT_NAME,
+          port: props.port ?? HTTP_PORT_NAME,
           path: ISTIO_MERGED_METRICS_PATH,
           interval: this.interval,
           relabelings: [
@@ -68,7 +70,7 @@ export class ServiceMonitor extends Construct {
             { sourceLabels: ['__address__'], regex: '(.+):\\d+', targetLabel: '__address__', replacement: `\${1}:${ISTIO_STATUS_PORT}` },
           ],
         }
-      : { port: HTTP_PORT_NAME, path: props.metricsPath, interval: this.interval, relabelings };
+      : { port: props.port ?? HTTP_PORT_NAME, path: props.metricsPath, interval: this.interval, relabelings };
     new ServiceMonitorResource(this, 'Resource', {
       metadata: { name: this.name, labels: props.labels },
       spec: {

@@ -20,6 +20,7 @@ export const CORE_KINDS: readonly (readonly [apiVersion: string, kind: string])[
   ['v1', 'ResourceQuota'],
   ['v1', 'LimitRange'],
   ['apps/v1', 'Deployment'],
+  ['batch/v1', 'CronJob'],
   ['autoscaling/v2', 'HorizontalPodAutoscaler'],
   ['policy/v1', 'PodDisruptionBudget'],
   ['networking.k8s.io/v1', 'Ingress'],

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { diffDist, diffEnvironments, diffFields, diffProposal, diffRendered, formatDiff, normalizeForEnvironment } from '../app/diff';
 import { synthesize } from '../app/synthesize';
-import { environment } from './helpers';
+import { environment, longRunning } from './helpers';
 
 const root = join(__dirname, '..');
 const build = join(root, 'scripts', 'build.js');
@@ -115,7 +115,7 @@ describe('diff against dist/', () => {
   it('lists a changed field with its old and new value, and removed and added objects', () => {
     const stale = copy();
     const file = join(stale, 'prod', 'workloads.yaml');
-    const prodMax = environment('prod').services.frontend!.replicas.max;
+    const prodMax = longRunning(environment('prod').services.frontend).replicas.max;
     // The committed copy says 7 where the render says prodMax, and carries an object the render no longer has.
     const text = readFileSync(file, 'utf8').replace(`maxReplicas: ${prodMax}\n`, 'maxReplicas: 7\n');
     const extra = '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: retired\n  namespace: platform\ndata:\n  a: "1"\n';
@@ -166,8 +166,16 @@ describe('diff between environments', () => {
     const hpa = diff.changed.find((c) => c.key === 'HorizontalPodAutoscaler/frontend');
     expect(hpa?.changes).toEqual(
       expect.arrayContaining([
-        { path: 'spec.minReplicas', from: staging.services.frontend!.replicas.min, to: prod.services.frontend!.replicas.min },
-        { path: 'spec.maxReplicas', from: staging.services.frontend!.replicas.max, to: prod.services.frontend!.replicas.max },
+        {
+          path: 'spec.minReplicas',
+          from: longRunning(staging.services.frontend).replicas.min,
+          to: longRunning(prod.services.frontend).replicas.min,
+        },
+        {
+          path: 'spec.maxReplicas',
+          from: longRunning(staging.services.frontend).replicas.max,
+          to: longRunning(prod.services.frontend).replicas.max,
+        },
       ]),
     );
     expect(text).toContain(`"${staging.ingress.host}" → "${prod.ingress.host}"`);

@@ -193,10 +193,21 @@ describe('Flux', () => {
     expect(subsets.map((s) => s.name)).toEqual(['stable', 'canary']);
   });
 
-  it('emits nothing for replicas: no workload sets spec.replicas, so server-side apply never owns it', () => {
+  it('emits nothing for replicas: no autoscaled workload sets spec.replicas, so server-side apply never owns it', () => {
     for (const name of environmentNames()) {
-      for (const workload of rendered(name).objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Rollout')) {
-        expect((workload as WorkloadJson).spec.replicas, `${name}: ${workload.kind}/${workload.metadata.name}`).toBeUndefined();
+      const { objects } = rendered(name);
+      const scaled = new Set(
+        objects
+          .filter((o) => o.kind === 'HorizontalPodAutoscaler' || o.kind === 'ScaledObject')
+          .map((o) => (o.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name),
+      );
+      const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Rollout');
+      expect(workloads.length).toBeGreaterThan(0);
+      for (const workload of workloads) {
+        const replicas = (workload as WorkloadJson).spec.replicas;
+        // Only a workload no autoscaler sizes (a worker without a queue) holds its own count.
+        if (scaled.has(workload.metadata.name)) expect(replicas, `${name}: ${workload.kind}/${workload.metadata.name}`).toBeUndefined();
+        else expect(replicas, `${name}: ${workload.kind}/${workload.metadata.name}`).toBeGreaterThanOrEqual(1);
       }
       for (const k of kustomizations(name)) {
         expect(JSON.stringify(k.spec.ignore ?? [])).not.toContain('/spec/replicas');

@@ -6,6 +6,7 @@ import { validationContext } from '../app/synthesize';
 import { validate } from '../lib/validation';
 import type { ValidationReport } from '../lib/validation/types';
 import type { Manifest } from '../lib/core/manifest';
+import type { LongRunningServiceSpec, ServiceSpec } from '../environments/schema';
 import type { PodTemplateJson, WorkloadJson } from './k8s-json';
 
 const cache = new Map<string, RenderedEnvironment>();
@@ -58,4 +59,10 @@ export function podTemplates(env: RenderedEnvironment): { object: WorkloadJson; 
   return env.objects
     .filter((object): object is WorkloadJson => ['Deployment', 'Rollout'].includes(object.kind))
     .map((object) => ({ object, template: object.spec.template }));
+}
+
+/** A service that runs long-lived pods (web or worker); fails the test for a job. */
+export function longRunning(spec: ServiceSpec | undefined): LongRunningServiceSpec {
+  if (spec === undefined || spec.kind === 'job') throw new Error(`expected a web service or a worker, got ${spec?.kind ?? 'nothing'}`);
+  return spec;
 }

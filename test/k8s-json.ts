@@ -15,6 +15,7 @@ export interface LabelSelector {
 export interface ProbeJson {
   readonly httpGet?: { readonly path: string; readonly port: string | number };
   readonly tcpSocket?: { readonly port: string | number };
+  readonly grpc?: { readonly port: number; readonly service?: string };
   readonly exec?: { readonly command: readonly string[] };
   readonly periodSeconds?: number;
   readonly timeoutSeconds?: number;

@@ -123,7 +123,7 @@ function checkInvariants(environment: Environment, rendered: RenderedEnvironment
     expect(named(rendered, 'PodDisruptionBudget', name), `${at}: PDB`).toBeDefined();
     expect(named(rendered, 'NetworkPolicy', name), `${at}: NetworkPolicy`).toBeDefined();
     // KEDA scales workers, and web services with a latency trigger (CPU and memory ride along); an HPA the rest.
-    const keda = spec.kind === 'worker' || spec.autoscaling.latency !== undefined;
+    const keda = (spec.kind === 'worker' && spec.queue !== undefined) || (spec.kind === 'web' && spec.autoscaling.latency !== undefined);
     const scaledObject = named<ScaledObject>(rendered, 'ScaledObject', name);
     const scaler = keda ? scaledObject : named<HpaJson>(rendered, 'HorizontalPodAutoscaler', name);
     expect(scaler?.spec.scaleTargetRef.name, `${at}: autoscaler`).toBe(name);
@@ -133,7 +133,7 @@ function checkInvariants(environment: Environment, rendered: RenderedEnvironment
       expect(scaledObject!.spec.fallback, `${at}: latency fallback`).toMatchObject({ behavior: 'currentReplicasIfHigher' });
     }
     if (spec.kind === 'web') expect(named(rendered, 'Service', name), `${at}: Service`).toBeDefined();
-    if (spec.kind === 'worker') {
+    if (spec.kind === 'worker' && spec.queue !== undefined) {
       const trigger = scaledObject!.spec.triggers[0];
       const env = Object.fromEntries(pod.containers[0].env!.map((e) => [e.name, e.value]));
       // The worker and its trigger read the same queue.

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildEnvironment } from '../charts';
 import { environmentNames, loadEnvironmentFile } from '../environments';
 import { renderEnvironment } from '../app/render';
+import { storePorts } from '../charts/resolve-data-store';
 import { environment, find, objects, rendered, workload } from './helpers';
 import type { NetworkPolicyJson, WithSpec } from './k8s-json';
 
@@ -143,13 +144,35 @@ describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name
     ]);
   });
 
-  it('lets data store ports out only from the services that use them', () => {
-    const reaches = (port: number) => ['frontend', 'backend', 'ai', 'worker'].filter((s) => egressPorts(env, s).includes(port));
-    expect(reaches(5432)).toEqual(['backend', 'worker']);
-    expect(reaches(27017)).toEqual(['backend', 'ai']);
-    expect(reaches(6379)).toEqual(['backend', 'ai', 'worker']);
-    expect(reaches(443)).toEqual(['ai']);
+  it('lets data store ports out only from the services that use them, and external ports from those that declare them', () => {
+    const model = environment(name);
+    const services = Object.entries(model.services).filter(([, s]) => s.enabled);
+    const reaches = (port: number) => services.map(([s]) => s).filter((s) => egressPorts(env, s).includes(port));
+    const storePortsOf = (store: string): number[] => {
+      const spec = model.dataStores[store]!;
+      return spec.mode === 'operated' ? storePorts(spec) : [spec.port];
+    };
+    const checked = Object.keys(model.dataStores).flatMap(storePortsOf);
+    expect(checked.length).toBeGreaterThan(0);
+    for (const port of checked) {
+      const users = services.filter(([, s]) => s.uses.some((store) => storePortsOf(store).includes(port))).map(([s]) => s);
+      expect(reaches(port), `${name}: port ${port}`).toEqual(users);
+    }
+    for (const port of new Set(services.flatMap(([, s]) => s.egress.map((e) => e.port)))) {
+      expect(reaches(port), `${name}: port ${port}`).toEqual(
+        services.filter(([, s]) => s.egress.some((e) => e.port === port)).map(([s]) => s),
+      );
+    }
   });
+});
+
+/** The example platform's own services (environments/platform.ts): the seeds' numbers are asserted where they run. */
+const examplePlatform = environmentNames().filter((name) =>
+  ['frontend', 'backend', 'ai', 'worker'].every((service) => environment(name).services[service]?.enabled),
+);
+
+describe.each(examplePlatform)('%s network isolation of the example services (seeds 000, 003)', (name) => {
+  const env = rendered(name);
 
   it('keeps the backend internal: reachable from the ingress controller and its declared callers only', () => {
     const from = find<NetworkPolicyJson>(env, 'NetworkPolicy', 'backend').spec.ingress!.map((rule) => [
@@ -216,7 +239,7 @@ describe('managed or in-cluster data stores', () => {
   });
 });
 
-describe.each(environmentNames())('%s secrets by reference', (name) => {
+describe.each(examplePlatform)('%s secrets by reference', (name) => {
   const env = rendered(name);
 
   it('writes no Secret with data', () => {

@@ -30,6 +30,16 @@ type Scaler = WithSpec<{
 
 const isWorkload = (o: Manifest): o is WorkloadJson => o.kind === 'Deployment' || o.kind === 'Rollout';
 
+/** A CronJob, as far as its pods' count and size go. */
+type CronJobJson = Manifest & {
+  readonly spec: {
+    readonly concurrencyPolicy: 'Forbid' | 'Replace' | 'Allow';
+    readonly jobTemplate: {
+      readonly spec: { readonly activeDeadlineSeconds: number; readonly template: WorkloadJson['spec']['template'] };
+    };
+  };
+};
+
 /** The platform namespace's object of a kind (the sandbox has its own quota and limit range). */
 function platformObject<T extends Manifest>(env: RenderedEnvironment, kind: string): T {
   const namespace = environment(env.environment).namespace;
@@ -130,17 +140,39 @@ describe.each(environmentNames())('%s quota against the rendered workloads', (na
   /** Independent of the environment arithmetic: read each workload's pods and its autoscaler's max from the YAML. */
   function renderedPeak() {
     const scalers = [...objects<Scaler>(env, 'HorizontalPodAutoscaler'), ...objects<Scaler>(env, 'ScaledObject')];
-    const maxOf = (kind: string, workload: string) => {
-      const scaler = scalers.find((s) => s.spec.scaleTargetRef.name === workload && (s.spec.scaleTargetRef.kind ?? 'Deployment') === kind)!;
-      return (scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount)!;
+    const maxOf = (workload: WorkloadJson) => {
+      const scaler = scalers.find(
+        (s) => s.spec.scaleTargetRef.name === workload.metadata.name && (s.spec.scaleTargetRef.kind ?? 'Deployment') === workload.kind,
+      );
+      // A workload no autoscaler sizes (a fixed-size worker) runs its own spec.replicas.
+      return scaler === undefined ? workload.spec.replicas! : (scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount)!;
     };
     let pods = 0;
     const requests = { cpu: 0, memory: 0, 'ephemeral-storage': 0 };
     for (const workload of env.objects.filter(isWorkload)) {
       const strategy = workload.spec.strategy!;
-      const count = maxOf(workload.kind, workload.metadata.name) * (strategy.blueGreen || strategy.canary ? 2 : 1);
+      const count = maxOf(workload) * (strategy.blueGreen || strategy.canary ? 2 : 1);
       pods += count;
       for (const c of workload.spec.template.spec.containers) {
+        const r = amountsOf(c.resources.requests);
+        for (const k of Object.keys(requests) as (keyof Amounts)[]) requests[k] += count * r[k];
+      }
+      if (spec.mesh.enabled) {
+        requests.cpu += count * parseQuantity(ISTIO_PROXY_RESOURCES.requests.cpu);
+        requests.memory += count * parseQuantity(ISTIO_PROXY_RESOURCES.requests.memory);
+      }
+    }
+    // A job's runs: one at a time under Forbid, two under Replace, one a minute for its deadline under Allow.
+    for (const cron of objects<CronJobJson>(env, 'CronJob')) {
+      const { concurrencyPolicy, jobTemplate } = cron.spec;
+      const count =
+        concurrencyPolicy === 'Forbid'
+          ? 1
+          : concurrencyPolicy === 'Replace'
+            ? 2
+            : Math.ceil(jobTemplate.spec.activeDeadlineSeconds / 60) + 1;
+      pods += count;
+      for (const c of jobTemplate.spec.template.spec.containers) {
         const r = amountsOf(c.resources.requests);
         for (const k of Object.keys(requests) as (keyof Amounts)[]) requests[k] += count * r[k];
       }

@@ -1,7 +1,7 @@
 /** Exact invariants of the workloads: the seed's numbers and the security settings. */
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
-import { find, objects, podTemplates, rendered, workload } from './helpers';
+import { environment, find, objects, podTemplates, rendered, workload } from './helpers';
 import type { HpaJson, PdbJson, ServiceJson, WithSpec } from './k8s-json';
 
 /** KEDA's ScaledObject. */
@@ -57,14 +57,24 @@ describe('prod matches seed 000 pod table', () => {
 
 describe.each(environmentNames())('%s workloads', (name) => {
   const env = rendered(name);
+  const model = environment(name);
   const workloads = podTemplates(env);
+  const services = Object.entries(model.services).filter(([, spec]) => spec.enabled);
+  const ofKind = (kind: string) => services.filter(([, spec]) => spec.kind === kind).map(([service]) => service);
+  /** Workers the model sizes by a queue; the others run a fixed count. */
+  const fixed = services.filter(([, spec]) => spec.kind === 'worker' && spec.queue === undefined).map(([service]) => service);
 
-  it('has a workload for every service', () => {
-    expect(workloads.map(({ object }) => object.metadata.name)).toEqual(['frontend', 'backend', 'ai', 'worker']);
+  it('has a workload for every long-running service and a CronJob for every job, in declaration order', () => {
+    expect(workloads.map(({ object }) => object.metadata.name)).toEqual(services.filter(([, s]) => s.kind !== 'job').map(([s]) => s));
+    expect(objects(env, 'CronJob').map((o) => o.metadata.name)).toEqual(ofKind('job'));
   });
 
-  it('never pins spec.replicas on an autoscaled workload', () => {
+  it('never pins spec.replicas on an autoscaled workload; a fixed-size worker holds its count', () => {
     for (const { object } of workloads) {
+      if (fixed.includes(object.metadata.name)) {
+        expect(object.spec.replicas).toBeGreaterThanOrEqual(1);
+        continue;
+      }
       expect(object.spec).not.toHaveProperty('replicas');
       const scaler = env.objects.find(
         (o) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind) && o.metadata.name === object.metadata.name,
@@ -105,24 +115,28 @@ describe.each(environmentNames())('%s workloads', (name) => {
     }
   });
 
-  it('probes web services over HTTP and workers by exec, with a startup probe where start is slow', () => {
+  it("probes web services by their protocol's health check and workers by exec, with a startup probe where start is slow", () => {
+    expect(workloads.length).toBeGreaterThan(0);
     for (const { object, template } of workloads) {
       const [container] = template.spec.containers;
-      if (object.metadata.name === 'worker') {
+      const spec = model.services[object.metadata.name]!;
+      if (spec.kind === 'worker') {
         expect(container.readinessProbe).toHaveProperty('exec');
         expect(container.livenessProbe!.exec).toEqual(container.readinessProbe!.exec);
-        continue;
+      } else if (spec.kind === 'web') {
+        // Readiness asks the health path (gRPC: grpc.health.v1); liveness only whether the port accepts
+        // connections, so a dependency that is down takes pods out of rotation without restarting them all.
+        const port = spec.protocol;
+        if (spec.protocol === 'grpc') expect(container.readinessProbe!.grpc).toEqual({ port: spec.port });
+        else expect(container.readinessProbe!.httpGet).toEqual({ path: spec.healthPath, port });
+        expect(container.livenessProbe).not.toHaveProperty('httpGet');
+        expect(container.livenessProbe!.tcpSocket).toEqual({ port });
+        expect(container.ports!.map((p) => p.name)).toEqual([port]);
       }
-      // Readiness asks the health path; liveness only whether the port accepts connections, so a
-      // dependency that is down takes pods out of rotation without restarting them all.
-      expect(container.readinessProbe!.httpGet).toEqual({ path: expect.stringMatching(/^\//), port: 'http' });
-      expect(container.livenessProbe).not.toHaveProperty('httpGet');
-      expect(container.livenessProbe!.tcpSocket).toEqual({ port: 'http' });
-      expect(container.ports!.map((p) => p.name)).toContain('http');
+      const startup = container.startupProbe;
+      if (spec.kind === 'job' || spec.startupSeconds === undefined) expect(startup).toBeUndefined();
+      else expect(startup!.periodSeconds! * startup!.failureThreshold!).toBe(spec.startupSeconds);
     }
-    const ai = workload(env, 'ai').spec.template.spec.containers[0];
-    expect(ai.startupProbe!.periodSeconds! * ai.startupProbe!.failureThreshold!).toBe(300);
-    expect(workload(env, 'frontend').spec.template.spec.containers[0].startupProbe).toBeUndefined();
   });
 
   it('pins every image by tag, never latest', () => {
@@ -182,14 +196,16 @@ describe.each(environmentNames())('%s workloads', (name) => {
   });
 
   it('fronts web services with a Service whose selector and port match the pods', () => {
-    for (const name of ['frontend', 'backend', 'ai']) {
+    expect(ofKind('web').length).toBeGreaterThan(0);
+    for (const name of ofKind('web')) {
       const service = find<ServiceJson>(env, 'Service', name);
       const template = workload(env, name).spec.template;
       expect(service.spec.type).toBe('ClusterIP');
       for (const [key, value] of Object.entries(service.spec.selector!)) expect(template.metadata.labels![key]).toBe(value);
       expect(template.spec.containers[0].ports!.map((p) => p.name)).toContain(service.spec.ports![0].targetPort);
     }
-    expect(objects(env, 'Service').map((s) => s.metadata.name)).not.toContain('worker');
+    for (const other of [...ofKind('worker'), ...ofKind('job')])
+      expect(objects(env, 'Service').map((s) => s.metadata.name)).not.toContain(other);
   });
 
   it('enforces Pod Security "restricted" on the namespace', () => {

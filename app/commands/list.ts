@@ -6,6 +6,8 @@ function listEnvironments(): string {
     .map((env) => {
       const rows = Object.entries(env.services).map(([name, svc]) => {
         if (!svc.enabled) return `  ${name.padEnd(10)} ${svc.kind.padEnd(7)} disabled`;
+        if (svc.kind === 'job')
+          return `  ${name.padEnd(10)} ${svc.kind.padEnd(7)} schedule ${svc.schedule} (${svc.timeZone}) pool ${svc.pool}`;
         const range = `${svc.replicas.min}-${svc.replicas.max}`;
         return `  ${name.padEnd(10)} ${svc.kind.padEnd(7)} replicas ${range.padEnd(7)} pool ${svc.pool}`;
       });

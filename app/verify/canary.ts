@@ -9,7 +9,7 @@ import { manifestId } from '../../lib/core/manifest';
 import { applyNamespace, dryRunApply, RESTRICTED_LABELS } from './admission';
 import { CHECKER_RULES } from './coverage';
 import type { Finding } from './findings';
-import type { KubeClient } from './kube-client';
+import { type KubeClient, toError } from './kube-client';
 
 export const API_SERVER_CANARY_NAMESPACE = 'verify-canary-apiserver';
 
@@ -25,7 +25,20 @@ const EXPECTED = /violates PodSecurity "restricted:/;
 
 export async function apiServerCanary(client: KubeClient, environment: string): Promise<Finding[]> {
   await applyNamespace(client, API_SERVER_CANARY_NAMESPACE, RESTRICTED_LABELS);
-  const { findings } = await dryRunApply(client, environment, [{ file: 'canary', bundle: '', object: API_SERVER_CANARY, text: '' }], 'canary');
+  // No controller manager runs beside verify's API server, so no one creates the namespace's `default`
+  // ServiceAccount; without it the ServiceAccount admission plugin refuses the pod before Pod Security sees it.
+  const account = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: API_SERVER_CANARY_NAMESPACE } };
+  const created = await client.apply(`/api/v1/namespaces/${API_SERVER_CANARY_NAMESPACE}/serviceaccounts/default`, account, {
+    dryRun: false,
+    fieldManager: 'verify-canary',
+  });
+  if (created.status !== 200 && created.status !== 201) throw toError(created, `creating the canary's ServiceAccount`);
+  const { findings } = await dryRunApply(
+    client,
+    environment,
+    [{ file: 'canary', bundle: '', object: API_SERVER_CANARY, text: '' }],
+    'canary',
+  );
   if (findings.some((f) => f.rule === 'rejected' && EXPECTED.test(f.message))) return [];
   return [
     {

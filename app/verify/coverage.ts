@@ -56,7 +56,9 @@ export function assessRun(environment: string, checker: Checker, result: Checker
     const reported = new Set(result.reported);
     const unknown = [...reported].filter((id) => !given.has(id)).sort();
     if (unknown.length > 0) {
-      failures.push(failure(CHECKER_RULES.coverage, `${checker.tool} reported on ${unknown.length} object(s) it was not given: ${list(unknown)}`));
+      failures.push(
+        failure(CHECKER_RULES.coverage, `${checker.tool} reported on ${unknown.length} object(s) it was not given: ${list(unknown)}`),
+      );
     }
     if (!result.reportsOnlyChecked) {
       const missed = [...given].filter((id) => !reported.has(id)).sort();

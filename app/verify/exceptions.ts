@@ -81,13 +81,15 @@ export const PROJECT_EXCEPTIONS: readonly ProjectException[] = [
   {
     rules: ['kube-score/deployment-replicas'],
     reason: 'spec.replicas is left to the autoscaler that sizes this Rollout, which kube-score links only to Deployments',
-    applies: (entry, { model }) => entry.gk === GK.Rollout && at(entry.obj, 'spec', 'replicas') === undefined && model.autoscalersOf(entry).length > 0,
+    applies: (entry, { model }) =>
+      entry.gk === GK.Rollout && at(entry.obj, 'spec', 'replicas') === undefined && model.autoscalersOf(entry).length > 0,
   },
   {
     rules: ['kube-score/horizontalpodautoscaler-replicas'],
     reason:
       "a floor of one pod, as the environment's replicas.min says: outside production availability is traded for cost (the validator requires two in production)",
-    applies: (entry, { environment }) => environment.tier !== 'production' && entry.gk === GK.HPA && at(entry.obj, 'spec', 'minReplicas') === 1,
+    applies: (entry, { environment }) =>
+      environment.tier !== 'production' && entry.gk === GK.HPA && at(entry.obj, 'spec', 'minReplicas') === 1,
   },
   {
     rules: ['kube-score/networkpolicy-targets-pod'],
@@ -100,7 +102,8 @@ export const PROJECT_EXCEPTIONS: readonly ProjectException[] = [
   },
   {
     rules: ['checkov/CKV_K8S_8', 'checkov/CKV_K8S_9'],
-    reason: 'a PodTemplate for pods the platform starts at run time (user projects): the project defines its own health checks when it is deployed',
+    reason:
+      'a PodTemplate for pods the platform starts at run time (user projects): the project defines its own health checks when it is deployed',
     applies: (entry, { model }) => entry.gk === GK.PodTemplate && hasPodTemplate(entry, model),
   },
 ];

@@ -43,7 +43,9 @@ export function waiverObject(waiver: Pick<Waiver, 'kind' | 'namespace' | 'name'>
 
 /** verify's own findings that no waiver may excuse: a checker that failed, went blind or missed objects. */
 function unwaivable(finding: Finding): boolean {
-  return (UNWAIVABLE_TOOLS as readonly string[]).includes(finding.tool) || (finding.tool === 'verify' && finding.rule.startsWith('checker-'));
+  return (
+    (UNWAIVABLE_TOOLS as readonly string[]).includes(finding.tool) || (finding.tool === 'verify' && finding.rule.startsWith('checker-'))
+  );
 }
 
 /**

@@ -115,7 +115,9 @@ export function createWorkspace(root: string, output: EnvironmentOutput): Worksp
     projected,
     writeFile,
     canaryFiles: (tool, objects) =>
-      new Map(objects.map((object, index) => [writeFile(join('canaries', tool, `${String(index).padStart(2, '0')}.yaml`), [object]), object])),
+      new Map(
+        objects.map((object, index) => [writeFile(join('canaries', tool, `${String(index).padStart(2, '0')}.yaml`), [object]), object]),
+      ),
     environment: output.environment,
     dir,
     output,

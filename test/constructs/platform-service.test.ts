@@ -76,6 +76,7 @@ const web: ResolvedWebService = {
   maxSurgePercent: 25,
   selector,
   serviceName: 'backend',
+  port: { name: 'http', appProtocol: 'http' },
   release: { type: 'rolling' },
   autoscaling: {},
 };

@@ -71,8 +71,11 @@ describe('ServiceDeployment', () => {
   });
 
   it('takes every optional prop', () => {
-    const props: Required<ServiceDeploymentProps> = { ...required, maxSurgePercent: 50 };
+    const props: Required<ServiceDeploymentProps> = { ...required, maxSurgePercent: 50, replicas: 3 };
     expect(render(props).spec.strategy.rollingUpdate).toEqual({ maxSurge: '50%', maxUnavailable: 0 });
+    // A fixed size only where no autoscaler owns the count (a worker without a queue).
+    expect(render(props).spec.replicas).toBe(3);
+    expect(render(required).spec.replicas).toBeUndefined();
   });
 
   it('keeps a surge of 0 % rather than falling back to the default', () => {

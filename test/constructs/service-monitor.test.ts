@@ -86,9 +86,10 @@ describe('ServiceMonitor', () => {
   });
 
   it('takes every optional prop', () => {
-    const props: Required<ServiceMonitorProps> = { ...required, interval: '15s' };
+    const props: Required<ServiceMonitorProps> = { ...required, interval: '15s', port: 'http2' };
     const { resource, monitor } = render(props);
     expect(resource.spec.endpoints[0]!.interval).toBe('15s');
+    expect(resource.spec.endpoints[0]!.port).toBe('http2');
     expect(monitor.interval).toBe('15s');
   });
 });

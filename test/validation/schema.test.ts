@@ -64,6 +64,7 @@ describe('supportedKinds', () => {
       'argoproj.io/v1alpha1/Rollout',
       'autoscaling/v2/HorizontalPodAutoscaler',
       'barmancloud.cnpg.io/v1/ObjectStore',
+      'batch/v1/CronJob',
       'cert-manager.io/v1/Certificate',
       'cert-manager.io/v1/ClusterIssuer',
       'chaos-mesh.org/v1alpha1/Schedule',

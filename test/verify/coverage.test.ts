@@ -23,7 +23,12 @@ function finding(over: Partial<Finding>): Finding {
 describe.each(CHECKERS.map((checker) => [checker.tool, checker] as const))('%s run assessment', (tool, checker) => {
   const canaryIds = checker.canary.objects.map(manifestId);
   const caught = finding({ tool, rule: checker.canary.rule, object: checker.canary.object });
-  const clean: CheckerResult = { findings: [caught], given: [...OBJECTS, ...canaryIds], reported: [...OBJECTS, ...canaryIds], problems: [] };
+  const clean: CheckerResult = {
+    findings: [caught],
+    given: [...OBJECTS, ...canaryIds],
+    reported: [...OBJECTS, ...canaryIds],
+    problems: [],
+  };
 
   it('has a canary among its own objects, in a namespace of its own', () => {
     expect(canaryIds).toContain(checker.canary.object);
@@ -39,7 +44,12 @@ describe.each(CHECKERS.map((checker) => [checker.tool, checker] as const))('%s r
   it('fails when the canary finding is missing: the checker went blind', () => {
     const { failures } = assessRun('prod', checker, { ...clean, findings: [] });
     expect(failures).toEqual([
-      expect.objectContaining({ tool: 'verify', rule: CHECKER_RULES.blind, object: `checker/${tool}`, message: expect.stringContaining(`${tool} went blind`) }),
+      expect.objectContaining({
+        tool: 'verify',
+        rule: CHECKER_RULES.blind,
+        object: `checker/${tool}`,
+        message: expect.stringContaining(`${tool} went blind`),
+      }),
     ]);
   });
 
@@ -56,7 +66,9 @@ describe.each(CHECKERS.map((checker) => [checker.tool, checker] as const))('%s r
   if (clean.reported) {
     it('fails when it reported on an object it was not given', () => {
       const { failures } = assessRun('prod', checker, { ...clean, reported: [...clean.reported!, 'Deployment/other/ghost'] });
-      expect(failures).toEqual([expect.objectContaining({ rule: CHECKER_RULES.coverage, message: expect.stringContaining('Deployment/other/ghost') })]);
+      expect(failures).toEqual([
+        expect.objectContaining({ rule: CHECKER_RULES.coverage, message: expect.stringContaining('Deployment/other/ghost') }),
+      ]);
     });
   }
 });
@@ -91,14 +103,18 @@ describe('tool output is read through its shape, never defaulted', () => {
   });
 
   it('refuses output that is not JSON, quoting what the tool printed', () => {
-    expect(() => parseOutput('pluto', { status: 1, stdout: '', stderr: 'boom' }, Report)).toThrow('pluto exited 1 without JSON output: boom');
+    expect(() => parseOutput('pluto', { status: 1, stdout: '', stderr: 'boom' }, Report)).toThrow(
+      'pluto exited 1 without JSON output: boom',
+    );
   });
 });
 
 describe('waivers in CI', () => {
-  const unused = applyVerifyWaivers('prod', [], [
-    { kind: 'Deployment', namespace: 'platform', name: 'gone', rule: 'kube-score/pod-probes-identical', reason: 'r' },
-  ]).open;
+  const unused = applyVerifyWaivers(
+    'prod',
+    [],
+    [{ kind: 'Deployment', namespace: 'platform', name: 'gone', rule: 'kube-score/pod-probes-identical', reason: 'r' }],
+  ).open;
 
   it('an unused waiver fails the run in CI and warns elsewhere', () => {
     expect(unused).toEqual([expect.objectContaining({ rule: 'waiver-unused', object: 'Deployment/platform/gone' })]);
@@ -122,6 +138,7 @@ describe('waivers in CI', () => {
       etcd: '',
       seconds: 0,
       strictWaivers,
+      addons: { mirror: '', helm: '', addons: [], findings: [], renders: { cached: 0, run: 0 }, seconds: 0 },
     });
     expect(isFailure(unused[0]!, true)).toBe(true);
     expect(passed(report(true))).toBe(false);
@@ -149,7 +166,11 @@ describe('waivers in CI', () => {
 
   it("no waiver excuses verify's proof that a checker ran", () => {
     const blind = finding({ tool: 'verify', rule: CHECKER_RULES.blind, object: 'checker/kube-score' });
-    const { open } = applyVerifyWaivers('prod', [blind], [{ kind: 'checker', name: 'kube-score', rule: 'verify/checker-blind', reason: 'r' }]);
+    const { open } = applyVerifyWaivers(
+      'prod',
+      [blind],
+      [{ kind: 'checker', name: 'kube-score', rule: 'verify/checker-blind', reason: 'r' }],
+    );
     expect(open).toContainEqual(blind);
   });
 });

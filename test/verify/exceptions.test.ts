@@ -29,7 +29,10 @@ describe.each(environmentNames())('%s', (name) => {
 
   it("excuses every service's workload for the pull policy and host spread, by the pod template", () => {
     const list = workloads(objects);
-    expect(list.length).toBe(Object.values(env.services).filter((s) => s.enabled).length);
+    expect(list.length).toBe(Object.values(env.services).filter((s) => s.enabled && s.kind !== 'job').length);
+    for (const cron of objects.filter((o) => o.kind === 'CronJob')) {
+      expect(excuse(finding(cron, 'checkov', 'CKV_K8S_15'))).toMatch(/^IfNotPresent on purpose/);
+    }
     for (const object of list) {
       expect(excuse(finding(object, 'kube-score', 'container-image-pull-policy'))).toMatch(/^IfNotPresent on purpose/);
       expect(excuse(finding(object, 'checkov', 'CKV_K8S_15'))).toMatch(/^IfNotPresent on purpose/);
@@ -76,7 +79,8 @@ describe('an exception whose reason does not hold excuses nothing', () => {
   });
 
   it('a rule no exception names is never excused', () => {
-    for (const object of workloads(objects)) expect(projectExceptions(env, objects)(finding(object, 'checkov', 'CKV_K8S_16'))).toBeUndefined();
+    for (const object of workloads(objects))
+      expect(projectExceptions(env, objects)(finding(object, 'checkov', 'CKV_K8S_16'))).toBeUndefined();
   });
 
   it('a floor of one pod in production is not excused', () => {

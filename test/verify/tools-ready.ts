@@ -20,7 +20,9 @@ export const TOOLS_READY = inCi() || built;
 /** Call in a skipped file's describe: the one line a developer sees. */
 export function explainSkip(file: string): void {
   if (!TOOLS_READY) {
-    console.warn(`${file}: skipped, the verify tools are not built here (npm run tools needs Go and Python; npm test and CI build them and run it)`);
+    console.warn(
+      `${file}: skipped, the verify tools are not built here (npm run tools needs Go and Python; npm test and CI build them and run it)`,
+    );
   }
 }
 

@@ -120,6 +120,11 @@ export const argoRollouts: Checker = {
       }),
     );
     const linted = rollouts.map((o) => manifestId(o.object));
-    return { findings: results.flatMap((r) => r ?? []), given: linted, reported: linted.filter((_, index) => results[index] !== undefined), problems };
+    return {
+      findings: results.flatMap((r) => r ?? []),
+      given: linted,
+      reported: linted.filter((_, index) => results[index] !== undefined),
+      problems,
+    };
   },
 };

@@ -2,9 +2,13 @@
  * checkov's Kubernetes checks, offline: no platform calls (BC_SKIP_MAPPING), no package scan, no
  * download of external checks or guidelines. Rollouts are given as the Deployments they stand for
  * (workspace.ts), so their pod templates are checked too. Its summary counts the resources it parsed
- * and the files it could not: every object given must be counted, with no parsing error.
+ * and the files it could not: every object given must be counted, with no parsing error. It counts
+ * the pod template of a Deployment, DaemonSet, Job, ReplicaSet or StatefulSet as a Pod resource of its
+ * own (`Pod.<namespace>.<parent>.<labels>`; checkov/kubernetes/graph_builder/local_graph.py,
+ * _extract_nested_resources_recursive, 3.3.30), which is reported as its parent.
  */
 import { z } from 'zod';
+import type { Manifest } from '../../../lib/core/manifest';
 import type { Finding } from '../findings';
 import type { Workspace } from '../workspace';
 import { objectIdOf } from '../workspace';
@@ -40,9 +44,31 @@ const Output = z.union([Report, z.array(Report).length(1)]);
 
 export const CHECKOV_OFFLINE_ENV = { BC_SKIP_MAPPING: 'TRUE', CHECKOV_RUN_SCA_PACKAGE_SCAN_V2: 'false', LOG_LEVEL: 'WARNING' } as const;
 
-/** Finds the object of `Kind.namespace.name`, where a name may itself hold dots. */
-function resolveResource(workspace: Workspace, resource: string): { object: string; file?: string } {
+/** The kinds whose pod template checkov splits off as a Pod (SUPPORTED_POD_CONTAINERS_TYPES, kubernetes_utils.py). */
+const POD_PARENTS = new Set(['Deployment', 'DeploymentConfig', 'DaemonSet', 'Job', 'ReplicaSet', 'ReplicationController', 'StatefulSet']);
+
+/** Whether checkov counts a nested Pod for this object (is_invalid_k8_pod_definition, kubernetes_utils.py). */
+export function hasNestedPod(object: Manifest): boolean {
+  if (!POD_PARENTS.has(object.kind)) return false;
+  const template = (object.spec as { template?: { metadata?: unknown; spec?: unknown } } | undefined)?.template;
+  const metadata = template?.metadata as { name?: unknown; labels?: unknown } | undefined;
+  const spec = template?.spec;
+  return (
+    typeof metadata === 'object' &&
+    metadata !== null &&
+    (metadata.name !== undefined || metadata.labels !== undefined) &&
+    typeof spec === 'object' &&
+    spec !== null
+  );
+}
+
+/** Finds the object of `Kind.namespace.name`, where a name may itself hold dots; a nested Pod resolves to its parent. */
+function resolveResource(workspace: Workspace, resource: string, parents: readonly Manifest[]): { object: string; file?: string } {
   const [kind = '', ...rest] = resource.split('.');
+  if (kind === 'Pod') {
+    const parent = parents.find((p) => resource.startsWith(`Pod.${p.metadata.namespace}.${p.metadata.name}.`));
+    if (parent) return objectIdOf(workspace, parent.kind, parent.metadata.namespace, parent.metadata.name);
+  }
   for (let split = 1; split < rest.length; split++) {
     const namespace = rest.slice(0, split).join('.');
     const name = rest.slice(split).join('.');
@@ -99,9 +125,10 @@ export const checkov: Checker = {
     );
     const parsed = parseOutput('checkov', output, Output);
     const report = Array.isArray(parsed) ? parsed[0]! : parsed;
-    const given = [...workspace.projected, ...checkov.canary.objects].map(
-      (o) => objectIdOf(workspace, o.kind, o.metadata.namespace, o.metadata.name).object,
-    );
+    const objects = [...workspace.projected, ...checkov.canary.objects];
+    const parents = objects.filter(hasNestedPod);
+    const given = objects.map((o) => objectIdOf(workspace, o.kind, o.metadata.namespace, o.metadata.name).object);
+    const counted = objects.length + parents.length;
     const { summary, results } = report;
     const findings = results.failed_checks.map(
       (check): Finding => ({
@@ -109,22 +136,29 @@ export const checkov: Checker = {
         tool: 'checkov',
         rule: check.check_id,
         severity: 'error',
-        ...resolveResource(workspace, check.resource),
+        ...resolveResource(workspace, check.resource, parents),
         message: check.check_name,
       }),
     );
     const problems = [
-      ...unexpectedStatus('checkov', output, findings.length > 0 ? 1 : 0, findings.length > 0 ? 'it reported failed checks' : 'every check passed'),
+      ...unexpectedStatus(
+        'checkov',
+        output,
+        findings.length > 0 ? 1 : 0,
+        findings.length > 0 ? 'it reported failed checks' : 'every check passed',
+      ),
       ...unexpectedStderr('checkov', output),
       ...(summary.parsing_errors > 0 || results.parsing_errors.length > 0
         ? [`checkov could not parse ${summary.parsing_errors} file(s): ${excerpt(results.parsing_errors.join(', '))}`]
         : []),
-      ...(summary.resource_count === given.length
+      ...(summary.resource_count === counted
         ? []
-        : [`checkov counted ${summary.resource_count} resources, but it was given ${given.length}`]),
+        : [
+            `checkov counted ${summary.resource_count} resources, but it was given ${objects.length} objects, ${parents.length} of them with a pod template it counts apart (${counted})`,
+          ]),
     ];
     const reported = [...results.passed_checks, ...results.failed_checks, ...results.skipped_checks].map(
-      (check) => resolveResource(workspace, check.resource).object,
+      (check) => resolveResource(workspace, check.resource, parents).object,
     );
     return { findings, given, reported: [...new Set(reported)], problems, reportsOnlyChecked: true };
   },

@@ -88,7 +88,9 @@ export function parseOutput<S extends z.ZodType>(name: string, output: ToolOutpu
   try {
     json = JSON.parse(output.stdout);
   } catch {
-    throw new Error(`${name} exited ${output.status} without JSON output: ${excerpt(output.stderr || output.stdout) || '(nothing printed)'}`);
+    throw new Error(
+      `${name} exited ${output.status} without JSON output: ${excerpt(output.stderr || output.stdout) || '(nothing printed)'}`,
+    );
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

@@ -81,7 +81,10 @@ export const kubeScore: Checker = {
         spec: {
           replicas: 2,
           selector: { matchLabels: canaryLabels },
-          template: { metadata: { labels: canaryLabels }, spec: { containers: [{ name: 'app', image: 'registry.example.com/canary:1.0.0' }] } },
+          template: {
+            metadata: { labels: canaryLabels },
+            spec: { containers: [{ name: 'app', image: 'registry.example.com/canary:1.0.0' }] },
+          },
         },
       },
     ],

@@ -76,7 +76,12 @@ export const kubeconform: Checker = {
     const notValid = report.resources.filter((r) => r.status !== 'statusValid');
     const counted = report.summary.valid + report.summary.invalid + report.summary.errors + report.summary.skipped;
     const problems = [
-      ...unexpectedStatus('kubeconform', output, notValid.length > 0 ? 1 : 0, notValid.length > 0 ? 'it reported invalid objects' : 'every object valid'),
+      ...unexpectedStatus(
+        'kubeconform',
+        output,
+        notValid.length > 0 ? 1 : 0,
+        notValid.length > 0 ? 'it reported invalid objects' : 'every object valid',
+      ),
       ...unexpectedStderr('kubeconform', output),
       ...(counted === report.resources.length
         ? []
