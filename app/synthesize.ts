@@ -53,6 +53,7 @@ export function validationContext(environment: Environment): ValidationContext {
     production: environment.tier === 'production',
     ingressControllerNamespace: environment.ingress.namespace,
     kubernetesVersion: environment.cluster.kubernetesVersion,
+    network: environment.cluster.network,
     waivers: environment.waivers,
   };
 }

@@ -12,6 +12,7 @@ import {
 import { AppSecrets, type SecretTemplate } from '../lib/app-secrets';
 import { BarmanArchive, type ArchiveCredentials } from '../lib/barman-archive';
 import { BaseBackupSchedule } from '../lib/base-backup-schedule';
+import { GOOGLE_APIS, METADATA_SERVER } from '../lib/gke-network';
 import { clusterAddress } from '../lib/cluster-address';
 import {
   BACKUP_CREDENTIALS_KEY,
@@ -19,7 +20,6 @@ import {
   baseBackupName,
   CNPG_LABELS,
   DATA_PORTS,
-  GKE_METADATA_SERVER,
   poolerLabels,
   poolerName,
   postgresCredentialsName,
@@ -213,6 +213,7 @@ export class DataChart extends Chart {
     });
 
     const instances: k8s.NetworkPolicyPeer = { podSelector: { matchLabels: postgresInstanceLabels(cluster) } };
+    const { network } = environment.cluster;
     const operator: k8s.NetworkPolicyPeer = {
       namespaceSelector: namespaceSelector(CNPG_NAMESPACE),
       podSelector: { matchLabels: { ...CNPG_OPERATOR_POD_LABELS } },
@@ -221,9 +222,11 @@ export class DataChart extends Chart {
       backups === undefined
         ? []
         : [
-            { peers: backups.cidrs.map(ipPeer), ports: [tcp(443)] },
+            // Cloud Storage through the Private Google Access domain the environment states.
+            { peers: [ipPeer(GOOGLE_APIS[network.googleApis].cidr)], ports: [tcp(443)] },
+            // Workload identity's tokens from the metadata server, where this dataplane's policy sees it.
             ...(backups.credentials.type === 'workload-identity'
-              ? [{ peers: [ipPeer(GKE_METADATA_SERVER.cidr)], ports: [tcp(GKE_METADATA_SERVER.port)] }]
+              ? [{ peers: [ipPeer(METADATA_SERVER[network.dataplane].cidr)], ports: [tcp(METADATA_SERVER[network.dataplane].port)] }]
               : []),
           ];
     // Instances and their Jobs (initdb, join, recovery carry cnpg.io/cluster but no pod role); not the poolers.

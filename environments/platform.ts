@@ -31,6 +31,9 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     // A GKE private cluster's control-plane range (its `kubernetes` Service endpoint, on 443): set each
     // cluster's own (kubectl get endpoints kubernetes -n default).
     apiServer: { cidrs: ['172.16.0.0/28'], port: 443 },
+    // GKE Dataplane V2 (Cilium) enforces NetworkPolicy, and a private DNS zone answers *.googleapis.com
+    // with private.googleapis.com (Private Google Access): set each cluster's own.
+    network: { dataplane: 'dataplane-v2', googleApis: 'private' },
   },
   // Public on-demand and spot list prices (GCP us-central1, AWS us-east-1), USD per node-hour.
   machineTypes: {

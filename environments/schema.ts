@@ -684,11 +684,6 @@ const postgresBackups = strict({
   bucket: bucketName,
   path: bucketPath.default(POSTGRES_DEFAULTS.backups.path),
   credentials: backupCredentials,
-  /** Address ranges of the object store's API (NetworkPolicies cannot name hosts). */
-  cidrs: z
-    .array(cidr)
-    .min(1)
-    .default([...POSTGRES_DEFAULTS.backups.cidrs]),
   /** A base backup every this many hours (seed 004: 6). */
   everyHours: z.number().int().min(1).max(24).default(POSTGRES_DEFAULTS.backups.everyHours),
   /** Backups and WAL are kept this long (seed 004: 30). */
@@ -939,6 +934,16 @@ const cluster = strict({
    * control plane's endpoint, on 443): operators' instance managers call it from the data namespace.
    */
   apiServer: strict({ cidrs: z.array(cidr).min(1), port }),
+  /**
+   * How the cluster's network is built, which decides the addresses its pods' egress to Google's services
+   * is allowed to (lib/gke-network.ts): the dataplane that enforces NetworkPolicy (`dataplane-v2`, or
+   * `calico` network policy), and the Private Google Access domain its private DNS zone for
+   * googleapis.com answers with (`private`: private.googleapis.com, `restricted`: restricted.googleapis.com).
+   */
+  network: strict({
+    dataplane: z.enum(['dataplane-v2', 'calico'], { error: () => 'must be one of: dataplane-v2, calico' }),
+    googleApis: z.enum(['private', 'restricted'], { error: () => 'must be one of: private, restricted' }),
+  }),
 });
 
 /**

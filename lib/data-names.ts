@@ -147,6 +147,3 @@ export const DATA_PORTS = {
   sentinel: 26379,
   redisMetrics: 9121,
 } as const;
-
-/** The GKE metadata server, where workload identity's tokens come from. */
-export const GKE_METADATA_SERVER = { cidr: '169.254.169.254/32', port: 80 } as const;

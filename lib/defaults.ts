@@ -132,8 +132,6 @@ export const POSTGRES_DEFAULTS = {
      */
     archiveTimeoutSeconds: 2 * MINUTE,
     path: 'postgres',
-    /** Private Google Access (private.googleapis.com): where the GCS API is reached from the nodes. */
-    cidrs: ['199.36.153.8/30'],
   },
   /** The Barman Cloud sidecar in every instance pod (Guaranteed QoS needs its limits = requests). */
   sidecarResources: { cpu: '250m', memory: '256Mi' },

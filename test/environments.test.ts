@@ -97,6 +97,7 @@ const BAD_INPUT: readonly (readonly [string, string | RegExp])[] = [
     'bad-port: services.backend.port = 15000: is reserved by the Istio sidecar: 15000 is in 15000-15090, where the proxy and its agent listen in every pod; choose another port',
   ],
   ['solver-without-project', 'bad-solver: tls.issuer.solver.project = (missing): is required (string)'],
+  ['unknown-dataplane', 'bad-dataplane: cluster.network.dataplane = "cilium": must be one of: dataplane-v2, calico'],
   [
     'shared-prefix-with-slash',
     'bad-shared-prefix: secrets.sharedPrefix = "platform/prod": must be letters, digits, "-" and "_" only for Google Secret Manager (secret IDs have no "/" or "."), e.g. platform-prod',

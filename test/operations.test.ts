@@ -54,6 +54,30 @@ type ClusterIssuer = WithSpec<{ readonly acme: { readonly solvers: readonly Read
 const fixture = (name: string) =>
   renderEnvironment(buildEnvironment(loadEnvironmentFile(join(__dirname, 'fixtures/environments', `${name}.yaml`))));
 
+describe("the data layer's egress to Google follows the cluster's network (cluster.network)", () => {
+  const egress = (env: ReturnType<typeof fixture>) =>
+    find<NetworkPolicyJson>(env, 'NetworkPolicy', 'postgres-instances').spec.egress!.flatMap((rule) =>
+      rule.to!.flatMap((peer) => (peer.ipBlock ? [`${peer.ipBlock.cidr}:${rule.ports!.map((p) => p.port).join(',')}`] : [])),
+    );
+
+  it('Dataplane V2 and private.googleapis.com (every environment here): 169.254.169.254:80 and 199.36.153.8/30:443', () => {
+    for (const name of environmentNames().filter((n) => environment(n).dataStores.postgres?.mode === 'operated')) {
+      const model = environment(name);
+      expect(model.cluster.network, name).toEqual({ dataplane: 'dataplane-v2', googleApis: 'private' });
+      const postgres = model.dataStores.postgres;
+      if (postgres?.mode === 'operated' && postgres.engine === 'postgres' && postgres.backups !== undefined) {
+        expect(egress(rendered(name)), name).toEqual(expect.arrayContaining(['199.36.153.8/30:443', '169.254.169.254/32:80']));
+      }
+    }
+  });
+
+  it('Calico and restricted.googleapis.com: 169.254.169.252:988 and 199.36.153.4/30:443, nothing of the other', () => {
+    const found = egress(fixture('calico-restricted'));
+    expect(found).toEqual(expect.arrayContaining(['199.36.153.4/30:443', '169.254.169.252/32:988']));
+    expect(found.filter((e) => e.startsWith('169.254.169.254') || e.startsWith('199.36.153.8'))).toEqual([]);
+  });
+});
+
 describe('queue workers scale on queue depth (seeds 001, 004)', () => {
   it.each([
     ['prod', 10, 40],

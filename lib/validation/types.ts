@@ -2,6 +2,7 @@
  * Shared shapes of the validator. Every check works on plain manifest objects (what is written to
  * dist/), so it validates exactly what a GitOps controller will apply.
  */
+import type { Dataplane, GoogleApisAccess } from '../gke-network';
 
 export type Severity = 'error' | 'warning';
 
@@ -34,6 +35,8 @@ export interface ValidationContext {
   readonly ingressControllerNamespace?: string;
   /** The cluster's Kubernetes minor, e.g. 1.35: every add-on must support it. @default - not checked */
   readonly kubernetesVersion?: string;
+  /** How the cluster's network is built (environment cluster.network): GKE egress must match it. @default - not stated */
+  readonly network?: { readonly dataplane: Dataplane; readonly googleApis: GoogleApisAccess };
   readonly waivers?: readonly Waiver[];
 }
 

@@ -247,6 +247,13 @@ const redisClientSecret = (url: string): M => ({
     data: [{ secretKey: 'p', remoteRef: { key: 'platform/redis-password' } }],
   },
 });
+/** A policy letting the data namespace's pods out to one address and port. */
+const googleEgress = (cidr: string, port: number): M => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'postgres-instances', namespace: 'data', labels: labels('postgres-instances') },
+  spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }], ports: [{ protocol: 'TCP', port }] }] },
+});
 /** A weekly pod-kill drill of the workers, with `concurrencyPolicy` as given (`undefined`: absent). */
 const drill = (concurrencyPolicy: string | undefined, action = 'pod-kill', duration?: string): M => ({
   apiVersion: 'chaos-mesh.org/v1alpha1',
@@ -481,6 +488,15 @@ const CASES: Record<string, Case> = {
     path: 'spec.ingress',
     message:
       'NetworkPolicy/edge/public admit cert-manager\'s controller (cert-manager, {"app.kubernetes.io/name":"cert-manager","app.kubernetes.io/component":"controller"}) to Gateway/edge/public on port 80 by no selector',
+  },
+  'net/google-egress': {
+    fail: () => [googleEgress('169.254.169.252/32', 988)],
+    pass: () => [googleEgress('169.254.169.254/32', 80)],
+    ctx: { ...PROD, network: { dataplane: 'dataplane-v2', googleApis: 'private' } },
+    passCtx: { ...PROD, network: { dataplane: 'dataplane-v2', googleApis: 'private' } },
+    path: 'spec.egress[0].to[0].ipBlock.cidr',
+    message:
+      "allows the metadata server as 169.254.169.252/32 port 988, but under dataplane-v2 policy sees it as 169.254.169.254/32 port 80: workload identity's token requests would be dropped",
   },
   'chaos/drill-fires': {
     fail: () => [drill('Forbid')],
@@ -980,6 +996,20 @@ describe('rule variants the table does not cover', () => {
     expect(findings(http01Edge([{ ipBlock: { cidr: '0.0.0.0/0' } }], false), 'net/in-cluster-peer')[0]?.message).toContain(
       'no cert-manager install in the set says where its controller runs',
     );
+  });
+
+  it('net/google-egress: the other Private Google Access domain fails, and so does any such address where no network is stated', () => {
+    const restricted: ValidationContext = { ...PROD, network: { dataplane: 'calico', googleApis: 'restricted' } };
+    expect(findings([googleEgress('199.36.153.8/30', 443)], 'net/google-egress', restricted)[0]?.message).toContain(
+      "the cluster's DNS zone answers googleapis.com with restricted.googleapis.com (199.36.153.4/30)",
+    );
+    expect(
+      findings([googleEgress('199.36.153.4/30', 443), googleEgress('169.254.169.252/32', 988)], 'net/google-egress', restricted),
+    ).toEqual([]);
+    expect(findings([googleEgress('169.254.169.254/32', 80)], 'net/google-egress', PROD)[0]?.message).toContain(
+      'the environment states no cluster.network',
+    );
+    expect(findings([googleEgress('10.0.0.0/8', 443)], 'net/google-egress', PROD)).toEqual([]);
   });
 
   it("chaos/drill-fires: Chaos Mesh's default policy is Forbid; a chaos with a duration finishes even when it selected nothing", () => {

@@ -11,6 +11,7 @@ import { dataLayerRules } from './data-layer';
 import { edgeRouteRules } from './edge-routes';
 import { edgeLimitRules } from './edge-limits';
 import { availabilityRules } from './availability';
+import { gkeNetworkRules } from './gke-network';
 import { imageRules } from './images';
 import { inClusterPeerRules } from './in-cluster-peers';
 import { ingressRules } from './ingress';
@@ -59,6 +60,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   edgeRouteRules,
   edgeLimitRules,
   inClusterPeerRules,
+  gkeNetworkRules,
   alertSourceRules,
 ];
 
