@@ -121,7 +121,10 @@ function istioAddons(environment: Environment): ClusterAddon[] {
       // privileged istio-init container and keep Pod Security "restricted".
       namespace: { name: ISTIO_CNI_NAMESPACE, labels: {} },
       dependsOn: [Addon.ISTIO_BASE],
-      values: { ...platform },
+      // The node agent's AppArmor profile goes in its securityContext (appArmorProfile, GA in 1.30),
+      // not in the annotation the chart writes by default for 1.29, which the API server warns is
+      // deprecated (found by verify's admission of the rendered chart).
+      values: { ...platform, useAppArmorAnnotation: false },
     },
     {
       name: Addon.ISTIOD,
