@@ -41,7 +41,13 @@ export interface GraphModel {
   /** The namespace the services run in. */
   readonly namespace: string;
   /** The enabled services with the services they call and the data stores they use. */
-  readonly services: readonly { readonly name: string; readonly calls: readonly string[]; readonly uses: readonly string[] }[];
+  readonly services: readonly {
+    readonly name: string;
+    /** What it speaks on its port (`grpc`, `http2`); calls to it are labelled so. @default - http, or no port */
+    readonly protocol?: string;
+    readonly calls: readonly string[];
+    readonly uses: readonly string[];
+  }[];
   /** The data stores by name. */
   readonly dataStores: Readonly<Record<string, GraphStore>>;
 }
@@ -86,7 +92,12 @@ export function graphModel(environment: Environment): GraphModel {
   return {
     environment: environment.name,
     namespace: environment.namespace,
-    services: enabledServices(environment).map(([name, spec]) => ({ name, calls: [...spec.calls], uses: [...spec.uses] })),
+    services: enabledServices(environment).map(([name, spec]) => ({
+      name,
+      ...('protocol' in spec ? { protocol: spec.protocol } : {}),
+      calls: [...spec.calls],
+      uses: [...spec.uses],
+    })),
     dataStores: Object.fromEntries(Object.entries(environment.dataStores).map(([name, store]) => [name, graphStore(name, store)])),
   };
 }
@@ -167,8 +178,16 @@ function objectKey(o: Manifest): string {
   return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
+/** Kinds drawn as workloads: the plan's (they run pods all the time) and CronJobs (their pods run on a schedule). */
+const DRAWN_KINDS: readonly string[] = [...WORKLOAD_KINDS, 'CronJob'];
+
+/** The pod template of a workload; a CronJob's is in its Job template. */
+function podTemplate(o: Manifest): unknown {
+  return o.kind === 'CronJob' ? at(o, 'spec', 'jobTemplate', 'spec', 'template') : at(o, 'spec', 'template');
+}
+
 function templateLabels(o: Manifest): Plain {
-  const labels = at(o, 'spec', 'template', 'metadata', 'labels');
+  const labels = at(podTemplate(o), 'metadata', 'labels');
   return isPlain(labels) ? labels : {};
 }
 
@@ -217,7 +236,7 @@ class TopologyBuilder {
     for (const o of this.objects) if (o.kind === 'Ingress') this.ingress(o);
     for (const o of this.objects) if (o.kind === 'HTTPRoute') this.httpRoute(o);
     for (const o of this.objects) if (o.kind === 'Service' && !this.isEdgeUpstream(o)) this.service(o);
-    for (const o of this.objects) if (WORKLOAD_KINDS.includes(o.kind)) this.workload(o);
+    for (const o of this.objects) if (DRAWN_KINDS.includes(o.kind)) this.workload(o);
     for (const o of this.objects)
       if (o.kind === 'VirtualService' && o.apiVersion.startsWith('networking.istio.io/')) this.virtualService(o);
     for (const o of this.objects) if (o.kind === 'Rollout') this.rolloutServices(o);
@@ -306,7 +325,7 @@ class TopologyBuilder {
     const labels = at(selector, 'labelSelectors');
     const action = text(at(o, 'spec', 'podChaos', 'action')) ?? text(at(o, 'spec', 'type')) ?? 'chaos';
     const id = this.graph.node(objectKey(o), 'trigger', `Chaos Mesh ${action}<br/>${text(at(o, 'spec', 'schedule')) ?? ''}`);
-    for (const w of this.objects.filter((x) => WORKLOAD_KINDS.includes(x.kind))) {
+    for (const w of this.objects.filter((x) => DRAWN_KINDS.includes(x.kind))) {
       if (namespaces.includes(w.metadata.namespace ?? '') && selects(labels, templateLabels(w)))
         this.graph.edge(id, this.workloadNode(w), 'kills', true);
     }
@@ -389,8 +408,9 @@ class TopologyBuilder {
   private workloadNode(o: Manifest): string {
     const w = this.workloads.find((x) => x.kind === o.kind && x.name === o.metadata.name && x.namespace === (o.metadata.namespace ?? ''));
     const strategy = w?.strategy === undefined ? '' : `${STRATEGY_NAMES[w.strategy] ?? w.strategy}, `;
-    const detail = w === undefined ? '' : `<br/>${strategy}${range(w)}`;
-    const pool = this.options.poolLabel === undefined ? undefined : templatePool(at(o, 'spec', 'template'), this.options.poolLabel);
+    const schedule = text(at(o, 'spec', 'schedule'));
+    const detail = w !== undefined ? `<br/>${strategy}${range(w)}` : schedule !== undefined ? `<br/>${schedule}` : '';
+    const pool = this.options.poolLabel === undefined ? undefined : templatePool(podTemplate(o), this.options.poolLabel);
     return this.graph.node(objectKey(o), 'workload', `${o.kind} ${o.metadata.name}${detail}`, pool);
   }
 
@@ -490,7 +510,7 @@ class TopologyBuilder {
     const everyPod = selector === undefined || (isPlain(selector) && Object.keys(selector).length === 0);
     const sources = this.objects.filter(
       (w) =>
-        WORKLOAD_KINDS.includes(w.kind) && (w.metadata.namespace ?? '') === namespace && (everyPod || selects(selector, templateLabels(w))),
+        DRAWN_KINDS.includes(w.kind) && (w.metadata.namespace ?? '') === namespace && (everyPod || selects(selector, templateLabels(w))),
     );
     for (const rule of list(at(o, 'spec', 'egress'))) {
       const operated = list(at(rule, 'to')).flatMap((peer) => {
@@ -508,7 +528,7 @@ class TopologyBuilder {
     const { environment, namespace } = this.options.model;
     const labels = selectorLabels({ name: service, environment });
     return this.objects.filter(
-      (o) => WORKLOAD_KINDS.includes(o.kind) && (o.metadata.namespace ?? '') === namespace && selects(labels, templateLabels(o)),
+      (o) => DRAWN_KINDS.includes(o.kind) && (o.metadata.namespace ?? '') === namespace && selects(labels, templateLabels(o)),
     );
   }
 
@@ -536,7 +556,9 @@ class TopologyBuilder {
       const callers = this.workloadsOfService(service.name);
       for (const callee of service.calls) {
         const target = this.serviceNode(serviceName(callee), model.namespace);
-        for (const caller of callers) this.graph.edge(this.workloadNode(caller), target, 'calls');
+        const protocol = model.services.find((s) => s.name === callee)?.protocol;
+        const label = protocol === undefined || protocol === 'http' ? 'calls' : `calls (${protocol})`;
+        for (const caller of callers) this.graph.edge(this.workloadNode(caller), target, label);
       }
       for (const store of service.uses) {
         const target = this.storeNode(store);

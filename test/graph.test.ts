@@ -57,10 +57,11 @@ describe('prod topology', () => {
     expect(calls.length).toBeGreaterThan(0);
     for (const { name, callee } of calls) {
       const caller = idOf(text, `(Deployment|Rollout) ${name}<br/>`);
-      expect(edges(text)).toContain(`${caller} -->|"calls"| ${idOf(text, `Service ${callee}"`)}`);
+      const target = idOf(text, `Service ${callee}"`);
+      expect(edges(text).some((e) => new RegExp(`^${caller} -->\\|"calls( \\(\\w+\\))?"\\| ${target}$`).test(e))).toBe(true);
     }
     // Nothing else is drawn as a call.
-    expect(edges(text).filter((e) => e.includes('"calls"'))).toHaveLength(calls.length);
+    expect(edges(text).filter((e) => e.includes('|"calls'))).toHaveLength(calls.length);
   });
 
   it('draws every data store a service uses, named by its declared engine', () => {
@@ -201,6 +202,12 @@ describe('routing, scaling and data stores', () => {
       },
     },
     {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: meta('sync'),
+      spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: template('sync', 'batch') } } },
+    },
+    {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: meta('jobs-egress'),
@@ -215,8 +222,9 @@ describe('routing, scaling and data stores', () => {
     environment: 'test',
     namespace: ns,
     services: [
-      { name: 'api', calls: [], uses: [] },
+      { name: 'api', protocol: 'grpc', calls: [], uses: [] },
       { name: 'jobs', calls: ['api'], uses: ['orders', 'events'] },
+      { name: 'sync', calls: ['api'], uses: ['orders'] },
     ],
     dataStores: {
       orders: { engine: 'postgres', mode: 'managed', port: 5432, where: '10.20.0.0/24' },
@@ -253,8 +261,12 @@ describe('routing, scaling and data stores', () => {
     expect(text).toContain('"Deployment jobs<br/>0-20 pods, KEDA"');
   });
 
-  it('draws the calls the model declares', () => {
-    expect(edges(text)).toContain(`${id('Deployment jobs')} -->|"calls"| ${id('Service api"')}`);
+  it("draws the calls the model declares, labelled with the callee's protocol, from CronJobs too", () => {
+    expect(edges(text)).toContain(`${id('Deployment jobs')} -->|"calls (grpc)"| ${id('Service api"')}`);
+    expect(text).toContain('"CronJob sync<br/>0 * * * *"');
+    expect(edges(text)).toContain(`${id('CronJob sync')} -->|"calls (grpc)"| ${id('Service api"')}`);
+    expect(edges(text)).toContain(`${id('CronJob sync')} -->|"uses orders"| ${id('orders<br/>')}`);
+    expect(text).toMatch(/subgraph pool_batch\["node pool batch"\]\n(\s+\w+.*\n)*\s+CronJob_platform_sync/);
   });
 
   it('names each store by its declared engine, never by its port', () => {
