@@ -1,10 +1,11 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { Environment, WebServiceSpec } from '../environments/schema';
+import { type Environment, userLimitedServices, type WebServiceSpec } from '../environments/schema';
 import { platformLabels, selectorLabels, workloadSelector } from '../lib/labels';
 import { MeshAuthorization } from '../lib/mesh-authorization';
 import { MeshBaseline } from '../lib/mesh-baseline';
 import { MeshRouting, type TrafficSplit } from '../lib/mesh-routing';
+import { UserRateLimit } from '../lib/user-rate-limit';
 import {
   CANARY_SUBSET,
   destinationRuleName,
@@ -15,10 +16,11 @@ import {
   serviceName,
   STABLE_SUBSET,
   trackSubsetName,
+  userRateLimitName,
   virtualServiceName,
 } from '../lib/names';
 import type { EnvironmentChartProps } from './chart-props';
-import { enabledWebServices, serviceLabels } from './resolve-service';
+import { enabledWebServices, serviceLabels, serviceSpec } from './resolve-service';
 import { callerPrincipal, callersOf } from './service-graph';
 
 /**
@@ -69,6 +71,28 @@ export class MeshChart extends Chart {
         principals: callersOf(environment, service).map((caller) => callerPrincipal(environment, caller)),
         port: spec.port,
       });
+    }
+    // Requests a minute per verified user, counted by the sidecars of the services it names.
+    const { identity, userRateLimit } = environment.ingress;
+    if (identity !== undefined && userRateLimit !== undefined) {
+      for (const service of userLimitedServices(environment)) {
+        const spec = serviceSpec(environment, service);
+        if (spec.kind !== 'web')
+          throw new Error(`${environment.name}: ingress.userRateLimit counts at services.${service}, which is not a web service`);
+        new UserRateLimit(this, `${service}-users`, {
+          name: userRateLimitName(service),
+          labels: serviceLabels(environment, service),
+          selector: selectorLabels({ name: service, environment: environment.name }),
+          port: spec.port,
+          issuer: identity.issuer,
+          jwksUri: identity.jwksUri,
+          audiences: identity.audiences,
+          userClaim: identity.userClaim,
+          requestsPerMinute: userRateLimit.requestsPerMinute,
+          ...(userRateLimit.tiers === undefined ? {} : { tiers: userRateLimit.tiers }),
+          trackedUsers: userRateLimit.trackedUsers,
+        });
+      }
     }
   }
 }

@@ -74,10 +74,14 @@ export const CRD_SOURCES: readonly CrdSource[] = [
   pinned('istio-networking', 'istio/istio', 'manifests/charts/base/files/crd-all.gen.yaml', 'istio_crd-all.yaml', [
     'VirtualService',
     'DestinationRule',
+    // The per-user rate limit: Envoy's local rate limit on the services' sidecars (lib/user-rate-limit.ts).
+    'EnvoyFilter',
   ]),
   pinned('istio-security', 'istio/istio', 'manifests/charts/base/files/crd-all.gen.yaml', 'istio_crd-all.yaml', [
     'PeerAuthentication',
     'AuthorizationPolicy',
+    // The users' tokens, verified at the services' sidecars (lib/user-rate-limit.ts).
+    'RequestAuthentication',
   ]),
 
   // KEDA: event-driven autoscaling of the Celery workers.
@@ -204,6 +208,14 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     'config/crd/standard/gateway.networking.k8s.io_gateways.yaml',
     'gateway-api-v1.5.1/gateway.networking.k8s.io_gateways.yaml',
     ['Gateway'],
+    'v1.5.1',
+  ),
+  pinned(
+    'gateway-api-grpcroute',
+    'kubernetes-sigs/gateway-api',
+    'config/crd/standard/gateway.networking.k8s.io_grpcroutes.yaml',
+    'gateway-api-v1.5.1/gateway.networking.k8s.io_grpcroutes.yaml',
+    ['GRPCRoute'],
     'v1.5.1',
   ),
   pinned(

@@ -9,6 +9,7 @@ import { autoscalingRules } from './autoscaling';
 import { chaosRules } from './chaos';
 import { dataLayerRules } from './data-layer';
 import { edgeRouteRules } from './edge-routes';
+import { rateLimitKeyRules } from './rate-limit-keys';
 import { edgeLimitRules } from './edge-limits';
 import { availabilityRules } from './availability';
 import { gkeNetworkRules } from './gke-network';
@@ -58,6 +59,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   dataLayerRules,
   chaosRules,
   edgeRouteRules,
+  rateLimitKeyRules,
   edgeLimitRules,
   inClusterPeerRules,
   gkeNetworkRules,
