@@ -234,7 +234,7 @@ class TopologyBuilder {
   build(): Graph {
     // Order: the edge first, then what it reaches, so Mermaid lays the chart out left to right.
     for (const o of this.objects) if (o.kind === 'Ingress') this.ingress(o);
-    for (const o of this.objects) if (o.kind === 'HTTPRoute') this.httpRoute(o);
+    for (const o of this.objects) if (o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute') this.httpRoute(o);
     for (const o of this.objects) if (o.kind === 'Service' && !this.isEdgeUpstream(o)) this.service(o);
     for (const o of this.objects) if (DRAWN_KINDS.includes(o.kind)) this.workload(o);
     for (const o of this.objects)
@@ -370,7 +370,7 @@ class TopologyBuilder {
     return this.graph.node(`Gateway/${namespace}/${name}`, 'workload', `Gateway ${name}${detail}`, w?.pool);
   }
 
-  /** Hosts → the Gateway → each backend's Service (through its ExternalName), labelled with the path. */
+  /** Hosts → the Gateway → each backend's Service (through its ExternalName), labelled with the path (`gRPC` for a GRPCRoute). */
   private httpRoute(o: Manifest): void {
     const namespace = o.metadata.namespace ?? '';
     const rules = list(at(o, 'spec', 'rules'));
@@ -386,7 +386,7 @@ class TopologyBuilder {
         );
         const target = clusterService(text(at(upstream, 'spec', 'externalName')));
         const service = target === undefined ? this.serviceNode(name, namespace) : this.serviceNode(target.name, target.namespace);
-        const path = text(at(list(at(rule, 'matches'))[0], 'path', 'value')) ?? '/';
+        const path = o.kind === 'GRPCRoute' ? 'gRPC' : (text(at(list(at(rule, 'matches'))[0], 'path', 'value')) ?? '/');
         this.graph.edge(gateway, service, path);
       }
     }

@@ -4,6 +4,7 @@
  * path of a host routed to two services; and validate refusing a public service the edge cannot reach.
  */
 import { describe, expect, it } from 'vitest';
+import { graphOptions, topologyMermaid } from '../app/graph';
 import { renderEnvironment, type RenderedEnvironment } from '../app/render';
 import { validationContext } from '../app/synthesize';
 import { buildEnvironment } from '../charts';
@@ -208,5 +209,58 @@ describe('the model refuses routes that cannot work', () => {
     expect(refused({ ...withAdmin, ingress: { ...withAdmin.ingress, apiHost: 'api.staging.example.com' } })).toMatch(
       /ingress\.apiHost = "api\.staging\.example\.com": is not read when ingress\.routes is given/,
     );
+  });
+
+  it('paths on a gRPC service, and a gRPC service sharing a host', () => {
+    const grpc = baseWithAdmin({ protocol: 'grpc', healthPath: undefined, metricsPath: undefined });
+    const admin = (route: Omit<RouteInput, 'service'>): EnvironmentOverlay => ({
+      ...withAdmin,
+      ingress: { ...withAdmin.ingress, routes: [...withAdmin.ingress!.routes!.slice(0, 2), { service: 'admin', ...route }] },
+    });
+    expect(refused(admin({ hosts: [ADMIN_HOST], paths: [{ path: '/x' }] }), grpc)).toMatch(
+      /ingress\.routes\[2\]\.paths = .*: is for http and http2 services: a grpc service takes every method of its hosts/,
+    );
+    expect(refused(admin({ hosts: ['staging.example.com'] }), grpc)).toMatch(
+      /ingress\.routes\[2\]\.hosts = "staging\.example\.com": is the host of grpc service admin and also routes to /,
+    );
+  });
+});
+
+describe('a gRPC API on its own host', () => {
+  const grpcBase = baseWithAdmin({ protocol: 'grpc', healthPath: undefined, metricsPath: undefined });
+  const scanHost = 'scan.staging.example.com';
+  const { env, out } = render(
+    {
+      ...withAdmin,
+      ingress: { ...withAdmin.ingress, routes: [...withAdmin.ingress!.routes!.slice(0, 2), { service: 'admin', hosts: [scanHost] }] },
+    },
+    grpcBase,
+  );
+
+  it('gets a GRPCRoute for every method of its host, on its own HTTPS listener, reached over gRPC', () => {
+    const route = named<Route>(out, 'GRPCRoute', 'admin')!;
+    expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
+    expect(route.spec.hostnames).toEqual([scanHost]);
+    expect(route.spec.rules.map((r) => [r.matches, r.backendRefs])).toEqual([
+      [undefined, [{ group: '', kind: 'Service', name: 'admin', port: 80 }]],
+    ]);
+    expect(named<Route>(out, 'HTTPRoute', 'admin')).toBeUndefined();
+    const listener = find<Gateway>(out, 'Gateway', 'public').spec.listeners.find((l) => l.hostname === scanHost);
+    expect(route.spec.parentRefs.map((p) => p.sectionName)).toEqual([listener!.name]);
+    const upstream = out.objects.find(
+      (o) => o.kind === 'Service' && o.metadata.name === 'admin' && o.metadata.namespace === env.ingress.namespace,
+    ) as WithSpec<{ readonly ports: readonly Readonly<Record<string, unknown>>[] }> | undefined;
+    expect(upstream!.spec.ports).toEqual([{ name: 'grpc', port: 80, targetPort: 80, protocol: 'TCP', appProtocol: 'grpc' }]);
+  });
+
+  it('validates with no error', () => {
+    const report = validate(out.objects, validationContext(env));
+    expect(report.violations.filter((v) => v.severity === 'error').map((v) => `${v.rule} ${v.object}: ${v.message}`)).toEqual([]);
+  });
+
+  it('is drawn by graph: its host, the Gateway, and the gRPC service', () => {
+    const text = topologyMermaid(out.objects, graphOptions(env));
+    expect(text).toContain('Gateway_edge_public -->|"gRPC"| Service_platform_admin');
+    expect(text).toContain(scanHost);
   });
 });
