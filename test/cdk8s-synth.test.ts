@@ -15,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 
 const root = join(__dirname, '..');
+/** Copying or removing the repository, and each run of the real tools, on a loaded 2-core machine. */
+const COPY_TIMEOUT = 120_000;
+const RUN_TIMEOUT = 300_000;
 const SKIP = new Set(['node_modules', '.build', '.cache', '.git', '.cdk8s.out', 'coverage', 'test', 'docs', 'tools']);
 
 /** Every file under `dir` with the SHA-256 of its bytes, by path relative to `dir`. */
@@ -38,7 +41,7 @@ describe('npx cdk8s synth', () => {
       cwd: copy,
       encoding: 'utf8',
       env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
-      timeout: 240_000,
+      timeout: RUN_TIMEOUT - 10_000,
     });
   const dist = () => join(copy, 'dist');
   const config = () => parse(readFileSync(join(copy, 'cdk8s.yaml'), 'utf8')) as { app: string; output: string };
@@ -50,63 +53,83 @@ describe('npx cdk8s synth', () => {
     copy = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
     for (const entry of readdirSync(root)) if (!SKIP.has(entry)) cpSync(join(root, entry), join(copy, entry), { recursive: true });
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
-  });
-  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+  }, COPY_TIMEOUT);
+  afterAll(() => rmSync(copy, { recursive: true, force: true }), COPY_TIMEOUT);
 
-  it("never names dist/ as cdk8s-cli's output folder, which cdk8s-cli empties first", () => {
-    expect(output()).not.toBe(dist());
-    expect(dist().startsWith(`${output()}/`)).toBe(false);
-    // The app knows that folder as cdk8s-cli's scratch, and writes dist/ when it is asked for it.
-    expect(config().app).toMatch(new RegExp(`synth --scratch ${config().output.replace(/\./g, '\\.')}$`));
-  });
+  it(
+    "never names dist/ as cdk8s-cli's output folder, which cdk8s-cli empties first",
+    () => {
+      expect(output()).not.toBe(dist());
+      expect(dist().startsWith(`${output()}/`)).toBe(false);
+      // The app knows that folder as cdk8s-cli's scratch, and writes dist/ when it is asked for it.
+      expect(config().app).toMatch(new RegExp(`synth --scratch ${config().output.replace(/\./g, '\\.')}$`));
+    },
+    RUN_TIMEOUT,
+  );
 
-  it('leaves dist/ byte-for-byte as it was when an environment is invalid', () => {
-    const before = tree(dist());
-    expect(Object.keys(before).length).toBeGreaterThan(0);
-    const source = readFileSync(envFile(), 'utf8');
-    expect(source).toContain('defineEnvironment({');
-    writeFileSync(envFile(), source.replace('defineEnvironment({', "defineEnvironment({\n  replicaz: 'not a field',\n"));
-    try {
-      const failed = cdk8s();
-      expect(failed.status, failed.stdout).not.toBe(0);
-      expect(failed.stderr).toContain('replicaz');
+  it(
+    'leaves dist/ byte-for-byte as it was when an environment is invalid',
+    () => {
+      const before = tree(dist());
+      expect(Object.keys(before).length).toBeGreaterThan(0);
+      const source = readFileSync(envFile(), 'utf8');
+      expect(source).toContain('defineEnvironment({');
+      writeFileSync(envFile(), source.replace('defineEnvironment({', "defineEnvironment({\n  replicaz: 'not a field',\n"));
+      try {
+        const failed = cdk8s();
+        expect(failed.status, failed.stdout).not.toBe(0);
+        expect(failed.stderr).toContain('replicaz');
+        expect(tree(dist())).toEqual(before);
+      } finally {
+        writeFileSync(envFile(), source);
+      }
+    },
+    RUN_TIMEOUT,
+  );
+
+  it(
+    'leaves dist/ byte-for-byte as it was when the sources do not build',
+    () => {
+      const before = tree(dist());
+      const file = join(copy, 'lib', 'names.ts');
+      const source = readFileSync(file, 'utf8');
+      writeFileSync(file, `${source}\nexport const broken = ;\n`);
+      try {
+        const failed = cdk8s();
+        expect(failed.status, failed.stdout).not.toBe(0);
+        expect(tree(dist())).toEqual(before);
+      } finally {
+        writeFileSync(file, source);
+      }
+    },
+    RUN_TIMEOUT,
+  );
+
+  it(
+    'writes only the folder --output names',
+    () => {
+      const before = tree(dist());
+      const ok = cdk8s('--output', 'elsewhere');
+      expect(ok.status, ok.stderr).toBe(0);
       expect(tree(dist())).toEqual(before);
-    } finally {
-      writeFileSync(envFile(), source);
-    }
-  });
+      const written = tree(join(copy, 'elsewhere'));
+      for (const name of environmentNames()) expect(Object.keys(written).some((file) => file.startsWith(`${name}/`))).toBe(true);
+    },
+    RUN_TIMEOUT,
+  );
 
-  it('leaves dist/ byte-for-byte as it was when the sources do not build', () => {
-    const before = tree(dist());
-    const file = join(copy, 'lib', 'names.ts');
-    const source = readFileSync(file, 'utf8');
-    writeFileSync(file, `${source}\nexport const broken = ;\n`);
-    try {
-      const failed = cdk8s();
-      expect(failed.status, failed.stdout).not.toBe(0);
-      expect(tree(dist())).toEqual(before);
-    } finally {
-      writeFileSync(file, source);
-    }
-  });
-
-  it('writes only the folder --output names', () => {
-    const before = tree(dist());
-    const ok = cdk8s('--output', 'elsewhere');
-    expect(ok.status, ok.stderr).toBe(0);
-    expect(tree(dist())).toEqual(before);
-    const written = tree(join(copy, 'elsewhere'));
-    for (const name of environmentNames()) expect(Object.keys(written).some((file) => file.startsWith(`${name}/`))).toBe(true);
-  });
-
-  it("writes dist/ and the same files into cdk8s-cli's folder when it succeeds", () => {
-    const ok = cdk8s();
-    expect(ok.status, ok.stderr).toBe(0);
-    expect(statSync(dist()).isDirectory()).toBe(true);
-    expect(existsSync(output())).toBe(true);
-    const written = tree(dist());
-    expect(Object.keys(written).length).toBeGreaterThan(0);
-    expect(tree(output())).toEqual(written);
-    for (const name of environmentNames()) expect(Object.keys(written).some((file) => file.startsWith(`${name}/`))).toBe(true);
-  });
+  it(
+    "writes dist/ and the same files into cdk8s-cli's folder when it succeeds",
+    () => {
+      const ok = cdk8s();
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(statSync(dist()).isDirectory()).toBe(true);
+      expect(existsSync(output())).toBe(true);
+      const written = tree(dist());
+      expect(Object.keys(written).length).toBeGreaterThan(0);
+      expect(tree(output())).toEqual(written);
+      for (const name of environmentNames()) expect(Object.keys(written).some((file) => file.startsWith(`${name}/`))).toBe(true);
+    },
+    RUN_TIMEOUT,
+  );
 });
