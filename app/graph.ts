@@ -209,6 +209,7 @@ const BY: Readonly<Record<string, string>> = {
   ScaledObject: 'KEDA',
   NginxProxy: 'NginxProxy',
   operator: 'operator',
+  ResourceQuota: 'quota',
 };
 
 /** `backend.platform.svc.cluster.local` → the Service it names; undefined for a host outside the cluster. */

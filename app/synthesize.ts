@@ -54,6 +54,7 @@ export function validationContext(environment: Environment): ValidationContext {
     ingressControllerNamespace: environment.ingress.namespace,
     kubernetesVersion: environment.cluster.kubernetesVersion,
     network: environment.cluster.network,
+    nodePoolLabel: environment.cluster.nodePoolLabel,
     waivers: environment.waivers,
   };
 }

@@ -12,6 +12,7 @@ export class SandboxChart extends Chart {
       new ProjectSandbox(this, 'Sandbox', {
         environment: { name: environment.name, partOf: environment.partOf, kubernetesVersion: environment.cluster.kubernetesVersion },
         sandbox: environment.sandbox,
+        nodePoolLabel: environment.cluster.nodePoolLabel,
       });
   }
 }

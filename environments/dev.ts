@@ -12,6 +12,8 @@ export default defineEnvironment({
   tier: 'development',
   nodePools: {
     general: { machineType: 'e2-standard-4', minNodes: 1, maxNodes: 3, spot: false },
+    // User projects' own GKE Sandbox (gVisor) pool, empty until a project runs.
+    sandbox: { machineType: 'e2-standard-4', minNodes: 0, maxNodes: 1, spot: false },
   },
   services: {
     frontend: { pool: 'general', replicas: { min: 1, max: 2 }, resources: podSize(125, '256Mi') },

@@ -190,6 +190,8 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     activeDeadlineSeconds: 3600,
     maxPods: 50,
     port: 3000,
+    // Its own GKE Sandbox (gVisor) pool: each environment with a sandbox declares it in nodePools.
+    pool: 'sandbox',
   },
   gitops: { tool: 'flux', repository: 'https://github.com/example/platform-manifests', branch: 'main' },
 };

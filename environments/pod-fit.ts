@@ -70,6 +70,11 @@ export function modelPods(env: Environment): ModelPod[] {
       }
     }
   }
+  if (env.sandbox !== undefined) {
+    // A project pod, on the sandbox's own pool (no proxy: the sandbox namespace is not in the mesh).
+    const at = 'sandbox.resources.requests';
+    pods.push(sized('sandbox (a project pod)', env.sandbox.pool, `${at}.cpu`, `${at}.memory`, env.sandbox.resources.requests, []));
+  }
   return pods;
 }
 

@@ -19,6 +19,8 @@ export default defineEnvironment({
     frontend: { minNodes: 2 },
     backend: { minNodes: 2 },
     workers: { minNodes: 0 },
+    // No project runs here until the region is promoted.
+    sandbox: { minNodes: 0 },
   },
   services: {
     frontend: { replicas: { min: 2 } },

@@ -19,6 +19,9 @@ export default defineEnvironment({
     // Seed 004's self-managed data layer: PostgreSQL's 4 vCPU / 16 GB instances need an 8-vCPU node
     // each; three nodes, one per zone, hold them, the poolers and the three Redis nodes.
     data: { machineType: 'n2-standard-8', minNodes: 3, maxNodes: 4, spot: false },
+    // Seed 003: user projects get their own node group, a GKE Sandbox (gVisor) pool: up to 500 project
+    // pods run there, and nothing of the platform's.
+    sandbox: { machineType: 'n2-standard-8', minNodes: 1, maxNodes: 40, spot: false },
   },
   // Production runs the builds the release pipeline promoted, by digest (the schema requires one here).
   services: {

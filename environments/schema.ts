@@ -899,6 +899,12 @@ const sandbox = strict({
   /** Most project pods at once, and the namespace's total requests. */
   maxPods: z.number().int().min(1).max(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`),
   port,
+  /**
+   * The node pool project pods run on, a key of `nodePools`: a GKE Sandbox pool (`--sandbox
+   * type=gvisor`), which GKE taints `sandbox.gke.io/runtime=gvisor:NoSchedule`, so nothing else lands
+   * there; no service, data store or edge may name it (seed 003: user projects get their own node group).
+   */
+  pool: dnsLabel,
 });
 
 const gitops = strict({
@@ -1080,6 +1086,7 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
       "must differ from namespace: untrusted projects never share the platform's namespace",
     );
   }
+  if (env.sandbox !== undefined) checkSandboxPool(env, env.sandbox.pool, ctx);
   if (env.tls.wildcard !== undefined && env.tls.issuer.solver.type === 'http01') {
     issue(['tls', 'wildcard'], env.tls.wildcard, 'needs a dns01 solver: ACME issues wildcards only against DNS challenges');
   }
@@ -1185,6 +1192,27 @@ function checkUserRateLimit(env: Env, ctx: Ctx): void {
         'is reserved: a verified token without the tier claim counts as tier "none" at requestsPerMinute',
       );
   }
+}
+
+/**
+ * The sandbox's pool holds project pods only: a GKE Sandbox pool (tainted by GKE), named by no service,
+ * operated data store or the edge, so a container escape from a project lands beside no platform pod.
+ */
+function checkSandboxPool(env: Env, pool: string, ctx: Ctx): void {
+  const issue = (path: (string | number)[], input: unknown, message: string) => ctx.addIssue({ code: 'custom', path, input, message });
+  if (!(pool in env.nodePools)) {
+    issue(
+      ['sandbox', 'pool'],
+      pool,
+      `must be a node pool of this environment: ${Object.keys(env.nodePools).join(', ') || '(none declared)'}`,
+    );
+    return;
+  }
+  const shared = 'is the sandbox pool (sandbox.pool): untrusted project code runs there; give this its own pool';
+  for (const [name, svc] of Object.entries(env.services)) if (svc.pool === pool) issue(['services', name, 'pool'], pool, shared);
+  for (const [name, store] of Object.entries(env.dataStores))
+    if (store.mode === DataStoreMode.OPERATED && store.pool === pool) issue(['dataStores', name, 'pool'], pool, shared);
+  if (env.ingress.pool === pool) issue(['ingress', 'pool'], pool, shared);
 }
 
 /**

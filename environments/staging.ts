@@ -14,6 +14,8 @@ export default defineEnvironment({
     backend: { machineType: 'n2-standard-4', minNodes: 2, maxNodes: 6, spot: false },
     workers: { machineType: 'n2-standard-4', minNodes: 0, maxNodes: 4, spot: true },
     data: { machineType: 'n2-standard-4', minNodes: 2, maxNodes: 3, spot: false },
+    // User projects' own GKE Sandbox (gVisor) pool.
+    sandbox: { machineType: 'n2-standard-8', minNodes: 0, maxNodes: 4, spot: false },
   },
   services: {
     frontend: { replicas: { min: 2, max: 6 } },

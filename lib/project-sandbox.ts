@@ -14,6 +14,7 @@ import { NamespaceQuota } from './namespace-quota';
 import { PlatformNamespace } from './platform-namespace';
 import { imageReference, type ImageSpec } from './pod-template';
 import { resourceRequirements, type ResourceSpec } from './resources';
+import { GKE_SANDBOX, gkeSandboxToleration, UNTRUSTED_NAMESPACE_LABEL } from './sandbox-runtime';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchMount, scratchVolume } from './restricted-security';
 
 /** The sandbox an environment declares (seed 003). */
@@ -29,6 +30,8 @@ export interface SandboxSpec {
   readonly maxPods: number;
   /** The port a project serves on. */
   readonly port: number;
+  /** The GKE Sandbox node pool project pods run on, and nothing else. */
+  readonly pool: string;
 }
 
 /** The PodTemplate the platform API stamps project pods from, and their ServiceAccount. */
@@ -48,6 +51,8 @@ export interface ProjectSandboxProps {
   /** The environment's name and the application it is part of, for labels. */
   readonly environment: { readonly name: string; readonly partOf: string; readonly kubernetesVersion: string };
   readonly sandbox: SandboxSpec;
+  /** Node label whose value is the node pool name (GKE: cloud.google.com/gke-nodepool). */
+  readonly nodePoolLabel: string;
 }
 
 export class ProjectSandbox extends Construct {
@@ -68,6 +73,7 @@ export class ProjectSandbox extends Construct {
         'app.kubernetes.io/managed-by': MANAGED_BY,
         // No sidecar: a proxy would need egress to istiod, and project pods get no network at all.
         'istio-injection': 'disabled',
+        [UNTRUSTED_NAMESPACE_LABEL.key]: UNTRUSTED_NAMESPACE_LABEL.value,
       },
     });
 
@@ -118,6 +124,11 @@ export class ProjectSandbox extends Construct {
           // Service environment variables would tell project code the addresses of everything else.
           enableServiceLinks: false,
           securityContext: restrictedPodSecurityContext(),
+          // gVisor's user-space kernel between project code and the node's kernel, on the sandbox's own
+          // pool: an escape reaches neither the platform's pods nor their secrets and mesh identities.
+          runtimeClassName: GKE_SANDBOX.runtimeClassName,
+          nodeSelector: { [props.nodePoolLabel]: sandbox.pool },
+          tolerations: [gkeSandboxToleration()],
           containers: [
             {
               name: PROJECT_CONTAINER,

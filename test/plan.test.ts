@@ -46,6 +46,8 @@ const small: EnvironmentOverlay = {
     ai: { pool: 'web', replicas: { min: 1, max: 2 }, resources: podSize(2000, '4Gi') },
     worker: { pool: 'batch', replicas: { min: 1, max: 4 }, resources: podSize(1500, '1Gi') },
   },
+  // The hand figures are the platform's pods; the sandbox's pool has its own test (test/sandbox.test.ts).
+  sandbox: null,
 };
 
 /**
@@ -348,7 +350,8 @@ describe('plan command', () => {
     expect(status).toBe(0);
     const json = JSON.parse(stdout);
     expect(json).toMatchObject({ environment: 'dev', monthlyCost: { min: expect.any(Number), max: expect.any(Number) } });
-    expect(json.pools).toHaveLength(1);
+    // dev's pools: general, and the user projects' GKE Sandbox pool.
+    expect(json.pools.map((p: { name: string }) => p.name)).toEqual(['general', 'sandbox']);
     expect(Object.keys(json.pools[0])).toEqual(expect.arrayContaining(['name', 'machineType', 'nodes', 'cpu', 'memory', 'fits']));
     for (const key of ['nodes', 'cpu', 'memory']) expect(json.pools[0][key]).toEqual({ min: expect.any(Number), max: expect.any(Number) });
     expect(json.pools[0]).toMatchObject({ name: 'general', machineType: 'e2-standard-4', fits: true });

@@ -134,6 +134,8 @@ describe('the standby region (prod-asia)', () => {
       ['workers', 0, 0, 20],
       // The data layer: the DR replica cluster, the pooler and Redis, one node per zone.
       ['data', 3, 3, 4],
+      // The user projects' GKE Sandbox pool, empty until the region is promoted.
+      ['sandbox', 0, 0, 40],
     ]);
   });
 

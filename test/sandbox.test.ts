@@ -7,7 +7,8 @@ import { SandboxChart } from '../charts/sandbox-chart';
 import { projectRuntimeName } from '../lib/project-sandbox';
 import { imageReference } from '../lib/pod-template';
 import type { Manifest } from '../lib/core/manifest';
-import { environment, find, objects, rendered } from './helpers';
+import { workloadsOf } from '../app/plan';
+import { environment, find, objects, podTemplates, rendered } from './helpers';
 import type { Labels, NetworkPolicyJson, PodTemplateJson, WithSpec } from './k8s-json';
 
 type ResourceQuota = WithSpec<{ readonly hard: Labels }>;
@@ -105,6 +106,34 @@ describe.each(withSandbox)('%s sandbox', (name) => {
     expect(account?.automountServiceAccountToken).toBe(false);
   });
 
+  it("runs project pods under GKE Sandbox's gVisor runtime on the sandbox's own pool, tolerating its taint", () => {
+    const pod = find<PodTemplate>(env, 'PodTemplate', projectRuntimeName()).template.spec as PodTemplateJson['spec'] & {
+      runtimeClassName?: string;
+      tolerations?: unknown[];
+    };
+    expect(pod.runtimeClassName).toBe('gvisor');
+    expect(pod.nodeSelector).toEqual({ [spec.cluster.nodePoolLabel]: sandbox.pool });
+    expect(pod.tolerations).toEqual([{ key: 'sandbox.gke.io/runtime', operator: 'Equal', value: 'gvisor', effect: 'NoSchedule' }]);
+    expect(find(env, 'Namespace', sandbox.namespace).metadata.labels).toMatchObject({ 'workload-trust': 'untrusted' });
+  });
+
+  it("shares the sandbox's pool with no other pod, and the plan counts maxPods project pods there", () => {
+    const workloads = workloadsOf(env.objects, spec.cluster.nodePoolLabel);
+    expect(workloads.length).toBeGreaterThan(0);
+    expect(workloads.filter((w) => w.pool === sandbox.pool)).toEqual([
+      expect.objectContaining({
+        kind: 'PodTemplate',
+        name: projectRuntimeName(),
+        namespace: sandbox.namespace,
+        replicas: { min: 0, max: sandbox.maxPods },
+        autoscaler: 'ResourceQuota',
+      }),
+    ]);
+    const platformTemplates = podTemplates(env);
+    expect(platformTemplates.length).toBeGreaterThan(0);
+    for (const { template } of platformTemplates) expect(template.spec.nodeSelector?.[spec.cluster.nodePoolLabel]).not.toBe(sandbox.pool);
+  });
+
   it('labels the template and its pods with the recommended labels', () => {
     const template = find<PodTemplate>(env, 'PodTemplate', projectRuntimeName());
     for (const labels of [template.metadata.labels, template.template.metadata.labels]) {
@@ -150,6 +179,36 @@ describe('an environment without a sandbox', () => {
   it('gets no sandbox objects', () => {
     const chart = new SandboxChart(new App(), 'sandbox', { environment: { ...environment('dev'), sandbox: undefined } });
     expect(chart.node.findAll().filter(ApiObject.isApiObject)).toEqual([]);
+  });
+
+  it('fails when the sandbox names a pool the environment does not declare', () => {
+    expect(() => loadEnvironment({ name: 'no-pool', extends: dev, sandbox: { pool: 'gvisor' } })).toThrow(
+      /^no-pool \(.*\): sandbox\.pool = "gvisor": must be a node pool of this environment: general, sandbox$/,
+    );
+  });
+
+  it('fails a service, an operated data store or the edge on the sandbox pool', () => {
+    let error: unknown;
+    try {
+      loadEnvironment({
+        name: 'shared-pool',
+        extends: dev,
+        services: { backend: { pool: 'sandbox' } },
+        dataStores: { postgres: { pool: 'sandbox' } },
+        ingress: { pool: 'sandbox' },
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    const why = 'is the sandbox pool (sandbox.pool): untrusted project code runs there; give this its own pool';
+    const lines = (error as Error).message.split('\n').map((line) => line.replace(/^shared-pool \(.*?\): /, ''));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `services.backend.pool = "sandbox": ${why}`,
+        `dataStores.postgres.pool = "sandbox": ${why}`,
+        `ingress.pool = "sandbox": ${why}`,
+      ]),
+    );
   });
 
   it('fails when the sandbox would share the platform namespace', () => {

@@ -81,6 +81,7 @@ const AUTOSCALER_LABEL: Readonly<Record<string, string>> = {
   ScaledObject: 'KEDA',
   NginxProxy: 'NginxProxy',
   operator: 'operator',
+  ResourceQuota: 'quota',
   none: 'spec.replicas',
 };
 

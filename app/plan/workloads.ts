@@ -15,9 +15,11 @@ export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'Rollout', 'Stat
 
 /**
  * What owns the replica count; `NginxProxy`: the fixed replicas of a Gateway's NGINX pods; `operator`:
- * the fixed pod count of a data store's custom resource (instances, pooler, Redis nodes, Sentinels).
+ * the fixed pod count of a data store's custom resource (instances, pooler, Redis nodes, Sentinels);
+ * `ResourceQuota`: pods stamped from a PodTemplate (the sandbox's projects), none up to the pod count
+ * of their namespace's quota.
  */
-export type AutoscalerKind = 'HorizontalPodAutoscaler' | 'ScaledObject' | 'NginxProxy' | 'operator' | 'none';
+export type AutoscalerKind = 'HorizontalPodAutoscaler' | 'ScaledObject' | 'NginxProxy' | 'operator' | 'ResourceQuota' | 'none';
 
 export interface Workload {
   readonly kind: string;
@@ -98,7 +100,7 @@ export function templatePool(template: unknown, poolLabel: string): string | und
 /**
  * A Rollout may borrow its template from a Deployment (`spec.workloadRef`) instead of carrying one.
  */
-function templateOf(object: Manifest, objects: readonly Manifest[]): unknown {
+export function templateOf(object: Manifest, objects: readonly Manifest[]): unknown {
   const own = at(object, 'spec', 'template');
   if (own !== undefined) return own;
   const ref = at(object, 'spec', 'workloadRef', 'name');
@@ -202,6 +204,36 @@ function operatorWorkloads(objects: readonly Manifest[], poolLabel: string, inje
   );
 }
 
+/**
+ * Pods an API stamps from a PodTemplate (the sandbox's project pods): from none to the `pods` of their
+ * namespace's ResourceQuota, which caps them. A PodTemplate whose namespace has no pod quota is not counted.
+ */
+function podTemplateWorkloads(objects: readonly Manifest[], poolLabel: string, injected: ReadonlySet<string>): Workload[] {
+  return objects
+    .filter((o) => o.kind === 'PodTemplate' && o.apiVersion === 'v1')
+    .flatMap((object) => {
+      const namespace = object.metadata.namespace ?? '';
+      const quota = objects.find((o) => o.kind === 'ResourceQuota' && (o.metadata.namespace ?? '') === namespace);
+      const pods = Number(at(quota, 'spec', 'hard', 'pods'));
+      if (!Number.isInteger(pods)) return [];
+      const template = at(object, 'template');
+      const istioSidecar = hasIstioSidecar(template, injected.has(namespace));
+      return [
+        {
+          kind: object.kind,
+          name: object.metadata.name,
+          namespace,
+          pool: templatePool(template, poolLabel),
+          pod: podRequests(template, { istioSidecar }),
+          replicas: { min: 0, max: pods },
+          autoscaler: 'ResourceQuota' as const,
+          strategy: undefined,
+          istioSidecar,
+        },
+      ];
+    });
+}
+
 /** Every workload of the objects, in emitted order; the operators' pods, then Gateways' NGINX pods, last. */
 export function workloadsOf(objects: readonly Manifest[], poolLabel: string): Workload[] {
   const ranges = autoscalerRanges(objects);
@@ -229,5 +261,10 @@ export function workloadsOf(objects: readonly Manifest[], poolLabel: string): Wo
         istioSidecar,
       };
     });
-  return [...workloads, ...operatorWorkloads(objects, poolLabel, injected), ...gatewayWorkloads(objects, poolLabel, injected)];
+  return [
+    ...workloads,
+    ...podTemplateWorkloads(objects, poolLabel, injected),
+    ...operatorWorkloads(objects, poolLabel, injected),
+    ...gatewayWorkloads(objects, poolLabel, injected),
+  ];
 }

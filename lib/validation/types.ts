@@ -37,6 +37,8 @@ export interface ValidationContext {
   readonly kubernetesVersion?: string;
   /** How the cluster's network is built (environment cluster.network): GKE egress must match it. @default - not stated */
   readonly network?: { readonly dataplane: Dataplane; readonly googleApis: GoogleApisAccess };
+  /** Node label whose value is the node pool name (environment cluster.nodePoolLabel). @default cloud.google.com/gke-nodepool */
+  readonly nodePoolLabel?: string;
   readonly waivers?: readonly Waiver[];
 }
 

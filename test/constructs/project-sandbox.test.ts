@@ -52,6 +52,9 @@ interface PodTemplate {
       automountServiceAccountToken: boolean;
       restartPolicy: string;
       activeDeadlineSeconds: number;
+      runtimeClassName?: string;
+      nodeSelector?: Record<string, string>;
+      tolerations?: Record<string, string>[];
       enableServiceLinks: boolean;
       securityContext: { runAsNonRoot: boolean; runAsUser: number; runAsGroup: number; fsGroup: number; seccompProfile: { type: string } };
       containers: Container[];
@@ -70,9 +73,14 @@ const sandbox: SandboxSpec = {
   activeDeadlineSeconds: 3600,
   maxPods: 20,
   port: 8080,
+  pool: 'projects',
 };
 
-const props: ProjectSandboxProps = { environment: { name: 'prod', partOf: 'platform', kubernetesVersion: '1.35' }, sandbox };
+const props: ProjectSandboxProps = {
+  environment: { name: 'prod', partOf: 'platform', kubernetesVersion: '1.35' },
+  sandbox,
+  nodePoolLabel: 'cloud.google.com/gke-nodepool',
+};
 
 function render(p: ProjectSandboxProps) {
   let construct: ProjectSandbox | undefined;
@@ -185,6 +193,14 @@ describe('ProjectSandbox', () => {
       requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '512Mi' },
       limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '1Gi' },
     });
+  });
+
+  it("runs project pods under GKE Sandbox's gVisor runtime on the sandbox's own tainted pool, and nowhere else", () => {
+    const { spec } = render(props).template.template;
+    expect(spec.runtimeClassName).toBe('gvisor');
+    expect(spec.nodeSelector).toEqual({ 'cloud.google.com/gke-nodepool': 'projects' });
+    expect(spec.tolerations).toEqual([{ key: 'sandbox.gke.io/runtime', operator: 'Equal', value: 'gvisor', effect: 'NoSchedule' }]);
+    expect(only<Namespace>(render(props).objects, 'Namespace').metadata.labels).toMatchObject({ 'workload-trust': 'untrusted' });
   });
 
   it('pins the image by digest when one is given', () => {

@@ -22,6 +22,7 @@ import {
 } from '../fixtures/rules/factories';
 import { platformWithData } from '../fixtures/rules/data-layer';
 import { DISK_PRESSURE, NODE_DISK, alertRule, monitoringStack } from '../fixtures/rules/alert-sources';
+import { goodSandbox, projectTemplate, sandboxNamespace } from '../fixtures/rules/sandbox';
 
 interface Case {
   /** Objects that must produce at least one finding of the rule. */
@@ -389,6 +390,12 @@ const chartApplication = (chart: string, values: Record<string, unknown>, namesp
 const RESTRICTED_INJECTED = { 'pod-security.kubernetes.io/enforce': 'restricted', 'istio-injection': 'enabled' };
 
 const CASES: Record<string, Case> = {
+  'sandbox/isolation': {
+    fail: () => [sandboxNamespace(), projectTemplate((spec) => delete spec.runtimeClassName)],
+    pass: () => [...goodPlatform(), ...goodSandbox()],
+    path: 'template.spec.runtimeClassName',
+    message: 'runtimeClassName is "unset" in namespace user-projects, which runs untrusted code',
+  },
   'monitoring/alert-source': {
     fail: () => [alertRule(NODE_DISK), monitoringStack({ nodeExporter: { enabled: false } })],
     pass: () => [alertRule(DISK_PRESSURE), monitoringStack({ nodeExporter: { enabled: false } })],

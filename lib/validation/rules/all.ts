@@ -27,6 +27,7 @@ import { releaseGateRules } from './release-gates';
 import { resourcesRules } from './resources';
 import { rolloutRules } from './rollouts';
 import { secretRefRules } from './secret-refs';
+import { sandboxRules } from './sandbox';
 import { secretRules } from './secrets';
 import { securityRules } from './security';
 import { serviceAccountRules } from './service-account';
@@ -64,6 +65,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   inClusterPeerRules,
   gkeNetworkRules,
   alertSourceRules,
+  sandboxRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */

@@ -1,0 +1,54 @@
+/**
+ * sandbox/* (lib/validation/rules/sandbox.ts): fixtures are the rendered sandbox of a registered
+ * environment with one thing broken.
+ */
+import { describe, expect, it } from 'vitest';
+import { validationContext } from '../../app/synthesize';
+import type { Manifest } from '../../lib/core/manifest';
+import { runRules } from '../../lib/validation/rules/all';
+import { SANDBOX_ISOLATION } from '../../lib/validation/rules/sandbox';
+import type { M } from '../fixtures/rules/factories';
+import { environment, rendered } from '../helpers';
+
+function copy(env: string): M[] {
+  return structuredClone(rendered(env).objects) as M[];
+}
+
+function byName(objects: M[], kind: string, name: string): M {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found;
+}
+
+function findings(env: string, objects: readonly M[], rule: string): string[] {
+  return runRules(objects as Manifest[], validationContext(environment(env)))
+    .filter((v) => v.rule === rule)
+    .map((v) => `${v.object} ${v.path}: ${v.message}`);
+}
+
+describe(SANDBOX_ISOLATION, () => {
+  it('passes the rendered sandbox of prod and dev', () => {
+    for (const env of ['prod', 'dev']) expect(findings(env, copy(env), SANDBOX_ISOLATION)).toEqual([]);
+  });
+
+  it('fails the project pod as it was: no runtime class, no pool, no toleration (prod before the fix)', () => {
+    const objects = copy('prod');
+    const { spec } = byName(objects, 'PodTemplate', 'project-runtime').template;
+    delete spec.runtimeClassName;
+    delete spec.nodeSelector;
+    delete spec.tolerations;
+    expect(findings('prod', objects, SANDBOX_ISOLATION)).toEqual([
+      'PodTemplate/user-projects/project-runtime template.spec.runtimeClassName: runtimeClassName is "unset" in namespace user-projects, which runs untrusted code: it would share the node\'s kernel with whatever runs there; set runtimeClassName: gvisor (GKE Sandbox)',
+      "PodTemplate/user-projects/project-runtime template.spec.nodeSelector: selects no node pool (cloud.google.com/gke-nodepool) in namespace user-projects, which runs untrusted code: pin it to the sandbox's own GKE Sandbox pool",
+      "PodTemplate/user-projects/project-runtime template.spec.tolerations: does not tolerate sandbox.gke.io/runtime=gvisor:NoSchedule, the taint GKE puts on a GKE Sandbox pool's nodes: it can never be scheduled there",
+    ]);
+  });
+
+  it('fails a platform workload on the sandbox pool', () => {
+    const objects = copy('prod');
+    byName(objects, 'Deployment', 'worker').spec.template.spec.nodeSelector['cloud.google.com/gke-nodepool'] = 'sandbox';
+    expect(findings('prod', objects, SANDBOX_ISOLATION)).toEqual([
+      'Deployment/platform/worker spec.template.spec.nodeSelector: selects node pool "sandbox", where PodTemplate/user-projects/project-runtime runs untrusted code: a container escape there would reach this pod; run it on a pool of its own',
+    ]);
+  });
+});
