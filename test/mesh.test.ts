@@ -1,6 +1,8 @@
 /** The mesh: zero-trust mTLS, deny by default, allow rules from the one service graph, circuit breakers. */
 import { describe, expect, it } from 'vitest';
-import { enabledWebServices } from '../charts/resolve-service';
+import { enabledServices, enabledWebServices } from '../charts/resolve-service';
+import { publicServices } from '../charts/service-graph';
+import { GATEWAY_CLASS, GATEWAY_NAME, RELEASE_SMOKE, gatewayServiceAccount, serviceAccountName } from '../lib/names';
 import { environment, find, objects, rendered } from './helpers';
 import type { LabelSelector, ServiceJson, WithSpec } from './k8s-json';
 
@@ -60,22 +62,42 @@ describe.each(['staging', 'prod'])('%s mesh', (name) => {
           { from: p.spec.rules![0].from[0].source.principals, ports: p.spec.rules![0].to[0].operation.ports, action: p.spec.action },
         ]),
     );
-    expect(allowed).toEqual({
-      // NGINX Gateway Fabric names each Gateway's account <gateway>-<class>.
-      frontend: { from: [principal('edge', 'public-nginx')], ports: ['3000'], action: 'ALLOW' },
-      backend: {
-        // The blue-green gate's smoke traffic reaches the preview as release-smoke (lib/smoke-traffic.ts).
-        from: [
-          principal('edge', 'public-nginx'),
-          principal('platform', 'frontend'),
-          principal('platform', 'worker'),
-          principal('platform', 'release-smoke'),
-        ],
-        ports: ['8001'],
-        action: 'ALLOW',
-      },
-      ai: { from: [principal('platform', 'backend')], ports: ['8080'], action: 'ALLOW' },
-    });
+    // Read from the model: the edge for a public service, each service that declares a call to it, and
+    // the blue-green gate's smoke traffic (lib/smoke-traffic.ts); nothing else.
+    const model = environment(name);
+    const web = enabledWebServices(model);
+    expect(web.length).toBeGreaterThan(0);
+    expect(allowed).toEqual(
+      Object.fromEntries(
+        web.map(([service, spec]) => [
+          service,
+          {
+            from: [
+              // NGINX Gateway Fabric names each Gateway's account <gateway>-<class>.
+              ...(publicServices(model).includes(service)
+                ? [principal(model.ingress.namespace, gatewayServiceAccount(GATEWAY_NAME, GATEWAY_CLASS))]
+                : []),
+              ...enabledServices(model)
+                .filter(([, caller]) => caller.calls.includes(service))
+                .map(([caller]) => principal(model.namespace, serviceAccountName(caller))),
+              ...(spec.strategy.type === 'blueGreen' ? [principal(model.namespace, RELEASE_SMOKE)] : []),
+            ],
+            ports: [String(spec.port)],
+            action: 'ALLOW',
+          },
+        ]),
+      ),
+    );
+    // The example's graph, by name (a new caller adds to these lists, never breaks them).
+    expect(allowed.backend?.from).toEqual(
+      expect.arrayContaining([
+        principal('edge', 'public-nginx'),
+        principal('platform', 'frontend'),
+        principal('platform', 'worker'),
+        principal('platform', 'release-smoke'),
+      ]),
+    );
+    expect(allowed.ai?.from).toEqual(expect.arrayContaining([principal('platform', 'backend')]));
   });
 
   it('selects the pods each policy protects', () => {
