@@ -152,6 +152,8 @@ export class UserRateLimit extends Construct {
       metadata: { name: props.name, labels: props.labels },
       spec: {
         workloadSelector: { labels: { ...props.selector } },
+        // Ordered explicitly after EnvoyFilters of default priority: the patch is relative (before the router).
+        priority: 10,
         configPatches: [
           {
             applyTo: EnvoyFilterSpecConfigPatchesApplyTo.HTTP_UNDERSCORE_FILTER,

@@ -7,8 +7,10 @@
  * no rule here covers, and must name the object's namespace.
  */
 import type { Environment } from '../../environments';
+import { userLimitedServices } from '../../environments/schema';
 import { ACME_HTTP01_SOLVER_LABEL } from '../../lib/acme-issuer';
 import type { Manifest } from '../../lib/core/manifest';
+import { userRateLimitName } from '../../lib/names';
 import { at, isPlain, list } from '../../lib/core/plain';
 import {
   containersOf,
@@ -105,6 +107,15 @@ export const PROJECT_EXCEPTIONS: readonly ProjectException[] = [
     reason:
       'a PodTemplate for pods the platform starts at run time (user projects): the project defines its own health checks when it is deployed',
     applies: (entry, { model }) => entry.gk === GK.PodTemplate && hasPodTemplate(entry, model),
+  },
+  {
+    rules: ['istioctl/IST0133'],
+    reason:
+      "the EnvoyFilter of ingress.userRateLimit: Istio has no API for a local rate limit keyed on a verified token's claim, so the per-user count is Envoy's local rate limit added by an EnvoyFilter (lib/user-rate-limit.ts); test/verify/istio-user-limit.test.ts holds its typed config to the Envoy API istioctl 1.31 ships",
+    applies: (entry, { environment }) =>
+      entry.gk === 'networking.istio.io/EnvoyFilter' &&
+      entry.namespace === environment.namespace &&
+      userLimitedServices(environment).some((service) => userRateLimitName(service) === entry.name),
   },
 ];
 

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { renderEnvironment } from '../../app/render';
+import { projectExceptions } from '../../app/verify/exceptions';
 import { toolPath } from '../../app/verify/tools';
 import { buildEnvironment } from '../../charts';
 import { resolveEnvironment } from '../../environments/load';
@@ -30,11 +31,15 @@ const IDENTITY = {
   audiences: ['platform'],
 };
 
-function limitObjects(userRateLimit: Record<string, unknown>): Manifest[] {
-  const env = resolveEnvironment(
+function limitEnvironment(userRateLimit: Record<string, unknown>) {
+  return resolveEnvironment(
     { ...staging, ingress: { ...staging.ingress, identity: IDENTITY, userRateLimit } },
     platform as unknown as Record<string, unknown>,
   );
+}
+
+function limitObjects(userRateLimit: Record<string, unknown>): Manifest[] {
+  const env = limitEnvironment(userRateLimit);
   return renderEnvironment(buildEnvironment(env)).objects.filter((o) => ['EnvoyFilter', 'RequestAuthentication'].includes(o.kind));
 }
 
@@ -52,7 +57,7 @@ describe.skipIf(!TOOLS_READY)('istioctl validate: the per-user rate limit', () =
   beforeAll(() => {
     readyTools();
     dir = mkdtempSync(join(tmpdir(), 'istio-user-limit-'));
-  });
+  }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('accepts the per-user and the tiered limits (RequestAuthentication, and the EnvoyFilter’s LocalRateLimit)', () => {
@@ -90,5 +95,32 @@ describe.skipIf(!TOOLS_READY)('istioctl validate: the per-user rate limit', () =
     expect(run.output).toContain(
       'unknown field "max_dynamic_descriptorz" in envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
     );
+  });
+
+  it('istioctl analyze: only IST0133, which the project exception for the per-user EnvoyFilter excuses (and no other EnvoyFilter)', () => {
+    const objects = limitObjects({ requestsPerMinute: 10_000 });
+    const file = join(dir, 'analyze.yaml');
+    writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+    const run = spawnSync(
+      toolPath('istioctl'),
+      ['analyze', '--use-kube=false', '--all-namespaces', '--output-threshold', 'Warning', file],
+      {
+        encoding: 'utf8',
+      },
+    );
+    const codes = `${run.stdout}${run.stderr}`.match(/IST\d{4}/g) ?? [];
+    expect(codes).toEqual(['IST0133']);
+    const excuse = projectExceptions(limitEnvironment({ requestsPerMinute: 10_000 }), objects);
+    const finding = (object: string) =>
+      excuse({
+        environment: 'staging',
+        tool: 'istioctl',
+        rule: 'IST0133',
+        severity: 'warning',
+        object,
+        message: 'EnvoyFilter exposes internal implementation details',
+      });
+    expect(finding('EnvoyFilter/platform/backend-users')).toMatch(/^the EnvoyFilter of ingress\.userRateLimit/);
+    expect(finding('EnvoyFilter/platform/something-else')).toBeUndefined();
   });
 });
