@@ -5,12 +5,13 @@ const registry = 'registry.example.com/secops';
 
 /**
  * A worked example of adopting the generator for another company's platform: seed 004's threat
- * scanning service, written only as environment data. It removes the example platform's services,
- * its managed MongoDB and its user-project sandbox (`null`), and declares its own: a React SSR
- * frontend, three APIs that call each other over gRPC in the mesh (the public Scan API also answers
- * REST at /api), scan workers that sleep at zero and scale to 20 on the queue, a fixed-size report
- * generator, and a threat-intelligence ingestor that runs every hour. Its data layer is seed 004's
- * self-managed PostgreSQL and Redis.
+ * scanning service, written only as environment data (docs/adopting.md walks through it). It removes
+ * the example platform's services, its managed MongoDB and its user-project sandbox (`null`), and
+ * declares its own: a React SSR frontend and an admin portal on its own host, three APIs that call
+ * each other over gRPC in the mesh (the public Scan API also answers REST at /api), scan workers that
+ * sleep at zero and scale to 20 on the queue, a fixed-size report generator, and a threat-intelligence
+ * ingestor that runs every hour. 10,000 requests a minute per verified user (seed 004). Its data layer
+ * is seed 004's self-managed PostgreSQL and Redis.
  */
 export default defineEnvironment({
   name: 'secops',
@@ -42,6 +43,23 @@ export default defineEnvironment({
       strategy: { type: 'rolling' },
       // Server-side rendering reads scans through the public API's REST port.
       calls: ['scan-api'],
+      uses: [],
+      egress: [],
+      secrets: [],
+    },
+    // Seed 004's Admin UI: served on its own host, calling the Admin API.
+    'admin-portal': {
+      kind: 'web',
+      component: 'admin-ui',
+      image: { repository: `${registry}/admin-portal`, tag: '3.2.0' },
+      port: 3000,
+      healthPath: '/healthz',
+      replicas: { min: 2, max: 4 },
+      resources: podSize(250, '512Mi'),
+      pool: 'web',
+      spot: false,
+      strategy: { type: 'rolling' },
+      calls: ['admin-api'],
       uses: [],
       egress: [],
       secrets: [],
@@ -149,6 +167,19 @@ export default defineEnvironment({
     apiService: 'scan-api',
     pool: 'web',
     replicas: 2,
+    // Two UIs and the REST API are public; the gRPC APIs stay inside the mesh.
+    routes: [
+      { service: 'web', hosts: ['secops.example.com'] },
+      { service: 'scan-api', hosts: ['secops.example.com'], paths: [{ path: '/api' }] },
+      { service: 'admin-portal', hosts: ['admin.secops.example.com'] },
+    ],
+    // Seed 004: 10,000 requests a minute per user, keyed on the user of a token the sidecars verify.
+    identity: {
+      issuer: 'https://auth.secops.example.com',
+      jwksUri: 'https://auth.secops.example.com/.well-known/jwks.json',
+      audiences: ['secops-api'],
+    },
+    userRateLimit: { requestsPerMinute: 10_000, services: ['scan-api'] },
   },
   dataStores: {
     mongodb: null,

@@ -32,7 +32,8 @@ function grownBase(): Record<string, unknown> {
       search: {
         ...backend,
         component: 'search',
-        image: { ...backend.image, repository: `${backend.image.repository}-search` },
+        // Production runs images by digest (the schema requires it there); the promoted build's digest.
+        image: { ...backend.image, repository: `${backend.image.repository}-search`, digest: `sha256:${'a'.repeat(64)}` },
         // A new service declares a production-grade floor (HPA minimum 2 in production).
         replicas: { min: 2, max: 6 },
         calls: ['backend'],
@@ -40,7 +41,7 @@ function grownBase(): Record<string, unknown> {
       mailer: {
         ...worker,
         component: 'mailer',
-        image: { ...worker.image, repository: `${worker.image.repository}-mailer` },
+        image: { ...worker.image, repository: `${worker.image.repository}-mailer`, digest: `sha256:${'b'.repeat(64)}` },
         replicas: { min: 2, max: 10 },
         queue: { ...worker.queue, name: 'mail' },
       },
@@ -55,7 +56,11 @@ const base = grownBase();
  * places their models: that is the one line adding a service asks of such an environment.
  */
 function placed(overlay: EnvironmentOverlay): EnvironmentOverlay {
-  const services = (overlay.services ?? {}) as Record<string, { pool?: string } | undefined>;
+  const services = (overlay.services ?? {}) as Record<string, { pool?: string } | null | undefined>;
+  // An environment that removed the example's services (a platform of its own) removes the new ones too.
+  if (services.backend === null || services.worker === null) {
+    return { ...overlay, services: { ...overlay.services, search: null, mailer: null } } as EnvironmentOverlay;
+  }
   const extra = {
     ...(services.backend?.pool === undefined ? {} : { search: { pool: services.backend.pool } }),
     ...(services.worker?.pool === undefined ? {} : { mailer: { pool: services.worker.pool } }),
@@ -102,10 +107,26 @@ function checkInvariants(environment: Environment, rendered: RenderedEnvironment
   ).toEqual([]);
   for (const [name, spec] of enabledServices(environment)) {
     const at = `${environment.name}/${name}`;
+    if (spec.kind === 'job') {
+      // A job runs its pods from a CronJob: hardened like the others, with its own identity and policy.
+      const cron = named<Manifest & { spec: { jobTemplate: { spec: { template: WorkloadJson['spec']['template'] } } } }>(
+        rendered,
+        'CronJob',
+        name,
+      );
+      expect(cron, `${at}: CronJob`).toBeDefined();
+      const jobPod = cron!.spec.jobTemplate.spec.template.spec;
+      expect(jobPod.serviceAccountName, at).toBe(name);
+      expect(jobPod.automountServiceAccountToken, at).toBe(false);
+      expect(jobPod.securityContext, at).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(named(rendered, 'NetworkPolicy', name), `${at}: NetworkPolicy`).toBeDefined();
+      continue;
+    }
     const workload = (named<WorkloadJson>(rendered, 'Rollout', name) ?? named<WorkloadJson>(rendered, 'Deployment', name))!;
     expect(workload, `${at}: workload`).toBeDefined();
-    // The autoscaler owns the count: no pinned replicas.
-    expect(workload.spec.replicas, `${at}: spec.replicas`).toBeUndefined();
+    // The autoscaler owns the count: no pinned replicas; a worker without a queue holds its fixed count.
+    const fixed = spec.kind === 'worker' && spec.queue === undefined;
+    expect(workload.spec.replicas, `${at}: spec.replicas`).toBe(fixed ? spec.replicas.min : undefined);
     const pod = workload.spec.template.spec;
     expect(pod.serviceAccountName, at).toBe(name);
     expect(pod.automountServiceAccountToken, at).toBe(false);
@@ -126,7 +147,7 @@ function checkInvariants(environment: Environment, rendered: RenderedEnvironment
     const keda = (spec.kind === 'worker' && spec.queue !== undefined) || (spec.kind === 'web' && spec.autoscaling.latency !== undefined);
     const scaledObject = named<ScaledObject>(rendered, 'ScaledObject', name);
     const scaler = keda ? scaledObject : named<HpaJson>(rendered, 'HorizontalPodAutoscaler', name);
-    expect(scaler?.spec.scaleTargetRef.name, `${at}: autoscaler`).toBe(name);
+    expect(scaler?.spec.scaleTargetRef.name, `${at}: autoscaler`).toBe(fixed ? undefined : name);
     if (spec.kind === 'web' && spec.autoscaling.latency !== undefined) {
       const latency = scaledObject!.spec.triggers.find((t) => t.type === 'prometheus');
       expect(latency!.metadata.threshold, `${at}: latency trigger`).toBe(String(spec.autoscaling.latency.p95Milliseconds));
@@ -153,7 +174,8 @@ describe('a grown model: one more web service, one more worker, one more region'
   it.each(grown.map((environment) => [environment.name, environment] as const))('%s keeps every invariant', (_, environment) => {
     const rendered = renderEnvironment(buildEnvironment(environment));
     checkInvariants(environment, rendered);
-    // The new services are really there, wired into the graph.
+    // The new services are really there, wired into the graph (unless the environment removed them with the example's).
+    if (environment.services.search === undefined) return;
     expect(named(rendered, 'HorizontalPodAutoscaler', 'search')).toBeDefined();
     expect(named(rendered, 'ScaledObject', 'mailer')).toBeDefined();
     if (environment.mesh.enabled) {

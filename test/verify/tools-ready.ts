@@ -28,5 +28,5 @@ export function explainSkip(file: string): void {
 
 /** In CI, builds what is missing (and fails when it cannot); elsewhere the tools are already there. */
 export function readyTools(): void {
-  ensureTools([MINOR], { quiet: true });
+  if (inCi() || !built) ensureTools([MINOR], { quiet: true });
 }

@@ -77,10 +77,10 @@ export const argoRollouts: Checker = {
     object: `Rollout/${CANARY_NAMESPACE}/same-services`,
     objects: canaryObjects,
   },
-  async run({ workspace }) {
+  async run({ workspace, canary }) {
     const objects: readonly SourcedManifest[] = [
       ...workspace.output.objects,
-      ...canaryObjects.map((object) => ({ file: 'canary', bundle: '', object, text: `---\n${JSON.stringify(object)}\n` })),
+      ...canary.map((object) => ({ file: 'canary', bundle: '', object, text: `---\n${JSON.stringify(object)}\n` })),
     ];
     const rollouts = objects.filter((o) => isRollout(o.object));
     const dir = join(workspace.dir, 'rollouts');

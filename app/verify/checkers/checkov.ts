@@ -66,7 +66,13 @@ export function hasNestedPod(object: Manifest): boolean {
 function resolveResource(workspace: Workspace, resource: string, parents: readonly Manifest[]): { object: string; file?: string } {
   const [kind = '', ...rest] = resource.split('.');
   if (kind === 'Pod') {
-    const parent = parents.find((p) => resource.startsWith(`Pod.${p.metadata.namespace}.${p.metadata.name}.`));
+    // The nested Pod is named by its template's own name when it has one, else `<parent>.<labels>`.
+    const parent = parents.find((p) => {
+      const own = (p.spec as { template?: { metadata?: { name?: unknown } } }).template?.metadata?.name;
+      return typeof own === 'string'
+        ? resource === `Pod.${p.metadata.namespace}.${own}`
+        : resource.startsWith(`Pod.${p.metadata.namespace}.${p.metadata.name}.`);
+    });
     if (parent) return objectIdOf(workspace, parent.kind, parent.metadata.namespace, parent.metadata.name);
   }
   for (let split = 1; split < rest.length; split++) {
@@ -105,8 +111,8 @@ export const checkov: Checker = {
       },
     ],
   },
-  async run({ workspace }) {
-    const canaryFile = workspace.writeFile('checkov-canary.yaml', checkov.canary.objects);
+  async run({ workspace, canary }) {
+    const canaryFile = workspace.writeFile('checkov-canary.yaml', canary);
     const output = await runTool(
       'checkov',
       [
@@ -125,7 +131,7 @@ export const checkov: Checker = {
     );
     const parsed = parseOutput('checkov', output, Output);
     const report = Array.isArray(parsed) ? parsed[0]! : parsed;
-    const objects = [...workspace.projected, ...checkov.canary.objects];
+    const objects = [...workspace.projected, ...canary];
     const parents = objects.filter(hasNestedPod);
     const given = objects.map((o) => objectIdOf(workspace, o.kind, o.metadata.namespace, o.metadata.name).object);
     const counted = objects.length + parents.length;

@@ -54,9 +54,9 @@ export const istioctl: Checker = {
       },
     ],
   },
-  async run({ workspace }) {
+  async run({ workspace, canary }) {
     const files = workspace.output.files.map((file) => join(workspace.filesDir, file));
-    const canaryFile = workspace.writeFile('istioctl-canary.yaml', istioctl.canary.objects);
+    const canaryFile = workspace.writeFile('istioctl-canary.yaml', canary);
     const output = await runTool('istioctl', [
       'analyze',
       '--use-kube=false',
@@ -82,7 +82,7 @@ export const istioctl: Checker = {
     });
     return {
       findings,
-      given: [...workspace.output.objects.map((o) => o.object), ...istioctl.canary.objects].map(
+      given: [...workspace.output.objects.map((o) => o.object), ...canary].map(
         (o) => objectIdOf(workspace, o.kind, o.metadata.namespace, o.metadata.name).object,
       ),
       problems: [...unexpectedStatus('istioctl', output, 0, 'JSON output'), ...unexpectedStderr('istioctl', output)],

@@ -89,10 +89,10 @@ export const kubeScore: Checker = {
       },
     ],
   },
-  async run({ workspace, kubernetesVersion }) {
+  async run({ workspace, kubernetesVersion, canary }) {
     const minor = kubernetesVersion.split('.').slice(0, 2).join('.');
     const objects = workspace.projected.filter(scoredByKubeScore);
-    const canaryObjects = kubeScore.canary.objects.filter(scoredByKubeScore);
+    const canaryObjects = canary.filter(scoredByKubeScore);
     const file = workspace.writeFile('kube-score.yaml', [...objects, ...canaryObjects]);
     const output = await runTool('kube-score', [
       'score',

@@ -16,7 +16,8 @@ const Result = z.object({
   kind: z.string(),
   name: z.string(),
   version: z.string(),
-  status: z.enum(['statusValid', 'statusInvalid', 'statusError', 'statusSkipped', 'statusEmpty']),
+  /** An empty document has no status at all (`""`). */
+  status: z.enum(['statusValid', 'statusInvalid', 'statusError', 'statusSkipped', 'statusEmpty', '']),
   msg: z.string(),
   validationErrors: z.array(z.object({ path: z.string(), msg: z.string() })).optional(),
 });
@@ -49,8 +50,8 @@ export const kubeconform: Checker = {
       },
     ],
   },
-  async run({ workspace, kubernetesVersion, schemaLocation }) {
-    const canaries = workspace.canaryFiles('kubeconform', kubeconform.canary.objects);
+  async run({ workspace, kubernetesVersion, schemaLocation, canary }) {
+    const canaries = workspace.canaryFiles('kubeconform', canary);
     const sources = new Map([...workspace.objectFiles].map(([file, item]) => [file, item.object]));
     for (const [file, object] of canaries) sources.set(file, object);
     const files = [...sources.keys()];
@@ -87,11 +88,11 @@ export const kubeconform: Checker = {
         ? []
         : [`kubeconform's summary counts ${counted} resources but it listed ${report.resources.length}: ${excerpt(output.stdout, 200)}`]),
       ...report.resources
-        .filter((r) => r.status === 'statusSkipped' || r.status === 'statusEmpty')
-        .map((r) => `kubeconform did not validate ${idOf(r.filename)} (${ruleOf(r.status)})`),
+        .filter((r) => r.status === 'statusSkipped' || r.status === 'statusEmpty' || r.status === '')
+        .map((r) => `kubeconform did not validate ${idOf(r.filename)} (${r.status === '' ? 'empty' : ruleOf(r.status)})`),
     ];
     const findings = notValid
-      .filter((r) => r.status !== 'statusSkipped' && r.status !== 'statusEmpty')
+      .filter((r) => r.status !== 'statusSkipped' && r.status !== 'statusEmpty' && r.status !== '')
       .map((r): Finding => {
         const source = workspace.objectFiles.get(r.filename);
         const details = (r.validationErrors ?? []).map((e) => `${e.path || '/'}: ${e.msg}`);

@@ -92,9 +92,9 @@ export const pluto: Checker = {
       },
     ],
   },
-  async run({ workspace, kubernetesVersion }) {
+  async run({ workspace, kubernetesVersion, canary }) {
     const known = await plutoVersions();
-    const objects = [...workspace.output.objects.map((o) => o.object), ...pluto.canary.objects];
+    const objects = [...workspace.output.objects.map((o) => o.object), ...canary];
     const marked = [...new Set(objects.map(typeOf).filter((type) => !known.has(type)))].sort();
     const coverageFile = join(workspace.dir, 'pluto-coverage.yaml');
     writeFileSync(
@@ -112,7 +112,7 @@ export const pluto: Checker = {
         })),
       }),
     );
-    workspace.writeFile(join('files', '_verify-canary', 'pluto.yaml'), pluto.canary.objects);
+    workspace.writeFile(join('files', '_verify-canary', 'pluto.yaml'), canary);
     const output = await runTool(
       'pluto',
       [
@@ -145,7 +145,7 @@ export const pluto: Checker = {
           message: `${item.api.version} ${item.api.kind} (${item.api.component}) ${item.removed ? `removed in ${item.api['removed-in']}` : `deprecated in ${item.api['deprecated-in']}`}; use ${item.api['replacement-api'] || 'no replacement'}`,
         };
       });
-    const given = objects.filter((object) => !known.has(typeOf(object)) || pluto.canary.objects.includes(object));
+    const given = objects.filter((object) => !known.has(typeOf(object)) || canary.includes(object));
     return {
       findings,
       given: given.map((o) => objectIdOf(workspace, o.kind, o.metadata.namespace, o.metadata.name).object),

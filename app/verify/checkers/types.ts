@@ -15,6 +15,11 @@ export interface CheckerContext {
   readonly kubernetesVersion: string;
   /** kubeconform's -schema-location for that version (built-in kinds and the pinned CRDs). */
   readonly schemaLocation: string;
+  /**
+   * The canary objects given to the tool in the same run: the checker's own (`Checker.canary.objects`);
+   * a test gives harmless ones to prove that a tool that misses its canary fails the run.
+   */
+  readonly canary: readonly Manifest[];
 }
 
 /**
