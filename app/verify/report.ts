@@ -2,6 +2,7 @@
  * The verify report: text for people (grouped by environment, then tool; every finding with the
  * tool's rule id, the object and its file) and JSON for CI.
  */
+import { addonsSummary, formatAddonsReport } from './addons/report';
 import type { Finding } from './findings';
 import { passed, type EnvironmentVerdict, type ToolRun, type VerifyReport } from './verify';
 
@@ -70,8 +71,9 @@ export function formatVerifyReport(report: VerifyReport): string {
     '',
   ];
   for (const env of report.environments) lines.push(...environmentText(env), '');
+  lines.push(...formatAddonsReport(report.addons), '');
   lines.push(
-    `${passed(report) ? 'PASS' : 'FAIL'}: ${t.environments} environments, ${t.objects} objects: ${t.rejected} rejected, ${t.warnings} API server warnings, ${t.findings} unwaived findings, ${t.waived} waived, ${t.unusedWaivers} unused waivers${t.unusedWaivers > 0 ? (report.strictWaivers ? ' (a failure in CI)' : ' (a warning outside CI)') : ''}${t.stale > 0 ? `, ${t.stale} stale in dist/` : ''} (${report.seconds}s)`,
+    `${passed(report) ? 'PASS' : 'FAIL'}: ${t.environments} environments, ${t.objects} objects: ${t.rejected} rejected, ${t.warnings} API server warnings, ${t.findings} unwaived findings, ${t.waived} waived, ${t.unusedWaivers} unused waivers${t.unusedWaivers > 0 ? (report.strictWaivers ? ' (a failure in CI)' : ' (a warning outside CI)') : ''}${t.stale > 0 ? `, ${t.stale} stale in dist/` : ''}; ${addonsSummary(report.addons)} (${report.seconds}s)`,
   );
   return lines.join('\n');
 }

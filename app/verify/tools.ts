@@ -55,6 +55,8 @@ export interface PinnedVersions {
   readonly argoRollouts: string;
   readonly istioctl: string;
   readonly checkov: string;
+  /** Helm 4, which renders the add-on charts (app/verify/addons). */
+  readonly helm: string;
   /** Empty: not installable (see tools/README.md). */
   readonly polaris: string;
 }
@@ -80,6 +82,7 @@ export function pinnedVersions(values = readVersions()): PinnedVersions {
     argoRollouts: need('ARGO_ROLLOUTS_VERSION'),
     istioctl: need('ISTIOCTL_VERSION_LABEL'),
     checkov: need('CHECKOV_VERSION'),
+    helm: need('HELM_VERSION'),
     polaris: values.POLARIS_VERSION ?? '',
   };
 }
@@ -121,6 +124,7 @@ export function requiredBinaries(minors: Iterable<string>): string[] {
     'kubectl-argo-rollouts',
     'istioctl',
     'checkov',
+    'helm',
   ];
 }
 

@@ -18,6 +18,8 @@ import { selectEnvironments, type Environment } from '../../environments';
 import { dryRunApply, prepareNamespaces } from './admission';
 import { type ApiServer, startApiServer } from './apiserver';
 import { CHECKERS, type Checker, type CheckerContext, kubeconform, OFFLINE_CHECKERS, POLARIS_SKIPPED } from './checkers';
+import { mergeAddonsReports, verifyAddonsIfMirrored, type AddonsReport } from './addons/verify-addons';
+import { addonFailures } from './addons/report';
 import { apiServerCanary } from './canary';
 import { assessRun, failedRun } from './coverage';
 import { customKinds, installCrds, pinnedCrds } from './crds';
@@ -36,6 +38,8 @@ export interface VerifyOptions {
   readonly distDir?: string;
   /** Offline CRD mirror; undefined: the pinned URLs. */
   readonly crdMirror?: string;
+  /** Offline chart mirror the add-ons are rendered from (app/verify/addons); undefined: a failing finding. */
+  readonly chartMirror?: string;
   /** Compare dist/ with a fresh render first. @default true */
   readonly checkStale?: boolean;
   /** Progress lines (stderr in the CLI). @default - silent */
@@ -89,6 +93,8 @@ export interface VerifyReport {
   readonly seconds: number;
   /** Whether an unused waiver fails the run (in CI). */
   readonly strictWaivers: boolean;
+  /** Every add-on rendered, injected and admitted (app/verify/addons). */
+  readonly addons: AddonsReport;
 }
 
 /** A finding that fails the run: all of them, but an unused waiver only warns outside CI. */
@@ -97,7 +103,11 @@ export function isFailure(finding: Finding, strictWaivers: boolean): boolean {
 }
 
 export function passed(report: VerifyReport): boolean {
-  return report.stale.length === 0 && report.environments.every((env) => !env.findings.some((f) => isFailure(f, report.strictWaivers)));
+  return (
+    report.stale.length === 0 &&
+    report.environments.every((env) => !env.findings.some((f) => isFailure(f, report.strictWaivers))) &&
+    !addonFailures(report.addons).some((f) => isFailure(f, report.strictWaivers))
+  );
 }
 
 const seconds = (start: number) => Math.round((Date.now() - start) / 100) / 10;
@@ -211,6 +221,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   const work = mkdtempSync(join(tmpdir(), 'verify-'));
   const verdicts: EnvironmentVerdict[] = [];
   const crdNames = new Set<string>();
+  const addonReports: AddonsReport[] = [];
   try {
     for (const [minor, envs] of groups) {
       const fullVersion = versions.get(minor)!;
@@ -238,6 +249,20 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
             }),
           );
         }
+        // After the environments' own objects: the charts' CRDs replace the pinned ones on this server.
+        addonReports.push(
+          await verifyAddonsIfMirrored(
+            server,
+            envs.map((environment) => ({ environment, output: outputs.get(environment.name)! })),
+            {
+              mirror: options.chartMirror,
+              crdMirror: options.crdMirror,
+              work: join(work, `addons-${minor}`),
+              kubernetesVersion: fullVersion,
+              log,
+            },
+          ),
+        );
       } finally {
         await server.stop();
       }
@@ -255,5 +280,6 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     etcd: pinnedVersions().etcd,
     seconds: seconds(start),
     strictWaivers: options.strictWaivers ?? inCi(),
+    addons: mergeAddonsReports(addonReports, options.environments === undefined),
   };
 }
