@@ -389,6 +389,40 @@ const chartApplication = (chart: string, values: Record<string, unknown>, namesp
 });
 const RESTRICTED_INJECTED = { 'pod-security.kubernetes.io/enforce': 'restricted', 'istio-injection': 'enabled' };
 
+/** An Istio AuthorizationPolicy in the platform's namespace. */
+const meshPolicy = (name: string, spec: Record<string, unknown>): M => ({
+  apiVersion: 'security.istio.io/v1',
+  kind: 'AuthorizationPolicy',
+  metadata: { name, namespace: NS, labels: labels(name) },
+  spec,
+});
+/** An EnvoyFilter adding Envoy's local rate limit to the backend's sidecar, with one descriptor action. */
+const userLimit = (action: Record<string, unknown>): M => ({
+  apiVersion: 'networking.istio.io/v1alpha3',
+  kind: 'EnvoyFilter',
+  metadata: { name: 'backend-users', namespace: NS, labels: labels('backend') },
+  spec: {
+    workloadSelector: { labels: selectorLabels('backend') },
+    configPatches: [
+      {
+        applyTo: 'HTTP_FILTER',
+        match: { context: 'SIDECAR_INBOUND' },
+        patch: {
+          operation: 'INSERT_BEFORE',
+          value: {
+            name: 'envoy.filters.http.local_ratelimit',
+            typed_config: {
+              stat_prefix: 'user_rate_limit',
+              descriptors: [{ entries: [{ key: 'user' }] }],
+              rate_limits: [{ actions: [action] }],
+            },
+          },
+        },
+      },
+    ],
+  },
+});
+
 const CASES: Record<string, Case> = {
   'sandbox/isolation': {
     fail: () => [sandboxNamespace(), projectTemplate((spec) => delete spec.runtimeClassName)],
@@ -522,6 +556,71 @@ const CASES: Record<string, Case> = {
     passCtx: { ...PROD, kubernetesVersion: '1.35' },
     path: 'apiVersion',
     message: '"policy/v1beta1" PodDisruptionBudget is not served by Kubernetes 1.35 (removed in 1.25): use policy/v1',
+  },
+  'edge/route-conflict': {
+    fail: () => [
+      ...goodPlatform(),
+      ...gatewayEdge(),
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'other', namespace: EDGE, labels: labels('other') },
+        spec: {
+          hostnames: ['app.example.com'],
+          parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', sectionName: 'https' }],
+          rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backendRefs: [{ name: 'frontend', port: 80 }] }],
+        },
+      },
+    ],
+    pass: () => [...goodPlatform(), ...gatewayEdge()],
+    path: 'spec.rules[0]',
+    message: 'sends "/api" (PathPrefix) of app.example.com to other backends than HTTPRoute/edge/backend does',
+  },
+  'edge/unreachable': {
+    fail: () => [...goodPlatform(), ...gatewayEdge(), meshPolicy('allow-nothing', {})],
+    pass: () => [
+      ...goodPlatform(),
+      ...gatewayEdge(),
+      meshPolicy('allow-nothing', {}),
+      meshPolicy('backend', {
+        selector: { matchLabels: selectorLabels('backend') },
+        action: 'ALLOW',
+        rules: [
+          { from: [{ source: { principals: ['cluster.local/ns/edge/sa/public-nginx'] } }], to: [{ operation: { ports: ['8000'] } }] },
+        ],
+      }),
+    ],
+    path: 'spec.rules[0].backendRefs[0]',
+    message: 'Istio authorization allows to no request from the edge (principal .../ns/edge/sa/public-nginx) on port 8000',
+  },
+  'edge/rate-limit-key': {
+    fail: () => [rateLimit(100, { key: '$http_x_user_id', rate: '80r/m', burst: 20, noDelay: true })],
+    pass: () => [rateLimit(100, { rate: '80r/m', burst: 20, noDelay: true })],
+    path: 'spec.rateLimit.local.rules[0].key',
+    message: 'keys on $http_x_user_id, which the client writes',
+  },
+  'mesh/user-rate-limit': {
+    fail: () => [...goodPlatform(), userLimit({ request_headers: { header_name: 'x-user-id', descriptor_key: 'user' } })],
+    pass: () => [
+      ...goodPlatform(),
+      userLimit({
+        metadata: {
+          descriptor_key: 'user',
+          metadata_key: { key: 'envoy.filters.http.jwt_authn', path: [{ key: 'payload' }, { key: 'sub' }] },
+        },
+      }),
+      {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'RequestAuthentication',
+        metadata: { name: 'backend-users', namespace: NS, labels: labels('backend') },
+        spec: {
+          selector: { matchLabels: selectorLabels('backend') },
+          jwtRules: [{ issuer: 'https://auth.example.com/', jwksUri: 'https://auth.example.com/jwks' }],
+        },
+      },
+    ],
+    path: 'spec.configPatches[0].patch.value.typed_config.rate_limits[0].actions[0]',
+    message: 'counts by a request header: a client chooses that value',
   },
   'ref/route-parent': {
     fail: () => [...goodPlatform(), ...gatewayEdge({ listenerHost: 'www.example.com' })],
