@@ -20,10 +20,12 @@ function cli(...args: string[]) {
 }
 
 // Build first when the sources changed, so that no test's output includes the build's.
+// A cold esbuild build on a loaded 2-core machine (the whole suite runs beside it) can take well over
+// vitest's 10 s hook default.
 beforeAll(() => {
   const result = spawnSync(process.execPath, [build], { cwd: root, encoding: 'utf8' });
   expect(result.status, result.stderr).toBe(0);
-});
+}, 120_000);
 
 describe('cli', () => {
   it('lists environments with their services and replica ranges', () => {
