@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { serviceAccountName } from '../lib/names';
 import { ProjectSandbox } from '../lib/project-sandbox';
 import type { EnvironmentChartProps } from './chart-props';
 
@@ -13,6 +14,7 @@ export class SandboxChart extends Chart {
         environment: { name: environment.name, partOf: environment.partOf, kubernetesVersion: environment.cluster.kubernetesVersion },
         sandbox: environment.sandbox,
         nodePoolLabel: environment.cluster.nodePoolLabel,
+        launcher: { namespace: environment.namespace, serviceAccountName: serviceAccountName(environment.sandbox.launcher) },
       });
   }
 }

@@ -182,7 +182,12 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
   // Seed 003: user projects run in their own namespace, an hour at most, at 100m/256Mi up to 500m/1Gi.
   sandbox: {
     namespace: 'user-projects',
-    image: { repository: `${registry}/project-runtime`, tag: '1.0.0' },
+    // The admission policy admits this build only, by digest, in every environment.
+    image: {
+      repository: `${registry}/project-runtime`,
+      tag: '1.0.0',
+      digest: 'sha256:a7356a7d9d66ce390d7ffdfefedf661114be5c05e1ae31ef5c1c2b098326597b',
+    },
     resources: {
       requests: { cpu: '100m', memory: '256Mi', ephemeralStorage: '256Mi' },
       limits: { cpu: '500m', memory: '1Gi', ephemeralStorage: '1Gi' },
@@ -192,6 +197,8 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     port: 3000,
     // Its own GKE Sandbox (gVisor) pool: each environment with a sandbox declares it in nodePools.
     pool: 'sandbox',
+    // The platform API stamps project pods from the template.
+    launcher: 'backend',
   },
   gitops: { tool: 'flux', repository: 'https://github.com/example/platform-manifests', branch: 'main' },
 };

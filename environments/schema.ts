@@ -905,6 +905,11 @@ const sandbox = strict({
    * there; no service, data store or edge may name it (seed 003: user projects get their own node group).
    */
   pool: dnsLabel,
+  /**
+   * The service that stamps project pods from the template (the platform API), a key of `services`: its
+   * ServiceAccount gets the Role to create, read and delete pods in the namespace, and nothing more.
+   */
+  launcher: dnsLabel,
 });
 
 const gitops = strict({
@@ -1131,7 +1136,6 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
     for (const [name, svc] of Object.entries(env.services)) {
       if (svc.enabled && svc.image.digest === undefined) issue(['services', name, 'image', 'digest'], undefined, unpinned);
     }
-    if (env.sandbox !== undefined && env.sandbox.image.digest === undefined) issue(['sandbox', 'image', 'digest'], undefined, unpinned);
   }
   if (env.tier === Tier.PRODUCTION && env.chaos.podKill === 'weekly') {
     issue(
@@ -1200,6 +1204,22 @@ function checkUserRateLimit(env: Env, ctx: Ctx): void {
  */
 function checkSandboxPool(env: Env, pool: string, ctx: Ctx): void {
   const issue = (path: (string | number)[], input: unknown, message: string) => ctx.addIssue({ code: 'custom', path, input, message });
+  const { launcher, image } = env.sandbox!;
+  const launcherService = env.services[launcher];
+  if (launcherService?.kind !== ServiceKind.WEB || !launcherService.enabled) {
+    issue(
+      ['sandbox', 'launcher'],
+      launcher,
+      `must name the enabled web service that launches project pods: ${webServices(env).join(', ')}`,
+    );
+  }
+  if (image.digest === undefined) {
+    issue(
+      ['sandbox', 'image', 'digest'],
+      undefined,
+      'is required: the sandbox admission policy admits the runtime image by digest only (sha256:<64 hex>), so a moved tag cannot run',
+    );
+  }
   if (!(pool in env.nodePools)) {
     issue(
       ['sandbox', 'pool'],

@@ -14,6 +14,7 @@ import { NamespaceQuota } from './namespace-quota';
 import { PlatformNamespace } from './platform-namespace';
 import { imageReference, type ImageSpec } from './pod-template';
 import { resourceRequirements, type ResourceSpec } from './resources';
+import { SandboxAdmission } from './sandbox-admission';
 import { GKE_SANDBOX, gkeSandboxToleration, UNTRUSTED_NAMESPACE_LABEL } from './sandbox-runtime';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchMount, scratchVolume } from './restricted-security';
 
@@ -32,6 +33,12 @@ export interface SandboxSpec {
   readonly port: number;
   /** The GKE Sandbox node pool project pods run on, and nothing else. */
   readonly pool: string;
+}
+
+/** The ServiceAccount of the service that launches project pods (the platform API). */
+export interface SandboxLauncher {
+  readonly namespace: string;
+  readonly serviceAccountName: string;
 }
 
 /** The PodTemplate the platform API stamps project pods from, and their ServiceAccount. */
@@ -53,6 +60,7 @@ export interface ProjectSandboxProps {
   readonly sandbox: SandboxSpec;
   /** Node label whose value is the node pool name (GKE: cloud.google.com/gke-nodepool). */
   readonly nodePoolLabel: string;
+  readonly launcher: SandboxLauncher;
 }
 
 export class ProjectSandbox extends Construct {
@@ -143,6 +151,21 @@ export class ProjectSandbox extends Construct {
           volumes: [scratchVolume(sandbox.resources.limits.ephemeralStorage)],
         },
       },
+    });
+
+    new SandboxAdmission(this, 'Admission', {
+      namespace,
+      labels,
+      pod: {
+        serviceAccountName: runtime,
+        container: PROJECT_CONTAINER,
+        image: imageReference(sandbox.image),
+        activeDeadlineSeconds: sandbox.activeDeadlineSeconds,
+        nodePoolLabel: props.nodePoolLabel,
+        pool: sandbox.pool,
+      },
+      template: runtime,
+      launcher: props.launcher,
     });
   }
 }

@@ -134,6 +134,23 @@ describe.each(withSandbox)('%s sandbox', (name) => {
     for (const { template } of platformTemplates) expect(template.spec.nodeSelector?.[spec.cluster.nodePoolLabel]).not.toBe(sandbox.pool);
   });
 
+  it("binds the pod-shape policy to the namespace, turns the default ServiceAccount's token off, and lets only the launcher manage pods", () => {
+    const binding = find<Manifest & { spec: { policyName: string; validationActions: string[]; matchResources: unknown } }>(
+      env,
+      'ValidatingAdmissionPolicyBinding',
+      `${sandbox.namespace}-pod-shape`,
+    );
+    expect(binding.spec.validationActions).toEqual(['Deny']);
+    expect(binding.spec.matchResources).toEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': sandbox.namespace } },
+    });
+    find(env, 'ValidatingAdmissionPolicy', binding.spec.policyName);
+    const accounts = inSandbox<Manifest & { automountServiceAccountToken?: boolean }>('ServiceAccount');
+    expect(accounts.find((a) => a.metadata.name === 'default')?.automountServiceAccountToken).toBe(false);
+    const [roleBinding] = inSandbox<Manifest & { subjects: unknown[] }>('RoleBinding');
+    expect(roleBinding!.subjects).toEqual([{ kind: 'ServiceAccount', name: sandbox.launcher, namespace: spec.namespace }]);
+  });
+
   it('labels the template and its pods with the recommended labels', () => {
     const template = find<PodTemplate>(env, 'PodTemplate', projectRuntimeName());
     for (const labels of [template.metadata.labels, template.template.metadata.labels]) {
@@ -207,6 +224,22 @@ describe('an environment without a sandbox', () => {
         `services.backend.pool = "sandbox": ${why}`,
         `dataStores.postgres.pool = "sandbox": ${why}`,
         `ingress.pool = "sandbox": ${why}`,
+      ]),
+    );
+  });
+
+  it('fails a launcher that is not an enabled web service, and a runtime image without a digest', () => {
+    let error: unknown;
+    try {
+      loadEnvironment({ name: 'bad-launcher', extends: dev, sandbox: { launcher: 'worker', image: { digest: null } } });
+    } catch (caught) {
+      error = caught;
+    }
+    const lines = (error as Error).message.split('\n').map((line) => line.replace(/^bad-launcher \(.*?\): /, ''));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^sandbox\.launcher = "worker": must name the enabled web service that launches project pods: /),
+        'sandbox.image.digest = (missing): is required: the sandbox admission policy admits the runtime image by digest only (sha256:<64 hex>), so a moved tag cannot run',
       ]),
     );
   });

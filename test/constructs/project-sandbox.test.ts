@@ -80,6 +80,7 @@ const props: ProjectSandboxProps = {
   environment: { name: 'prod', partOf: 'platform', kubernetesVersion: '1.35' },
   sandbox,
   nodePoolLabel: 'cloud.google.com/gke-nodepool',
+  launcher: { namespace: 'platform', serviceAccountName: 'api' },
 };
 
 function render(p: ProjectSandboxProps) {
@@ -100,6 +101,11 @@ describe('ProjectSandbox', () => {
       'NetworkPolicy/deny-all',
       'ServiceAccount/project-runtime',
       'PodTemplate/project-runtime',
+      'ValidatingAdmissionPolicy/projects-pod-shape',
+      'ValidatingAdmissionPolicyBinding/projects-pod-shape',
+      'ServiceAccount/default',
+      'Role/project-launcher',
+      'RoleBinding/project-launcher',
     ]);
     expect(objects).toMatchSnapshot();
   });
@@ -107,7 +113,10 @@ describe('ProjectSandbox', () => {
   it('puts every namespaced object in the sandbox namespace', () => {
     const { objects, sandbox: construct } = render(props);
     expect(construct.namespace).toBe('projects');
-    expect(objects.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace)).toEqual(Array(5).fill('projects'));
+    const namespaced = objects.filter(
+      (o) => !['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(o.kind),
+    );
+    expect(namespaced.map((o) => o.metadata.namespace)).toEqual(Array(8).fill('projects'));
   });
 
   it('enforces Pod Security "restricted" and keeps the sidecar out', () => {
@@ -148,7 +157,9 @@ describe('ProjectSandbox', () => {
   });
 
   it('gives project pods an identity without an API token', () => {
-    const account = only<ServiceAccount>(render(props).objects, 'ServiceAccount');
+    const account = (render(props).objects as unknown as ServiceAccount[]).find(
+      (o) => (o as { kind?: string }).kind === 'ServiceAccount' && o.metadata.name === 'project-runtime',
+    )!;
     expect(account.automountServiceAccountToken).toBe(false);
     expect(account.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'project-runtime', 'app.kubernetes.io/version': '2.1.0' });
   });
@@ -201,6 +212,52 @@ describe('ProjectSandbox', () => {
     expect(spec.nodeSelector).toEqual({ 'cloud.google.com/gke-nodepool': 'projects' });
     expect(spec.tolerations).toEqual([{ key: 'sandbox.gke.io/runtime', operator: 'Equal', value: 'gvisor', effect: 'NoSchedule' }]);
     expect(only<Namespace>(render(props).objects, 'Namespace').metadata.labels).toMatchObject({ 'workload-trust': 'untrusted' });
+  });
+
+  it("binds a Deny admission policy to the namespace that holds every pod to the template's shape", () => {
+    const { objects } = render(props);
+    const policy = only<{ spec: { failurePolicy: string; matchConstraints: unknown; validations: { expression: string }[] } }>(
+      objects,
+      'ValidatingAdmissionPolicy',
+    );
+    expect(policy.spec.failurePolicy).toBe('Fail');
+    expect(policy.spec.matchConstraints).toEqual({
+      resourceRules: [
+        { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers'] },
+      ],
+    });
+    const expressions = policy.spec.validations.map((v) => v.expression).join('\n');
+    for (const fragment of [
+      "object.spec.serviceAccountName == 'project-runtime'",
+      'object.spec.automountServiceAccountToken == false',
+      "object.spec.runtimeClassName == 'gvisor'",
+      "object.spec.nodeSelector['cloud.google.com/gke-nodepool'] == 'projects'",
+      "c.image == 'registry.example.com/project-runtime:2.1.0'",
+      'size(object.spec.ephemeralContainers) == 0',
+      "v.name == 'tmp' && has(v.emptyDir)",
+      'object.spec.activeDeadlineSeconds <= 3600',
+    ])
+      expect(expressions).toContain(fragment);
+    const binding = only<{ spec: unknown }>(objects, 'ValidatingAdmissionPolicyBinding');
+    expect(binding.spec).toEqual({
+      policyName: 'projects-pod-shape',
+      validationActions: ['Deny'],
+      matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'projects' } } },
+    });
+  });
+
+  it("turns the namespace's default ServiceAccount's token off and lets the launcher manage pods, nothing more", () => {
+    const { objects } = render(props);
+    const accounts = objects.filter((o) => o.kind === 'ServiceAccount') as unknown as ServiceAccount[];
+    expect(accounts.find((a) => a.metadata.name === 'default')?.automountServiceAccountToken).toBe(false);
+    const role = only<{ rules: unknown[] }>(objects, 'Role');
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
+      { apiGroups: [''], resources: ['podtemplates'], resourceNames: ['project-runtime'], verbs: ['get'] },
+    ]);
+    const binding = only<{ roleRef: unknown; subjects: unknown[] }>(objects, 'RoleBinding');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'project-launcher' });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'api', namespace: 'platform' }]);
   });
 
   it('pins the image by digest when one is given', () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { validationContext } from '../../app/synthesize';
 import type { Manifest } from '../../lib/core/manifest';
 import { runRules } from '../../lib/validation/rules/all';
-import { SANDBOX_ISOLATION } from '../../lib/validation/rules/sandbox';
+import { SANDBOX_ADMISSION, SANDBOX_ISOLATION } from '../../lib/validation/rules/sandbox';
 import type { M } from '../fixtures/rules/factories';
 import { environment, rendered } from '../helpers';
 
@@ -49,6 +49,38 @@ describe(SANDBOX_ISOLATION, () => {
     byName(objects, 'Deployment', 'worker').spec.template.spec.nodeSelector['cloud.google.com/gke-nodepool'] = 'sandbox';
     expect(findings('prod', objects, SANDBOX_ISOLATION)).toEqual([
       'Deployment/platform/worker spec.template.spec.nodeSelector: selects node pool "sandbox", where PodTemplate/user-projects/project-runtime runs untrusted code: a container escape there would reach this pod; run it on a pool of its own',
+    ]);
+  });
+});
+
+describe(SANDBOX_ADMISSION, () => {
+  it('passes the rendered sandbox of every environment that has one', () => {
+    for (const env of ['dev', 'staging', 'prod']) expect(findings(env, copy(env), SANDBOX_ADMISSION)).toEqual([]);
+  });
+
+  it('fails the sandbox as it was: no policy, the default ServiceAccount with its token (prod before the fix)', () => {
+    const objects = copy('prod').filter(
+      (o) =>
+        !['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].includes(o.kind) &&
+        !(o.kind === 'ServiceAccount' && o.metadata.name === 'default'),
+    );
+    expect(findings('prod', objects, SANDBOX_ADMISSION)).toEqual([
+      'Namespace/user-projects metadata.labels: namespace user-projects runs untrusted code but no ValidatingAdmissionPolicyBinding with validationActions Deny binds a policy on pod CREATE to it: whoever can create pods there picks any image, ServiceAccount, runtime and volume',
+      'Namespace/user-projects metadata.name: namespace user-projects runs untrusted code but its default ServiceAccount is not emitted without automountServiceAccountToken: false: a pod that names no account gets an API token',
+    ]);
+  });
+
+  it('fails a binding that only warns, and a launcher Role that reaches Secrets or exec', () => {
+    const objects = copy('prod');
+    byName(objects, 'ValidatingAdmissionPolicyBinding', 'user-projects-pod-shape').spec.validationActions = ['Warn'];
+    byName(objects, 'Role', 'project-launcher').rules.push({
+      apiGroups: [''],
+      resources: ['secrets', 'pods/exec'],
+      verbs: ['get', 'create'],
+    });
+    expect(findings('prod', objects, SANDBOX_ADMISSION)).toEqual([
+      'Namespace/user-projects metadata.labels: namespace user-projects runs untrusted code but no ValidatingAdmissionPolicyBinding with validationActions Deny binds a policy on pod CREATE to it: whoever can create pods there picks any image, ServiceAccount, runtime and volume',
+      'Role/user-projects/project-launcher rules[2]: grants secrets, pods/exec in namespace user-projects, which runs untrusted code: a launcher needs pods (create, get, list, watch, delete) and its template, never Secrets, exec, attach or port-forward',
     ]);
   });
 });

@@ -22,7 +22,7 @@ import {
 } from '../fixtures/rules/factories';
 import { platformWithData } from '../fixtures/rules/data-layer';
 import { DISK_PRESSURE, NODE_DISK, alertRule, monitoringStack } from '../fixtures/rules/alert-sources';
-import { goodSandbox, projectTemplate, sandboxNamespace } from '../fixtures/rules/sandbox';
+import { defaultServiceAccount, goodSandbox, launcherRole, projectTemplate, sandboxNamespace } from '../fixtures/rules/sandbox';
 
 interface Case {
   /** Objects that must produce at least one finding of the rule. */
@@ -429,6 +429,12 @@ const CASES: Record<string, Case> = {
     pass: () => [...goodPlatform(), ...goodSandbox()],
     path: 'template.spec.runtimeClassName',
     message: 'runtimeClassName is "unset" in namespace user-projects, which runs untrusted code',
+  },
+  'sandbox/admission': {
+    fail: () => [sandboxNamespace(), projectTemplate(), defaultServiceAccount(), launcherRole()],
+    pass: () => goodSandbox(),
+    path: 'metadata.labels',
+    message: 'namespace user-projects runs untrusted code but no ValidatingAdmissionPolicyBinding with validationActions Deny',
   },
   'monitoring/alert-source': {
     fail: () => [alertRule(NODE_DISK), monitoringStack({ nodeExporter: { enabled: false } })],

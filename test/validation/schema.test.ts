@@ -56,6 +56,8 @@ describe('imports/validators', () => {
 describe('supportedKinds', () => {
   it('lists exactly the kinds we emit, as apiVersion/Kind', () => {
     expect(supportedKinds()).toEqual([
+      'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy',
+      'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding',
       'apps/v1/Deployment',
       'argoproj.io/v1alpha1/AnalysisTemplate',
       'argoproj.io/v1alpha1/AppProject',
@@ -362,7 +364,7 @@ describe('validateSchema: kinds', () => {
     expect(v.rule).toBe('schema/unknown-kind');
     expect(v.severity).toBe('error');
     expect(v.object).toBe('Widget/web/w');
-    expect(v.message).toMatch(/^unknown apiVersion\/kind "example.com\/v1\/Widget" — supported: apps\/v1\/Deployment, /);
+    expect(v.message).toMatch(/^unknown apiVersion\/kind "example.com\/v1\/Widget" — supported: admissionregistration.k8s.io\/v1\/ValidatingAdmissionPolicy, /);
   });
 
   it('suggests the kind for a typo', () => {

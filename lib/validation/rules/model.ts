@@ -83,6 +83,8 @@ const CLUSTER_SCOPED = new Set([
   'PersistentVolume',
   'ValidatingWebhookConfiguration',
   'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
   'ClusterAnalysisTemplate',
   'ClusterIssuer',
   'ClusterSecretStore',

@@ -6,12 +6,37 @@
  *   `sandbox.gke.io/runtime=gvisor:NoSchedule`), is pinned to one node pool by the pool label, and no pod
  *   template outside the namespace selects that pool: a container escape must land beside no platform
  *   pod, its secrets or its mesh identity.
+ * - sandbox/admission: the API server holds the namespace's pods to one shape, whoever creates them: a
+ *   ValidatingAdmissionPolicyBinding with `validationActions: [Deny]` selects the namespace and binds an
+ *   emitted policy that matches pod CREATE (kube-apiserver evaluates only bound policies); the `default`
+ *   ServiceAccount (which a pod naming no account gets) sets automountServiceAccountToken: false; and no
+ *   Role there grants Secrets, exec, attach or port-forward, or every resource or verb.
  */
 import { GKE_SANDBOX, UNTRUSTED_NAMESPACE_LABEL } from '../../sandbox-runtime';
 import type { ValidationContext, Violation } from '../types';
-import { asArray, asObj, asString, asStringMap, GK, show, violation, type Model, type PodRef, type RuleFamily } from './model';
+import {
+  asArray,
+  asObj,
+  asString,
+  asStringMap,
+  GK,
+  type Obj,
+  type Model,
+  type PodRef,
+  type RuleFamily,
+  selectorMatches,
+  show,
+  violation,
+} from './model';
 
 export const SANDBOX_ISOLATION = 'sandbox/isolation';
+export const SANDBOX_ADMISSION = 'sandbox/admission';
+
+const VAP = 'admissionregistration.k8s.io/ValidatingAdmissionPolicy';
+const VAP_BINDING = 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding';
+const ROLE = 'rbac.authorization.k8s.io/Role';
+/** Resources a role in an untrusted namespace must never grant. */
+const FORBIDDEN_RESOURCES = ['secrets', 'pods/exec', 'pods/attach', 'pods/portforward', '*'];
 
 const SANDBOX_RUNTIME = GKE_SANDBOX.runtimeClassName;
 const SANDBOX_TAINT = { key: GKE_SANDBOX.nodeLabel, value: GKE_SANDBOX.value, effect: GKE_SANDBOX.effect } as const;
@@ -103,9 +128,87 @@ function checkIsolation(model: Model, ctx: ValidationContext, out: Violation[]):
   }
 }
 
+/** Whether a binding's namespaceSelector selects the namespace (matchLabels only, as emitted here). */
+function selectsNamespace(binding: Obj, namespace: string, labels: Readonly<Record<string, string>>): boolean {
+  const selector = asObj(asObj(asObj(binding.spec)?.matchResources)?.namespaceSelector);
+  if (selector === undefined) return false;
+  const all = { ...labels, 'kubernetes.io/metadata.name': namespace };
+  return selectorMatches(selector, all);
+}
+
+function matchesPodCreate(policy: Obj): boolean {
+  const rules = asArray(asObj(asObj(policy.spec)?.matchConstraints)?.resourceRules);
+  return rules.some((r) => {
+    const o = asObj(r) ?? {};
+    const groups = asArray(o.apiGroups);
+    const resources = asArray(o.resources);
+    const operations = asArray(o.operations);
+    return (
+      (groups.includes('') || groups.includes('*')) &&
+      (resources.includes('pods') || resources.includes('*')) &&
+      (operations.includes('CREATE') || operations.includes('*'))
+    );
+  });
+}
+
+function checkAdmission(model: Model, out: Violation[]): void {
+  for (const ns of model.ofKind(GK.Namespace)) {
+    const labels = asStringMap(ns.obj.metadata.labels);
+    if (labels[UNTRUSTED_NAMESPACE_LABEL.key] !== UNTRUSTED_NAMESPACE_LABEL.value) continue;
+    const bound = model.ofKind(VAP_BINDING).filter((b) => {
+      const spec = asObj((b.obj as Obj).spec) ?? {};
+      const policy = model.get(VAP, '', asString(spec.policyName) ?? '');
+      return (
+        asArray(spec.validationActions).includes('Deny') &&
+        selectsNamespace(b.obj as Obj, ns.name, labels) &&
+        policy !== undefined &&
+        matchesPodCreate(policy.obj as Obj)
+      );
+    });
+    if (bound.length === 0) {
+      out.push(
+        violation(
+          SANDBOX_ADMISSION,
+          ns,
+          'metadata.labels',
+          `namespace ${ns.name} runs untrusted code but no ValidatingAdmissionPolicyBinding with validationActions Deny binds a policy on pod CREATE to it: whoever can create pods there picks any image, ServiceAccount, runtime and volume`,
+        ),
+      );
+    }
+    const account = model.get(GK.ServiceAccount, ns.name, 'default');
+    if (account === undefined || (account.obj as Obj).automountServiceAccountToken !== false) {
+      out.push(
+        violation(
+          SANDBOX_ADMISSION,
+          ns,
+          'metadata.name',
+          `namespace ${ns.name} runs untrusted code but its default ServiceAccount is ${account === undefined ? 'not emitted' : 'emitted'} without automountServiceAccountToken: false: a pod that names no account gets an API token`,
+        ),
+      );
+    }
+    for (const role of model.ofKind(ROLE).filter((r) => r.namespace === ns.name)) {
+      asArray((role.obj as Obj).rules).forEach((rule, i) => {
+        const o = asObj(rule) ?? {};
+        const granted = asArray(o.resources).filter((r): r is string => typeof r === 'string' && FORBIDDEN_RESOURCES.includes(r));
+        const everyVerb = asArray(o.verbs).includes('*');
+        if (granted.length === 0 && !everyVerb) return;
+        out.push(
+          violation(
+            SANDBOX_ADMISSION,
+            role,
+            `rules[${i}]`,
+            `grants ${[...granted, ...(everyVerb ? ['every verb'] : [])].join(', ')} in namespace ${ns.name}, which runs untrusted code: a launcher needs pods (create, get, list, watch, delete) and its template, never Secrets, exec, attach or port-forward`,
+          ),
+        );
+      });
+    }
+  }
+}
+
 export const sandboxRules: RuleFamily = {
-  ids: [SANDBOX_ISOLATION],
+  ids: [SANDBOX_ISOLATION, SANDBOX_ADMISSION],
   check(model, ctx, out) {
     checkIsolation(model, ctx, out);
+    checkAdmission(model, out);
   },
 };
