@@ -3,6 +3,7 @@
  * exactly, and invariants that iterate over what each environment declares.
  */
 import { describe, expect, it } from 'vitest';
+import { enabledServices } from '../charts/resolve-service';
 import { environmentNames } from '../environments';
 import type { OperatedPostgres, OperatedRedis } from '../environments/schema';
 import type { Manifest } from '../lib/core/manifest';
@@ -234,17 +235,24 @@ describe('chaos drills (seed 004)', () => {
   const schedules = (name: string) => objects<Schedule>(rendered(name), 'Schedule');
 
   it('staging: a weekly pod kill of each service and of each store but its primaries, staggered on Mondays', () => {
-    expect(schedules('staging').map((s) => [s.metadata.namespace, s.metadata.name, s.spec.schedule])).toEqual([
-      ['platform', 'frontend-pod-kill', '0 3 * * 1'],
-      ['platform', 'backend-pod-kill', '10 3 * * 1'],
-      ['platform', 'ai-pod-kill', '20 3 * * 1'],
-      ['platform', 'worker-pod-kill', '30 3 * * 1'],
-      ['data', 'postgres-pod-kill', '40 3 * * 1'],
-      ['data', 'postgres-pooler-pod-kill', '50 3 * * 1'],
-      ['data', 'redis-pod-kill', '0 4 * * 1'],
-      ['data', 'redis-s-pod-kill', '10 4 * * 1'],
-      // The failover drill (chaos.failover): Sentinel promotes a replica, the clients must follow.
-      ['data', 'redis-master-pod-kill', '20 4 * * 1'],
+    const drills = schedules('staging').map((s) => [s.metadata.namespace, s.metadata.name, s.spec.schedule]);
+    // One at a time: the i-th drill starts 10 minutes after the one before it, from 03:00 on Mondays.
+    expect(drills.map(([, , cron]) => cron)).toEqual(drills.map((_, i) => `${(i * 10) % 60} ${3 + Math.floor((i * 10) / 60)} * * 1`));
+    // Each service that runs all the time (a job's pod runs to completion), first and in the model's order.
+    const model = environment('staging');
+    const services = enabledServices(model).flatMap(([name, spec]) => (spec.kind === 'job' ? [] : [name]));
+    expect(services.length).toBeGreaterThan(0);
+    expect(drills.slice(0, services.length).map(([ns, name]) => [ns, name])).toEqual(
+      services.map((name) => [model.namespace, `${name}-pod-kill`]),
+    );
+    // Then the example's stores: PostgreSQL's standbys and pooler, Redis's replicas, Sentinels, and the
+    // failover drill (chaos.failover: Sentinel promotes a replica, the clients must follow).
+    expect(drills.slice(services.length).map(([ns, name]) => [ns, name])).toEqual([
+      ['data', 'postgres-pod-kill'],
+      ['data', 'postgres-pooler-pod-kill'],
+      ['data', 'redis-pod-kill'],
+      ['data', 'redis-s-pod-kill'],
+      ['data', 'redis-master-pod-kill'],
     ]);
   });
 
