@@ -21,6 +21,8 @@ const isolated = testFiles.filter((file) => NEEDS_ISOLATION.test(readFileSync(jo
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // A test that asserts nothing fails: an invariant loop over an emptied list cannot pass by accident.
+    expect: { requireAssertions: true },
     // Threads start faster than forked processes; the files that need a process run in forks (below).
     pool: 'threads',
     coverage: { exclude: ['imports/**'] },

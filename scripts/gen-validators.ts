@@ -24,7 +24,7 @@ import Ajv, { _, stringify, type KeywordCxt } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { transformSync } from 'esbuild';
 import { parseAllDocuments } from 'yaml';
-import { CRD_SOURCES, readCrdSource, type CrdSource } from './crd-sources';
+import { CRD_SOURCES, readCrdSource, type CrdSource } from '../lib/core/crd-sources';
 import { CORE_KINDS, type CapturedSchemas, capturedSchemas, definitionOfKind } from './k8s-schemas';
 
 /**

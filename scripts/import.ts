@@ -19,7 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { CRD_SOURCES, type CrdSource, readCrdSource } from './crd-sources';
+import { CRD_SOURCES, type CrdSource, readCrdSource } from '../lib/core/crd-sources';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 const IMPORTS_DIR = path.join(PROJECT_ROOT, 'imports');

@@ -1,6 +1,6 @@
 /**
  * Guards the generated CRD bindings in imports/: a regeneration that drops a kind we declared in
- * scripts/crd-sources.ts (upstream rename, wrong filter, one group file overwriting another) fails
+ * lib/core/crd-sources.ts (upstream rename, wrong filter, one group file overwriting another) fails
  * here instead of at the first chart that needs it. Reads only files of this repository.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHART_FACTS, gatewayApiMinor } from '../lib/addons/chart-facts';
 import { CHARTS, GATEWAY_API_CRDS } from '../lib/addons/chart-versions';
-import { CRD_SOURCES } from '../scripts/crd-sources';
+import { CRD_SOURCES } from '../lib/core/crd-sources';
 
 const ROOT = path.resolve(__dirname, '..');
 const IMPORTS_DIR = path.join(ROOT, 'imports');

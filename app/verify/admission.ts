@@ -85,7 +85,7 @@ async function notServedMessage(client: KubeClient, object: Manifest, gitVersion
     .map((key) => key.slice(0, key.lastIndexOf('/')));
   return servedVersions.length > 0
     ? `Kubernetes ${gitVersion} does not serve ${object.apiVersion} ${object.kind} (it serves ${servedVersions.join(', ')})`
-    : `Kubernetes ${gitVersion} does not serve ${object.apiVersion} ${object.kind}, and no CRD in the pinned sources (scripts/crd-sources.ts) defines it`;
+    : `Kubernetes ${gitVersion} does not serve ${object.apiVersion} ${object.kind}, and no CRD in the pinned sources (lib/core/crd-sources.ts) defines it`;
 }
 
 /** Runs `work` over `items` with at most `limit` at once, keeping order. */

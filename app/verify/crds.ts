@@ -1,12 +1,12 @@
 /**
  * The CustomResourceDefinitions the output uses, from the project's pinned CRD sources
- * (scripts/crd-sources.ts: commit-pinned URLs, or the same files in the offline mirror that
+ * (lib/core/crd-sources.ts: commit-pinned URLs, or the same files in the offline mirror that
  * `npm run import -- --mirror` reads), installed into the API server and waited on until Established.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { CRD_SOURCES, type CrdSource, readCrdSource } from '../../scripts/crd-sources';
+import { CRD_SOURCES, type CrdSource, readCrdSource } from '../../lib/core/crd-sources';
 import type { KubeClient } from './kube-client';
 import { toError } from './kube-client';
 import { groupOf, type SourcedManifest } from './manifests';

@@ -95,7 +95,7 @@ export interface PinnedManifests {
 /**
  * Gateway API's CRDs (standard channel and its safe-upgrades admission policy), which neither NGINX
  * Gateway Fabric's chart nor any other ships: `config/crd` of kubernetes-sigs/gateway-api at the tag
- * the CRD bindings were generated from (scripts/crd-sources.ts). The tag is the release the Gateway
+ * the CRD bindings were generated from (lib/core/crd-sources.ts). The tag is the release the Gateway
  * controller is built on (lib/addons/chart-facts.ts `gatewayApi`; rule addon/gateway-api): NGINX
  * Gateway Fabric 2.6.7 is built on v1.5.1 (go.mod; README "Technical Specifications") and compares the
  * CRDs' bundle-version minor with its own (internal/controller/state/graph/gatewayclass.go): on any other
