@@ -129,8 +129,9 @@ interface CheckerRun {
 }
 
 /** Runs one checker and proves its run (coverage.ts): a failure to run is a finding, never an empty list. */
-async function runChecker(checker: Checker, context: CheckerContext): Promise<CheckerRun> {
+async function runChecker(checker: Checker, given: Omit<CheckerContext, 'canary'>): Promise<CheckerRun> {
   const began = Date.now();
+  const context: CheckerContext = { ...given, canary: checker.canary.objects };
   const environment = context.workspace.environment;
   let findings: readonly Finding[];
   try {

@@ -147,7 +147,12 @@ describe.skipIf(!TOOLS_READY)(`verify against kube-apiserver ${MINOR}`, () => {
       (await pinnedCrds(new Set(['gateway.networking.k8s.io/Gateway']), defaultCrdMirror())).crds,
     );
     const workspace = createWorkspace(join(dir, 'work'), output);
-    const run = await kubeconform.run({ workspace, kubernetesVersion: pinnedVersions().kubernetes.get(MINOR)!, schemaLocation: schemas });
+    const run = await kubeconform.run({
+      workspace,
+      kubernetesVersion: pinnedVersions().kubernetes.get(MINOR)!,
+      schemaLocation: schemas,
+      canary: kubeconform.canary.objects,
+    });
     expect(run.problems).toEqual([]);
     expect(findingsFor(run.findings, 'Gateway/demo/tcp-hostname')).toEqual([]);
     expect(findingsFor(run.findings, 'Deployment/demo/good')).toEqual([]);
@@ -167,7 +172,12 @@ describe.skipIf(!TOOLS_READY)(`verify against kube-apiserver ${MINOR}`, () => {
       }),
     ]);
     const workspace = createWorkspace(join(dir, 'pluto'), output);
-    const run = await pluto.run({ workspace, kubernetesVersion: pinnedVersions().kubernetes.get(MINOR)!, schemaLocation: '' });
+    const run = await pluto.run({
+      workspace,
+      kubernetesVersion: pinnedVersions().kubernetes.get(MINOR)!,
+      schemaLocation: '',
+      canary: pluto.canary.objects,
+    });
     expect(run.problems).toEqual([]);
     expect(
       run.findings
