@@ -160,6 +160,17 @@ describe('a second UI on its own host', () => {
     expect(allow.spec.rules.flatMap((r) => r.to.flatMap((t) => t.operation.ports))).toEqual(['3100']);
     const policy = named<NetworkPolicyJson>(out, 'NetworkPolicy', 'admin')!;
     expect(policy.spec.ingress).toContainEqual({ from: [edgePeer(env)], ports: [{ port: 3100, protocol: 'TCP' }] });
+    // And the edge's NGINX pods may connect out to it.
+    const edge = out.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'public') as NetworkPolicyJson;
+    expect(edge.spec.egress).toContainEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': env.namespace } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'admin', 'app.kubernetes.io/instance': 'admin-staging' } },
+        },
+      ],
+      ports: [{ port: 3100, protocol: 'TCP' }],
+    });
   });
 
   it('validates with no error, and routes the frontend and the API as before', () => {
