@@ -10,16 +10,6 @@ import { enabledServices } from '../charts/resolve-service';
 import type { Manifest } from '../lib/core/manifest';
 import { selectorLabels } from '../lib/labels';
 import { environment, objects, rendered } from './helpers';
-import type { WithSpec } from './k8s-json';
-
-type Ingress = WithSpec<{
-  readonly rules: readonly {
-    readonly host: string;
-    readonly http: {
-      readonly paths: readonly { readonly path: string; readonly backend: { readonly service: { readonly name: string } } }[];
-    };
-  }[];
-}>;
 
 const POOL_LABEL = 'cloud.google.com/gke-nodepool';
 
