@@ -179,7 +179,7 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     },
   },
   quota: { headroomPercent: 25 },
-  // Seed 003: user projects run in their own namespace, an hour at most, at 100m/256Mi up to 500m/1Gi.
+  // Seed 003: user projects run in their own namespace, an hour at most.
   sandbox: {
     namespace: 'user-projects',
     // The admission policy admits this build only, by digest, in every environment.
@@ -188,9 +188,12 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
       tag: '1.0.0',
       digest: 'sha256:a7356a7d9d66ce390d7ffdfefedf661114be5c05e1ae31ef5c1c2b098326597b',
     },
+    // Request = limit (Guaranteed): a project cannot burst into what the others were promised. Seed 003's
+    // range (100m/256Mi requested, up to 500m/1Gi) becomes 250m/512Mi for certain, which keeps prod's 500
+    // projects within seed 004's $0.05 a user at the ceiling (1Gi would not: plan, sandbox pool).
     resources: {
-      requests: { cpu: '100m', memory: '256Mi', ephemeralStorage: '256Mi' },
-      limits: { cpu: '500m', memory: '1Gi', ephemeralStorage: '1Gi' },
+      requests: { cpu: '250m', memory: '512Mi', ephemeralStorage: '1Gi' },
+      limits: { cpu: '250m', memory: '512Mi', ephemeralStorage: '1Gi' },
     },
     activeDeadlineSeconds: 3600,
     maxPods: 50,

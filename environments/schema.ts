@@ -910,6 +910,11 @@ const sandbox = strict({
    * ServiceAccount gets the Role to create, read and delete pods in the namespace, and nothing more.
    */
   launcher: dnsLabel,
+  /**
+   * The kubelet's podPidsLimit on the sandbox's pool (GKE node system config kubeletConfig.podPidsLimit,
+   * 1024 to 4194304): the most processes one project pod may run, so a fork bomb starves no neighbour.
+   */
+  podPidsLimit: z.number().int().min(1024).max(4_194_304).default(1024),
 });
 
 const gitops = strict({
@@ -1237,6 +1242,17 @@ function checkSandboxPool(env: Env, pool: string, ctx: Ctx): void {
       launcher,
       `must name the enabled web service that launches project pods: ${webServices(env).join(', ')}`,
     );
+  }
+  const { requests, limits } = env.sandbox!.resources;
+  for (const key of ['cpu', 'memory', 'ephemeralStorage'] as const) {
+    const [request, limit] = [requests[key], limits[key]];
+    if (isQuantity(request) && isQuantity(limit) && parseQuantity(request) !== parseQuantity(limit)) {
+      issue(
+        ['sandbox', 'resources', 'requests', key],
+        request,
+        `must equal resources.limits.${key} (${limit}): a project pod gets what it may use (Guaranteed), so it cannot burst into what other projects were promised`,
+      );
+    }
   }
   if (image.digest === undefined) {
     issue(

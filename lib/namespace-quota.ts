@@ -19,6 +19,11 @@ export interface ContainerLimits {
   readonly defaultRequest: ResourceAmounts;
   readonly default: ResourceAmounts;
   readonly max: ResourceAmounts;
+  /**
+   * Every container's limit equals its request (LimitRange maxLimitRequestRatio 1 for cpu and memory):
+   * its pods are Guaranteed and cannot burst into what others were promised. @default false
+   */
+  readonly requestEqualsLimit?: boolean;
 }
 
 export interface NamespaceQuotaProps {
@@ -68,6 +73,9 @@ export class NamespaceQuota extends Construct {
             defaultRequest: resourceList(containers.defaultRequest),
             default: resourceList(containers.default),
             max: resourceList(containers.max),
+            ...(containers.requestEqualsLimit
+              ? { maxLimitRequestRatio: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('1') } }
+              : {}),
           },
         ],
       },

@@ -95,7 +95,8 @@ export class ProjectSandbox extends Construct {
         limits: scaleAmounts(pod.limits, sandbox.maxPods),
       },
       // A project pod may never be larger than the template, even if the platform API is misused.
-      containers: { defaultRequest: pod.requests, default: pod.limits, max: pod.limits },
+      // Request = limit: a project pod is Guaranteed and cannot burst into what the others were promised.
+      containers: { defaultRequest: pod.requests, default: pod.limits, max: pod.limits, requestEqualsLimit: true },
       // A project must never get a public or node-level endpoint.
       counts: { 'services.loadbalancers': 0, 'services.nodeports': 0 },
     });

@@ -7,7 +7,7 @@ import { SandboxChart } from '../charts/sandbox-chart';
 import { projectRuntimeName } from '../lib/project-sandbox';
 import { imageReference } from '../lib/pod-template';
 import type { Manifest } from '../lib/core/manifest';
-import { workloadsOf } from '../app/plan';
+import { planEnvironment, workloadsOf } from '../app/plan';
 import { environment, find, objects, podTemplates, rendered } from './helpers';
 import type { Labels, NetworkPolicyJson, PodTemplateJson, WithSpec } from './k8s-json';
 
@@ -151,6 +151,15 @@ describe.each(withSandbox)('%s sandbox', (name) => {
     expect(roleBinding!.subjects).toEqual([{ kind: 'ServiceAccount', name: sandbox.launcher, namespace: spec.namespace }]);
   });
 
+  it("makes every project pod Guaranteed (LimitRange ratio 1), and the plan states the pool's GKE Sandbox and PID limit", () => {
+    const [limitRange] = inSandbox<LimitRange & { spec: { limits: { maxLimitRequestRatio?: Labels }[] } }>('LimitRange');
+    expect(limitRange!.spec.limits[0]!.maxLimitRequestRatio).toEqual({ cpu: '1', memory: '1' });
+    expect(sandbox.resources.requests).toEqual(sandbox.resources.limits);
+    expect(planEnvironment(spec, env.objects).notes).toContain(
+      `${name}: pool ${sandbox.pool} runs untrusted user projects: create it with GKE Sandbox (--sandbox type=gvisor) and the node system config kubeletConfig.podPidsLimit: ${sandbox.podPidsLimit}`,
+    );
+  });
+
   it('labels the template and its pods with the recommended labels', () => {
     const template = find<PodTemplate>(env, 'PodTemplate', projectRuntimeName());
     for (const labels of [template.metadata.labels, template.template.metadata.labels]) {
@@ -172,19 +181,18 @@ describe('prod sandbox (seed 003)', () => {
   });
 
   /*
-   * 500 pods of 100m / 256Mi / 256Mi requests and 500m / 1Gi / 1Gi limits:
-   * requests.cpu 500 × 0.1 = 50, limits.cpu 500 × 0.5 = 250, requests.memory 500 × 256Mi = 125Gi,
-   * limits.memory 500 × 1Gi = 500Gi, ephemeral 125Gi / 500Gi.
+   * 500 pods of 250m / 512Mi / 1Gi, requested and limited alike (Guaranteed):
+   * requests.cpu = limits.cpu = 500 × 0.25 = 125, memory 500 × 512Mi = 250Gi, ephemeral 500 × 1Gi = 500Gi.
    */
   it('sizes the quota as maxPods × one project pod, and forbids public endpoints', () => {
     const quota = objects<ResourceQuota>(prod, 'ResourceQuota').find((q) => q.metadata.namespace === 'user-projects');
     expect(quota!.spec.hard).toEqual({
       pods: '500',
-      'requests.cpu': '50',
-      'limits.cpu': '250',
-      'requests.memory': '125Gi',
-      'limits.memory': '500Gi',
-      'requests.ephemeral-storage': '125Gi',
+      'requests.cpu': '125',
+      'limits.cpu': '125',
+      'requests.memory': '250Gi',
+      'limits.memory': '250Gi',
+      'requests.ephemeral-storage': '500Gi',
       'limits.ephemeral-storage': '500Gi',
       'services.loadbalancers': '0',
       'services.nodeports': '0',
@@ -241,6 +249,18 @@ describe('an environment without a sandbox', () => {
         expect.stringMatching(/^sandbox\.launcher = "worker": must name the enabled web service that launches project pods: /),
         'sandbox.image.digest = (missing): is required: the sandbox admission policy admits the runtime image by digest only (sha256:<64 hex>), so a moved tag cannot run',
       ]),
+    );
+  });
+
+  it('fails a project pod that requests less than its limit (burstable)', () => {
+    expect(() =>
+      loadEnvironment({
+        name: 'burstable',
+        extends: dev,
+        sandbox: { resources: { requests: { cpu: '100m' }, limits: { cpu: '500m' } } },
+      }),
+    ).toThrow(
+      /^burstable \(.*\): sandbox\.resources\.requests\.cpu = "100m": must equal resources\.limits\.cpu \(500m\): a project pod gets what it may use \(Guaranteed\), so it cannot burst into what other projects were promised$/,
     );
   });
 

@@ -290,8 +290,20 @@ export function planEnvironment(env: Environment, objects: readonly Manifest[]):
       disks,
     ),
     errors: [...results.flatMap((r) => r.errors), ...stray.errors],
-    notes: [...results.flatMap((r) => r.notes), ...stray.notes, ...storage.notes],
+    notes: [...results.flatMap((r) => r.notes), ...stray.notes, ...storage.notes, ...sandboxPoolNotes(env)],
   };
+}
+
+/**
+ * What the sandbox's pool needs when it is created, which no manifest can set: GKE Sandbox (gVisor; GKE
+ * then taints its nodes sandbox.gke.io/runtime=gvisor:NoSchedule) and the kubelet's pod PID limit.
+ */
+export function sandboxPoolNotes(env: Environment): string[] {
+  if (env.sandbox === undefined) return [];
+  const { pool, podPidsLimit } = env.sandbox;
+  return [
+    `${env.name}: pool ${pool} runs untrusted user projects: create it with GKE Sandbox (--sandbox type=gvisor) and the node system config kubeletConfig.podPidsLimit: ${podPidsLimit}`,
+  ];
 }
 
 const GIB = 1024 ** 3;

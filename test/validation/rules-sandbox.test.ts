@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { validationContext } from '../../app/synthesize';
 import type { Manifest } from '../../lib/core/manifest';
 import { runRules } from '../../lib/validation/rules/all';
-import { SANDBOX_ADMISSION, SANDBOX_ISOLATION } from '../../lib/validation/rules/sandbox';
+import { SANDBOX_ADMISSION, SANDBOX_GUARANTEED, SANDBOX_ISOLATION } from '../../lib/validation/rules/sandbox';
 import type { M } from '../fixtures/rules/factories';
 import { environment, rendered } from '../helpers';
 
@@ -81,6 +81,24 @@ describe(SANDBOX_ADMISSION, () => {
     expect(findings('prod', objects, SANDBOX_ADMISSION)).toEqual([
       'Namespace/user-projects metadata.labels: namespace user-projects runs untrusted code but no ValidatingAdmissionPolicyBinding with validationActions Deny binds a policy on pod CREATE to it: whoever can create pods there picks any image, ServiceAccount, runtime and volume',
       'Role/user-projects/project-launcher rules[2]: grants secrets, pods/exec in namespace user-projects, which runs untrusted code: a launcher needs pods (create, get, list, watch, delete) and its template, never Secrets, exec, attach or port-forward',
+    ]);
+  });
+});
+
+describe(SANDBOX_GUARANTEED, () => {
+  it('passes the rendered sandbox of every environment that has one', () => {
+    for (const env of ['dev', 'staging', 'prod']) expect(findings(env, copy(env), SANDBOX_GUARANTEED)).toEqual([]);
+  });
+
+  it('fails the sandbox as it was: burstable project pods, a LimitRange without a ratio (prod before the fix)', () => {
+    const objects = copy('prod');
+    const [container] = byName(objects, 'PodTemplate', 'project-runtime').template.spec.containers;
+    container.resources.requests = { ...container.resources.requests, cpu: '100m', memory: '256Mi' };
+    const range = objects.find((o) => o.kind === 'LimitRange' && o.metadata.namespace === 'user-projects');
+    delete range.spec.limits[0].maxLimitRequestRatio;
+    expect(findings('prod', objects, SANDBOX_GUARANTEED)).toEqual([
+      'Namespace/user-projects metadata.name: namespace user-projects runs untrusted code but no LimitRange there sets maxLimitRequestRatio 1 for cpu and memory on containers: a pod may request little and burst into what its neighbours were promised',
+      'PodTemplate/user-projects/project-runtime template.spec.containers[0].resources: cpu and memory requests differ from their limits or have none in namespace user-projects, which runs untrusted code: set requests equal to limits (Guaranteed QoS)',
     ]);
   });
 });

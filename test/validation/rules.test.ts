@@ -22,7 +22,7 @@ import {
 } from '../fixtures/rules/factories';
 import { platformWithData } from '../fixtures/rules/data-layer';
 import { DISK_PRESSURE, NODE_DISK, alertRule, monitoringStack } from '../fixtures/rules/alert-sources';
-import { defaultServiceAccount, goodSandbox, launcherRole, projectTemplate, sandboxNamespace } from '../fixtures/rules/sandbox';
+import { defaultServiceAccount, goodSandbox, launcherRole, limitRange, projectTemplate, sandboxNamespace } from '../fixtures/rules/sandbox';
 
 interface Case {
   /** Objects that must produce at least one finding of the rule. */
@@ -435,6 +435,12 @@ const CASES: Record<string, Case> = {
     pass: () => goodSandbox(),
     path: 'metadata.labels',
     message: 'namespace user-projects runs untrusted code but no ValidatingAdmissionPolicyBinding with validationActions Deny',
+  },
+  'sandbox/guaranteed': {
+    fail: () => [sandboxNamespace(), projectTemplate(), limitRange(null)],
+    pass: () => [sandboxNamespace(), projectTemplate(), limitRange()],
+    path: 'metadata.name',
+    message: 'namespace user-projects runs untrusted code but no LimitRange there sets maxLimitRequestRatio 1 for cpu and memory',
   },
   'monitoring/alert-source': {
     fail: () => [alertRule(NODE_DISK), monitoringStack({ nodeExporter: { enabled: false } })],

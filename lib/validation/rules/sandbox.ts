@@ -11,7 +11,11 @@
  *   emitted policy that matches pod CREATE (kube-apiserver evaluates only bound policies); the `default`
  *   ServiceAccount (which a pod naming no account gets) sets automountServiceAccountToken: false; and no
  *   Role there grants Secrets, exec, attach or port-forward, or every resource or verb.
+ * - sandbox/guaranteed: untrusted pods cannot starve their neighbours: every container there requests
+ *   what it may use (cpu and memory requests equal limits: Guaranteed QoS), and a LimitRange holds
+ *   anything else created there to that (maxLimitRequestRatio 1 for cpu and memory).
  */
+import { isQuantity, parseQuantity } from '../../core/quantity';
 import { GKE_SANDBOX, UNTRUSTED_NAMESPACE_LABEL } from '../../sandbox-runtime';
 import type { ValidationContext, Violation } from '../types';
 import {
@@ -31,6 +35,8 @@ import {
 
 export const SANDBOX_ISOLATION = 'sandbox/isolation';
 export const SANDBOX_ADMISSION = 'sandbox/admission';
+export const SANDBOX_GUARANTEED = 'sandbox/guaranteed';
+const LIMIT_RANGE = '/LimitRange';
 
 const VAP = 'admissionregistration.k8s.io/ValidatingAdmissionPolicy';
 const VAP_BINDING = 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding';
@@ -205,10 +211,62 @@ function checkAdmission(model: Model, out: Violation[]): void {
   }
 }
 
+function quantityOf(value: unknown): number | undefined {
+  const text = typeof value === 'number' ? String(value) : asString(value);
+  return text !== undefined && isQuantity(text) ? parseQuantity(text) : undefined;
+}
+
+function checkGuaranteed(model: Model, out: Violation[]): void {
+  const untrusted = untrustedNamespaces(model);
+  for (const ns of model.ofKind(GK.Namespace).filter((n) => untrusted.has(n.name))) {
+    const ranges = model.ofKind(LIMIT_RANGE).filter((r) => r.namespace === ns.name);
+    const holds = ranges.some((r) =>
+      asArray(asObj((r.obj as Obj).spec)?.limits).some((l) => {
+        const o = asObj(l) ?? {};
+        const ratio = asObj(o.maxLimitRequestRatio) ?? {};
+        return o.type === 'Container' && quantityOf(ratio.cpu) === 1 && quantityOf(ratio.memory) === 1;
+      }),
+    );
+    if (!holds) {
+      out.push(
+        violation(
+          SANDBOX_GUARANTEED,
+          ns,
+          'metadata.name',
+          `namespace ${ns.name} runs untrusted code but no LimitRange there sets maxLimitRequestRatio 1 for cpu and memory on containers: a pod may request little and burst into what its neighbours were promised`,
+        ),
+      );
+    }
+  }
+  for (const pod of model.pods.filter((p) => untrusted.has(p.entry.namespace))) {
+    asArray(pod.spec.containers).forEach((c, i) => {
+      const resources = asObj(asObj(c)?.resources) ?? {};
+      const requests = asObj(resources.requests) ?? {};
+      const limits = asObj(resources.limits) ?? {};
+      const unequal = ['cpu', 'memory'].filter((r) => {
+        const limit = quantityOf(limits[r]);
+        // An absent request defaults to the limit (the API server's defaulting).
+        const request = requests[r] === undefined ? limit : quantityOf(requests[r]);
+        return limit === undefined || request !== limit;
+      });
+      if (unequal.length === 0) return;
+      out.push(
+        violation(
+          SANDBOX_GUARANTEED,
+          pod.entry,
+          `${pod.path}.containers[${i}].resources`,
+          `${unequal.join(' and ')} ${unequal.length > 1 ? 'requests differ from their limits or have none' : 'request differs from its limit or has none'} in namespace ${pod.entry.namespace}, which runs untrusted code: set requests equal to limits (Guaranteed QoS)`,
+        ),
+      );
+    });
+  }
+}
+
 export const sandboxRules: RuleFamily = {
-  ids: [SANDBOX_ISOLATION, SANDBOX_ADMISSION],
+  ids: [SANDBOX_ISOLATION, SANDBOX_ADMISSION, SANDBOX_GUARANTEED],
   check(model, ctx, out) {
     checkIsolation(model, ctx, out);
     checkAdmission(model, out);
+    checkGuaranteed(model, out);
   },
 };
