@@ -72,8 +72,12 @@ describe('prod topology', () => {
   });
 
   it('draws every routed host into the Gateway, and the Gateway to each Service it routes to, labelled by path', () => {
-    type Route = { spec: { hostnames?: string[]; rules: { matches?: { path?: { value: string } }[]; backendRefs?: { name: string }[] }[] } };
-    const routes = objects<Manifest & Route>(prod, 'HTTPRoute').filter((r) => r.spec.rules.some((rule) => (rule.backendRefs ?? []).length > 0));
+    type Route = {
+      spec: { hostnames?: string[]; rules: { matches?: { path?: { value: string } }[]; backendRefs?: { name: string }[] }[] };
+    };
+    const routes = objects<Manifest & Route>(prod, 'HTTPRoute').filter((r) =>
+      r.spec.rules.some((rule) => (rule.backendRefs ?? []).length > 0),
+    );
     // prod's edge is the Gateway API: the model routes its frontend and its API, so there are routes to draw.
     expect(routes.length).toBeGreaterThan(0);
     const gateway = idOf(text, 'Gateway public<br/>');
@@ -83,8 +87,11 @@ describe('prod topology', () => {
         for (const ref of rule.backendRefs ?? []) {
           // Backends reach the mesh through an ExternalName Service named after the service it fronts.
           const service = ref.name.replace(/^edge-/, '');
-          const edge = edges(text).find((e) => e.startsWith(`${gateway} -->|`) && e.endsWith(`Service_platform_${service.replace(/-/g, '_')}`));
-          for (const match of rule.matches ?? []) if (match.path) expect(edge, `${route.metadata.name} ${match.path.value}`).toContain(match.path.value);
+          const edge = edges(text).find(
+            (e) => e.startsWith(`${gateway} -->|`) && e.endsWith(`Service_platform_${service.replace(/-/g, '_')}`),
+          );
+          for (const match of rule.matches ?? [])
+            if (match.path) expect(edge, `${route.metadata.name} ${match.path.value}`).toContain(match.path.value);
         }
       }
     }

@@ -364,7 +364,9 @@ describe('validateSchema: kinds', () => {
     expect(v.rule).toBe('schema/unknown-kind');
     expect(v.severity).toBe('error');
     expect(v.object).toBe('Widget/web/w');
-    expect(v.message).toMatch(/^unknown apiVersion\/kind "example.com\/v1\/Widget" — supported: admissionregistration.k8s.io\/v1\/ValidatingAdmissionPolicy, /);
+    expect(v.message).toMatch(
+      /^unknown apiVersion\/kind "example.com\/v1\/Widget" — supported: admissionregistration.k8s.io\/v1\/ValidatingAdmissionPolicy, /,
+    );
   });
 
   it('suggests the kind for a typo', () => {
