@@ -463,8 +463,8 @@ const CHECK_CACHE = join(ROOT, '.cache', 'verify', 'addon-checks');
 /**
  * kubeconform, pluto (failing) and kube-score, checkov (counted) over the rendered add-ons. Each
  * distinct rendering of an add-on is checked once, whichever environments share it: the renderings
- * are packed into layers (the first rendering of every add-on, then the second, ...) and each layer is
- * one run of each checker, with its canary. A run that proved itself (canary caught, coverage complete,
+ * are packed into layers (each rendering into the first layer where none of its objects' kind,
+ * namespace and name is taken) and each layer is one run of each checker, with its canary. A run that proved itself (canary caught, coverage complete,
  * no problem) is kept in .cache/verify/addon-checks/ under a hash of the tool, its version and every
  * byte it was given, so a warm verify reads it back; a run with any doubt is never kept.
  */
@@ -480,20 +480,26 @@ async function checkEnvironments(
     for (const item of run.prepared) {
       const objects = run.admitted.get(item.install.releaseName) ?? [];
       if (objects.length === 0) continue;
-      const key = `${item.install.releaseName}\u0000${createHash('sha256').update(JSON.stringify(objects)).digest('hex')}`;
+      // By content: the same manifests installed under another name (each environment's Gateway API
+      // Kustomization) are one rendering.
+      const key = createHash('sha256').update(JSON.stringify(objects)).digest('hex');
       const variant = variants.get(key) ?? { release: item.install.releaseName, objects, holders: [] };
       variant.holders.push({ environment: run.environment.name, item });
       variants.set(key, variant);
     }
   }
-  const layers: Variant[][] = [];
-  const depth = new Map<string, number>();
+  // A layer never holds two objects of one kind, namespace and name (nor two files of one name): the
+  // checkers name objects so, and checkov counts such twins once.
+  const layers: { readonly variants: Variant[]; readonly ids: Set<string> }[] = [];
   for (const variant of variants.values()) {
-    const index = depth.get(variant.release) ?? 0;
-    depth.set(variant.release, index + 1);
-    const layer = layers[index] ?? [];
-    layer.push(variant);
-    layers[index] = layer;
+    const ids = [`file/${variant.release}`, ...variant.objects.map(manifestId)];
+    let layer = layers.find((l) => !ids.some((id) => l.ids.has(id)));
+    if (layer === undefined) {
+      layer = { variants: [], ids: new Set() };
+      layers.push(layer);
+    }
+    layer.variants.push(variant);
+    for (const id of ids) layer.ids.add(id);
   }
   const crdObjects = new Map<string, Manifest>();
   for (const variant of variants.values()) for (const o of variant.objects) if (isCrd(o)) crdObjects.set(o.metadata.name, o);
@@ -530,7 +536,7 @@ async function checkEnvironments(
     return checker;
   });
   await Promise.all(
-    layers.map(async (layer, index) => {
+    layers.map(async ({ variants: layer }, index) => {
       const label = `add-ons ${index + 1}`;
       const environments = [...new Set(layer.flatMap((v) => v.holders.map((h) => h.environment)))].join(', ');
       // All objects for kubeconform and pluto. kube-score and checkov get no CRDs (neither checks one,
