@@ -32,7 +32,7 @@ import {
 import { POSTGRES_DEFAULTS, REDIS_DEFAULTS } from '../lib/defaults';
 import { platformLabels, selectorLabels } from '../lib/labels';
 import { NamespaceIsolation } from '../lib/namespace-isolation';
-import { ipPeer, namespaceSelector, tcp } from '../lib/network-peers';
+import { ipPeer, namespaceSelector, prometheusPeer, tcp } from '../lib/network-peers';
 import { PodMonitor } from '../lib/pod-monitor';
 import { PostgresCluster } from '../lib/postgres-cluster';
 import { PostgresPooler } from '../lib/postgres-pooler';
@@ -73,7 +73,7 @@ function fromUsers(environment: Environment, store: string, ports: readonly numb
 
 function scrapedBy(environment: Environment, port: number): NetworkRule[] {
   const namespace = prometheusNamespace(environment);
-  return namespace === undefined ? [] : [{ peers: [{ namespaceSelector: namespaceSelector(namespace) }], ports: [tcp(port)] }];
+  return namespace === undefined ? [] : [{ peers: [prometheusPeer(namespace)], ports: [tcp(port)] }];
 }
 
 function apiServer(environment: Environment): NetworkRule {

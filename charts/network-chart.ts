@@ -7,7 +7,7 @@ import { ISTIO_STATUS_PORT } from '../lib/istio-metrics';
 import { platformLabels, selectorLabels } from '../lib/labels';
 import { NamespaceIsolation } from '../lib/namespace-isolation';
 import { RELEASE_SMOKE, serviceName } from '../lib/names';
-import { ipPeer, namespaceSelector, tcp } from '../lib/network-peers';
+import { ipPeer, namespaceSelector, prometheusPeer, tcp } from '../lib/network-peers';
 import { ServiceNetworkPolicy, type NetworkRule } from '../lib/service-network-policy';
 import type { EnvironmentChartProps } from './chart-props';
 import { storeEndpointPeer, storePorts } from './resolve-data-store';
@@ -50,7 +50,7 @@ export function ingressRules(environment: Environment, service: string, spec: Se
       ? []
       : [
           {
-            peers: [{ namespaceSelector: namespaceSelector(prometheus.namespace) }],
+            peers: [prometheusPeer(prometheus.namespace)],
             // In the mesh Prometheus scrapes the merged metrics on the Istio agent's status port, never the app port.
             ports: environment.mesh.enabled ? [tcp(ISTIO_STATUS_PORT)] : port,
           },

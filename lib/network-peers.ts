@@ -16,3 +16,18 @@ const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 export function ipPeer(cidr: string): k8s.NetworkPolicyPeer {
   return { ipBlock: cidr === '0.0.0.0/0' ? { cidr, except: PRIVATE_RANGES } : { cidr } };
 }
+
+/**
+ * The labels the Prometheus Operator puts on every Prometheus server pod (app.kubernetes.io/name and
+ * managed-by, pkg/prometheus: operator.ApplicationNameLabelKey "prometheus"): scraping is allowed from
+ * those pods, never from everything in their namespace (Grafana, Alertmanager, the operator, a debug pod).
+ */
+export const PROMETHEUS_POD_LABELS: Readonly<Record<string, string>> = {
+  'app.kubernetes.io/name': 'prometheus',
+  'app.kubernetes.io/managed-by': 'prometheus-operator',
+};
+
+/** The Prometheus server pods in their namespace. */
+export function prometheusPeer(namespace: string): k8s.NetworkPolicyPeer {
+  return { namespaceSelector: namespaceSelector(namespace), podSelector: { matchLabels: { ...PROMETHEUS_POD_LABELS } } };
+}

@@ -423,6 +423,17 @@ const userLimit = (action: Record<string, unknown>): M => ({
   },
 });
 
+const scrapePolicy = (peer: Record<string, unknown>): M => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'frontend', namespace: NS, labels: labels('frontend') },
+  spec: {
+    podSelector: { matchLabels: selectorLabels('frontend') },
+    policyTypes: ['Ingress'],
+    ingress: [{ from: [peer], ports: [{ protocol: 'TCP', port: 15020 }] }],
+  },
+});
+
 const CASES: Record<string, Case> = {
   'sandbox/isolation': {
     fail: () => [sandboxNamespace(), projectTemplate((spec) => delete spec.runtimeClassName)],
@@ -435,6 +446,17 @@ const CASES: Record<string, Case> = {
     pass: () => goodSandbox(),
     path: 'metadata.labels',
     message: 'namespace user-projects runs untrusted code but no ValidatingAdmissionPolicyBinding with validationActions Deny',
+  },
+  'net/scrape-from': {
+    fail: () => [scrapePolicy({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } })],
+    pass: () => [
+      scrapePolicy({
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      }),
+    ],
+    path: 'spec.ingress[0].from[0]',
+    message: 'admits every pod of the namespaces it selects to port 15020',
   },
   'sandbox/guaranteed': {
     fail: () => [sandboxNamespace(), projectTemplate(), limitRange(null)],

@@ -28,6 +28,7 @@ import { resourcesRules } from './resources';
 import { rolloutRules } from './rollouts';
 import { secretRefRules } from './secret-refs';
 import { sandboxRules } from './sandbox';
+import { scrapePeerRules } from './scrape-peers';
 import { secretRules } from './secrets';
 import { securityRules } from './security';
 import { serviceAccountRules } from './service-account';
@@ -66,6 +67,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   gkeNetworkRules,
   alertSourceRules,
   sandboxRules,
+  scrapePeerRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */
