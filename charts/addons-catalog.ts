@@ -250,9 +250,18 @@ function dataOperators(environment: Environment): ClusterAddon[] {
 }
 
 /**
- * Chaos Mesh, where the environment runs drills. Its chaos-daemon (always rendered) is privileged and
- * its controller adds SYS_PTRACE, so its namespace enforces "privileged" (warned and audited
- * at "restricted"); pod-kill drills need neither, but the chart offers no way to leave them out. Only
+ * A node label no node carries: the chaos-daemon DaemonSet selects it, so it runs on no node. Every drill
+ * the model can express is a pod kill, which Chaos Mesh's controller does itself with a pod delete
+ * (controllers/chaosimpl/podchaos/podkill/impl.go, v2.8.3); the daemon (host PID, the container
+ * runtime's socket) is needed only by chaos that enters a container, which no drill here does.
+ */
+export const CHAOS_DAEMON_NODE_SELECTOR: Readonly<Record<string, string>> = { 'chaos-daemon': 'allowed' };
+
+/**
+ * Chaos Mesh, where the environment runs drills. Its chaos-daemon (always rendered: the chart has no
+ * switch for it) is privileged and its controller adds SYS_PTRACE, so its namespace enforces "privileged"
+ * (warned and audited at "restricted"); pod-kill drills need neither, so the daemon's DaemonSet selects a
+ * node label no node carries and runs no pod (chaosDaemon.nodeSelector). Only
  * namespaces annotated for it may be touched (`enableFilterNamespace`), no dashboard or DNS server
  * runs, and the webhooks' certificate comes from cert-manager (a chart-made one changes on every
  * render, which Argo CD would apply on every sync).
@@ -272,7 +281,11 @@ function chaosMesh(environment: Environment): ClusterAddon[] {
       dependsOn: [Addon.CERT_MANAGER],
       values: {
         controllerManager: { enableFilterNamespace: true, replicaCount: controllerReplicas(environment) },
-        chaosDaemon: { runtime: 'containerd', socketPath: '/run/containerd/containerd.sock' },
+        chaosDaemon: {
+          runtime: 'containerd',
+          socketPath: '/run/containerd/containerd.sock',
+          nodeSelector: { ...CHAOS_DAEMON_NODE_SELECTOR },
+        },
         dashboard: { create: false },
         dnsServer: { create: false },
         webhook: { certManager: { enabled: true } },

@@ -434,6 +434,18 @@ const scrapePolicy = (peer: Record<string, unknown>): M => ({
   },
 });
 
+/** Chaos Mesh from Flux, its daemon on the nodes `nodeSelector` selects (undefined: every node). */
+const chaosMeshRelease = (nodeSelector: Record<string, string> | undefined): M => ({
+  apiVersion: 'helm.toolkit.fluxcd.io/v2',
+  kind: 'HelmRelease',
+  metadata: { name: 'chaos-mesh', namespace: 'flux-system', labels: labels('chaos-mesh') },
+  spec: {
+    chart: { spec: { chart: 'chaos-mesh', version: '2.8.3', sourceRef: { kind: 'HelmRepository', name: 'chaos-mesh' } } },
+    targetNamespace: 'chaos-mesh',
+    values: { chaosDaemon: { runtime: 'containerd', ...(nodeSelector === undefined ? {} : { nodeSelector }) } },
+  },
+});
+
 const CASES: Record<string, Case> = {
   'sandbox/isolation': {
     fail: () => [sandboxNamespace(), projectTemplate((spec) => delete spec.runtimeClassName)],
@@ -457,6 +469,12 @@ const CASES: Record<string, Case> = {
     ],
     path: 'spec.ingress[0].from[0]',
     message: 'admits every pod of the namespaces it selects to port 15020',
+  },
+  'chaos/daemon-scope': {
+    fail: () => [drill('Allow'), chaosMeshRelease(undefined)],
+    pass: () => [drill('Allow'), chaosMeshRelease({ 'chaos-daemon': 'allowed' })],
+    path: 'spec.values.chaosDaemon.nodeSelector',
+    message: "runs the privileged chaos-daemon (host PID, the container runtime's socket) on every node, but every chaos here is a pod kill",
   },
   'sandbox/guaranteed': {
     fail: () => [sandboxNamespace(), projectTemplate(), limitRange(null)],
