@@ -1122,7 +1122,6 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
     issue(['ingress', 'apiHost'], env.ingress.apiHost, 'must differ from ingress.host');
   }
   checkPublicRoutes(env, ctx);
-  checkReachable(env, ctx);
   checkUserRateLimit(env, ctx);
   for (const [name, store] of Object.entries(env.dataStores)) {
     if (store.mode === DataStoreMode.OPERATED) checkOperatedStore(env, name, store, ctx);
@@ -1157,30 +1156,6 @@ type Ctx = z.RefinementCtx;
 /** The protocol of a web service (`http` where the model states none). */
 function protocolOf(svc: Svc | undefined): string {
   return (svc as { protocol?: string } | undefined)?.protocol ?? 'http';
-}
-
-/**
- * A web service something can reach: the edge routes to it or another service calls it. Everything
- * else is denied by the namespace's default-deny NetworkPolicy and the mesh's allow-nothing, so a
- * service with neither (a second UI left out of ingress.routes) would run and answer no one.
- */
-function checkReachable(env: Env, ctx: Ctx): void {
-  const routed = new Set(resolveRoutes(env.ingress, () => false).map((route) => route.service));
-  const called = new Set(
-    Object.values(env.services)
-      .filter((svc) => svc.enabled)
-      .flatMap((svc) => svc.calls),
-  );
-  for (const name of webServices(env)) {
-    if (routed.has(name) || called.has(name)) continue;
-    ctx.addIssue({
-      code: 'custom',
-      path: ['services', name],
-      input: name,
-      message:
-        'is a web service nothing can reach: no route of the edge (ingress.routes) and no service that calls it (calls); the default-deny NetworkPolicy and the mesh admit no one else. Route it, call it, or disable it (enabled: false)',
-    });
-  }
 }
 
 /** The services a per-user limit counts at: the ones it names, else the API. */

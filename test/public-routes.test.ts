@@ -216,12 +216,6 @@ describe('the model refuses routes that cannot work', () => {
     ).toMatch(/which already goes to backend/);
   });
 
-  it('a second UI that nothing routes or calls: it would run and answer no one, and validate said nothing', () => {
-    expect(refused({ ...staging, services: { ...staging.services, admin: { replicas: { min: 2, max: 4 } } } })).toMatch(
-      /services\.admin = "admin": is a web service nothing can reach: no route of the edge \(ingress\.routes\) and no service that calls it/,
-    );
-  });
-
   it('apiHost beside routes (it would be silently ignored)', () => {
     expect(refused({ ...withAdmin, ingress: { ...withAdmin.ingress, apiHost: 'api.staging.example.com' } })).toMatch(
       /ingress\.apiHost = "api\.staging\.example\.com": is not read when ingress\.routes is given/,
