@@ -61,7 +61,7 @@ load_versions() {
   local req
   for req in KUBERNETES_VERSIONS ETCD_VERSION KUBECONFORM_VERSION KUBE_SCORE_VERSION \
     PLUTO_VERSION HELM_VERSION ARGO_ROLLOUTS_VERSION ISTIO_PSEUDO_VERSION ISTIOCTL_VERSION_LABEL \
-    CHECKOV_VERSION PYYAML_VERSION PROMETHEUS_VERSION PROMTOOL_VERSION_LABEL; do
+    CHECKOV_VERSION PYYAML_VERSION PROMETHEUS_VERSION PROMTOOL_VERSION_LABEL KWOK_VERSION; do
     [ -n "${!req:-}" ] || die "versions.env: $req is not set"
   done
   POLARIS_VERSION="${POLARIS_VERSION:-}"
@@ -117,14 +117,51 @@ build_kube_apiserver() { # MINOR FULLVERSION
     "-s -w -X k8s.io/component-base/version.gitVersion=v$v -X k8s.io/component-base/version.gitMajor=${minor%%.*} -X k8s.io/component-base/version.gitMinor=${minor#*.} -X k8s.io/component-base/version.gitTreeState=clean"
 }
 
+# kube-scheduler and kube-controller-manager of the same release as kube-apiserver (npm run
+# simulate): wrapper tools/go/kube-control-plane-<minor>/, whose build list equals the apiserver
+# wrapper's for every module both name, so most packages come from the apiserver's build cache.
+build_kube_control_plane() { # MINOR FULLVERSION
+  local minor="$1" v="$2" cmd
+  local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=v$v -X k8s.io/component-base/version.gitMajor=${minor%%.*} -X k8s.io/component-base/version.gitMinor=${minor#*.} -X k8s.io/component-base/version.gitTreeState=clean"
+  for cmd in kube-scheduler kube-controller-manager; do
+    go_build_wrapper "$cmd-$minor" "kube-control-plane-$minor" "k8s.io/kubernetes/cmd/$cmd" "$ldflags"
+  done
+}
+
+# KWOK's controller (npm run simulate): Nodes and Pods that exist only as API objects, kept Ready
+# and Running. Its go.mod has no replace directives, so `go install` works; the version variable is
+# the one upstream's hack/releases.sh sets.
+build_kwok() {
+  go_install kwok "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION" \
+    "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v$KWOK_VERSION"
+  # Its default stages (what kwokctl gives the controller): nodes become Ready, scheduled pods
+  # Running, Job pods Succeeded, deleted pods gone. From the same module version.
+  local dir f
+  dir="$(limited go mod download -json "sigs.k8s.io/kwok@v$KWOK_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$dir/kustomize/stage" ] || die "kwok stages not found in $dir"
+  mkdir -p "$TOOLS_DIR/share/kwok"
+  for f in node/fast/node-initialize.yaml pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    [ -f "$dir/kustomize/stage/$f" ] || die "missing kustomize/stage/$f in $dir"
+    printf -- '---\n'
+    cat "$dir/kustomize/stage/$f"
+  done >"$TOOLS_DIR/share/kwok/.stages.yaml.tmp"
+  mv -f "$TOOLS_DIR/share/kwok/.stages.yaml.tmp" "$TOOLS_DIR/share/kwok/stages.yaml"
+}
+
 build_etcd() {
   go_build_wrapper etcd etcd go.etcd.io/etcd/server/v3 "-s -w"
 }
 
+# The kubectl plugin and the controller (npm run simulate runs it so that Rollouts create their
+# ReplicaSets) come from the same wrapper module, built one after the other in one job so that the
+# second reuses the packages the first compiled.
 build_kubectl_argo_rollouts() {
+  local ldflags="-s -w -X github.com/argoproj/argo-rollouts/utils/version.version=$ARGO_ROLLOUTS_VERSION -X github.com/argoproj/argo-rollouts/utils/version.gitTreeState=clean"
   go_build_wrapper kubectl-argo-rollouts kubectl-argo-rollouts \
-    github.com/argoproj/argo-rollouts/cmd/kubectl-argo-rollouts \
-    "-s -w -X github.com/argoproj/argo-rollouts/utils/version.version=$ARGO_ROLLOUTS_VERSION -X github.com/argoproj/argo-rollouts/utils/version.gitTreeState=clean"
+    github.com/argoproj/argo-rollouts/cmd/kubectl-argo-rollouts "$ldflags"
+  go_build_wrapper rollouts-controller kubectl-argo-rollouts \
+    github.com/argoproj/argo-rollouts/cmd/rollouts-controller "$ldflags"
 }
 
 build_kubeconform() {
@@ -283,6 +320,16 @@ for kv in $KUBERNETES_VERSIONS; do
     "k8s.io/kubernetes v$kv $GO_VERSION $(sha "$ROOT/tools/go/kube-apiserver-$minor/go.mod" "$ROOT/tools/go/kube-apiserver-$minor/go.sum") ldflags-1" \
     "k8s.io/kubernetes v$kv" "$BIN/kube-apiserver-$minor" build_kube_apiserver "$minor" "$kv"
 done
+# The scheduler and controller manager are built for the first (the simulated) minor only.
+for kv in $KUBERNETES_VERSIONS; do
+  minor="${kv%.*}"
+  check_wrapper "kube-control-plane-$minor" k8s.io/kubernetes "v$kv"
+  schedule "kube-control-plane-$minor" \
+    "k8s.io/kubernetes v$kv $GO_VERSION $(sha "$ROOT/tools/go/kube-control-plane-$minor/go.mod" "$ROOT/tools/go/kube-control-plane-$minor/go.sum") ldflags-1" \
+    "k8s.io/kubernetes v$kv kube-scheduler, kube-controller-manager" \
+    "$BIN/kube-scheduler-$minor $BIN/kube-controller-manager-$minor" build_kube_control_plane "$minor" "$kv"
+  break
+done
 schedule istioctl "istio.io/istio $ISTIO_PSEUDO_VERSION $ISTIOCTL_VERSION_LABEL $GO_VERSION ldflags-1" \
   "istio.io/istio $ISTIO_PSEUDO_VERSION" "$BIN/istioctl" build_istioctl
 schedule helm "helm v$HELM_VERSION $GO_VERSION ldflags-1" \
@@ -290,7 +337,9 @@ schedule helm "helm v$HELM_VERSION $GO_VERSION ldflags-1" \
 check_wrapper kubectl-argo-rollouts github.com/argoproj/argo-rollouts "v$ARGO_ROLLOUTS_VERSION"
 schedule kubectl-argo-rollouts \
   "argo-rollouts v$ARGO_ROLLOUTS_VERSION $GO_VERSION $(sha "$ROOT/tools/go/kubectl-argo-rollouts/go.mod" "$ROOT/tools/go/kubectl-argo-rollouts/go.sum") ldflags-1" \
-  "github.com/argoproj/argo-rollouts v$ARGO_ROLLOUTS_VERSION" "$BIN/kubectl-argo-rollouts" build_kubectl_argo_rollouts
+  "github.com/argoproj/argo-rollouts v$ARGO_ROLLOUTS_VERSION, plugin and controller" "$BIN/kubectl-argo-rollouts $BIN/rollouts-controller" build_kubectl_argo_rollouts
+schedule kwok "kwok v$KWOK_VERSION $GO_VERSION ldflags-1 stages-1" \
+  "sigs.k8s.io/kwok v$KWOK_VERSION" "$BIN/kwok $TOOLS_DIR/share/kwok/stages.yaml" build_kwok
 check_wrapper etcd go.etcd.io/etcd/server/v3 "v$ETCD_VERSION"
 schedule etcd "etcd v$ETCD_VERSION $GO_VERSION $(sha "$ROOT/tools/go/etcd/go.mod" "$ROOT/tools/go/etcd/go.sum") ldflags-1" \
   "go.etcd.io/etcd/server/v3 v$ETCD_VERSION" "$BIN/etcd" build_etcd

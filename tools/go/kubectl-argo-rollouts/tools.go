@@ -5,4 +5,5 @@ package tools
 
 import (
 	_ "github.com/argoproj/argo-rollouts/cmd/kubectl-argo-rollouts"
+	_ "github.com/argoproj/argo-rollouts/cmd/rollouts-controller"
 )
