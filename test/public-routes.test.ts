@@ -216,6 +216,17 @@ describe('the model refuses routes that cannot work', () => {
     ).toMatch(/which already goes to backend/);
   });
 
+  it('a second UI that nothing routes or calls: validate warns that nothing reaches it (it said nothing before)', () => {
+    const env = resolveEnvironment(
+      { ...staging, services: { ...staging.services, admin: { replicas: { min: 2, max: 4 } } } },
+      baseWithAdmin(),
+    );
+    const out = renderEnvironment(buildEnvironment(env));
+    const warnings = validate(out.objects, validationContext(env)).violations.filter((v) => v.rule === 'net/unreachable-service');
+    expect(warnings.map((v) => `${v.severity} ${v.object} ${v.path}`)).toEqual(['warning Service/platform/admin spec.ports[0]']);
+    expect(warnings[0]!.message).toContain('no NetworkPolicy admits anyone to Deployment/platform/admin on port 3100');
+  });
+
   it('apiHost beside routes (it would be silently ignored)', () => {
     expect(refused({ ...withAdmin, ingress: { ...withAdmin.ingress, apiHost: 'api.staging.example.com' } })).toMatch(
       /ingress\.apiHost = "api\.staging\.example\.com": is not read when ingress\.routes is given/,

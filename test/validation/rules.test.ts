@@ -15,6 +15,8 @@ import {
   goodDeployment,
   goodPdb,
   goodPlatform,
+  goodService,
+  goodServiceAccount,
   labels,
   platformWith,
   selectorLabels,
@@ -474,7 +476,8 @@ const CASES: Record<string, Case> = {
     fail: () => [drill('Allow'), chaosMeshRelease(undefined)],
     pass: () => [drill('Allow'), chaosMeshRelease({ 'chaos-daemon': 'allowed' })],
     path: 'spec.values.chaosDaemon.nodeSelector',
-    message: "runs the privileged chaos-daemon (host PID, the container runtime's socket) on every node, but every chaos here is a pod kill",
+    message:
+      "runs the privileged chaos-daemon (host PID, the container runtime's socket) on every node, but every chaos here is a pod kill",
   },
   'sandbox/guaranteed': {
     fail: () => [sandboxNamespace(), projectTemplate(), limitRange(null)],
@@ -644,6 +647,13 @@ const CASES: Record<string, Case> = {
     ],
     path: 'spec.rules[0].backendRefs[0]',
     message: 'Istio authorization allows to no request from the edge (principal .../ns/edge/sa/public-nginx) on port 8000',
+  },
+  'net/unreachable-service': {
+    fail: () => [...goodPlatform(), goodDeployment('orphan'), goodServiceAccount('orphan'), goodService('orphan')],
+    pass: () => goodPlatform(),
+    path: 'spec.ports[0]',
+    message:
+      'no NetworkPolicy admits anyone to Deployment/platform/orphan on port 8000: no route and no caller reaches Service/platform/orphan',
   },
   'edge/rate-limit-key': {
     fail: () => [rateLimit(100, { key: '$http_x_user_id', rate: '80r/m', burst: 20, noDelay: true })],

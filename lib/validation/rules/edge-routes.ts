@@ -15,6 +15,9 @@
  *   that writes its Secret) names it. Otherwise the route is accepted and every request fails: a 403
  *   RBAC denial, or a TLS handshake with a certificate for another name.
  * (ref/network-policy-ingress checks the NetworkPolicies of the same backends.)
+ * - net/unreachable-service (warning): a Service whose pods NetworkPolicies isolate, and none admits
+ *   anyone on the Service's target port: no route and no caller can reach it (a second UI left out of
+ *   the routes, a service nobody calls). It runs and answers no one.
  */
 import { gatewayServiceAccount } from '../../names';
 import { wildcardCovers } from '../../public-certificate';
@@ -38,6 +41,7 @@ import { podPorts, resolveTargetPort } from './ports';
 
 export const ROUTE_CONFLICT = 'edge/route-conflict';
 export const EDGE_UNREACHABLE = 'edge/unreachable';
+export const UNREACHABLE_SERVICE = 'net/unreachable-service';
 
 const CERTIFICATE = 'cert-manager.io/Certificate';
 
@@ -228,10 +232,63 @@ function checkCertificates(model: Model, out: Violation[]): void {
   }
 }
 
+/** Whether a NetworkPolicy ingress rule's ports admit a container port (no ports: every port). */
+function admitsPort(ports: unknown, port: { number: number; name?: string; protocol: string }): boolean {
+  const list = asArray(ports).filter(isObj);
+  if (asArray(ports).length === 0) return true;
+  return list.some((raw) => {
+    if ((asString(raw.protocol) ?? 'TCP') !== port.protocol) return false;
+    if (raw.port === undefined) return true;
+    if (typeof raw.port === 'string') return raw.port === port.name;
+    const end = typeof raw.endPort === 'number' ? raw.endPort : raw.port;
+    return typeof raw.port === 'number' && port.number >= raw.port && port.number <= (end as number);
+  });
+}
+
+function checkServicesReachable(model: Model, out: Violation[]): void {
+  for (const service of model.ofKind(GK.Service)) {
+    const spec = asObj(service.obj.spec) ?? {};
+    const selector = spec.selector;
+    if (asString(spec.type) === 'ExternalName' || !isObj(selector) || Object.keys(selector).length === 0) continue;
+    const policies = model.ofKind(GK.NetworkPolicy).filter((np) => np.namespace === service.namespace);
+    for (const w of model.workloadsMatchingMap(service.namespace, selector as Record<string, string>)) {
+      const isolating = policies.filter((np) => {
+        const npSpec = asObj(np.obj.spec) ?? {};
+        const types = npSpec.policyTypes;
+        if (Array.isArray(types) && !types.includes('Ingress')) return false;
+        return selectorMatches(npSpec.podSelector ?? {}, w.pod.labels);
+      });
+      if (isolating.length === 0) continue;
+      asArray(spec.ports)
+        .filter(isObj)
+        .forEach((servicePort, i) => {
+          const target = resolveTargetPort(podPorts(w.pod), servicePort.targetPort ?? servicePort.port);
+          if (target === undefined) return; // ref/service-target-port reports it
+          const admitted = isolating.some((np) =>
+            asArray(asObj(np.obj.spec)?.ingress)
+              .filter(isObj)
+              .some((rule) => admitsPort(rule.ports, target)),
+          );
+          if (admitted) return;
+          out.push(
+            violation(
+              UNREACHABLE_SERVICE,
+              service,
+              `spec.ports[${i}]`,
+              `no NetworkPolicy admits anyone to ${w.entry.id} on port ${target.number}: no route and no caller reaches ${service.id}, which runs and answers no one; route it (ingress.routes), call it (a service's calls), or disable it`,
+              'warning',
+            ),
+          );
+        });
+    }
+  }
+}
+
 export const edgeRouteRules: RuleFamily = {
-  ids: [ROUTE_CONFLICT, EDGE_UNREACHABLE],
+  ids: [ROUTE_CONFLICT, EDGE_UNREACHABLE, UNREACHABLE_SERVICE],
   check(model, _ctx, out) {
     checkConflicts(model, out);
+    checkServicesReachable(model, out);
     for (const route of [...model.ofKind(HTTP_ROUTE), ...model.ofKind(GRPC_ROUTE)]) checkMeshAllows(model, route, out);
     checkCertificates(model, out);
   },
