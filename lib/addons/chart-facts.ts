@@ -1,11 +1,17 @@
 /**
  * What each pinned add-on chart does, read from the chart's source at its pinned version (every entry
  * names the files it was read from): which pods it runs and where their Pod Security settings and
- * labels are set in its values, which fields its controllers change after install, how large its
- * largest CRD is, and which Kubernetes versions its project supports. The catalog builds each
+ * labels are set in its values, which fields its controllers change after install, and which
+ * Kubernetes versions its project supports. The catalog builds each
  * add-on's values from these facts, and the validator checks the emitted HelmReleases and
  * Applications against them, so an add-on pod that its namespace would refuse, a Job that would
  * never finish behind a sidecar, or a cluster version an add-on does not support is caught at synth.
+ *
+ * What rendering the chart proves is not written here: `npm run verify` renders every add-on from the
+ * offline chart mirror and admits its pods and objects on a real API server (app/verify/addons), which
+ * also refuses an object too large for the install's apply. These facts are what a render cannot
+ * know: where in the values a setting goes (the catalog must write it before anything is rendered),
+ * which Kubernetes versions the project supports, and what its controllers change at run time.
  *
  * Update an entry whenever its chart's pinned version changes (lib/addons/chart-versions.ts).
  */
@@ -68,8 +74,6 @@ export interface ChartFacts {
   readonly kubernetes: KubernetesRange;
   readonly pods: readonly ChartPod[];
   readonly drifting: readonly DriftingField[];
-  /** Bytes of the largest CRD as compact JSON (client-side apply's annotation holds at most 262144). 0: none. */
-  readonly largestCrdBytes: number;
   /**
    * The Gateway API release a Gateway controller is built on: it fully supports the CRDs of that minor
    * only (rule addon/gateway-api). @default - the chart runs no Gateway controller
@@ -129,7 +133,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
       },
     ],
     drifting: [WEBHOOK_CA],
-    largestCrdBytes: 0,
     source:
       'kubernetes/ingress-nginx helm-chart-4.15.1 charts/ingress-nginx (values.yaml, templates/controller-deployment.yaml, templates/admission-webhooks/job-patch/*.yaml)',
   },
@@ -150,7 +153,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
       },
       WEBHOOK_CA,
     ],
-    largestCrdBytes: 174_302,
     source: 'istio/istio release-1.31 manifests/charts/base (templates/defaultrevision-validatingwebhookconfiguration.yaml)',
   },
   istiod: {
@@ -176,7 +178,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
       WEBHOOK_CA,
       MUTATING_WEBHOOK_CA,
     ],
-    largestCrdBytes: 0,
     source:
       'istio/istio release-1.31 manifests/charts/istio-control/istio-discovery (templates/deployment.yaml, validatingwebhookconfiguration.yaml; pkg/webhooks/validation/controller)',
   },
@@ -187,7 +188,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     // The node agent edits each node's CNI configuration: host paths and capabilities no level but privileged allows.
     pods: [{ name: 'istio-cni-node', kind: 'workload', level: PodSecurityLevel.PRIVILEGED, injectionOffBuiltIn: true }],
     drifting: [],
-    largestCrdBytes: 0,
     source: 'istio/istio release-1.31 manifests/charts/istio-cni/templates/daemonset.yaml',
   },
   'cert-manager': {
@@ -220,7 +220,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
       },
     ],
     drifting: [WEBHOOK_CA, MUTATING_WEBHOOK_CA],
-    largestCrdBytes: 146_714,
     source:
       'cert-manager/cert-manager v1.21.2 deploy/charts/cert-manager (values.yaml, templates/*-deployment.yaml, startupapicheck-job.yaml)',
   },
@@ -234,7 +233,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
       { name: 'cert-controller', kind: 'workload', level: PodSecurityLevel.RESTRICTED },
     ],
     drifting: [WEBHOOK_CA],
-    largestCrdBytes: 348_784,
     source:
       'external-secrets/external-secrets helm-chart-2.8.0 deploy/charts/external-secrets (values.yaml, templates/*deployment.yaml), deploy/crds/bundle.yaml',
   },
@@ -256,7 +254,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
         why: 'the operator rotates its certificate and patches the CA bundle',
       },
     ],
-    largestCrdBytes: 323_934,
     source:
       'kedacore/charts v2.20.2 keda/ (values.yaml, templates/manager, metrics-server, webhooks); kedacore/keda v2.20.2 pkg/certificates',
   },
@@ -271,7 +268,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     },
     pods: [{ name: 'controller', kind: 'workload', level: PodSecurityLevel.RESTRICTED }],
     drifting: [],
-    largestCrdBytes: 69_424,
     source: 'argoproj/argo-helm charts/argo-rollouts (values.yaml, templates/controller/deployment.yaml)',
   },
   'kube-prometheus-stack': {
@@ -304,7 +300,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
       { name: 'alertmanager', kind: 'workload', level: PodSecurityLevel.RESTRICTED },
     ],
     drifting: [WEBHOOK_CA, MUTATING_WEBHOOK_CA],
-    largestCrdBytes: 483_502,
     source:
       'prometheus-community/helm-charts kube-prometheus-stack-88.5.3 (values.yaml, templates/prometheus-operator/admission-webhooks/job-patch, subcharts)',
   },
@@ -332,7 +327,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
       },
     ],
     drifting: [],
-    largestCrdBytes: 320_611,
     gatewayApi: {
       version: 'v1.5.1',
       source:
@@ -353,7 +347,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     pods: [{ name: 'operator', kind: 'workload', level: PodSecurityLevel.RESTRICTED }],
     // The operator makes its own webhook certificate and patches the CA bundle into both webhooks.
     drifting: [WEBHOOK_CA, MUTATING_WEBHOOK_CA],
-    largestCrdBytes: 338_773,
     source:
       'cloudnative-pg/charts cloudnative-pg-v0.29.0 charts/cloudnative-pg (values.yaml, templates/deployment.yaml, templates/crds); CRD sizes from the v1.30.0 CRDs',
   },
@@ -367,7 +360,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     },
     pods: [{ name: 'barman-cloud', kind: 'workload', level: PodSecurityLevel.RESTRICTED }],
     drifting: [],
-    largestCrdBytes: 21_680,
     source:
       'cloudnative-pg/charts plugin-barman-cloud-v0.7.0 charts/plugin-barman-cloud (values.yaml, templates/deployment.yaml, certificate.yaml)',
   },
@@ -397,7 +389,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
       },
     ],
     drifting: [],
-    largestCrdBytes: 287_090,
     source: 'OT-CONTAINER-KIT/redis-operator charts/redis-operator 0.26.1 (values.yaml, templates/operator-deployment.yaml, _helpers.tpl)',
   },
   'chaos-mesh': {
@@ -419,7 +410,6 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     ],
     // With webhook.certManager.enabled, cert-manager's CA injector writes the webhooks' CA bundle.
     drifting: [WEBHOOK_CA, MUTATING_WEBHOOK_CA],
-    largestCrdBytes: 405_619,
     source:
       'chaos-mesh/chaos-mesh v2.8.3 helm/chaos-mesh (values.yaml, templates/controller-manager-deployment.yaml, chaos-daemon-daemonset.yaml, *-admission-webhooks.yaml)',
   },

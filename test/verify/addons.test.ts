@@ -73,6 +73,10 @@ let root: string;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'verify-addons-test-'));
   writeChart(join(root, 'mirror', 'demo-1.0.0'), 'demo', '1.0.0', { 'deployment.yaml': DEPLOYMENT });
+  // One object over the 262144 bytes client-side apply's last-applied annotation can hold.
+  writeChart(join(root, 'mirror', 'big-1.0.0'), 'big', '1.0.0', {
+    'configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  big: {{ repeat 270000 "x" | quote }}\n',
+  });
   // A folder grouping charts (as Istio's source tree does), found one level down.
   writeChart(join(root, 'mirror', 'suite', 'inner'), 'inner', '0.1.0', {});
 });
@@ -84,7 +88,11 @@ afterAll(() => {
 describe('add-on installs and chart sources (no tools)', () => {
   it('finds charts by their Chart.yaml, at the top level and one level down', () => {
     const charts = mirrorCharts(join(root, 'mirror'));
-    expect(charts.map((c) => `${c.name}@${c.version} ${c.folder}`)).toEqual(['demo@1.0.0 demo-1.0.0', 'inner@0.1.0 suite/inner']);
+    expect(charts.map((c) => `${c.name}@${c.version} ${c.folder}`)).toEqual([
+      'big@1.0.0 big-1.0.0',
+      'demo@1.0.0 demo-1.0.0',
+      'inner@0.1.0 suite/inner',
+    ]);
   });
 
   it('a pinned version the mirror does not hold is missing, naming what it holds', () => {
@@ -209,6 +217,16 @@ describe.skipIf(!TOOLS_READY)(`add-ons rendered by helm and admitted by kube-api
       [
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo', labels: restrictedLabels } },
         helmRelease('demo', 'demo', '1.0.0', 'demo'),
+        {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Application',
+          metadata: { name: 'big', namespace: 'argocd' },
+          spec: {
+            destination: { namespace: 'demo' },
+            source: { repoURL: 'https://charts.example.com', chart: 'big', targetRevision: '1.0.0', helm: { releaseName: 'big' } },
+            syncPolicy: { syncOptions: ['CreateNamespace=true'] },
+          },
+        },
       ]
         .map((o) => `---\n${stringify(o)}`)
         .join(''),
@@ -230,12 +248,18 @@ describe.skipIf(!TOOLS_READY)(`add-ons rendered by helm and admitted by kube-api
   });
 
   it('renders the chart with the release name and admits it in the namespace as labelled', () => {
-    expect(report.addons).toHaveLength(1);
-    expect(report.addons[0]).toMatchObject({ addon: 'demo', chart: 'demo', version: '1.0.0', objects: 1, pods: 1 });
+    expect(report.addons).toHaveLength(2);
+    expect(report.addons.find((a) => a.addon === 'demo')).toMatchObject({
+      addon: 'demo',
+      chart: 'demo',
+      version: '1.0.0',
+      objects: 1,
+      pods: 1,
+    });
   });
 
   it('a rendered pod that Pod Security "restricted" refuses is a failing finding', () => {
-    const [addon] = report.addons;
+    const addon = report.addons.find((a) => a.addon === 'demo');
     expect(addon!.podsAdmitted).toBe(0);
     const finding = addon!.findings.find((f) => f.tool === 'apiserver' && f.object === 'Deployment/demo/demo');
     expect(finding).toMatchObject({ rule: 'warning', severity: 'warning' });
@@ -243,5 +267,14 @@ describe.skipIf(!TOOLS_READY)(`add-ons rendered by helm and admitted by kube-api
       /would violate PodSecurity "restricted:(latest|v1\.\d+)": privileged \(container "demo" must not set securityContext\.privileged=true\)/,
     );
     expect(addonFailures(report)).toContainEqual(finding);
+  });
+
+  it('an object too large for client-side apply is a failing finding where the install applies client-side', () => {
+    const big = report.addons.find((a) => a.addon === 'big');
+    expect(big?.findings).toEqual([
+      expect.objectContaining({ tool: 'verify', rule: 'addon-client-side-apply-too-large', object: 'ConfigMap/demo/big' }),
+    ]);
+    // The Flux install applies through Helm, which keeps no last-applied annotation.
+    expect(report.addons.find((a) => a.addon === 'demo')?.findings.some((f) => f.rule === 'addon-client-side-apply-too-large')).toBe(false);
   });
 });

@@ -42,6 +42,11 @@ export interface AddonInstall {
   readonly namespaceLabels: Readonly<Record<string, string>> | undefined;
   /** What the GitOps tool would apply that verify cannot reproduce. Each one is a failing finding. */
   readonly problems: readonly string[];
+  /**
+   * The tool applies with client-side apply, which keeps the whole object in the
+   * kubectl.kubernetes.io/last-applied-configuration annotation (Argo CD without ServerSideApply=true).
+   */
+  readonly clientSideApply: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -112,6 +117,8 @@ function fluxInstall(item: SourcedManifest, namespaces: Map<string, Record<strin
     includeCrds: crds !== 'Skip',
     namespaceLabels: namespaces.get(namespace),
     problems,
+    // helm-controller applies through Helm, which keeps no last-applied annotation.
+    clientSideApply: false,
   };
 }
 
@@ -164,8 +171,14 @@ function argoInstalls(item: SourcedManifest, namespaces: Map<string, Record<stri
       includeCrds: helm.skipCrds !== true,
       namespaceLabels,
       problems,
+      clientSideApply: !options.includes('ServerSideApply=true'),
     };
   });
+}
+
+function argoSyncOptions(object: Json): string[] {
+  const sync = record(record(object.spec).syncPolicy);
+  return Array.isArray(sync.syncOptions) ? sync.syncOptions.map(String) : [];
 }
 
 /** This repository's own output (dist/<env>/...), which verify checks as the environment's objects. */
@@ -196,6 +209,7 @@ function manifests(item: SourcedManifest, url: string, tag: string, path: string
     includeCrds: true,
     namespaceLabels: undefined,
     problems: [],
+    clientSideApply: item.object.apiVersion.startsWith('argoproj.io/') && !argoSyncOptions(object).includes('ServerSideApply=true'),
   };
 }
 

@@ -85,6 +85,8 @@ export interface AddonsReport {
   readonly seconds: number;
 }
 
+/** The API server's limit on all annotations of an object together (apimachinery TotalAnnotationSizeLimitB). */
+const LAST_APPLIED_LIMIT = 262_144;
 const POD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController']);
 const isCrd = (object: Manifest) => object.apiVersion === 'apiextensions.k8s.io/v1' && object.kind === 'CustomResourceDefinition';
 const isPodSecurityWarning = (message: string) => /would violate PodSecurity/.test(message);
@@ -433,6 +435,20 @@ async function admitEnvironment(
       item.install.releaseName,
       objects.map((o) => o.object),
     );
+    // Client-side apply keeps the whole object in an annotation, which the API server caps at 262144 bytes.
+    for (const o of item.install.clientSideApply ? objects : []) {
+      const bytes = Buffer.byteLength(JSON.stringify(o.object));
+      if (bytes <= LAST_APPLIED_LIMIT) continue;
+      item.findings.push({
+        environment: name,
+        tool: 'verify',
+        rule: 'addon-client-side-apply-too-large',
+        severity: 'error',
+        object: manifestId(o.object),
+        file: o.file,
+        message: `${bytes} bytes as JSON: client-side apply's kubectl.kubernetes.io/last-applied-configuration annotation holds at most ${LAST_APPLIED_LIMIT}, so ${item.install.object} cannot apply it; sync with ServerSideApply=true`,
+      });
+    }
     const others = objects.filter((o) => !isCrd(o.object));
     const result = await dryRunApply(client, name, others, server.gitVersion);
     const labels = item.install.namespaceLabels ?? {};
