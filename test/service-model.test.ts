@@ -32,8 +32,14 @@ const grpcApi = {
   ...common,
 } as const;
 
-const overlay = (services: Record<string, unknown>, more: Record<string, unknown> = {}): EnvironmentOverlay =>
-  ({ name: 'model', extends: staging, services, ...more }) as unknown as EnvironmentOverlay;
+/** A new web service needs someone who reaches it: the backend calls each one the overlay adds (unless it is removed). */
+const overlay = (services: Record<string, unknown>, more: Record<string, unknown> = {}): EnvironmentOverlay => {
+  const added = Object.entries(services)
+    .filter(([name, spec]) => name !== 'backend' && (spec as { kind?: string } | null)?.kind === 'web')
+    .map(([name]) => name);
+  const backend = services.backend === null ? {} : { backend: { calls: ['ai', ...added], ...(services.backend as object | undefined) } };
+  return { name: 'model', extends: staging, services: { ...services, ...backend }, ...more } as unknown as EnvironmentOverlay;
+};
 
 /** The object of that kind and name, read through the shape the test declares. */
 function find<T = Manifest>(objects: readonly Manifest[], kind: string, name: string): T | undefined {
@@ -137,7 +143,7 @@ describe('services as data per environment', () => {
 
   it('removing a service another still calls is refused, naming the caller', () => {
     expect(firstIssue(overlay({ ai: null }))).toMatch(
-      /^model \(environments\/platform\.ts\): services\.backend\.calls\[0\] = "ai": must name another web service: frontend$/,
+      /^model \(environments\/model\.ts\): services\.backend\.calls\[0\] = "ai": must name another web service: frontend$/,
     );
   });
 
