@@ -4,6 +4,7 @@ import type { Environment } from '../environments/schema';
 import type { ClusterAddon } from '../lib/addons/addon';
 import { AddonNamespace } from '../lib/addons/addon-namespace';
 import { FluxHelmRelease } from '../lib/addons/flux-helm-release';
+import { helmReleaseServiceAccountName } from '../lib/gitops/stage-access';
 import { FluxHelmRepository } from '../lib/addons/flux-helm-repository';
 import { platformLabels } from '../lib/labels';
 
@@ -50,7 +51,11 @@ export class AddonsChart extends Chart {
       new FluxHelmRepository(this, `repository-${repository.name}`, { repository, labels });
     }
     for (const addon of addons) {
-      new FluxHelmRelease(this, `release-${addon.name}`, { addon, labels });
+      new FluxHelmRelease(this, `release-${addon.name}`, {
+        addon,
+        labels,
+        serviceAccountName: helmReleaseServiceAccountName(environment.name),
+      });
     }
   }
 }

@@ -7,6 +7,7 @@ import { autoscalerOwnedFields, rolloutOwnedFields } from '../lib/gitops/control
 import { FluxSync } from '../lib/gitops/flux-sync';
 import { ROLLOUT_HEALTH } from '../lib/gitops/health-checks';
 import { FLUX_NAMESPACE, Folder, sourceName, Stage } from '../lib/gitops/names';
+import { helmReleaseServiceAccountName, StageAccess, type StageAccessProps, writtenResources } from '../lib/gitops/stage-access';
 import { platformLabels } from '../lib/labels';
 import type { Manifest } from '../lib/core/manifest';
 
@@ -14,7 +15,19 @@ export interface FluxSyncChartProps {
   readonly environment: Environment;
   /** The objects of the apps bundle: what the apps Kustomization applies. */
   readonly appObjects: readonly Manifest[];
+  /** The objects of the add-ons bundle: what the addons Kustomization applies. */
+  readonly addonObjects: readonly Manifest[];
 }
+
+/**
+ * What Gateway API's config/crd applies (v1.5.1: its CustomResourceDefinitions and the
+ * safe-upgrades ValidatingAdmissionPolicy with its binding, gateway.networking.k8s.io_vap_safeupgrades.yaml).
+ */
+const GATEWAY_API_CRD_KINDS = [
+  { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy' },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding' },
+];
 
 /**
  * dist/<env>/flux, the Flux entry point: `kubectl apply -k dist/<env>/flux` once, and Flux applies
@@ -25,8 +38,29 @@ export class FluxSyncChart extends Chart {
 
   constructor(scope: Construct, id: string, props: FluxSyncChartProps) {
     super(scope, id);
-    const { environment, appObjects } = props;
+    const { environment, appObjects, addonObjects } = props;
     const gateway = environment.ingress.implementation === EdgeImplementation.GATEWAY;
+    const labels = platformLabels(environment, 'gitops');
+    const env = environment.name;
+    // Each stage applies as its own ServiceAccount, allowed to write what its folder holds.
+    const account = (stage: Stage, access: StageAccessProps['access']) =>
+      new StageAccess(this, `access-${stage}`, { environment: env, stage, labels, access }).serviceAccountName;
+    const gitopsAccount = account(Stage.GITOPS, {
+      clusterAdmin: "applies the stages' ServiceAccounts and roles: RBAC lets only a holder of a permission grant it",
+    });
+    new StageAccess(this, 'access-helm', {
+      environment: env,
+      stage: Stage.ADDONS,
+      labels,
+      serviceAccountName: helmReleaseServiceAccountName(env),
+      access: { clusterAdmin: "the add-ons' charts create CRDs, ClusterRoles, their bindings and webhooks" },
+    });
+    const crdsAccount = gateway ? account(Stage.CRDS, { resources: writtenResources(GATEWAY_API_CRD_KINDS) }) : undefined;
+    const addonsAccount = account(Stage.ADDONS, { resources: writtenResources(addonObjects) });
+    const appsAccount = account(Stage.APPS, {
+      resources: writtenResources(appObjects),
+      roles: [...new Set(appObjects.filter((o) => o.kind === 'Role').map((o) => o.metadata.name))].sort(),
+    });
     // Server-side apply never touches fields we do not emit: this fails the synth if a scaled
     // workload ever sets spec.replicas, which is the only way Flux could fight an autoscaler.
     autoscalerOwnedFields(appObjects);
@@ -34,13 +68,14 @@ export class FluxSyncChart extends Chart {
       environment: environment.name,
       repository: environment.gitops.repository,
       branch: environment.gitops.branch,
-      labels: platformLabels(environment, 'gitops'),
+      labels,
       stages: [
         {
           // This folder itself, so changes to the Kustomizations reach the cluster. Not `wait`: it
           // would wait for its own Kustomizations, including itself.
           stage: Stage.GITOPS,
           folder: Folder.FLUX,
+          serviceAccountName: gitopsAccount,
           wait: false,
           healthChecks: [
             {
@@ -57,6 +92,7 @@ export class FluxSyncChart extends Chart {
           ? [
               {
                 stage: Stage.CRDS,
+                serviceAccountName: crdsAccount!,
                 folder: {
                   name: GATEWAY_API_CRDS.name,
                   url: GATEWAY_API_CRDS.repository,
@@ -68,10 +104,17 @@ export class FluxSyncChart extends Chart {
             ]
           : []),
         // Every HelmRelease ready: CRDs installed, webhooks and the CNI agent serving.
-        { stage: Stage.ADDONS, folder: Folder.ADDONS, timeout: '15m', ...(gateway ? { dependsOn: [Stage.CRDS] } : {}) },
+        {
+          stage: Stage.ADDONS,
+          folder: Folder.ADDONS,
+          serviceAccountName: addonsAccount,
+          timeout: '15m',
+          ...(gateway ? { dependsOn: [Stage.CRDS] } : {}),
+        },
         {
           stage: Stage.APPS,
           folder: Folder.APPS,
+          serviceAccountName: appsAccount,
           dependsOn: [Stage.ADDONS],
           timeout: '10m',
           healthCheckExprs: [ROLLOUT_HEALTH],

@@ -26,8 +26,10 @@ export function platformBundles(app: App, environment: Environment, appObjects: 
   const addons = clusterAddons(environment);
   const bundles: Bundle[] = [];
   if (usesFlux(environment.gitops.tool)) {
-    bundles.push({ folder: Folder.FLUX, charts: [new FluxSyncChart(app, 'flux-sync', { environment, appObjects })] });
-    bundles.push({ folder: Folder.ADDONS, charts: [new AddonsChart(app, 'addons', { environment, addons })] });
+    const addonsChart = new AddonsChart(app, 'addons', { environment, addons });
+    const addonObjects = addonsChart.toJson() as Manifest[];
+    bundles.push({ folder: Folder.FLUX, charts: [new FluxSyncChart(app, 'flux-sync', { environment, appObjects, addonObjects })] });
+    bundles.push({ folder: Folder.ADDONS, charts: [addonsChart] });
   }
   if (usesArgoCd(environment.gitops.tool)) {
     bundles.push({ folder: Folder.ARGOCD, charts: [new ArgoCdChart(app, 'argocd-sync', { environment, addons, appObjects })] });

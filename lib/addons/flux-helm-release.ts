@@ -17,6 +17,8 @@ export interface FluxHelmReleaseProps {
   readonly timeout?: string;
   /** Retries of a failed install or upgrade before giving up. @default 3 */
   readonly retries?: number;
+  /** The ServiceAccount in flux-system helm-controller impersonates to install the chart. */
+  readonly serviceAccountName: string;
 }
 
 /**
@@ -39,6 +41,7 @@ export class FluxHelmRelease extends Construct {
         interval: props.interval ?? '30m',
         timeout: props.timeout ?? '10m',
         releaseName: addon.name,
+        serviceAccountName: props.serviceAccountName,
         targetNamespace: addon.namespace.name,
         storageNamespace: addon.namespace.name,
         chart: {

@@ -41,6 +41,8 @@ export interface FluxStage {
   readonly ignore?: readonly OwnedFields[];
   /** Delete objects removed from the source. CRDs are never pruned: their removal would delete every object of the kind. @default true */
   readonly prune?: boolean;
+  /** The ServiceAccount in flux-system kustomize-controller impersonates to apply the stage. */
+  readonly serviceAccountName: string;
 }
 
 function isExternal(folder: Folder | ExternalSource): folder is ExternalSource {
@@ -137,6 +139,7 @@ export class FluxSync extends Construct {
           retryInterval: props.retryInterval ?? '2m',
           timeout: stage.timeout ?? '5m',
           sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: external?.name ?? source },
+          serviceAccountName: stage.serviceAccountName,
           path: external === undefined ? fluxPath(environment, stage.folder as Folder) : `./${external.path}`,
           prune: stage.prune ?? true,
           wait,

@@ -30,7 +30,7 @@ const keda: ClusterAddon = {
 };
 
 const labels = { 'app.kubernetes.io/part-of': 'platform-addons' };
-const required = { addon: keda, labels } satisfies FluxHelmReleaseProps;
+const required = { addon: keda, labels, serviceAccountName: 'flux-prod-helm' } satisfies FluxHelmReleaseProps;
 
 function render(props: FluxHelmReleaseProps) {
   let release: FluxHelmRelease | undefined;

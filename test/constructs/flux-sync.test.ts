@@ -37,8 +37,8 @@ interface Kustomization {
 const labels = { 'app.kubernetes.io/part-of': 'platform-gitops' };
 
 const stages: FluxStage[] = [
-  { stage: Stage.ADDONS, folder: Folder.ADDONS },
-  { stage: Stage.APPS, folder: Folder.APPS, dependsOn: [Stage.ADDONS] },
+  { stage: Stage.ADDONS, folder: Folder.ADDONS, serviceAccountName: 'flux-prod-addons' },
+  { stage: Stage.APPS, folder: Folder.APPS, dependsOn: [Stage.ADDONS], serviceAccountName: 'flux-prod-apps' },
 ];
 
 const required = {
@@ -108,6 +108,7 @@ describe('FluxSync', () => {
       retryInterval: '2m',
       timeout: '5m',
       sourceRef: { kind: 'GitRepository', name: 'prod' },
+      serviceAccountName: 'flux-prod-addons',
       path: './dist/prod/addons',
       prune: true,
       wait: true,
@@ -137,6 +138,7 @@ describe('FluxSync', () => {
       timeout: '15m',
       ignore: [hpaReplicas],
       prune: false,
+      serviceAccountName: 'flux-prod-apps',
     };
     const props: Required<FluxSyncProps> = {
       ...required,
@@ -166,7 +168,7 @@ describe('FluxSync', () => {
     const healthCheck = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'backend', namespace: 'platform' };
     const { spec } = render({
       ...required,
-      stages: [{ stage: Stage.APPS, folder: Folder.APPS, healthChecks: [healthCheck] }],
+      stages: [{ stage: Stage.APPS, folder: Folder.APPS, healthChecks: [healthCheck], serviceAccountName: 'flux-prod-apps' }],
     }).kustomization('prod-apps');
     expect(spec.wait).toBe(true);
     expect(spec.healthChecks).toBeUndefined();
@@ -181,8 +183,11 @@ describe('FluxSync', () => {
   });
 
   it('fails on a stage that depends on a stage that is not there, naming the environment, both stages and the known ones', () => {
-    expect(() => render({ ...required, stages: [{ stage: Stage.APPS, folder: Folder.APPS, dependsOn: [Stage.ADDONS] }] })).toThrow(
-      'prod: Flux stage "apps" depends on "addons", which is not a stage; stages: apps',
-    );
+    expect(() =>
+      render({
+        ...required,
+        stages: [{ stage: Stage.APPS, folder: Folder.APPS, dependsOn: [Stage.ADDONS], serviceAccountName: 'flux-prod-apps' }],
+      }),
+    ).toThrow('prod: Flux stage "apps" depends on "addons", which is not a stage; stages: apps');
   });
 });

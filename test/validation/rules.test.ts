@@ -448,6 +448,20 @@ const chaosMeshRelease = (nodeSelector: Record<string, string> | undefined): M =
   },
 });
 
+/** A Flux stage applied as `account` (undefined: as the controller). */
+const fluxStage = (account: string | undefined): M => ({
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  kind: 'Kustomization',
+  metadata: { name: 'prod-apps', namespace: 'flux-system' },
+  spec: {
+    interval: '10m',
+    path: './dist/prod',
+    prune: true,
+    sourceRef: { kind: 'GitRepository', name: 'prod' },
+    ...(account === undefined ? {} : { serviceAccountName: account }),
+  },
+});
+
 const CASES: Record<string, Case> = {
   'sandbox/isolation': {
     fail: () => [sandboxNamespace(), projectTemplate((spec) => delete spec.runtimeClassName)],
@@ -478,6 +492,15 @@ const CASES: Record<string, Case> = {
     path: 'spec.values.chaosDaemon.nodeSelector',
     message:
       "runs the privileged chaos-daemon (host PID, the container runtime's socket) on every node, but every chaos here is a pod kill",
+  },
+  'gitops/stage-identity': {
+    fail: () => [fluxStage(undefined)],
+    pass: () => [
+      fluxStage('flux-prod-apps'),
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'flux-prod-apps', namespace: 'flux-system' } },
+    ],
+    path: 'spec.serviceAccountName',
+    message: 'sets no serviceAccountName: Flux applies it as its own controller, which flux install binds to cluster-admin',
   },
   'sandbox/guaranteed': {
     fail: () => [sandboxNamespace(), projectTemplate(), limitRange(null)],

@@ -94,6 +94,8 @@ describe('supportedKinds', () => {
       'postgresql.cnpg.io/v1/Cluster',
       'postgresql.cnpg.io/v1/Pooler',
       'postgresql.cnpg.io/v1/ScheduledBackup',
+      'rbac.authorization.k8s.io/v1/ClusterRole',
+      'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
       'rbac.authorization.k8s.io/v1/Role',
       'rbac.authorization.k8s.io/v1/RoleBinding',
       'redis.redis.opstreelabs.in/v1beta2/RedisReplication',

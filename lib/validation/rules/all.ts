@@ -27,6 +27,7 @@ import { releaseGateRules } from './release-gates';
 import { resourcesRules } from './resources';
 import { rolloutRules } from './rollouts';
 import { secretRefRules } from './secret-refs';
+import { fluxIdentityRules } from './flux-identity';
 import { sandboxRules } from './sandbox';
 import { scrapePeerRules } from './scrape-peers';
 import { secretRules } from './secrets';
@@ -68,6 +69,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   alertSourceRules,
   sandboxRules,
   scrapePeerRules,
+  fluxIdentityRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */
