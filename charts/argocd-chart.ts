@@ -73,7 +73,8 @@ export class ArgoCdChart extends Chart {
         name: GATEWAY_API_CRDS.name,
         project: project.name,
         labels,
-        source: { repository: GATEWAY_API_CRDS.repository, revision: GATEWAY_API_CRDS.tag, path: GATEWAY_API_CRDS.path },
+        // The commit its tag named: a moved or re-pushed tag changes nothing.
+        source: { repository: GATEWAY_API_CRDS.repository, revision: GATEWAY_API_CRDS.commit, path: GATEWAY_API_CRDS.path },
         namespace: NGINX_GATEWAY_NAMESPACE,
         wave: addonWave(0),
         serverSideApply: true,

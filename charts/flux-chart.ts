@@ -6,7 +6,7 @@ import { GATEWAY_API_CRDS } from '../lib/addons/chart-versions';
 import { autoscalerOwnedFields, rolloutOwnedFields } from '../lib/gitops/controller-owned-fields';
 import { FluxSync } from '../lib/gitops/flux-sync';
 import { ROLLOUT_HEALTH } from '../lib/gitops/health-checks';
-import { FLUX_NAMESPACE, Folder, sourceName, Stage } from '../lib/gitops/names';
+import { FLUX_NAMESPACE, Folder, signingKeysSecretName, sourceName, Stage } from '../lib/gitops/names';
 import { helmReleaseServiceAccountName, StageAccess, type StageAccessProps, writtenResources } from '../lib/gitops/stage-access';
 import { platformLabels } from '../lib/labels';
 import type { Manifest } from '../lib/core/manifest';
@@ -68,6 +68,7 @@ export class FluxSyncChart extends Chart {
       environment: environment.name,
       repository: environment.gitops.repository,
       branch: environment.gitops.branch,
+      ...(environment.gitops.verifyCommits ? { signingKeysSecret: signingKeysSecretName(env) } : {}),
       labels,
       stages: [
         {
@@ -97,6 +98,7 @@ export class FluxSyncChart extends Chart {
                   name: GATEWAY_API_CRDS.name,
                   url: GATEWAY_API_CRDS.repository,
                   tag: GATEWAY_API_CRDS.tag,
+                  commit: GATEWAY_API_CRDS.commit,
                   path: GATEWAY_API_CRDS.path,
                 },
                 prune: false,

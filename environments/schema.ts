@@ -922,6 +922,12 @@ const gitops = strict({
   tool: z.enum(['flux', 'argocd', 'both']),
   repository: z.string().url(),
   branch: z.string().min(1),
+  /**
+   * Flux applies only commits signed by the team: the branch's HEAD must carry a signature by a key in
+   * the Secret `<env>-git-signers` of flux-system (GitRepository `.spec.verify`), created at bootstrap
+   * from the team's public keys (README). @default true
+   */
+  verifyCommits: z.boolean().default(true),
 });
 
 export const RegionRole = { PRIMARY: 'primary', ACTIVE: 'active', STANDBY: 'standby' } as const;

@@ -108,7 +108,8 @@ describe('layout', () => {
     const application = find<Application>(rendered('staging'), 'Application', 'gateway-api').spec;
     expect(application.source).toEqual({
       repoURL: 'https://github.com/kubernetes-sigs/gateway-api',
-      targetRevision: 'v1.5.1',
+      // The commit v1.5.1 named: a moved tag changes nothing.
+      targetRevision: 'e7677b70ae75d14a4448fba94870e7deea6cf0ad',
       path: 'config/crd',
     });
     expect(application.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
@@ -126,6 +127,7 @@ describe('Flux', () => {
       interval: '1m',
       url: 'https://github.com/example/platform-manifests',
       ref: { branch: 'main' },
+      verify: { mode: 'head', secretRef: { name: 'prod-git-signers' } },
       ignore: '/*\n!/dist/prod/\n',
     });
   });

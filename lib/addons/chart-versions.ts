@@ -88,6 +88,8 @@ export interface PinnedManifests {
   readonly name: string;
   readonly repository: string;
   readonly tag: string;
+  /** The commit the tag named when it was pinned: what is checked out, so a moved tag changes nothing. */
+  readonly commit: string;
   /** The folder, with its own kustomization.yaml. */
   readonly path: string;
 }
@@ -106,5 +108,7 @@ export const GATEWAY_API_CRDS: PinnedManifests = {
   name: 'gateway-api',
   repository: 'https://github.com/kubernetes-sigs/gateway-api',
   tag: 'v1.5.1',
+  // kubernetes-sigs/gateway-api's v1.5.1 (../shared/crds/SOURCES.md).
+  commit: 'e7677b70ae75d14a4448fba94870e7deea6cf0ad',
   path: 'config/crd',
 };

@@ -6,16 +6,17 @@ import {
   type KustomizationSpecHealthChecks,
   type KustomizationSpecIgnore,
 } from '../../imports/kustomize.toolkit.fluxcd.io';
-import { GitRepository } from '../../imports/source.toolkit.fluxcd.io';
+import { GitRepository, GitRepositorySpecVerifyMode } from '../../imports/source.toolkit.fluxcd.io';
 import type { OwnedFields } from './controller-owned-fields';
 import { FLUX_NAMESPACE, fluxPath, sourceName, stageName, type Folder, type Stage } from './names';
 
 /** One Flux Kustomization: a folder of dist/<env>/ applied as a unit, after the stages it depends on. */
-/** A folder of another project's repository at a tag, read by its own GitRepository. */
+/** A folder of another project's repository at a tag and the commit it names, read by its own GitRepository. */
 export interface ExternalSource {
   readonly name: string;
   readonly url: string;
   readonly tag: string;
+  readonly commit: string;
   readonly path: string;
 }
 
@@ -55,6 +56,11 @@ export interface FluxSyncProps {
   /** The Git repository this project lives in, and the branch to follow. */
   readonly repository: string;
   readonly branch: string;
+  /**
+   * The Secret in flux-system holding the ASCII-armored public keys whose signature the branch's HEAD
+   * commit must carry (GitRepository `.spec.verify`, mode HEAD). @default - not verified
+   */
+  readonly signingKeysSecret?: string;
   readonly labels: Record<string, string>;
   readonly stages: readonly FluxStage[];
   /** How often source-controller polls the repository. @default '1m' */
@@ -112,6 +118,10 @@ export class FluxSync extends Construct {
         interval: props.sourceInterval ?? '1m',
         url: props.repository,
         ref: { branch: props.branch },
+        // No artifact is produced from a HEAD commit that no listed key signed.
+        ...(props.signingKeysSecret === undefined
+          ? {}
+          : { verify: { mode: GitRepositorySpecVerifyMode.HEAD, secretRef: { name: props.signingKeysSecret } } }),
         // Only this environment's folder goes into the artifact the Kustomizations build.
         ignore: `/*\n!/dist/${environment}/\n`,
       },
@@ -126,8 +136,9 @@ export class FluxSync extends Construct {
           spec: {
             interval: '12h',
             url: external.url,
-            // A tag, never a branch: the manifests only change when this pin does.
-            ref: { tag: external.tag },
+            // The commit the tag named, never a branch: source-controller checks out `commit` (it takes
+            // precedence over every other ref field), so a moved or re-pushed tag changes nothing.
+            ref: { tag: external.tag, commit: external.commit },
             ignore: `/*\n!/${external.path}/\n`,
           },
         });

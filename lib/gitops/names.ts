@@ -58,3 +58,8 @@ export function stageName(environment: string, stage: Stage): string {
 export function projectName(environment: string): string {
   return environment;
 }
+
+/** The Secret in flux-system with the public keys the environment's commits must be signed by. */
+export function signingKeysSecretName(environment: string): string {
+  return `${environment}-git-signers`;
+}

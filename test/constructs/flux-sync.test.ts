@@ -143,6 +143,7 @@ describe('FluxSync', () => {
     const props: Required<FluxSyncProps> = {
       ...required,
       stages: [stages[0]!, apps],
+      signingKeysSecret: 'prod-git-signers',
       sourceInterval: '5m',
       interval: '1h',
       retryInterval: '30s',

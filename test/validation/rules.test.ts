@@ -448,6 +448,28 @@ const chaosMeshRelease = (nodeSelector: Record<string, string> | undefined): M =
   },
 });
 
+/** Gateway API's repository as a Flux source at `ref`. */
+const gitSource = (ref: Record<string, string>): M => ({
+  apiVersion: 'source.toolkit.fluxcd.io/v1',
+  kind: 'GitRepository',
+  metadata: { name: 'gateway-api', namespace: 'flux-system' },
+  spec: { interval: '12h', url: 'https://github.com/kubernetes-sigs/gateway-api', ref },
+});
+
+/** A Flux stage applied as `account` (undefined: as the controller). */
+const fluxStage = (account: string | undefined): M => ({
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  kind: 'Kustomization',
+  metadata: { name: 'prod-apps', namespace: 'flux-system' },
+  spec: {
+    interval: '10m',
+    path: './dist/prod',
+    prune: true,
+    sourceRef: { kind: 'GitRepository', name: 'prod' },
+    ...(account === undefined ? {} : { serviceAccountName: account }),
+  },
+});
+
 const CASES: Record<string, Case> = {
   'sandbox/isolation': {
     fail: () => [sandboxNamespace(), projectTemplate((spec) => delete spec.runtimeClassName)],
@@ -478,6 +500,21 @@ const CASES: Record<string, Case> = {
     path: 'spec.values.chaosDaemon.nodeSelector',
     message:
       "runs the privileged chaos-daemon (host PID, the container runtime's socket) on every node, but every chaos here is a pod kill",
+  },
+  'gitops/source-pinned': {
+    fail: () => [gitSource({ tag: 'v1.5.1' })],
+    pass: () => [gitSource({ tag: 'v1.5.1', commit: 'e7677b70ae75d14a4448fba94870e7deea6cf0ad' })],
+    path: 'spec.ref',
+    message: 'follows tag v1.5.1 of https://github.com/kubernetes-sigs/gateway-api without verifying a signature',
+  },
+  'gitops/stage-identity': {
+    fail: () => [fluxStage(undefined)],
+    pass: () => [
+      fluxStage('flux-prod-apps'),
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'flux-prod-apps', namespace: 'flux-system' } },
+    ],
+    path: 'spec.serviceAccountName',
+    message: 'sets no serviceAccountName: Flux applies it as its own controller, which flux install binds to cluster-admin',
   },
   'sandbox/guaranteed': {
     fail: () => [sandboxNamespace(), projectTemplate(), limitRange(null)],
@@ -1114,17 +1151,6 @@ describe('rule variants the table does not cover', () => {
         'data/failover-client',
       ),
     ).toEqual([]);
-  });
-
-  it('data/store-pdb: a single-instance Cluster must turn off its PDB (it could never allow an eviction); a replicated one must keep it', () => {
-    const single = findings(platformWithData({ instances: 1 }), 'data/store-pdb');
-    expect(single.map((f) => [f.object, f.path])).toEqual([['Cluster/data/postgres', 'spec.enablePDB']]);
-    expect(single[0]!.message).toContain('its primary PDB (minAvailable 1 on the only pod) can never allow an eviction');
-    expect(findings(platformWithData({ instances: 1, enablePDB: true }), 'data/store-pdb')).toHaveLength(1);
-    expect(findings(platformWithData({ instances: 1, enablePDB: false }), 'data/store-pdb')).toEqual([]);
-    const replicated = findings(platformWithData({ instances: 2, enablePDB: false }), 'data/store-pdb');
-    expect(replicated.map((f) => f.path)).toEqual(['spec.enablePDB']);
-    expect(replicated[0]!.message).toContain("turns off CloudNativePG's PodDisruptionBudget");
   });
 
   it('data/store-pdb: a pooler without a budget fails', () => {

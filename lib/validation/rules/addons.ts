@@ -257,7 +257,9 @@ function gatewayApiCrdInstalls(model: Model): GatewayApiCrdInstall[] {
   const argo = model.ofKind('argoproj.io/Application').flatMap((entry) => {
     const source = asObj(asObj(entry.obj.spec)?.source) ?? {};
     if (!sameRepository(asString(source.repoURL))) return [];
-    return [{ entry, path: 'spec.source.targetRevision', ref: asString(source.targetRevision) ?? '' }];
+    const revision = asString(source.targetRevision) ?? '';
+    // A commit is read as the tag it was pinned from.
+    return [{ entry, path: 'spec.source.targetRevision', ref: revision === GATEWAY_API_CRDS.commit ? GATEWAY_API_CRDS.tag : revision }];
   });
   return [...flux, ...argo];
 }

@@ -28,6 +28,7 @@ import { resourcesRules } from './resources';
 import { rolloutRules } from './rollouts';
 import { secretRefRules } from './secret-refs';
 import { fluxIdentityRules } from './flux-identity';
+import { gitopsSourceRules } from './gitops-sources';
 import { sandboxRules } from './sandbox';
 import { scrapePeerRules } from './scrape-peers';
 import { secretRules } from './secrets';
@@ -70,6 +71,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   sandboxRules,
   scrapePeerRules,
   fluxIdentityRules,
+  gitopsSourceRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */
