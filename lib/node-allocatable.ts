@@ -86,6 +86,14 @@ export function allocatable(machine: MachineType): Resources {
   };
 }
 
+/**
+ * Zones a node pool's nodes are spread over. The model names no zones; a GKE regional cluster runs each
+ * node pool in three zones of its region by default, one node group per zone, and the platform's pods
+ * spread evenly over zones (a zone spread constraint, maxSkew 1). So the plan packs each zone's share
+ * of the pods on that zone's nodes, and `npm run simulate` deals its nodes over as many zones.
+ */
+export const REGIONAL_ZONES = 3;
+
 /** DaemonSet/system requests per node, from the environment's cluster settings. */
 export function daemonSetOverhead(overhead: { readonly cpu: string; readonly memory: string }): Resources {
   return { cpuMillis: parseQuantity(overhead.cpu) * 1000, memoryBytes: parseQuantity(overhead.memory) };

@@ -11,6 +11,7 @@ import { buildEnvironment } from '../charts';
 import { environmentNames, loadEnvironment, selectEnvironments, type EnvironmentOverlay } from '../environments';
 import { platform, podSize } from '../environments/platform';
 import { allocatable, nodesByTotal, nodesNeeded, planEnvironment, planJson, schedulable } from '../app/plan';
+import { nodesNeededInZones } from '../app/plan/packing';
 import { renderEnvironment } from '../app/render';
 import type { Manifest } from '../lib/core/manifest';
 import type { WithSpec, WorkloadJson } from './k8s-json';
@@ -122,6 +123,18 @@ describe('packing', () => {
       { name: 'backend', count: 1, cpuMillis: 1000, memoryBytes: 2 * GiB },
     ];
     expect(nodesNeeded(pods, node)).toBe(2);
+  });
+
+  it('packs pods that must spread over zones zone by zone, and lets the others fill any zone', () => {
+    // Four 1.2-CPU pods fit three to a node (2 nodes), but spread over 3 zones they are 2, 1 and 1: 3 nodes.
+    const spread = [{ name: 'api', count: 4, cpuMillis: 1200, memoryBytes: GiB, zoneSpread: true }];
+    expect(nodesNeeded(spread, node)).toBe(2);
+    expect(nodesNeededInZones(spread, node, 3)).toBe(3);
+    // A pod free to go anywhere takes the room the spread left in a zone; it opens no node.
+    expect(nodesNeededInZones([...spread, { name: 'job', count: 2, cpuMillis: 1200, memoryBytes: GiB }], node, 3)).toBe(3);
+    // Without zones, or without a spread, it is the plain packing.
+    expect(nodesNeededInZones(spread, node, 1)).toBe(2);
+    expect(nodesNeededInZones([{ ...spread[0]!, zoneSpread: false }], node, 3)).toBe(2);
   });
 });
 

@@ -6,9 +6,19 @@
 import type { Environment, MachineType, NodePool } from '../../environments/schema';
 import type { Manifest } from '../../lib/core/manifest';
 import { parseQuantity } from '../../lib/core/quantity';
-import { ALLOCATABLE_FORMULA, allocatable, daemonSetOverhead, schedulable, type Resources } from '../../lib/node-allocatable';
+import {
+  ALLOCATABLE_FORMULA,
+  allocatable,
+  daemonSetOverhead,
+  REGIONAL_ZONES,
+  schedulable,
+  type Resources,
+} from '../../lib/node-allocatable';
 import { costPerUser, HOURS_PER_MONTH, hourlyPrice, monthlyCost } from './cost';
-import { fitsOnNode, nodesNeeded, type PodGroup } from './packing';
+import { fitsOnNode, nodesNeededInZones, type PodGroup } from './packing';
+
+/** Pods of a pool packed zone by zone (lib/node-allocatable.ts REGIONAL_ZONES). */
+const nodesNeeded = (groups: readonly PodGroup[], node: Resources) => nodesNeededInZones(groups, node, REGIONAL_ZONES);
 import { workloadsOf, type AutoscalerKind, type Workload } from './workloads';
 
 const GiB = 2 ** 30;
@@ -103,12 +113,13 @@ export interface CapacityPlan {
 
 type End = 'min' | 'max';
 
-function groups(workloads: readonly Workload[], end: End, override?: { name: string; end: End }): PodGroup[] {
+function groups(workloads: readonly Workload[], end: End, override?: { name: string; end: End }): (PodGroup & { zoneSpread: boolean })[] {
   return workloads.map((w) => ({
     name: `${w.kind}/${w.name}`,
     count: w.replicas[override?.name === `${w.kind}/${w.name}` ? override.end : end],
     cpuMillis: w.pod.cpuMillis,
     memoryBytes: w.pod.memoryBytes,
+    zoneSpread: w.zoneSpread === true,
   }));
 }
 

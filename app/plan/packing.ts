@@ -55,3 +55,46 @@ export function nodesByTotal(groups: readonly PodGroup[], node: Resources): numb
   const memory = groups.reduce((sum, g) => sum + g.count * g.memoryBytes, 0);
   return Math.max(Math.ceil(cpu / node.cpuMillis - EPSILON), Math.ceil(memory / node.memoryBytes - EPSILON), 0);
 }
+
+/**
+ * Nodes needed in a regional pool of `zones` zones (one node group per zone). Groups marked `zoneSpread`
+ * (a DoNotSchedule zone spread constraint) are dealt evenly round the zones and each zone packs its
+ * share on its own nodes; the zone that gets a group's odd pod moves on from group to group, so the
+ * zones stay level. The other groups then take any room left in any zone, first fit decreasing, and
+ * open nodes where they must.
+ */
+export function nodesNeededInZones(
+  groups: readonly (PodGroup & { readonly zoneSpread?: boolean })[],
+  node: Resources,
+  zones: number,
+): number {
+  const spread = groups.filter((g) => g.zoneSpread === true && g.count > 0 && fitsOnNode(g, node));
+  if (zones <= 1 || spread.length === 0) return nodesNeeded(groups, node);
+  const ordered = [...spread].sort((a, b) => dominantShare(b, node) - dominantShare(a, node) || a.name.localeCompare(b.name));
+  const bins: { cpuMillis: number; memoryBytes: number }[][] = Array.from({ length: zones }, () => []);
+  const place = (zoneBins: { cpuMillis: number; memoryBytes: number }[], pod: Resources) => {
+    let target = zoneBins.find((free) => fitsOnNode(pod, free));
+    if (target === undefined) {
+      target = { ...node };
+      zoneBins.push(target);
+    }
+    target.cpuMillis -= pod.cpuMillis;
+    target.memoryBytes -= pod.memoryBytes;
+  };
+  let next = 0;
+  for (const group of ordered) {
+    const base = Math.floor(group.count / zones);
+    const extra = group.count % zones;
+    for (let z = 0; z < zones; z++) {
+      const count = base + ((z - next + zones) % zones < extra ? 1 : 0);
+      for (let i = 0; i < count; i++) place(bins[z]!, group);
+    }
+    next = (next + extra) % zones;
+  }
+  const all = bins.flat();
+  const free = groups
+    .filter((g) => g.zoneSpread !== true && g.count > 0 && fitsOnNode(g, node))
+    .sort((a, b) => dominantShare(b, node) - dominantShare(a, node) || a.name.localeCompare(b.name));
+  for (const group of free) for (let i = 0; i < group.count; i++) place(all, group);
+  return all.length;
+}

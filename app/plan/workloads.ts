@@ -35,6 +35,11 @@ export interface Workload {
   readonly strategy: string | undefined;
   /** Istio injects a proxy into its pods; `pod` includes the proxy's requests. */
   readonly istioSidecar: boolean;
+  /**
+   * Its pods must spread evenly over zones (a DoNotSchedule spread constraint on
+   * topology.kubernetes.io/zone): the plan packs each zone's share on that zone's nodes. @default false
+   */
+  readonly zoneSpread?: boolean;
   /** Persistent volumes each pod claims (the data stores'). @default - none */
   readonly volumes?: readonly OperatedVolume[];
 }
@@ -82,6 +87,15 @@ function autoscalerRanges(objects: readonly Manifest[]): Map<string, Range> {
     }
   }
   return ranges;
+}
+
+/** Whether a pod template must spread evenly over zones (DoNotSchedule on topology.kubernetes.io/zone). */
+export function templateZoneSpread(template: unknown): boolean {
+  const constraints = at(template, 'spec', 'topologySpreadConstraints');
+  return (
+    Array.isArray(constraints) &&
+    constraints.some((c) => at(c, 'topologyKey') === 'topology.kubernetes.io/zone' && at(c, 'whenUnsatisfiable') === 'DoNotSchedule')
+  );
 }
 
 /** The pool a pod template is pinned to: nodeSelector first, then a single-valued required affinity. */
@@ -158,6 +172,7 @@ function fixedWorkload(
   return {
     ...id,
     pool: templatePool(pods.template, context.poolLabel),
+    zoneSpread: templateZoneSpread(pods.template),
     pod: podRequests(pods.template, { istioSidecar }),
     replicas: { min: pods.replicas, max: pods.replicas },
     autoscaler,
@@ -254,6 +269,7 @@ export function workloadsOf(objects: readonly Manifest[], poolLabel: string): Wo
         name: object.metadata.name,
         namespace,
         pool: templatePool(template, poolLabel),
+        zoneSpread: templateZoneSpread(template),
         pod: podRequests(template, { istioSidecar }),
         replicas: range === undefined ? { min: replicas, max: replicas } : { min: range.min, max: Math.max(range.min, range.max) },
         autoscaler: range?.by ?? 'none',
