@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { pluralOf, writtenResources } from '../lib/gitops/stage-access';
 import { usesFlux } from '../lib/gitops/tools';
-import type { Manifest } from '../lib/core/manifest';
+import { manifestId, type Manifest } from '../lib/core/manifest';
 import { validationContext } from '../app/synthesize';
+import { projectExceptions } from '../app/verify/exceptions';
 import { runRules } from '../lib/validation/rules/all';
 import { STAGE_IDENTITY } from '../lib/validation/rules/flux-identity';
 import { environment, objects, rendered } from './helpers';
@@ -104,5 +105,29 @@ describe('gitops/stage-identity', () => {
     expect(findings('prod', objects)).toEqual([
       'Kustomization/flux-system/prod-apps spec.serviceAccountName: names ServiceAccount "admin", which is not emitted in namespace flux-system: Flux\'s impersonation would fail, or use an account whose rights nobody reviewed',
     ]);
+  });
+});
+
+describe("checkov's CKV_K8S_158 (escalate) on a stage's role", () => {
+  const finding = (object: Manifest) => ({
+    environment: 'prod',
+    tool: 'checkov' as const,
+    rule: 'CKV_K8S_158',
+    severity: 'error' as const,
+    object: manifestId(object),
+    message: 'm',
+  });
+
+  it('is excused where escalate and bind are granted on named Roles only', () => {
+    const { objects: all } = rendered('prod');
+    const role = all.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'flux-prod-apps')!;
+    expect(projectExceptions(environment('prod'), all)(finding(role))).toMatch(/^a Flux stage's role/);
+  });
+
+  it('is not excused where escalate reaches every Role', () => {
+    const all = structuredClone(rendered('prod').objects) as ClusterRole[];
+    const role = all.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'flux-prod-apps')!;
+    for (const rule of role.rules) delete rule.resourceNames;
+    expect(projectExceptions(environment('prod'), all)(finding(role))).toBeUndefined();
   });
 });

@@ -109,6 +109,16 @@ export const PROJECT_EXCEPTIONS: readonly ProjectException[] = [
     applies: (entry, { model }) => entry.gk === GK.PodTemplate && hasPodTemplate(entry, model),
   },
   {
+    rules: ['checkov/CKV_K8S_158'],
+    reason:
+      "a Flux stage's role (lib/gitops/stage-access.ts): RBAC lets it create and bind a Role it emits only with escalate and bind on that Role, granted by name (resourceNames) and nothing wider; the alternative, holding every permission of the Role itself, would give the stage those rights in every namespace",
+    applies: (entry) =>
+      entry.gk === 'rbac.authorization.k8s.io/ClusterRole' &&
+      list(at(entry.obj, 'rules'))
+        .filter((rule) => list(at(rule, 'verbs')).some((verb) => verb === 'escalate' || verb === 'bind' || verb === '*'))
+        .every((rule) => list(at(rule, 'resourceNames')).length > 0 && !list(at(rule, 'verbs')).includes('*')),
+  },
+  {
     rules: ['istioctl/IST0133'],
     reason:
       "the EnvoyFilter of ingress.userRateLimit: Istio has no API for a local rate limit keyed on a verified token's claim, so the per-user count is Envoy's local rate limit added by an EnvoyFilter (lib/user-rate-limit.ts); test/verify/istio-user-limit.test.ts holds its typed config to the Envoy API istioctl 1.31 ships",
