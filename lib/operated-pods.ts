@@ -25,7 +25,10 @@ export interface OperatedPodSet {
   readonly replicas: number;
   /** Labels every pod of the set carries (role-specific labels such as the primary's are left out). */
   readonly labels: Readonly<Record<string, string>>;
-  /** The pod template as far as scheduling and sizing go: node selector and containers' resources. */
+  /**
+   * The pod template as far as scheduling and sizing go: node selector, tolerations, affinity (the
+   * operator's own anti-affinity included), spread constraints and containers' resources.
+   */
   readonly template: { readonly metadata: { readonly labels: Record<string, string> }; readonly spec: Record<string, unknown> };
   readonly volumes: readonly OperatedVolume[];
 }
@@ -55,6 +58,17 @@ function container(name: string, resources: unknown): Record<string, unknown> {
   return { name, ...(isPlain(resources) ? { resources } : {}) };
 }
 
+/** Where the operator lets the scheduler put the pods: the pod spec's placement fields. */
+interface Placement {
+  readonly tolerations?: unknown;
+  readonly affinity?: unknown;
+  readonly topologySpreadConstraints?: unknown;
+}
+
+function placementFields(placement: Placement): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(placement).filter(([, value]) => (Array.isArray(value) ? value.length > 0 : isPlain(value))));
+}
+
 function podSet(
   owner: Manifest,
   role: OperatedPodSet['role'],
@@ -63,15 +77,40 @@ function podSet(
   nodeSelector: unknown,
   containers: Record<string, unknown>[],
   volumes: OperatedVolume[],
+  placement: Placement = {},
 ): OperatedPodSet {
   return {
     owner,
     role,
     replicas,
     labels,
-    template: { metadata: { labels }, spec: { ...(isPlain(nodeSelector) ? { nodeSelector } : {}), containers } },
+    template: {
+      metadata: { labels },
+      spec: { ...(isPlain(nodeSelector) ? { nodeSelector } : {}), ...placementFields(placement), containers },
+    },
     volumes,
   };
+}
+
+/**
+ * The anti-affinity CloudNativePG gives a Cluster's instances unless `enablePodAntiAffinity` is false
+ * (pkg/specs/pods.go CreateGeneratedAntiAffinity, v1.30.0): the cluster's instance pods, on
+ * `topologyKey` (default kubernetes.io/hostname), preferred (weight 100, the default) or required.
+ */
+function cnpgAntiAffinity(cluster: string, config: unknown): unknown {
+  if (at(config, 'enablePodAntiAffinity') === false) return undefined;
+  const term = {
+    labelSelector: {
+      matchExpressions: [
+        { key: CNPG_LABELS.cluster, operator: 'In', values: [cluster] },
+        { key: CNPG_LABELS.podRole, operator: 'In', values: ['instance'] },
+      ],
+    },
+    topologyKey: String(at(config, 'topologyKey') || 'kubernetes.io/hostname'),
+  };
+  return at(config, 'podAntiAffinityType') === 'required'
+    ? { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } }
+    : { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } };
 }
 
 /**
@@ -97,6 +136,11 @@ export function operatedPods(object: Manifest, sidecarResources?: unknown): Oper
           at(spec, 'affinity', 'nodeSelector'),
           containers,
           volumes,
+          {
+            tolerations: at(spec, 'affinity', 'tolerations'),
+            affinity: cnpgAntiAffinity(name, at(spec, 'affinity')),
+            topologySpreadConstraints: at(spec, 'topologySpreadConstraints'),
+          },
         ),
       ];
     }
@@ -118,6 +162,11 @@ export function operatedPods(object: Manifest, sidecarResources?: unknown): Oper
           at(podSpec, 'nodeSelector'),
           [container('pgbouncer', at(pgbouncer, 'resources'))],
           [],
+          {
+            tolerations: at(podSpec, 'tolerations'),
+            affinity: at(podSpec, 'affinity'),
+            topologySpreadConstraints: at(podSpec, 'topologySpreadConstraints'),
+          },
         ),
       ];
     }
@@ -138,6 +187,11 @@ export function operatedPods(object: Manifest, sidecarResources?: unknown): Oper
           ...(at(exporter, 'enabled') === true ? [container('redis-exporter', at(exporter, 'resources'))] : []),
         ],
         volumes,
+        {
+          tolerations: at(spec, 'tolerations'),
+          affinity: at(spec, 'affinity'),
+          topologySpreadConstraints: at(spec, 'topologySpreadConstraints'),
+        },
       );
       const sentinel = at(spec, 'sentinel');
       if (!isPlain(sentinel)) return [redis];
@@ -151,6 +205,11 @@ export function operatedPods(object: Manifest, sidecarResources?: unknown): Oper
           at(sentinel, 'nodeSelector'),
           [container('sentinel', at(sentinel, 'resources'))],
           [],
+          {
+            tolerations: at(sentinel, 'tolerations'),
+            affinity: at(sentinel, 'affinity'),
+            topologySpreadConstraints: at(sentinel, 'topologySpreadConstraints'),
+          },
         ),
       ];
     }

@@ -16,6 +16,14 @@ export function waiverTool(waiver: Pick<Waiver, 'rule'>): string | undefined {
   return slash < 0 ? undefined : waiver.rule.slice(0, slash);
 }
 
+/** `npm run simulate`'s findings (app/simulate): a waiver whose rule reads `simulate/<rule>` is its to apply. */
+export const SIMULATION_TOOL = 'simulate';
+
+/** A waiver meant for `npm run simulate`: its rule reads `simulate/<rule>`. */
+export function isSimulationWaiver(waiver: Pick<Waiver, 'rule'>): boolean {
+  return waiverTool(waiver) === SIMULATION_TOOL;
+}
+
 /** A waiver meant for verify: its rule starts with a checker's name. */
 export function isCheckerWaiver(waiver: Pick<Waiver, 'rule'>): boolean {
   const tool = waiverTool(waiver);

@@ -2,7 +2,7 @@
  * The validator: strict schema checks per object, then the policy and cross-object rules over the
  * whole environment, then waivers. Reports are per environment.
  */
-import { isCheckerWaiver } from './checker-waivers';
+import { isCheckerWaiver, isSimulationWaiver } from './checker-waivers';
 import { runRules } from './rules/all';
 import { objectId } from './rules/model';
 import { kubernetesVersionViolation } from './kubernetes-version';
@@ -27,10 +27,11 @@ export function validate(objects: readonly Manifest[], ctx: ValidationContext, e
   if (noSchemas !== undefined) found.push(noSchemas);
   else for (const obj of objects) for (const v of validateSchema(obj, ctx.kubernetesVersion)) found.push(v);
   for (const v of runRules(objects, ctx)) found.push(v);
-  // Waivers of the community checkers' rules are verify's (app/verify), not this validator's.
+  // Waivers of the community checkers' rules are verify's (app/verify), those of the simulation's
+  // findings are simulate's (app/simulate); neither is this validator's.
   const { violations, waived } = applyWaivers(
     found,
-    (ctx.waivers ?? []).filter((waiver) => !isCheckerWaiver(waiver)),
+    (ctx.waivers ?? []).filter((waiver) => !isCheckerWaiver(waiver) && !isSimulationWaiver(waiver)),
   );
   violations.sort(compareViolations);
   waived.sort((a, b) => compareViolations(a.violation, b.violation));

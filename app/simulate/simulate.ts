@@ -1,0 +1,737 @@
+/**
+ * `npm run simulate`: each environment applied for real to a control plane that acts
+ * (control-plane.ts), on Nodes made from its node pools (nodes.ts), and the checks:
+ *
+ * 1. min: every workload at its autoscaler's floor (through its scale subresource), from the nodes the
+ *    plan counts at the floor; a cluster-autoscaler stand-in adds a node to a pool whose pods wait (up to
+ *    maxNodes); every pod scheduled and Running, and no more nodes than the plan counts;
+ * 2. max: every workload at its ceiling; the pools start at the plan's count at the ceiling, a
+ *    cluster-autoscaler stand-in adds a node to a pool whose pods wait (up to maxNodes); the nodes the
+ *    scheduler used (MostAllocated scoring: pods packed as the autoscaler would keep them) against the
+ *    plan's count, per pool;
+ * 3. zone loss, at the floor, each zone in turn: its nodes cordoned and every pod evicted through the
+ *    Eviction API; refusals by PDB, pods no remaining node takes (the autoscaler may add nodes in the
+ *    other zones up to maxNodes), PDBs below budget, quorum lost;
+ * 4. spot loss: the same for every node of the spot pools;
+ * 5. placement: every scheduled pod tolerates its node's taints and matches its node selector; spread
+ *    skew where a constraint only asks the scheduler to try (ScheduleAnyway); DoNotSchedule
+ *    constraints the scheduler could not meet surface as unschedulable pods with its own message.
+ *
+ * Every wait is bounded (`settleSeconds`); a phase that does not settle is a failing finding
+ * (`not-settled`), never a pass.
+ */
+import type { Environment } from '../../environments';
+import type { Manifest } from '../../lib/core/manifest';
+import { manifestId } from '../../lib/core/manifest';
+import { at, isPlain, list } from '../../lib/core/plain';
+import { planEnvironment, type CapacityPlan } from '../plan';
+import { workloadsOf } from '../plan/workloads';
+import { prepareNamespaces } from '../verify/admission';
+import { customKinds, installCrds, pinnedCrds } from '../verify/crds';
+import { type KubeClient, statusMessage } from '../verify/kube-client';
+import type { SourcedManifest } from '../verify/manifests';
+import { SimulatedCluster, type NodeView } from './cluster';
+import { startControlPlane } from './control-plane';
+import { applySimulationWaivers, compareSimFindings, type SimFinding, type SimulationRule, type WaivedSimFinding } from './findings';
+import { evict, listItems, type PodView, scale, sleep } from './kube';
+import { OVERHEAD_DAEMONSET, overheadDaemonSet, zonesOf } from './nodes';
+import { selectorMatches } from '../../lib/validation/rules/model';
+import { type ScaleTarget, type Simulated, simulated, type StandIn } from './stand-ins';
+
+export interface PoolResult {
+  readonly pool: string;
+  readonly spot: boolean;
+  readonly minNodes: number;
+  readonly maxNodes: number;
+  /** The plan's node counts at the floor and the ceiling. */
+  readonly plan: { readonly min: number; readonly max: number };
+  /** Nodes that ran a platform pod at the floor and at the ceiling (the scheduler's packing). */
+  readonly used: { readonly min: number; readonly max: number };
+  /** Nodes that existed at the floor and the ceiling (the plan's count, plus any the autoscaler added). */
+  readonly nodesAtMin: number;
+  readonly nodesAtMax: number;
+  /** The simulation agrees with the plan: everything scheduled at the ceiling within the plan's count. */
+  readonly agrees: boolean;
+}
+
+export interface DrillResult {
+  /** `zone <name>` or `spot`. */
+  readonly drill: string;
+  readonly nodes: number;
+  readonly evicted: number;
+  /** Evictions still refused at the bound, with the PDB's message. */
+  readonly blocked: readonly string[];
+  /** Pods the remaining nodes could not take. */
+  readonly unplaceable: readonly string[];
+  readonly seconds: number;
+}
+
+export interface EnvironmentSimulation {
+  readonly environment: string;
+  readonly server: string;
+  readonly zones: readonly string[];
+  readonly pods: { readonly min: number; readonly max: number };
+  readonly pools: readonly PoolResult[];
+  readonly drills: readonly DrillResult[];
+  readonly standIns: readonly string[];
+  readonly skipped: readonly { readonly object: string; readonly reason: string }[];
+  readonly findings: readonly SimFinding[];
+  readonly waived: readonly WaivedSimFinding[];
+  readonly seconds: number;
+}
+
+export interface SimulateOptions {
+  readonly crdMirror?: string;
+  /** Seconds each phase may take to settle. @default 90 */
+  readonly settleSeconds?: number;
+  /** Seconds a drill keeps retrying evictions a PDB refuses. @default 20 */
+  readonly drainSeconds?: number;
+  readonly log?: (line: string) => void;
+  readonly handleSignals?: boolean;
+  /** Run the drills (zone and spot loss). @default true */
+  readonly drills?: boolean;
+}
+
+const seconds = (start: number) => Math.round((Date.now() - start) / 100) / 10;
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Kinds applied after everything else: their pods need the ServiceAccounts, quotas and budgets first. */
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet', 'Job', 'Rollout']);
+
+interface Context {
+  readonly env: Environment;
+  readonly cluster: SimulatedCluster;
+  readonly findings: SimFinding[];
+  readonly settleSeconds: number;
+  readonly log: (line: string) => void;
+}
+
+function finding(ctx: Context, rule: SimulationRule, severity: 'error' | 'warning', object: string, phase: string, message: string): void {
+  ctx.findings.push({ environment: ctx.env.name, rule, severity, object, phase, message });
+}
+
+/** `Kind/namespace/name` of the plan's workload a pod belongs to. */
+function workloadOfPod(pod: PodView, owners: ReadonlyMap<string, string>, targets: readonly ScaleTarget[]): string {
+  const owner = pod.ownerKind === 'ReplicaSet' ? (owners.get(`${pod.namespace}/${pod.ownerName}`) ?? `ReplicaSet/${pod.ownerName}`) : '';
+  const byObject = (kind: string, name: string) => targets.find((t) => t.kind === kind && t.namespace === pod.namespace && t.name === name);
+  if (owner.startsWith('Deployment/'))
+    return byObject('Deployment', owner.slice(11))?.workload ?? `Deployment/${pod.namespace}/${owner.slice(11)}`;
+  if (pod.ownerKind === 'ReplicaSet')
+    return byObject('ReplicaSet', pod.ownerName)?.workload ?? `ReplicaSet/${pod.namespace}/${pod.ownerName}`;
+  if (pod.ownerKind === 'StatefulSet')
+    return byObject('StatefulSet', pod.ownerName)?.workload ?? `StatefulSet/${pod.namespace}/${pod.ownerName}`;
+  return `Pod/${pod.namespace}/${pod.name}`;
+}
+
+async function replicaSetOwners(ctx: Context): Promise<Map<string, string>> {
+  const sets = await listItems(ctx.cluster.client, '/apis/apps/v1/replicasets');
+  const out = new Map<string, string>();
+  for (const rs of sets) {
+    const owner = (at(rs, 'metadata', 'ownerReferences') as { kind: string; name: string }[] | undefined)?.[0];
+    if (owner) out.set(`${String(at(rs, 'metadata', 'namespace'))}/${String(at(rs, 'metadata', 'name'))}`, `${owner.kind}/${owner.name}`);
+  }
+  return out;
+}
+
+/** Whether every scale target's controller has as many pods as it wants (or says it cannot create them). */
+async function controllersSettled(ctx: Context): Promise<{ done: boolean; failing: string[] }> {
+  const failing: string[] = [];
+  let done = true;
+  for (const target of ctx.cluster.scaleTargets) {
+    const path = await ctx.cluster.client.objectPath(target.apiVersion, target.kind, target.name, target.namespace);
+    if (path === undefined) continue;
+    const object = await ctx.cluster.client.get(path);
+    const wanted = Number(at(object, 'spec', 'replicas') ?? 1);
+    const have = Number(at(object, 'status', 'replicas') ?? 0);
+    const observed = Number(at(object, 'status', 'observedGeneration') ?? 0) >= Number(at(object, 'metadata', 'generation') ?? 0);
+    const failure = list(at(object, 'status', 'conditions')).find((c) => at(c, 'type') === 'ReplicaFailure' && at(c, 'status') === 'True');
+    if (failure !== undefined) failing.push(`${target.workload}: ${String(at(failure, 'message'))}`);
+    else if (!observed || have !== wanted) done = false;
+  }
+  // A Deployment's ReplicaSet reports the failure, not the Deployment.
+  const sets = await listItems(ctx.cluster.client, '/apis/apps/v1/replicasets');
+  for (const rs of sets) {
+    const failure = list(at(rs, 'status', 'conditions')).find((c) => at(c, 'type') === 'ReplicaFailure' && at(c, 'status') === 'True');
+    if (failure !== undefined)
+      failing.push(
+        `ReplicaSet/${String(at(rs, 'metadata', 'namespace'))}/${String(at(rs, 'metadata', 'name'))}: ${String(at(failure, 'message'))}`,
+      );
+  }
+  return { done, failing: [...new Set(failing)] };
+}
+
+interface Settled {
+  readonly settled: boolean;
+  readonly pods: PodView[];
+  readonly nodes: NodeView[];
+  readonly failing: string[];
+}
+
+/**
+ * Waits until nothing moves: no pod being deleted or waiting for its first scheduling attempt, every
+ * scheduled pod Running, every controller at its count, and no node added, for two polls in a row.
+ */
+async function settle(ctx: Context, options: { readonly autoscale: boolean }): Promise<Settled> {
+  const deadline = Date.now() + ctx.settleSeconds * 1000;
+  let quiet = 0;
+  for (;;) {
+    const [pods, nodes] = await Promise.all([ctx.cluster.pods(), ctx.cluster.nodes()]);
+    await ctx.cluster.operate(pods, nodes);
+    const added = options.autoscale ? await ctx.cluster.autoscale(pods, nodes) : false;
+    const controllers = await controllersSettled(ctx);
+    const busy = pods.some(
+      (p) =>
+        p.deleting ||
+        (p.nodeName === undefined && p.unschedulable === undefined) ||
+        (p.nodeName !== undefined && p.phase !== 'Running' && p.phase !== 'Succeeded'),
+    );
+    const cooling = options.autoscale && ctx.cluster.cooling() && pods.some((p) => p.unschedulable !== undefined && !p.deleting);
+    if (!added && !busy && !cooling && controllers.done) quiet++;
+    else quiet = 0;
+    if (quiet >= 3) return { settled: true, pods, nodes, failing: controllers.failing };
+    if (Date.now() > deadline) return { settled: false, pods, nodes, failing: controllers.failing };
+    await sleep(500);
+  }
+}
+
+async function scaleAll(ctx: Context, end: 'min' | 'max'): Promise<void> {
+  await mapLimit(ctx.cluster.scaleTargets, 8, async (target) => {
+    const path = await ctx.cluster.client.objectPath(target.apiVersion, target.kind, target.name, target.namespace);
+    if (path !== undefined) await scale(ctx.cluster.client, path, target.replicas[end]);
+  });
+}
+
+/** Findings of one settled state: pods not placed, controllers that cannot create pods, placement. */
+async function stateFindings(ctx: Context, state: Settled, phase: 'min' | 'max', rule: SimulationRule): Promise<void> {
+  if (!state.settled) {
+    const moving = state.pods.filter((p) => p.deleting || (p.nodeName !== undefined && p.phase !== 'Running'));
+    finding(
+      ctx,
+      'not-settled',
+      'error',
+      `Environment/${ctx.env.name}`,
+      phase,
+      `the cluster did not settle within ${ctx.settleSeconds}s (${moving.length} pods still moving); the check cannot see its data`,
+    );
+  }
+  const owners = await replicaSetOwners(ctx);
+  const unplaced = new Map<string, { count: number; message: string }>();
+  for (const pod of state.pods) {
+    if (pod.unschedulable === undefined || pod.deleting) continue;
+    const workload = workloadOfPod(pod, owners, ctx.cluster.scaleTargets);
+    const seen = unplaced.get(workload);
+    unplaced.set(workload, { count: (seen?.count ?? 0) + 1, message: pod.unschedulable });
+  }
+  for (const [workload, { count, message }] of unplaced) {
+    finding(ctx, rule, 'error', workload, phase, `${count} pod(s) not scheduled: ${message}`);
+  }
+  for (const failing of state.failing) {
+    const [object = '', ...rest] = failing.split(': ');
+    finding(ctx, 'pods-not-created', 'error', object, phase, rest.join(': '));
+  }
+  placement(ctx, state, phase, owners);
+}
+
+function tolerates(tolerations: unknown, taint: { key: string; value?: string; effect: string }): boolean {
+  return list(tolerations).some((t) => {
+    const effect = at(t, 'effect');
+    if (effect !== undefined && effect !== '' && effect !== taint.effect) return false;
+    if (at(t, 'operator') === 'Exists') return at(t, 'key') === undefined || at(t, 'key') === '' || at(t, 'key') === taint.key;
+    return at(t, 'key') === taint.key && String(at(t, 'value') ?? '') === String(taint.value ?? '');
+  });
+}
+
+/** 5. Placement: taints and selectors on the node each pod landed on; skew of ScheduleAnyway spread. */
+function placement(ctx: Context, state: Settled, phase: string, owners: ReadonlyMap<string, string>): void {
+  const nodes = new Map(state.nodes.map((n) => [n.name, n]));
+  const groups = new Map<string, PodView[]>();
+  for (const pod of state.pods) {
+    if (pod.nodeName === undefined || pod.deleting) continue;
+    const node = nodes.get(pod.nodeName);
+    if (node === undefined) continue;
+    const workload = workloadOfPod(pod, owners, ctx.cluster.scaleTargets);
+    for (const taint of node.taints) {
+      if ((taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerates(pod.spec.tolerations, taint)) {
+        finding(
+          ctx,
+          'placement',
+          'error',
+          workload,
+          phase,
+          `pod ${pod.name} runs on ${node.name} (pool ${node.pool}) without tolerating ${taint.key}=${taint.value ?? ''}:${taint.effect}`,
+        );
+      }
+    }
+    const selector = at(pod.spec, 'nodeSelector');
+    if (isPlain(selector)) {
+      for (const [k, v] of Object.entries(selector)) {
+        if (node.labels[k] !== v)
+          finding(
+            ctx,
+            'placement',
+            'error',
+            workload,
+            phase,
+            `pod ${pod.name} selects ${k}=${String(v)} but runs on ${node.name} (${k}=${node.labels[k] ?? 'unset'})`,
+          );
+      }
+    }
+    groups.set(workload, [...(groups.get(workload) ?? []), pod]);
+  }
+  for (const [workload, pods] of groups) {
+    // Zones only: the scheduler packs nodes (MostAllocated), so a ScheduleAnyway spread over hosts is
+    // traded for fewer nodes by design; an uneven spread over zones is what a zone loss would feel.
+    const constraints = list(pods[0]!.spec.topologySpreadConstraints).filter(
+      (c) => at(c, 'whenUnsatisfiable') === 'ScheduleAnyway' && at(c, 'topologyKey') === 'topology.kubernetes.io/zone',
+    );
+    for (const constraint of constraints) {
+      const key = String(at(constraint, 'topologyKey'));
+      const maxSkew = Number(at(constraint, 'maxSkew') ?? 1);
+      const selector = at(pods[0]!.spec, 'nodeSelector');
+      const eligible = state.nodes.filter(
+        (n) => !n.unschedulable && (!isPlain(selector) || Object.entries(selector).every(([k, v]) => n.labels[k] === v)),
+      );
+      const domains = new Map<string, number>();
+      for (const n of eligible) if (n.labels[key] !== undefined) domains.set(n.labels[key]!, 0);
+      for (const pod of pods) {
+        const domain = nodes.get(pod.nodeName!)?.labels[key];
+        if (domain !== undefined) domains.set(domain, (domains.get(domain) ?? 0) + 1);
+      }
+      if (domains.size < 2) continue;
+      const counts = [...domains.values()];
+      const skew = Math.max(...counts) - Math.min(...counts);
+      // More pods than domains can always be spread within maxSkew; fewer leave empty domains by design.
+      if (skew > maxSkew && pods.length >= domains.size) {
+        finding(
+          ctx,
+          'spread-skew',
+          'warning',
+          workload,
+          phase,
+          `${pods.length} pods spread over ${key} with skew ${skew} > maxSkew ${maxSkew} (ScheduleAnyway): ${[...domains].map(([d, c]) => `${d}=${c}`).join(', ')}`,
+        );
+      }
+    }
+  }
+}
+
+/** Nodes per pool that run at least one platform pod. */
+function usedNodes(state: Settled): Map<string, number> {
+  const busy = new Set(state.pods.filter((p) => p.nodeName !== undefined && !p.deleting).map((p) => p.nodeName!));
+  const out = new Map<string, number>();
+  for (const node of state.nodes) if (busy.has(node.name)) out.set(node.pool, (out.get(node.pool) ?? 0) + 1);
+  return out;
+}
+
+const REFUSAL_CAUSE = /The disruption budget ([^ ]+) needs/;
+
+/** Cordon and drain `nodes`: every pod evicted through the Eviction API, refusals retried until the bound. */
+async function drill(ctx: Context, name: string, nodeNames: readonly string[], drainSeconds: number, spot: boolean): Promise<DrillResult> {
+  const start = Date.now();
+  const { cluster } = ctx;
+  await cluster.cordon(nodeNames, true);
+  const lost = new Set(nodeNames);
+  const refused = new Map<string, string>();
+  let evicted = 0;
+  let stuck = 0;
+  const deadline = Date.now() + drainSeconds * 1000;
+  for (;;) {
+    const [pods, nodes] = await Promise.all([cluster.pods(), cluster.nodes()]);
+    await cluster.operate(pods, nodes);
+    await cluster.autoscale(pods, nodes);
+    const left = pods.filter((p) => p.nodeName !== undefined && lost.has(p.nodeName) && !p.deleting && p.phase !== 'Succeeded');
+    if (left.length === 0 || Date.now() > deadline) break;
+    // Nothing left to change: every remaining eviction was refused, and no pod is on its way (none
+    // deleting, none waiting for its first scheduling attempt or for its node to start it, no node
+    // coming): the refusals stand for good.
+    const moving = pods.some(
+      (p) =>
+        p.deleting || (p.nodeName === undefined && p.unschedulable === undefined) || (p.nodeName !== undefined && p.phase === 'Pending'),
+    );
+    const allRefused = left.every((p) => refused.has(`${p.namespace}/${p.name}`));
+    stuck = !moving && !cluster.cooling() && allRefused && !(await budgetsStale(ctx, pods)) ? stuck + 1 : 0;
+    if (stuck >= 4) break;
+    // The Eviction API records each pod it evicts in its PDB's disruptedPods until the disruption
+    // controller sees it deleted, and for two minutes (DeletionTimeout) counts a pod of that name as not
+    // healthy: a StatefulSet's replacement keeps the name, so a drain would wait two minutes per pod.
+    // The pods here are deleted as soon as they are evicted, so the record is cleared each round.
+    await forgetDisruptions(ctx);
+    await mapLimit(left, 8, async (pod) => {
+      const result = await evict(cluster.client, pod.namespace, pod.name);
+      const id = `${pod.namespace}/${pod.name}`;
+      if (result.outcome === 'evicted') {
+        evicted++;
+        refused.delete(id);
+      } else if (result.outcome === 'refused') {
+        refused.set(id, result.message);
+      }
+    });
+    await sleep(500);
+  }
+  const state = await settle(ctx, { autoscale: true });
+  const owners = await replicaSetOwners(ctx);
+  const stillThere = state.pods.filter((p) => p.nodeName !== undefined && lost.has(p.nodeName) && !p.deleting);
+  const blocked: string[] = [];
+  for (const pod of stillThere) {
+    const message = refused.get(`${pod.namespace}/${pod.name}`) ?? 'not evicted';
+    const pdb = REFUSAL_CAUSE.exec(message)?.[1];
+    blocked.push(`${pod.namespace}/${pod.name}${pdb ? ` (PDB ${pdb})` : ''}`);
+    // A spot VM is reclaimed, not drained: GKE gives its pods the 30-s termination notice and no PDB is
+    // asked. A drain of the spot pool that a PDB holds up is worth knowing, not a failure.
+    finding(
+      ctx,
+      'eviction-blocked',
+      spot ? 'warning' : 'error',
+      workloadOfPod(pod, owners, cluster.scaleTargets),
+      name,
+      `eviction of pod ${pod.name} on ${pod.nodeName} refused until nothing else could change (at most ${drainSeconds}s)${pdb ? ` by PodDisruptionBudget ${pod.namespace}/${pdb}` : ''}: ${message}; ${spot ? 'a drain of the spot pool would wait for capacity (a reclaim asks no PDB)' : 'the node can never be drained'}`,
+    );
+  }
+  const unplaceable: string[] = [];
+  for (const pod of state.pods) {
+    if (pod.unschedulable === undefined || pod.deleting) continue;
+    const workload = workloadOfPod(pod, owners, cluster.scaleTargets);
+    unplaceable.push(`${pod.namespace}/${pod.name}`);
+    finding(
+      ctx,
+      spot ? 'unplaceable-after-spot-loss' : 'unplaceable-after-zone-loss',
+      spot ? 'warning' : 'error',
+      workload,
+      name,
+      `pod ${pod.name} cannot be placed on the remaining nodes (the autoscaler may grow each pool to maxNodes outside the lost ${spot ? 'pool' : 'zone'}): ${pod.unschedulable}`,
+    );
+  }
+  await budgetsAndQuorum(ctx, name, state.pods);
+  if (!state.settled)
+    finding(
+      ctx,
+      'not-settled',
+      'error',
+      `Environment/${ctx.env.name}`,
+      name,
+      `the cluster did not settle within ${ctx.settleSeconds}s after the drain`,
+    );
+  // Restore: the lost nodes come back; pods stay where they are.
+  await cluster.cordon(nodeNames, false);
+  await forgetDisruptions(ctx);
+  return { drill: name, nodes: nodeNames.length, evicted, blocked, unplaceable, seconds: seconds(start) };
+}
+
+/**
+ * Whether a PDB's status is behind its pods: more of its pods are Running and Ready (and not being
+ * deleted) than the disruption controller last counted. A refusal then may not stand.
+ */
+async function budgetsStale(ctx: Context, pods: readonly PodView[]): Promise<boolean> {
+  const pdbs = await listItems(ctx.cluster.client, '/apis/policy/v1/poddisruptionbudgets');
+  return pdbs.some((pdb) => {
+    const namespace = String(at(pdb, 'metadata', 'namespace'));
+    const ready = pods.filter(
+      (p) => p.namespace === namespace && !p.deleting && p.phase === 'Running' && selectorMatches(at(pdb, 'spec', 'selector'), p.labels),
+    ).length;
+    return ready > Number(at(pdb, 'status', 'currentHealthy') ?? 0);
+  });
+}
+
+/**
+ * Each drill stands alone, as if hours passed since the last one: the Eviction API records every pod it
+ * evicted in its PDB's status.disruptedPods, and the disruption controller counts a pod of that name
+ * as not healthy for two minutes (DeletionTimeout), even the StatefulSet's replacement of the same
+ * name. Those records are cleared through the status subresource between drills.
+ */
+async function forgetDisruptions(ctx: Context): Promise<void> {
+  const pdbs = await listItems(ctx.cluster.client, '/apis/policy/v1/poddisruptionbudgets');
+  await mapLimit(pdbs, 8, async (pdb) => {
+    if (!isPlain(at(pdb, 'status', 'disruptedPods'))) return;
+    const path = `/apis/policy/v1/namespaces/${String(at(pdb, 'metadata', 'namespace'))}/poddisruptionbudgets/${String(at(pdb, 'metadata', 'name'))}/status`;
+    await ctx.cluster.client.request('PATCH', path, { status: { disruptedPods: null } }, 'application/merge-patch+json');
+  });
+}
+
+/** PDBs below budget, Sentinel majorities and PostgreSQL primaries after a drill. */
+async function budgetsAndQuorum(ctx: Context, phase: string, pods: readonly PodView[]): Promise<void> {
+  await sleep(300);
+  const pdbs = await listItems(ctx.cluster.client, '/apis/policy/v1/poddisruptionbudgets');
+  for (const pdb of pdbs) {
+    const healthy = Number(at(pdb, 'status', 'currentHealthy') ?? 0);
+    const desired = Number(at(pdb, 'status', 'desiredHealthy') ?? 0);
+    const expected = Number(at(pdb, 'status', 'expectedPods') ?? 0);
+    if (expected > 0 && healthy < desired) {
+      finding(
+        ctx,
+        'below-budget',
+        'error',
+        `PodDisruptionBudget/${String(at(pdb, 'metadata', 'namespace'))}/${String(at(pdb, 'metadata', 'name'))}`,
+        phase,
+        `${healthy} healthy pods of ${expected}, the budget needs ${desired}`,
+      );
+    }
+  }
+  for (const target of ctx.cluster.scaleTargets) {
+    if (!target.workload.startsWith('RedisReplication/') || !target.workload.endsWith('-sentinel')) continue;
+    const running = pods.filter(
+      (p) => p.ownerKind === 'StatefulSet' && p.ownerName === target.name && p.phase === 'Running' && !p.deleting,
+    );
+    const majority = Math.floor(target.replicas.min / 2) + 1;
+    if (running.length < majority) {
+      finding(
+        ctx,
+        'quorum-lost',
+        'error',
+        target.workload,
+        phase,
+        `${running.length} of ${target.replicas.min} Sentinels run; a failover needs ${majority}`,
+      );
+    }
+  }
+}
+
+function toSourced(objects: readonly Manifest[]): SourcedManifest[] {
+  return objects.map((object) => ({ file: '', bundle: '', object, text: '' }));
+}
+
+async function applyAll(ctx: Context, objects: readonly Manifest[], phase: string): Promise<void> {
+  const client = ctx.cluster.client;
+  const ordered = [...objects.filter((o) => !WORKLOAD_KINDS.has(o.kind)), ...objects.filter((o) => WORKLOAD_KINDS.has(o.kind))];
+  const first = ordered.filter((o) => !WORKLOAD_KINDS.has(o.kind));
+  const second = ordered.filter((o) => WORKLOAD_KINDS.has(o.kind));
+  for (const batch of [first, second]) {
+    await mapLimit(batch, 8, async (object) => {
+      const path = await client.objectPath(object.apiVersion, object.kind, object.metadata.name, object.metadata.namespace);
+      if (path === undefined) {
+        finding(
+          ctx,
+          'apply-rejected',
+          'error',
+          manifestId(object),
+          phase,
+          `the API server does not serve ${object.apiVersion} ${object.kind}`,
+        );
+        return;
+      }
+      const res = await client.apply(path, object, { dryRun: false, fieldManager: 'simulate' });
+      if (res.status !== 200 && res.status !== 201) finding(ctx, 'apply-rejected', 'error', manifestId(object), phase, statusMessage(res));
+    });
+  }
+}
+
+/** One environment and its objects (the app bundle of dist/<env>/). */
+export interface SimulationInput {
+  readonly env: Environment;
+  readonly objects: readonly Manifest[];
+}
+
+/** Simulates one environment on a control plane of its own (the tests' entry). */
+export async function simulateEnvironment(
+  env: Environment,
+  objects: readonly Manifest[],
+  options: SimulateOptions = {},
+): Promise<EnvironmentSimulation> {
+  const [result] = await simulateEnvironments([{ env, objects }], options);
+  return result!;
+}
+
+/**
+ * Simulates environments one after the other on one control plane per Kubernetes minor: the CRDs
+ * every environment needs are installed once; between environments every namespace, cluster-scoped
+ * object and Node of the previous one is deleted, and the next starts from an empty cluster.
+ */
+export async function simulateEnvironments(
+  inputs: readonly SimulationInput[],
+  options: SimulateOptions = {},
+): Promise<EnvironmentSimulation[]> {
+  const byMinor = new Map<string, SimulationInput[]>();
+  for (const input of inputs) {
+    const minor = input.env.cluster.kubernetesVersion;
+    byMinor.set(minor, [...(byMinor.get(minor) ?? []), input]);
+  }
+  const results = new Map<string, EnvironmentSimulation>();
+  for (const [minor, group] of byMinor) {
+    const start = Date.now();
+    const plane = await startControlPlane({ minor, handleSignals: options.handleSignals });
+    try {
+      const client = plane.server.client;
+      options.log?.(`control plane ${plane.server.gitVersion} (${plane.components.join(', ')}) ready in ${seconds(start)}s`);
+      const prepared = group.map((input) => {
+        const workloads = workloadsOf(input.objects, input.env.cluster.nodePoolLabel);
+        return { ...input, plan: planEnvironment(input.env, input.objects), sim: simulated(input.objects, workloads) };
+      });
+      const all = prepared.flatMap((p) => [...p.sim.applied, ...p.sim.standIns.map((s) => s.object)]);
+      const { crds } = await pinnedCrds(await customKinds(client, toSourced(all)), options.crdMirror);
+      await installCrds(client, crds);
+      options.log?.(`${crds.length} CRDs Established (${seconds(start)}s)`);
+      for (const item of prepared) {
+        results.set(item.env.name, await runEnvironment(plane.server.gitVersion, client, item, options));
+        await clearCluster(client, item.sim.applied);
+      }
+    } finally {
+      await plane.stop();
+    }
+  }
+  return inputs.map((input) => results.get(input.env.name)!);
+}
+
+/** Deletes one environment's namespaces, cluster-scoped objects and every Node: the next starts empty. */
+async function clearCluster(client: KubeClient, applied: readonly Manifest[]): Promise<void> {
+  const namespaces = new Set(applied.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined && !BUILT_IN.has(n)));
+  for (const o of applied) if (o.kind === 'Namespace' && o.apiVersion === 'v1') namespaces.add(o.metadata.name);
+  await mapLimit([...namespaces], 8, (name) => client.request('DELETE', `/api/v1/namespaces/${encodeURIComponent(name)}`));
+  await mapLimit(
+    applied.filter((o) => o.metadata.namespace === undefined && o.kind !== 'Namespace'),
+    8,
+    async (o) => {
+      const path = await client.objectPath(o.apiVersion, o.kind, o.metadata.name, undefined);
+      if (path !== undefined) await client.request('DELETE', path);
+    },
+  );
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const left = (await listItems(client, '/api/v1/namespaces')).filter((n) => namespaces.has(String(at(n, 'metadata', 'name'))));
+    if (left.length === 0) break;
+    if (Date.now() > deadline)
+      throw new Error(`namespaces not deleted within 120s: ${left.map((n) => String(at(n, 'metadata', 'name'))).join(', ')}`);
+    await sleep(500);
+  }
+  await client.request('DELETE', '/api/v1/nodes');
+  await client.request('DELETE', `/api/v1/namespaces/${OVERHEAD_DAEMONSET.namespace}/pods?gracePeriodSeconds=0`);
+}
+
+const BUILT_IN = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+async function runEnvironment(
+  server: string,
+  client: KubeClient,
+  item: SimulationInput & { readonly plan: CapacityPlan; readonly sim: Simulated },
+  options: SimulateOptions,
+): Promise<EnvironmentSimulation> {
+  const { env, plan, sim } = item;
+  const start = Date.now();
+  const log = (line: string) => options.log?.(`${env.name}: ${line}`);
+  const findings: SimFinding[] = [];
+  const drills: DrillResult[] = [];
+  const pools: PoolResult[] = [];
+  const pods = { min: 0, max: 0 };
+  {
+    const cluster = new SimulatedCluster(env, client, sim.standIns, sim.targets);
+    const ctx: Context = { env, cluster, findings, settleSeconds: options.settleSeconds ?? 90, log };
+    await prepareNamespaces(client, env.name, toSourced(sim.applied));
+    await applyAll(
+      ctx,
+      [...sim.applied, ...sim.standIns.map((s: StandIn) => s.object), overheadDaemonSet(env) as unknown as Manifest],
+      'apply',
+    );
+    log(`applied ${sim.applied.length} objects and ${sim.standIns.length} stand-ins (${seconds(start)}s)`);
+
+    // 1. The floor, on the plan's nodes at the floor.
+    for (const pool of plan.pools) await cluster.grow(pool.name, pool.nodes.min);
+    await scaleAll(ctx, 'min');
+    const atMin = await settle(ctx, { autoscale: true });
+    const nodesAtMin = new Map(plan.pools.map((pool) => [pool.name, cluster.count(pool.name)]));
+    for (const pool of plan.pools) {
+      if (nodesAtMin.get(pool.name)! > pool.nodes.min) {
+        finding(
+          ctx,
+          'plan-count-too-small',
+          'error',
+          `NodePool/${pool.name}`,
+          'min',
+          `the scheduler needed ${nodesAtMin.get(pool.name)} ${pool.machineType} nodes at the floor, the plan counts ${pool.nodes.min}`,
+        );
+      }
+    }
+    pods.min = atMin.pods.filter((p) => p.nodeName !== undefined && !p.deleting).length;
+    await stateFindings(ctx, atMin, 'min', 'unschedulable-at-min');
+    const usedMin = usedNodes(atMin);
+    log(`min: ${pods.min} pods on ${atMin.nodes.length} nodes (${seconds(start)}s)`);
+
+    // 2. The ceiling, from the plan's nodes at the ceiling; the autoscaler stand-in adds what is missing.
+    for (const pool of plan.pools) await cluster.grow(pool.name, pool.nodes.max);
+    await scaleAll(ctx, 'max');
+    const atMax = await settle(ctx, { autoscale: true });
+    pods.max = atMax.pods.filter((p) => p.nodeName !== undefined && !p.deleting).length;
+    await stateFindings(ctx, atMax, 'max', 'unschedulable-at-max');
+    const usedMax = usedNodes(atMax);
+    for (const pool of plan.pools) {
+      const nodesAtMax = cluster.count(pool.name);
+      const waiting = atMax.pods.some((p) => p.unschedulable !== undefined && cluster.poolOf(p) === pool.name);
+      const agrees =
+        atMin.settled && atMax.settled && nodesAtMin.get(pool.name)! <= pool.nodes.min && nodesAtMax <= pool.nodes.max && !waiting;
+      if (nodesAtMax > pool.nodes.max) {
+        finding(
+          ctx,
+          'plan-count-too-small',
+          'error',
+          `NodePool/${pool.name}`,
+          'max',
+          `the scheduler needed ${nodesAtMax} ${pool.machineType} nodes at the ceiling (${usedMax.get(pool.name) ?? 0} running pods), the plan counts ${pool.nodes.max}`,
+        );
+      }
+      pools.push({
+        pool: pool.name,
+        spot: pool.spot,
+        minNodes: pool.minNodes,
+        maxNodes: pool.maxNodes,
+        plan: pool.nodes,
+        used: { min: usedMin.get(pool.name) ?? 0, max: usedMax.get(pool.name) ?? 0 },
+        nodesAtMin: nodesAtMin.get(pool.name)!,
+        nodesAtMax,
+        agrees,
+      });
+    }
+    log(`max: ${pods.max} pods on ${atMax.nodes.length} nodes (${seconds(start)}s)`);
+
+    // 3-4. Drills at the floor.
+    if (options.drills ?? true) {
+      await scaleAll(ctx, 'min');
+      await settle(ctx, { autoscale: false });
+      const drainSeconds = options.drainSeconds ?? 20;
+      for (const zone of zonesOf(env)) {
+        const nodes = (await cluster.nodes()).filter((n) => n.zone === zone).map((n) => n.name);
+        if (nodes.length === 0) continue;
+        cluster.lostZones = new Set([zone]);
+        drills.push(await drill(ctx, `zone ${zone}`, nodes, drainSeconds, false));
+        cluster.lostZones = new Set();
+        await settle(ctx, { autoscale: false });
+        log(
+          `zone ${zone}: ${drills.at(-1)!.evicted} evicted, ${drills.at(-1)!.blocked.length} blocked, ${drills.at(-1)!.unplaceable.length} unplaceable (${seconds(start)}s)`,
+        );
+      }
+      const spotPools = cluster.pools.filter((p) => p.spot).map((p) => p.pool);
+      if (spotPools.length > 0) {
+        const nodes = (await cluster.nodes()).filter((n) => spotPools.includes(n.pool)).map((n) => n.name);
+        cluster.lostPools = new Set(spotPools);
+        drills.push(await drill(ctx, 'spot', nodes, drainSeconds, true));
+        cluster.lostPools = new Set();
+        log(`spot: ${drills.at(-1)!.evicted} evicted, ${drills.at(-1)!.unplaceable.length} unplaceable (${seconds(start)}s)`);
+      }
+    }
+  }
+  const unique = new Map(findings.map((f) => [`${f.phase}\u0000${f.rule}\u0000${f.object}\u0000${f.message}`, f]));
+  const { open, waived } = applySimulationWaivers(env.name, [...unique.values()], env.waivers);
+  open.sort(compareSimFindings);
+  return {
+    environment: env.name,
+    server,
+    zones: zonesOf(env),
+    pods,
+    pools,
+    drills,
+    standIns: sim.standIns.map((s) => `${s.standsFor} → ${s.object.kind} ${s.object.metadata.namespace}/${s.object.metadata.name}`),
+    skipped: sim.skipped,
+    findings: open,
+    waived,
+    seconds: seconds(start),
+  };
+}
