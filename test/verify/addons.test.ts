@@ -6,13 +6,13 @@
  * The first part needs no tool. The second needs helm and kube-apiserver (tools-ready.ts): always in
  * CI, else skipped with one line when they are not built.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addonInstalls } from '../../app/verify/addons/installs';
-import { chartSource, mirrorCharts } from '../../app/verify/addons/mirror';
+import { chartSource, defaultChartMirror, mirrorCharts } from '../../app/verify/addons/mirror';
 import { addonFailures } from '../../app/verify/addons/report';
 import { type AddonsReport, renderInstalls, verifyAddons } from '../../app/verify/addons/verify-addons';
 import { type ApiServer, startApiServer } from '../../app/verify/apiserver';
@@ -73,6 +73,7 @@ let root: string;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'verify-addons-test-'));
   writeChart(join(root, 'mirror', 'demo-1.0.0'), 'demo', '1.0.0', { 'deployment.yaml': DEPLOYMENT });
+  if (ISTIOD) symlinkSync(ISTIOD.dir, join(root, 'mirror', 'istiod'));
   // One object over the 262144 bytes client-side apply's last-applied annotation can hold.
   writeChart(join(root, 'mirror', 'big-1.0.0'), 'big', '1.0.0', {
     'configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  big: {{ repeat 270000 "x" | quote }}\n',
@@ -88,7 +89,8 @@ afterAll(() => {
 describe('add-on installs and chart sources (no tools)', () => {
   it('finds charts by their Chart.yaml, at the top level and one level down', () => {
     const charts = mirrorCharts(join(root, 'mirror'));
-    expect(charts.map((c) => `${c.name}@${c.version} ${c.folder}`)).toEqual([
+    // (istiod is linked in from the real mirror for the injection case, when there is one)
+    expect(charts.filter((c) => c.folder !== 'istiod').map((c) => `${c.name}@${c.version} ${c.folder}`)).toEqual([
       'big@1.0.0 big-1.0.0',
       'demo@1.0.0 demo-1.0.0',
       'inner@0.1.0 suite/inner',
@@ -204,6 +206,12 @@ describe('add-on installs and chart sources (no tools)', () => {
 
 explainSkip('test/verify/addons.test.ts');
 
+/** istiod in the offline chart mirror, when there is one (verify's own tests may read it). */
+const CHART_MIRROR = defaultChartMirror();
+const ISTIOD = CHART_MIRROR ? mirrorCharts(CHART_MIRROR).find((c) => c.name === 'istiod') : undefined;
+if (TOOLS_READY && !ISTIOD)
+  console.warn('test/verify/addons.test.ts: the injection case is skipped: no chart mirror with istiod (../shared/charts)');
+
 describe.skipIf(!TOOLS_READY)(`add-ons rendered by helm and admitted by kube-apiserver ${MINOR}`, () => {
   let server: ApiServer;
   let report: AddonsReport;
@@ -217,6 +225,19 @@ describe.skipIf(!TOOLS_READY)(`add-ons rendered by helm and admitted by kube-api
       [
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo', labels: restrictedLabels } },
         helmRelease('demo', 'demo', '1.0.0', 'demo'),
+        // Where the offline chart mirror holds istiod: a namespace that injects, and istiod to inject with.
+        ...(ISTIOD
+          ? [
+              { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system', labels: restrictedLabels } },
+              helmRelease('istiod', 'istiod', ISTIOD.version, 'istio-system', { global: { hub: 'docker.io/istio', tag: '1.31.4' } }),
+              {
+                apiVersion: 'v1',
+                kind: 'Namespace',
+                metadata: { name: 'mesh', labels: { ...restrictedLabels, 'istio-injection': 'enabled' } },
+              },
+              helmRelease('meshed', 'demo', '1.0.0', 'mesh', { privileged: false }),
+            ]
+          : []),
         {
           apiVersion: 'argoproj.io/v1alpha1',
           kind: 'Application',
@@ -248,7 +269,7 @@ describe.skipIf(!TOOLS_READY)(`add-ons rendered by helm and admitted by kube-api
   });
 
   it('renders the chart with the release name and admits it in the namespace as labelled', () => {
-    expect(report.addons).toHaveLength(2);
+    expect(report.addons.map((a) => a.addon).sort()).toEqual(['big', 'demo', ...(ISTIOD ? ['istiod', 'meshed'] : [])].sort());
     expect(report.addons.find((a) => a.addon === 'demo')).toMatchObject({
       addon: 'demo',
       chart: 'demo',
@@ -276,5 +297,14 @@ describe.skipIf(!TOOLS_READY)(`add-ons rendered by helm and admitted by kube-api
     ]);
     // The Flux install applies through Helm, which keeps no last-applied annotation.
     expect(report.addons.find((a) => a.addon === 'demo')?.findings.some((f) => f.rule === 'addon-client-side-apply-too-large')).toBe(false);
+  });
+
+  it.skipIf(!ISTIOD)("injects Istio's sidecar with the rendered istiod's template where the namespace injects", () => {
+    const meshed = report.addons.find((a) => a.addon === 'meshed');
+    expect(meshed).toMatchObject({ namespace: 'mesh', pods: 1, injected: 1 });
+    // The same chart outside the injecting namespace gets none.
+    expect(report.addons.find((a) => a.addon === 'demo')?.injected).toBe(0);
+    // The injected pod is what admission saw: Pod Security names the proxy's container.
+    expect(meshed!.findings.some((f) => f.tool === 'apiserver' && /istio-proxy|istio-init/.test(f.message))).toBe(true);
   });
 });

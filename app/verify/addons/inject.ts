@@ -32,6 +32,8 @@ export interface InjectorConfig {
   readonly mesh: string;
   /** Where it was found, for the report. */
   readonly from: string;
+  /** The istiod revision ('' for the default one). */
+  readonly revision: string;
 }
 
 const data = (object: Manifest): Record<string, unknown> => (object.data ?? {}) as Record<string, unknown>;
@@ -47,7 +49,13 @@ export function injectorConfig(objects: readonly { readonly object: Manifest }[]
   const values = injector && data(injector).values;
   const meshText = mesh && data(mesh).mesh;
   if (typeof template !== 'string' || typeof values !== 'string' || typeof meshText !== 'string') return undefined;
-  return { template, values, mesh: meshText, from: `ConfigMap/${injector!.metadata.namespace ?? ''}/${injector!.metadata.name}` };
+  return {
+    template,
+    values,
+    mesh: meshText,
+    from: `ConfigMap/${injector!.metadata.namespace ?? ''}/${injector!.metadata.name}`,
+    revision: suffix === '' ? '' : revision,
+  };
 }
 
 const POD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController']);
@@ -67,11 +75,16 @@ export async function injectSidecars(
     writeFileSync(join(work, 'template.yaml'), config.template);
     writeFileSync(join(work, 'values.json'), config.values);
     writeFileSync(join(work, 'mesh.yaml'), config.mesh);
+    // No cluster: an empty kubeconfig, and the revision named (without one istioctl asks a cluster for
+    // the default revision and waits for it).
+    writeFileSync(join(work, 'kubeconfig'), '');
     const output = await new Promise<string>((resolve, reject) => {
       execFile(
         toolPath('istioctl'),
         [
           'kube-inject',
+          '--revision',
+          config.revision === '' ? 'default' : config.revision,
           '--filename',
           input,
           '--injectConfigFile',
@@ -81,7 +94,13 @@ export async function injectSidecars(
           '--meshConfigFile',
           join(work, 'mesh.yaml'),
         ],
-        { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' },
+        {
+          encoding: 'utf8',
+          maxBuffer: 256 * 1024 * 1024,
+          timeout: timeoutSeconds * 1000,
+          killSignal: 'SIGKILL',
+          env: { ...process.env, KUBECONFIG: join(work, 'kubeconfig') },
+        },
         (error, stdout, stderr) =>
           error
             ? reject(new Error(`istioctl kube-inject (${config.from}): ${(stderr || error.message).trim().slice(0, 2000)}`))
