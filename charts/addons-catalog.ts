@@ -37,6 +37,7 @@ import { clusterAddress } from '../lib/cluster-address';
 import { NGINX_CLASS, nginxControllerSettings } from '../lib/edge-ingress';
 import { PodSecurityLevel } from '../lib/pod-security';
 import { EXTERNAL_SECRETS_NAMESPACE } from '../lib/secret-store';
+import { workloadIdentityAnnotations } from '../lib/workload-identity';
 import { GATEWAY_CLASS, INGRESS_NGINX_SERVICE_ACCOUNT } from '../lib/names';
 import { drillsEnabled } from './chaos-chart';
 import { operatedPostgres, operatedRedis } from './resolve-data-store';
@@ -294,6 +295,13 @@ function chaosMesh(environment: Environment): ClusterAddon[] {
   ];
 }
 
+/** The external-secrets operator's ServiceAccount: its name, and the cloud identity it acts as where the store is a cloud's. */
+function operatorAccount(store: Environment['secrets']['store']): { name: string; annotations?: Record<string, string> } {
+  return 'identity' in store
+    ? { name: store.serviceAccount, annotations: workloadIdentityAnnotations(store.identity) }
+    : { name: store.serviceAccount };
+}
+
 /**
  * The add-ons of an environment, in dependency order (every add-on after those it depends on).
  * Without the mesh (dev) the Istio add-ons are left out.
@@ -321,6 +329,10 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
         replicaCount: replicas,
         webhook: { replicaCount: replicas },
         prometheus: { enabled: true, servicemonitor: { enabled: true } },
+        // A DNS-01 solver calls Cloud DNS or Route 53 as this identity (workload identity), not the node's.
+        ...('identity' in environment.tls.issuer.solver
+          ? { serviceAccount: { annotations: workloadIdentityAnnotations(environment.tls.issuer.solver.identity) } }
+          : {}),
       },
     },
     {
@@ -332,8 +344,9 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
         installCRDs: true,
         replicaCount: replicas,
         serviceMonitor: { enabled: true },
-        // A ClusterSecretStore authenticates as the operator's own service account: same name.
-        ...(clusterStore ? { serviceAccount: { name: environment.secrets.store.serviceAccount } } : {}),
+        // A ClusterSecretStore authenticates as the operator's own service account: same name, and the
+        // cloud identity it acts as (workload identity; never the node's credentials).
+        ...(clusterStore ? { serviceAccount: operatorAccount(environment.secrets.store) } : {}),
       },
     },
     { name: Addon.KEDA, chart: CHARTS.keda, namespace: restricted(KEDA_NAMESPACE), dependsOn: [], values: {} },

@@ -166,7 +166,13 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
   secrets: {
     scope: 'ClusterSecretStore',
     storeName: 'platform-secrets',
-    store: { provider: 'gcp', projectId: 'platform-prod', serviceAccount: 'external-secrets' },
+    store: {
+      provider: 'gcp',
+      projectId: 'platform-prod',
+      serviceAccount: 'external-secrets',
+      // GKE Workload Identity: the operator reads Secret Manager as this Google service account.
+      identity: 'external-secrets@platform-prod.iam.gserviceaccount.com',
+    },
     prefix: 'platform',
     refreshInterval: '1h',
   },

@@ -56,7 +56,13 @@ export default defineEnvironment({
   // (the PostgreSQL DR pair's owner password).
   secrets: { prefix: 'platform-prod', sharedPrefix: 'platform-prod' },
   // Seed 000: one wildcard certificate for every host, proven over DNS.
-  tls: { issuer: { solver: { type: 'dns01-clouddns', project: 'platform-prod' } }, wildcard: '*.example.com' },
+  // cert-manager answers DNS-01 in Cloud DNS as its own Google service account (workload identity).
+  tls: {
+    issuer: {
+      solver: { type: 'dns01-clouddns', project: 'platform-prod', identity: 'cert-manager@platform-prod.iam.gserviceaccount.com' },
+    },
+    wildcard: '*.example.com',
+  },
   sandbox: { maxPods: 500, image: { digest: 'sha256:a7356a7d9d66ce390d7ffdfefedf661114be5c05e1ae31ef5c1c2b098326597b' } },
   // Seed 004: PostgreSQL self-managed on the cluster (CloudNativePG) behind PgBouncer, with WAL archiving
   // and base backups to Cloud Storage, and Redis as a three-node set with AOF and hourly RDB snapshots.

@@ -793,10 +793,25 @@ const dataStore = z.discriminatedUnion('mode', [managedStore, inClusterStore, op
     'must be one of the modes: managed (with cidrs), in-cluster (with namespace and podLabels), operated (postgres or redis run by an operator here)',
 });
 
+/**
+ * The cloud identity an add-on's Kubernetes ServiceAccount acts as (workload identity: no key or ambient
+ * node credential): a Google service account (GKE Workload Identity, annotation
+ * iam.gke.io/gcp-service-account) or an IAM role (EKS IRSA, annotation eks.amazonaws.com/role-arn).
+ */
+const gcpServiceAccount = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/,
+    'must be a Google service account email such as external-secrets@my-project.iam.gserviceaccount.com',
+  );
+const awsRoleArn = z
+  .string()
+  .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/external-secrets');
+
 /** The secret-store providers, by their `provider`. */
 export const SECRET_PROVIDER_VARIANTS = [
-  strict({ provider: z.literal('aws'), region: z.string().min(1), serviceAccount: dnsLabel }),
-  strict({ provider: z.literal('gcp'), projectId: z.string().min(1), serviceAccount: dnsLabel }),
+  strict({ provider: z.literal('aws'), region: z.string().min(1), serviceAccount: dnsLabel, identity: awsRoleArn }),
+  strict({ provider: z.literal('gcp'), projectId: z.string().min(1), serviceAccount: dnsLabel, identity: gcpServiceAccount }),
   strict({
     provider: z.literal('vault'),
     /** Vault's address; TLS only: tokens and secrets must not cross the network in the clear. */
@@ -845,14 +860,14 @@ const secrets = strict({
 export const ACME_SOLVER_VARIANTS = [
   /** Proves control of each host through the NGINX ingress. */
   strict({ type: z.literal('http01') }),
-  /** Google Cloud DNS, in the project that holds the zone. */
-  strict({ type: z.literal('dns01-clouddns'), project: z.string().min(1) }),
-  /** AWS Route 53, through the region's API endpoint. */
-  strict({ type: z.literal('dns01-route53'), region: z.string().min(1) }),
+  /** Google Cloud DNS, in the project that holds the zone, as cert-manager's Google service account (`identity`). */
+  strict({ type: z.literal('dns01-clouddns'), project: z.string().min(1), identity: gcpServiceAccount }),
+  /** AWS Route 53, through the region's API endpoint, as cert-manager's IAM role (`identity`). */
+  strict({ type: z.literal('dns01-route53'), region: z.string().min(1), identity: awsRoleArn }),
 ] as const;
 
 const acmeSolver = z.discriminatedUnion('type', ACME_SOLVER_VARIANTS, {
-  error: () => 'must be one of the solvers: http01, dns01-clouddns (with project), dns01-route53 (with region)',
+  error: () => 'must be one of the solvers: http01, dns01-clouddns (with project and identity), dns01-route53 (with region and identity)',
 });
 
 const tls = strict({

@@ -201,7 +201,15 @@ export default defineEnvironment({
       pool: 'data',
     },
   },
-  secrets: { prefix: 'secops-staging', store: { provider: 'gcp', projectId: 'secops-staging', serviceAccount: 'external-secrets' } },
+  secrets: {
+    prefix: 'secops-staging',
+    store: {
+      provider: 'gcp',
+      projectId: 'secops-staging',
+      serviceAccount: 'external-secrets',
+      identity: 'external-secrets@secops-staging.iam.gserviceaccount.com',
+    },
+  },
   sandbox: null,
   gitops: { tool: 'flux', repository: 'https://github.com/example/secops-manifests' },
 });

@@ -32,7 +32,15 @@ export default defineEnvironment({
     // Seed 004's phase: 0-20 workers on queue depth, asleep when the queue is empty.
     worker: { replicas: { min: 0, max: 20 }, queue: { scaleToZero: true } },
   },
-  secrets: { prefix: 'platform-staging', store: { provider: 'gcp', projectId: 'platform-staging', serviceAccount: 'external-secrets' } },
+  secrets: {
+    prefix: 'platform-staging',
+    store: {
+      provider: 'gcp',
+      projectId: 'platform-staging',
+      serviceAccount: 'external-secrets',
+      identity: 'external-secrets@platform-staging.iam.gserviceaccount.com',
+    },
+  },
   gitops: { tool: 'argocd' },
   ingress: { routing: 'host', host: 'staging.example.com', apiHost: 'api.staging.example.com' },
   // Production's data layer at a quarter of its size: a primary and a standby, backed up to staging's

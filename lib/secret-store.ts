@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { workloadIdentityAnnotations } from './workload-identity';
 import {
   ClusterSecretStore,
   ClusterSecretStoreSpecProviderAwsService,
@@ -17,8 +18,8 @@ export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
 
 /** Where secrets are kept, and the service account that authenticates to it by workload identity. */
 export type SecretProvider =
-  | { readonly provider: 'aws'; readonly region: string; readonly serviceAccount: string }
-  | { readonly provider: 'gcp'; readonly projectId: string; readonly serviceAccount: string }
+  | { readonly provider: 'aws'; readonly region: string; readonly serviceAccount: string; readonly identity: string }
+  | { readonly provider: 'gcp'; readonly projectId: string; readonly serviceAccount: string; readonly identity: string }
   | {
       readonly provider: 'vault';
       readonly server: string;
@@ -110,7 +111,13 @@ export class PlatformSecretStore extends Construct {
       const suffix = index === 0 ? '' : `-${namespace}`;
       // A namespaced store authenticates as an identity of its own namespace.
       new k8s.KubeServiceAccount(this, `Identity${suffix}`, {
-        metadata: { name: account, namespace, labels: props.labels },
+        metadata: {
+          name: account,
+          namespace,
+          labels: props.labels,
+          // The cloud identity the store reads as (GKE Workload Identity, EKS IRSA); Vault reads the token itself.
+          ...('identity' in props.store ? { annotations: workloadIdentityAnnotations(props.store.identity) } : {}),
+        },
         automountServiceAccountToken: false,
       });
       const spec = toJson_ClusterSecretStoreSpec({ provider: provider(props.store, { name: account }) });

@@ -31,8 +31,18 @@ interface ServiceAccount {
 }
 
 const labels = { 'app.kubernetes.io/name': 'secrets' };
-const aws: SecretProvider = { provider: 'aws', region: 'eu-west-1', serviceAccount: 'secrets-reader' };
-const gcp: SecretProvider = { provider: 'gcp', projectId: 'platform-prod', serviceAccount: 'secrets-reader' };
+const awsStore: SecretProvider = {
+  provider: 'aws',
+  region: 'eu-west-1',
+  serviceAccount: 'secrets-reader',
+  identity: 'arn:aws:iam::123456789012:role/secrets-reader',
+};
+const gcp: SecretProvider = {
+  provider: 'gcp',
+  projectId: 'platform-prod',
+  serviceAccount: 'secrets-reader',
+  identity: 'secrets-reader@platform-prod.iam.gserviceaccount.com',
+};
 const vault: SecretProvider = {
   provider: 'vault',
   server: 'https://vault.example.com',
@@ -53,7 +63,7 @@ function render(p: PlatformSecretStoreProps) {
 
 describe('PlatformSecretStore', () => {
   it('emits a ClusterSecretStore', () => {
-    const objects = render(props('ClusterSecretStore', aws));
+    const objects = render(props('ClusterSecretStore', awsStore));
     expect(inventory(objects)).toEqual(['ClusterSecretStore/platform-secrets']);
     expect(objects).toMatchSnapshot();
   });
@@ -65,14 +75,14 @@ describe('PlatformSecretStore', () => {
   });
 
   it("limits a ClusterSecretStore to the environment's namespace", () => {
-    const store = only<Store>(render(props('ClusterSecretStore', aws)), 'ClusterSecretStore');
+    const store = only<Store>(render(props('ClusterSecretStore', awsStore)), 'ClusterSecretStore');
     expect(store.apiVersion).toBe('external-secrets.io/v1');
     expect(store.metadata).toEqual({ name: 'platform-secrets', labels });
     expect(store.spec.conditions).toEqual([{ namespaces: ['platform'] }]);
   });
 
   it("authenticates a ClusterSecretStore as the operator's service account, by workload identity", () => {
-    const store = only<Store>(render(props('ClusterSecretStore', aws)), 'ClusterSecretStore');
+    const store = only<Store>(render(props('ClusterSecretStore', awsStore)), 'ClusterSecretStore');
     expect(store.spec.provider).toEqual({
       aws: {
         service: 'SecretsManager',
@@ -118,7 +128,26 @@ describe('PlatformSecretStore', () => {
     expect(store.spec.conditions).toBeUndefined();
     expect(store.spec.provider.gcpsm!.auth.workloadIdentity.serviceAccountRef).toEqual({ name: 'secrets-reader' });
     const account = only<ServiceAccount>(objects, 'ServiceAccount');
-    expect(account.metadata).toEqual({ name: 'secrets-reader', namespace: 'platform', labels });
+    // Bound to the store's Google service account (GKE Workload Identity): never the node's credentials.
+    expect(account.metadata).toEqual({
+      name: 'secrets-reader',
+      namespace: 'platform',
+      labels,
+      annotations: { 'iam.gke.io/gcp-service-account': 'secrets-reader@platform-prod.iam.gserviceaccount.com' },
+    });
     expect(account.automountServiceAccountToken).toBe(false);
+  });
+
+  it("binds an AWS store's identity to its IAM role (IRSA), and a Vault store's to nothing", () => {
+    const aws = only<ServiceAccount & { metadata: { annotations?: Record<string, string> } }>(
+      render(props('SecretStore', awsStore)),
+      'ServiceAccount',
+    );
+    expect(aws.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/secrets-reader' });
+    const vaultAccount = only<ServiceAccount & { metadata: { annotations?: Record<string, string> } }>(
+      render(props('SecretStore', vault)),
+      'ServiceAccount',
+    );
+    expect(vaultAccount.metadata.annotations).toBeUndefined();
   });
 });

@@ -448,6 +448,32 @@ const chaosMeshRelease = (nodeSelector: Record<string, string> | undefined): M =
   },
 });
 
+/** A ClusterSecretStore reading Google Secret Manager as the operator's ServiceAccount. */
+const gcpIdentityStore = (): M => ({
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'ClusterSecretStore',
+  metadata: { name: 'platform-secrets', labels: labels('platform-secrets') },
+  spec: {
+    provider: {
+      gcpsm: {
+        projectId: 'platform-prod',
+        auth: { workloadIdentity: { serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets' } } },
+      },
+    },
+    conditions: [{ namespaces: [NS] }],
+  },
+});
+/** The external-secrets operator from Flux with its ServiceAccount's values. */
+const externalSecretsRelease = (serviceAccount: Record<string, unknown>): M => ({
+  apiVersion: 'helm.toolkit.fluxcd.io/v2',
+  kind: 'HelmRelease',
+  metadata: { name: 'external-secrets', namespace: 'flux-system', labels: labels('external-secrets') },
+  spec: {
+    chart: { spec: { chart: 'external-secrets', version: '2.8.0', sourceRef: { kind: 'HelmRepository', name: 'external-secrets' } } },
+    targetNamespace: 'external-secrets',
+    values: { serviceAccount },
+  },
+});
 /** Gateway API's repository as a Flux source at `ref`. */
 const gitSource = (ref: Record<string, string>): M => ({
   apiVersion: 'source.toolkit.fluxcd.io/v1',
@@ -500,6 +526,19 @@ const CASES: Record<string, Case> = {
     path: 'spec.values.chaosDaemon.nodeSelector',
     message:
       "runs the privileged chaos-daemon (host PID, the container runtime's socket) on every node, but every chaos here is a pod kill",
+  },
+  'identity/workload-identity': {
+    fail: () => [gcpIdentityStore(), externalSecretsRelease({ name: 'external-secrets' })],
+    pass: () => [
+      gcpIdentityStore(),
+      externalSecretsRelease({
+        name: 'external-secrets',
+        annotations: { 'iam.gke.io/gcp-service-account': 'external-secrets@platform-prod.iam.gserviceaccount.com' },
+      }),
+    ],
+    path: 'spec.provider.gcpsm.auth.workloadIdentity.serviceAccountRef',
+    message:
+      'reads the cloud as ServiceAccount "external-secrets" of external-secrets, which carries no iam.gke.io/gcp-service-account annotation',
   },
   'gitops/source-pinned': {
     fail: () => [gitSource({ tag: 'v1.5.1' })],

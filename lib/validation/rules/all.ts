@@ -29,6 +29,7 @@ import { rolloutRules } from './rollouts';
 import { secretRefRules } from './secret-refs';
 import { fluxIdentityRules } from './flux-identity';
 import { gitopsSourceRules } from './gitops-sources';
+import { workloadIdentityRules } from './workload-identity';
 import { sandboxRules } from './sandbox';
 import { scrapePeerRules } from './scrape-peers';
 import { secretRules } from './secrets';
@@ -72,6 +73,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   scrapePeerRules,
   fluxIdentityRules,
   gitopsSourceRules,
+  workloadIdentityRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */
