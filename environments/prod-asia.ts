@@ -39,7 +39,11 @@ export default defineEnvironment({
     postgres: {
       instances: 1,
       resources: { cpu: '2', memory: '8Gi' },
-      backups: { bucket: 'platform-prod-asia-postgres' },
+      // Its own identity: it writes this bucket and reads the peer's; it can touch no other region's archive.
+      backups: {
+        bucket: 'platform-prod-asia-postgres',
+        credentials: { type: 'workload-identity', serviceAccount: 'pg-backup-asia@platform-prod.iam.gserviceaccount.com' },
+      },
       replication: { region: 'us-west1', bucket: 'platform-prod-us-west-postgres' },
     },
   },

@@ -28,6 +28,12 @@ export default defineEnvironment({
   dataStores: {
     mongodb: { cidrs: ['10.120.2.0/24'] },
     // Its own primary and archive, in the EU: no cross-region replica (the data stays in the EU).
-    postgres: { backups: { bucket: 'platform-prod-eu-postgres' } },
+    postgres: {
+      backups: {
+        bucket: 'platform-prod-eu-postgres',
+        // Its own identity: it writes this bucket only.
+        credentials: { type: 'workload-identity', serviceAccount: 'pg-backup-eu@platform-prod.iam.gserviceaccount.com' },
+      },
+    },
   },
 });

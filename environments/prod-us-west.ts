@@ -17,7 +17,11 @@ export default defineEnvironment({
     mongodb: { cidrs: ['10.110.2.0/24'] },
     // The DR pair's primary: its WAL archive feeds the replica cluster in asia-southeast1.
     postgres: {
-      backups: { bucket: 'platform-prod-us-west-postgres' },
+      // Its own identity: it writes this bucket and reads the peer's; it can touch no other region's archive.
+      backups: {
+        bucket: 'platform-prod-us-west-postgres',
+        credentials: { type: 'workload-identity', serviceAccount: 'pg-backup-us-west@platform-prod.iam.gserviceaccount.com' },
+      },
       replication: { region: 'asia-southeast1', bucket: 'platform-prod-asia-postgres' },
     },
   },

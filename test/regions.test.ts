@@ -93,6 +93,17 @@ describe('regions', () => {
     );
     expect(buckets.length).toBeGreaterThanOrEqual(all.length);
     expect(new Set(buckets).size).toBe(buckets.length);
+    // Nor a backup identity (issue 24 #9): one region's identity could otherwise overwrite or delete
+    // every region's archive, the DR source included.
+    const identities = all.flatMap((name) =>
+      Object.values(environment(name).dataStores).flatMap((store) =>
+        store.mode === 'operated' && store.engine === 'postgres' && store.backups?.credentials.type === 'workload-identity'
+          ? [store.backups.credentials.serviceAccount]
+          : [],
+      ),
+    );
+    expect(identities.length).toBeGreaterThanOrEqual(all.length);
+    expect(new Set(identities).size).toBe(identities.length);
     // The example's regions, by name.
     expect(environment('prod-eu').dataStores.mongodb).toMatchObject({ mode: 'managed', cidrs: ['10.120.2.0/24'] });
   });
