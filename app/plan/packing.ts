@@ -58,10 +58,12 @@ export function nodesByTotal(groups: readonly PodGroup[], node: Resources): numb
 
 /**
  * Nodes needed in a regional pool of `zones` zones (one node group per zone). Groups marked `zoneSpread`
- * (a DoNotSchedule zone spread constraint) are dealt evenly round the zones and each zone packs its
- * share on its own nodes; the zone that gets a group's odd pod moves on from group to group, so the
- * zones stay level. The other groups then take any room left in any zone, first fit decreasing, and
- * open nodes where they must.
+ * (a DoNotSchedule zone spread constraint, maxSkew 1) are dealt evenly round the zones and each zone
+ * packs its share on its own nodes. The scheduler keeps each workload within one pod of even, but
+ * nothing lines up the odd pods of different workloads, and scoring the fullest node first
+ * (MostAllocated) sends them to the same, busiest zone: so the odd pods of every group go to the first
+ * zones alike, the case that needs the most nodes. The other groups then take any room left in any
+ * zone, first fit decreasing, and open nodes where they must.
  */
 export function nodesNeededInZones(
   groups: readonly (PodGroup & { readonly zoneSpread?: boolean })[],
@@ -81,15 +83,13 @@ export function nodesNeededInZones(
     target.cpuMillis -= pod.cpuMillis;
     target.memoryBytes -= pod.memoryBytes;
   };
-  let next = 0;
   for (const group of ordered) {
     const base = Math.floor(group.count / zones);
     const extra = group.count % zones;
     for (let z = 0; z < zones; z++) {
-      const count = base + ((z - next + zones) % zones < extra ? 1 : 0);
+      const count = base + (z < extra ? 1 : 0);
       for (let i = 0; i < count; i++) place(bins[z]!, group);
     }
-    next = (next + extra) % zones;
   }
   const all = bins.flat();
   const free = groups
