@@ -29,7 +29,7 @@ function findingLine(f: SimFinding): string {
 function poolLine(p: EnvironmentSimulation['pools'][number]): string {
   return (
     `    ${p.pool.padEnd(10)} ${p.spot ? 'spot     ' : 'on-demand'}  plan ${p.plan.min}-${p.plan.max} nodes (pool ${p.minNodes}-${p.maxNodes}); ` +
-    `scheduler needed ${p.nodesAtMin} at min (${p.used.min} in use), ${p.nodesAtMax} at max (${p.used.max} in use): ${p.agrees ? 'agrees' : 'DISAGREES'}`
+    `the scheduler needed ${p.nodesAtMin} at min and ${p.nodesAtMax} at max: ${p.agrees ? 'agrees' : 'DISAGREES'}`
   );
 }
 
@@ -93,7 +93,7 @@ export function formatSimulationMarkdown(report: SimulationReport): string {
     );
     for (const p of env.pools)
       lines.push(
-        `| ${p.pool}${p.spot ? ' (spot)' : ''} | ${p.plan.min}-${p.plan.max} | ${p.nodesAtMin} | ${p.nodesAtMax} | ${p.used.max} | ${p.agrees ? 'yes' : '**no**'} |`,
+        `| ${p.pool}${p.spot ? ' (spot)' : ''} | ${p.plan.min}-${p.plan.max} | ${p.nodesAtMin} | ${p.nodesAtMax} | ${p.agrees ? 'yes' : '**no**'} |`,
       );
     if (env.findings.length > 0) {
       lines.push('', '| severity | rule | object | phase | message |', '| --- | --- | --- | --- | --- |');

@@ -2,13 +2,13 @@
  * `npm run simulate`: each environment applied for real to a control plane that acts
  * (control-plane.ts), on Nodes made from its node pools (nodes.ts), and the checks:
  *
- * 1. min: every workload at its autoscaler's floor (through its scale subresource), from the nodes the
- *    plan counts at the floor; a cluster-autoscaler stand-in adds a node to a pool whose pods wait (up to
- *    maxNodes); every pod scheduled and Running, and no more nodes than the plan counts;
- * 2. max: every workload at its ceiling; the pools start at the plan's count at the ceiling, a
- *    cluster-autoscaler stand-in adds a node to a pool whose pods wait (up to maxNodes); the nodes the
- *    scheduler used (MostAllocated scoring: pods packed as the autoscaler would keep them) against the
- *    plan's count, per pool;
+ * 1. min: every workload at its autoscaler's floor (through its scale subresource), the pools at their
+ *    minNodes; a cluster-autoscaler stand-in adds a node to a pool, in the zone a waiting pod needs,
+ *    while the scheduler cannot place a pod (up to maxNodes); every pod scheduled and Running, and the
+ *    nodes the pools grew to against the plan's count at the floor;
+ * 2. max: every workload at its ceiling, the autoscaler growing the pools again (the scheduler scores
+ *    MostAllocated: pods packed as an autoscaler would keep them); nodes against the plan's count at the
+ *    ceiling, per pool;
  * 3. zone loss, at the floor, each zone in turn: its nodes cordoned and every pod evicted through the
  *    Eviction API; refusals by PDB, pods no remaining node takes (the autoscaler may add nodes in the
  *    other zones up to maxNodes), PDBs below budget, quorum lost;
@@ -90,6 +90,8 @@ export interface SimulateOptions {
   readonly handleSignals?: boolean;
   /** Run the drills (zone and spot loss). @default true */
   readonly drills?: boolean;
+  /** Control planes run at once, each simulating its share of the environments in turn. @default 2 */
+  readonly parallel?: number;
 }
 
 const seconds = (start: number) => Math.round((Date.now() - start) / 100) / 10;
@@ -203,7 +205,7 @@ async function settle(ctx: Context, options: { readonly autoscale: boolean }): P
     else quiet = 0;
     if (quiet >= 3) return { settled: true, pods, nodes, failing: controllers.failing };
     if (Date.now() > deadline) return { settled: false, pods, nodes, failing: controllers.failing };
-    await sleep(500);
+    await sleep(400);
   }
 }
 
@@ -363,7 +365,7 @@ async function drill(ctx: Context, name: string, nodeNames: readonly string[], d
     );
     const allRefused = left.every((p) => refused.has(`${p.namespace}/${p.name}`));
     stuck = !moving && !cluster.cooling() && allRefused && !(await budgetsStale(ctx, pods)) ? stuck + 1 : 0;
-    if (stuck >= 4) break;
+    if (stuck >= 10) break;
     // The Eviction API records each pod it evicts in its PDB's disruptedPods until the disruption
     // controller sees it deleted, and for two minutes (DeletionTimeout) counts a pod of that name as not
     // healthy: a StatefulSet's replacement keeps the name, so a drain would wait two minutes per pod.
@@ -558,7 +560,24 @@ export async function simulateEnvironments(
     byMinor.set(minor, [...(byMinor.get(minor) ?? []), input]);
   }
   const results = new Map<string, EnvironmentSimulation>();
+  // Environments of one minor run on `parallel` control planes at once, dealt round-robin.
+  const lanes: [string, SimulationInput[]][] = [];
+  const parallel = Math.max(1, options.parallel ?? 2);
   for (const [minor, group] of byMinor) {
+    const count = Math.min(parallel, group.length);
+    for (let lane = 0; lane < count; lane++) lanes.push([minor, group.filter((_, i) => i % count === lane)]);
+  }
+  await Promise.all(lanes.map(([minor, group]) => runLane(minor, group, options, results)));
+  return inputs.map((input) => results.get(input.env.name)!);
+}
+
+async function runLane(
+  minor: string,
+  group: readonly SimulationInput[],
+  options: SimulateOptions,
+  results: Map<string, EnvironmentSimulation>,
+): Promise<void> {
+  {
     const start = Date.now();
     const plane = await startControlPlane({ minor, handleSignals: options.handleSignals });
     try {
@@ -580,7 +599,6 @@ export async function simulateEnvironments(
       await plane.stop();
     }
   }
-  return inputs.map((input) => results.get(input.env.name)!);
 }
 
 /** Deletes one environment's namespaces, cluster-scoped objects and every Node: the next starts empty. */
@@ -635,10 +653,14 @@ async function runEnvironment(
     log(`applied ${sim.applied.length} objects and ${sim.standIns.length} stand-ins (${seconds(start)}s)`);
 
     // 1. The floor, on the plan's nodes at the floor.
-    for (const pool of plan.pools) await cluster.grow(pool.name, pool.nodes.min);
+    // The pools start at their minNodes; the autoscaler stand-in adds what the scheduler cannot place.
+    for (const pool of plan.pools) await cluster.grow(pool.name, pool.minNodes);
     await scaleAll(ctx, 'min');
     const atMin = await settle(ctx, { autoscale: true });
-    const nodesAtMin = new Map(plan.pools.map((pool) => [pool.name, cluster.count(pool.name)]));
+    // Nodes that run a platform pod: a node the autoscaler stand-in added that the scheduler then did not
+    // use would be removed by a cluster autoscaler's scale-down.
+    const usedMin = usedNodes(atMin);
+    const nodesAtMin = new Map(plan.pools.map((pool) => [pool.name, usedMin.get(pool.name) ?? 0]));
     for (const pool of plan.pools) {
       if (nodesAtMin.get(pool.name)! > pool.nodes.min) {
         finding(
@@ -653,18 +675,16 @@ async function runEnvironment(
     }
     pods.min = atMin.pods.filter((p) => p.nodeName !== undefined && !p.deleting).length;
     await stateFindings(ctx, atMin, 'min', 'unschedulable-at-min');
-    const usedMin = usedNodes(atMin);
     log(`min: ${pods.min} pods on ${atMin.nodes.length} nodes (${seconds(start)}s)`);
 
     // 2. The ceiling, from the plan's nodes at the ceiling; the autoscaler stand-in adds what is missing.
-    for (const pool of plan.pools) await cluster.grow(pool.name, pool.nodes.max);
     await scaleAll(ctx, 'max');
     const atMax = await settle(ctx, { autoscale: true });
     pods.max = atMax.pods.filter((p) => p.nodeName !== undefined && !p.deleting).length;
     await stateFindings(ctx, atMax, 'max', 'unschedulable-at-max');
     const usedMax = usedNodes(atMax);
     for (const pool of plan.pools) {
-      const nodesAtMax = cluster.count(pool.name);
+      const nodesAtMax = usedMax.get(pool.name) ?? 0;
       const waiting = atMax.pods.some((p) => p.unschedulable !== undefined && cluster.poolOf(p) === pool.name);
       const agrees =
         atMin.settled && atMax.settled && nodesAtMin.get(pool.name)! <= pool.nodes.min && nodesAtMax <= pool.nodes.max && !waiting;
