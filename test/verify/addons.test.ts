@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addonInstalls } from '../../app/verify/addons/installs';
 import { chartSource, defaultChartMirror, mirrorCharts } from '../../app/verify/addons/mirror';
 import { addonFailures } from '../../app/verify/addons/report';
-import { type AddonsReport, renderInstalls, verifyAddons } from '../../app/verify/addons/verify-addons';
+import { type AddonsReport, manifestsFolder, renderInstalls, verifyAddons } from '../../app/verify/addons/verify-addons';
 import { type ApiServer, startApiServer } from '../../app/verify/apiserver';
 import { readEnvironmentOutput } from '../../app/verify/manifests';
 import { pinnedVersions } from '../../app/verify/tools';
@@ -143,6 +143,21 @@ describe('add-on installs and chart sources (no tools)', () => {
       seconds: 0,
     };
     expect(addonFailures(report)).toHaveLength(1);
+  });
+
+  it("finds another project's manifests in the CRD mirror by tag or, through its SOURCES.md, by commit", () => {
+    const mirror = join(root, 'crds');
+    mkdirSync(join(mirror, 'gateway-api-v1.5.1'), { recursive: true });
+    const commit = 'e7677b70ae75d14a4448fba94870e7deea6cf0ad';
+    writeFileSync(
+      join(mirror, 'SOURCES.md'),
+      `- kubernetes-sigs/gateway-api @ ${commit} tag v1.5.1: config/crd/standard/*.yaml in gateway-api-v1.5.1/ (the release)\n`,
+    );
+    const url = 'https://github.com/kubernetes-sigs/gateway-api';
+    expect(manifestsFolder(mirror, url, ['v1.5.1'])).toBe('gateway-api-v1.5.1');
+    expect(manifestsFolder(mirror, url, [commit])).toBe('gateway-api-v1.5.1');
+    expect(manifestsFolder(mirror, url, ['0'.repeat(40), 'v1.6.1'])).toBeUndefined();
+    expect(manifestsFolder(mirror, 'https://github.com/other/gateway-api', [commit])).toBeUndefined();
   });
 
   it('reads what Flux and Argo CD would install, and refuses what verify cannot reproduce', () => {

@@ -30,6 +30,8 @@ export interface AddonInstall {
   readonly version: string;
   /** Where the chart is fetched from (HelmRepository name or URL), for the report. */
   readonly repository: string;
+  /** `manifests`: the commit and/or tag the source is pinned to, the most precise first. */
+  readonly revisions?: readonly string[];
   readonly releaseName: string;
   readonly namespace: string;
   readonly values: Readonly<Record<string, unknown>>;
@@ -192,7 +194,14 @@ const repositoryName = (url: string) =>
     .split('/')
     .pop() ?? url;
 
-function manifests(item: SourcedManifest, url: string, tag: string, path: string, namespace: string): AddonInstall {
+function manifests(
+  item: SourcedManifest,
+  url: string,
+  tag: string,
+  path: string,
+  namespace: string,
+  revisions: readonly string[] = [tag],
+): AddonInstall {
   const object = item.object as unknown as Json;
   const name = repositoryName(url);
   return {
@@ -201,7 +210,8 @@ function manifests(item: SourcedManifest, url: string, tag: string, path: string
     file: item.file,
     tool: item.object.apiVersion.startsWith('argoproj.io/') ? 'argocd' : 'flux',
     chart: name,
-    version: tag,
+    version: revisions[revisions.length - 1] ?? tag,
+    revisions,
     repository: `${url} ${path}`,
     releaseName: String(record(object.metadata).name),
     namespace,
@@ -230,10 +240,23 @@ function manifestInstalls(objects: readonly SourcedManifest[]): AddonInstall[] {
       const path = text(spec.path) ?? './';
       if (OWN_OUTPUT.test(path) || text(ref.kind) !== 'GitRepository') continue;
       const repository = repositories.get(`${text(ref.namespace) ?? item.object.metadata.namespace ?? ''}/${String(ref.name)}`);
-      const tag = text(record(record(repository?.spec).ref).tag);
-      const url = text(record(repository?.spec).url);
-      if (repository === undefined || tag === undefined || url === undefined) continue; // this repository's own branch
-      out.push(manifests(item, url, tag, path, text(spec.targetNamespace) ?? 'default'));
+      const ref2 = record(record(repository?.spec).ref);
+      // source-controller's precedence: commit, then name, semver, tag, branch.
+      const revisions = [text(ref2.commit), text(ref2.tag)].filter((r): r is string => r !== undefined);
+      const url = text(record(repository?.spec).url) ?? String(ref.name);
+      const install = manifests(
+        item,
+        url,
+        revisions[0] ?? text(ref2.branch) ?? '',
+        path,
+        text(spec.targetNamespace) ?? 'default',
+        revisions,
+      );
+      out.push(
+        repository === undefined || revisions.length === 0
+          ? { ...install, problems: [`GitRepository ${String(ref.name)} is not in the output or not pinned to a commit or tag`] }
+          : install,
+      );
     }
     if (item.object.apiVersion.startsWith('argoproj.io/') && item.object.kind === 'Application') {
       const sources = Array.isArray(spec.sources) ? spec.sources.map(record) : spec.source !== undefined ? [record(spec.source)] : [];

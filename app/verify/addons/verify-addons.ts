@@ -202,9 +202,34 @@ async function installChartCrds(
  * Another project's manifests at a tag, from the CRD mirror's `<repository>-<tag>/` folder (every YAML
  * file in it, as SOURCES.md of the mirror lists them); a failing finding when the mirror has no such folder.
  */
+/**
+ * The CRD mirror's folder of a repository at a revision: `<name>-<revision>/`, or the folder its
+ * SOURCES.md names for that commit or tag (`- owner/name @ <commit> tag <tag>: ... in <folder>/`).
+ */
+export function manifestsFolder(crdMirror: string, repositoryUrl: string, revisions: readonly string[]): string | undefined {
+  const name =
+    repositoryUrl
+      .replace(/\.git$/, '')
+      .split('/')
+      .pop() ?? '';
+  const direct = revisions.map((r) => `${name}-${r}`).find((folder) => existsSync(join(crdMirror, folder)));
+  if (direct) return direct;
+  const slug = repositoryUrl.replace(/^https?:\/\/github\.com\//, '').replace(/\.git$/, '');
+  const sources = join(crdMirror, 'SOURCES.md');
+  if (!existsSync(sources)) return undefined;
+  for (const line of readFileSync(sources, 'utf8').split('\n')) {
+    const match = /^- (\S+) @ ([0-9a-f]{40})(?: tag (\S+?))?:.* in ([\w.-]+)\/(?:\s|$)/.exec(line);
+    if (!match || match[1] !== slug) continue;
+    if (revisions.some((r) => r === match[2] || r === match[3]) && existsSync(join(crdMirror, match[4]!))) return match[4];
+  }
+  return undefined;
+}
+
 function readManifests(environment: string, install: AddonInstall, crdMirror: string | undefined): Prepared {
-  const folder = `${install.chart}-${install.version}`;
-  const dir = crdMirror === undefined ? undefined : join(crdMirror, folder);
+  const url = install.repository.split(' ')[0] ?? '';
+  const found = crdMirror === undefined ? undefined : manifestsFolder(crdMirror, url, install.revisions ?? [install.version]);
+  const folder = found ?? `${install.chart}-${install.version}`;
+  const dir = crdMirror === undefined || found === undefined ? undefined : join(crdMirror, found);
   const base = { install, counted: [], injected: 0 };
   if (dir === undefined || !existsSync(dir)) {
     const finding: Finding = {
@@ -214,7 +239,7 @@ function readManifests(environment: string, install: AddonInstall, crdMirror: st
       severity: 'error',
       object: install.object,
       file: install.file,
-      message: `${install.repository} at ${install.version}: ${crdMirror === undefined ? 'no CRD mirror is read (--crd-mirror)' : `the CRD mirror has no folder ${folder}`}, so what it installs cannot be checked`,
+      message: `${install.repository} at ${(install.revisions ?? [install.version]).join(' / ')}: ${crdMirror === undefined ? 'no CRD mirror is read (--crd-mirror)' : `the CRD mirror has no folder ${folder} and its SOURCES.md names none for it`}, so what it installs cannot be checked`,
     };
     return { ...base, source: { status: 'missing', available: [] }, objects: [], findings: [finding] };
   }
