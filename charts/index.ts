@@ -13,6 +13,7 @@ import { ClusterChart } from './cluster-chart';
 import { DataChart } from './data-chart';
 import { DeliveryChart } from './delivery-chart';
 import { EdgeChart } from './edge-chart';
+import { fleetBundles } from './fleet-bundles';
 import { MeshChart } from './mesh-chart';
 import { MonitoringChart } from './monitoring-chart';
 import { NamespaceChart } from './namespace-chart';
@@ -67,5 +68,13 @@ export function buildEnvironment(environment: Environment): BuiltEnvironment {
   // objects are derived from them (which fields Argo Rollouts owns, which namespaces and kinds the
   // Argo CD project must allow).
   const appObjects = app.charts.flatMap(chartObjects);
-  return { environment, bundles: [apps, ...platformBundles(app, environment, appObjects)] };
+  // The hub's fleet (when this environment is one): every member's Applications, from its apps' objects.
+  const fleet = fleetBundles(app, environment, appObjects, appObjectsOf);
+  return { environment, bundles: [apps, ...platformBundles(app, environment, appObjects), ...fleet] };
+}
+
+/** An environment's apps' objects alone, in an App of their own. */
+export function appObjectsOf(environment: Environment): Manifest[] {
+  const app = new App();
+  return nonEmpty(appCharts(app, environment)).flatMap(chartObjects);
 }

@@ -20,11 +20,12 @@ import prod from './prod';
 import prodAsia from './prod-asia';
 import prodEu from './prod-eu';
 import prodUsWest from './prod-us-west';
+import previewTemplate from './pr-0';
 import secops from './secops';
 import type { Environment } from './schema';
 import staging from './staging';
 
-export const ENVIRONMENTS: readonly EnvironmentOverlay[] = [dev, staging, prod, prodUsWest, prodEu, prodAsia, secops];
+export const ENVIRONMENTS: readonly EnvironmentOverlay[] = [dev, staging, prod, prodUsWest, prodEu, prodAsia, secops, previewTemplate];
 
 export function environmentNames(): string[] {
   return ENVIRONMENTS.map((env) => env.name);

@@ -72,6 +72,8 @@ const dependsOn = (env: string) =>
 const waves = (env: string) =>
   Object.fromEntries(
     objects(rendered(env), 'Application')
+      // The environment's own Applications (its project); a hub's fleet Applications are test/fleet.test.ts's.
+      .filter((a) => (a.spec as { project?: string }).project === env)
       .filter((a) => a.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)
       .map((a): [string, number] => [a.metadata.name, Number(a.metadata.annotations!['argocd.argoproj.io/sync-wave'])]),
   );

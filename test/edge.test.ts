@@ -233,7 +233,8 @@ describe('the NGINX pods', () => {
         type: 'StrategicMerge',
         value: { spec: { template: { spec: { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } } } } },
       });
-      expect(find(rendered(env), 'Namespace', 'edge').metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      const edge = environment(env).ingress.namespace;
+      expect(find(rendered(env), 'Namespace', edge).metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
     }
   });
 

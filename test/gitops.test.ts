@@ -34,7 +34,7 @@ type Application = WithSpec<{
     readonly path?: string;
     readonly helm?: { readonly releaseName: string; readonly valuesObject?: Readonly<Record<string, unknown>> };
   };
-  readonly destination: { readonly server: string; readonly namespace: string };
+  readonly destination: { readonly server?: string; readonly name?: string; readonly namespace: string };
   readonly syncPolicy: {
     readonly automated?: { readonly prune: boolean; readonly selfHeal: boolean };
     readonly syncOptions: readonly string[];
@@ -44,7 +44,7 @@ type Application = WithSpec<{
 }>;
 type AppProject = WithSpec<{
   readonly sourceRepos: readonly string[];
-  readonly destinations: readonly { readonly server: string; readonly namespace: string }[];
+  readonly destinations: readonly { readonly server?: string; readonly name?: string; readonly namespace: string }[];
   readonly clusterResourceWhitelist: readonly { readonly group: string; readonly kind: string }[];
 }>;
 type HelmRelease = WithSpec<{ readonly values?: Readonly<Record<string, unknown>> }>;
@@ -75,18 +75,21 @@ function pointer(object: unknown, path: string): unknown {
 describe('layout', () => {
   it("writes the entry points of the environment's controller beside the apps", () => {
     expect(folders(rendered('prod'))).toEqual(['', 'addons', 'flux']);
-    expect(folders(rendered('staging'))).toEqual(['', 'argocd']);
+    // Staging is also the fleet's hub (environments/fleet.ts): the hub bundle is beside its entry point.
+    expect(folders(rendered('staging'))).toEqual(['', 'argocd', 'fleet']);
     expect(folders(renderOverlay({ name: 'both', extends: staging, gitops: { tool: 'both' } }))).toEqual(['', 'addons', 'argocd', 'flux']);
   });
 
   it('points every Kustomization and Application at a folder this repository writes', () => {
-    for (const name of environmentNames()) {
-      const env = rendered(name);
-      const written = new Set(
-        env.files
-          .filter((f) => f.name.endsWith('kustomization.yaml'))
+    // Every environment's folders: the hub's Applications point at its members' folders.
+    const written = new Set(
+      environmentNames().flatMap((name) =>
+        rendered(name)
+          .files.filter((f) => f.name.endsWith('kustomization.yaml'))
           .map((f) => `dist/${name}${f.name === 'kustomization.yaml' ? '' : `/${dirname(f.name)}`}`),
-      );
+      ),
+    );
+    for (const name of environmentNames()) {
       const own = (repository: string) => repository === 'https://github.com/example/platform-manifests';
       for (const k of kustomizations(name).filter((k) => k.spec.sourceRef.name === name))
         expect(written, k.metadata.name).toContain(k.spec.path.replace(/^\.\//, ''));
@@ -283,17 +286,19 @@ describe('Argo CD', () => {
   });
 
   it('keeps every Application inside its project', () => {
-    const project = find<AppProject>(rendered('staging'), 'AppProject', 'staging');
+    const own = applications('staging').filter((app) => app.spec.project === 'staging');
+    expect(own.length).toBeGreaterThan(1);
+    // The hub's fleet Applications belong to the fleet's project (test/fleet.test.ts); each is checked against its own.
     for (const app of applications('staging')) {
+      const project = find<AppProject>(rendered('staging'), 'AppProject', app.spec.project);
       expect(app.metadata.namespace).toBe('argocd');
-      expect(app.spec.project).toBe('staging');
       expect(project.spec.sourceRepos).toContain(app.spec.source.repoURL);
-      expect(project.spec.destinations).toContainEqual({ server: app.spec.destination.server, namespace: app.spec.destination.namespace });
+      expect(project.spec.destinations).toContainEqual(app.spec.destination);
     }
   });
 
   it('syncs every Application automatically, pruning and self-healing, and deletes its objects with it', () => {
-    for (const app of applications('staging').filter((a) => a.metadata.name !== 'gateway-api')) {
+    for (const app of applications('staging').filter((a) => !a.metadata.name.endsWith('gateway-api'))) {
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
     }
@@ -374,12 +379,15 @@ describe('kubectl kustomize', () => {
       writeFileSync(join(out, env.environment, file.name), file.text);
     }
   }
-  const roots = envs.flatMap((env) => folders(env).map((folder) => [env.environment, folder, env] as const));
+  // Every kustomize root, nested ones included (the hub's dist/<hub>/fleet/<cluster>).
+  const kustomizeRoots = (env: { files: readonly { name: string }[] }) =>
+    env.files.filter((f) => f.name.endsWith('kustomization.yaml')).map((f) => (f.name.includes('/') ? dirname(f.name) : ''));
+  const roots = envs.flatMap((env) => kustomizeRoots(env).map((folder) => [env.environment, folder, env] as const));
 
   it.runIf(hasKubectl || process.env.CI === 'true').each(roots)('builds dist/%s/%s', (name, folder, env) => {
     const output = execFileSync('kubectl', ['kustomize', join(out, name, folder)], { encoding: 'utf8' });
     const expected = env.files
-      .filter((f) => (folder === '' ? !f.name.includes('/') : f.name.startsWith(`${folder}/`)))
+      .filter((f) => (folder === '' ? !f.name.includes('/') : dirname(f.name) === folder))
       .flatMap((f) => f.objects).length;
     expect(output.match(/^kind: /gm)?.length).toBe(expected);
   });

@@ -56,7 +56,10 @@ const base = grownBase();
  * places their models: that is the one line adding a service asks of such an environment.
  */
 function placed(overlay: EnvironmentOverlay): EnvironmentOverlay {
-  const services = (overlay.services ?? {}) as Record<string, { pool?: string } | null | undefined>;
+  // The services as the overlay or the nearest parent that places them declares them (a preview extends dev).
+  let declaring: EnvironmentOverlay | undefined = overlay;
+  while (declaring !== undefined && declaring.services === undefined) declaring = declaring.extends;
+  const services = (declaring?.services ?? {}) as Record<string, { pool?: string } | null | undefined>;
   // An environment that removed the example's services (a platform of its own) removes the new ones too.
   if (services.backend === null || services.worker === null) {
     return { ...overlay, services: { ...overlay.services, search: null, mailer: null } } as EnvironmentOverlay;

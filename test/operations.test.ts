@@ -207,7 +207,7 @@ describe.each(examplePlatform)('%s network isolation of the example services (se
     ]);
     expect(from.slice(0, 3)).toEqual([
       // The Gateway's NGINX pods, not everything in the edge namespace.
-      ['edge/{"gateway.networking.k8s.io/gateway-name":"public"}', [8001]],
+      [`${environment(name).ingress.namespace}/{"gateway.networking.k8s.io/gateway-name":"public"}`, [8001]],
       ['frontend', [8001]],
       ['worker', [8001]],
     ]);
@@ -271,7 +271,7 @@ describe.each(examplePlatform)('%s secrets by reference', (name) => {
   });
 
   it("sources each service's secrets from the store with an ExternalSecret and mounts them as files", () => {
-    const store = find<ClusterSecretStore>(env, 'ClusterSecretStore', 'platform-secrets');
+    const store = find<ClusterSecretStore>(env, 'ClusterSecretStore', environment(name).secrets.storeName);
     for (const service of ['backend', 'ai', 'worker']) {
       const external = find<ExternalSecret>(env, 'ExternalSecret', `${service}-secrets`);
       expect(external.spec.secretStoreRef).toEqual({ name: store.metadata.name, kind: 'ClusterSecretStore' });
@@ -287,7 +287,8 @@ describe.each(examplePlatform)('%s secrets by reference', (name) => {
           expect(d.remoteRef.key).toBe(`${model.secrets.sharedPrefix}-postgres-password-${pair}`);
           continue;
         }
-        expect(d.remoteRef.key).toBe(gcp ? `platform-${name}-${d.secretKey}` : `platform/${name}/${d.secretKey}`);
+        // Under the environment's prefix (a preview reads dev's secrets: its prefix is dev's).
+        expect(d.remoteRef.key).toBe(gcp ? `${model.secrets.prefix}-${d.secretKey}` : `${model.secrets.prefix}/${d.secretKey}`);
         if (gcp) expect(d.remoteRef.key).toMatch(/^[A-Za-z0-9_-]{1,255}$/);
       }
       const pod = workload(env, service).spec.template.spec;

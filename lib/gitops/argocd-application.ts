@@ -6,7 +6,7 @@ import { ARGOCD_NAMESPACE, IN_CLUSTER_SERVER } from './names';
 import { syncWave } from './sync-waves';
 
 /** Argo CD deletes an Application's objects before the Application itself (foreground cascading deletion). */
-const ARGOCD_FOREGROUND_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
+export const ARGOCD_FOREGROUND_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 
 /** A pinned Helm chart with its release name and values. */
 export interface HelmSource {
@@ -27,8 +27,13 @@ export interface ArgoCdApplicationProps {
   readonly project: string;
   readonly labels: Record<string, string>;
   readonly source: HelmSource | GitSource;
-  /** Namespace of the in-cluster server the objects go to (when they do not name their own). */
+  /** Namespace the objects go to (when they do not name their own). */
   readonly namespace: string;
+  /**
+   * The cluster the objects go to, by the name it is registered under in Argo CD (a hub's fleet).
+   * @default - the cluster Argo CD runs in
+   */
+  readonly cluster?: string;
   /** Sync wave within the parent Application's sync. @default - no wave (0) */
   readonly wave?: number;
   /** Create the destination namespace with these labels. @default - the namespace must exist or be part of the source */
@@ -120,7 +125,10 @@ export class ArgoCdApplication extends Construct {
       spec: {
         project: props.project,
         source: sourceOf(props.source),
-        destination: { server: IN_CLUSTER_SERVER, namespace: props.namespace },
+        destination:
+          props.cluster === undefined
+            ? { server: IN_CLUSTER_SERVER, namespace: props.namespace }
+            : { name: props.cluster, namespace: props.namespace },
         syncPolicy: {
           automated: { prune: props.prune ?? true, selfHeal: true },
           syncOptions,

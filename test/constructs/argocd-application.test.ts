@@ -141,8 +141,11 @@ describe('ArgoCdApplication', () => {
       ignore: [hpaReplicas],
       serverSideApply: true,
       prune: false,
+      cluster: 'prod-eu',
     };
     const { metadata, spec } = render(props).resource;
+    // A hub's Application aims at the member cluster by its registered name, never at the hub itself.
+    expect(spec.destination).toEqual({ name: 'prod-eu', namespace: required.namespace });
     expect(metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '3' });
     expect(spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
     expect(spec.syncPolicy.syncOptions).toEqual([

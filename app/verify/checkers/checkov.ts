@@ -48,6 +48,19 @@ export const CHECKOV_OFFLINE_ENV = { BC_SKIP_MAPPING: 'TRUE', CHECKOV_RUN_SCA_PA
 const POD_PARENTS = new Set(['Deployment', 'DeploymentConfig', 'DaemonSet', 'Job', 'ReplicaSet', 'ReplicationController', 'StatefulSet']);
 
 /** Whether checkov counts a nested Pod for this object (is_invalid_k8_pod_definition, kubernetes_utils.py). */
+/**
+ * Whether checkov drops the object before counting it: its parser refuses a document in which any
+ * `name` field holds "#", "{" or "}" (checkov 3.3 kubernetes/parser/validatior.py, name_disallowed_chars),
+ * which is every ApplicationSet, whose template names its Applications with Go templates. checkov has
+ * no check for those kinds; the API server and kubeconform still check them.
+ */
+export function droppedByCheckov(value: unknown, key?: string): boolean {
+  if (key === 'name' && typeof value === 'string') return /[#{}]/.test(value);
+  if (Array.isArray(value)) return value.some((item) => droppedByCheckov(item));
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => droppedByCheckov(v, k));
+  return false;
+}
+
 export function hasNestedPod(object: Manifest): boolean {
   if (!POD_PARENTS.has(object.kind)) return false;
   const template = (object.spec as { template?: { metadata?: unknown; spec?: unknown } } | undefined)?.template;
@@ -134,7 +147,8 @@ export const checkov: Checker = {
     const objects = [...workspace.projected, ...canary];
     const parents = objects.filter(hasNestedPod);
     const given = objects.map((o) => objectIdOf(workspace, o.kind, o.metadata.namespace, o.metadata.name).object);
-    const counted = objects.length + parents.length;
+    const dropped = objects.filter((o) => droppedByCheckov(o));
+    const counted = objects.length - dropped.length + parents.filter((o) => !droppedByCheckov(o)).length;
     const { summary, results } = report;
     const findings = results.failed_checks.map(
       (check): Finding => ({
@@ -160,7 +174,7 @@ export const checkov: Checker = {
       ...(summary.resource_count === counted
         ? []
         : [
-            `checkov counted ${summary.resource_count} resources, but it was given ${objects.length} objects, ${parents.length} of them with a pod template it counts apart (${counted})`,
+            `checkov counted ${summary.resource_count} resources, but it was given ${objects.length} objects, ${parents.length} of them with a pod template it counts apart, ${dropped.length} with a templated name it drops (${counted})`,
           ]),
     ];
     const reported = [...results.passed_checks, ...results.failed_checks, ...results.skipped_checks].map(
