@@ -145,15 +145,17 @@ export const POSTGRES_DEFAULTS = {
 
 /**
  * Redis run by the OT-CONTAINER-KIT redis-operator (seed 004: three nodes, AOF, hourly RDB snapshots).
- * Images are the operator's own builds of Redis 7.0.15, BSD-licensed (Redis 7.4 and later are
- * RSALv2/SSPLv1, 8 adds AGPLv3), with its Sentinel and exporter. The operator (Apache-2.0, v0.26.0 of
+ * Images are the operator's own builds of Redis 7.2, the last BSD-licensed line (Redis 7.4 and later
+ * are RSALv2/SSPLv1, 8 adds AGPLv3), with its Sentinel and exporter: 7.2.16, past 7.2.11, the first 7.2
+ * release fixed for CVE-2025-49844 (an authenticated Lua use-after-free; 7.0 is end-of-life and has no
+ * fix), rule data/redis-release. The operator (Apache-2.0, v0.26.0 of
  * July 2026) is chosen over valkey-operator (Apache-2.0 too, but v1alpha1 and not declared
  * production-ready).
  */
 export const REDIS_DEFAULTS = {
   namespace: 'data',
-  image: { repository: 'quay.io/opstree/redis', tag: 'v7.0.15' },
-  sentinelImage: { repository: 'quay.io/opstree/redis-sentinel', tag: 'v7.0.15' },
+  image: { repository: 'quay.io/opstree/redis', tag: 'v7.2.16' },
+  sentinelImage: { repository: 'quay.io/opstree/redis-sentinel', tag: 'v7.2.16' },
   exporterImage: { repository: 'quay.io/opstree/redis-exporter', tag: 'v1.44.0' },
   /** A primary and two replicas. */
   nodes: 3,

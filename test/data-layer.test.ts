@@ -122,16 +122,20 @@ describe('PostgreSQL in the prod regions (seed 004)', () => {
     );
   });
 
-  it('object-store credentials come by workload identity, never a Secret in git', () => {
-    for (const name of PROD_REGIONS) {
+  it('object-store credentials come by workload identity, one per region, never a Secret in git', () => {
+    const identities = PROD_REGIONS.map((name) => {
       expect(find<ObjectStore>(rendered(name), 'ObjectStore', 'postgres-archive').spec.configuration.googleCredentials).toEqual({
         gkeEnvironment: true,
       });
-      expect(find<PgCluster>(rendered(name), 'Cluster', 'postgres').spec.serviceAccountTemplate!.metadata.annotations).toEqual({
-        'iam.gke.io/gcp-service-account': 'pg-backup@platform-prod.iam.gserviceaccount.com',
-      });
       expect(objects(rendered(name), 'Secret')).toEqual([]);
-    }
+      return find<PgCluster>(rendered(name), 'Cluster', 'postgres').spec.serviceAccountTemplate!.metadata.annotations[
+        'iam.gke.io/gcp-service-account'
+      ];
+    });
+    const backupIdentity = /^pg-backup(-[a-z-]+)?@platform-prod\.iam\.gserviceaccount\.com$/;
+    expect(identities.every((identity) => backupIdentity.test(identity ?? ''))).toBe(true);
+    // No region's identity is another's (issue 24 #9): none can write or delete another region's archive.
+    expect(new Set(identities).size).toBe(PROD_REGIONS.length);
   });
 
   it('PgBouncer in transaction mode takes 200 client connections (seed 000), 100 on each of its 2 pods', () => {

@@ -256,8 +256,8 @@ const redis: ReplicatedRedisProps = {
   name: 'redis',
   labels,
   images: {
-    redis: 'quay.io/opstree/redis:v7.0.15',
-    sentinel: 'quay.io/opstree/redis-sentinel:v7.0.15',
+    redis: 'quay.io/opstree/redis:v7.2.16',
+    sentinel: 'quay.io/opstree/redis-sentinel:v7.2.16',
     exporter: 'quay.io/opstree/redis-exporter:v1.44.0',
   },
   nodes: 3,

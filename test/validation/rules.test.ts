@@ -540,6 +540,17 @@ const CASES: Record<string, Case> = {
     message:
       'reads the cloud as ServiceAccount "external-secrets" of external-secrets, which carries no iam.gke.io/gcp-service-account annotation',
   },
+  'data/redis-release': {
+    fail: () =>
+      platformWithData().map((o: M) =>
+        o.kind === 'RedisReplication'
+          ? { ...o, spec: { ...o.spec, kubernetesConfig: { ...o.spec.kubernetesConfig, image: 'quay.io/opstree/redis:v7.0.15' } } }
+          : o,
+      ),
+    pass: () => platformWithData(),
+    path: 'spec.kubernetesConfig.image',
+    message: 'Redis 7.0 is end-of-life and has no fix for CVE-2025-49844',
+  },
   'gitops/source-pinned': {
     fail: () => [gitSource({ tag: 'v1.5.1' })],
     pass: () => [gitSource({ tag: 'v1.5.1', commit: 'e7677b70ae75d14a4448fba94870e7deea6cf0ad' })],

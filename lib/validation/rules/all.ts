@@ -30,6 +30,7 @@ import { secretRefRules } from './secret-refs';
 import { fluxIdentityRules } from './flux-identity';
 import { gitopsSourceRules } from './gitops-sources';
 import { workloadIdentityRules } from './workload-identity';
+import { redisReleaseRules } from './redis-release';
 import { sandboxRules } from './sandbox';
 import { scrapePeerRules } from './scrape-peers';
 import { secretRules } from './secrets';
@@ -74,6 +75,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   fluxIdentityRules,
   gitopsSourceRules,
   workloadIdentityRules,
+  redisReleaseRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */
