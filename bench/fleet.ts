@@ -16,7 +16,12 @@ import prod from '../environments/prod';
 function syntheticService(index: number): [string, unknown] {
   const name = `svc-${String(index).padStart(3, '0')}`;
   const frontend = platform.services.frontend!;
-  const image = { ...frontend.image, repository: `${frontend.image.repository}-${name}` };
+  // Production pins every image by digest (the schema refuses a production service without one).
+  const image = {
+    ...frontend.image,
+    repository: `${frontend.image.repository}-${name}`,
+    digest: `sha256:${index.toString(16).padStart(64, '0')}`,
+  };
   return [name, { ...frontend, component: name, image, replicas: { min: 2, max: 4 } }];
 }
 
