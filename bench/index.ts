@@ -23,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { interleaved, machine, median, sum, timeProcess, type Timed } from './measure';
 import { formatReport, type BenchReport, type DevLoop, type FleetRow, type SynthFigures } from './report';
+import { hubBench, type HubPart, type HubResult } from './hub';
 import type { FleetResult, PhasesResult, RenderMode, YamlResult } from './worker';
 import { fleet, phases, yamlEmission } from './worker';
 
@@ -51,6 +52,8 @@ interface BenchOptions {
   services: string;
   regions: string;
   scale: string;
+  hubClusters: string;
+  hubServices: string;
   devLoop?: boolean;
   json?: boolean;
 }
@@ -212,6 +215,14 @@ function runBench(options: BenchOptions): BenchReport {
     const large = services * Number(options.scale);
     const fleetFigures = fleetRows(services, regions, large, Math.min(runs, 3));
 
+    const hubRun = (part: HubPart) => {
+      progress(
+        `fleet through the hub: ${part === 'hub' ? 'the hub bundle' : "the clusters' own outputs"}, ${options.hubClusters} clusters x ${options.hubServices} services`,
+      );
+      return worker<HubResult>(['hub', '--cluster-count', options.hubClusters, '--service-count', options.hubServices, '--part', part]);
+    };
+    const hub = Number(options.hubClusters) > 0 ? { clusters: hubRun('clusters'), hub: hubRun('hub') } : null;
+
     const dev = options.devLoop ? devLoop(Math.min(runs, 3)) : null;
     host.loadAverageAtEnd = machine().loadAverage;
     return {
@@ -225,6 +236,7 @@ function runBench(options: BenchOptions): BenchReport {
       phases: { loadMs: phase('loadMs'), renderMs: phase('renderMs'), validateMs: phase('validateMs'), writeMs: phase('writeMs') },
       yaml: { fast: yamlFigure('fast'), reference: yamlFigure('reference') },
       fleet: fleetFigures,
+      hub,
       devLoop: dev,
     };
   } finally {
@@ -239,6 +251,8 @@ function program(): Command {
     .option('--services <n>', 'synthetic services per region of the fleet', '100')
     .option('--regions <n>', 'regions of the fleet', '20')
     .option('--scale <n>', 'the large fleet is this many times the services', '5')
+    .option('--hub-clusters <n>', 'clusters the hub drives (0 to skip)', '50')
+    .option('--hub-services <n>', 'synthetic services per cluster the hub drives', '100')
     .option('--dev-loop', 'also time the typecheck and `npm test` (several minutes)')
     .option('--json', 'print the figures as JSON instead of a table')
     .action((options: BenchOptions) => {
@@ -254,6 +268,14 @@ function program(): Command {
     .option('--mode <mode>', 'fast or reference', 'fast')
     .action((o: { fleetServices: string; fleetRegions: string; mode: RenderMode }) =>
       console.log(JSON.stringify(fleet(Number(o.fleetServices), Number(o.fleetRegions), o.mode))),
+    );
+  work
+    .command('hub')
+    .requiredOption('--cluster-count <n>')
+    .requiredOption('--service-count <n>')
+    .requiredOption('--part <part>', 'clusters or hub')
+    .action((o: { clusterCount: string; serviceCount: string; part: HubPart }) =>
+      console.log(JSON.stringify(hubBench(Number(o.serviceCount), Number(o.clusterCount), o.part))),
     );
   work
     .command('yaml')

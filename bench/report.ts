@@ -1,5 +1,6 @@
 /** The benchmark's figures as a table for people and as JSON for scripts. */
 import type { Machine, Series } from './measure';
+import type { HubResult } from './hub';
 import type { FleetResult, YamlResult } from './worker';
 
 export interface FleetRow extends FleetResult {
@@ -50,7 +51,16 @@ export interface BenchReport {
   readonly phases: { readonly loadMs: number; readonly renderMs: number; readonly validateMs: number; readonly writeMs: number };
   readonly yaml: { readonly fast: YamlResult; readonly reference: YamlResult };
   readonly fleet: readonly FleetRow[];
+  /** The fleet through the hub (bench/hub.ts): the clusters' own outputs, and the hub bundle for them. */
+  readonly hub: { readonly clusters: HubResult; readonly hub: HubResult } | null;
   readonly devLoop: DevLoop | null;
+}
+
+/** The hub against the clusters it drives: render and validation time, and peak memory, as ratios. */
+export function hubRatios(r: BenchReport): { time: number | null; memory: number | null } {
+  if (r.hub === null) return { time: null, memory: null };
+  const total = (h: HubResult) => h.renderMs + h.validateMs;
+  return { time: ratio(total(r.hub.hub), total(r.hub.clusters)), memory: ratio(r.hub.hub.maxRssMiB, r.hub.clusters.maxRssMiB) };
 }
 
 const ms = (n: number | null | undefined) => (n === null || n === undefined ? 'n/a' : `${Math.round(n).toLocaleString('en-US')} ms`);
@@ -145,6 +155,22 @@ export function formatReport(r: BenchReport): string {
       check(g.largeMet),
     ],
     [
+      `6. hub for ${r.hub?.hub.clusters ?? 'n/a'} clusters x ${r.hub?.hub.services ?? 'n/a'} services, render and validate`,
+      ms(r.hub === null ? null : r.hub.hub.renderMs + r.hub.hub.validateMs),
+      `${ms(r.hub === null ? null : r.hub.clusters.renderMs + r.hub.clusters.validateMs)} the clusters' own outputs`,
+      fixed(hubRatios(r).time),
+      'measured',
+      'n/a',
+    ],
+    [
+      '   the same, peak RSS',
+      `${Math.round(r.hub?.hub.maxRssMiB ?? 0)} MiB`,
+      `${Math.round(r.hub?.clusters.maxRssMiB ?? 0)} MiB the clusters' own outputs`,
+      fixed(hubRatios(r).memory),
+      'measured',
+      'n/a',
+    ],
+    [
       '4. tsc --noEmit, incremental, unchanged tree',
       ms(r.devLoop?.typecheckWarm.median),
       `${ms(r.devLoop?.typecheckScratch.median)} from scratch`,
@@ -211,6 +237,18 @@ export function formatReport(r: BenchReport): string {
     table([
       ['fleet, in process', 'objects', 'render', 'validate', 'objects/s render', 'objects/s validate', 'peak RSS', 'violations'],
       ...fleetRows,
+      ...(r.hub === null
+        ? []
+        : [r.hub.clusters, r.hub.hub].map((h) => [
+            `${h.part === 'hub' ? 'hub bundle for' : 'own outputs of'} ${h.clusters} clusters x ${h.services} svc`,
+            h.objects.toLocaleString('en-US'),
+            ms(h.renderMs),
+            ms(h.validateMs),
+            perSecond(h.objects, h.renderMs),
+            perSecond(h.objects, h.validateMs),
+            `${Math.round(h.maxRssMiB)} MiB`,
+            String(h.violations),
+          ])),
     ]),
   ].join('\n');
 }
