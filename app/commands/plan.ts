@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { PLAN_FORMATS, formatPlans, planEnvironment, type PlanFormat } from '../plan';
+import { readSimulationReport, simulationVerdicts } from '../simulate/plan-notes';
 import { renderEnvironments } from '../synthesize';
 import { collect } from './synth';
 
@@ -7,6 +8,7 @@ interface PlanOptions {
   env?: string[];
   envFile?: string[];
   format: PlanFormat;
+  simulation?: string;
 }
 
 export function registerPlan(program: Command): void {
@@ -16,11 +18,17 @@ export function registerPlan(program: Command): void {
     .option('-e, --env <name>', 'environment to plan, repeatable (default: all)', collect)
     .option('-f, --env-file <file>', 'also plan an environment overlay from a YAML/JSON file, repeatable', collect)
     .addOption(new Option('--format <format>', 'output format').choices(PLAN_FORMATS).default('table'))
+    .option('--simulation <file>', 'say beside each pool whether npm run simulate agreed (its --output json report)')
     .action((options: PlanOptions) => {
       const plans = renderEnvironments({ environments: options.env, environmentFiles: options.envFile }).map((rendered) =>
         planEnvironment(rendered.model, rendered.objects),
       );
       console.log(formatPlans(plans, options.format));
+      if (options.simulation !== undefined) {
+        const verdicts = simulationVerdicts(plans, readSimulationReport(options.simulation));
+        // Beside the plan, not inside it: JSON stays the plan's own shape on stdout.
+        for (const verdict of verdicts) (options.format === 'json' ? console.error : console.log)(`simulation: ${verdict.line}`);
+      }
       const errors = plans.flatMap((plan) => plan.errors);
       // The full plan is printed first so the failing pool can be read in context; the errors go to stderr too.
       if (errors.length > 0) {
