@@ -32,6 +32,7 @@ import type { PublicRoute } from './edge-ingress';
 import { edgeRouteName, edgeUpstreamName, gatewayPodSelector, HTTP_PORT_NAME } from './names';
 import { bucketFor, STATED_LIMIT_ANNOTATION } from './rate-limit';
 import { RESTRICTED_SECCOMP } from './restricted-security';
+import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
 
 /** One year of HSTS: the preload list's minimum. */
 export const HSTS = 'max-age=31536000; includeSubDomains';
@@ -122,6 +123,7 @@ export class GatewayEdge extends Construct {
                   topologyKey: 'topology.kubernetes.io/zone',
                   whenUnsatisfiable: props.zoneSpread,
                   labelSelector: { matchLabels: podSelector },
+                  ...ZONE_SPREAD_NODE_POLICY,
                 },
                 {
                   maxSkew: 1,

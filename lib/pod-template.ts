@@ -7,6 +7,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { CONFIG_MOUNT_PATH, HTTP_PORT_NAME, SECRETS_MOUNT_PATH } from './names';
 import { resourceRequirements, type ResourceSpec } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchMount, scratchVolume } from './restricted-security';
+import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
 
 const ZONE = 'topology.kubernetes.io/zone';
 const HOST = 'kubernetes.io/hostname';
@@ -138,6 +139,7 @@ function spread(props: PodTemplateProps): k8s.TopologySpreadConstraint[] | undef
     whenUnsatisfiable,
     labelSelector,
     matchLabelKeys,
+    ...(topologyKey === ZONE ? ZONE_SPREAD_NODE_POLICY : {}),
   });
   return [constraint(ZONE, props.placement.zoneSpread), constraint(HOST, 'ScheduleAnyway')];
 }

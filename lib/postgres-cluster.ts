@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cluster } from '../imports/postgresql.cnpg.io';
 import { BARMAN_PLUGIN, postgresInstanceLabels } from './data-names';
+import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
 
 /** Where a cluster's pods run: the pool's node selector, and how strictly they spread over zones. */
 export interface StorePlacement {
@@ -59,7 +60,12 @@ export interface PostgresClusterProps {
   readonly rpoSeconds?: number;
   /** Annotations of the cluster's ServiceAccount (GKE workload identity). @default - none */
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
-  /** CloudNativePG's PodDisruptionBudget for the primary. @default true */
+  /**
+   * CloudNativePG's PodDisruptionBudgets. With one instance its primary PDB (minAvailable 1 on the only
+   * pod) can never allow an eviction, so no node under it could ever be drained; CloudNativePG's own
+   * advice is `enablePDB: false` for such a cluster (api/v1/cluster_types.go, v1.30.0). Found by `npm
+   * run simulate` (dev, prod-asia's DR replica). @default - true from two instances, false with one
+   */
   readonly enablePdb?: boolean;
 }
 
@@ -125,7 +131,7 @@ export class PostgresCluster extends Construct {
         // Minor upgrades switch the primary over to an updated replica instead of restarting it under load.
         primaryUpdateStrategy: 'unsupervised',
         primaryUpdateMethod: props.instances > 1 ? 'switchover' : 'restart',
-        enablePDB: props.enablePdb ?? true,
+        enablePDB: props.enablePdb ?? props.instances > 1,
         resources,
         storage: { ...props.storage },
         ...(props.walStorage === undefined ? {} : { walStorage: { ...props.walStorage } }),
@@ -142,6 +148,7 @@ export class PostgresCluster extends Construct {
             topologyKey: 'topology.kubernetes.io/zone',
             whenUnsatisfiable: props.placement.zoneSpread,
             labelSelector: { matchLabels: { ...this.instanceLabels } },
+            ...ZONE_SPREAD_NODE_POLICY,
           },
           {
             maxSkew: 1,

@@ -5,6 +5,7 @@ import { DATA_PORTS, poolerLabels } from './data-names';
 import { DisruptionBudget } from './disruption-budget';
 import { PodMonitor } from './pod-monitor';
 import type { StorePlacement } from './postgres-cluster';
+import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
 
 const PART_OF = 'app.kubernetes.io/part-of';
 
@@ -56,6 +57,7 @@ export class PostgresPooler extends Construct {
       topologyKey,
       whenUnsatisfiable,
       labelSelector: { matchLabels: { ...this.podLabels } },
+      ...(topologyKey === 'topology.kubernetes.io/zone' ? ZONE_SPREAD_NODE_POLICY : {}),
     });
     new ApiObject(this, 'Resource', {
       ...Pooler.GVK,

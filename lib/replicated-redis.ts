@@ -7,6 +7,7 @@ import { DisruptionBudget } from './disruption-budget';
 import { PodMonitor } from './pod-monitor';
 import type { StorePlacement } from './postgres-cluster';
 import { RESTRICTED_SECCOMP } from './restricted-security';
+import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
 
 export interface ReplicatedRedisProps {
   /** The RedisReplication: its StatefulSet, its Services (`<name>`, `<name>-master`, ...) and its pods' `app` label. */
@@ -92,6 +93,7 @@ export class ReplicatedRedis extends Construct {
         topologyKey: 'topology.kubernetes.io/zone',
         whenUnsatisfiable: props.placement.zoneSpread,
         labelSelector: { matchLabels: { ...labels } },
+        ...ZONE_SPREAD_NODE_POLICY,
       },
       {
         maxSkew: 1,

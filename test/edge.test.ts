@@ -216,7 +216,13 @@ describe('the NGINX pods', () => {
   it('spreads them over zones (hard in production) and hosts, and keeps all but one through a drain', () => {
     const selector = { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } };
     expect(proxy('prod').spec.kubernetes.deployment.pod.topologySpreadConstraints).toEqual([
-      { labelSelector: selector, maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' },
+      {
+        labelSelector: selector,
+        maxSkew: 1,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'DoNotSchedule',
+        nodeTaintsPolicy: 'Honor',
+      },
       { labelSelector: selector, maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' },
     ]);
     expect(proxy('dev').spec.kubernetes.deployment.pod.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');

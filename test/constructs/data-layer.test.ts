@@ -148,6 +148,8 @@ describe('PostgresCluster', () => {
     expect(pg.spec.bootstrap.recovery!.source).toBe('postgres-us-west1');
     expect(pg.spec.replica).toEqual({ self: 'postgres-asia-southeast1', primary: 'postgres-us-west1', source: 'postgres-us-west1' });
     expect(pg.spec.primaryUpdateMethod).toBe('restart');
+    // One instance: CloudNativePG's primary PDB could never allow an eviction.
+    expect(pg.spec.enablePDB).toBe(false);
   });
 
   it('spreads instances over zones (required anti-affinity) and keeps the PDB', () => {

@@ -1203,6 +1203,17 @@ describe('rule variants the table does not cover', () => {
     ).toEqual([]);
   });
 
+  it('data/store-pdb: a single-instance Cluster must turn off its PDB (it could never allow an eviction); a replicated one must keep it', () => {
+    const single = findings(platformWithData({ instances: 1 }), 'data/store-pdb');
+    expect(single.map((f) => [f.object, f.path])).toEqual([['Cluster/data/postgres', 'spec.enablePDB']]);
+    expect(single[0]!.message).toContain('its primary PDB (minAvailable 1 on the only pod) can never allow an eviction');
+    expect(findings(platformWithData({ instances: 1, enablePDB: true }), 'data/store-pdb')).toHaveLength(1);
+    expect(findings(platformWithData({ instances: 1, enablePDB: false }), 'data/store-pdb')).toEqual([]);
+    const replicated = findings(platformWithData({ instances: 2, enablePDB: false }), 'data/store-pdb');
+    expect(replicated.map((f) => f.path)).toEqual(['spec.enablePDB']);
+    expect(replicated[0]!.message).toContain("turns off CloudNativePG's PodDisruptionBudget");
+  });
+
   it('data/store-pdb: a pooler without a budget fails', () => {
     expect(findings(platformWithData({ poolerPdb: false }), 'data/store-pdb')[0]?.message).toContain(
       'the pooler pods of Pooler postgres-pooler (cnpg.io/poolerName=postgres-pooler, cnpg.io/podRole=pooler, cnpg.io/cluster=postgres) have no PodDisruptionBudget',

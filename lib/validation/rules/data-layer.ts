@@ -11,9 +11,12 @@
  *   than the RPO. Without it the last base backup is the recovery point, so the longest gap of its
  *   ScheduledBackup must be within the RPO (and a cluster with neither cannot keep any).
  * - data/store-pdb: every set of data-store pods has a PodDisruptionBudget, so a node drain takes
- *   one pod at a time: a Cluster keeps CloudNativePG's (`enablePDB` not false), each Pooler and each
- *   Redis or Sentinel set has one that selects it (the redis-operator's own `spec.pdb` counts for
- *   the Redis pods).
+ *   one pod at a time: a Cluster of two or more instances keeps CloudNativePG's (`enablePDB` not
+ *   false), each Pooler and each Redis or Sentinel set has one that selects it (the redis-operator's
+ *   own `spec.pdb` counts for the Redis pods). A single-instance Cluster turns CloudNativePG's off
+ *   (`enablePDB: false`): its primary PDB (minAvailable 1 on the only pod, pkg/specs/
+ *   poddisruptionbudget.go v1.30.0) can never allow an eviction, so its node could never be drained;
+ *   CloudNativePG's api/v1/cluster_types.go advises `false` for such clusters (found by `npm run simulate`).
  * - data/failover-client: a client of a replicated store follows failover. For a RedisReplication with
  *   Sentinels, the operator's `<name>-master` Service selects the pod it labelled master, and it relabels
  *   only after both StatefulSets are Ready again (redis-operator v0.26.0 redisreplication_controller.go:
@@ -265,7 +268,16 @@ function checkStorePdb(model: Model, out: Violation[]): void {
       const spec = asObj(entry.obj.spec) ?? {};
       for (const set of operatorSets(entry)) {
         if (set.role === 'instances') {
-          if (spec.enablePDB === false) {
+          if (set.replicas <= 1 && spec.enablePDB !== false) {
+            out.push(
+              violation(
+                DATA_STORE_PDB,
+                entry,
+                'spec.enablePDB',
+                `keeps CloudNativePG's PodDisruptionBudget on a single-instance cluster: its primary PDB (minAvailable 1 on the only pod) can never allow an eviction, so its node can never be drained; set enablePDB: false (CloudNativePG advises it for a single instance) or run two instances`,
+              ),
+            );
+          } else if (set.replicas > 1 && spec.enablePDB === false) {
             out.push(
               violation(
                 DATA_STORE_PDB,
