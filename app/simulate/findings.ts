@@ -4,7 +4,7 @@
  * `simulate/<rule>` and that names one object by kind, namespace and name, with its reason. A waiver
  * that matches nothing is itself a finding (a warning; an error in CI, as verify's).
  */
-import { isSimulationWaiver } from '../../lib/validation/checker-waivers';
+import { isSimulationWaiver, waiverObject } from '../../lib/validation/checker-waivers';
 import type { Waiver } from '../../lib/validation/types';
 
 export type SimulationRule =
@@ -52,10 +52,6 @@ export interface SimFinding {
 export interface WaivedSimFinding {
   readonly finding: SimFinding;
   readonly reason: string;
-}
-
-function waiverObject(waiver: Pick<Waiver, 'kind' | 'namespace' | 'name'>): string {
-  return waiver.namespace ? `${waiver.kind}/${waiver.namespace}/${waiver.name}` : `${waiver.kind}/${waiver.name}`;
 }
 
 /** Splits findings into open and waived by the environment's `simulate/<rule>` waivers. */

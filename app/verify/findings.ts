@@ -5,7 +5,8 @@
  * warnings, a stale dist/, and verify's own proof that a checker ran (coverage.ts) are never waivable:
  * they are fixed in the generator or in the checker's adapter.
  */
-import { isCheckerWaiver, UNWAIVABLE_CHECKERS, WAIVABLE_CHECKERS, waiverTool } from '../../lib/validation/checker-waivers';
+import { isCheckerWaiver, UNWAIVABLE_CHECKERS, WAIVABLE_CHECKERS, waiverObject, waiverTool } from '../../lib/validation/checker-waivers';
+
 import type { Waiver } from '../../lib/validation/types';
 
 export const WAIVABLE_TOOLS = WAIVABLE_CHECKERS;
@@ -34,11 +35,6 @@ export interface WaivedFinding {
 /** `<tool>/<rule>`: how a waiver names a finding's rule. */
 export function qualifiedRule(finding: Pick<Finding, 'tool' | 'rule'>): string {
   return `${finding.tool}/${finding.rule}`;
-}
-
-/** `Kind/namespace/name`, or `Kind/name` when the waiver names no namespace (a cluster-scoped object). */
-export function waiverObject(waiver: Pick<Waiver, 'kind' | 'namespace' | 'name'>): string {
-  return waiver.namespace ? `${waiver.kind}/${waiver.namespace}/${waiver.name}` : `${waiver.kind}/${waiver.name}`;
 }
 
 /** verify's own findings that no waiver may excuse: a checker that failed, went blind or missed objects. */

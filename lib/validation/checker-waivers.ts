@@ -29,3 +29,8 @@ export function isCheckerWaiver(waiver: Pick<Waiver, 'rule'>): boolean {
   const tool = waiverTool(waiver);
   return tool !== undefined && ([...WAIVABLE_CHECKERS, ...UNWAIVABLE_CHECKERS] as readonly string[]).includes(tool);
 }
+
+/** `Kind/namespace/name` of the object a waiver names, or `Kind/name` when it names no namespace (a cluster-scoped object). */
+export function waiverObject(waiver: Pick<Waiver, 'kind' | 'namespace' | 'name'>): string {
+  return waiver.namespace ? `${waiver.kind}/${waiver.namespace}/${waiver.name}` : `${waiver.kind}/${waiver.name}`;
+}
