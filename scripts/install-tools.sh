@@ -6,8 +6,9 @@
 #   .cache/tools/logs/    one build log per tool
 #
 # Only ordinary registry clients are used: the Go module proxy (go build /
-# go install), PyPI (pip, --require-hashes) and, only if python3 cannot make
-# a venv, Debian's python3-venv. Nothing is downloaded from release pages.
+# go install), PyPI (pip, --require-hashes), Debian's chromium (for npm run
+# report, scripts/install-browser.sh) and, only if python3 cannot make a venv,
+# Debian's python3-venv. Nothing is downloaded from release pages.
 #
 # Idempotent: a tool whose stamp matches (version + wrapper go.mod/go.sum +
 # ldflags + Go version) and whose binary exists is skipped, so a warm run takes
@@ -223,6 +224,12 @@ build_helm() {
     "-s -w -X helm.sh/helm/v4/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v4/internal/version.metadata= -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
 }
 
+# Debian's chromium (npm run report draws the topology in it; its browser test loads the page in it):
+# scripts/install-browser.sh, which does nothing when /usr/bin/chromium exists.
+build_chromium() {
+  bash "$ROOT/scripts/install-browser.sh"
+}
+
 build_python() {
   local req="$ROOT/tools/python/requirements.txt"
   if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
@@ -330,6 +337,7 @@ for kv in $KUBERNETES_VERSIONS; do
     "$BIN/kube-scheduler-$minor $BIN/kube-controller-manager-$minor" build_kube_control_plane "$minor" "$kv"
   break
 done
+schedule chromium "debian chromium" "Debian's chromium, for npm run report" /usr/bin/chromium build_chromium
 schedule istioctl "istio.io/istio $ISTIO_PSEUDO_VERSION $ISTIOCTL_VERSION_LABEL $GO_VERSION ldflags-1" \
   "istio.io/istio $ISTIO_PSEUDO_VERSION" "$BIN/istioctl" build_istioctl
 schedule helm "helm v$HELM_VERSION $GO_VERSION ldflags-1" \

@@ -170,8 +170,11 @@ export function planMarkdown(plan: CapacityPlan): string {
 const r3 = (r: Range): Range => ({ min: round(r.min, 3), max: round(r.max, 3) });
 const r2 = (r: Range): Range => ({ min: round(r.min, 2), max: round(r.max, 2) });
 
+/** The plan as data (`plan --format json`): the shape `planJson` returns, which the report reads. */
+export type PlanJson = ReturnType<typeof planJson>;
+
 /** The plan as data; units: CPU in cores, memory and storage in GiB, money in USD a month. */
-export function planJson(plan: CapacityPlan): unknown {
+export function planJson(plan: CapacityPlan) {
   return {
     environment: plan.environment,
     tier: plan.tier,

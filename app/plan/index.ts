@@ -2,7 +2,7 @@
 export { ALLOCATABLE_FORMULA, EVICTION_THRESHOLD_BYTES, allocatable, kubeReserved, schedulable } from '../../lib/node-allocatable';
 export { planEnvironment, type CapacityPlan, type PoolPlan, type Range, type WorkloadPlan } from './capacity';
 export { HOURS_PER_MONTH, SEED_COST_PER_USER, costPerUser, monthlyCost } from './cost';
-export { PLAN_FORMATS, formatPlans, planJson, planMarkdown, planTable, type PlanFormat } from './format';
+export { PLAN_FORMATS, formatPlans, planJson, planMarkdown, planTable, type PlanFormat, type PlanJson } from './format';
 export { nodesByTotal, nodesNeeded, type PodGroup } from './packing';
 export { podRequests, type PodRequests } from './pod-requests';
 export { workloadsOf, type Workload } from './workloads';
