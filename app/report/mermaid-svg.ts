@@ -48,6 +48,8 @@ export async function renderMermaid(browser: Browser, diagrams: readonly Diagram
   try {
     await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
     await page.addScriptTag({ content: mermaidBundle() });
+    // tsx (npm run report) keeps function names with calls to its `__name` helper, which the page lacks.
+    await page.evaluate('globalThis.__name = (f) => f');
     const svgs: string[] = [];
     for (const diagram of diagrams) {
       const result = await page.evaluate(

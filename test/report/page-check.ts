@@ -65,6 +65,8 @@ async function snapshot(browser: Browser, file: string): Promise<{ snap: PageSna
   });
   try {
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    // Under tsx (not vitest) the callback below calls its `__name` helper, which the page lacks.
+    await page.evaluate('globalThis.__name = (f) => f');
     const snap = await page.evaluate(() => {
       const document = (globalThis as unknown as { document: Doc }).document;
       const fields = (root: El | null): Record<string, string> =>
