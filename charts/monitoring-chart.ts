@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { AlertRules } from '../lib/alert-rules';
 import { platformLabels, selectorLabels } from '../lib/labels';
-import { portName, serviceName } from '../lib/names';
+import { METRICS_PORT_NAME, portName, serviceName } from '../lib/names';
 import { ServiceMonitor } from '../lib/service-monitor';
 import type { EnvironmentChartProps } from './chart-props';
 import { alertRulesName, defaultRunbookBaseUrl, platformAlerts, scrapedWebServices } from './platform-alerts';
@@ -25,6 +25,7 @@ export class MonitoringChart extends Chart {
         serviceName: serviceName(service),
         metricsPath: spec.metricsPath,
         port: portName(spec.protocol),
+        metricsPort: METRICS_PORT_NAME,
         mesh: environment.mesh.enabled,
       });
     }

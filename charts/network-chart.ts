@@ -51,8 +51,9 @@ export function ingressRules(environment: Environment, service: string, spec: Se
       : [
           {
             peers: [prometheusPeer(prometheus.namespace)],
-            // In the mesh Prometheus scrapes the merged metrics on the Istio agent's status port, never the app port.
-            ports: environment.mesh.enabled ? [tcp(ISTIO_STATUS_PORT)] : port,
+            // The metrics port alone, never the port the routes reach; in the mesh Prometheus scrapes the
+            // merged metrics on the Istio agent's status port instead.
+            ports: [tcp(environment.mesh.enabled ? ISTIO_STATUS_PORT : spec.metricsPort)],
           },
         ];
   return [...callers, ...scrape];

@@ -16,6 +16,7 @@ import {
   configMapName,
   destinationRuleName,
   MAIN_TRACK,
+  METRICS_PORT_NAME,
   portName,
   PRIMARY_ROUTE,
   previewServiceName,
@@ -162,7 +163,11 @@ export function trackTemplate(environment: Environment, service: string, track: 
   return podTemplate({
     ...podBasics(environment, service, spec, track),
     ...(spec.kind === 'web'
-      ? { port: { number: spec.port, name: portName(spec.protocol) }, health: webHealth(spec) }
+      ? {
+          port: { number: spec.port, name: portName(spec.protocol) },
+          ...(spec.metricsPath === undefined ? {} : { metricsPort: { number: spec.metricsPort, name: METRICS_PORT_NAME } }),
+          health: webHealth(spec),
+        }
       : { health: { command: spec.healthCommand } }),
     startupSeconds: spec.startupSeconds,
     spreadSelector: workloadSelector({ name: service, environment: environment.name }, track),

@@ -15,6 +15,7 @@ import {
   CHAOS_DEFAULTS,
   DISRUPTION_DEFAULTS,
   LATENCY_SCALING_DEFAULTS,
+  METRICS_DEFAULTS,
   POSTGRES_DEFAULTS,
   QUEUE_SCALING_DEFAULTS,
   REDIS_DEFAULTS,
@@ -345,11 +346,17 @@ const webService = strict({
     .optional(),
   /** The service name a `grpc` service's grpc.health.v1 check asks about. @default '' (the server as a whole) */
   grpcHealthService: z.string().max(255).optional(),
-  /** HTTP path of the Prometheus metrics it exposes on its port. @default - no metrics scraped */
+  /** HTTP path of the Prometheus metrics it serves on `metricsPort`. @default - no metrics scraped */
   metricsPath: z
     .string()
     .regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute URL path such as /metrics')
     .optional(),
+  /**
+   * The container port it serves `metricsPath` on, named `metrics`: never `port`, which its Services
+   * and so its public routes reach (a route to `/` would publish `/metrics`). No Service exposes it;
+   * Prometheus scrapes it on the pods. @default 9464
+   */
+  metricsPort: servicePort.default(METRICS_DEFAULTS.port),
   strategy,
   /** Its HPA's targets and pace. */
   autoscaling: autoscaling.prefault({}),
@@ -1472,6 +1479,13 @@ function checkProtocol(name: string, svc: Web, ctx: Ctx): void {
     if (svc.healthPath === undefined)
       issue('healthPath', undefined, `is required for a ${svc.protocol} service: the readiness probe's path`);
     if (svc.grpcHealthService !== undefined) issue('grpcHealthService', svc.grpcHealthService, 'is for grpc services only');
+  }
+  if (svc.metricsPath !== undefined && svc.metricsPort === svc.port) {
+    issue(
+      'metricsPort',
+      svc.metricsPort,
+      `is the service's port (${svc.port}), which its Services and public routes reach: a route to / would publish ${svc.metricsPath}; choose another port`,
+    );
   }
 }
 

@@ -58,6 +58,12 @@ export const BLUE_GREEN_DEFAULTS = { autoPromotion: false, scaleDownDelaySeconds
  */
 export const ANALYSIS_DEFAULTS = { intervalSeconds: MINUTE, prePromotionMeasurements: 5, failureLimit: 1 } as const;
 
+/**
+ * The container port a web service serves its metrics on, apart from the port its routes reach (9464:
+ * the OpenTelemetry Prometheus exporter's default, which no platform service listens on).
+ */
+export const METRICS_DEFAULTS = { port: 9464 } as const;
+
 /** Pods of one workload that a voluntary disruption (a node drain) may take at once. */
 export const DISRUPTION_DEFAULTS = { maxUnavailable: 1 } as const;
 

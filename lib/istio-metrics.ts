@@ -11,11 +11,12 @@ export const ISTIO_STATUS_PORT = 15020;
 export const ISTIO_MERGED_METRICS_PATH = '/stats/prometheus';
 
 /**
- * Pod annotations that tell Istio's injector where the app serves its metrics, so the agent can merge
+ * Pod annotations that tell Istio's injector where the app serves its metrics (its metrics port, never
+ * the one its routes reach), so the agent can merge
  * them (the injector then rewrites them to the status port). Without them, port 15020 serves only
  * Envoy's and the agent's own metrics.
  */
-export function metricsMergeAnnotations(app: { readonly port: number; readonly metricsPath?: string }): Record<string, string> {
+export function metricsMergeAnnotations(app: { readonly metricsPort: number; readonly metricsPath?: string }): Record<string, string> {
   if (app.metricsPath === undefined) return {};
-  return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(app.port), 'prometheus.io/path': app.metricsPath };
+  return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(app.metricsPort), 'prometheus.io/path': app.metricsPath };
 }

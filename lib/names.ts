@@ -51,6 +51,12 @@ export function appProtocol(protocol: PortProtocol): string {
   return protocol === 'http2' ? 'kubernetes.io/h2c' : protocol;
 }
 
+/**
+ * The container port a web service serves its Prometheus metrics on: apart from the port its Services,
+ * and so its routes, reach, so a public route to `/` never publishes `/metrics`.
+ */
+export const METRICS_PORT_NAME = 'metrics';
+
 /** The port the Services listen on; containers listen on their own port behind it. */
 export const SERVICE_PORT = 80;
 

@@ -61,6 +61,11 @@ export interface PodTemplateProps {
   readonly image: ImageSpec;
   /** The container port of a web service. @default - no port (workers, jobs) */
   readonly port?: ContainerPort;
+  /**
+   * The port the container serves its Prometheus metrics on, apart from `port`, which no Service
+   * exposes. @default - no metrics port
+   */
+  readonly metricsPort?: ContainerPort;
   /** @default - no probes (a run-to-completion pod) */
   readonly health?: HealthCheck;
   /** `Never` for a job's pods (its Job retries). @default - Always (the pod spec's default) */
@@ -146,13 +151,19 @@ function spread(props: PodTemplateProps): k8s.TopologySpreadConstraint[] | undef
 
 export function podTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
   const env = props.env ?? [];
+  if (props.port !== undefined && props.metricsPort !== undefined && props.port.number === props.metricsPort.number) {
+    throw new Error(`${props.name}: metricsPort ${props.metricsPort.number} is the service port, which routes reach; choose another`);
+  }
+  const ports: k8s.ContainerPort[] = [props.port, props.metricsPort].flatMap((p) =>
+    p === undefined ? [] : [{ name: p.name, containerPort: p.number, protocol: 'TCP' }],
+  );
   const container: k8s.Container = {
     name: props.name,
     image: imageReference(props.image),
     imagePullPolicy: 'IfNotPresent',
     ...(props.command === undefined ? {} : { command: [...props.command] }),
     ...(props.args === undefined ? {} : { args: [...props.args] }),
-    ...(props.port === undefined ? {} : { ports: [{ name: props.port.name, containerPort: props.port.number, protocol: 'TCP' }] }),
+    ...(ports.length === 0 ? {} : { ports }),
     resources: resourceRequirements(props.resources),
     securityContext: restrictedContainerSecurityContext(),
     ...probes(props.health, props.port, props.startupSeconds),

@@ -1,7 +1,11 @@
 /**
  * How Prometheus (run by the Prometheus Operator) scrapes one web service's metrics.
  *
- * Outside the mesh it scrapes `metricsPath` on the Service's named HTTP port.
+ * Outside the mesh it scrapes `metricsPath` on the pods' named metrics port (`targetPort`), which no
+ * Service exposes: the Service's endpoints find the pods, and Prometheus discovers every container
+ * port of an endpoint's pod that no endpoint port is bound to as a target too (Prometheus
+ * docs/configuration/configuration.md, `endpoints` and `endpointslice` roles). So the port the routes
+ * reach never serves the metrics, and a public route to `/` cannot publish `/metrics`.
  *
  * Inside the mesh (STRICT mTLS) a Prometheus outside the mesh cannot open a plaintext connection to
  * the app port: the sidecar refuses it, and the namespace's allow-nothing AuthorizationPolicy would
@@ -19,6 +23,7 @@ import { Construct } from 'constructs';
 import {
   ServiceMonitor as ServiceMonitorResource,
   ServiceMonitorSpecEndpointsRelabelingsAction,
+  ServiceMonitorSpecEndpointsTargetPort,
   type ServiceMonitorSpecEndpoints,
 } from '../imports/monitoring.coreos.com';
 import { ISTIO_MERGED_METRICS_PATH, ISTIO_STATUS_PORT } from './istio-metrics';
@@ -32,10 +37,12 @@ export interface ServiceMonitorProps {
   readonly selector: Readonly<Record<string, string>>;
   /** The live Service: a blue-green preview Service with the same labels is not scraped twice. */
   readonly serviceName: string;
-  /** Where the app serves its metrics on its HTTP port. */
+  /** Where the app serves its metrics on its metrics port. */
   readonly metricsPath: string;
-  /** The Service port the metrics are served on (its name). @default 'http' */
+  /** The Service port whose endpoints find the pods (its name). @default 'http' */
   readonly port?: string;
+  /** The pods' container port the app serves its metrics on (its name), which no Service exposes. */
+  readonly metricsPort: string;
   /** The pods run an Istio sidecar (STRICT mTLS): scrape the merged metrics on the status port. */
   readonly mesh: boolean;
   /** @default '30s' */
@@ -70,7 +77,12 @@ export class ServiceMonitor extends Construct {
             { sourceLabels: ['__address__'], regex: '(.+):\\d+', targetLabel: '__address__', replacement: `\${1}:${ISTIO_STATUS_PORT}` },
           ],
         }
-      : { port: props.port ?? HTTP_PORT_NAME, path: props.metricsPath, interval: this.interval, relabelings };
+      : {
+          targetPort: ServiceMonitorSpecEndpointsTargetPort.fromString(props.metricsPort),
+          path: props.metricsPath,
+          interval: this.interval,
+          relabelings,
+        };
     new ServiceMonitorResource(this, 'Resource', {
       metadata: { name: this.name, labels: props.labels },
       spec: {

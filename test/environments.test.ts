@@ -96,6 +96,10 @@ const BAD_INPUT: readonly (readonly [string, string | RegExp])[] = [
     'istio-reserved-port',
     'bad-port: services.backend.port = 15000: is reserved by the Istio sidecar: 15000 is in 15000-15090, where the proxy and its agent listen in every pod; choose another port',
   ],
+  [
+    'metrics-on-route-port',
+    "bad-metrics-port: services.frontend.metricsPort = 3000: is the service's port (3000), which its Services and public routes reach: a route to / would publish /metrics; choose another port",
+  ],
   ['solver-without-project', 'bad-solver: tls.issuer.solver.project = (missing): is required (string)'],
   ['unknown-dataplane', 'bad-dataplane: cluster.network.dataplane = "cilium": must be one of: dataplane-v2, calico'],
   [

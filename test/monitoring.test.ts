@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { AlertRules, Priority, type Alert } from '../lib/alert-rules';
 import { platformAlerts } from '../charts/platform-alerts';
-import { HTTP_PORT_NAME } from '../lib/names';
+import { HTTP_PORT_NAME, METRICS_PORT_NAME } from '../lib/names';
+import { PUBLIC_METRICS } from '../lib/validation/rules/public-metrics';
+import { findings, type M } from './fixtures/rules/factories';
 import { assertPromql, promqlErrors } from '../lib/promql';
 import { ISTIO_STATUS_PORT, metricsMergeAnnotations } from '../lib/istio-metrics';
 import { environment, find, objects, rendered, renderOverlay, workload } from './helpers';
@@ -30,7 +32,8 @@ type AnalysisTemplate = WithSpec<{
 type ServiceMonitor = WithSpec<{
   readonly selector: { readonly matchLabels: Labels };
   readonly endpoints: readonly {
-    readonly port: string;
+    readonly port?: string;
+    readonly targetPort?: string;
     readonly path?: string;
     readonly interval?: string;
     readonly relabelings: readonly {
@@ -240,9 +243,45 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
       expect(monitor.spec.selector).toEqual({ matchLabels: service.spec.selector });
       expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
       const [endpoint] = monitor.spec.endpoints;
-      expect(endpoint.port).toBe(HTTP_PORT_NAME);
-      expect(service.spec.ports!.map((p) => p.name)).toContain(endpoint.port);
+      if (spec.mesh.enabled) {
+        expect(endpoint.port).toBe(HTTP_PORT_NAME);
+        expect(service.spec.ports!.map((p) => p.name)).toContain(endpoint.port);
+      } else {
+        // The pods' metrics port, which the Service does not expose.
+        expect(endpoint).not.toHaveProperty('port');
+        expect(endpoint.targetPort).toBe(METRICS_PORT_NAME);
+        expect(service.spec.ports!.map((p) => p.name)).not.toContain(METRICS_PORT_NAME);
+      }
       expect(endpoint.interval).toBe('30s');
+    }
+  });
+
+  it('admit the Prometheus pods to the metrics port alone (the status port in the mesh), never to the port the routes reach', () => {
+    for (const monitor of monitors) {
+      const service = spec.services[monitor.metadata.name]!;
+      if (service.kind !== 'web') throw new Error(`${monitor.metadata.name} is a web service`);
+      const policy = find<WithSpec<{ ingress: { from: { podSelector?: { matchLabels: Labels } }[]; ports: { port: number }[] }[] }>>(
+        env,
+        'NetworkPolicy',
+        monitor.metadata.name,
+      );
+      const scrape = policy.spec.ingress.filter((rule) =>
+        rule.from.some((peer) => peer.podSelector?.matchLabels['app.kubernetes.io/name'] === 'prometheus'),
+      );
+      expect(scrape.map((rule) => rule.ports.map((p) => p.port))).toEqual([[spec.mesh.enabled ? ISTIO_STATUS_PORT : service.metricsPort]]);
+    }
+  });
+
+  it('never scrape a port a public route reaches (edge/public-metrics), and the pods serve metrics on a port of their own', () => {
+    expect(findings(env.objects as M[], PUBLIC_METRICS, { environment: name, production: false })).toEqual([]);
+    for (const monitor of monitors) {
+      const service = spec.services[monitor.metadata.name]!;
+      if (service.kind !== 'web') throw new Error(`${monitor.metadata.name} is a web service`);
+      const ports = workload(env, monitor.metadata.name).spec.template.spec.containers[0]!.ports;
+      expect(ports).toEqual([
+        { name: service.protocol, containerPort: service.port, protocol: 'TCP' },
+        { name: METRICS_PORT_NAME, containerPort: service.metricsPort, protocol: 'TCP' },
+      ]);
     }
   });
 
@@ -278,15 +317,16 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
 });
 
 describe('metrics merging annotations', () => {
-  it("tell Istio's agent the app's metrics port and path", () => {
+  it("tell Istio's agent the app's metrics port (never the port its routes reach) and path", () => {
     const backend = environment('prod').services.backend!;
     if (backend.kind !== 'web') throw new Error('backend is a web service');
     expect(metricsMergeAnnotations(backend)).toEqual({
       'prometheus.io/scrape': 'true',
-      'prometheus.io/port': '8001',
+      'prometheus.io/port': '9464',
       'prometheus.io/path': '/metrics',
     });
-    expect(metricsMergeAnnotations({ port: 8001 })).toEqual({});
+    expect(backend.metricsPort).not.toBe(backend.port);
+    expect(metricsMergeAnnotations({ metricsPort: 9464 })).toEqual({});
   });
 
   it('are on the pods of every scraped service in the mesh, and nowhere outside it', () => {

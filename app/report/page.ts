@@ -36,7 +36,7 @@ h1 { margin-bottom: .2rem; } h2 { border-bottom: 1px solid var(--line); padding-
 h3 { margin: 1.5rem 0 .4rem; } small, .muted { color: var(--muted); font-weight: normal; }
 table { border-collapse: collapse; margin: .4rem 0 .8rem; }
 th, td { border: 1px solid var(--line); padding: .25rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f6f8fa; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f6f8fa; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; } td.n { white-space: nowrap; }
 .pass { color: var(--good); font-weight: bold; } .fail, .error { color: var(--bad); font-weight: bold; }
 .not-run { color: var(--warn); font-weight: bold; } .warning { color: var(--warn); }
 .topology { overflow-x: auto; border: 1px solid var(--line); padding: .5rem; margin: .5rem 0 1.5rem; }
@@ -48,9 +48,11 @@ code { font-size: 12px; } nav a { margin-right: 1rem; } ul.status { list-style: 
 function verdictCell(verdict: SimulationVerdict | undefined, simulated: boolean): Html {
   if (!simulated) return html``;
   if (verdict === undefined || verdict.agrees === undefined) return html`<td data-field="simulation" class="not-run">not simulated</td>`;
+  // The line says it all (`prod: pool backend: plan 11-19 nodes, the scheduler needed ...`); the row already names the pool.
+  const detail = verdict.line.replace(/^[^:]+: pool [^:]+: /, '').replace(/: the simulation (agrees|DISAGREES)$/, '');
   return verdict.agrees
-    ? html`<td data-field="simulation" class="pass" title="${verdict.line}">agrees</td>`
-    : html`<td data-field="simulation" class="fail" title="${verdict.line}">DISAGREES: ${verdict.line}</td>`;
+    ? html`<td data-field="simulation" class="pass">agrees<br><small>${detail}</small></td>`
+    : html`<td data-field="simulation" class="fail">DISAGREES<br><small>${detail}</small></td>`;
 }
 
 function planSection(plan: PlanJson, inputs: ReportInputs): Html {

@@ -16,7 +16,7 @@ interface ServiceMonitorObject {
   spec: {
     selector: { matchLabels: Record<string, string> };
     podTargetLabels: string[];
-    endpoints: { port: string; path: string; interval: string; relabelings: Relabeling[] }[];
+    endpoints: { port?: string; targetPort?: string; path: string; interval: string; relabelings: Relabeling[] }[];
   };
 }
 
@@ -28,6 +28,7 @@ const required = {
   selector,
   serviceName: 'backend',
   metricsPath: '/metrics',
+  metricsPort: 'metrics',
   mesh: false,
 } satisfies ServiceMonitorProps;
 
@@ -65,9 +66,9 @@ describe('ServiceMonitor', () => {
     expect(monitor.name).toBe('backend');
   });
 
-  it("outside the mesh, scrapes the app's metrics path on the http port of the live Service only", () => {
+  it("outside the mesh, scrapes the app's metrics path on the pods' metrics port, through the live Service only, never on a Service port", () => {
     expect(render(required).resource.spec.endpoints).toEqual([
-      { port: 'http', path: '/metrics', interval: '30s', relabelings: [keepLive] },
+      { targetPort: 'metrics', path: '/metrics', interval: '30s', relabelings: [keepLive] },
     ]);
   });
 
@@ -86,7 +87,7 @@ describe('ServiceMonitor', () => {
   });
 
   it('takes every optional prop', () => {
-    const props: Required<ServiceMonitorProps> = { ...required, interval: '15s', port: 'http2' };
+    const props: Required<ServiceMonitorProps> = { ...required, interval: '15s', port: 'http2', mesh: true };
     const { resource, monitor } = render(props);
     expect(resource.spec.endpoints[0]!.interval).toBe('15s');
     expect(resource.spec.endpoints[0]!.port).toBe('http2');

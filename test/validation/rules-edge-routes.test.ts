@@ -45,6 +45,25 @@ describe(ROUTE_CONFLICT, () => {
     ]);
   });
 
+  it('fails one path of one host routed to two services through two Gateways of the environment', () => {
+    const objects = copy('prod');
+    const frontend = byName(objects, 'HTTPRoute', 'frontend');
+    const gateway = byName(objects, 'Gateway', frontend.spec.parentRefs[0].name);
+    objects.push({ ...structuredClone(gateway), metadata: { ...gateway.metadata, name: 'internal' } });
+    objects.push({
+      ...structuredClone(frontend),
+      metadata: { ...frontend.metadata, name: 'internal-api' },
+      spec: {
+        ...structuredClone(frontend.spec),
+        parentRefs: frontend.spec.parentRefs.map((ref: M) => ({ ...ref, name: 'internal' })),
+        rules: [{ ...frontend.spec.rules[0], backendRefs: [{ ...frontend.spec.rules[0].backendRefs[0], name: 'backend' }] }],
+      },
+    });
+    expect(findings('prod', objects, ROUTE_CONFLICT)).toEqual([
+      'HTTPRoute/edge/internal-api spec.rules[0]: sends "/" (PathPrefix) of app.example.com through Gateway edge/internal to other backends than HTTPRoute/edge/frontend does through Gateway edge/public: which service answers depends on where DNS sends the host; route each path of a host to one service',
+    ]);
+  });
+
   it('fails a GRPCRoute sharing a hostname with an HTTPRoute on the Gateway', () => {
     const objects = copy('prod');
     const frontend = byName(objects, 'HTTPRoute', 'frontend');

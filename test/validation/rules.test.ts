@@ -905,6 +905,21 @@ const CASES: Record<string, Case> = {
     path: 'spec.endpoints[0].port',
     message: 'Service/platform/backend has no port named "metrics"',
   },
+  'edge/public-metrics': {
+    // goodPlatform's Ingress routes /api to the backend's http port: scraping that port publishes the metrics.
+    fail: () => [...goodPlatform(), serviceMonitor(labels('backend'), 'http')],
+    pass: () => [
+      ...platformWith('Deployment', 'backend', (o) => {
+        backendContainer(o).ports.push({ name: 'metrics', containerPort: 9464, protocol: 'TCP' });
+      }),
+      {
+        ...serviceMonitor(labels('backend'), 'http'),
+        spec: { selector: { matchLabels: labels('backend') }, endpoints: [{ targetPort: 'metrics', path: '/metrics' }] },
+      },
+    ],
+    path: 'spec.endpoints[0]',
+    message: 'scrapes the metrics served on container port 8000 of Deployment/platform/backend, which Ingress/platform/web routes to',
+  },
   'pod/resources': {
     fail: () => platformWith('Deployment', 'backend', (o) => delete backendContainer(o).resources.limits['ephemeral-storage']),
     pass: () =>

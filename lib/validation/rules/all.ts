@@ -33,6 +33,7 @@ import { workloadIdentityRules } from './workload-identity';
 import { redisReleaseRules } from './redis-release';
 import { sandboxRules } from './sandbox';
 import { scrapePeerRules } from './scrape-peers';
+import { publicMetricsRules } from './public-metrics';
 import { secretRules } from './secrets';
 import { securityRules } from './security';
 import { serviceAccountRules } from './service-account';
@@ -72,6 +73,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   alertSourceRules,
   sandboxRules,
   scrapePeerRules,
+  publicMetricsRules,
   fluxIdentityRules,
   gitopsSourceRules,
   workloadIdentityRules,

@@ -1,10 +1,12 @@
 /**
  * What the public routes promise, checked on the routes the set holds (HTTPRoutes and GRPCRoutes of a
  * Gateway), whatever model wrote them:
- * - edge/route-conflict: one path of one host goes to one backend. Two rules of routes on the same
- *   Gateway that match the same hostname with the same match (path, headers, method) and send it to
- *   different backends: Gateway API hands the match to the oldest route and drops the other silently
- *   (HTTPRoute "Conflicts" precedence), so which service answers depends on creation order. A GRPCRoute
+ * - edge/route-conflict: one path of one host goes to one backend, across every route of the set. Two
+ *   rules that match the same hostname with the same match (path, headers, method) and send it to
+ *   different backends: on one Gateway, Gateway API gives the tie to the oldest route, then to the
+ *   first by "{namespace}/{name}", and drops the other silently (HTTPRoute `spec.rules[].matches`,
+ *   gateway-api v1.5.1 config/crd/standard/gateway.networking.k8s.io_httproutes.yaml), so which service
+ *   answers depends on creation order; on two Gateways, on where DNS sends the host. A GRPCRoute
  *   and an HTTPRoute sharing a hostname on a Gateway conflict too: Gateway API accepts exactly one of
  *   the two (GRPCRoute `spec.hostnames`, v1.5.1).
  * - edge/unreachable: a public service the edge can reach. The service's pods, when Istio
@@ -77,7 +79,7 @@ function backendKey(rule: Obj | undefined): string {
 }
 
 function checkConflicts(model: Model, out: Violation[]): void {
-  const seen = new Map<string, { route: Entry; backends: string }>();
+  const seen = new Map<string, { route: Entry; gateway: string; backends: string }>();
   const kindOfHost = new Map<string, Entry>();
   for (const route of [...model.ofKind(HTTP_ROUTE), ...model.ofKind(GRPC_ROUTE)]) {
     const spec = asObj(route.obj.spec) ?? {};
@@ -103,11 +105,13 @@ function checkConflicts(model: Model, out: Violation[]): void {
           if (asArray(rule?.backendRefs).length === 0) return; // a redirect
           const matches = asArray(rule?.matches).filter(isObj);
           for (const match of matches.length === 0 ? [undefined] : matches) {
-            const key = `${gateway} ${host} ${route.gk} ${matchKey(route, match)}`;
+            // Across every Gateway of the set: a host on two Gateways is the same host to its clients,
+            // and which Gateway (so which backend) answers depends on where DNS points.
+            const key = `${host} ${route.gk} ${matchKey(route, match)}`;
             const backends = backendKey(rule);
             const first = seen.get(key);
             if (first === undefined) {
-              seen.set(key, { route, backends });
+              seen.set(key, { route, gateway, backends });
             } else if (first.backends !== backends) {
               const what = asObj(match?.path)
                 ? `${show(asObj(match?.path)?.value ?? '/')} (${asString(asObj(match?.path)?.type) ?? 'PathPrefix'})`
@@ -117,7 +121,9 @@ function checkConflicts(model: Model, out: Violation[]): void {
                   ROUTE_CONFLICT,
                   route,
                   `spec.rules[${r}]`,
-                  `sends ${what} of ${host} to other backends than ${first.route.id} does: Gateway API gives a match to the oldest route, so which service answers depends on creation order; route each path of a host to one service`,
+                  first.gateway === gateway
+                    ? `sends ${what} of ${host} to other backends than ${first.route.id} does: Gateway API gives a match to the oldest route, so which service answers depends on creation order; route each path of a host to one service`
+                    : `sends ${what} of ${host} through Gateway ${gateway} to other backends than ${first.route.id} does through Gateway ${first.gateway}: which service answers depends on where DNS sends the host; route each path of a host to one service`,
                 ),
               );
             }

@@ -7,10 +7,12 @@
  * - ref/secret-store: every ExternalSecret's store exists (and a ClusterSecretStore admits its namespace).
  * - ref/certificate-issuer: every Certificate's issuer exists.
  * - ref/trigger-auth: every ScaledObject trigger's authenticationRef exists.
- * - ref/service-monitor: every ServiceMonitor selects a Service whose named ports it scrapes.
+ * - ref/service-monitor: every ServiceMonitor selects a Service whose named ports it scrapes (or, by
+ *   `targetPort`, whose pods declare the container port it scrapes).
  */
 import type { Violation } from '../types';
 import { asArray, asObj, asString, GK, isObj, mapMatches, show, violation, type Entry, type Model, type RuleFamily } from './model';
+import { podPorts, resolveTargetPort } from './ports';
 
 export const SECRET_SOURCE = 'ref/secret-source';
 export const SECRET_STORE = 'ref/secret-store';
@@ -228,6 +230,25 @@ function checkServiceMonitors(model: Model, out: Violation[]): void {
       continue;
     }
     asArray(spec.endpoints).forEach((endpoint, i) => {
+      const targetPort = asObj(endpoint)?.targetPort;
+      if (targetPort !== undefined && asObj(endpoint)?.port === undefined) {
+        // A container port of the Services' pods that no Service port need expose (a metrics port).
+        for (const svc of services) {
+          const selector = (asObj(asObj(svc.obj.spec)?.selector) ?? {}) as Record<string, string>;
+          const pods = model.workloadsMatchingMap(svc.namespace, selector).map((w) => w.pod);
+          if (pods.length > 0 && !pods.some((pod) => resolveTargetPort(podPorts(pod), targetPort) !== undefined)) {
+            out.push(
+              violation(
+                SERVICE_MONITOR,
+                entry,
+                `spec.endpoints[${i}].targetPort`,
+                `the pods of ${svc.id} have no container port ${show(targetPort)}`,
+              ),
+            );
+          }
+        }
+        return;
+      }
       const port = asString(asObj(endpoint)?.port);
       if (!port) return;
       const portNames = (svc: Entry) => asArray(asObj(svc.obj.spec)?.ports).map((p) => asString(asObj(p)?.name));
