@@ -73,7 +73,7 @@ const BAD_INPUT: readonly (readonly [string, string | RegExp])[] = [
   ],
   [
     'worker-rollout',
-    /^bad-worker: services\.worker\.strategy = \{"type":"blueGreen"\}: unknown key \(a worker takes no traffic and always rolls out: port, protocol, healthPath, .*metricsPath, strategy, .* are for web services\); allowed keys: /,
+    /^bad-worker: services\.worker\.strategy = \{"type":"blueGreen"\}: unknown key \(a worker takes no traffic and always rolls out: port, protocol, healthPath, .*metricsPath, metricsPort, strategy, .* are for web services\); allowed keys: /,
   ],
   [
     'unknown-callee',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { environment, find, objects, podTemplates, rendered, workload } from './helpers';
 import type { HpaJson, PdbJson, ServiceJson, WithSpec } from './k8s-json';
+import { METRICS_PORT_NAME } from '../lib/names';
 
 /** KEDA's ScaledObject. */
 type ScaledObject = WithSpec<{
@@ -131,7 +132,8 @@ describe.each(environmentNames())('%s workloads', (name) => {
         else expect(container.readinessProbe!.httpGet).toEqual({ path: spec.healthPath, port });
         expect(container.livenessProbe).not.toHaveProperty('httpGet');
         expect(container.livenessProbe!.tcpSocket).toEqual({ port });
-        expect(container.ports!.map((p) => p.name)).toEqual([port]);
+        // The probes' port first; the metrics on a port of their own, which no Service exposes.
+        expect(container.ports!.map((p) => p.name)).toEqual(spec.metricsPath === undefined ? [port] : [port, METRICS_PORT_NAME]);
       }
       const startup = container.startupProbe;
       if (spec.kind === 'job' || spec.startupSeconds === undefined) expect(startup).toBeUndefined();

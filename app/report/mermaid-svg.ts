@@ -13,14 +13,16 @@ export interface Diagram {
 }
 
 /**
- * Mermaid's settings: strict security (labels are sanitized, no click handlers), ids that do not change
- * between runs, and labels as SVG text in Arial's metrics (Liberation Sans in Debian's Chromium), so
+ * Mermaid's settings: strict security (labels are sanitized, no click handlers), ids and shapes that
+ * do not change between runs, and labels as SVG text in Arial's metrics (Liberation Sans in Debian's Chromium), so
  * the picture is one SVG any viewer draws the same.
  */
 const MERMAID_CONFIG = {
   startOnLoad: false,
   securityLevel: 'strict',
   deterministicIds: true,
+  // Mermaid draws shapes with rough.js, which takes a random seed unless one is given.
+  handDrawnSeed: 1,
   htmlLabels: false,
   flowchart: { htmlLabels: false, useMaxWidth: true },
   fontFamily: 'Arial, "Liberation Sans", sans-serif',
