@@ -64,22 +64,21 @@ export function readVerifyJson(file: string): VerifyJson {
 
 export function collectInputs(options: ReportOptions = {}): ReportInputs {
   const distDir = options.distDir ?? 'dist';
+  // The files first: a wrong one is refused before anything is rendered.
+  const verify = options.verifyFile === undefined ? undefined : { file: options.verifyFile, report: readVerifyJson(options.verifyFile) };
+  const simulation =
+    options.simulationFile === undefined
+      ? undefined
+      : { file: options.simulationFile, report: readSimulationReport(options.simulationFile) };
   const rendered = renderEnvironments({ environments: options.environments });
   const plans = rendered.map((env) => planEnvironment(env.model, env.objects));
   const environments = rendered.map((env) => env.environment);
   return {
     environments,
     plans: plans.map(planJson),
-    ...(options.simulationFile === undefined
-      ? {}
-      : {
-          simulation: {
-            file: options.simulationFile,
-            verdicts: simulationVerdicts(plans, readSimulationReport(options.simulationFile)),
-          },
-        }),
+    ...(simulation === undefined ? {} : { simulation: { file: simulation.file, verdicts: simulationVerdicts(plans, simulation.report) } }),
     topology: rendered.map((env) => ({ environment: env.environment, mermaid: topologyMermaid(env.objects, graphOptions(env.model)) })),
-    ...(options.verifyFile === undefined ? {} : { verify: { file: options.verifyFile, report: readVerifyJson(options.verifyFile) } }),
+    ...(verify === undefined ? {} : { verify }),
     distDir,
     diffs: diffDist({ distDir, environments }),
   };
