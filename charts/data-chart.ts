@@ -13,17 +13,23 @@ import { AppSecrets, type SecretTemplate } from '../lib/app-secrets';
 import { BarmanArchive, type ArchiveCredentials } from '../lib/barman-archive';
 import { BaseBackupSchedule } from '../lib/base-backup-schedule';
 import { GOOGLE_APIS, METADATA_SERVER } from '../lib/gke-network';
+import { aclFileTemplate } from '../lib/redis-acl';
 import { clusterAddress } from '../lib/cluster-address';
 import {
   BACKUP_CREDENTIALS_KEY,
   backupCredentialsName,
   baseBackupName,
   CNPG_LABELS,
+  clusterHost,
+  CNPG_CA_KEYS,
+  DATA_CA,
   DATA_PORTS,
   poolerLabels,
   poolerName,
   postgresCredentialsName,
   postgresInstanceLabels,
+  REDIS_ACL_KEY,
+  redisAclName,
   redisAuthName,
   redisName,
   REDIS_PASSWORD_KEY,
@@ -47,6 +53,7 @@ import {
   ownArchive,
   postgresClusterName,
   postgresRole,
+  redisUsers,
   storePlacement,
   storePorts,
   usersOfStore,
@@ -81,6 +88,11 @@ function apiServer(environment: Environment): NetworkRule {
   return { peers: cidrs.map(ipPeer), ports: [tcp(port)] };
 }
 
+/** The names a Service answers to in the cluster, as CloudNativePG lists them on its own certificates. */
+function serviceNames(service: string, namespace: string): string[] {
+  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, clusterHost(service, namespace)];
+}
+
 function storeLabels(environment: Environment, store: string): Record<string, string> {
   return platformLabels(environment, store);
 }
@@ -101,6 +113,26 @@ export class DataChart extends Chart {
     const { environment } = props;
     if (namespaces.length === 0) return;
     new NamespaceIsolation(this, 'Isolation', { labels: platformLabels(environment, 'data'), mesh: false });
+    if (operatedPostgres(environment).length > 0) {
+      // The data CA, from the store: CloudNativePG signs the server certificates with it, the apps verify with it.
+      this.secrets(
+        environment,
+        'data-ca',
+        DATA_CA.secret,
+        platformLabels(environment, 'data'),
+        [
+          [DATA_CA.certSecret, DATA_CA.certSecret],
+          [DATA_CA.keySecret, DATA_CA.keySecret],
+        ],
+        {
+          keepFetched: false,
+          data: {
+            [CNPG_CA_KEYS.cert]: `{{ index . ${JSON.stringify(DATA_CA.certSecret)} }}`,
+            [CNPG_CA_KEYS.key]: `{{ index . ${JSON.stringify(DATA_CA.keySecret)} }}`,
+          },
+        },
+      );
+    }
     for (const [name, store] of operatedPostgres(environment)) this.postgres(environment, name, store);
     for (const [name, store] of operatedRedis(environment)) this.redis(environment, name, store);
   }
@@ -189,6 +221,8 @@ export class DataChart extends Chart {
       archive:
         archive === undefined || backups === undefined ? undefined : { ...archive, archiveTimeoutSeconds: backups.archiveTimeoutSeconds },
       rpoSeconds,
+      // Signed by the data CA the apps trust, for the pooler's names too (the pooler serves this certificate).
+      serverTls: { caSecret: DATA_CA.secret, altDnsNames: serviceNames(poolerName(name), store.namespace) },
       serviceAccountAnnotations:
         backups?.credentials.type === 'workload-identity'
           ? { 'iam.gke.io/gcp-service-account': backups.credentials.serviceAccount }
@@ -264,6 +298,17 @@ export class DataChart extends Chart {
     const labels = storeLabels(environment, name);
     const auth = redisAuthName(name);
     this.secrets(environment, `${name}-auth`, auth, labels, [[REDIS_PASSWORD_KEY, store.passwordSecret]]);
+    // One ACL user per client service, each with its own password from the store (hashed in the file).
+    const users = redisUsers(environment, name, store);
+    const acl = redisAclName(name);
+    this.secrets(
+      environment,
+      `${name}-acl`,
+      acl,
+      labels,
+      [[REDIS_PASSWORD_KEY, store.passwordSecret], ...users.map((user) => [user.passwordKey, user.passwordKey] as const)],
+      { keepFetched: false, data: { [REDIS_ACL_KEY]: aclFileTemplate(REDIS_PASSWORD_KEY, users) } },
+    );
     const redis = new ReplicatedRedis(this, `${name}-redis`, {
       name: redisName(name),
       labels,
@@ -279,6 +324,7 @@ export class DataChart extends Chart {
       snapshotSeconds: store.persistence.snapshotSeconds,
       maxMemoryPercent: store.maxMemoryPercent,
       passwordSecret: { name: auth, key: REDIS_PASSWORD_KEY },
+      aclSecret: acl,
     });
     const set: k8s.NetworkPolicyPeer = {
       podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [redis.name, redisSentinelName(name)] }] },

@@ -18,6 +18,7 @@ import { RegionRole, Tier } from '../environments/schema';
 import {
   archiveName,
   clusterHost,
+  DATA_CA,
   DATA_PORTS,
   peerArchiveName,
   poolerLabels,
@@ -30,9 +31,14 @@ import {
   redisName,
   redisSentinelName,
   redisSentinelService,
+  redisUserName,
+  redisUsernameKey,
+  redisUserPasswordSecret,
 } from '../lib/data-names';
 import { namespaceSelector } from '../lib/network-peers';
+import { SECRETS_MOUNT_PATH } from '../lib/names';
 import type { ClusterRole, StorePlacement, TopologyMember } from '../lib/postgres-cluster';
+import { type RedisAclUser, RedisClientRole } from '../lib/redis-acl';
 
 /** Every operated store, in declaration order. */
 export function operatedStores(environment: Environment): [string, OperatedStore][] {
@@ -134,25 +140,85 @@ export function storePorts(store: OperatedStore): number[] {
 }
 
 /**
- * The connection URL an app's `urlSecret` is written as: the in-cluster endpoint around the password
- * the store's secret holds (External Secrets' template, `urlquery`-escaped). The pooler serves TLS to
- * clients (CloudNativePG's PgBouncer: client_tls_sslmode prefer), so the URL requires it.
+ * Where a client finds the data CA's certificate: a file of its own Secret (SECRETS_MOUNT_PATH, one
+ * file per key), which its ExternalSecret fetches from the store as DATA_CA.certSecret.
  */
-export function connectionUrlTemplate(name: string, store: OperatedStore): string {
-  const password = `{{ index . ${JSON.stringify(store.passwordSecret)} | urlquery }}`;
-  const host = storeHost(name, store);
-  if (store.engine === 'postgres') {
-    return `postgresql://${store.database}:${password}@${host}:${storePort(store)}/${store.database}?sslmode=require`;
-  }
-  // kombu's (Celery's) Sentinel transport: the Sentinels' address; the master group is REDIS_MASTER_GROUP
-  // (the app's broker_transport_options master_name; connectionSecretExtras writes it beside the URL).
-  if (followsSentinels(store)) return `sentinel://:${password}@${host}:${storePort(store)}/0`;
-  return `redis://:${password}@${host}:${storePort(store)}/0`;
+export const DATA_CA_FILE = `${SECRETS_MOUNT_PATH}/${DATA_CA.certSecret}`;
+
+/** The Redis store a worker consumes its queue from, if it is one the platform operates. */
+function brokerStore(environment: Environment, spec: Environment['services'][string]): string | undefined {
+  if (spec.kind !== 'worker' || spec.queue?.broker !== 'redis') return undefined;
+  return usedStoreOfEngine(environment, spec.uses, 'redis')?.[0];
 }
 
-/** Keys written beside a store's connection URL: the Sentinel master group a Sentinel client asks for. */
-export function connectionSecretExtras(store: OperatedStore): Readonly<Record<string, string>> {
-  return followsSentinels(store) ? { [`${store.urlSecret}-sentinel-master`]: REDIS_MASTER_GROUP } : {};
+/**
+ * How a service uses a Redis store, from the model alone: a worker whose queue's broker the store is
+ * consumes it; a service that enqueues on such a queue (its `queue.producers`, by default every other
+ * user of the broker store) produces; any other user caches.
+ */
+export function redisClientRole(environment: Environment, store: string, service: string): RedisClientRole {
+  const spec = environment.services[service];
+  if (spec === undefined) throw new Error(`${environment.name}: services.${service} does not exist`);
+  if (brokerStore(environment, spec) === store) return RedisClientRole.CONSUMER;
+  const produces = Object.entries(environment.services).some(
+    ([worker, other]) =>
+      other.enabled &&
+      other.kind === 'worker' &&
+      worker !== service &&
+      brokerStore(environment, other) === store &&
+      (other.queue?.producers ?? [service]).includes(service),
+  );
+  return produces ? RedisClientRole.PRODUCER : RedisClientRole.CACHE;
+}
+
+/** Every client of a Redis store, its ACL user and the secret its password is kept in, in declaration order. */
+export function redisUsers(environment: Environment, name: string, store: OperatedRedis): RedisAclUser[] {
+  return usersOfStore(environment, name).map((service) => ({
+    name: redisUserName(service),
+    role: redisClientRole(environment, name, service),
+    passwordKey: redisUserPasswordSecret(store.passwordSecret, service),
+  }));
+}
+
+/**
+ * The secret in the store whose password a service connects to a store with: the PostgreSQL owner's,
+ * or the service's own Redis user's.
+ */
+export function clientPasswordSecret(store: OperatedStore, service: string): string {
+  return store.engine === 'redis' ? redisUserPasswordSecret(store.passwordSecret, service) : store.passwordSecret;
+}
+
+/**
+ * The connection URL a service's `urlSecret` is written as: the in-cluster endpoint around the password
+ * the store's secret holds (External Secrets' template, `urlquery`-escaped).
+ * - PostgreSQL: the pooler, `sslmode=verify-full` with the data CA as `sslrootcert` (libpq checks the
+ *   chain and that the host is among the certificate's names: the cluster's server certificate, which
+ *   the pooler serves, carries the pooler's names, see charts/data-chart.ts and lib/data-names.ts DATA_CA).
+ * - Redis: the service's own ACL user and password.
+ */
+export function connectionUrlTemplate(name: string, store: OperatedStore, service: string): string {
+  const password = `{{ index . ${JSON.stringify(clientPasswordSecret(store, service))} | urlquery }}`;
+  const host = storeHost(name, store);
+  if (store.engine === 'postgres') {
+    return `postgresql://${store.database}:${password}@${host}:${storePort(store)}/${store.database}?sslmode=verify-full&sslrootcert=${DATA_CA_FILE}`;
+  }
+  const user = redisUserName(service);
+  // kombu's (Celery's) Sentinel transport: the Sentinels' address; the master group is REDIS_MASTER_GROUP
+  // (the app's broker_transport_options master_name; connectionSecretExtras writes it beside the URL).
+  if (followsSentinels(store)) return `sentinel://${user}:${password}@${host}:${storePort(store)}/0`;
+  return `redis://${user}:${password}@${host}:${storePort(store)}/0`;
+}
+
+/**
+ * Keys written beside a store's connection URL: a Redis client's user name (KEDA reads it for a queue
+ * worker), and the Sentinel master group a Sentinel client asks for.
+ */
+export function connectionSecretExtras(store: OperatedStore, service: string): Readonly<Record<string, string>> {
+  if (store.engine !== 'redis') return {};
+  return {
+    [redisUsernameKey(store.urlSecret)]: redisUserName(service),
+    ...(followsSentinels(store) ? { [`${store.urlSecret}-sentinel-master`]: REDIS_MASTER_GROUP } : {}),
+  };
 }
 
 /** The operated store of an engine that a service uses, if any (the one its queue's broker is). */

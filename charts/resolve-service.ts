@@ -149,7 +149,7 @@ function podBasics(environment: Environment, service: string, spec: ServiceSpec,
       ...(spec.kind === 'worker' && spec.queue !== undefined ? [{ name: QUEUE_NAME_ENV, value: spec.queue.name }] : []),
       ...tracingEnv(environment, service, image.tag),
     ],
-    secretName: secretNamesOf(environment, spec).length > 0 ? appSecretName(service) : undefined,
+    secretName: secretNamesOf(environment, service, spec).length > 0 ? appSecretName(service) : undefined,
     configMapName: spec.config === undefined ? undefined : configMapName(service),
     terminationGracePeriodSeconds: grace,
     placement: placement(environment, spec),
@@ -216,7 +216,7 @@ function release(environment: Environment, service: string, spec: WebServiceSpec
 }
 
 function secrets(environment: Environment, service: string, spec: ServiceSpec): ResolvedSecrets | undefined {
-  const plan = secretPlanOf(environment, spec);
+  const plan = secretPlanOf(environment, service, spec);
   if (plan.fetched.length === 0 && Object.keys(plan.templates).length === 0) return undefined;
   return {
     secretName: appSecretName(service),
@@ -261,7 +261,7 @@ export function resolveService(environment: Environment, service: string, analys
     maxSurgePercent: spec.maxSurgePercent,
   };
   if (spec.kind === 'worker') {
-    const connection = queueConnection(environment, spec);
+    const connection = queueConnection(environment, service, spec);
     return {
       ...common,
       kind: 'worker',

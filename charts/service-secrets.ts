@@ -1,8 +1,9 @@
 /** Which secrets a service gets, and where each lives in the environment's store. */
 import type { Environment, ServiceSpec } from '../environments/schema';
-import { drPairName, REDIS_MASTER_GROUP } from '../lib/data-names';
+import { DATA_CA, drPairName, REDIS_MASTER_GROUP, redisUsernameKey } from '../lib/data-names';
 import { inClusterRedisCredentials, queueCredentials, type QueueCredential } from '../lib/queue-credentials';
 import {
+  clientPasswordSecret,
   connectionSecretExtras,
   connectionUrlTemplate,
   followsSentinels,
@@ -13,10 +14,12 @@ import {
 
 /**
  * How a queue worker's KEDA trigger reaches its broker: a managed broker's address and password are
- * secrets; a Redis the platform operates is addressed by its master Service, only its password is read.
+ * secrets; a Redis the platform operates is addressed by its master Service, and KEDA signs in as the
+ * worker's own ACL user (its name and password, from the worker's Secret).
  */
 export function queueConnection(
   environment: Environment,
+  service: string,
   spec: ServiceSpec,
 ): { readonly credentials: readonly QueueCredential[]; readonly address?: string; readonly sentinelMaster?: string } | undefined {
   if (spec.kind !== 'worker' || spec.queue === undefined) return undefined;
@@ -25,15 +28,15 @@ export function queueConnection(
   const [name, store] = operated;
   // With Sentinels KEDA asks them for the master (its redis-sentinel scaler), as the workers do.
   return {
-    credentials: inClusterRedisCredentials(store.passwordSecret),
+    credentials: inClusterRedisCredentials(clientPasswordSecret(store, service), redisUsernameKey(store.urlSecret)),
     address: `${storeHost(name, store)}:${storePort(store)}`,
     ...(followsSentinels(store) ? { sentinelMaster: REDIS_MASTER_GROUP } : {}),
   };
 }
 
 /** The secrets a service declares, and its queue credentials if it is a queue worker. */
-export function secretNamesOf(environment: Environment, spec: ServiceSpec): string[] {
-  const queue = queueConnection(environment, spec)?.credentials.map((c) => c.secret) ?? [];
+export function secretNamesOf(environment: Environment, service: string, spec: ServiceSpec): string[] {
+  const queue = queueConnection(environment, service, spec)?.credentials.map((c) => c.secret) ?? [];
   return [...new Set([...spec.secrets, ...queue])];
 }
 
@@ -48,21 +51,34 @@ export interface SecretPlan {
 /**
  * The secrets of a service. A connection URL (`urlSecret`) of a store the platform operates is not
  * read from the store: it is written to point at the store in this cluster (PostgreSQL's pooler,
- * Redis's master Service) around the store's password, which is read instead. The apps keep reading
- * the same file; where it points follows the environment.
+ * Redis's master Service) around a password, which is read instead: PostgreSQL's owner password, or
+ * the service's own Redis user's (never the Redis store's own password, which only the operator and
+ * the Redis pods hold); with a PostgreSQL URL, the data CA's certificate it verifies the pooler with.
+ * The apps keep reading the same file; where it points follows the environment.
  */
-export function secretPlanOf(environment: Environment, spec: ServiceSpec): SecretPlan {
-  const declared = secretNamesOf(environment, spec);
+export function secretPlanOf(environment: Environment, service: string, spec: ServiceSpec): SecretPlan {
+  const declared = secretNamesOf(environment, service, spec);
   const templates: Record<string, string> = {};
   const passwords: string[] = [];
+  let verified = false;
   for (const name of spec.uses) {
     const store = environment.dataStores[name];
-    if (store?.mode !== 'operated' || !declared.includes(store.urlSecret)) continue;
-    templates[store.urlSecret] = connectionUrlTemplate(name, store);
-    Object.assign(templates, connectionSecretExtras(store));
-    passwords.push(store.passwordSecret);
+    if (store?.mode !== 'operated') continue;
+    // The keys beside the URL are written when the URL is, or when a queue worker's autoscaler reads one.
+    const extras = connectionSecretExtras(store, service);
+    const url = declared.includes(store.urlSecret);
+    if (!url && !Object.keys(extras).some((key) => declared.includes(key))) continue;
+    if (url) templates[store.urlSecret] = connectionUrlTemplate(name, store, service);
+    verified ||= url && store.engine === 'postgres';
+    Object.assign(templates, extras);
+    passwords.push(clientPasswordSecret(store, service));
   }
-  return { fetched: [...new Set([...declared.filter((secret) => !(secret in templates)), ...passwords])], templates };
+  // The CA its connection URLs verify the servers with (sslrootcert), a file beside them.
+  const ca = verified ? [DATA_CA.certSecret] : [];
+  return {
+    fetched: [...new Set([...declared.filter((secret) => !(secret in templates)), ...passwords, ...ca])],
+    templates,
+  };
 }
 
 /**

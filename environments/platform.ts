@@ -129,7 +129,15 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
       egress: [],
       secrets: ['database-url', 'redis-url'],
       // Seed 004: one replica per 100 waiting tasks; a task may run five minutes.
-      queue: { broker: 'redis', name: 'celery', targetPerReplica: 100, scaleToZero: false, taskTimeoutSeconds: 300 },
+      // The API enqueues the tasks; the AI service only caches prompts in the same Redis.
+      queue: {
+        broker: 'redis',
+        name: 'celery',
+        targetPerReplica: 100,
+        scaleToZero: false,
+        taskTimeoutSeconds: 300,
+        producers: ['backend'],
+      },
     },
   },
   ingress: {

@@ -275,6 +275,13 @@ const queue = strict({
   pollingSeconds: z.number().int().min(1).max(3600).default(QUEUE_SCALING_DEFAULTS.pollingSeconds),
   /** How long the queue must stay empty before the workers go, seconds. */
   cooldownSeconds: z.number().int().min(0).max(86_400).default(QUEUE_SCALING_DEFAULTS.cooldownSeconds),
+  /**
+   * The services that enqueue tasks on it, each using the same broker store. On a Redis the platform
+   * operates each user gets an ACL user with only the commands its role needs: a producer may push to
+   * lists and publish, any other user of the store only caches. @default - every other service that
+   * uses the broker store
+   */
+  producers: z.array(dnsLabel).optional(),
 });
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -1095,6 +1102,7 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
         );
       }
     });
+    if (svc.kind === ServiceKind.WORKER) checkProducers(env, name, svc, ctx);
   }
   for (const [name, pool] of Object.entries(env.nodePools)) {
     if (!(pool.machineType in env.machineTypes)) {
@@ -1587,6 +1595,31 @@ function checkGraph(env: Env, name: string, svc: Svc, ctx: Ctx): void {
           .join(', ')}`,
       });
     }
+  });
+}
+
+/**
+ * A queue's producers are other services of the environment; where the worker reaches its broker as a
+ * data store (`uses`), they use that store too. (A broker reached by its secrets alone has no store to compare.)
+ */
+function checkProducers(env: Env, name: string, svc: Extract<Svc, { kind: 'worker' }>, ctx: Ctx): void {
+  const { queue } = svc;
+  if (queue?.producers === undefined) return;
+  const brokers = svc.uses.filter((store) => env.dataStores[store]?.engine === queue.broker);
+  const eligible = Object.entries(env.services)
+    .filter(([other, spec]) => other !== name && (brokers.length === 0 || spec.uses.some((store) => brokers.includes(store))))
+    .map(([other]) => other);
+  queue.producers.forEach((producer, index) => {
+    if (eligible.includes(producer)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['services', name, 'queue', 'producers', index],
+      input: producer,
+      message:
+        brokers.length === 0
+          ? `must name another service of this environment: ${eligible.join(', ') || '(none)'}`
+          : `must name another service that uses the queue's ${queue.broker} broker (${brokers.join(', ')}): ${eligible.join(', ') || '(none)'}`,
+    });
   });
 }
 

@@ -127,7 +127,8 @@ export default defineEnvironment({
       uses: ['postgres', 'redis'],
       egress: [{ name: 'scan-targets', port: 443, cidrs: ['0.0.0.0/0'] }],
       secrets: ['database-url', 'redis-url'],
-      queue: { broker: 'redis', name: 'scans', targetPerReplica: 50, scaleToZero: true, taskTimeoutSeconds: 60 },
+      // The scan API enqueues the scans; the auth API keeps its JWT sessions in the same Redis (seed 002).
+      queue: { broker: 'redis', name: 'scans', targetPerReplica: 50, scaleToZero: true, taskTimeoutSeconds: 60, producers: ['scan-api'] },
     },
     'report-generator': {
       kind: 'worker',

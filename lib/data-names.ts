@@ -147,3 +147,45 @@ export const DATA_PORTS = {
   sentinel: 26379,
   redisMetrics: 9121,
 } as const;
+
+/**
+ * The private CA PostgreSQL's server certificates chain to, which the apps verify the pooler with. Its
+ * certificate and its key (ECDSA: CloudNativePG parses `ca.key` as an EC key, pkg/certs ParseECPrivateKey,
+ * v1.30.0) are secrets in the environment's store, like the stores' passwords, and the same in every
+ * region: an ExternalSecret writes them into the data namespace as the Cluster's `serverCASecret`
+ * (`ca.crt`, `ca.key`), and each client's own ExternalSecret fetches the certificate alone. A CA that
+ * CloudNativePG generates (`<cluster>-ca`) would live only in the data namespace, where no app can
+ * mount it.
+ */
+export const DATA_CA = {
+  /** The Secret in the data namespace CloudNativePG signs the server certificates with. */
+  secret: 'data-ca',
+  /** The store's secrets: the CA certificate (public; also in every client's Secret) and its key. */
+  certSecret: 'data-ca-cert',
+  keySecret: 'data-ca-key',
+} as const;
+
+/** The keys of a CloudNativePG CA Secret (pkg/certs CACertKey, CAPrivateKeyKey, v1.30.0). */
+export const CNPG_CA_KEYS = { cert: 'ca.crt', key: 'ca.key' } as const;
+
+/** The Secret with a Redis store's ACL file (written by an ExternalSecret), and the key the operator mounts. */
+export function redisAclName(store: string): string {
+  return `${redisName(store)}-acl`;
+}
+/** Fixed by the redis-operator: it mounts this key at /etc/redis/user.acl (v0.26.0 statefulset.go getVolumeMount). */
+export const REDIS_ACL_KEY = 'user.acl';
+
+/** A client service's ACL user on a Redis store. */
+export function redisUserName(service: string): string {
+  return service;
+}
+
+/** The secret in the store with a client service's Redis password: the store's password secret and the service. */
+export function redisUserPasswordSecret(passwordSecret: string, service: string): string {
+  return `${passwordSecret}-${service}`;
+}
+
+/** The key, beside a store's connection URL, that holds the client's Redis user name (KEDA reads it). */
+export function redisUsernameKey(urlSecret: string): string {
+  return `${urlSecret}-username`;
+}

@@ -67,6 +67,15 @@ export interface PostgresClusterProps {
    * run simulate` (dev, prod-asia's DR replica). @default - true from two instances, false with one
    */
   readonly enablePdb?: boolean;
+  /**
+   * The server certificates' CA and the extra names they carry (`spec.certificates`): CloudNativePG
+   * signs its server certificate with `serverCASecret` (`ca.crt`, `ca.key`) for the -rw, -r and -ro
+   * Services plus `serverAltDNSNames` (api/v1 GetClusterAltDNSNames, v1.30.0). A Pooler without its own
+   * `clientTLSSecret` serves this certificate to the apps (pooler_funcs.go GetClientTLSSecretNameOrDefault),
+   * so the pooler's Service names go here for the apps to verify them. @default - a CA CloudNativePG
+   * generates, and only its own Services' names
+   */
+  readonly serverTls?: { readonly caSecret: string; readonly altDnsNames: readonly string[] };
 }
 
 const PART_OF = 'app.kubernetes.io/part-of';
@@ -132,6 +141,9 @@ export class PostgresCluster extends Construct {
         primaryUpdateStrategy: 'unsupervised',
         primaryUpdateMethod: props.instances > 1 ? 'switchover' : 'restart',
         enablePDB: props.enablePdb ?? props.instances > 1,
+        ...(props.serverTls === undefined
+          ? {}
+          : { certificates: { serverCASecret: props.serverTls.caSecret, serverAltDNSNames: [...props.serverTls.altDnsNames] } }),
         resources,
         storage: { ...props.storage },
         ...(props.walStorage === undefined ? {} : { walStorage: { ...props.walStorage } }),

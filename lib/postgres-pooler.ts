@@ -72,6 +72,8 @@ export class PostgresPooler extends Construct {
             max_client_conn: String(this.clientConnectionsPerPod),
             default_pool_size: String(props.defaultPoolSize),
             reserve_pool_size: String(props.reservePoolSize),
+            // A client without TLS is refused (CloudNativePG's default is prefer, pkg/management/pgbouncer/config).
+            client_tls_sslmode: 'require',
           },
         },
         template: {

@@ -29,9 +29,14 @@ export function queueCredentials(broker: Broker): readonly QueueCredential[] {
 }
 
 /**
- * A Redis broker the platform runs itself: its address is no secret (it is set in the trigger), and its
- * password is the store's own password secret, which the worker's Secret carries under that name.
+ * A Redis broker the platform runs itself: its address is no secret (it is set in the trigger); KEDA
+ * signs in as the worker's ACL user, whose name and password the worker's Secret carries under these
+ * keys (KEDA's redis and redis-sentinel scalers take `username` and `password` as authentication
+ * parameters).
  */
-export function inClusterRedisCredentials(passwordSecret: string): readonly QueueCredential[] {
-  return [{ parameter: 'password', secret: passwordSecret }];
+export function inClusterRedisCredentials(passwordSecret: string, usernameKey: string): readonly QueueCredential[] {
+  return [
+    { parameter: 'username', secret: usernameKey },
+    { parameter: 'password', secret: passwordSecret },
+  ];
 }

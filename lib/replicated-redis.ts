@@ -32,6 +32,12 @@ export interface ReplicatedRedisProps {
   readonly maxMemoryPercent: number;
   /** The Secret and key of the password (written by an ExternalSecret). */
   readonly passwordSecret: { readonly name: string; readonly key: string };
+  /**
+   * The Secret holding the ACL file under `user.acl` (written by an ExternalSecret): the operator mounts
+   * it at /etc/redis/user.acl and the image's entrypoint adds `aclfile` (ACL_MODE). @default - no ACL
+   * file: every client is the `default` user
+   */
+  readonly aclSecret?: string;
 }
 
 /** The Redis images run as UID 1000 (OT-CONTAINER-KIT/redis Dockerfiles); the exporter image has no USER, so it is set. */
@@ -129,6 +135,7 @@ export class ReplicatedRedis extends Construct {
             },
           },
         },
+        ...(props.aclSecret === undefined ? {} : { acl: { secret: { secretName: props.aclSecret, defaultMode: 0o440 } } }),
         podSecurityContext: podSecurityContext(),
         securityContext: containerSecurityContext(),
         redisExporter: {

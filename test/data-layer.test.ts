@@ -161,10 +161,13 @@ describe('Redis (seed 004)', () => {
     const prod = rendered('prod');
     const data = find<ExternalSecret>(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data;
     // kombu's (Celery's) Sentinel transport URL; the master group beside it (broker_transport_options master_name).
-    expect(data['redis-url']).toBe('sentinel://:{{ index . "redis-password" | urlquery }}@redis-s-hl.data.svc.cluster.local:26379/0');
+    // Signed in as the backend's own ACL user (test/data-clients.test.ts), never as the store's default user.
+    expect(data['redis-url']).toBe(
+      'sentinel://backend:{{ index . "redis-password-backend" | urlquery }}@redis-s-hl.data.svc.cluster.local:26379/0',
+    );
     expect(data['redis-url-sentinel-master']).toBe('mymaster');
     expect(find<ExternalSecret>(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data['database-url']).toBe(
-      'postgresql://app:{{ index . "postgres-password" | urlquery }}@postgres-pooler.data.svc.cluster.local:5432/app?sslmode=require',
+      'postgresql://app:{{ index . "postgres-password" | urlquery }}@postgres-pooler.data.svc.cluster.local:5432/app?sslmode=verify-full&sslrootcert=/var/run/secrets/app/data-ca-cert',
     );
     expect(find<ScaledObject>(prod, 'ScaledObject', 'worker').spec.triggers[0]).toMatchObject({
       type: 'redis-sentinel',
@@ -172,7 +175,7 @@ describe('Redis (seed 004)', () => {
     });
     // Without Sentinels (dev) the master Service is the only address there is.
     expect(find<ExternalSecret>(rendered('dev'), 'ExternalSecret', 'backend-secrets').spec.target.template.data['redis-url']).toBe(
-      'redis://:{{ index . "redis-password" | urlquery }}@redis-master.data.svc.cluster.local:6379/0',
+      'redis://backend:{{ index . "redis-password-backend" | urlquery }}@redis-master.data.svc.cluster.local:6379/0',
     );
   });
 });

@@ -29,6 +29,7 @@ type TriggerAuthentication = WithSpec<{
 type ExternalSecret = WithSpec<{
   readonly secretStoreRef: { readonly name: string; readonly kind: string };
   readonly data: readonly { readonly secretKey: string; readonly remoteRef: { readonly key: string } }[];
+  readonly target: { readonly template?: { readonly data: Readonly<Record<string, string>> } };
 }>;
 
 type ClusterSecretStore = WithSpec<{
@@ -120,13 +121,18 @@ describe('queue workers scale on queue depth (seeds 001, 004)', () => {
   it("reads the broker credentials from keys the worker's ExternalSecret writes", () => {
     const prod = rendered('prod');
     const auth = find<TriggerAuthentication>(prod, 'TriggerAuthentication', 'worker-queue');
-    const written = find<ExternalSecret>(prod, 'ExternalSecret', 'worker-secrets').spec.data.map((d) => d.secretKey);
+    const secret = find<ExternalSecret>(prod, 'ExternalSecret', 'worker-secrets').spec;
+    // Fetched keys and, merged beside them, the templated ones (the user name is written, not fetched).
+    const written = [...secret.data.map((d) => d.secretKey), ...Object.keys(secret.target.template?.data ?? {})];
     for (const ref of auth.spec.secretTargetRef) {
       expect(ref.name).toBe('worker-secrets');
       expect(written).toContain(ref.key);
     }
-    // In-cluster Redis: the address is in the trigger, only the password is a secret (the store's own).
-    expect(auth.spec.secretTargetRef.map((r) => [r.parameter, r.key])).toEqual([['password', 'redis-password']]);
+    // In-cluster Redis: the address is in the trigger; KEDA signs in as the worker's own ACL user.
+    expect(auth.spec.secretTargetRef.map((r) => [r.parameter, r.key])).toEqual([
+      ['username', 'redis-url-username'],
+      ['password', 'redis-password-worker'],
+    ]);
   });
 
   it('can use RabbitMQ instead, chosen per environment', () => {

@@ -23,6 +23,7 @@ import {
   type M,
 } from '../fixtures/rules/factories';
 import { platformWithData } from '../fixtures/rules/data-layer';
+import { dataClients } from '../fixtures/rules/data-clients';
 import { DISK_PRESSURE, NODE_DISK, alertRule, monitoringStack } from '../fixtures/rules/alert-sources';
 import { defaultServiceAccount, goodSandbox, launcherRole, limitRange, projectTemplate, sandboxNamespace } from '../fixtures/rules/sandbox';
 
@@ -550,6 +551,18 @@ const CASES: Record<string, Case> = {
     pass: () => platformWithData(),
     path: 'spec.kubernetesConfig.image',
     message: 'Redis 7.0 is end-of-life and has no fix for CVE-2025-49844',
+  },
+  'data/postgres-verify-full': {
+    fail: () => dataClients({ postgresQuery: 'sslmode=require' }),
+    pass: () => dataClients(),
+    path: 'spec.target.template.data.database-url',
+    message: 'connects to postgres-pooler.data.svc.cluster.local with sslmode=require and no sslrootcert',
+  },
+  'data/redis-client-user': {
+    fail: () => dataClients({ redisUser: '' }),
+    pass: () => dataClients(),
+    path: 'spec.target.template.data.redis-url',
+    message: 'signs in to redis-master.data.svc.cluster.local as the default user (no user name)',
   },
   'gitops/source-pinned': {
     fail: () => [gitSource({ tag: 'v1.5.1' })],

@@ -7,6 +7,7 @@ import { apiLifecycleRules } from './api-lifecycle';
 import { gatewayRules } from './gateway';
 import { autoscalingRules } from './autoscaling';
 import { chaosRules } from './chaos';
+import { dataClientRules } from './data-clients';
 import { dataLayerRules } from './data-layer';
 import { edgeRouteRules } from './edge-routes';
 import { rateLimitKeyRules } from './rate-limit-keys';
@@ -78,6 +79,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   gitopsSourceRules,
   workloadIdentityRules,
   redisReleaseRules,
+  dataClientRules,
 ];
 
 /** Every rule id the policy and reference rules can emit. */

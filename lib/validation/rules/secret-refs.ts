@@ -48,7 +48,12 @@ function producers(model: Model): Map<string, Producer> {
     const spec = asObj(entry.obj.spec) ?? {};
     const name = asString(asObj(spec.target)?.name) ?? entry.name;
     // dataFrom pulls whole maps whose keys are only known at run time.
-    const keys = spec.dataFrom === undefined ? asArray(spec.data).map((d) => asString(asObj(d)?.secretKey) ?? '') : undefined;
+    const fetched = spec.dataFrom === undefined ? asArray(spec.data).map((d) => asString(asObj(d)?.secretKey) ?? '') : undefined;
+    // A template writes its own keys, and keeps the fetched ones only when merging (the default is Replace).
+    const template = asObj(asObj(spec.target)?.template);
+    const templated = Object.keys(asObj(template?.data) ?? {});
+    const kept = template === undefined || template.mergePolicy === 'Merge' ? fetched : [];
+    const keys = kept === undefined ? undefined : [...kept, ...templated];
     add(entry.namespace, name, { by: entry.id, keys });
   }
   for (const entry of model.ofKind(CERTIFICATE)) {
