@@ -1,22 +1,21 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
+import { AppProject } from '../imports/argoproj.io';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import { EdgeImplementation } from '../environments/schema';
 import { GATEWAY_API_CRDS } from '../lib/addons/chart-versions';
 import { NGINX_GATEWAY_NAMESPACE } from '../lib/addons/names';
-import type { ClusterAddon, ClusterKind } from '../lib/addons/addon';
+import type { ClusterAddon } from '../lib/addons/addon';
 import { addonNamespaceLabels } from '../lib/addons/addon';
-import { ADDON_CLUSTER_KINDS } from '../lib/addons/names';
 import { dependencyDepths } from '../lib/addons/order';
 import { ArgoCdApplication, ociChartUrl } from '../lib/gitops/argocd-application';
-import { ArgoCdProject } from '../lib/gitops/argocd-project';
+import { ArgoCdProject, kindsOf } from '../lib/gitops/argocd-project';
 import { controllerOwnedFields, FieldOwner } from '../lib/gitops/controller-owned-fields';
-import { CHART_FACTS } from '../lib/addons/chart-facts';
+import { addonClusterKinds, CHART_FACTS } from '../lib/addons/chart-facts';
 import { ARGOCD_NAMESPACE, Folder, projectName, repositoryPath, Stage, stageName } from '../lib/gitops/names';
 import { addonWave, appsWave } from '../lib/gitops/sync-waves';
 import { platformLabels } from '../lib/labels';
 import type { Manifest } from '../lib/core/manifest';
-import { groupOf } from '../lib/core/plain';
 
 export interface ArgoCdChartProps {
   readonly environment: Environment;
@@ -41,27 +40,13 @@ export class ArgoCdChart extends Chart {
     const { repository, branch } = environment.gitops;
     const depths = dependencyDepths(addons);
     const gateway = environment.ingress.implementation === EdgeImplementation.GATEWAY;
-    const appClusterKinds: ClusterKind[] = appObjects
-      .filter((o) => o.metadata.namespace === undefined)
-      .map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind }));
+    const appKinds = kindsOf(appObjects);
     const appNamespaces = appObjects.flatMap((o) => (o.metadata.namespace === undefined ? [] : [o.metadata.namespace]));
-
-    const project = new ArgoCdProject(this, 'Project', {
-      name: projectName(environment.name),
-      labels,
-      description: `${environment.name}: the platform's add-ons and apps, from ${repository} and the add-ons' chart repositories`,
-      sourceRepos: [
-        repository,
-        ...(gateway ? [GATEWAY_API_CRDS.repository] : []),
-        ...addons.map((addon) => (addon.chart.repository.oci ? ociChartUrl(addon.chart) : addon.chart.repository.url)),
-      ],
-      namespaces: [ARGOCD_NAMESPACE, ...addons.map((addon) => addon.namespace.name), ...appNamespaces],
-      clusterKinds: [...ADDON_CLUSTER_KINDS, ...appClusterKinds],
-    });
+    const project = (stage: Stage) => projectName(environment.name, stage);
 
     new ArgoCdApplication(this, 'Root', {
       name: stageName(environment.name, Stage.GITOPS),
-      project: project.name,
+      project: project(Stage.GITOPS),
       labels,
       source: { repository, revision: branch, path: repositoryPath(environment.name, Folder.ARGOCD) },
       namespace: ARGOCD_NAMESPACE,
@@ -71,7 +56,7 @@ export class ArgoCdChart extends Chart {
       // Gateway API's CRDs, which no chart ships, in the first add-on wave: before cert-manager and NGINX Gateway Fabric.
       new ArgoCdApplication(this, 'addon-gateway-api', {
         name: GATEWAY_API_CRDS.name,
-        project: project.name,
+        project: project(Stage.CRDS),
         labels,
         // The commit its tag named: a moved or re-pushed tag changes nothing.
         source: { repository: GATEWAY_API_CRDS.repository, revision: GATEWAY_API_CRDS.commit, path: GATEWAY_API_CRDS.path },
@@ -85,7 +70,7 @@ export class ArgoCdChart extends Chart {
     for (const addon of addons) {
       new ArgoCdApplication(this, `addon-${addon.name}`, {
         name: addon.name,
-        project: project.name,
+        project: project(Stage.ADDONS),
         labels,
         source: { chart: addon.chart, releaseName: addon.name, values: addon.values },
         namespace: addon.namespace.name,
@@ -116,12 +101,69 @@ export class ArgoCdChart extends Chart {
 
     new ArgoCdApplication(this, 'Apps', {
       name: stageName(environment.name, Stage.APPS),
-      project: project.name,
+      project: project(Stage.APPS),
       labels,
       source: { repository, revision: branch, path: repositoryPath(environment.name, Folder.APPS) },
       namespace: environment.namespace,
       wave: appsWave(Math.max(...depths.values())),
       ignore: controllerOwnedFields(appObjects),
+    });
+
+    // One project per stage, each allowing what that stage's Applications write and nothing more.
+    // They come last, in wave 0: the root's kinds are those of this folder, known once it is built.
+    const description = (what: string, from: string) => `${environment.name}: ${what}, from ${from}`;
+    const signedBy = environment.gitops.verifyCommits ? { repositories: [repository], keys: environment.gitops.signingKeys } : undefined;
+    const ownKinds = kindsOf([
+      ...this.node
+        .findAll()
+        .flatMap((c) =>
+          c instanceof ApiObject ? [{ apiVersion: c.apiVersion, kind: c.kind, metadata: { namespace: c.metadata.namespace } }] : [],
+        ),
+      { ...AppProject.GVK, metadata: { namespace: ARGOCD_NAMESPACE } },
+    ]);
+    // The root writes Argo CD's own namespace, where any Application may name any project: it writes nothing else.
+    new ArgoCdProject(this, 'Project', {
+      name: project(Stage.GITOPS),
+      labels,
+      description: description('the Argo CD projects and Applications of this folder', repository),
+      sourceRepos: [repository],
+      destinations: [ARGOCD_NAMESPACE],
+      clusterKinds: ownKinds.cluster,
+      namespacedKinds: ownKinds.namespaced,
+      ...(signedBy === undefined ? {} : { signedBy }),
+    });
+    if (gateway) {
+      new ArgoCdProject(this, 'ProjectCrds', {
+        name: project(Stage.CRDS),
+        labels,
+        description: description("Gateway API's CRDs", GATEWAY_API_CRDS.repository),
+        sourceRepos: [GATEWAY_API_CRDS.repository],
+        destinations: [NGINX_GATEWAY_NAMESPACE],
+        clusterKinds: GATEWAY_API_CRDS.kinds,
+        namespacedKinds: [],
+      });
+    }
+    // The charts' cluster-scoped kinds are the charts' facts, read from their renders; their namespaced
+    // kinds, in the add-ons' namespaces only, are not limited: a render alone knows them.
+    new ArgoCdProject(this, 'ProjectAddons', {
+      name: project(Stage.ADDONS),
+      labels,
+      description: description('the add-ons', 'their chart repositories'),
+      sourceRepos: addons.map((addon) => (addon.chart.repository.oci ? ociChartUrl(addon.chart) : addon.chart.repository.url)),
+      destinations: addons.map((addon) => addon.namespace.name),
+      clusterKinds: addonClusterKinds(
+        addons.map((addon) => ({ chart: addon.chart, createsNamespace: addon.namespace.enforce !== undefined })),
+      ),
+    });
+    new ArgoCdProject(this, 'ProjectApps', {
+      name: project(Stage.APPS),
+      labels,
+      description: description('the apps', repository),
+      sourceRepos: [repository],
+      destinations: [environment.namespace, ...appNamespaces],
+      clusterKinds: appKinds.cluster,
+      namespacedKinds: appKinds.namespaced,
+      ...(signedBy === undefined ? {} : { signedBy }),
     });
   }
 }

@@ -13,11 +13,11 @@
  *                     the fields Argo Rollouts and the autoscalers own ignored): the order the cluster's
  *                     own Argo CD entry point has, aimed at the cluster by its registered name.
  */
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { clusterFacts, type Fleet, FleetLabelKey, fleetLabel, previewName } from '../environments/fleet';
 import { EdgeImplementation, type Environment } from '../environments/schema';
-import { AppProject } from '../imports/argoproj.io';
+import { Application, AppProject } from '../imports/argoproj.io';
 import {
   ExternalSecret,
   ExternalSecretSpecSecretStoreRefKind,
@@ -27,16 +27,17 @@ import {
 } from '../imports/external-secrets.io';
 import type { ClusterAddon } from '../lib/addons/addon';
 import { addonNamespaceLabels } from '../lib/addons/addon';
-import { CHART_FACTS } from '../lib/addons/chart-facts';
+import { addonClusterKinds, CHART_FACTS } from '../lib/addons/chart-facts';
 import { GATEWAY_API_CRDS } from '../lib/addons/chart-versions';
-import { ADDON_CLUSTER_KINDS, NGINX_GATEWAY_NAMESPACE } from '../lib/addons/names';
+import { NGINX_GATEWAY_NAMESPACE } from '../lib/addons/names';
 import { dependencyDepths } from '../lib/addons/order';
 import type { Manifest } from '../lib/core/manifest';
 import { groupOf } from '../lib/core/plain';
 import { CLUSTER_NAME_PARAM, clusterLabelParam, FleetApplicationSet } from '../lib/gitops/application-set';
 import { ArgoCdApplication, ociChartUrl } from '../lib/gitops/argocd-application';
 import { controllerOwnedFields, FieldOwner } from '../lib/gitops/controller-owned-fields';
-import { ARGOCD_NAMESPACE, Folder, IN_CLUSTER_SERVER, repositoryPath } from '../lib/gitops/names';
+import { ArgoCdProject, type GroupKind, kindsOf } from '../lib/gitops/argocd-project';
+import { ARGOCD_NAMESPACE, Folder, IN_CLUSTER_SERVER, projectName, repositoryPath, Stage } from '../lib/gitops/names';
 import { PROJECT_WAVE, addonWave, appsWave, syncWave } from '../lib/gitops/sync-waves';
 import { platformLabels } from '../lib/labels';
 import { PlatformSecretStore } from '../lib/secret-store';
@@ -99,18 +100,25 @@ function gatewayOf(environment: Environment): boolean {
   return environment.ingress.implementation === EdgeImplementation.GATEWAY;
 }
 
-/** The namespaces and cluster-scoped kinds a member's Applications deploy. */
-function memberScope(member: FleetMember): { namespaces: string[]; kinds: { group: string; kind: string }[] } {
-  const namespaces = [
-    ...member.addons.map((a) => a.namespace.name),
-    ...(gatewayOf(member.environment) ? [NGINX_GATEWAY_NAMESPACE] : []),
-    ...member.appObjects.flatMap((o) => (o.metadata.namespace === undefined ? [] : [o.metadata.namespace])),
-  ];
-  const kinds = [
-    ...ADDON_CLUSTER_KINDS,
-    ...member.appObjects.filter((o) => o.metadata.namespace === undefined).map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind })),
-  ];
-  return { namespaces, kinds };
+/** The destinations and kinds of one member's Applications, by stage: its add-ons (and Gateway API's CRDs) and its apps. */
+function memberScope(member: FleetMember): {
+  addons: { namespaces: string[]; kinds: GroupKind[] };
+  apps: { namespaces: string[]; cluster: GroupKind[]; namespaced: GroupKind[] };
+} {
+  const apps = kindsOf(member.appObjects);
+  return {
+    addons: {
+      namespaces: member.addons.map((a) => a.namespace.name),
+      kinds: addonClusterKinds(member.addons.map((a) => ({ chart: a.chart, createsNamespace: a.namespace.enforce !== undefined }))),
+    },
+    apps: {
+      namespaces: [
+        member.environment.namespace,
+        ...member.appObjects.flatMap((o) => (o.metadata.namespace === undefined ? [] : [o.metadata.namespace])),
+      ],
+      ...apps,
+    },
+  };
 }
 
 export interface FleetHubChartProps {
@@ -150,31 +158,6 @@ export class FleetHubChart extends Chart {
     const labels = platformLabels(hub, 'fleet');
     const { repository, branch } = hub.gitops;
     if (members.length === 0) throw new Error(`fleet ${fleet.name}: no member cluster; the hub would drive nothing`);
-
-    const scopes = members.map((m) => ({ name: m.environment.name, ...memberScope(m) }));
-    new AppProject(this, 'Project', {
-      metadata: { name: fleet.name, namespace: ARGOCD_NAMESPACE, labels, annotations: syncWave(PROJECT_WAVE) },
-      spec: {
-        description: `${fleet.name}: every cluster ${hub.name}'s Argo CD drives, from ${repository} and the add-ons' chart repositories`,
-        sourceRepos: sorted(
-          [
-            repository,
-            ...members.flatMap((m) => m.addons.map(addonSource)),
-            ...(members.some((m) => gatewayOf(m.environment)) ? [GATEWAY_API_CRDS.repository] : []),
-          ],
-          (r) => r,
-        ),
-        // The clusters' own Applications live on the hub; their objects go to the clusters, by name.
-        destinations: [
-          { server: IN_CLUSTER_SERVER, namespace: ARGOCD_NAMESPACE },
-          ...scopes.flatMap((s) => sorted(s.namespaces, (n) => n).map((namespace) => ({ name: s.name, namespace }))),
-        ],
-        clusterResourceWhitelist: sorted(
-          scopes.flatMap((s) => s.kinds),
-          (k) => `${k.group}/${k.kind}`,
-        ).map((k) => ({ group: k.group, kind: k.kind })),
-      },
-    });
 
     // Previews: a project that allows only the previews' cluster, namespaces named from a pull request
     // (the template's namespaces, with the template's name replaced by pr-*), and the template's
@@ -227,7 +210,7 @@ export class FleetHubChart extends Chart {
     // This folder itself, so a change to the fleet (a new cluster, the order) reaches the hub from git.
     new ArgoCdApplication(this, 'Root', {
       name: `${fleet.name}-gitops`,
-      project: fleet.name,
+      project: projectName(fleet.name, Stage.GITOPS),
       labels,
       source: { repository, revision: branch, path: `${repositoryPath(hub.name, Folder.APPS)}/${FLEET_FOLDER}` },
       namespace: ARGOCD_NAMESPACE,
@@ -283,7 +266,8 @@ export class FleetHubChart extends Chart {
         name: fleetApplicationName(fleet, CLUSTER_NAME_PARAM),
         // The generated Application carries the cluster's labels: RollingSync's steps select on them.
         labels: Object.fromEntries(Object.values(FleetLabelKey).map((key) => [stepKey(key), clusterLabelParam(stepKey(key))])),
-        project: fleet.name,
+        // Each cluster's folder holds its Applications, objects of the hub's argocd namespace.
+        project: projectName(fleet.name, Stage.GITOPS),
         source: {
           repository,
           revision: branch,
@@ -297,6 +281,65 @@ export class FleetHubChart extends Chart {
         matchIn: Object.entries(step.match).map(([key, values]) => ({ key: stepKey(key), values })),
         ...(step.maxUpdate === undefined ? {} : { maxUpdate: step.maxUpdate }),
       })),
+    });
+
+    // One project per stage, as a cluster's own Argo CD entry point has (charts/argocd-chart.ts), each
+    // allowing what that stage's Applications write on the members and nothing more. They come last,
+    // in wave 0: the root's kinds are those of this folder and the members' folders, known once built.
+    const project = (stage: Stage) => projectName(fleet.name, stage);
+    const description = (what: string, from: string) =>
+      `${fleet.name}: ${what} of every cluster ${hub.name}'s Argo CD drives, from ${from}`;
+    const signedBy = hub.gitops.verifyCommits ? { repositories: [repository], keys: hub.gitops.signingKeys } : undefined;
+    const scopes = members.map((m) => ({ cluster: m.environment.name, ...memberScope(m) }));
+    const ownKinds = kindsOf([
+      ...this.node
+        .findAll()
+        .flatMap((c) =>
+          c instanceof ApiObject ? [{ apiVersion: c.apiVersion, kind: c.kind, metadata: { namespace: c.metadata.namespace } }] : [],
+        ),
+      { ...AppProject.GVK, metadata: { namespace: ARGOCD_NAMESPACE } },
+      // What each cluster's folder holds: its Applications.
+      { ...Application.GVK, metadata: { namespace: ARGOCD_NAMESPACE } },
+    ]);
+    new ArgoCdProject(this, 'Project', {
+      name: project(Stage.GITOPS),
+      labels,
+      description: description('the Argo CD objects', repository),
+      sourceRepos: [repository],
+      destinations: [ARGOCD_NAMESPACE],
+      clusterKinds: ownKinds.cluster,
+      namespacedKinds: ownKinds.namespaced,
+      ...(signedBy === undefined ? {} : { signedBy }),
+    });
+    const gatewayMembers = members.filter((m) => gatewayOf(m.environment));
+    if (gatewayMembers.length > 0) {
+      new ArgoCdProject(this, 'ProjectCrds', {
+        name: project(Stage.CRDS),
+        labels,
+        description: description("Gateway API's CRDs", GATEWAY_API_CRDS.repository),
+        sourceRepos: [GATEWAY_API_CRDS.repository],
+        destinations: gatewayMembers.map((m) => ({ cluster: m.environment.name, namespace: NGINX_GATEWAY_NAMESPACE })),
+        clusterKinds: GATEWAY_API_CRDS.kinds,
+        namespacedKinds: [],
+      });
+    }
+    new ArgoCdProject(this, 'ProjectAddons', {
+      name: project(Stage.ADDONS),
+      labels,
+      description: description('the add-ons', 'their chart repositories'),
+      sourceRepos: members.flatMap((m) => m.addons.map(addonSource)),
+      destinations: scopes.flatMap((s) => s.addons.namespaces.map((namespace) => ({ cluster: s.cluster, namespace }))),
+      clusterKinds: scopes.flatMap((s) => s.addons.kinds),
+    });
+    new ArgoCdProject(this, 'ProjectApps', {
+      name: project(Stage.APPS),
+      labels,
+      description: description('the apps', repository),
+      sourceRepos: [repository],
+      destinations: scopes.flatMap((s) => s.apps.namespaces.map((namespace) => ({ cluster: s.cluster, namespace }))),
+      clusterKinds: scopes.flatMap((s) => s.apps.cluster),
+      namespacedKinds: scopes.flatMap((s) => s.apps.namespaced),
+      ...(signedBy === undefined ? {} : { signedBy }),
     });
   }
 }
@@ -318,11 +361,13 @@ export class FleetClusterChart extends Chart {
     const namespaceLabels = platformLabels(environment, 'addons');
     const { repository, branch } = hub.gitops;
     const depths = dependencyDepths(addons);
-    const common = { project: fleet.name, labels, cluster };
+    const common = { labels, cluster };
+    const project = (stage: Stage) => projectName(fleet.name, stage);
 
     if (gatewayOf(environment)) {
       new ArgoCdApplication(this, 'addon-gateway-api', {
         ...common,
+        project: project(Stage.CRDS),
         name: fleetApplicationName(fleet, cluster, GATEWAY_API_CRDS.name),
         source: { repository: GATEWAY_API_CRDS.repository, revision: GATEWAY_API_CRDS.commit, path: GATEWAY_API_CRDS.path },
         namespace: NGINX_GATEWAY_NAMESPACE,
@@ -334,6 +379,7 @@ export class FleetClusterChart extends Chart {
     for (const addon of addons) {
       new ArgoCdApplication(this, `addon-${addon.name}`, {
         ...common,
+        project: project(Stage.ADDONS),
         name: fleetApplicationName(fleet, cluster, addon.name),
         source: { chart: addon.chart, releaseName: addon.name, values: addon.values },
         namespace: addon.namespace.name,
@@ -358,6 +404,7 @@ export class FleetClusterChart extends Chart {
     }
     new ArgoCdApplication(this, 'Apps', {
       ...common,
+      project: project(Stage.APPS),
       name: fleetApplicationName(fleet, cluster, 'apps'),
       source: { repository, revision: branch, path: repositoryPath(cluster, Folder.APPS) },
       namespace: environment.namespace,

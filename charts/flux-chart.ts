@@ -7,7 +7,13 @@ import { autoscalerOwnedFields, rolloutOwnedFields } from '../lib/gitops/control
 import { FluxSync } from '../lib/gitops/flux-sync';
 import { ROLLOUT_HEALTH } from '../lib/gitops/health-checks';
 import { FLUX_NAMESPACE, Folder, signingKeysSecretName, sourceName, Stage } from '../lib/gitops/names';
-import { helmReleaseServiceAccountName, StageAccess, type StageAccessProps, writtenResources } from '../lib/gitops/stage-access';
+import {
+  helmReleaseServiceAccountName,
+  kindResources,
+  StageAccess,
+  type StageAccessProps,
+  writtenResources,
+} from '../lib/gitops/stage-access';
 import { platformLabels } from '../lib/labels';
 import type { Manifest } from '../lib/core/manifest';
 
@@ -18,16 +24,6 @@ export interface FluxSyncChartProps {
   /** The objects of the add-ons bundle: what the addons Kustomization applies. */
   readonly addonObjects: readonly Manifest[];
 }
-
-/**
- * What Gateway API's config/crd applies (v1.5.1: its CustomResourceDefinitions and the
- * safe-upgrades ValidatingAdmissionPolicy with its binding, gateway.networking.k8s.io_vap_safeupgrades.yaml).
- */
-const GATEWAY_API_CRD_KINDS = [
-  { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' },
-  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy' },
-  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding' },
-];
 
 /**
  * dist/<env>/flux, the Flux entry point: `kubectl apply -k dist/<env>/flux` once, and Flux applies
@@ -55,7 +51,7 @@ export class FluxSyncChart extends Chart {
       serviceAccountName: helmReleaseServiceAccountName(env),
       access: { clusterAdmin: "the add-ons' charts create CRDs, ClusterRoles, their bindings and webhooks" },
     });
-    const crdsAccount = gateway ? account(Stage.CRDS, { resources: writtenResources(GATEWAY_API_CRD_KINDS) }) : undefined;
+    const crdsAccount = gateway ? account(Stage.CRDS, { resources: kindResources(GATEWAY_API_CRDS.kinds) }) : undefined;
     const addonsAccount = account(Stage.ADDONS, { resources: writtenResources(addonObjects) });
     const appsAccount = account(Stage.APPS, {
       resources: writtenResources(appObjects),

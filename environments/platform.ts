@@ -217,5 +217,11 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     // The platform API stamps project pods from the template.
     launcher: 'backend',
   },
-  gitops: { tool: 'flux', repository: 'https://github.com/example/platform-manifests', branch: 'main' },
+  gitops: {
+    tool: 'flux',
+    repository: 'https://github.com/example/platform-manifests',
+    branch: 'main',
+    // The platform team's commit-signing key (its public key is in each cluster's keyring, README).
+    signingKeys: ['7C2D41A9E05B38F6'],
+  },
 };

@@ -957,6 +957,16 @@ const gitops = strict({
    * from the team's public keys (README). @default true
    */
   verifyCommits: z.boolean().default(true),
+  /**
+   * The GPG key ids (16 or 40 hex digits, as `gpg --list-keys --keyid-format long` prints them) of the
+   * team's signing keys: with `verifyCommits`, Argo CD syncs this repository only when its HEAD commit
+   * is signed by one of them (AppProject `spec.sourceIntegrity.git`, mode head). Their public keys must
+   * be in Argo CD's GnuPG keyring (the argocd-gpg-keys-cm ConfigMap, README). Required where Argo CD
+   * syncs and `verifyCommits` is on. @default - none
+   */
+  signingKeys: z
+    .array(z.string().regex(/^([0-9A-F]{16}|[0-9A-F]{40})$/, 'must be a GPG key id: 16 or 40 upper-case hex digits, e.g. 4AEE18F83AFDEB23'))
+    .default([]),
 });
 
 export const RegionRole = { PRIMARY: 'primary', ACTIVE: 'active', STANDBY: 'standby' } as const;
@@ -1114,6 +1124,13 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
     }
     if (pool.maxNodes < pool.minNodes)
       issue(['nodePools', name, 'maxNodes'], pool.maxNodes, `must be at least minNodes (${pool.minNodes})`);
+  }
+  if (env.gitops.verifyCommits && env.gitops.tool !== 'flux' && env.gitops.signingKeys.length === 0) {
+    issue(
+      ['gitops', 'signingKeys'],
+      env.gitops.signingKeys,
+      `must name at least one GPG key id: Argo CD (gitops.tool ${env.gitops.tool}) verifies the commits it syncs only against keys its project names (or set verifyCommits: false)`,
+    );
   }
   for (const field of ['prefix', 'sharedPrefix'] as const) {
     const value = env.secrets[field];

@@ -13,7 +13,7 @@ export default defineEnvironment({
     frontend: { machineType: 'n2-standard-4', minNodes: 1, maxNodes: 4, spot: false },
     backend: { machineType: 'n2-standard-4', minNodes: 2, maxNodes: 6, spot: false },
     // 20 workers of 0.6 CPU spread over three zones are 7, 7 and 6: two nodes in two zones, one in the third.
-    workers: { machineType: 'n2-standard-4', minNodes: 0, maxNodes: 5, spot: true },
+    workers: { machineType: 'n2-standard-4', minNodes: 0, maxNodes: 6, spot: true },
     data: { machineType: 'n2-standard-4', minNodes: 2, maxNodes: 3, spot: false },
     // User projects' own GKE Sandbox (gVisor) pool.
     sandbox: { machineType: 'n2-standard-8', minNodes: 0, maxNodes: 4, spot: false },

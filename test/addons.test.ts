@@ -72,8 +72,8 @@ const dependsOn = (env: string) =>
 const waves = (env: string) =>
   Object.fromEntries(
     objects(rendered(env), 'Application')
-      // The environment's own Applications (its project); a hub's fleet Applications are test/fleet.test.ts's.
-      .filter((a) => (a.spec as { project?: string }).project === env)
+      // The environment's own Applications (its stages' projects); a hub's fleet Applications are test/fleet.test.ts's.
+      .filter((a) => (a.spec as { project?: string }).project?.startsWith(`${env}-`))
       .filter((a) => a.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)
       .map((a): [string, number] => [a.metadata.name, Number(a.metadata.annotations!['argocd.argoproj.io/sync-wave'])]),
   );
@@ -294,7 +294,10 @@ describe('install order', () => {
       'chaos-mesh': 3,
       'staging-apps': 5,
     });
-    expect(find(rendered('staging'), 'AppProject', 'staging').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '0' });
+    for (const stage of ['gitops', 'crds', 'addons', 'apps'])
+      expect(find(rendered('staging'), 'AppProject', `staging-${stage}`).metadata.annotations).toEqual({
+        'argocd.argoproj.io/sync-wave': '0',
+      });
   });
 
   it('gives every add-on a later wave than each add-on it depends on', () => {

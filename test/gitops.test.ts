@@ -45,7 +45,7 @@ type Application = WithSpec<{
 type AppProject = WithSpec<{
   readonly sourceRepos: readonly string[];
   readonly destinations: readonly { readonly server?: string; readonly name?: string; readonly namespace: string }[];
-  readonly clusterResourceWhitelist: readonly { readonly group: string; readonly kind: string }[];
+  readonly clusterResourceWhitelist?: readonly { readonly group: string; readonly kind: string }[];
 }>;
 type HelmRelease = WithSpec<{ readonly values?: Readonly<Record<string, unknown>> }>;
 type VirtualService = WithSpec<{ readonly http: readonly { readonly name: string }[] }>;
@@ -242,10 +242,11 @@ describe('Flux', () => {
 });
 
 describe('Argo CD', () => {
-  it('creates a project that allows only this repository, the pinned chart repositories and the namespaces in use', () => {
-    const project = find<AppProject>(rendered('staging'), 'AppProject', 'staging');
-    expect(project.metadata.namespace).toBe('argocd');
-    expect(project.spec.sourceRepos).toEqual([
+  it('creates one project per stage that together allow only this repository, the pinned chart repositories and the namespaces in use', () => {
+    const projects = objects<AppProject>(rendered('staging'), 'AppProject').filter((p) => p.metadata.name.startsWith('staging-'));
+    expect(projects.map((p) => p.metadata.name).sort()).toEqual(['staging-addons', 'staging-apps', 'staging-crds', 'staging-gitops']);
+    for (const project of projects) expect(project.metadata.namespace).toBe('argocd');
+    expect([...new Set(projects.flatMap((p) => p.spec.sourceRepos))].sort()).toEqual([
       'https://argoproj.github.io/argo-helm',
       'https://blob.istio.io/istio-release/charts',
       'https://charts.chaos-mesh.org',
@@ -259,34 +260,33 @@ describe('Argo CD', () => {
       'https://prometheus-community.github.io/helm-charts',
       'oci://ghcr.io/nginx/charts/nginx-gateway-fabric',
     ]);
-    expect(project.spec.destinations.map((d) => `${d.server} ${d.namespace}`)).toEqual(
-      [
-        'argo-rollouts',
-        'argocd',
-        'cert-manager',
-        'chaos-mesh',
-        'cnpg-system',
-        'data',
-        'edge',
-        'external-secrets',
-        'istio-system',
-        'keda',
-        'kube-system',
-        'monitoring',
-        'nginx-gateway',
-        'platform',
-        'redis-operator',
-        'user-projects',
-      ].map((ns) => `https://kubernetes.default.svc ${ns}`),
-    );
-    // Cluster-scoped kinds are listed one by one; the apps' ClusterIssuer and ClusterSecretStore among them.
-    expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer' });
-    expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: 'external-secrets.io', kind: 'ClusterSecretStore' });
-    expect(project.spec.clusterResourceWhitelist).not.toContainEqual({ group: '*', kind: '*' });
+    const destinations = (name: string) => projects.find((p) => p.metadata.name === name)!.spec.destinations.map((d) => d.namespace);
+    expect(destinations('staging-gitops')).toEqual(['argocd']);
+    expect(destinations('staging-crds')).toEqual(['nginx-gateway']);
+    expect(destinations('staging-apps')).toEqual(['data', 'edge', 'platform', 'user-projects']);
+    // kube-system only for the add-on installed there (istio-cni), never for the apps.
+    expect(destinations('staging-addons')).toEqual([
+      'argo-rollouts',
+      'cert-manager',
+      'chaos-mesh',
+      'cnpg-system',
+      'external-secrets',
+      'istio-system',
+      'keda',
+      'kube-system',
+      'monitoring',
+      'nginx-gateway',
+      'redis-operator',
+    ]);
+    // Cluster-scoped kinds are listed one by one; the apps' ClusterIssuer and ClusterSecretStore in the apps' project alone.
+    const kinds = (name: string) => projects.find((p) => p.metadata.name === name)!.spec.clusterResourceWhitelist ?? [];
+    expect(kinds('staging-apps')).toContainEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer' });
+    expect(kinds('staging-addons')).not.toContainEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer' });
+    for (const project of projects) expect(project.spec.clusterResourceWhitelist ?? []).not.toContainEqual({ group: '*', kind: '*' });
   });
 
   it('keeps every Application inside its project', () => {
-    const own = applications('staging').filter((app) => app.spec.project === 'staging');
+    const own = applications('staging').filter((app) => app.spec.project.startsWith('staging-'));
     expect(own.length).toBeGreaterThan(1);
     // The hub's fleet Applications belong to the fleet's project (test/fleet.test.ts); each is checked against its own.
     for (const app of applications('staging')) {

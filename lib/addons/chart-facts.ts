@@ -79,6 +79,13 @@ export interface ChartFacts {
    * only (rule addon/gateway-api). @default - the chart runs no Gateway controller
    */
   readonly gatewayApi?: GatewayApiSupport;
+  /**
+   * The cluster-scoped kinds the chart creates with the values the catalog gives it (its `crds/` and
+   * templates): what an Argo CD project of add-ons must allow (clusterResourceWhitelist), read from
+   * `helm template` of the pinned chart as npm run verify renders it. A chart whose source verify
+   * cannot render (argo-rollouts) from its templates at the pinned version.
+   */
+  readonly clusterKinds: readonly { readonly group: string; readonly kind: string }[];
   /** Where the facts were read. */
   readonly source: string;
 }
@@ -97,6 +104,14 @@ const WEBHOOK_CA: DriftingField = {
   why: 'the CA bundle is injected at run time',
 };
 const MUTATING_WEBHOOK_CA: DriftingField = { ...WEBHOOK_CA, kind: 'MutatingWebhookConfiguration' };
+
+const CRD = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
+const CLUSTER_RBAC = [
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+];
+const VALIDATING_WEBHOOK = { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' };
+const MUTATING_WEBHOOK = { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' };
 
 /** Facts by chart name. */
 export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
@@ -135,6 +150,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     drifting: [WEBHOOK_CA],
     source:
       'kubernetes/ingress-nginx helm-chart-4.15.1 charts/ingress-nginx (values.yaml, templates/controller-deployment.yaml, templates/admission-webhooks/job-patch/*.yaml)',
+    clusterKinds: [...CLUSTER_RBAC, VALIDATING_WEBHOOK, { group: 'networking.k8s.io', kind: 'IngressClass' }],
   },
   base: {
     chart: 'base',
@@ -154,6 +170,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
       WEBHOOK_CA,
     ],
     source: 'istio/istio release-1.31 manifests/charts/base (templates/defaultrevision-validatingwebhookconfiguration.yaml)',
+    clusterKinds: [CRD, VALIDATING_WEBHOOK],
   },
   istiod: {
     chart: 'istiod',
@@ -180,6 +197,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     ],
     source:
       'istio/istio release-1.31 manifests/charts/istio-control/istio-discovery (templates/deployment.yaml, validatingwebhookconfiguration.yaml; pkg/webhooks/validation/controller)',
+    clusterKinds: [...CLUSTER_RBAC, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
   },
   cni: {
     chart: 'cni',
@@ -189,6 +207,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     pods: [{ name: 'istio-cni-node', kind: 'workload', level: PodSecurityLevel.PRIVILEGED, injectionOffBuiltIn: true }],
     drifting: [],
     source: 'istio/istio release-1.31 manifests/charts/istio-cni/templates/daemonset.yaml',
+    clusterKinds: [...CLUSTER_RBAC],
   },
   'cert-manager': {
     chart: 'cert-manager',
@@ -222,6 +241,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     drifting: [WEBHOOK_CA, MUTATING_WEBHOOK_CA],
     source:
       'cert-manager/cert-manager v1.21.2 deploy/charts/cert-manager (values.yaml, templates/*-deployment.yaml, startupapicheck-job.yaml)',
+    clusterKinds: [CRD, ...CLUSTER_RBAC, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
   },
   'external-secrets': {
     chart: 'external-secrets',
@@ -235,6 +255,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     drifting: [WEBHOOK_CA],
     source:
       'external-secrets/external-secrets helm-chart-2.8.0 deploy/charts/external-secrets (values.yaml, templates/*deployment.yaml), deploy/crds/bundle.yaml',
+    clusterKinds: [CRD, ...CLUSTER_RBAC, VALIDATING_WEBHOOK],
   },
   keda: {
     chart: 'keda',
@@ -256,6 +277,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     ],
     source:
       'kedacore/charts v2.20.2 keda/ (values.yaml, templates/manager, metrics-server, webhooks); kedacore/keda v2.20.2 pkg/certificates',
+    clusterKinds: [CRD, ...CLUSTER_RBAC, VALIDATING_WEBHOOK, { group: 'apiregistration.k8s.io', kind: 'APIService' }],
   },
   'argo-rollouts': {
     chart: 'argo-rollouts',
@@ -269,6 +291,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     pods: [{ name: 'controller', kind: 'workload', level: PodSecurityLevel.RESTRICTED }],
     drifting: [],
     source: 'argoproj/argo-helm charts/argo-rollouts (values.yaml, templates/controller/deployment.yaml)',
+    clusterKinds: [CRD, ...CLUSTER_RBAC],
   },
   'kube-prometheus-stack': {
     chart: 'kube-prometheus-stack',
@@ -302,6 +325,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     drifting: [WEBHOOK_CA, MUTATING_WEBHOOK_CA],
     source:
       'prometheus-community/helm-charts kube-prometheus-stack-88.5.3 (values.yaml, templates/prometheus-operator/admission-webhooks/job-patch, subcharts)',
+    clusterKinds: [CRD, ...CLUSTER_RBAC, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
   },
   'nginx-gateway-fabric': {
     chart: 'nginx-gateway-fabric',
@@ -334,6 +358,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     },
     source:
       'nginx/nginx-gateway-fabric v2.6.7 charts/nginx-gateway-fabric (templates/deployment.yaml, certs-job.yaml), internal/controller/provisioner/objects.go',
+    clusterKinds: [CRD, ...CLUSTER_RBAC, { group: 'gateway.networking.k8s.io', kind: 'GatewayClass' }],
   },
   'cloudnative-pg': {
     chart: 'cloudnative-pg',
@@ -349,6 +374,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     drifting: [WEBHOOK_CA, MUTATING_WEBHOOK_CA],
     source:
       'cloudnative-pg/charts cloudnative-pg-v0.29.0 charts/cloudnative-pg (values.yaml, templates/deployment.yaml, templates/crds); CRD sizes from the v1.30.0 CRDs',
+    clusterKinds: [CRD, ...CLUSTER_RBAC, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
   },
   'plugin-barman-cloud': {
     chart: 'plugin-barman-cloud',
@@ -362,6 +388,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     drifting: [],
     source:
       'cloudnative-pg/charts plugin-barman-cloud-v0.7.0 charts/plugin-barman-cloud (values.yaml, templates/deployment.yaml, certificate.yaml)',
+    clusterKinds: [CRD, ...CLUSTER_RBAC],
   },
   'redis-operator': {
     chart: 'redis-operator',
@@ -390,6 +417,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     ],
     drifting: [],
     source: 'OT-CONTAINER-KIT/redis-operator charts/redis-operator 0.26.1 (values.yaml, templates/operator-deployment.yaml, _helpers.tpl)',
+    clusterKinds: [CRD, ...CLUSTER_RBAC],
   },
   'chaos-mesh': {
     chart: 'chaos-mesh',
@@ -412,6 +440,7 @@ export const CHART_FACTS: Readonly<Record<string, ChartFacts>> = {
     drifting: [WEBHOOK_CA, MUTATING_WEBHOOK_CA],
     source:
       'chaos-mesh/chaos-mesh v2.8.3 helm/chaos-mesh (values.yaml, templates/controller-manager-deployment.yaml, chaos-daemon-daemonset.yaml, *-admission-webhooks.yaml)',
+    clusterKinds: [CRD, ...CLUSTER_RBAC, MUTATING_WEBHOOK, VALIDATING_WEBHOOK],
   },
 };
 
@@ -436,4 +465,22 @@ export function gatewayApiMinor(version: string): string | undefined {
 /** `1.33-1.36`, or `1.25+` without an upper bound. */
 export function showRange(range: KubernetesRange): string {
   return range.max === undefined ? `${range.min}+` : `${range.min}-${range.max}`;
+}
+
+/**
+ * The cluster-scoped kinds a set of add-ons writes: their charts' (CHART_FACTS clusterKinds), and
+ * Namespace where the GitOps tool creates an add-on's namespace. Throws for a chart without facts.
+ */
+export function addonClusterKinds(
+  addons: readonly { readonly chart: { readonly chart: string }; readonly createsNamespace: boolean }[],
+): { group: string; kind: string }[] {
+  return addons.flatMap((addon) => {
+    const facts = CHART_FACTS[addon.chart.chart];
+    if (facts === undefined) {
+      throw new Error(
+        `chart ${addon.chart.chart} has no entry in CHART_FACTS (lib/addons/chart-facts.ts): its cluster-scoped kinds are unknown`,
+      );
+    }
+    return [...facts.clusterKinds, ...(addon.createsNamespace ? [{ group: '', kind: 'Namespace' }] : [])];
+  });
 }

@@ -92,6 +92,12 @@ export interface PinnedManifests {
   readonly commit: string;
   /** The folder, with its own kustomization.yaml. */
   readonly path: string;
+  /**
+   * The kinds the folder holds, every one cluster-scoped: what the stage that applies it may write (a
+   * Flux stage's ClusterRole, an Argo CD project's clusterResourceWhitelist). test/argocd-projects.test.ts
+   * reads them from the mirror's copy of the folder.
+   */
+  readonly kinds: readonly { readonly group: string; readonly kind: string }[];
 }
 
 /**
@@ -111,4 +117,11 @@ export const GATEWAY_API_CRDS: PinnedManifests = {
   // kubernetes-sigs/gateway-api's v1.5.1 (../shared/crds/SOURCES.md).
   commit: 'e7677b70ae75d14a4448fba94870e7deea6cf0ad',
   path: 'config/crd',
+  // Its CustomResourceDefinitions and the safe-upgrades ValidatingAdmissionPolicy with its binding
+  // (gateway.networking.k8s.io_vap_safeupgrades.yaml).
+  kinds: [
+    { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+    { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
+    { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
+  ],
 };

@@ -1,8 +1,7 @@
 /**
- * Names the add-ons are known by: their releases (what `dependsOn` refers to), the namespaces they
- * run in, and the cluster-scoped kinds their charts create.
+ * Names the add-ons are known by: their releases (what `dependsOn` refers to) and the namespaces they
+ * run in (the cluster-scoped kinds their charts create are chart facts, lib/addons/chart-facts.ts).
  */
-import type { ClusterKind } from './addon';
 
 /** Add-on names: the Helm release, HelmRelease and Application names, and what dependsOn refers to. */
 export const Addon = {
@@ -59,21 +58,3 @@ export const REDIS_OPERATOR_POD_LABELS: Readonly<Record<string, string>> = { nam
 export const CHAOS_MESH_NAMESPACE = 'chaos-mesh';
 /** The namespace annotation Chaos Mesh requires of a target when `controllerManager.enableFilterNamespace` is on. */
 export const CHAOS_INJECT_ANNOTATION = { 'chaos-mesh.org/inject': 'enabled' } as const;
-
-/**
- * Cluster-scoped kinds the pinned charts create: CRDs, RBAC, admission webhooks and policies (Istio,
- * cert-manager, external-secrets, ingress-nginx), KEDA's external metrics APIService and
- * ingress-nginx's IngressClass. An Argo CD project must allow them by name.
- */
-export const ADDON_CLUSTER_KINDS: readonly ClusterKind[] = [
-  { group: '', kind: 'Namespace' },
-  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
-  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
-  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
-  { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
-  { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
-  { group: 'apiregistration.k8s.io', kind: 'APIService' },
-  { group: 'networking.k8s.io', kind: 'IngressClass' },
-];

@@ -54,9 +54,12 @@ export function stageName(environment: string, stage: Stage): string {
   return `${environment}-${stage}`;
 }
 
-/** The Argo CD AppProject every Application of the environment belongs to. */
-export function projectName(environment: string): string {
-  return environment;
+/**
+ * The Argo CD AppProject of one stage of the environment: each stage's Applications belong to a
+ * project that allows only that stage's sources, namespaces and kinds.
+ */
+export function projectName(environment: string, stage: Stage): string {
+  return `${environment}-${stage}`;
 }
 
 /** The Secret in flux-system with the public keys the environment's commits must be signed by. */

@@ -64,6 +64,11 @@ export function writtenResources(objects: readonly Pick<Manifest, 'apiVersion' |
   return [...seen.values()].sort((a, b) => `${a.group}/${a.resource}`.localeCompare(`${b.group}/${b.resource}`));
 }
 
+/** The resources a list of kinds (`group` and `kind`) is written as. */
+export function kindResources(kinds: readonly { readonly group: string; readonly kind: string }[]): ApiResource[] {
+  return writtenResources(kinds.map((k) => ({ apiVersion: k.group === '' ? 'v1' : `${k.group}/v1`, kind: k.kind })));
+}
+
 /** RBAC rules granting the apply verbs on the resources, one rule per API group. */
 export function applyRules(resources: readonly ApiResource[]): k8s.PolicyRule[] {
   const byGroup = new Map<string, string[]>();

@@ -9,7 +9,11 @@ interface AppProject {
     description: string;
     sourceRepos: string[];
     destinations: { server: string; namespace: string }[];
-    clusterResourceWhitelist: { group: string; kind: string }[];
+    clusterResourceWhitelist?: { group: string; kind: string }[];
+    clusterResourceBlacklist?: { group: string; kind: string }[];
+    namespaceResourceWhitelist?: { group: string; kind: string }[];
+    namespaceResourceBlacklist?: { group: string; kind: string }[];
+    sourceIntegrity?: unknown;
   };
 }
 
@@ -24,7 +28,7 @@ const props: ArgoCdProjectProps = {
     'https://github.com/example/platform-manifests.git',
     'https://kedacore.github.io/charts',
   ],
-  namespaces: ['platform', 'keda', 'platform'],
+  destinations: ['platform', 'keda', 'platform'],
   clusterKinds: [
     { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
     { group: '', kind: 'Namespace' },
@@ -76,7 +80,45 @@ describe('ArgoCdProject', () => {
     ]);
   });
 
-  it('allows no cluster-scoped kind when none is given', () => {
-    expect(render({ ...props, clusterKinds: [] }).resource.spec.clusterResourceWhitelist).toEqual([]);
+  it('allows no cluster-scoped kind when none is given: a blacklist of every kind, which every Argo CD reads alike', () => {
+    const { spec } = render({ ...props, clusterKinds: [] }).resource;
+    expect(spec.clusterResourceWhitelist).toBeUndefined();
+    expect(spec.clusterResourceBlacklist).toEqual([{ group: '*', kind: '*' }]);
+  });
+
+  it('allows exactly the given namespaced kinds, none when the list is empty, any when it is not given', () => {
+    const kinds = [
+      { group: 'apps', kind: 'Deployment' },
+      { group: '', kind: 'Service' },
+      { group: 'apps', kind: 'Deployment' },
+    ];
+    expect(render({ ...props, namespacedKinds: kinds }).resource.spec.namespaceResourceWhitelist).toEqual([
+      { group: '', kind: 'Service' },
+      { group: 'apps', kind: 'Deployment' },
+    ]);
+    const none = render({ ...props, namespacedKinds: [] }).resource.spec;
+    expect([none.namespaceResourceWhitelist, none.namespaceResourceBlacklist]).toEqual([undefined, [{ group: '*', kind: '*' }]]);
+    const any = render(props).resource.spec;
+    expect([any.namespaceResourceWhitelist, any.namespaceResourceBlacklist]).toEqual([undefined, undefined]);
+  });
+
+  it('names other clusters by name and the one Argo CD runs in by its server', () => {
+    expect(render({ ...props, destinations: ['argocd', { cluster: 'prod', namespace: 'platform' }] }).resource.spec.destinations).toEqual([
+      { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
+      { name: 'prod', namespace: 'platform' },
+    ]);
+  });
+
+  it('verifies the HEAD commit of the signed repositories against the given key ids, nothing when none is given', () => {
+    const signedBy = { repositories: ['https://github.com/example/platform-manifests.git'], keys: ['7C2D41A9E05B38F6'] };
+    expect(render({ ...props, signedBy }).resource.spec.sourceIntegrity).toEqual({
+      git: {
+        policies: [
+          { repos: [{ url: 'https://github.com/example/platform-manifests.git' }], gpg: { mode: 'head', keys: ['7C2D41A9E05B38F6'] } },
+        ],
+      },
+    });
+    expect(render(props).resource.spec.sourceIntegrity).toBeUndefined();
+    expect(render({ ...props, signedBy: { ...signedBy, keys: [] } }).resource.spec.sourceIntegrity).toBeUndefined();
   });
 });

@@ -483,6 +483,38 @@ const gitSource = (ref: Record<string, string>): M => ({
   spec: { interval: '12h', url: 'https://github.com/kubernetes-sigs/gateway-api', ref },
 });
 
+/** An Argo CD project deploying to `namespaces` of the in-cluster server, verifying the platform repository's commits. */
+const argoProject = (name: string, namespaces: string[], namespaced?: { group: string; kind: string }[]): M => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'AppProject',
+  metadata: { name, namespace: 'argocd' },
+  spec: {
+    sourceRepos: ['https://github.com/example/platform-manifests'],
+    destinations: namespaces.map((namespace) => ({ server: 'https://kubernetes.default.svc', namespace })),
+    clusterResourceBlacklist: [{ group: '*', kind: '*' }],
+    ...(namespaced === undefined ? {} : { namespaceResourceWhitelist: namespaced }),
+    sourceIntegrity: {
+      git: {
+        policies: [
+          { repos: [{ url: 'https://github.com/example/platform-manifests' }], gpg: { mode: 'head', keys: ['7C2D41A9E05B38F6'] } },
+        ],
+      },
+    },
+  },
+});
+
+/** An Argo CD Application of `project` syncing a folder of the platform repository into `namespace`. */
+const argoFolder = (name: string, project: string, namespace: string): M => ({
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Application',
+  metadata: { name, namespace: 'argocd' },
+  spec: {
+    project,
+    source: { repoURL: 'https://github.com/example/platform-manifests', targetRevision: 'main', path: `dist/prod/${name}` },
+    destination: { server: 'https://kubernetes.default.svc', namespace },
+  },
+});
+
 /** A Flux stage applied as `account` (undefined: as the controller). */
 const fluxStage = (account: string | undefined): M => ({
   apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -569,6 +601,21 @@ const CASES: Record<string, Case> = {
     pass: () => [gitSource({ tag: 'v1.5.1', commit: 'e7677b70ae75d14a4448fba94870e7deea6cf0ad' })],
     path: 'spec.ref',
     message: 'follows tag v1.5.1 of https://github.com/kubernetes-sigs/gateway-api without verifying a signature',
+  },
+  'gitops/project-scope': {
+    fail: () => [
+      argoProject('prod', ['argocd', 'platform']),
+      argoFolder('prod-gitops', 'prod', 'argocd'),
+      argoFolder('prod-apps', 'prod', 'platform'),
+    ],
+    pass: () => [
+      argoProject('prod-gitops', ['argocd'], [{ group: 'argoproj.io', kind: 'Application' }]),
+      argoProject('prod-apps', ['platform'], [{ group: 'apps', kind: 'Deployment' }]),
+      argoFolder('prod-gitops', 'prod-gitops', 'argocd'),
+      argoFolder('prod-apps', 'prod-apps', 'platform'),
+    ],
+    path: 'spec.destinations',
+    message: "deploys into Argo CD's namespace argocd, where a new Application may name any project, and also into in-cluster/platform",
   },
   'gitops/stage-identity': {
     fail: () => [fluxStage(undefined)],

@@ -30,6 +30,7 @@ import { rolloutRules } from './rollouts';
 import { secretRefRules } from './secret-refs';
 import { fluxIdentityRules } from './flux-identity';
 import { gitopsSourceRules } from './gitops-sources';
+import { argoCdProjectRules } from './argocd-projects';
 import { workloadIdentityRules } from './workload-identity';
 import { redisReleaseRules } from './redis-release';
 import { sandboxRules } from './sandbox';
@@ -77,6 +78,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   publicMetricsRules,
   fluxIdentityRules,
   gitopsSourceRules,
+  argoCdProjectRules,
   workloadIdentityRules,
   redisReleaseRules,
   dataClientRules,
