@@ -14,7 +14,7 @@ export default defineEnvironment({
   users: 200_000,
   nodePools: {
     frontend: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 20, spot: false },
-    backend: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 20, spot: false },
+    backend: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 24, spot: false },
     workers: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 20, spot: true },
     // Seed 004's self-managed data layer: PostgreSQL's 4 vCPU / 16 GB instances need an 8-vCPU node
     // each; three nodes, one per zone, hold them, the poolers and the three Redis nodes.

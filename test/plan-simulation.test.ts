@@ -7,8 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CapacityPlan } from '../app/plan';
+import { type CapacityPlan, formatPlans, planEnvironment } from '../app/plan';
 import { readSimulationReport, simulationVerdicts } from '../app/simulate/plan-notes';
+import type { EnvironmentSimulation } from '../app/simulate/simulate';
+import { renderEnvironments } from '../app/synthesize';
+import { selectEnvironments } from '../environments';
 
 const plan = {
   environment: 'prod',
@@ -43,6 +46,25 @@ describe('the plan beside the simulation', () => {
       'prod: pool backend: plan 11-19 nodes, the scheduler needed 11 at min and 20 at max: the simulation DISAGREES',
     );
     expect(verdicts[2]!.line).toBe('prod: pool data: not simulated');
+  });
+
+  it('puts the verdict in a column beside each pool, and in each pool of the JSON', () => {
+    const real = planEnvironment(selectEnvironments(['dev'])[0]!, renderEnvironments({ environments: ['dev'] })[0]!.objects);
+    const verdicts = simulationVerdicts(
+      [real],
+      [{ environment: 'dev', pools: [pool('general', 1, 1)] } as unknown as EnvironmentSimulation],
+    );
+    const table = formatPlans([real], 'table', verdicts).split('\n');
+    expect(table.find((l) => l.startsWith('pool '))).toMatch(/ simulation$/);
+    expect(table.find((l) => l.startsWith('general '))).toMatch(/ agrees: needed 1$/);
+    expect(table.find((l) => l.startsWith('sandbox '))).toMatch(/ not simulated$/);
+    const json = JSON.parse(formatPlans([real], 'json', verdicts)) as { pools: { name: string; simulation: unknown }[] };
+    expect(json.pools.map((p) => [p.name, p.simulation])).toEqual([
+      ['general', { agrees: true, needed: { min: 1, max: 1 } }],
+      ['sandbox', { agrees: null, needed: null }],
+    ]);
+    // Without a report, the plan is its own shape.
+    expect(formatPlans([real], 'table')).not.toContain('simulation');
   });
 
   it('refuses a file that is not a simulation report', () => {

@@ -23,12 +23,10 @@ export function registerPlan(program: Command): void {
       const plans = renderEnvironments({ environments: options.env, environmentFiles: options.envFile }).map((rendered) =>
         planEnvironment(rendered.model, rendered.objects),
       );
-      console.log(formatPlans(plans, options.format));
-      if (options.simulation !== undefined) {
-        const verdicts = simulationVerdicts(plans, readSimulationReport(options.simulation));
-        // Beside the plan, not inside it: JSON stays the plan's own shape on stdout.
-        for (const verdict of verdicts) (options.format === 'json' ? console.error : console.log)(`simulation: ${verdict.line}`);
-      }
+      const verdicts = options.simulation === undefined ? undefined : simulationVerdicts(plans, readSimulationReport(options.simulation));
+      // Beside each pool: a `simulation` column (JSON: a `simulation` field), then a line per pool that disagrees.
+      console.log(formatPlans(plans, options.format, verdicts));
+      for (const verdict of verdicts?.filter((v) => v.agrees === false) ?? []) console.error(`simulation: ${verdict.line}`);
       const errors = plans.flatMap((plan) => plan.errors);
       // The full plan is printed first so the failing pool can be read in context; the errors go to stderr too.
       if (errors.length > 0) {

@@ -23,7 +23,27 @@ function span(r: Range, show: (n: number) => string = (n) => num(n)): string {
 
 const money = (n: number) => `$${num(n, 0)}`;
 
-const HEADERS = [
+/**
+ * What `npm run simulate` found for one pool (app/simulate/plan-notes.ts reads its report): whether it
+ * agreed with the plan, and the nodes the scheduler needed at the floor and the ceiling. `agrees` is
+ * undefined where the report does not cover the pool: nothing is assumed.
+ */
+export interface PoolVerdict {
+  readonly environment: string;
+  readonly pool: string;
+  readonly agrees: boolean | undefined;
+  readonly needed?: Range;
+}
+
+function verdictCell(verdict: PoolVerdict | undefined): string {
+  if (verdict?.agrees === undefined || verdict.needed === undefined) return 'not simulated';
+  return `${verdict.agrees ? 'agrees' : 'DISAGREES'}: needed ${span(verdict.needed)}`;
+}
+
+const verdictOf = (verdicts: readonly PoolVerdict[], plan: CapacityPlan, pool: PoolPlan) =>
+  verdicts.find((v) => v.environment === plan.environment && v.pool === pool.name);
+
+const HEADERS: string[] = [
   'pool',
   'machine',
   'per node (CPU / GiB)',
@@ -36,6 +56,19 @@ const HEADERS = [
   'fits',
   'monthly',
 ];
+
+/** The pool table's header and rows, with the simulation's column when a report was given. */
+function poolTable(
+  plan: CapacityPlan,
+  verdicts: readonly PoolVerdict[] | undefined,
+): { header: string[]; rows: string[][]; total: string[] } {
+  const simulated = verdicts !== undefined;
+  return {
+    header: simulated ? [...HEADERS, 'simulation'] : HEADERS,
+    rows: plan.pools.map((p) => (simulated ? [...poolRow(p), verdictCell(verdictOf(verdicts, plan, p))] : poolRow(p))),
+    total: simulated ? [...totalRow(plan), ''] : totalRow(plan),
+  };
+}
 
 function poolRow(pool: PoolPlan): string[] {
   return [
@@ -133,9 +166,10 @@ function alignedTable(rows: readonly string[][]): string {
     .join('\n');
 }
 
-export function planTable(plan: CapacityPlan): string {
+export function planTable(plan: CapacityPlan, verdicts?: readonly PoolVerdict[]): string {
   const title = `${plan.environment} (${plan.tier}): requests and nodes at the autoscalers' min-max`;
-  const table = alignedTable([HEADERS, ...plan.pools.map(poolRow), totalRow(plan)]);
+  const pools = poolTable(plan, verdicts);
+  const table = alignedTable([pools.header, ...pools.rows, pools.total]);
   const workloads = alignedTable([WORKLOAD_HEADERS, ...workloadRows(plan)]);
   const notes = plan.notes.map((n) => `note: ${n}`);
   // Errors are not repeated here: the CLI prints them on stderr, where a terminal user looks for them.
@@ -146,15 +180,16 @@ function markdownRow(cells: readonly string[]): string {
   return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
 }
 
-export function planMarkdown(plan: CapacityPlan): string {
+export function planMarkdown(plan: CapacityPlan, verdicts?: readonly PoolVerdict[]): string {
   const status = plan.errors.length === 0 ? 'every pool fits its maximum' : `**${plan.errors.length} pool error(s)**`;
+  const pools = poolTable(plan, verdicts);
   const lines = [
     `### Capacity plan: ${plan.environment} (${plan.tier}) — ${status}`,
     '',
-    markdownRow(HEADERS),
-    markdownRow(HEADERS.map(() => '---')),
-    ...plan.pools.map((p) => markdownRow(poolRow(p))),
-    markdownRow(totalRow(plan).map((c) => (c === '' ? '' : `**${c}**`))),
+    markdownRow(pools.header),
+    markdownRow(pools.header.map(() => '---')),
+    ...pools.rows.map(markdownRow),
+    markdownRow(pools.total.map((c) => (c === '' ? '' : `**${c}**`))),
     '',
     markdownRow(WORKLOAD_HEADERS),
     markdownRow(WORKLOAD_HEADERS.map(() => '---')),
@@ -175,6 +210,15 @@ export type PlanJson = ReturnType<typeof planJson>;
 
 /** The plan as data; units: CPU in cores, memory and storage in GiB, money in USD a month. */
 export function planJson(plan: CapacityPlan) {
+  return planData(plan, undefined);
+}
+
+/** The simulation's verdict on one pool as the JSON carries it: null where the report did not cover it. */
+function simulationField(verdict: PoolVerdict | undefined): { agrees: boolean | null; needed: Range | null } {
+  return { agrees: verdict?.agrees ?? null, needed: verdict?.agrees === undefined ? null : (verdict.needed ?? null) };
+}
+
+function planData(plan: CapacityPlan, verdicts: readonly PoolVerdict[] | undefined) {
   return {
     environment: plan.environment,
     tier: plan.tier,
@@ -196,6 +240,7 @@ export function planJson(plan: CapacityPlan) {
       ephemeralStorage: r3(p.ephemeralStorage),
       fits: p.fits,
       monthlyCost: r2(p.monthlyCost),
+      ...(verdicts === undefined ? {} : { simulation: simulationField(verdictOf(verdicts, plan, p)) }),
       workloads: p.workloads.map((w) => ({
         kind: w.kind,
         name: w.name,
@@ -230,8 +275,12 @@ export function planJson(plan: CapacityPlan) {
   };
 }
 
-export function formatPlans(plans: readonly CapacityPlan[], format: PlanFormat): string {
-  if (format === 'json') return JSON.stringify(plans.length === 1 ? planJson(plans[0]!) : plans.map(planJson), null, 2);
+/** The plans in one format; with a simulation's verdicts, each pool says whether it agreed. */
+export function formatPlans(plans: readonly CapacityPlan[], format: PlanFormat, verdicts?: readonly PoolVerdict[]): string {
+  if (format === 'json') {
+    const json = plans.map((plan) => planData(plan, verdicts));
+    return JSON.stringify(json.length === 1 ? json[0] : json, null, 2);
+  }
   const render = format === 'markdown' ? planMarkdown : planTable;
-  return plans.map(render).join('\n\n');
+  return plans.map((plan) => render(plan, verdicts)).join('\n\n');
 }

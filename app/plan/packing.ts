@@ -27,13 +27,28 @@ function dominantShare(pod: Resources, node: Resources): number {
   return Math.max(pod.cpuMillis / node.cpuMillis, pod.memoryBytes / node.memoryBytes);
 }
 
+/** Largest first (by dominant share), name to break ties: the order a pool's pods are packed in. */
+function byShare(node: Resources) {
+  return (a: PodGroup, b: PodGroup) => dominantShare(b, node) - dominantShare(a, node) || a.name.localeCompare(b.name);
+}
+
+/**
+ * The order nodesNeededInZones places a pool's groups in: the zone-spread groups largest first, then
+ * the others largest first. `npm run simulate` scales a pool's workloads in this order, so the
+ * scheduler sees the pods arrive as the plan packs them (app/simulate/simulate.ts).
+ */
+export function packingOrder<T extends PodGroup & { readonly zoneSpread?: boolean }>(groups: readonly T[], node: Resources): T[] {
+  const order = byShare(node);
+  return [...groups.filter((g) => g.zoneSpread === true).sort(order), ...groups.filter((g) => g.zoneSpread !== true).sort(order)];
+}
+
 /**
  * Nodes needed to hold every pod, first-fit decreasing. Pods that cannot fit on an empty node are
  * the caller's to report; they are left out here.
  */
 export function nodesNeeded(groups: readonly PodGroup[], node: Resources): number {
   const placeable = groups.filter((g) => g.count > 0 && fitsOnNode(g, node));
-  const ordered = [...placeable].sort((a, b) => dominantShare(b, node) - dominantShare(a, node) || a.name.localeCompare(b.name));
+  const ordered = [...placeable].sort(byShare(node));
   const free: { cpuMillis: number; memoryBytes: number }[] = [];
   for (const group of ordered) {
     // Nodes before `from` could not take the previous pod of this group, so they cannot take this one.
@@ -62,7 +77,8 @@ export function nodesByTotal(groups: readonly PodGroup[], node: Resources): numb
  * packs its share on its own nodes. The scheduler keeps each workload within one pod of even, but
  * nothing lines up the odd pods of different workloads, and scoring the fullest node first
  * (MostAllocated) sends them to the same, busiest zone: so the odd pods of every group go to the first
- * zones alike, the case that needs the most nodes. The other groups then take any room left in any
+ * zones alike, the case that needs the most nodes. Which zone that is the scheduler decides, so every
+ * zone is given as many nodes as the fullest needs. The other groups then take any room left in any
  * zone, first fit decreasing, and open nodes where they must.
  */
 export function nodesNeededInZones(
@@ -70,9 +86,12 @@ export function nodesNeededInZones(
   node: Resources,
   zones: number,
 ): number {
-  const spread = groups.filter((g) => g.zoneSpread === true && g.count > 0 && fitsOnNode(g, node));
-  if (zones <= 1 || spread.length === 0) return nodesNeeded(groups, node);
-  const ordered = [...spread].sort((a, b) => dominantShare(b, node) - dominantShare(a, node) || a.name.localeCompare(b.name));
+  const placeable = packingOrder(
+    groups.filter((g) => g.count > 0 && fitsOnNode(g, node)),
+    node,
+  );
+  const ordered = placeable.filter((g) => g.zoneSpread === true);
+  if (zones <= 1 || ordered.length === 0) return nodesNeeded(groups, node);
   const bins: { cpuMillis: number; memoryBytes: number }[][] = Array.from({ length: zones }, () => []);
   const place = (zoneBins: { cpuMillis: number; memoryBytes: number }[], pod: Resources) => {
     let target = zoneBins.find((free) => fitsOnNode(pod, free));
@@ -91,10 +110,13 @@ export function nodesNeededInZones(
       for (let i = 0; i < count; i++) place(bins[z]!, group);
     }
   }
+  // The scheduler picks the zones the odd pods go to by its scores, not in the order above, and any zone
+  // may be the one that gets them: every zone gets as many nodes as the fullest needs, so whichever
+  // zone they land in has room (the autoscaler would otherwise add a node there).
+  const widest = Math.max(...bins.map((zoneBins) => zoneBins.length));
+  for (const zoneBins of bins) while (zoneBins.length < widest) zoneBins.push({ ...node });
   const all = bins.flat();
-  const free = groups
-    .filter((g) => g.zoneSpread !== true && g.count > 0 && fitsOnNode(g, node))
-    .sort((a, b) => dominantShare(b, node) - dominantShare(a, node) || a.name.localeCompare(b.name));
+  const free = placeable.filter((g) => g.zoneSpread !== true);
   for (const group of free) for (let i = 0; i < group.count; i++) place(all, group);
   return all.length;
 }

@@ -26,6 +26,8 @@ export class SimulatedCluster {
   readonly pools: readonly PoolNodes[];
   /** Nodes created per pool (their indices are 0..count-1). */
   private readonly counts = new Map<string, number>();
+  /** The zone of every node created, by pool. */
+  private readonly zonesByPool = new Map<string, string[]>();
   /** Zones whose nodes the autoscaler must not add to (lost). */
   lostZones = new Set<string>();
   /** Pools the autoscaler must not add to (lost). */
@@ -44,15 +46,25 @@ export class SimulatedCluster {
     return this.counts.get(pool) ?? 0;
   }
 
-  /** Adds nodes to a pool until it has `count` (never above maxNodes). */
+  /**
+   * Adds nodes to a pool until it has `count` (never above maxNodes), each in the zone where the pool
+   * has the fewest: GKE keeps a regional pool's zones balanced when it resizes it.
+   */
   async grow(pool: string, count: number): Promise<void> {
     const spec = this.pools.find((p) => p.pool === pool)!;
     const target = Math.min(count, spec.maxNodes);
     while (this.count(pool) < target) {
-      const index = this.count(pool);
-      await create(this.client, '/api/v1/nodes', nodeObject(this.env, spec, index));
-      this.counts.set(pool, index + 1);
+      const taken = this.zonesByPool.get(pool) ?? [];
+      const zone = [...zonesOf(this.env)].sort((a, b) => taken.filter((z) => z === a).length - taken.filter((z) => z === b).length)[0]!;
+      await this.add(spec, zone);
     }
+  }
+
+  private async add(spec: PoolNodes, zone: string): Promise<void> {
+    const index = this.count(spec.pool);
+    await create(this.client, '/api/v1/nodes', nodeObject(this.env, spec, index, zone));
+    this.counts.set(spec.pool, index + 1);
+    this.zonesByPool.set(spec.pool, [...(this.zonesByPool.get(spec.pool) ?? []), zone]);
   }
 
   /**
@@ -62,9 +74,7 @@ export class SimulatedCluster {
   private async growIn(pool: string, zone: string): Promise<boolean> {
     const spec = this.pools.find((p) => p.pool === pool)!;
     if (this.lostPools.has(pool) || this.lostZones.has(zone) || this.count(pool) >= spec.maxNodes) return false;
-    const index = this.count(pool);
-    await create(this.client, '/api/v1/nodes', nodeObject(this.env, spec, index, zone));
-    this.counts.set(pool, index + 1);
+    await this.add(spec, zone);
     return true;
   }
 

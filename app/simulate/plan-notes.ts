@@ -5,13 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CapacityPlan } from '../plan';
+import type { PoolVerdict } from '../plan/format';
 import type { EnvironmentSimulation } from './simulate';
 
-export interface SimulationVerdict {
-  readonly environment: string;
-  readonly pool: string;
+export interface SimulationVerdict extends PoolVerdict {
   readonly line: string;
-  readonly agrees: boolean | undefined;
 }
 
 /** The environments of a simulation report (`npm run simulate -- --output json`). */
@@ -39,6 +37,7 @@ export function simulationVerdicts(plans: readonly CapacityPlan[], report: reado
         environment: plan.environment,
         pool: pool.name,
         agrees,
+        needed: { min: simulated.nodesAtMin, max: simulated.nodesAtMax },
         line: `${plan.environment}: pool ${pool.name}: plan ${pool.nodes.min}-${pool.nodes.max} nodes, the scheduler needed ${simulated.nodesAtMin} at min and ${simulated.nodesAtMax} at max: ${agrees ? 'the simulation agrees' : 'the simulation DISAGREES'}`,
       };
     }),

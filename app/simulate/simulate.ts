@@ -2,11 +2,16 @@
  * `npm run simulate`: each environment applied for real to a control plane that acts
  * (control-plane.ts), on Nodes made from its node pools (nodes.ts), and the checks:
  *
+ * Workloads are sized through their scale subresources in the order the plan packs them (largest pods
+ * first, pool by pool: packingSteps), each step settled before the next, so the nodes the scheduler
+ * needs are comparable with the plan's count rather than a matter of which controller created pods first.
+ *
  * 1. min: every workload at its autoscaler's floor (through its scale subresource), the pools at their
  *    minNodes; a cluster-autoscaler stand-in adds a node to a pool, in the zone a waiting pod needs,
  *    while the scheduler cannot place a pod (up to maxNodes); every pod scheduled and Running, and the
  *    nodes the pools grew to against the plan's count at the floor;
- * 2. max: every workload at its ceiling, the autoscaler growing the pools again (the scheduler scores
+ * 2. max: every workload at its ceiling, packed again from no pods (as the plan counts the ceiling: the
+ *    growth from the floor leaves a layout no plan can know), the autoscaler growing the pools again (the scheduler scores
  *    MostAllocated: pods packed as an autoscaler would keep them); nodes against the plan's count at the
  *    ceiling, per pool;
  * 3. zone loss, at the floor, each zone in turn: its nodes cordoned and every pod evicted through the
@@ -25,6 +30,7 @@ import type { Manifest } from '../../lib/core/manifest';
 import { manifestId } from '../../lib/core/manifest';
 import { at, isPlain, list } from '../../lib/core/plain';
 import { planEnvironment, type CapacityPlan } from '../plan';
+import { packingOrder } from '../plan/packing';
 import { workloadsOf } from '../plan/workloads';
 import { prepareNamespaces } from '../verify/admission';
 import { customKinds, installCrds, pinnedCrds } from '../verify/crds';
@@ -36,7 +42,7 @@ import { applySimulationWaivers, compareSimFindings, type SimFinding, type Simul
 import { evict, listItems, type PodView, scale, sleep } from './kube';
 import { OVERHEAD_DAEMONSET, overheadDaemonSet, zonesOf } from './nodes';
 import { selectorMatches } from '../../lib/validation/rules/model';
-import { type ScaleTarget, type Simulated, simulated, type StandIn } from './stand-ins';
+import { type ScaleTarget, STAMPED_FROM_LABEL, type Simulated, simulated, type StandIn, stampedPod } from './stand-ins';
 
 export interface PoolResult {
   readonly pool: string;
@@ -127,6 +133,8 @@ function finding(ctx: Context, rule: SimulationRule, severity: 'error' | 'warnin
 
 /** `Kind/namespace/name` of the plan's workload a pod belongs to. */
 function workloadOfPod(pod: PodView, owners: ReadonlyMap<string, string>, targets: readonly ScaleTarget[]): string {
+  const stampedFrom = pod.labels[STAMPED_FROM_LABEL];
+  if (stampedFrom !== undefined) return `PodTemplate/${pod.namespace}/${stampedFrom}`;
   const owner = pod.ownerKind === 'ReplicaSet' ? (owners.get(`${pod.namespace}/${pod.ownerName}`) ?? `ReplicaSet/${pod.ownerName}`) : '';
   const byObject = (kind: string, name: string) => targets.find((t) => t.kind === kind && t.namespace === pod.namespace && t.name === name);
   if (owner.startsWith('Deployment/'))
@@ -153,6 +161,8 @@ async function controllersSettled(ctx: Context): Promise<{ done: boolean; failin
   const failing: string[] = [];
   let done = true;
   for (const target of ctx.cluster.scaleTargets) {
+    // Stamped pods have no controller: they are created at once (stampPods) and counted as pods.
+    if (target.kind === 'PodTemplate') continue;
     const path = await ctx.cluster.client.objectPath(target.apiVersion, target.kind, target.name, target.namespace);
     if (path === undefined) continue;
     const object = await ctx.cluster.client.get(path);
@@ -209,11 +219,95 @@ async function settle(ctx: Context, options: { readonly autoscale: boolean }): P
   }
 }
 
-async function scaleAll(ctx: Context, end: 'min' | 'max'): Promise<void> {
-  await mapLimit(ctx.cluster.scaleTargets, 8, async (target) => {
+async function scaleTargets(ctx: Context, targets: readonly ScaleTarget[], replicas: (target: ScaleTarget) => number): Promise<void> {
+  await mapLimit(targets, 8, async (target) => {
     const path = await ctx.cluster.client.objectPath(target.apiVersion, target.kind, target.name, target.namespace);
-    if (path !== undefined) await scale(ctx.cluster.client, path, target.replicas[end]);
+    if (path === undefined) return;
+    if (target.kind === 'PodTemplate') await stampPods(ctx, path, target, replicas(target));
+    else await scale(ctx.cluster.client, path, replicas(target));
   });
+}
+
+/**
+ * Pods stamped from a PodTemplate, as the API that owns it creates and deletes them: created one by one
+ * through admission (the namespace's policy and quota may refuse them: a failing finding), deleted
+ * newest first. Nothing recreates them once evicted, as nothing would.
+ */
+async function stampPods(ctx: Context, path: string, target: ScaleTarget, count: number): Promise<void> {
+  const client = ctx.cluster.client;
+  const selector = encodeURIComponent(`${STAMPED_FROM_LABEL}=${target.name}`);
+  const podsPath = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods`;
+  const existing = (await listItems(client, `${podsPath}?labelSelector=${selector}`))
+    .filter((pod) => at(pod, 'metadata', 'deletionTimestamp') === undefined)
+    .map((pod) => ({ name: String(at(pod, 'metadata', 'name')), created: String(at(pod, 'metadata', 'creationTimestamp')) }))
+    .sort((a, b) => b.created.localeCompare(a.created) || b.name.localeCompare(a.name));
+  if (existing.length > count) {
+    await mapLimit(existing.slice(0, existing.length - count), 8, async (pod) => {
+      await client.request('DELETE', `${podsPath}/${encodeURIComponent(pod.name)}`, { gracePeriodSeconds: 0 });
+    });
+    return;
+  }
+  const pod = stampedPod((await client.get(path)) as unknown as Manifest);
+  const refused = new Map<string, number>();
+  await mapLimit(
+    Array.from({ length: count - existing.length }, (_, i) => i),
+    8,
+    async () => {
+      const res = await client.request('POST', podsPath, pod);
+      if (res.status !== 201 && res.status !== 200) refused.set(statusMessage(res), (refused.get(statusMessage(res)) ?? 0) + 1);
+    },
+  );
+  for (const [message, times] of refused)
+    finding(ctx, 'pods-not-created', 'error', target.workload, 'scale', `${times} pod(s) stamped from the template refused: ${message}`);
+}
+
+async function scaleAll(ctx: Context, end: 'min' | 'max'): Promise<void> {
+  await scaleTargets(ctx, ctx.cluster.scaleTargets, (target) => target.replicas[end]);
+}
+
+/**
+ * The scale targets in the steps the plan packs them: step i holds the i-th workload of every pool in
+ * packingOrder (app/plan/packing.ts), sized against the pool's node less DaemonSet overhead.
+ */
+export function packingSteps(targets: readonly ScaleTarget[], plan: CapacityPlan): ScaleTarget[][] {
+  const GiB = 2 ** 30;
+  const steps: ScaleTarget[][] = [];
+  const byPool = new Map<string, ScaleTarget[]>();
+  for (const target of targets) byPool.set(target.pool ?? '', [...(byPool.get(target.pool ?? '') ?? []), target]);
+  for (const [pool, members] of [...byPool].sort(([a], [b]) => a.localeCompare(b))) {
+    const perNode = plan.pools.find((p) => p.name === pool)?.perNode;
+    // A workload on no declared pool has no node to be measured against: its pods come last, by CPU.
+    const node = perNode ? { cpuMillis: perNode.cpu * 1000, memoryBytes: perNode.memoryGiB * GiB } : { cpuMillis: 1e9, memoryBytes: 1e18 };
+    const groups = members.map((target) => ({
+      ...target.pod,
+      name: target.workload,
+      count: target.replicas.max,
+      zoneSpread: target.zoneSpread,
+      target,
+    }));
+    packingOrder(groups, node).forEach((group, index) => {
+      steps[index] = [...(steps[index] ?? []), group.target];
+    });
+  }
+  return steps;
+}
+
+/**
+ * Sizes every workload to one end of its range the way the plan packs it: from no pods, one packing
+ * step at a time, each settled (the autoscaler stand-in adding nodes) before the next. Pods arriving
+ * all at once would be placed in whatever order their controllers create them, and small pods that
+ * land first leave no room for a large one where the plan put it: the scheduler would then need more
+ * nodes than first-fit decreasing, by the luck of that order.
+ */
+async function scaleInPlanOrder(ctx: Context, plan: CapacityPlan, end: 'min' | 'max'): Promise<Settled> {
+  await scaleTargets(ctx, ctx.cluster.scaleTargets, () => 0);
+  let state = await settle(ctx, { autoscale: false });
+  for (const step of packingSteps(ctx.cluster.scaleTargets, plan)) {
+    await scaleTargets(ctx, step, (target) => target.replicas[end]);
+    state = await settle(ctx, { autoscale: true });
+    if (!state.settled) break;
+  }
+  return state;
 }
 
 /** Findings of one settled state: pods not placed, controllers that cannot create pods, placement. */
@@ -652,11 +746,10 @@ async function runEnvironment(
     );
     log(`applied ${sim.applied.length} objects and ${sim.standIns.length} stand-ins (${seconds(start)}s)`);
 
-    // 1. The floor, on the plan's nodes at the floor.
-    // The pools start at their minNodes; the autoscaler stand-in adds what the scheduler cannot place.
-    for (const pool of plan.pools) await cluster.grow(pool.name, pool.minNodes);
-    await scaleAll(ctx, 'min');
-    const atMin = await settle(ctx, { autoscale: true });
+    // 1. The floor, on the plan's nodes at the floor (zones balanced, as GKE resizes a regional pool);
+    // the autoscaler stand-in adds what the scheduler cannot place.
+    for (const pool of plan.pools) await cluster.grow(pool.name, pool.nodes.min);
+    const atMin = await scaleInPlanOrder(ctx, plan, 'min');
     // Nodes that run a platform pod: a node the autoscaler stand-in added that the scheduler then did not
     // use would be removed by a cluster autoscaler's scale-down.
     const usedMin = usedNodes(atMin);
@@ -677,9 +770,10 @@ async function runEnvironment(
     await stateFindings(ctx, atMin, 'min', 'unschedulable-at-min');
     log(`min: ${pods.min} pods on ${atMin.nodes.length} nodes (${seconds(start)}s)`);
 
-    // 2. The ceiling, from the plan's nodes at the ceiling; the autoscaler stand-in adds what is missing.
-    await scaleAll(ctx, 'max');
-    const atMax = await settle(ctx, { autoscale: true });
+    // 2. The ceiling, on the plan's nodes at the ceiling, packed again from no pods in the plan's order;
+    // the autoscaler stand-in adds what the scheduler cannot place.
+    for (const pool of plan.pools) await cluster.grow(pool.name, pool.nodes.max);
+    const atMax = await scaleInPlanOrder(ctx, plan, 'max');
     pods.max = atMax.pods.filter((p) => p.nodeName !== undefined && !p.deleting).length;
     await stateFindings(ctx, atMax, 'max', 'unschedulable-at-max');
     const usedMax = usedNodes(atMax);

@@ -23,12 +23,16 @@ import type { Manifest } from '../../lib/core/manifest';
 import { at, isPlain } from '../../lib/core/plain';
 import { CNPG_LABELS } from '../../lib/data-names';
 import { gatewayPods, nginxProxyOf } from '../../lib/gateway-pods';
+import { GKE_SANDBOX, gkeSandboxToleration } from '../../lib/sandbox-runtime';
 import { ISTIO_PROXY_CPU_ANNOTATION, ISTIO_PROXY_MEMORY_ANNOTATION, ISTIO_PROXY_RESOURCES } from '../../lib/istio-proxy';
 import { archiverSidecarResources, OPERATED_KINDS, operatedPods } from '../../lib/operated-pods';
 import { templateOf, type Workload } from '../plan/workloads';
 
 /** The label the simulation puts on every object it adds, so a report can tell stand-ins apart. */
 export const STAND_IN_LABEL = 'simulate.platform.invalid/stand-in';
+
+/** The label on a pod the simulation stamps from a PodTemplate, naming the template. */
+export const STAMPED_FROM_LABEL = 'simulate.platform.invalid/stamped-from';
 
 export const STAND_IN_IMAGE = 'registry.invalid/simulate/stand-in:0';
 
@@ -43,6 +47,9 @@ export interface ScaleTarget {
   readonly name: string;
   readonly replicas: { readonly min: number; readonly max: number };
   readonly pool: string | undefined;
+  /** One pod's requests and whether its pods spread over zones: where the plan packs it (packingOrder). */
+  readonly pod: { readonly cpuMillis: number; readonly memoryBytes: number };
+  readonly zoneSpread: boolean;
 }
 
 export interface StandIn {
@@ -186,6 +193,19 @@ export function simulated(objects: readonly Manifest[], workloads: readonly Work
       continue;
     }
     const workload = byKey.get(key(object.kind, namespace, object.metadata.name));
+    if (object.kind === 'PodTemplate' && workload !== undefined) {
+      // Pods an API stamps from the template (the sandbox's projects): the simulation creates them from
+      // it as that API would, through the namespace's admission (its policy and quota).
+      applied.push(object);
+      const runtimeClass = at(object, 'template', 'spec', 'runtimeClassName');
+      if (runtimeClass === GKE_SANDBOX.runtimeClassName && !standIns.some((s) => s.object.kind === 'RuntimeClass'))
+        standIns.push({
+          standsFor: `RuntimeClass/${GKE_SANDBOX.runtimeClassName} (GKE Sandbox creates it)`,
+          object: gkeSandboxRuntimeClass(),
+        });
+      targets.push(target(workload, 'v1', 'PodTemplate', namespace, object.metadata.name));
+      continue;
+    }
     if (object.kind === 'Rollout') {
       applied.push(object);
       if (workload === undefined) continue;
@@ -261,6 +281,39 @@ export function simulated(objects: readonly Manifest[], workloads: readonly Work
   return { applied, standIns, targets, skipped };
 }
 
+/**
+ * The RuntimeClass GKE creates in a cluster with a GKE Sandbox pool (lib/sandbox-runtime.ts): handler
+ * `gvisor`, and scheduling onto the sandbox nodes, which RuntimeClass admission adds to every pod that
+ * names it. GKE sets no pod overhead on it.
+ */
+function gkeSandboxRuntimeClass(): Manifest {
+  return {
+    apiVersion: 'node.k8s.io/v1',
+    kind: 'RuntimeClass',
+    metadata: { name: GKE_SANDBOX.runtimeClassName, labels: { [STAND_IN_LABEL]: 'true' } },
+    handler: GKE_SANDBOX.value,
+    scheduling: {
+      nodeSelector: { [GKE_SANDBOX.nodeLabel]: GKE_SANDBOX.value },
+      tolerations: [gkeSandboxToleration()],
+    },
+  } as unknown as Manifest;
+}
+
+/** A pod stamped from a PodTemplate as the API that owns the template would create it. */
+export function stampedPod(template: Manifest): Record<string, unknown> {
+  const spec = at(template, 'template') as { metadata?: { labels?: Record<string, string> }; spec?: unknown };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: `${template.metadata.name}-`,
+      namespace: template.metadata.namespace,
+      labels: { ...(spec.metadata?.labels ?? {}), [STAMPED_FROM_LABEL]: template.metadata.name },
+    },
+    spec: clone(spec.spec),
+  };
+}
+
 function target(workload: Workload, apiVersion: string, kind: string, namespace: string, name: string): ScaleTarget {
   return {
     workload: key(workload.kind, workload.namespace, workload.name),
@@ -270,6 +323,8 @@ function target(workload: Workload, apiVersion: string, kind: string, namespace:
     name,
     replicas: workload.replicas,
     pool: workload.pool,
+    pod: { cpuMillis: workload.pod.cpuMillis, memoryBytes: workload.pod.memoryBytes },
+    zoneSpread: workload.zoneSpread === true,
   };
 }
 
