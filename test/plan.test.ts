@@ -148,7 +148,16 @@ describe('packing', () => {
     ];
     expect(nodesNeededInZones(groups, node, 3)).toBe(12);
     // A pool whose zones come out even needs no padding: 3 ai and 18 backends are 3 nodes in each zone.
-    expect(nodesNeededInZones([{ ...groups[0]!, count: 3 }, { ...groups[1]!, count: 18 }], node, 3)).toBe(9);
+    expect(
+      nodesNeededInZones(
+        [
+          { ...groups[0]!, count: 3 },
+          { ...groups[1]!, count: 18 },
+        ],
+        node,
+        3,
+      ),
+    ).toBe(9);
   });
 });
 
