@@ -8,6 +8,7 @@ import { App, type Chart } from 'cdk8s';
 import type { Environment } from '../environments/schema';
 import type { Manifest } from '../lib/core/manifest';
 import { nonEmpty, type Bundle, type BuiltEnvironment } from './bundle';
+import { ADDON_NETWORK_CHART, AddonNetworkChart, isolatedWithApps } from './addon-network-chart';
 import { ChaosChart } from './chaos-chart';
 import { ClusterChart } from './cluster-chart';
 import { DataChart } from './data-chart';
@@ -29,6 +30,9 @@ function appCharts(app: App, environment: Environment): Chart[] {
   const namespace = new NamespaceChart(app, 'namespace', props);
   const cluster = new ClusterChart(app, 'cluster', props);
   const network = new NetworkChart(app, 'network', props);
+  // Where Argo CD installs the add-ons, their namespaces' isolation goes with the apps (Flux's goes
+  // with the add-ons, charts/platform-bundles.ts).
+  const addonNetwork = isolatedWithApps(environment) ? [new AddonNetworkChart(app, ADDON_NETWORK_CHART, props)] : [];
   const delivery = new DeliveryChart(app, 'delivery', props);
   const mesh = environment.mesh.enabled ? [new MeshChart(app, 'mesh', props)] : [];
   // The data stores before the apps that use them (their operators' custom resources, in their namespace).
@@ -41,7 +45,7 @@ function appCharts(app: App, environment: Environment): Chart[] {
   const monitoring = new MonitoringChart(app, 'monitoring', props);
   // Chaos drills last: Chaos Mesh Schedules of what everything above runs.
   const chaos = new ChaosChart(app, 'chaos', props);
-  return [namespace, cluster, network, delivery, ...mesh, data, workloads, edge, sandbox, monitoring, chaos];
+  return [namespace, cluster, network, ...addonNetwork, delivery, ...mesh, data, workloads, edge, sandbox, monitoring, chaos];
 }
 
 /**

@@ -7,6 +7,13 @@ export interface NamespaceIsolationProps {
   readonly labels: Record<string, string>;
   /** Allow sidecars to reach istiod for their configuration and certificates. */
   readonly mesh: boolean;
+  /** The namespace the policies go in. @default - the chart's namespace */
+  readonly namespace?: string;
+  /**
+   * Let every pod reach the Kubernetes API at these addresses (where the `kubernetes` Service leads):
+   * for namespaces whose every pod is a controller or a hook that talks to it. @default - not allowed
+   */
+  readonly apiServer?: { readonly cidrs: readonly string[]; readonly port: number };
 }
 
 /** istiod serves xDS and workload certificates to sidecars on 15012. */
@@ -20,12 +27,17 @@ export class NamespaceIsolation extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceIsolationProps) {
     super(scope, id);
     const everyPod = {};
+    const metadata = (name: string) => ({
+      name,
+      labels: props.labels,
+      ...(props.namespace === undefined ? {} : { namespace: props.namespace }),
+    });
     new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
-      metadata: { name: 'default-deny', labels: props.labels },
+      metadata: metadata('default-deny'),
       spec: { podSelector: everyPod, policyTypes: ['Ingress', 'Egress'] },
     });
     new k8s.KubeNetworkPolicy(this, 'AllowDns', {
-      metadata: { name: 'allow-dns', labels: props.labels },
+      metadata: metadata('allow-dns'),
       spec: {
         podSelector: everyPod,
         policyTypes: ['Egress'],
@@ -42,7 +54,7 @@ export class NamespaceIsolation extends Construct {
     });
     if (props.mesh) {
       new k8s.KubeNetworkPolicy(this, 'AllowMeshControlPlane', {
-        metadata: { name: 'allow-mesh-control-plane', labels: props.labels },
+        metadata: metadata('allow-mesh-control-plane'),
         spec: {
           podSelector: everyPod,
           policyTypes: ['Egress'],
@@ -51,6 +63,19 @@ export class NamespaceIsolation extends Construct {
               to: [{ namespaceSelector: namespaceSelector(ISTIOD.namespace) }],
               ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ISTIOD.port) }],
             },
+          ],
+        },
+      });
+    }
+    if (props.apiServer !== undefined) {
+      const { cidrs, port } = props.apiServer;
+      new k8s.KubeNetworkPolicy(this, 'AllowApiServer', {
+        metadata: metadata('allow-api-server'),
+        spec: {
+          podSelector: everyPod,
+          policyTypes: ['Egress'],
+          egress: [
+            { to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }] },
           ],
         },
       });

@@ -9,6 +9,8 @@ export interface NetworkRule {
 
 export interface ServiceNetworkPolicyProps {
   readonly name: string;
+  /** The namespace of the pods it governs. @default - the chart's namespace */
+  readonly namespace?: string;
   readonly labels: Record<string, string>;
   /**
    * The pods it governs: a service's by its labels, or a data store's by its operator's labels, with
@@ -29,7 +31,7 @@ export class ServiceNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: ServiceNetworkPolicyProps) {
     super(scope, id);
     new k8s.KubeNetworkPolicy(this, 'Resource', {
-      metadata: { name: props.name, labels: props.labels },
+      metadata: { name: props.name, labels: props.labels, ...(props.namespace === undefined ? {} : { namespace: props.namespace }) },
       spec: {
         podSelector: props.podSelector,
         policyTypes: ['Ingress', 'Egress'],

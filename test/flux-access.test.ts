@@ -74,10 +74,10 @@ describe.each(withFlux)('%s', (name) => {
       expect(granted.map((g) => g.resource)).not.toContain(forbidden);
   });
 
-  it('lets the addons stage write only Namespaces, HelmRepositories and HelmReleases', () => {
+  it('lets the addons stage write only Namespaces, their NetworkPolicies, HelmRepositories and HelmReleases', () => {
     const addons = objects<WithAccount>(env, 'Kustomization').find((k) => k.metadata.name === `${name}-addons`)!;
     const role = roleOf(addons.spec.serviceAccountName!) as ClusterRole;
-    expect(role.rules.flatMap((r) => r.resources).sort()).toEqual(['helmreleases', 'helmrepositories', 'namespaces']);
+    expect(role.rules.flatMap((r) => r.resources).sort()).toEqual(['helmreleases', 'helmrepositories', 'namespaces', 'networkpolicies']);
   });
 });
 

@@ -13,7 +13,9 @@ import staging from '../environments/staging';
 import { autoscalerOwnedFields, rolloutOwnedFields } from '../lib/gitops/controller-owned-fields';
 import { renderEnvironments } from '../app/synthesize';
 import type { Manifest } from '../lib/core/manifest';
-import { find, objects, renderOverlay, rendered } from './helpers';
+import { addonNamespaces } from '../charts/addon-network-chart';
+import { clusterAddons } from '../charts/addons-catalog';
+import { environment, find, objects, renderOverlay, rendered } from './helpers';
 import type { Labels, WithSpec, WorkloadJson } from './k8s-json';
 
 /** Flux's Kustomization. */
@@ -263,7 +265,15 @@ describe('Argo CD', () => {
     const destinations = (name: string) => projects.find((p) => p.metadata.name === name)!.spec.destinations.map((d) => d.namespace);
     expect(destinations('staging-gitops')).toEqual(['argocd']);
     expect(destinations('staging-crds')).toEqual(['nginx-gateway']);
-    expect(destinations('staging-apps')).toEqual(['data', 'edge', 'platform', 'user-projects']);
+    // The apps' namespaces, and (NetworkPolicies only in this folder) the add-on namespaces' isolation,
+    // which goes with the apps where Argo CD installs the add-ons (charts/addon-network-chart.ts).
+    const isolated = addonNamespaces(clusterAddons(environment('staging'))).map((n) => n.name);
+    expect(destinations('staging-apps')).toEqual([...new Set(['data', 'edge', 'platform', 'user-projects', ...isolated])].sort());
+    expect(
+      rendered('staging')
+        .objects.filter((o) => isolated.includes(o.metadata.namespace ?? ''))
+        .every((o) => o.kind === 'NetworkPolicy'),
+    ).toBe(true);
     // kube-system only for the add-on installed there (istio-cni), never for the apps.
     expect(destinations('staging-addons')).toEqual([
       'argo-rollouts',

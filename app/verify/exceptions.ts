@@ -23,6 +23,8 @@ import {
   asStringMap,
 } from '../../lib/validation/rules/model';
 import { qualifiedRule, type Finding } from './findings';
+import { addonPods } from '../../charts/addon-network-chart';
+import { clusterAddons } from '../../charts/addons-catalog';
 
 interface ExceptionContext {
   readonly environment: Environment;
@@ -132,12 +134,16 @@ export const PROJECT_EXCEPTIONS: readonly ProjectException[] = [
 /**
  * The labels of every pod a controller creates at run time from the output, by namespace: the
  * operators' pods and the Gateway's NGINX pods (the validator's model), pods started from a
- * PodTemplate, analysis Jobs' pods, and cert-manager's HTTP-01 solver pods beside each Certificate an
- * HTTP-01 issuer signs.
+ * PodTemplate, analysis Jobs' pods, cert-manager's HTTP-01 solver pods beside each Certificate an
+ * HTTP-01 issuer signs, and (given the environment) the pods its add-ons' charts run.
  */
-export function runtimePods(model: Model): Map<string, Record<string, string>[]> {
+export function runtimePods(model: Model, environment?: Environment): Map<string, Record<string, string>[]> {
   const out = new Map<string, Record<string, string>[]>();
   const add = (namespace: string, labels: Record<string, string>) => out.set(namespace, [...(out.get(namespace) ?? []), labels]);
+  // The add-ons' pods, which their charts run (their network facts): the add-on namespaces' policies select them.
+  if (environment !== undefined) {
+    for (const pod of addonPods(clusterAddons(environment))) add(pod.addon.namespace.name, { ...pod.network.labels });
+  }
   for (const workload of model.workloads) {
     if (!RUNNING_KINDS.has(workload.entry.gk)) add(workload.entry.namespace, { ...workload.pod.labels });
   }
@@ -169,7 +175,7 @@ export type ExceptionMatcher = (finding: Finding) => string | undefined;
 /** The project's exceptions for one environment's output. */
 export function projectExceptions(environment: Environment, objects: readonly Manifest[]): ExceptionMatcher {
   const model = new Model(objects);
-  const context: ExceptionContext = { environment, model, runtimePods: runtimePods(model) };
+  const context: ExceptionContext = { environment, model, runtimePods: runtimePods(model, environment) };
   const byId = new Map(model.entries.map((entry) => [entry.id, entry]));
   return (finding) => {
     const entry = byId.get(finding.object);

@@ -88,6 +88,19 @@ const serviceMonitor = (selector: Record<string, string>, port: string): M => ({
   spec: { selector: { matchLabels: selector }, endpoints: [{ port, path: '/metrics' }] },
 });
 
+/** A namespace the set creates, and a policy denying every pod of it the given directions. */
+const addonNamespace = (name: string): M => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+});
+const denyEvery = (namespace: string, policyTypes: string[]): M => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'default-deny', namespace, labels: labels('default-deny') },
+  spec: { podSelector: {}, policyTypes },
+});
+
 /** A mesh namespace, a blue-green Rollout and its gate, an HTTP-01 issuer and a store, for the defect classes. */
 const meshNamespace = (): M => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'istio-injection': 'enabled' } } });
 const proxyConfig = (drain: string) => ({
@@ -964,6 +977,12 @@ const CASES: Record<string, Case> = {
     pass: () => [...goodPlatform(), serviceMonitor(labels('backend'), 'http')],
     path: 'spec.endpoints[0].port',
     message: 'Service/platform/backend has no port named "metrics"',
+  },
+  'net/default-deny': {
+    fail: () => [...goodPlatform(), addonNamespace('cert-manager'), denyEvery('cert-manager', ['Ingress'])],
+    pass: () => [...goodPlatform(), addonNamespace('cert-manager'), denyEvery('cert-manager', ['Ingress', 'Egress'])],
+    path: 'metadata.name',
+    message: 'namespace cert-manager has no default-deny NetworkPolicy for Egress',
   },
   'edge/public-metrics': {
     // goodPlatform's Ingress routes /api to the backend's http port: scraping that port publishes the metrics.

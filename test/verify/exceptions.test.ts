@@ -50,7 +50,8 @@ describe.each(environmentNames())('%s', (name) => {
 
   it('excuses exactly the NetworkPolicies that select pods a controller creates at run time', () => {
     const model = new Model(objects);
-    const pods = runtimePods(model);
+    // The add-on namespaces' policies select the pods the add-ons' charts run (their network facts).
+    const pods = runtimePods(model, env);
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
     const selecting = policies.filter((p) =>
       (pods.get(p.metadata.namespace!) ?? []).some((labels) => selectorMatches((p.spec as { podSelector?: unknown }).podSelector, labels)),

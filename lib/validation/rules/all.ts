@@ -36,6 +36,7 @@ import { redisReleaseRules } from './redis-release';
 import { sandboxRules } from './sandbox';
 import { scrapePeerRules } from './scrape-peers';
 import { publicMetricsRules } from './public-metrics';
+import { defaultDenyRules } from './default-deny';
 import { secretRules } from './secrets';
 import { securityRules } from './security';
 import { serviceAccountRules } from './service-account';
@@ -76,6 +77,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   sandboxRules,
   scrapePeerRules,
   publicMetricsRules,
+  defaultDenyRules,
   fluxIdentityRules,
   gitopsSourceRules,
   argoCdProjectRules,
