@@ -184,7 +184,13 @@ describe('PostgresPooler', () => {
     const p = only<Pooler>(objects, 'Pooler');
     expect(p.spec.type).toBe('rw');
     expect(p.spec.pgbouncer.poolMode).toBe('transaction');
-    expect(p.spec.pgbouncer.parameters).toEqual({ max_client_conn: '100', default_pool_size: '20', reserve_pool_size: '5' });
+    // Clients without TLS are refused (CloudNativePG's default is prefer).
+    expect(p.spec.pgbouncer.parameters).toEqual({
+      max_client_conn: '100',
+      default_pool_size: '20',
+      reserve_pool_size: '5',
+      client_tls_sslmode: 'require',
+    });
     expect(only<PdbJson>(objects, 'PodDisruptionBudget').spec.selector.matchLabels).toEqual({ 'cnpg.io/poolerName': 'postgres-pooler' });
     expect(only<PodMonitorJson>(objects, 'PodMonitor').spec.podMetricsEndpoints).toEqual([{ port: 'metrics', interval: '30s' }]);
   });
