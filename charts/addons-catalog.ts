@@ -295,20 +295,12 @@ function chaosMesh(environment: Environment): ClusterAddon[] {
   ];
 }
 
-/** The external-secrets operator's ServiceAccount: its name, and the cloud identity it acts as where the store is a cloud's. */
-function operatorAccount(store: Environment['secrets']['store']): { name: string; annotations?: Record<string, string> } {
-  return 'identity' in store
-    ? { name: store.serviceAccount, annotations: workloadIdentityAnnotations(store.identity) }
-    : { name: store.serviceAccount };
-}
-
 /**
  * The add-ons of an environment, in dependency order (every add-on after those it depends on).
  * Without the mesh (dev) the Istio add-ons are left out.
  */
 export function clusterAddons(environment: Environment): ClusterAddon[] {
   const replicas = controllerReplicas(environment);
-  const clusterStore = environment.secrets.scope === 'ClusterSecretStore';
   const addons: ClusterAddon[] = [
     kubePrometheusStack(environment),
     ...(environment.mesh.enabled ? istioAddons(environment) : []),
@@ -344,9 +336,6 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
         installCRDs: true,
         replicaCount: replicas,
         serviceMonitor: { enabled: true },
-        // A ClusterSecretStore authenticates as the operator's own service account: same name, and the
-        // cloud identity it acts as (workload identity; never the node's credentials).
-        ...(clusterStore ? { serviceAccount: operatorAccount(environment.secrets.store) } : {}),
       },
     },
     { name: Addon.KEDA, chart: CHARTS.keda, namespace: restricted(KEDA_NAMESPACE), dependsOn: [], values: {} },

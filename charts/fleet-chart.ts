@@ -216,9 +216,9 @@ export class FleetHubChart extends Chart {
       namespace: ARGOCD_NAMESPACE,
     });
 
-    // Its own store in the argocd namespace, read through a ServiceAccount of that namespace: the
-    // platform's ClusterSecretStore never serves argocd. The cloud identity is the hub store's
-    // (secrets.store.identity); the model has one identity per store.
+    // Its own store in the argocd namespace, read through a ServiceAccount of that namespace as the
+    // identity the hub's model names for argocd (secrets.store.identities.argocd): no other namespace's
+    // store reads the clusters' credentials.
     new PlatformSecretStore(this, 'ClusterStore', {
       scope: 'SecretStore',
       name: clusterStoreName(fleet),

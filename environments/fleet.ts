@@ -176,6 +176,14 @@ export function checkFleet(input: unknown, environments: readonly Environment[])
       'must be an environment whose gitops.tool is argocd or both: the hub runs Argo CD and its ApplicationSet controller',
     );
   }
+  // The clusters' credentials are read by a store of the hub's argocd namespace, as that namespace's own identity.
+  if ('identities' in hub.secrets.store && hub.secrets.store.identities.argocd === undefined) {
+    issue(
+      'hub',
+      fleet.hub,
+      `must name the cloud identity its argocd namespace reads the clusters' credentials as (${hub.name}'s secrets.store.identities.argocd): no other namespace's identity may read them`,
+    );
+  }
   const preview = environments.find((env) => env.name === fleet.previews.environment);
   if (preview === undefined) {
     issue('previews.environment', fleet.previews.environment, `must name an environment: ${environments.map((e) => e.name).join(', ')}`);

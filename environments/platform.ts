@@ -172,14 +172,17 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     mongodb: { engine: 'mongodb', mode: 'managed', port: 27017, cidrs: ['10.100.2.0/24'] },
   },
   secrets: {
-    scope: 'ClusterSecretStore',
     storeName: 'platform-secrets',
     store: {
       provider: 'gcp',
       projectId: 'platform-prod',
       serviceAccount: 'external-secrets',
-      // GKE Workload Identity: the operator reads Secret Manager as this Google service account.
-      identity: 'external-secrets@platform-prod.iam.gserviceaccount.com',
+      // GKE Workload Identity: each namespace's store reads Secret Manager as its own Google service
+      // account, granted only that namespace's secrets (README "Secrets").
+      identities: {
+        platform: 'eso-platform@platform-prod.iam.gserviceaccount.com',
+        data: 'eso-data@platform-prod.iam.gserviceaccount.com',
+      },
     },
     prefix: 'platform',
     refreshInterval: '1h',

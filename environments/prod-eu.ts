@@ -2,9 +2,9 @@ import { defineEnvironment } from './load';
 import prod from './prod';
 
 /**
- * EU (europe-west4, the EU region of seed 004's cost table): an active region serving its own users
- * from its own host, so EU customers' data stays in the EU (GDPR, seeds 000 and 004). Sized by seed
- * 004's phase 3 ranges per region: API 5-20 pods, workers 5-30; the frontend and the AI service at
+ * EU (europe-west4, the EU region of AVL-06): an active region serving its own users
+ * from its own host, so EU customers' data stays in the EU (GDPR, AVL-06). Sized by CAP-09's
+ * ranges per region: API 5-20 pods, workers 5-30; the frontend and the AI service at
  * the API's floor and a ceiling their pools can hold.
  */
 export default defineEnvironment({
@@ -24,7 +24,16 @@ export default defineEnvironment({
     worker: { replicas: { min: 5, max: 30 } },
   },
   // The region's own connection strings: they name its data stores' endpoints.
-  secrets: { prefix: 'platform-prod-eu' },
+  // Its own identities: no other region's store reads its secrets, nor it theirs.
+  secrets: {
+    prefix: 'platform-prod-eu',
+    store: {
+      identities: {
+        platform: 'eso-platform-eu@platform-prod.iam.gserviceaccount.com',
+        data: 'eso-data-eu@platform-prod.iam.gserviceaccount.com',
+      },
+    },
+  },
   dataStores: {
     mongodb: { cidrs: ['10.120.2.0/24'] },
     // Its own primary and archive, in the EU: no cross-region replica (the data stays in the EU).

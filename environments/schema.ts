@@ -824,8 +824,26 @@ const awsRoleArn = z
 
 /** The secret-store providers, by their `provider`. */
 export const SECRET_PROVIDER_VARIANTS = [
-  strict({ provider: z.literal('aws'), region: z.string().min(1), serviceAccount: dnsLabel, identity: awsRoleArn }),
-  strict({ provider: z.literal('gcp'), projectId: z.string().min(1), serviceAccount: dnsLabel, identity: gcpServiceAccount }),
+  strict({
+    provider: z.literal('aws'),
+    region: z.string().min(1),
+    serviceAccount: dnsLabel,
+    /** The IAM role each namespace's store reads as, by namespace: one per namespace, none shared (as for gcp). */
+    identities: z.record(dnsLabel, awsRoleArn),
+  }),
+  strict({
+    provider: z.literal('gcp'),
+    projectId: z.string().min(1),
+    serviceAccount: dnsLabel,
+    /**
+     * The cloud identity each namespace's store reads as, by namespace: one identity per namespace, so an
+     * editor of one namespace (who can name any store of it in an ExternalSecret) reads only what that
+     * namespace's identity may read. Each is granted, in the cloud, only its namespace's secrets (README
+     * "Secrets"). Every namespace that reads the store needs one (the platform's namespace and the operated
+     * data stores'), and no two share one.
+     */
+    identities: z.record(dnsLabel, gcpServiceAccount),
+  }),
   strict({
     provider: z.literal('vault'),
     /** Vault's address; TLS only: tokens and secrets must not cross the network in the clear. */
@@ -846,8 +864,18 @@ const secretProvider = z.discriminatedUnion('provider', SECRET_PROVIDER_VARIANTS
 });
 
 const secrets = strict({
-  /** `ClusterSecretStore` (one per cluster, run by the platform team) or a namespaced `SecretStore`. */
-  scope: z.enum(['ClusterSecretStore', 'SecretStore']),
+  /**
+   * A namespaced `SecretStore` in every namespace that reads secrets, each authenticating as a
+   * ServiceAccount of its own namespace (and, for a cloud store, that namespace's identity). A
+   * `ClusterSecretStore` is refused: it reads every namespace's secrets as one identity.
+   * @default SecretStore
+   */
+  scope: z
+    .enum(['SecretStore'], {
+      error: () =>
+        "must be SecretStore: a ClusterSecretStore reads every namespace's secrets as one identity, so an editor of any namespace could read them all",
+    })
+    .default('SecretStore'),
   /** Name of the store. */
   storeName: dnsLabel,
   store: secretProvider,
@@ -1131,6 +1159,31 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
       env.gitops.signingKeys,
       `must name at least one GPG key id: Argo CD (gitops.tool ${env.gitops.tool}) verifies the commits it syncs only against keys its project names (or set verifyCommits: false)`,
     );
+  }
+  if ('identities' in env.secrets.store) {
+    const identities = env.secrets.store.identities;
+    const readers = [env.namespace, ...Object.values(env.dataStores).flatMap((s) => (s.mode === 'operated' ? [s.namespace] : []))];
+    for (const namespace of new Set(readers)) {
+      if (identities[namespace] === undefined) {
+        issue(
+          ['secrets', 'store', 'identities', namespace],
+          undefined,
+          `must name the cloud identity namespace ${namespace}'s store reads as: its ExternalSecrets read the store (one identity per namespace; named: ${Object.keys(identities).join(', ') || 'none'})`,
+        );
+      }
+    }
+    const seen = new Map<string, string>();
+    for (const [namespace, identity] of Object.entries(identities)) {
+      const other = seen.get(identity);
+      if (other !== undefined) {
+        issue(
+          ['secrets', 'store', 'identities', namespace],
+          identity,
+          `is namespace ${other}'s identity too: each namespace reads as its own, so an editor of one cannot read another's secrets`,
+        );
+      }
+      seen.set(identity, namespace);
+    }
   }
   for (const field of ['prefix', 'sharedPrefix'] as const) {
     const value = env.secrets[field];

@@ -208,7 +208,10 @@ export default defineEnvironment({
       provider: 'gcp',
       projectId: 'secops-staging',
       serviceAccount: 'external-secrets',
-      identity: 'external-secrets@secops-staging.iam.gserviceaccount.com',
+      identities: {
+        secops: 'eso-secops@secops-staging.iam.gserviceaccount.com',
+        data: 'eso-data@secops-staging.iam.gserviceaccount.com',
+      },
     },
   },
   sandbox: null,

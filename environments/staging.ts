@@ -3,7 +3,7 @@ import { defineEnvironment } from './load';
 /**
  * Staging: production's shape (the same three pools, the same pod sizes, so performance tests mean
  * something) at a fifth of its floor, with at least two pods per service so that rollouts and node
- * drains are exercised as in production. The API has its own host, as in seed 003. Releases use
+ * drains are exercised as in production. The API has its own host (SEC-11). Releases use
  * production's strategies with one-minute pauses and automatic promotion.
  */
 export default defineEnvironment({
@@ -29,7 +29,7 @@ export default defineEnvironment({
         steps: [{ weight: 10, pauseSeconds: 60 }, { weight: 20, pauseSeconds: 60 }, { weight: 50, pauseSeconds: 60 }, { weight: 100 }],
       },
     },
-    // Seed 004's phase: 0-20 workers on queue depth, asleep when the queue is empty.
+    // CAP-05: 0-20 workers on queue depth, asleep when the queue is empty.
     worker: { replicas: { min: 0, max: 20 }, queue: { scaleToZero: true } },
   },
   secrets: {
@@ -38,7 +38,12 @@ export default defineEnvironment({
       provider: 'gcp',
       projectId: 'platform-staging',
       serviceAccount: 'external-secrets',
-      identity: 'external-secrets@platform-staging.iam.gserviceaccount.com',
+      identities: {
+        platform: 'eso-platform@platform-staging.iam.gserviceaccount.com',
+        data: 'eso-data@platform-staging.iam.gserviceaccount.com',
+        // The fleet's store of cluster credentials (staging is the fleet's hub, environments/fleet.ts).
+        argocd: 'eso-argocd@platform-staging.iam.gserviceaccount.com',
+      },
     },
   },
   gitops: { tool: 'argocd' },
@@ -64,7 +69,7 @@ export default defineEnvironment({
       pool: 'data',
     },
   },
-  // Seed 004's weekly chaos engineering: a pod of each service and store (never a primary) every Monday.
+  // AVL-05's weekly chaos engineering: a pod of each service and store (never a primary) every Monday.
   // and, so that the apps are seen to follow a Redis failover, its master.
   chaos: { podKill: 'weekly', failover: true },
 });

@@ -16,10 +16,13 @@ import {
 /** Namespace the external-secrets operator runs in, where a ClusterSecretStore's identity lives. */
 export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
 
-/** Where secrets are kept, and the service account that authenticates to it by workload identity. */
+/**
+ * Where secrets are kept, and the ServiceAccount that authenticates to it: by workload identity as the
+ * cloud identity of its namespace (`identities`, by namespace), or to Vault by its own token.
+ */
 export type SecretProvider =
-  | { readonly provider: 'aws'; readonly region: string; readonly serviceAccount: string; readonly identity: string }
-  | { readonly provider: 'gcp'; readonly projectId: string; readonly serviceAccount: string; readonly identity: string }
+  | { readonly provider: 'aws'; readonly region: string; readonly serviceAccount: string; readonly identities: Readonly<Record<string, string>> }
+  | { readonly provider: 'gcp'; readonly projectId: string; readonly serviceAccount: string; readonly identities: Readonly<Record<string, string>> }
   | {
       readonly provider: 'vault';
       readonly server: string;
@@ -88,7 +91,7 @@ function provider(store: SecretProvider, accountRef: { name: string; namespace?:
 }
 
 /**
- * Where the environment's secrets come from (seed 003: external secrets; seed 004: Vault): AWS
+ * Where the environment's secrets come from (SEC-08: external secrets, or Vault): AWS
  * Secrets Manager, GCP Secret Manager or Vault, as a ClusterSecretStore limited to this
  * environment's namespace, or as a namespaced SecretStore.
  */
@@ -110,13 +113,19 @@ export class PlatformSecretStore extends Construct {
     namespaces.forEach((namespace, index) => {
       const suffix = index === 0 ? '' : `-${namespace}`;
       // A namespaced store authenticates as an identity of its own namespace.
+      const identity = 'identities' in props.store ? props.store.identities[namespace] : undefined;
+      if ('identities' in props.store && identity === undefined) {
+        throw new Error(
+          `secret store ${props.name}: namespace ${namespace} has no cloud identity (identities names ${Object.keys(props.store.identities).join(', ') || 'none'})`,
+        );
+      }
       new k8s.KubeServiceAccount(this, `Identity${suffix}`, {
         metadata: {
           name: account,
           namespace,
           labels: props.labels,
           // The cloud identity the store reads as (GKE Workload Identity, EKS IRSA); Vault reads the token itself.
-          ...('identity' in props.store ? { annotations: workloadIdentityAnnotations(props.store.identity) } : {}),
+          ...(identity === undefined ? {} : { annotations: workloadIdentityAnnotations(identity) }),
         },
         automountServiceAccountToken: false,
       });

@@ -1,5 +1,5 @@
 /**
- * Operations and security (seeds 000, 001, 003, 004): queue autoscaling, network isolation from the
+ * Operations and security (CAP-05, DAT-01, DAT-05, SEC-06, SEC-08, SEC-10, OPS-02): queue autoscaling, network isolation from the
  * service graph, secrets by reference, certificates and tracing.
  */
 import { join } from 'node:path';
@@ -79,7 +79,7 @@ describe("the data layer's egress to Google follows the cluster's network (clust
   });
 });
 
-describe('queue workers scale on queue depth (seeds 001, 004)', () => {
+describe('queue workers scale on queue depth (CAP-05)', () => {
   it.each([
     ['prod', 10, 40],
     ['staging', 0, 20],
@@ -159,7 +159,7 @@ function egressPorts(env: ReturnType<typeof rendered>, service: string): number[
     .sort((a, b) => a - b);
 }
 
-describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name) => {
+describe.each(environmentNames())('%s network isolation (DAT-01, SEC-06)', (name) => {
   const env = rendered(name);
 
   it('denies all ingress and egress by default, and allows DNS', () => {
@@ -196,12 +196,12 @@ describe.each(environmentNames())('%s network isolation (seeds 000, 003)', (name
   });
 });
 
-/** The example platform's own services (environments/platform.ts): the seeds' numbers are asserted where they run. */
+/** The example platform's own services (environments/platform.ts): the requirements' numbers are asserted where they run. */
 const examplePlatform = environmentNames().filter((name) =>
   ['frontend', 'backend', 'ai', 'worker'].every((service) => environment(name).services[service]?.enabled),
 );
 
-describe.each(examplePlatform)('%s network isolation of the example services (seeds 000, 003)', (name) => {
+describe.each(examplePlatform)('%s network isolation of the example services (DAT-01, SEC-06)', (name) => {
   const env = rendered(name);
 
   it('keeps the backend internal: reachable from the ingress controller and its declared callers only', () => {
@@ -230,14 +230,14 @@ describe.each(examplePlatform)('%s network isolation of the example services (se
 });
 
 describe('managed or in-cluster data stores', () => {
-  it('allows egress to the provider ranges when managed (seed 000)', () => {
+  it('allows egress to the provider ranges when managed (DAT-05)', () => {
     const rule = find<NetworkPolicyJson>(rendered('prod'), 'NetworkPolicy', 'backend').spec.egress!.find(
       (r) => r.ports![0].port === 27017,
     )!;
     expect(rule.to).toEqual([{ ipBlock: { cidr: '10.100.2.0/24' } }]);
   });
 
-  it('allows egress to the pooler only when PostgreSQL is operated (seed 004), and to the Redis pods and their Sentinels', () => {
+  it('allows egress to the pooler only when PostgreSQL is operated (DAT-06), and to the Redis pods and their Sentinels', () => {
     const egress = find<NetworkPolicyJson>(rendered('prod'), 'NetworkPolicy', 'backend').spec.egress!;
     const data = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } } };
     expect(egress.find((r) => r.ports![0].port === 5432)!.to).toEqual([
@@ -256,7 +256,7 @@ describe('managed or in-cluster data stores', () => {
     expect(dev.to).toEqual([{ ...data, podSelector: { matchLabels: { app: 'redis', role: 'replication' } } }]);
   });
 
-  it('allows egress to the store pods when in-cluster (seed 004)', () => {
+  it('allows egress to the store pods when in-cluster (DAT-01)', () => {
     const rule = find<NetworkPolicyJson>(fixture('in-cluster-stores'), 'NetworkPolicy', 'backend').spec.egress!.find(
       (r) => r.ports![0].port === 5432,
     )!;
@@ -277,10 +277,14 @@ describe.each(examplePlatform)('%s secrets by reference', (name) => {
   });
 
   it("sources each service's secrets from the store with an ExternalSecret and mounts them as files", () => {
-    const store = find<ClusterSecretStore>(env, 'ClusterSecretStore', environment(name).secrets.storeName);
+    const storeName = environment(name).secrets.storeName;
+    // Each namespace reads its own SecretStore, as its own identity.
+    const store = objects<ClusterSecretStore>(env, 'SecretStore').find(
+      (s) => s.metadata.name === storeName && s.metadata.namespace === environment(name).namespace,
+    )!;
     for (const service of ['backend', 'ai', 'worker']) {
       const external = find<ExternalSecret>(env, 'ExternalSecret', `${service}-secrets`);
-      expect(external.spec.secretStoreRef).toEqual({ name: store.metadata.name, kind: 'ClusterSecretStore' });
+      expect(external.spec.secretStoreRef).toEqual({ name: store.metadata.name, kind: 'SecretStore' });
       // Google Secret Manager secret IDs allow no "/": <prefix>-<name> there, a path under the prefix elsewhere.
       const gcp = store.spec.provider.gcpsm !== undefined;
       // A DR pair's owner password is the pair's (one secret for both sides), under the shared prefix.
@@ -307,21 +311,25 @@ describe.each(examplePlatform)('%s secrets by reference', (name) => {
 });
 
 describe('secret stores: AWS, GCP and Vault are expressible', () => {
-  it('uses Vault in dev and GCP Secret Manager in prod, limited to the namespace', () => {
-    expect(find<ClusterSecretStore>(rendered('dev'), 'ClusterSecretStore', 'platform-secrets').spec.provider.vault).toMatchObject({
+  it('uses Vault in dev and GCP Secret Manager in prod, a store in each namespace that reads it', () => {
+    const stores = (name: string) =>
+      objects<ClusterSecretStore>(rendered(name), 'SecretStore').filter((s) => s.metadata.name === 'platform-secrets');
+    expect(objects(rendered('prod'), 'ClusterSecretStore')).toEqual([]);
+    expect(stores('dev')[0]!.spec.provider.vault).toMatchObject({
       server: 'https://vault.vault.svc.cluster.local:8200',
       version: 'v2',
       // The token crosses the network: TLS, verified against the cluster's Vault CA.
       caProvider: { type: 'ConfigMap', name: 'vault-ca', key: 'ca.crt', namespace: 'vault' },
     });
-    const prod = find<ClusterSecretStore>(rendered('prod'), 'ClusterSecretStore', 'platform-secrets').spec;
-    expect(prod.provider.gcpsm!.projectID).toBe('platform-prod');
-    // The data stores' ExternalSecrets (their passwords) read it from the data namespace.
-    expect(prod.conditions).toEqual([{ namespaces: ['platform', 'data'] }]);
+    const prod = stores('prod');
+    expect(prod.map((s) => s.spec.provider.gcpsm!.projectID)).toEqual(['platform-prod', 'platform-prod']);
+    // The data stores' ExternalSecrets (their passwords) read a store of the data namespace.
+    expect(prod.map((s) => s.metadata.namespace)).toEqual(['platform', 'data']);
+    for (const s of prod) expect(s.spec.conditions).toBeUndefined();
   });
 });
 
-describe('certificates (seeds 000, 004)', () => {
+describe('certificates (SEC-10)', () => {
   it("issues prod a wildcard from Let's Encrypt over DNS, and the Gateway's HTTPS listeners serve its Secret", () => {
     const prod = rendered('prod');
     const certificate = find<Certificate>(prod, 'Certificate', 'public-prod');
@@ -357,7 +365,7 @@ describe('certificates (seeds 000, 004)', () => {
   });
 });
 
-describe('tracing (seed 002)', () => {
+describe('tracing (OPS-02)', () => {
   it("points every service's OpenTelemetry SDK at the collector with the environment's sampling", () => {
     const env = (name: string, service: string) =>
       Object.fromEntries(

@@ -182,6 +182,9 @@ describe('prod-eu against prod', () => {
         'ObjectStore/data/postgres-archive',
         'Cluster/data/postgres',
         'PrometheusRule/platform/platform-alerts',
+        // Each namespace's secret store reads as the region's own identity for that namespace.
+        'ServiceAccount/data/external-secrets',
+        'ServiceAccount/platform/external-secrets',
         // The host: the Gateway's HTTPS listener and every route on it.
         'Gateway/edge/public',
         'HTTPRoute/edge/backend',
@@ -211,6 +214,9 @@ describe('prod-us-west against prod', () => {
       'NetworkPolicy/platform/backend',
       'ObjectStore/data/postgres-archive',
       'PrometheusRule/platform/platform-alerts',
+      // Each namespace's secret store reads as the region's own identity for that namespace.
+      'ServiceAccount/data/external-secrets',
+      'ServiceAccount/platform/external-secrets',
     ]);
   });
 });

@@ -22,18 +22,23 @@ const valuesOf = (name: string, chart: string): Values[] =>
     .filter((o) => (o.kind === 'HelmRelease' || o.kind === 'Application') && o.metadata.name === chart)
     .map((o) => (o.kind === 'HelmRelease' ? o.spec.values! : o.spec.source!.helm!.valuesObject!));
 
-const cloudStores = environmentNames().filter((name) => 'identity' in environment(name).secrets.store);
+const cloudStores = environmentNames().filter((name) => 'identities' in environment(name).secrets.store);
 
 it('some environment reads a cloud secret store', () => expect(cloudStores.length).toBeGreaterThan(0));
 
 describe.each(cloudStores)('%s', (name) => {
-  it("binds the external-secrets operator's ServiceAccount to the store's cloud identity", () => {
-    const store = environment(name).secrets.store as { identity: string; serviceAccount: string };
-    const values = valuesOf(name, 'external-secrets');
-    expect(values.length).toBeGreaterThan(0);
-    for (const v of values) {
-      expect(v.serviceAccount).toEqual({ name: store.serviceAccount, annotations: { 'iam.gke.io/gcp-service-account': store.identity } });
+  it("binds each namespace's store to that namespace's own cloud identity, and the operator to none", () => {
+    const store = environment(name).secrets.store as { identities: Record<string, string>; serviceAccount: string };
+    const stores = rendered(name).objects.filter((o) => o.kind === 'SecretStore' && o.metadata.namespace !== 'argocd');
+    expect(stores.length).toBeGreaterThan(0);
+    for (const s of stores) {
+      const account = rendered(name).objects.find(
+        (o) => o.kind === 'ServiceAccount' && o.metadata.name === store.serviceAccount && o.metadata.namespace === s.metadata.namespace,
+      );
+      expect(account?.metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': store.identities[s.metadata.namespace!] });
     }
+    expect(new Set(stores.map((s) => store.identities[s.metadata.namespace!])).size).toBe(stores.length);
+    for (const v of valuesOf(name, 'external-secrets')) expect(v.serviceAccount).toBeUndefined();
   });
 });
 
@@ -61,13 +66,15 @@ describe(WORKLOAD_IDENTITY, () => {
 
   it.each(environmentNames())('passes %s', (name) => expect(findings(name, rendered(name).objects)).toEqual([]));
 
-  it("fails prod as it was: the operator and cert-manager on the nodes' identity", () => {
+  it("fails prod's stores and cert-manager on the nodes' identity", () => {
     const objects = structuredClone(rendered('prod').objects) as Install[];
-    for (const o of objects.filter((x) => x.kind === 'HelmRelease')) delete o.spec.values?.serviceAccount?.annotations;
+    for (const o of objects.filter((x) => x.kind === 'ServiceAccount' && x.metadata.name === 'external-secrets'))
+      delete (o.metadata as { annotations?: unknown }).annotations;
     for (const o of objects.filter((x) => x.kind === 'HelmRelease' && x.metadata.name === 'cert-manager'))
       delete o.spec.values?.serviceAccount;
     expect(findings('prod', objects)).toEqual([
-      'ClusterSecretStore/platform-secrets spec.provider.gcpsm.auth.workloadIdentity.serviceAccountRef: reads the cloud as ServiceAccount "external-secrets" of external-secrets, which carries no iam.gke.io/gcp-service-account annotation: it would act as the node\'s identity, or be refused; bind it to its own cloud identity',
+      'SecretStore/platform/platform-secrets spec.provider.gcpsm.auth.workloadIdentity.serviceAccountRef: reads the cloud as ServiceAccount "external-secrets" of platform, which carries no iam.gke.io/gcp-service-account annotation: it would act as the node\'s identity, or be refused; bind it to its own cloud identity',
+      'SecretStore/data/platform-secrets spec.provider.gcpsm.auth.workloadIdentity.serviceAccountRef: reads the cloud as ServiceAccount "external-secrets" of data, which carries no iam.gke.io/gcp-service-account annotation: it would act as the node\'s identity, or be refused; bind it to its own cloud identity',
       "ClusterIssuer/letsencrypt spec.acme.solvers[0].dns01: answers DNS-01 in Cloud DNS without a key, as cert-manager's ServiceAccount, whose chart values set no iam.gke.io/gcp-service-account annotation: it would act as the node's identity; bind it to its own cloud identity",
     ]);
   });

@@ -35,13 +35,13 @@ const awsStore: SecretProvider = {
   provider: 'aws',
   region: 'eu-west-1',
   serviceAccount: 'secrets-reader',
-  identity: 'arn:aws:iam::123456789012:role/secrets-reader',
+  identities: { platform: 'arn:aws:iam::123456789012:role/secrets-reader' },
 };
 const gcp: SecretProvider = {
   provider: 'gcp',
   projectId: 'platform-prod',
   serviceAccount: 'secrets-reader',
-  identity: 'secrets-reader@platform-prod.iam.gserviceaccount.com',
+  identities: { platform: 'secrets-reader@platform-prod.iam.gserviceaccount.com' },
 };
 const vault: SecretProvider = {
   provider: 'vault',
@@ -149,5 +149,30 @@ describe('PlatformSecretStore', () => {
       'ServiceAccount',
     );
     expect(vaultAccount.metadata.annotations).toBeUndefined();
+  });
+
+  it("repeats the store in each namespace as that namespace's own identity, and refuses a namespace without one", () => {
+    const two: SecretProvider = {
+      ...gcp,
+      identities: {
+        platform: 'eso-platform@platform-prod.iam.gserviceaccount.com',
+        data: 'eso-data@platform-prod.iam.gserviceaccount.com',
+      },
+    };
+    const objects = render({ ...props('SecretStore', two), otherNamespaces: ['data'] });
+    const accounts = objects.filter((o) => o.kind === 'ServiceAccount') as unknown as (ServiceAccount & {
+      metadata: { annotations: Record<string, string> };
+    })[];
+    expect(accounts.map((a) => [a.metadata.namespace, a.metadata.annotations['iam.gke.io/gcp-service-account']])).toEqual([
+      ['platform', 'eso-platform@platform-prod.iam.gserviceaccount.com'],
+      ['data', 'eso-data@platform-prod.iam.gserviceaccount.com'],
+    ]);
+    expect((objects.filter((o) => o.kind === 'SecretStore') as unknown as Store[]).map((s) => s.metadata.namespace)).toEqual([
+      'platform',
+      'data',
+    ]);
+    expect(() => render({ ...props('SecretStore', gcp), otherNamespaces: ['data'] })).toThrow(
+      'secret store platform-secrets: namespace data has no cloud identity (identities names platform)',
+    );
   });
 });

@@ -496,6 +496,24 @@ const gitSource = (ref: Record<string, string>): M => ({
   spec: { interval: '12h', url: 'https://github.com/kubernetes-sigs/gateway-api', ref },
 });
 
+/** A namespace's GCP SecretStore and the ServiceAccount it reads as, bound to `identity`. */
+const namespaceStore = (namespace: string, identity: string): M[] => [
+  {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'SecretStore',
+    metadata: { name: 'platform-secrets', namespace },
+    spec: {
+      provider: { gcpsm: { projectID: 'platform-prod', auth: { workloadIdentity: { serviceAccountRef: { name: 'external-secrets' } } } } },
+    },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'external-secrets', namespace, annotations: { 'iam.gke.io/gcp-service-account': identity } },
+    automountServiceAccountToken: false,
+  },
+];
+
 /** An Argo CD project deploying to `namespaces` of the in-cluster server, verifying the platform repository's commits. */
 const argoProject = (name: string, namespaces: string[], namespaced?: { group: string; kind: string }[]): M => ({
   apiVersion: 'argoproj.io/v1alpha1',
@@ -572,6 +590,19 @@ const CASES: Record<string, Case> = {
     path: 'spec.values.chaosDaemon.nodeSelector',
     message:
       "runs the privileged chaos-daemon (host PID, the container runtime's socket) on every node, but every chaos here is a pod kill",
+  },
+  'secrets/store-per-namespace': {
+    fail: () => [
+      ...namespaceStore('platform', 'external-secrets@platform-prod.iam.gserviceaccount.com'),
+      ...namespaceStore('data', 'external-secrets@platform-prod.iam.gserviceaccount.com'),
+    ],
+    pass: () => [
+      ...namespaceStore('platform', 'eso-platform@platform-prod.iam.gserviceaccount.com'),
+      ...namespaceStore('data', 'eso-data@platform-prod.iam.gserviceaccount.com'),
+    ],
+    path: 'spec.provider.gcpsm.auth.workloadIdentity.serviceAccountRef',
+    message:
+      'reads as "external-secrets@platform-prod.iam.gserviceaccount.com", the identity SecretStore/platform/platform-secrets reads as too: data and platform would read each other\'s secrets',
   },
   'identity/workload-identity': {
     fail: () => [gcpIdentityStore(), externalSecretsRelease({ name: 'external-secrets' })],

@@ -32,6 +32,7 @@ import { fluxIdentityRules } from './flux-identity';
 import { gitopsSourceRules } from './gitops-sources';
 import { argoCdProjectRules } from './argocd-projects';
 import { workloadIdentityRules } from './workload-identity';
+import { secretStoreScopeRules } from './secret-store-scope';
 import { redisReleaseRules } from './redis-release';
 import { sandboxRules } from './sandbox';
 import { scrapePeerRules } from './scrape-peers';
@@ -82,6 +83,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   gitopsSourceRules,
   argoCdProjectRules,
   workloadIdentityRules,
+  secretStoreScopeRules,
   redisReleaseRules,
   dataClientRules,
 ];

@@ -19,7 +19,7 @@ export const WORKLOAD_IDENTITY = 'identity/workload-identity';
 const STORES = ['external-secrets.io/ClusterSecretStore', 'external-secrets.io/SecretStore'];
 
 /** The annotations of the account `name` in `namespace`: emitted, or the chart's own from its values. */
-function accountAnnotations(
+export function accountAnnotations(
   model: Model,
   chart: string,
   namespace: string | undefined,
@@ -34,21 +34,34 @@ function accountAnnotations(
   return undefined;
 }
 
+/**
+ * How a store reaches a cloud: the ServiceAccount it names (a SecretStore's always in its own namespace:
+ * the operator ignores serviceAccountRef.namespace there), the identity annotation that account needs,
+ * and the path of the reference. Undefined for a store that authenticates otherwise (Vault).
+ */
+export function cloudStoreAuth(
+  entry: Entry,
+): { readonly name?: string; readonly namespace?: string; readonly annotation: string; readonly path: string } | undefined {
+  const provider = asObj(asObj(entry.obj.spec)?.provider) ?? {};
+  const gcp = asObj(asObj(asObj(provider.gcpsm)?.auth)?.workloadIdentity);
+  const aws = asObj(asObj(asObj(provider.aws)?.auth)?.jwt);
+  const [auth, annotation, path] =
+    gcp !== undefined
+      ? [gcp, GKE_IDENTITY_ANNOTATION, 'spec.provider.gcpsm.auth.workloadIdentity.serviceAccountRef']
+      : aws !== undefined
+        ? [aws, EKS_IDENTITY_ANNOTATION, 'spec.provider.aws.auth.jwt.serviceAccountRef']
+        : [undefined, '', ''];
+  if (auth === undefined) return undefined;
+  const ref = asObj(auth.serviceAccountRef) ?? {};
+  const namespace = entry.kind === 'SecretStore' ? entry.namespace : asString(ref.namespace);
+  return { ...(asString(ref.name) === undefined ? {} : { name: asString(ref.name)! }), ...(namespace === undefined ? {} : { namespace }), annotation, path };
+}
+
 function checkStores(model: Model, out: Violation[]): void {
   for (const entry of STORES.flatMap((gk) => model.ofKind(gk))) {
-    const provider = asObj(asObj(entry.obj.spec)?.provider) ?? {};
-    const gcp = asObj(asObj(asObj(provider.gcpsm)?.auth)?.workloadIdentity);
-    const aws = asObj(asObj(asObj(provider.aws)?.auth)?.jwt);
-    const [auth, annotation, path] =
-      gcp !== undefined
-        ? [gcp, GKE_IDENTITY_ANNOTATION, 'spec.provider.gcpsm.auth.workloadIdentity.serviceAccountRef']
-        : aws !== undefined
-          ? [aws, EKS_IDENTITY_ANNOTATION, 'spec.provider.aws.auth.jwt.serviceAccountRef']
-          : [undefined, '', ''];
+    const auth = cloudStoreAuth(entry);
     if (auth === undefined) continue;
-    const ref = asObj(auth.serviceAccountRef) ?? {};
-    const name = asString(ref.name);
-    const namespace = asString(ref.namespace) ?? (entry.kind === 'SecretStore' ? entry.namespace : undefined);
+    const { name, namespace, annotation, path } = auth;
     const annotations = accountAnnotations(model, 'external-secrets', namespace, name);
     if (annotations?.[annotation] !== undefined) continue;
     out.push(
