@@ -18,6 +18,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type ApiServer, startApiServer } from '../verify/apiserver';
 import { TOOLS_DIR, toolPath } from '../verify/tools';
@@ -33,6 +34,21 @@ export interface ControlPlane {
 
 /** KWOK's pod-fast and node-fast stages, copied from the module by scripts/install-tools.sh. */
 export const KWOK_STAGES = join(TOOLS_DIR, 'share', 'kwok', 'stages.yaml');
+
+/** The CRDs the Argo Rollouts controller watches, copied from its module by scripts/install-tools.sh. */
+export const ARGO_ROLLOUTS_CRDS = join(TOOLS_DIR, 'share', 'argo-rollouts', 'crds.yaml');
+
+/** A TCP port free on loopback now (the controllers' health and metrics listeners; two lanes run at once). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
 
 /** The annotation KWOK's controller manages nodes by (`--manage-nodes-with-annotation-selector`). */
 export const KWOK_NODE_ANNOTATION = { 'kwok.x-k8s.io/node': 'fake' } as const;
@@ -114,13 +130,13 @@ export interface ControlPlaneOptions {
 
 /** The binaries the simulation runs, for a minor. */
 export function simulationBinaries(minor: string): string[] {
-  return [`kube-apiserver-${minor}`, 'etcd', `kube-scheduler-${minor}`, `kube-controller-manager-${minor}`, 'kwok'];
+  return [`kube-apiserver-${minor}`, 'etcd', `kube-scheduler-${minor}`, `kube-controller-manager-${minor}`, 'kwok', 'rollouts-controller'];
 }
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const missing = simulationBinaries(options.minor).filter((name) => !existsSync(toolPath(name)));
   if (missing.length > 0) throw new Error(`missing in ${join(TOOLS_DIR, 'bin')}: ${missing.join(', ')}; run \`npm run tools\``);
-  if (!existsSync(KWOK_STAGES)) throw new Error(`missing ${KWOK_STAGES}; run \`npm run tools\``);
+  for (const file of [KWOK_STAGES, ARGO_ROLLOUTS_CRDS]) if (!existsSync(file)) throw new Error(`missing ${file}; run \`npm run tools\``);
   const server = await startApiServer({ minor: options.minor, handleSignals: options.handleSignals });
   const children = new Map<string, ChildProcess>();
   const logs = new Map<string, string>();
@@ -161,6 +177,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         .join(',')}`,
       '--node-lease-duration-seconds=0',
       '--server-address=',
+    ]);
+    // Rollouts create and scale their own ReplicaSets, as in the cluster. The controller starts its
+    // informers for every argoproj.io kind it serves, so the caller installs the ones no pinned source
+    // gives (ARGO_ROLLOUTS_CRDS) before any Rollout is applied.
+    run('argo-rollouts', 'rollouts-controller', [
+      `--kubeconfig=${server.kubeconfig}`,
+      '--leader-elect=false',
+      `--healthzPort=${await freePort()}`,
+      `--metricsPort=${await freePort()}`,
+      '--qps=200',
+      '--burst=400',
+      '--loglevel=warn',
     ]);
     // If this process is killed outright, the API server's watchdog stops etcd and kube-apiserver;
     // this one stops the scheduler, the controller manager and KWOK.

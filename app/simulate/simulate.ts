@@ -25,6 +25,8 @@
  * Every wait is bounded (`settleSeconds`); a phase that does not settle is a failing finding
  * (`not-settled`), never a pass.
  */
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import type { Environment } from '../../environments';
 import type { Manifest } from '../../lib/core/manifest';
 import { manifestId } from '../../lib/core/manifest';
@@ -33,11 +35,11 @@ import { planEnvironment, type CapacityPlan } from '../plan';
 import { packingOrder } from '../plan/packing';
 import { workloadsOf } from '../plan/workloads';
 import { prepareNamespaces } from '../verify/admission';
-import { customKinds, installCrds, pinnedCrds } from '../verify/crds';
+import { type Crd, customKinds, installCrds, pinnedCrds } from '../verify/crds';
 import { type KubeClient, statusMessage } from '../verify/kube-client';
 import type { SourcedManifest } from '../verify/manifests';
 import { SimulatedCluster, type NodeView } from './cluster';
-import { startControlPlane } from './control-plane';
+import { ARGO_ROLLOUTS_CRDS, startControlPlane } from './control-plane';
 import { applySimulationWaivers, compareSimFindings, type SimFinding, type SimulationRule, type WaivedSimFinding } from './findings';
 import { evict, listItems, type PodView, scale, sleep } from './kube';
 import { OVERHEAD_DAEMONSET, overheadDaemonSet, zonesOf } from './nodes';
@@ -137,6 +139,7 @@ function workloadOfPod(pod: PodView, owners: ReadonlyMap<string, string>, target
   if (stampedFrom !== undefined) return `PodTemplate/${pod.namespace}/${stampedFrom}`;
   const owner = pod.ownerKind === 'ReplicaSet' ? (owners.get(`${pod.namespace}/${pod.ownerName}`) ?? `ReplicaSet/${pod.ownerName}`) : '';
   const byObject = (kind: string, name: string) => targets.find((t) => t.kind === kind && t.namespace === pod.namespace && t.name === name);
+  if (owner.startsWith('Rollout/')) return byObject('Rollout', owner.slice(8))?.workload ?? `Rollout/${pod.namespace}/${owner.slice(8)}`;
   if (owner.startsWith('Deployment/'))
     return byObject('Deployment', owner.slice(11))?.workload ?? `Deployment/${pod.namespace}/${owner.slice(11)}`;
   if (pod.ownerKind === 'ReplicaSet')
@@ -168,6 +171,7 @@ async function controllersSettled(ctx: Context): Promise<{ done: boolean; failin
     const object = await ctx.cluster.client.get(path);
     const wanted = Number(at(object, 'spec', 'replicas') ?? 1);
     const have = Number(at(object, 'status', 'replicas') ?? 0);
+    // Argo Rollouts writes observedGeneration as a string.
     const observed = Number(at(object, 'status', 'observedGeneration') ?? 0) >= Number(at(object, 'metadata', 'generation') ?? 0);
     const failure = list(at(object, 'status', 'conditions')).find((c) => at(c, 'type') === 'ReplicaFailure' && at(c, 'status') === 'True');
     if (failure !== undefined) failing.push(`${target.workload}: ${String(at(failure, 'message'))}`);
@@ -683,7 +687,7 @@ async function runLane(
       });
       const all = prepared.flatMap((p) => [...p.sim.applied, ...p.sim.standIns.map((s) => s.object)]);
       const { crds } = await pinnedCrds(await customKinds(client, toSourced(all)), options.crdMirror);
-      await installCrds(client, crds);
+      await installCrds(client, [...crds, ...rolloutsControllerCrds(crds)]);
       options.log?.(`${crds.length} CRDs Established (${seconds(start)}s)`);
       for (const item of prepared) {
         results.set(item.env.name, await runEnvironment(plane.server.gitVersion, client, item, options));
@@ -693,6 +697,32 @@ async function runLane(
       await plane.stop();
     }
   }
+}
+
+/**
+ * The CRDs the Argo Rollouts controller watches that the pinned ones do not hold: it waits for every
+ * informer at start, so Rollouts, AnalysisRuns, AnalysisTemplates, ClusterAnalysisTemplates and
+ * Experiments must all be served. From the controller's own module (ARGO_ROLLOUTS_CRDS).
+ */
+function rolloutsControllerCrds(pinned: readonly Crd[]): Crd[] {
+  const have = new Set(pinned.map((crd) => crd.name));
+  return parseAllDocuments(readFileSync(ARGO_ROLLOUTS_CRDS, 'utf8'))
+    .map((doc) => doc.toJS() as Record<string, unknown>)
+    .filter((document) => isPlain(document) && !have.has(String(at(document, 'metadata', 'name'))))
+    .map((document) => ({
+      group: String(at(document, 'spec', 'group')),
+      kind: String(at(document, 'spec', 'names', 'kind')),
+      name: String(at(document, 'metadata', 'name')),
+      source: {
+        id: 'argo-rollouts-controller',
+        project: 'argoproj/argo-rollouts',
+        release: 'the module scripts/install-tools.sh builds the controller from',
+        url: ARGO_ROLLOUTS_CRDS,
+        mirrorFile: ARGO_ROLLOUTS_CRDS,
+        kinds: [String(at(document, 'spec', 'names', 'kind'))],
+      },
+      document,
+    }));
 }
 
 /** Deletes one environment's namespaces, cluster-scoped objects and every Node: the next starts empty. */

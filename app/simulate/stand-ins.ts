@@ -1,7 +1,7 @@
 /**
  * What the simulated cluster runs that is not an object of the output: stand-ins for the pods an
- * operator or a Gateway controller would create, the Istio proxy Istio's webhook would inject, and
- * the ReplicaSet Argo Rollouts would create for a Rollout. Every stand-in comes from the same source
+ * operator or a Gateway controller would create, and the Istio proxy Istio's webhook would inject.
+ * Every stand-in comes from the same source
  * the plan counts with: lib/operated-pods.ts (CloudNativePG instances and poolers, Redis and its
  * Sentinels), lib/gateway-pods.ts (NGINX Gateway Fabric's NGINX pods), app/plan/workloads.ts (which
  * pods get the proxy, a Rollout's template) and lib/istio-proxy.ts (the proxy's resources).
@@ -14,8 +14,7 @@
  *   `enablePDB: false` (pkg/specs/poddisruptionbudget.go, v1.30.0); the redis-operator's from `spec.pdb`
  *   and `spec.sentinel.pdb`;
  * - a Gateway's NGINX pods become a Deployment named as NGF names it (`<gateway>-<gatewayClass>`);
- * - a Rollout's pods come from a ReplicaSet `<rollout>-sim` with the Rollout's pod template (its own or
- *   its workloadRef's), sized through the ReplicaSet's scale subresource;
+ * - a Rollout is run by the Argo Rollouts controller itself and sized through its scale subresource;
  * - where the plan counts Istio's proxy, the pod template gets a native sidecar `istio-proxy` with
  *   ISTIO_PROXY_RESOURCES (requests overridden by the pod's proxy annotations, as Istio does).
  */
@@ -26,7 +25,7 @@ import { gatewayPods, nginxProxyOf } from '../../lib/gateway-pods';
 import { GKE_SANDBOX, gkeSandboxToleration } from '../../lib/sandbox-runtime';
 import { ISTIO_PROXY_CPU_ANNOTATION, ISTIO_PROXY_MEMORY_ANNOTATION, ISTIO_PROXY_RESOURCES } from '../../lib/istio-proxy';
 import { archiverSidecarResources, OPERATED_KINDS, operatedPods } from '../../lib/operated-pods';
-import { templateOf, type Workload } from '../plan/workloads';
+import type { Workload } from '../plan/workloads';
 
 /** The label the simulation puts on every object it adds, so a report can tell stand-ins apart. */
 export const STAND_IN_LABEL = 'simulate.platform.invalid/stand-in';
@@ -207,27 +206,18 @@ export function simulated(objects: readonly Manifest[], workloads: readonly Work
       continue;
     }
     if (object.kind === 'Rollout') {
-      applied.push(object);
-      if (workload === undefined) continue;
-      const template = templateOf(object, objects);
-      if (!isPlain(template)) continue;
-      const name = `${object.metadata.name}-sim`;
-      const labels = { ...((at(template, 'metadata', 'labels') as Record<string, string>) ?? {}), [STAND_IN_LABEL]: 'true' };
-      const podTemplate = { ...clone(template), metadata: { ...((template.metadata as object) ?? {}), labels } };
-      standIns.push({
-        standsFor: `Rollout/${namespace}/${object.metadata.name} (the ReplicaSet Argo Rollouts creates)`,
-        object: {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          metadata: { name, namespace, labels: { [STAND_IN_LABEL]: 'true' } },
-          spec: {
-            replicas: 0,
-            selector: { matchLabels: labels },
-            template: workload.istioSidecar ? injectProxy(podTemplate) : podTemplate,
-          },
-        } as Manifest,
-      });
-      targets.push(target(workload, 'apps/v1', 'ReplicaSet', namespace, name));
+      // The Argo Rollouts controller runs (control-plane.ts): the Rollout creates its ReplicaSets and
+      // is sized through its own scale subresource, as its autoscaler sizes it.
+      if (workload === undefined) {
+        applied.push(object);
+        continue;
+      }
+      // A workloadRef's Deployment is applied as it is: its proxy is not injected here.
+      const copy = clone(object) as Manifest & { spec: Record<string, unknown> };
+      if (workload.istioSidecar && isPlain(copy.spec.template)) copy.spec.template = injectProxy(copy.spec.template);
+      copy.spec.replicas = 0;
+      applied.push(copy);
+      targets.push(target(workload, object.apiVersion, object.kind, namespace, object.metadata.name));
       continue;
     }
     if ((object.kind === 'Deployment' || object.kind === 'StatefulSet') && workload !== undefined) {
