@@ -113,7 +113,7 @@ export function drills(environment: Environment): Drill[] {
 }
 
 /**
- * Seed 004's chaos drills as Chaos Mesh Schedules: weekly pod kills in staging, monthly in production
+ * AVL-05's chaos drills as Chaos Mesh Schedules: weekly pod kills in staging, monthly in production
  * when the environment opts in (`chaos.podKill`), each scoped to one namespace and one set of labels.
  */
 export class ChaosChart extends Chart {

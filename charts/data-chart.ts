@@ -98,7 +98,7 @@ function storeLabels(environment: Environment, store: string): Record<string, st
 }
 
 /**
- * The data layer of an environment (seed 004): each PostgreSQL store as a CloudNativePG cluster behind
+ * The data layer of an environment (DAT-02, DAT-03): each PostgreSQL store as a CloudNativePG cluster behind
  * its PgBouncer pooler, with WAL archiving and base backups to the region's bucket and, in the DR pair,
  * the standby region's replica cluster fed from the primary's archive (the region's role decides, see
  * charts/resolve-data-store.ts); each Redis store as a redis-operator replication set with Sentinels

@@ -26,7 +26,7 @@ export interface FluxSyncChartProps {
 }
 
 /**
- * dist/<env>/flux, the Flux entry point: `kubectl apply -k dist/<env>/flux` once, and Flux applies
+ * dist/<env>/flux, the Flux entry point (DEL-04): `kubectl apply -k dist/<env>/flux` once, and Flux applies
  * the add-ons, then the apps, and keeps this folder itself in sync.
  */
 export class FluxSyncChart extends Chart {

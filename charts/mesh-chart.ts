@@ -25,7 +25,7 @@ import { callerPrincipal, callersOf } from './service-graph';
 
 /**
  * How traffic to a service is split: a canary Rollout's stable/canary subsets (Argo Rollouts moves
- * the weights), weighted tracks (seed 002's 80/20), or no split at all.
+ * the weights), weighted tracks (DEL-03's 80/20), or no split at all.
  */
 export function trafficSplits(environment: Environment, service: string, spec: WebServiceSpec): TrafficSplit[] {
   const selector = (track: string) => workloadSelector({ name: service, environment: environment.name }, track);

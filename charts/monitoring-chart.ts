@@ -10,7 +10,7 @@ import { serviceLabels } from './resolve-service';
 
 /**
  * What the cluster's Prometheus Operator picks up for the environment: a ServiceMonitor per web
- * service that exposes metrics, and seed 000's alerts. Applied last: these are custom resources of
+ * service that exposes metrics, and OPS-01's alerts. Applied last: these are custom resources of
  * the monitoring stack, and nothing else waits for them.
  */
 export class MonitoringChart extends Chart {

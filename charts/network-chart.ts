@@ -86,7 +86,7 @@ export function egressRules(environment: Environment, spec: ServiceSpec): Networ
 
 /**
  * Network isolation: deny by default, then one policy per service derived from the same service graph
- * the mesh authorization uses (seed 000's security groups: the backend reachable only from the
+ * the mesh authorization uses (DAT-01, SEC-04, SEC-06: the backend reachable only from the
  * ingress controller and its callers; data stores reachable only from the services that use them).
  */
 export class NetworkChart extends Chart {

@@ -1,5 +1,5 @@
 /**
- * Seed 000's alerts as one PrometheusRule: P1 pages (API down, database unreachable), P2 SLO breaches
+ * OPS-01's alerts as one PrometheusRule: P1 pages (API down, database unreachable), P2 SLO breaches
  * (error rate, p95 latency, a node under disk pressure), P3 capacity warnings (volumes, memory).
  * Thresholds come from the environment's `slo` and `monitoring.alerts`; every expression is checked
  * with Prometheus's own PromQL grammar when the construct is built.
@@ -73,7 +73,7 @@ function above(threshold: number): number {
 export const PROBE_METRIC = 'probe_success';
 
 /**
- * Stores the platform cannot see, with why. A managed store (seed 000: Supabase, Atlas, Redis Cloud)
+ * Stores the platform cannot see, with why. A managed store (DAT-05: Supabase, Atlas, Redis Cloud)
  * is known by its private-link address ranges only, not by a hostname a blackbox probe could dial, and
  * its provider monitors its availability; the services' own HighErrorRate and ApiDown show what users
  * feel. An in-cluster store is run by someone else, whose exporter nothing here scrapes. Alerting on
@@ -160,7 +160,7 @@ function storeSignal(name: string, store: OperatedPostgres | OperatedRedis): Sto
 }
 
 /**
- * Seed 004's recovery objectives, watched for each operated PostgreSQL (each alert with a runbook):
+ * AVL-04's recovery objectives, watched for each operated PostgreSQL (each alert with a runbook):
  * - replication lag above the RPO, on a standby that streams (its WAL receiver is up); a DR replica
  *   cluster fed only from the primary region's archive has no WAL receiver, and CloudNativePG then
  *   reports lag as the time since the last replayed transaction (default-monitoring.yaml pg_replication,
@@ -168,7 +168,7 @@ function storeSignal(name: string, store: OperatedPostgres | OperatedRedis): Sto
  *   (the replica archives every segment it restores, archive_mode always);
  * - the newest base backup older than its schedule plus a margin;
  * - WAL archiving failing: the last failure is newer than the last success, so the RPO is not held;
- * - connections above 80 % of max_connections (seed 004's trigger for adding a read replica).
+ * - connections above 80 % of max_connections (OPS-05: the trigger for adding a read replica).
  */
 function postgresAlerts(environment: Environment): Alert[] {
   return operatedPostgres(environment).flatMap(([name, store]) => dataStoreAlerts(environment, name, store));
@@ -283,7 +283,7 @@ function dataStoreAlerts(environment: Environment, name: string, store: Operated
     expr: `100 * sum by (pod) (${selector('cnpg_backends_total', ...pods)}) / max by (pod) (${selector('cnpg_pg_settings_setting', ...pods, eq('name', 'max_connections'))}) > ${percent}`,
     for: '10m',
     summary: `${cluster}: connections above ${percent} % of max_connections`,
-    description: `{{ $labels.pod }} uses {{ $value | printf "%.0f" }} % of max_connections (${store.maxConnections}); seed 004 adds a read replica at ${percent} %. Check the pooler's pool sizes first.`,
+    description: `{{ $labels.pod }} uses {{ $value | printf "%.0f" }} % of max_connections (${store.maxConnections}); OPS-05 adds a read replica at ${percent} %. Check the pooler's pool sizes first.`,
     labels,
     tests: {
       firing: {
@@ -526,7 +526,7 @@ function capacityAlerts(environment: Environment): Alert[] {
   ];
 }
 
-/** Seed 000's alerts for one environment, P1 first. */
+/** OPS-01's alerts for one environment, P1 first. */
 export function platformAlerts(environment: Environment): Alert[] {
   return [
     apiDown(environment),

@@ -1,5 +1,5 @@
 /**
- * The arithmetic that sizes the platform namespace's ResourceQuota and LimitRange from an
+ * The arithmetic that sizes the platform namespace's ResourceQuota and LimitRange (OPS-03) from an
  * environment. The quota is a ceiling on what the namespace may ever hold, so it is sized for the
  * worst moment the environment allows: every autoscaler at its maximum, every Rollout mid-release,
  * plus headroom. It is computed from the environment (services, tracks, strategies, resources), never

@@ -91,7 +91,7 @@ function placement(environment: Environment, spec: ServiceSpec): Placement {
   };
 }
 
-/** OpenTelemetry SDK settings (seed 002: traces to the Jaeger collector), read by every OTel SDK. */
+/** OpenTelemetry SDK settings (OPS-02: traces to the Jaeger collector), read by every OTel SDK. */
 function tracingEnv(environment: Environment, service: string, version: string): k8s.EnvVar[] {
   const tracing = environment.monitoring.tracing;
   if (tracing === undefined) return [];

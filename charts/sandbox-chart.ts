@@ -4,7 +4,7 @@ import { serviceAccountName } from '../lib/names';
 import { ProjectSandbox } from '../lib/project-sandbox';
 import type { EnvironmentChartProps } from './chart-props';
 
-/** The user-project sandbox (seed 003): its own namespace. Empty when the environment has none. */
+/** The user-project sandbox (SEC-09): its own namespace. Empty when the environment has none. */
 export class SandboxChart extends Chart {
   constructor(scope: Construct, id: string, props: EnvironmentChartProps) {
     super(scope, id);

@@ -26,7 +26,7 @@ export default defineEnvironment({
       queue: { scaleToZero: true },
     },
   },
-  // Seed 004's in-cluster stores: dev runs its own PostgreSQL and Redis (operated) and MongoDB in the `data` namespace.
+  // DAT-02 and DAT-03's in-cluster stores: dev runs its own PostgreSQL and Redis (operated) and MongoDB in the `data` namespace.
   dataStores: {
     // One PostgreSQL instance without backups and one Redis node without Sentinels: small, and disposable.
     postgres: {

@@ -1,6 +1,6 @@
 /**
  * The platform every environment starts from: its services and how they are reached. Environment
- * files override only what differs. Sizes are the per-pod figures of seed 000's pod table; replica
+ * files override only what differs. Sizes are the per-pod figures of CAP-01; replica
  * ranges and node pools are chosen per environment.
  *
  * To add a service, declare it here; environments then tune its replicas and resources.
@@ -104,7 +104,7 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
       calls: [],
       // Inference is slow: one generation may take most of a minute, so retries would double the load.
       traffic: { timeoutSeconds: 60, retries: { attempts: 0 } },
-      // Chat sessions and AI logs live in MongoDB (seed 000); prompts are cached in Redis.
+      // Chat sessions and AI logs live in MongoDB (DAT-01); prompts are cached in Redis.
       uses: ['redis', 'mongodb'],
       // The model provider's API (Gemini) is on the public internet; NetworkPolicies cannot name it.
       egress: [{ name: 'model-api', port: 443, cidrs: ['0.0.0.0/0'] }],
@@ -128,7 +128,7 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
       uses: ['postgres', 'redis'],
       egress: [],
       secrets: ['database-url', 'redis-url'],
-      // Seed 004: one replica per 100 waiting tasks; a task may run five minutes.
+      // CAP-05: one replica per 100 waiting tasks; a task may run five minutes.
       // The API enqueues the tasks; the AI service only caches prompts in the same Redis.
       queue: {
         broker: 'redis',
@@ -164,7 +164,7 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     alerts: { diskPercent: 80, memoryPercent: 85 },
     tracing: { otlpEndpoint: 'http://jaeger-collector.observability.svc.cluster.local:4317', sampleRatio: 0.1 },
   },
-  // Seed 000: managed PostgreSQL (Supabase), MongoDB (Atlas) and Redis (Redis Cloud), reached over
+  // DAT-05: managed PostgreSQL (Supabase), MongoDB (Atlas) and Redis (Redis Cloud), reached over
   // private endpoints. The ranges are the private-link subnets of each provider in this VPC.
   dataStores: {
     postgres: { engine: 'postgres', mode: 'managed', port: 5432, cidrs: ['10.100.0.0/24'] },
@@ -196,7 +196,7 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
     },
   },
   quota: { headroomPercent: 25 },
-  // Seed 003: user projects run in their own namespace, an hour at most.
+  // SEC-09: user projects run in their own namespace, an hour at most.
   sandbox: {
     namespace: 'user-projects',
     // The admission policy admits this build only, by digest, in every environment.
@@ -205,9 +205,9 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
       tag: '1.0.0',
       digest: 'sha256:a7356a7d9d66ce390d7ffdfefedf661114be5c05e1ae31ef5c1c2b098326597b',
     },
-    // Request = limit (Guaranteed): a project cannot burst into what the others were promised. Seed 003's
+    // Request = limit (Guaranteed): a project cannot burst into what the others were promised. SEC-12's
     // range (100m/256Mi requested, up to 500m/1Gi) becomes 250m/512Mi for certain, which keeps prod's 500
-    // projects within seed 004's $0.05 a user at the ceiling (1Gi would not: plan, sandbox pool).
+    // projects within CAP-10's $0.05 a user at the ceiling (1Gi would not: plan, sandbox pool).
     resources: {
       requests: { cpu: '250m', memory: '512Mi', ephemeralStorage: '1Gi' },
       limits: { cpu: '250m', memory: '512Mi', ephemeralStorage: '1Gi' },

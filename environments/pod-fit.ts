@@ -1,5 +1,5 @@
 /**
- * A bound the cluster enforces, enforced when the model is loaded: a pod larger than what one node of
+ * A bound the cluster enforces, enforced when the model is loaded (CAP-06): a pod larger than what one node of
  * its pool can give to pods is never scheduled, at any node count (the scheduler places whole pods).
  * So `validate` and `synth` refuse it before anything is rendered or written, naming the field that
  * sets the request, the pool, its machine type and what one node of it holds.

@@ -1,7 +1,7 @@
 import { defineEnvironment } from './load';
 
 /**
- * Prod: seed 000's 200K-user plan. The replica floors are its pod table (frontend 10, backend 20,
+ * Prod: the 200K-user plan of CAP-01 and CAP-07. The replica floors are its pod table (frontend 10, backend 20,
  * AI 5, workers 10) at its per-pod sizes (the platform defaults); the ceilings are what its three
  * pools of 5-20 n2-standard-4 nodes can hold (`npm run plan -- --env prod`). The backend pool also
  * carries the AI service, and no node fits two AI pods, so each AI pod takes a node with one
@@ -10,16 +10,16 @@ import { defineEnvironment } from './load';
 export default defineEnvironment({
   name: 'prod',
   tier: 'production',
-  // Seed 000 sizes this plan for 200K users.
+  // CAP-07: this plan is sized for 200K users.
   users: 200_000,
   nodePools: {
     frontend: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 20, spot: false },
     backend: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 24, spot: false },
     workers: { machineType: 'n2-standard-4', minNodes: 5, maxNodes: 20, spot: true },
-    // Seed 004's self-managed data layer: PostgreSQL's 4 vCPU / 16 GB instances need an 8-vCPU node
+    // DAT-02's self-managed data layer: PostgreSQL's 4 vCPU / 16 GB (DAT-08) instances need an 8-vCPU node
     // each; three nodes, one per zone, hold them, the poolers and the three Redis nodes.
     data: { machineType: 'n2-standard-8', minNodes: 3, maxNodes: 4, spot: false },
-    // Seed 003: user projects get their own node group, a GKE Sandbox (gVisor) pool: up to 500 project
+    // SEC-09: user projects get their own node group, a GKE Sandbox (gVisor) pool: up to 500 project
     // pods run there, and nothing of the platform's.
     sandbox: { machineType: 'n2-standard-8', minNodes: 1, maxNodes: 40, spot: false },
   },
@@ -29,15 +29,15 @@ export default defineEnvironment({
       replicas: { min: 10, max: 40 },
       image: { digest: 'sha256:c4dc7ff5d78d11c2447756e91a2459bb1d1dd9465b4a8690c0c83fd2dfb93bc9' },
     },
-    // Seed 002: blue-green with a preview, promoted by a human after the success-rate analysis passes.
-    // Seed 004: request latency above 500 ms scales the API out, beside CPU and memory (a KEDA ScaledObject).
+    // DEL-01: blue-green with a preview, promoted by a human after the success-rate analysis passes.
+    // CAP-04: request latency above 500 ms scales the API out, beside CPU and memory (a KEDA ScaledObject).
     backend: {
       replicas: { min: 20, max: 36 },
       image: { digest: 'sha256:e5c313947f5ab36e3b3442a4906b17f6a9bdc3f0114ea467760ab898b593acb0' },
       strategy: { type: 'blueGreen', autoPromotion: false, scaleDownDelaySeconds: 30 },
       autoscaling: { latency: {} },
     },
-    // Seed 002: canary 10/20/50/100 with ten-minute pauses, analysed in the background.
+    // DEL-02: canary 10/20/50/100 with ten-minute pauses, analysed in the background.
     ai: {
       replicas: { min: 5, max: 10 },
       image: { digest: 'sha256:73869b4725b96f7057f9f01f50d4fc18591b777b689273898f99040ad09dbf89' },
@@ -55,7 +55,7 @@ export default defineEnvironment({
   // The regions override the prefix for their own connection strings and share what is under sharedPrefix
   // (the PostgreSQL DR pair's owner password).
   secrets: { prefix: 'platform-prod', sharedPrefix: 'platform-prod' },
-  // Seed 000: one wildcard certificate for every host, proven over DNS.
+  // SEC-10: one wildcard certificate for every host, proven over DNS.
   // cert-manager answers DNS-01 in Cloud DNS as its own Google service account (workload identity).
   tls: {
     issuer: {
@@ -64,11 +64,11 @@ export default defineEnvironment({
     wildcard: '*.example.com',
   },
   sandbox: { maxPods: 500, image: { digest: 'sha256:a7356a7d9d66ce390d7ffdfefedf661114be5c05e1ae31ef5c1c2b098326597b' } },
-  // Seed 004: PostgreSQL self-managed on the cluster (CloudNativePG) behind PgBouncer, with WAL archiving
+  // DAT-02, DAT-03: PostgreSQL self-managed on the cluster (CloudNativePG) behind PgBouncer, with WAL archiving
   // and base backups to Cloud Storage, and Redis as a three-node set with AOF and hourly RDB snapshots.
   // A primary of 4 vCPU / 16 GB and a hot standby: CloudNativePG sizes every instance of a cluster alike,
-  // and the standby is the one failover promotes, so it gets the primary's size (seed 004's smaller read
-  // replica would become an undersized primary). The DR standby region runs seed 004's 2 vCPU / 8 GB.
+  // and the standby is the one failover promotes, so it gets the primary's size (DAT-08's smaller read
+  // replica would become an undersized primary). The DR standby region runs DAT-08's 2 vCPU / 8 GB.
   dataStores: {
     postgres: {
       mode: 'operated',
@@ -89,6 +89,6 @@ export default defineEnvironment({
       pool: 'data',
     },
   },
-  // Seed 004's monthly pod-failure drills, opted in for production (never the stores' primaries).
+  // AVL-05's monthly pod-failure drills, opted in for production (never the stores' primaries).
   chaos: { podKill: 'monthly' },
 });

@@ -148,7 +148,7 @@ const strategy = z.discriminatedUnion('type', STRATEGY_VARIANTS, {
   error: () => 'must be one of the strategies: rolling, blueGreen, canary',
 });
 
-/** Istio traffic policy of one web service: the route's timeout and retries, seed 001's circuit breaker. */
+/** Istio traffic policy of one web service: the route's timeout and retries, AVL-03's circuit breaker. */
 const traffic = strict({
   /** Whole-request timeout on the route, seconds. */
   timeoutSeconds: z.number().positive().max(3600).default(TRAFFIC_DEFAULTS.timeoutSeconds),
@@ -181,7 +181,7 @@ const scalingPolicy = (defaults: { percent: number; periodSeconds: number; stabi
   }).prefault({});
 
 /**
- * Seed 004's "request latency > 500 ms → scale API pods": the p95 of the service's requests as Istio's
+ * CAP-04's "request latency > 500 ms → scale API pods": the p95 of the service's requests as Istio's
  * proxies report them, read from Prometheus by a KEDA ScaledObject that then owns the replica count
  * (an HPA and a ScaledObject must never both scale one workload).
  */
@@ -261,11 +261,11 @@ const externalEndpoint = strict({
 export const Broker = { REDIS: 'redis', RABBITMQ: 'rabbitmq' } as const;
 
 const queue = strict({
-  /** Seed 001: Celery on Redis; RabbitMQ is the other Celery broker. */
+  /** CAP-05: Celery on Redis; RabbitMQ is the other Celery broker. */
   broker: z.enum([Broker.REDIS, Broker.RABBITMQ]),
   /** The Redis list or RabbitMQ queue the workers consume; the worker reads it from QUEUE_NAME. */
   name: z.string().regex(/^[A-Za-z0-9_.:-]{1,255}$/, 'must be a queue name: letters, digits, "_", ".", ":" and "-"'),
-  /** Waiting tasks one replica is expected to absorb (seed 004: 100). */
+  /** Waiting tasks one replica is expected to absorb (CAP-05: 100). */
   targetPerReplica: z.number().int().min(1).max(1_000_000),
   /** Scale to zero replicas when the queue is empty. */
   scaleToZero: z.boolean(),
@@ -369,7 +369,7 @@ const webService = strict({
   autoscaling: autoscaling.prefault({}),
   /** Its route's timeout and retries, and its circuit breaker. */
   traffic: traffic.prefault({}),
-  /** Versions that run beside the main one with a weighted share of traffic (seed 002's 80/20). */
+  /** Versions that run beside the main one with a weighted share of traffic (DEL-03's 80/20). */
   tracks: z.record(dnsLabel, track).optional(),
 });
 
@@ -538,10 +538,10 @@ const perMinute = z.number().int().min(2).max(1_000_000);
 
 /** Requests a minute per verified user and by tier: the key is a verified claim, never a header. */
 const userRateLimit = strict({
-  /** Requests a minute one verified user may make (seed 001: 100; seed 004: 10,000), counted by each pod of a limited service. */
+  /** Requests a minute one verified user may make (SEC-03: 100 or 10,000), counted by each pod of a limited service. */
   requestsPerMinute: perMinute,
   /**
-   * Limits by the tier the verified token states (seed 002: 10,000 / 1,000 / 100 / 10): the claim, and
+   * Limits by the tier the verified token states (SEC-03: 10,000 / 1,000 / 100 / 10): the claim, and
    * requests a minute for each of its values. Another value, or none, gets `requestsPerMinute`.
    */
   tiers: strict({
@@ -557,7 +557,7 @@ const userRateLimit = strict({
 const ingress = strict({
   /** `gateway` (Gateway API on NGINX Gateway Fabric) or the retired `ingress-nginx`, for clusters that still run it. */
   implementation: z.enum([EdgeImplementation.GATEWAY, EdgeImplementation.INGRESS_NGINX]),
-  /** `path`: one public host, `/api` routed to the backend. `host`: a separate API host (seed 003). */
+  /** `path`: one public host, `/api` routed to the backend. `host`: a separate API host (SEC-11). */
   routing: z.enum(['path', 'host']),
   /** The public host of the frontend. */
   host: hostname,
@@ -565,9 +565,9 @@ const ingress = strict({
   apiHost: hostname.optional(),
   /** Path prefix routed to the backend when routing is `path`. */
   apiPath: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be an absolute URL path such as /api'),
-  /** Health path load balancers probe through the edge (seed 000: /api/health). */
+  /** Health path load balancers probe through the edge (SEC-04: /api/health). */
   healthPath: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be an absolute URL path such as /api/health'),
-  /** Requests per minute allowed per client address (seed 000: 100): the most any minute admits, burst included. */
+  /** Requests per minute allowed per client address (SEC-02: 100): the most any minute admits, burst included. */
   rateLimitPerMinute: z.number().int().min(1).max(100_000),
   /**
    * The class of the edge's LoadBalancer Service. GKE 1.33.1-gke.1779000 and later:
@@ -584,7 +584,7 @@ const ingress = strict({
   apiService: dnsLabel,
   /** The namespace the edge's NGINX pods run in (the Gateway's, or the ingress controller's). */
   namespace: dnsLabel,
-  /** Seed 000's NGINX row: 3 replicas of 250m / 512Mi. */
+  /** CAP-08: 3 NGINX replicas of 250m / 512Mi. */
   replicas: z.number().int().min(1).max(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`),
   cpu: quantity,
   memory: quantity,
@@ -616,21 +616,21 @@ const mesh = strict({
 
 /** Service-level objectives: rollouts are analysed against them, alerts fire on them. */
 const slo = strict({
-  /** Highest acceptable share of 5xx responses, percent (seed 000 P2: 1 %). */
+  /** Highest acceptable share of 5xx responses, percent (OPS-01 P2: 1 %). */
   errorRatePercent: z.number().positive().max(100),
-  /** Highest acceptable p95 latency, seconds (seed 000 P2: 2 s). */
+  /** Highest acceptable p95 latency, seconds (OPS-01 P2: 2 s). */
   p95LatencySeconds: z.number().positive(),
 });
 
 const monitoring = strict({
   /** Prometheus that analysis runs query. */
   prometheusUrl: z.string().url(),
-  /** Seed 000's P3 thresholds; P1 and P2 follow from `slo`. */
+  /** OPS-01's P3 thresholds; P1 and P2 follow from `slo`. */
   alerts: strict({
     diskPercent: z.number().min(1).max(100),
     memoryPercent: z.number().min(1).max(100),
   }),
-  /** OpenTelemetry traces (seed 002: Jaeger's OTLP collector). @default - no tracing */
+  /** OpenTelemetry traces (OPS-02: Jaeger's OTLP collector). @default - no tracing */
   tracing: strict({
     otlpEndpoint: z.string().url(),
     /** Share of root traces sampled, 0-1. */
@@ -642,7 +642,7 @@ export const DataStoreMode = { MANAGED: 'managed', IN_CLUSTER: 'in-cluster', OPE
 
 const engine = z.enum(['postgres', 'redis', 'mongodb', 'rabbitmq']);
 
-/** A provider's service (seed 000: Supabase, Atlas, Redis Cloud), reached over private endpoints. */
+/** A provider's service (DAT-05: Supabase, Atlas, Redis Cloud), reached over private endpoints. */
 const managedStore = strict({
   engine,
   mode: z.literal(DataStoreMode.MANAGED),
@@ -651,7 +651,7 @@ const managedStore = strict({
   cidrs: z.array(cidr).min(1),
 });
 
-/** Pods in the cluster (seed 004), found by namespace and labels. */
+/** Pods in the cluster (DAT-02, DAT-03), found by namespace and labels. */
 const inClusterStore = strict({
   engine,
   mode: z.literal(DataStoreMode.IN_CLUSTER),
@@ -692,17 +692,17 @@ const backupCredentials = z.discriminatedUnion('type', BACKUP_CREDENTIAL_VARIANT
   error: () => 'must be one of the types: workload-identity (with serviceAccount), external-secret (with secret)',
 });
 
-/** WAL archiving and base backups to the environment's object store (seed 004's DR plan). */
+/** WAL archiving and base backups to the environment's object store (DAT-02, AVL-04). */
 const postgresBackups = strict({
   /** The region's own bucket: WAL and base backups of this environment's cluster. */
   bucket: bucketName,
   path: bucketPath.default(POSTGRES_DEFAULTS.backups.path),
   credentials: backupCredentials,
-  /** A base backup every this many hours (seed 004: 6). */
+  /** A base backup every this many hours (DAT-07: 6). */
   everyHours: z.number().int().min(1).max(24).default(POSTGRES_DEFAULTS.backups.everyHours),
-  /** Backups and WAL are kept this long (seed 004: 30). */
+  /** Backups and WAL are kept this long (DAT-02: 30). */
   retentionDays: z.number().int().min(1).max(3650).default(POSTGRES_DEFAULTS.backups.retentionDays),
-  /** Recovery to any point in this many days (seed 004: 7); within the retention. */
+  /** Recovery to any point in this many days (DAT-02: 7); within the retention. */
   pointInTimeDays: z.number().int().min(1).max(3650).default(POSTGRES_DEFAULTS.backups.pointInTimeDays),
   /** A partly filled WAL segment is archived after at most this long. */
   archiveTimeoutSeconds: z.number().int().min(10).max(3600).default(POSTGRES_DEFAULTS.backups.archiveTimeoutSeconds),
@@ -719,11 +719,11 @@ const postgresReplication = strict({
 
 const { pooler: POOLER } = POSTGRES_DEFAULTS;
 
-/** PgBouncer in front of PostgreSQL (seeds 000 and 002): the only way in for the apps. */
+/** PgBouncer in front of PostgreSQL (DAT-06): the only way in for the apps. */
 const pooler = strict({
   instances: z.number().int().min(1).max(20).default(POOLER.instances),
   poolMode: z.enum(['transaction', 'session']).default(POOLER.poolMode),
-  /** Client connections the pooler accepts in total, shared by its pods (seed 000: 200). */
+  /** Client connections the pooler accepts in total, shared by its pods (DAT-06: 200). */
   maxClientConnections: z.number().int().min(1).max(100_000).default(POOLER.maxClientConnections),
   /** Server connections per pod for the app's database and role. */
   defaultPoolSize: z.number().int().min(1).max(10_000).default(POOLER.defaultPoolSize),
@@ -754,7 +754,7 @@ const operatedPostgres = strict({
   pooler: pooler.prefault({}),
   /** WAL archiving and base backups. @default - none (dev) */
   backups: postgresBackups.optional(),
-  /** Recovery point objective, minutes (seed 004: 5): the most data a failure may lose. */
+  /** Recovery point objective, minutes (AVL-04: 5): the most data a failure may lose. */
   rpoMinutes: z.number().int().min(1).max(1440).default(POSTGRES_DEFAULTS.rpoMinutes),
   /** The DR pair's other region (primary and standby regions). @default - no cross-region replica */
   replication: postgresReplication.optional(),
@@ -773,7 +773,7 @@ const operatedRedis = strict({
   image: image.prefault({ ...REDIS_DEFAULTS.image }),
   sentinelImage: image.prefault({ ...REDIS_DEFAULTS.sentinelImage }),
   exporterImage: image.prefault({ ...REDIS_DEFAULTS.exporterImage }),
-  /** A primary and its replicas (seed 004: 3). */
+  /** A primary and its replicas (DAT-03: 3). */
   nodes: z.number().int().min(1).max(9).default(REDIS_DEFAULTS.nodes),
   /** Sentinels that fail the primary over; 0: none (the operator re-elects on its next reconcile). */
   sentinels: z.number().int().min(0).max(9).default(REDIS_DEFAULTS.sentinels),
@@ -781,9 +781,9 @@ const operatedRedis = strict({
   storage: volume,
   pool: dnsLabel,
   persistence: strict({
-    /** AOF fsync policy (seed 004: AOF enabled; every second loses at most a second). */
+    /** AOF fsync policy (DAT-03: AOF enabled; every second loses at most a second). */
     appendfsync: z.enum(['always', 'everysec', 'no']).default(REDIS_DEFAULTS.persistence.appendfsync),
-    /** An RDB snapshot at most this often, seconds (seed 004: hourly). */
+    /** An RDB snapshot at most this often, seconds (DAT-03: hourly). */
     snapshotSeconds: z.number().int().min(60).max(86_400).default(REDIS_DEFAULTS.persistence.snapshotSeconds),
   }).prefault({}),
   /** maxmemory as a share of the memory limit. */
@@ -913,7 +913,7 @@ const acmeSolver = z.discriminatedUnion('type', ACME_SOLVER_VARIANTS, {
 });
 
 const tls = strict({
-  /** The cert-manager ClusterIssuer (seed 004: Let's Encrypt, renewed automatically). */
+  /** The cert-manager ClusterIssuer (SEC-10: Let's Encrypt, renewed automatically). */
   issuer: strict({
     name: dnsLabel,
     email: z.string().email(),
@@ -921,14 +921,14 @@ const tls = strict({
     /** How the CA's challenge is answered: http01 through the ingress, or dns01 (wildcards need dns01). */
     solver: acmeSolver,
   }),
-  /** A wildcard covering the hosts (seed 000: *.eka-ai.in). @default - one name per host */
+  /** A wildcard covering the hosts (SEC-10, e.g. *.eka-ai.in). @default - one name per host */
   wildcard: z
     .string()
     .regex(/^\*\.[a-z0-9.-]+$/, 'must be a wildcard such as *.example.com')
     .optional(),
 });
 
-/** How Rollouts judge a release (seed 002). */
+/** How Rollouts judge a release (DEL-01, DEL-02). */
 const delivery = strict({
   /** Seconds between two measurements of an analysis. */
   analysisIntervalSeconds: z.number().int().min(10).max(3600).default(ANALYSIS_DEFAULTS.intervalSeconds),
@@ -946,12 +946,12 @@ const quota = strict({
 });
 
 const sandbox = strict({
-  /** The namespace user projects run in (seed 003: bharatbuild-projects). */
+  /** The namespace user projects run in (SEC-09, e.g. bharatbuild-projects). */
   namespace: dnsLabel,
   image,
-  /** Requests and limits of one project pod (seed 003: 100m/256Mi up to 500m/1Gi). */
+  /** Requests and limits of one project pod (SEC-12: 100m/256Mi up to 500m/1Gi). */
   resources,
-  /** Seed 003: pods end after an hour. */
+  /** SEC-09: pods end after an hour. */
   activeDeadlineSeconds: z.number().int().min(60).max(86_400),
   /** Most project pods at once, and the namespace's total requests. */
   maxPods: z.number().int().min(1).max(MAX_REPLICAS, `must be at most ${MAX_REPLICAS}`),
@@ -959,7 +959,7 @@ const sandbox = strict({
   /**
    * The node pool project pods run on, a key of `nodePools`: a GKE Sandbox pool (`--sandbox
    * type=gvisor`), which GKE taints `sandbox.gke.io/runtime=gvisor:NoSchedule`, so nothing else lands
-   * there; no service, data store or edge may name it (seed 003: user projects get their own node group).
+   * there; no service, data store or edge may name it (SEC-09: user projects get their own node group).
    */
   pool: dnsLabel,
   /**
@@ -1077,7 +1077,7 @@ const environmentSchemaShape = strict({
   /** How Rollouts judge a release. */
   delivery: delivery.prefault({}),
   quota,
-  /** A namespace for untrusted user projects (seed 003). @default - none */
+  /** A namespace for untrusted user projects (SEC-09). @default - none */
   sandbox: sandbox.optional(),
   gitops,
   /** Set on production regions (overlays of prod). @default - not a region */
@@ -1252,7 +1252,7 @@ export const environmentSchema = environmentSchemaShape.superRefine((env, ctx) =
     issue(
       ['chaos', 'podKill'],
       env.chaos.podKill,
-      'must be "monthly" or "off" in production: weekly drills are for staging (seed 004: monthly pod-failure drills)',
+      'must be "monthly" or "off" in production: weekly drills are for staging (AVL-05: monthly pod-failure drills)',
     );
   }
 });
@@ -1502,7 +1502,7 @@ function checkOperatedStore(env: Env, name: string, store: Operated, ctx: Ctx): 
     issue(
       ['backups'],
       undefined,
-      'is required in production: WAL archiving and base backups are what the RPO and point-in-time recovery rest on (seed 004)',
+      'is required in production: WAL archiving and base backups are what the RPO and point-in-time recovery rest on (AVL-04, DAT-02)',
     );
   }
   const role = env.region?.role;

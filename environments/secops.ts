@@ -4,14 +4,14 @@ import { podSize } from './platform';
 const registry = 'registry.example.com/secops';
 
 /**
- * A worked example of adopting the generator for another company's platform: seed 004's threat
+ * A worked example of adopting the generator for another company's platform (DEL-05): the threat
  * scanning service, written only as environment data (docs/adopting.md walks through it). It removes
  * the example platform's services, its managed MongoDB and its user-project sandbox (`null`), and
  * declares its own: a React SSR frontend and an admin portal on its own host, three APIs that call
  * each other over gRPC in the mesh (the public Scan API also answers REST at /api), scan workers that
  * sleep at zero and scale to 20 on the queue, a fixed-size report generator, and a threat-intelligence
- * ingestor that runs every hour. 10,000 requests a minute per verified user (seed 004). Its data layer
- * is seed 004's self-managed PostgreSQL and Redis.
+ * ingestor that runs every hour. 10,000 requests a minute per verified user (SEC-03). Its data layer
+ * is the self-managed PostgreSQL and Redis of DAT-02 and DAT-03.
  */
 export default defineEnvironment({
   name: 'secops',
@@ -47,7 +47,7 @@ export default defineEnvironment({
       egress: [],
       secrets: [],
     },
-    // Seed 004's Admin UI: served on its own host, calling the Admin API.
+    // DEL-05's Admin UI: served on its own host, calling the Admin API.
     'admin-portal': {
       kind: 'web',
       component: 'admin-ui',
@@ -118,7 +118,7 @@ export default defineEnvironment({
       component: 'scanner',
       image: { repository: `${registry}/scan-worker`, tag: '3.2.0' },
       healthCommand: ['celery', '-A', 'scanner', 'inspect', 'ping', '--timeout', '10'],
-      // Seed 004: scan workers autoscaled 0-20 on queue depth; a scan takes 4-8 seconds.
+      // CAP-05, DEL-05: scan workers autoscaled 0-20 on queue depth; a scan takes 4-8 seconds.
       replicas: { min: 0, max: 20 },
       resources: podSize(500, '1Gi'),
       pool: 'batch',
@@ -127,7 +127,7 @@ export default defineEnvironment({
       uses: ['postgres', 'redis'],
       egress: [{ name: 'scan-targets', port: 443, cidrs: ['0.0.0.0/0'] }],
       secrets: ['database-url', 'redis-url'],
-      // The scan API enqueues the scans; the auth API keeps its JWT sessions in the same Redis (seed 002).
+      // The scan API enqueues the scans; the auth API keeps its JWT sessions in the same Redis (DEL-05).
       queue: { broker: 'redis', name: 'scans', targetPerReplica: 50, scaleToZero: true, taskTimeoutSeconds: 60, producers: ['scan-api'] },
     },
     'report-generator': {
@@ -150,7 +150,7 @@ export default defineEnvironment({
       kind: 'job',
       component: 'threat-intel',
       image: { repository: `${registry}/ti-ingestor`, tag: '3.2.0' },
-      // Seed 004: threat-intelligence feeds (URLhaus, ThreatFox, AbuseIPDB, OTX) pulled every hour.
+      // DEL-05: threat-intelligence feeds (URLhaus, ThreatFox, AbuseIPDB, OTX) pulled every hour.
       schedule: '15 * * * *',
       deadlineSeconds: 1800,
       resources: podSize(250, '512Mi'),
@@ -174,7 +174,7 @@ export default defineEnvironment({
       { service: 'scan-api', hosts: ['secops.example.com'], paths: [{ path: '/api' }] },
       { service: 'admin-portal', hosts: ['admin.secops.example.com'] },
     ],
-    // Seed 004: 10,000 requests a minute per user, keyed on the user of a token the sidecars verify.
+    // SEC-03: 10,000 requests a minute per user, keyed on the user of a token the sidecars verify.
     identity: {
       issuer: 'https://auth.secops.example.com',
       jwksUri: 'https://auth.secops.example.com/.well-known/jwks.json',

@@ -46,7 +46,7 @@ function rules(policy: ScalingPolicy): k8s.HpaScalingRulesV2 {
 
 /**
  * The HPA behavior of a pace, also what KEDA passes to the HPA it makes. The stabilization windows
- * carry seed 004's "for 3 minutes" (up) and "for 10 minutes" (down): the HPA acts on the lowest
+ * carry CAP-03's "for 3 minutes" (up) and "for 10 minutes" (down): the HPA acts on the lowest
  * (up) or highest (down) recommendation of the window.
  */
 export function hpaBehavior(behavior: AutoscalingBehavior): k8s.HorizontalPodAutoscalerBehaviorV2 {
@@ -58,7 +58,7 @@ export function hpaBehavior(behavior: AutoscalingBehavior): k8s.HorizontalPodAut
 
 /**
  * An autoscaling/v2 HPA that owns the target's replica count, on CPU and memory utilization. Its pace
- * defaults to seed 003's (double within a minute, shed at most 10 % a minute) behind seed 004's windows:
+ * defaults to CAP-03's (double within a minute, shed at most 10 % a minute) behind its windows:
  * up only once three minutes of recommendations asked for more, down once ten asked for fewer.
  */
 export class Autoscaler extends Construct {

@@ -13,7 +13,7 @@ export interface BaseBackupScheduleProps {
 }
 
 /**
- * Base backups of a cluster through the Barman Cloud plugin, every few hours (seed 004: 6), the first
+ * Base backups of a cluster through the Barman Cloud plugin, every few hours (DAT-07: 6), the first
  * one as soon as the schedule exists. CloudNativePG's schedule has six fields, seconds first; its
  * `method` defaults to the deprecated in-tree barmanObjectStore, so the plugin is named explicitly.
  * Backups are taken from a standby when there is one, sparing the primary.

@@ -9,8 +9,8 @@
 const MINUTE = 60;
 
 /**
- * A web service's HPA: CPU 70 %, memory 80 % (seed 002); seed 003's pace (double within a minute,
- * shed at most 10 % a minute) held back by seed 004's triggers: "CPU > 70 % for 3 min → scale up,
+ * A web service's HPA: CPU 70 %, memory 80 % (CAP-03), and CAP-03's pace (double within a minute,
+ * shed at most 10 % a minute) held back by CAP-03's windows, from the triggers "CPU > 70 % for 3 min → scale up,
  * CPU < 30 % for 10 min → scale down". An HPA has one target per metric and no separate scale-down
  * threshold, so the windows are the stabilization windows: it scales up only on what the last three
  * minutes of recommendations all asked for, and down only once ten minutes have asked for fewer pods.
@@ -25,13 +25,13 @@ export const AUTOSCALING_DEFAULTS = {
 } as const;
 
 /**
- * Seed 004: "request latency > 500 ms → scale API pods", from Prometheus through KEDA: the p95 of
+ * CAP-04: "request latency > 500 ms → scale API pods", from Prometheus through KEDA: the p95 of
  * Istio's server-side request durations over two minutes. When Prometheus fails three polls in a row
  * KEDA falls back to keeping at least the current pod count (never fewer on a missing metric).
  */
 export const LATENCY_SCALING_DEFAULTS = { p95Milliseconds: 500, windowSeconds: 2 * MINUTE, failureThreshold: 3 } as const;
 
-/** Seed 001's circuit breaker and the route's timeout and retries, per web service. */
+/** AVL-03's circuit breaker and the route's timeout and retries, per web service. */
 export const TRAFFIC_DEFAULTS = {
   timeoutSeconds: 15,
   retries: { attempts: 2, perTryTimeoutSeconds: 5 },
@@ -48,11 +48,11 @@ export const ROLLING_DEFAULTS = { maxSurgePercent: 25 } as const;
 /** How long a release may make no progress before it is failed (Deployments) or aborted (Rollouts). */
 export const PROGRESS_DEADLINE_SECONDS = 600;
 
-/** Blue-green: seed 002's manual promotion after the preview has passed its gate, and a quick rollback. */
+/** Blue-green: DEL-01's manual promotion after the preview has passed its gate, and a quick rollback. */
 export const BLUE_GREEN_DEFAULTS = { autoPromotion: false, scaleDownDelaySeconds: 30 } as const;
 
 /**
- * Rollout analyses (seed 002): one measurement a minute; a pre-promotion gate takes five before it
+ * Rollout analyses (DEL-01, DEL-02): one measurement a minute; a pre-promotion gate takes five before it
  * passes. Argo Rollouts fails an analysis when its failed measurements exceed `failureLimit`: with 1,
  * one failed measurement is tolerated and a second fails it, and a failed analysis aborts the rollout.
  */
@@ -67,7 +67,7 @@ export const METRICS_DEFAULTS = { port: 9464 } as const;
 /** Pods of one workload that a voluntary disruption (a node drain) may take at once. */
 export const DISRUPTION_DEFAULTS = { maxUnavailable: 1 } as const;
 
-/** KEDA on queue depth (seed 004): poll every 15 s; wait five minutes on an empty queue before scaling in. */
+/** KEDA on queue depth (CAP-05): poll every 15 s; wait five minutes on an empty queue before scaling in. */
 export const QUEUE_SCALING_DEFAULTS = { pollingSeconds: 15, cooldownSeconds: 5 * MINUTE } as const;
 
 /** Seconds a web pod gets to drain its connections when it is stopped (at least its route timeout plus the margin below). */
@@ -90,7 +90,7 @@ export const SMOKE_IMAGE = { repository: 'docker.io/curlimages/curl', tag: '8.11
 const HOUR = 60 * MINUTE;
 
 /**
- * PostgreSQL run by CloudNativePG (seeds 000 and 004). The image is CloudNativePG's `standard` type
+ * PostgreSQL run by CloudNativePG (DAT-02). The image is CloudNativePG's `standard` type
  * (the `system` type is deprecated; backups go through the Barman Cloud plugin instead), PostgreSQL
  * 18.6 on Debian bookworm, the newest minor in the operand catalogs of 2026-08-17. CloudNativePG
  * rebuilds `18.6-standard-bookworm` (weekly, with Debian's fixes), so the image is that catalog's
@@ -112,13 +112,13 @@ export const POSTGRES_DEFAULTS = {
   urlSecret: 'database-url',
   /** The secret in the environment's store that holds the app role's password, in both regions. */
   passwordSecret: 'postgres-password',
-  /** Seed 004: RPO 5 minutes. */
+  /** AVL-04: RPO 5 minutes. */
   rpoMinutes: 5,
   pooler: {
     instances: 2,
-    /** Transaction pooling (seeds 000 and 002): a server connection is held only for a transaction. */
+    /** Transaction pooling (DAT-06): a server connection is held only for a transaction. */
     poolMode: 'transaction',
-    /** Seed 000: PgBouncer with 200 client connections, shared by the pooler's pods. */
+    /** DAT-06: PgBouncer with 200 client connections, shared by the pooler's pods. */
     maxClientConnections: 200,
     /** Server connections per pod for the app's database and role, and the reserve for bursts. */
     defaultPoolSize: 20,
@@ -126,11 +126,11 @@ export const POSTGRES_DEFAULTS = {
     resources: { cpu: '500m', memory: '256Mi' },
   },
   backups: {
-    /** Seed 004: a full (base) backup every 6 hours. */
+    /** DAT-07: a full (base) backup every 6 hours. */
     everyHours: 6,
-    /** Seed 004: 30 days of retention. */
+    /** DAT-02: 30 days of retention. */
     retentionDays: 30,
-    /** Seed 004: point-in-time recovery to any time within 7 days. */
+    /** DAT-02: point-in-time recovery to any time within 7 days. */
     pointInTimeDays: 7,
     /**
      * A WAL segment is archived at least this often even when it is not full. CloudNativePG's own
@@ -144,13 +144,13 @@ export const POSTGRES_DEFAULTS = {
   alerts: {
     /** A base backup is late once it is this much older than its schedule. */
     backupMarginMinutes: 2 * 60,
-    /** Seed 004: "database connections > 80 % → add read replicas". */
+    /** OPS-05: "database connections > 80 % → add read replicas". */
     connectionsPercent: 80,
   },
 } as const;
 
 /**
- * Redis run by the OT-CONTAINER-KIT redis-operator (seed 004: three nodes, AOF, hourly RDB snapshots).
+ * Redis run by the OT-CONTAINER-KIT redis-operator (DAT-03: three nodes, AOF, hourly RDB snapshots).
  * Images are the operator's own builds of Redis 7.2, the last BSD-licensed line (Redis 7.4 and later
  * are RSALv2/SSPLv1, 8 adds AGPLv3), with its Sentinel and exporter: 7.2.16, past 7.2.11, the first 7.2
  * release fixed for CVE-2025-49844 (an authenticated Lua use-after-free; 7.0 is end-of-life and has no
@@ -176,5 +176,5 @@ export const REDIS_DEFAULTS = {
   exporterResources: { cpu: '50m', memory: '64Mi' },
 } as const;
 
-/** Chaos drills (seed 004: weekly chaos engineering, monthly pod-failure drills), off unless an environment asks. */
+/** Chaos drills (AVL-05: weekly in staging, monthly pod-failure drills in production), off unless an environment asks. */
 export const CHAOS_DEFAULTS = { podKill: 'off', includePrimaries: false, failover: false } as const;

@@ -11,7 +11,7 @@ export interface DisruptionBudgetProps {
 }
 
 /**
- * A PDB that protects availability without blocking node drains: `maxUnavailable` (never
+ * A PDB that protects availability without blocking node drains (AVL-01): `maxUnavailable` (never
  * `minAvailable`, which blocks every eviction when the autoscaler sits at its floor), and crash-looping
  * pods may always be evicted so that one bad pod cannot wedge a node upgrade.
  */

@@ -56,7 +56,7 @@ export interface EdgeIngressProps {
 
 /**
  * The public entry: one NGINX Ingress per routed Service, behind TLS with a per-client-IP rate limit
- * (seed 000: 100 requests a minute).
+ * (SEC-02: 100 requests a minute).
  */
 export class EdgeIngress extends Construct {
   readonly hosts: readonly string[];

@@ -3,7 +3,7 @@
  * Deployment and LoadBalancer Service per Gateway from the Gateway's NginxProxy; the routes, the rate
  * limit and the upstreams are objects of the Gateway's namespace.
  *
- * Every edge requirement of the seeds, in Gateway API and NGF's own terms:
+ * Every edge requirement (SEC-01, SEC-02, SEC-04, SEC-11), in Gateway API and NGF's own terms:
  * - TLS 1.3 only: the HTTPS listeners' `tls.options` `nginx.org/ssl-protocols: TLSv1.3` (NGF renders
  *   `ssl_protocols` per listener; a hostnamed listener refuses handshakes for other names).
  * - HSTS: a ResponseHeaderModifier on every rule sets Strict-Transport-Security (NGF adds it `always`,

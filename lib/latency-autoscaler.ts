@@ -36,7 +36,7 @@ export interface LatencyAutoscalerProps extends AutoscalingBehavior {
 }
 
 /**
- * Seed 004's latency trigger together with the CPU and memory targets, in one KEDA ScaledObject (an
+ * CAP-04's latency trigger together with the CPU and memory targets, in one KEDA ScaledObject (an
  * HPA and a ScaledObject must never both scale one workload: KEDA's own HPA would fight the other).
  * KEDA makes an HPA with the same behavior (stabilization windows, pace) and three metrics, and the
  * HPA takes the largest recommendation:

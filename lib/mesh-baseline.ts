@@ -6,7 +6,7 @@ export interface MeshBaselineProps {
 }
 
 /**
- * Zero trust for the namespace (seed 004): every connection is mutual TLS, and nothing is allowed
+ * Zero trust for the namespace (SEC-05): every connection is mutual TLS, and nothing is allowed
  * until a per-service policy allows it.
  */
 export class MeshBaseline extends Construct {

@@ -7,7 +7,7 @@ import {
 } from '../imports/networking.istio.io';
 import { TRAFFIC_DEFAULTS } from './defaults';
 
-/** A route's timeout and retries, and seed 001's circuit breaker. */
+/** A route's timeout and retries, and its circuit breaker (AVL-03). */
 export interface TrafficPolicy {
   readonly timeoutSeconds: number;
   readonly retries: { readonly attempts: number; readonly perTryTimeoutSeconds: number };

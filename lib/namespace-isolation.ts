@@ -20,7 +20,7 @@ export interface NamespaceIsolationProps {
 const ISTIOD = { namespace: ISTIO_NAMESPACE, port: 15012 };
 
 /**
- * Seed 003's namespace isolation: every pod denies all ingress and egress unless a policy allows it,
+ * SEC-06's namespace isolation: every pod denies all ingress and egress unless a policy allows it,
  * with DNS (and the mesh control plane) allowed explicitly. Per-service policies open the rest.
  */
 export class NamespaceIsolation extends Construct {

@@ -25,7 +25,7 @@ export interface PodKillScheduleProps {
 }
 
 /**
- * A scheduled pod-kill drill (Chaos Mesh Schedule of a PodChaos, seed 004): on each run one running pod
+ * A scheduled pod-kill drill (Chaos Mesh Schedule of a PodChaos, AVL-05): on each run one running pod
  * among those selected is deleted, as a node failure would. The selection is scoped by namespace and
  * labels, so it cannot reach beyond one service or store; data stores' primaries are kept out with a
  * positive match on the replica role. pod-kill is done by Chaos Mesh's controller through the API

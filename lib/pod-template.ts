@@ -122,7 +122,7 @@ function probes(
           timeoutSeconds,
           failureThreshold: Math.ceil(startupSeconds / PROBE_PERIOD_SECONDS),
         };
-  // Liveness asks only whether the server still accepts connections: the health path may report a
+  // Liveness asks only whether the server still accepts connections (AVL-02): the health path may report a
   // dependency down, and restarting every pod because the database is away makes the outage worse.
   // An exec check has no such split, so a worker's one command serves both, liveness slower to give up.
   const alive: k8s.Probe = http ? { tcpSocket: { port: portRef } } : check;

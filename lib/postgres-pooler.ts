@@ -28,7 +28,7 @@ export interface PostgresPoolerProps {
 }
 
 /**
- * PgBouncer in front of a CloudNativePG cluster (seeds 000 and 002), the one way the apps reach
+ * PgBouncer in front of a CloudNativePG cluster (DAT-06), the one way the apps reach
  * PostgreSQL: a Pooler of type `rw`, a PDB (CloudNativePG makes none for poolers) and a PodMonitor on
  * PgBouncer's exporter. `max_client_conn` is per PgBouncer process, so the pooler's total is divided
  * among its pods (rounded up). The operator writes the pods' security context itself (Pod Security

@@ -1,5 +1,5 @@
 /**
- * The namespace user projects run in (seed 003): untrusted code, so everything is closed by default.
+ * The namespace user projects run in (SEC-09): untrusted code, so everything is closed by default.
  * Pod Security "restricted" is enforced by the namespace, a quota caps the number and size of project
  * pods, a NetworkPolicy cuts every pod off in both directions, and a PodTemplate holds the one pod
  * shape the platform API stamps per project (it copies `template` into a Pod with the project's name
@@ -18,7 +18,7 @@ import { SandboxAdmission } from './sandbox-admission';
 import { GKE_SANDBOX, gkeSandboxToleration, UNTRUSTED_NAMESPACE_LABEL } from './sandbox-runtime';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, scratchMount, scratchVolume } from './restricted-security';
 
-/** The sandbox an environment declares (seed 003). */
+/** The sandbox an environment declares (SEC-09). */
 export interface SandboxSpec {
   /** Its namespace; never the platform's. */
   readonly namespace: string;

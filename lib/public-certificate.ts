@@ -25,7 +25,7 @@ export function certificateNames(wildcard: string | undefined, hosts: readonly s
 }
 
 /**
- * TLS for the public hosts (seed 000: a wildcard; seed 004: Let's Encrypt with auto-renewal): one
+ * TLS for the public hosts (SEC-10: a wildcard, or Let's Encrypt with auto-renewal): one
  * Certificate from the environment's ACME issuer, whose Secret the edge names.
  */
 export class PublicCertificate extends Construct {

@@ -9,7 +9,7 @@ export interface QueueScaling {
   readonly broker: Broker;
   /** The Redis list or RabbitMQ queue. */
   readonly name: string;
-  /** Waiting tasks one replica is expected to absorb (seed 004: 100). */
+  /** Waiting tasks one replica is expected to absorb (CAP-05: 100). */
   readonly targetPerReplica: number;
   /** @default 15 */
   readonly pollingSeconds?: number;
@@ -43,7 +43,7 @@ export interface QueueAutoscalerProps {
 }
 
 /**
- * Scales a queue worker on queue depth, not CPU (seed 004: one replica per 100 waiting tasks): a
+ * Scales a queue worker on queue depth, not CPU (CAP-05: one replica per 100 waiting tasks): a
  * KEDA ScaledObject, with the broker credentials read from the worker's Secret through a
  * TriggerAuthentication. KEDA owns the replica count, down to zero where the environment allows it.
  */

@@ -59,7 +59,7 @@ function containerSecurityContext(): Record<string, unknown> {
 }
 
 /**
- * Seed 004's Redis: a primary and replicas (a RedisReplication of the OT-CONTAINER-KIT redis-operator)
+ * DAT-03's Redis: a primary and replicas (a RedisReplication of the OT-CONTAINER-KIT redis-operator)
  * with the operator's embedded Sentinels for failover, AOF fsynced every second and one RDB snapshot an
  * hour. The image's entrypoint already writes `save 900 1`, `save 300 10` and `save 60 10000` when
  * storage is set, and `save` lines add up while Redis reads its configuration, so the included file

@@ -17,7 +17,7 @@ export interface ReplicaRange {
   readonly max: number;
 }
 
-/** One version line of a service: the main track, or a weighted track beside it (seed 002's 80/20). */
+/** One version line of a service: the main track, or a weighted track beside it (DEL-03's 80/20). */
 export interface ResolvedTrack {
   readonly track: string;
   /** The Deployment or Rollout, its autoscaler and its PDB. */
@@ -28,7 +28,7 @@ export interface ResolvedTrack {
   readonly replicas: ReplicaRange;
 }
 
-/** A blue-green Rollout (seed 002): active and preview Services, promotion after a gate. */
+/** A blue-green Rollout (DEL-01): active and preview Services, promotion after a gate. */
 export interface BlueGreenRelease {
   readonly type: 'blueGreen';
   readonly activeService: string;
@@ -38,7 +38,7 @@ export interface BlueGreenRelease {
   readonly prePromotionAnalysis: readonly AnalysisRef[];
 }
 
-/** A canary Rollout (seed 002): weights on an Istio route between two DestinationRule subsets. */
+/** A canary Rollout (DEL-02): weights on an Istio route between two DestinationRule subsets. */
 export interface CanaryRelease {
   readonly type: 'canary';
   readonly virtualService: string;
@@ -101,7 +101,7 @@ export interface ResolvedWebService extends ResolvedLongRunning {
   readonly release: Release;
   readonly autoscaling: AutoscalingBehavior;
   /**
-   * Seed 004's latency trigger: the main track is then scaled by a KEDA ScaledObject on CPU, memory and
+   * CAP-04's latency trigger: the main track is then scaled by a KEDA ScaledObject on CPU, memory and
    * this query instead of an HPA. @default - an HPA on CPU and memory
    */
   readonly latency?: { readonly prometheusUrl: string; readonly query: string; readonly thresholdMilliseconds: number };

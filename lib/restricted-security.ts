@@ -1,5 +1,5 @@
 /**
- * Pod Security "restricted" as the platform writes it, for every pod it defines: non-root with a UID
+ * Pod Security "restricted" as the platform writes it (SEC-07), for every pod it defines: non-root with a UID
  * above the host range, no privilege escalation, every capability dropped, RuntimeDefault seccomp, and
  * a read-only root filesystem with an emptyDir on /tmp for scratch space. One definition, so a
  * sandboxed project pod can never end up less hardened than a platform service.

@@ -1,5 +1,5 @@
 /**
- * What the API server enforces in the user-project sandbox (seed 003), so that whoever can create pods
+ * What the API server enforces in the user-project sandbox (SEC-09), so that whoever can create pods
  * there (the platform API, or anyone who takes its identity) gets the one pod shape of the PodTemplate
  * and nothing more:
  * - a ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, GA since Kubernetes 1.30) with CEL

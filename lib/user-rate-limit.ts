@@ -1,6 +1,6 @@
 /**
- * Requests a minute per verified user (seed 001: 100, seed 004: 10,000) and by the user's tier (seed
- * 002: 10,000 / 1,000 / 100 / 10), counted by the service's Istio sidecar.
+ * Requests a minute per verified user (SEC-03: 100 or 10,000) and by the user's tier (SEC-03:
+ * 10,000 / 1,000 / 100 / 10), counted by the service's Istio sidecar.
  *
  * The key is only ever a claim of a token the sidecar has verified, never a header a client can set:
  * - A RequestAuthentication makes the sidecar verify each bearer token against the issuer's keys (a

@@ -1,5 +1,5 @@
 /**
- * How a zone spread constraint counts a zone's nodes. By default (`nodeTaintsPolicy: Ignore`) a
+ * How a zone spread constraint (AVL-01) counts a zone's nodes. By default (`nodeTaintsPolicy: Ignore`) a
  * cordoned or unreachable node still makes its zone a domain of the constraint: while a zone is drained
  * or lost, its pods are gone but the zone still counts with none, so with `DoNotSchedule` and maxSkew 1
  * no replacement may go to the other zones beyond one more than the empty one, and the drain stops at

@@ -335,7 +335,7 @@ describe('the legacy ingress-nginx edge (ingress.implementation: ingress-nginx)'
     expect(find<HelmRelease>(legacy, 'HelmRelease', 'ingress-nginx').spec.chart.spec.version).toBe('4.15.1');
   });
 
-  it('sizes the controller from env.ingress (seed 000: 3 replicas of 250m / 512Mi in prod)', () => {
+  it('sizes the controller from env.ingress (CAP-08: 3 replicas of 250m / 512Mi in prod)', () => {
     expect(controller().replicaCount).toBe(3);
     expect(controller().resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } });
   });

@@ -1,5 +1,5 @@
 /**
- * Seed 004's data layer and recovery, as each environment renders it: every number of issue 14 pinned
+ * The data layer and recovery (DAT-02 to DAT-08, AVL-04), as each environment renders it: every number pinned
  * exactly, and invariants that iterate over what each environment declares.
  */
 import { describe, expect, it } from 'vitest';
@@ -68,7 +68,7 @@ function postgres(name: string): OperatedPostgres {
   return store;
 }
 
-describe('PostgreSQL in the prod regions (seed 004)', () => {
+describe('PostgreSQL in the prod regions (DAT-02, DAT-04)', () => {
   it('the primary region runs a 4 vCPU / 16 GB primary and a hot standby of the same size (CloudNativePG sizes instances alike)', () => {
     const cluster = find<PgCluster>(rendered('prod-us-west'), 'Cluster', 'postgres');
     expect(cluster.spec.instances).toBe(2);
@@ -138,7 +138,7 @@ describe('PostgreSQL in the prod regions (seed 004)', () => {
     expect(new Set(identities).size).toBe(PROD_REGIONS.length);
   });
 
-  it('PgBouncer in transaction mode takes 200 client connections (seed 000), 100 on each of its 2 pods', () => {
+  it('PgBouncer in transaction mode takes 200 client connections (DAT-06), 100 on each of its 2 pods', () => {
     const pooler = find<Pooler>(rendered('prod'), 'Pooler', 'postgres-pooler');
     expect(pooler.spec.instances).toBe(2);
     expect(pooler.spec.pgbouncer.poolMode).toBe('transaction');
@@ -146,7 +146,7 @@ describe('PostgreSQL in the prod regions (seed 004)', () => {
   });
 });
 
-describe('Redis (seed 004)', () => {
+describe('Redis (DAT-03)', () => {
   it.each([...PROD_REGIONS, 'staging'])('%s: three nodes with Sentinels, AOF every second and an hourly RDB snapshot', (name) => {
     const env = rendered(name);
     const set = find<RedisReplication>(env, 'RedisReplication', 'redis');
@@ -199,7 +199,7 @@ describe('dev and staging run smaller variants', () => {
   });
 });
 
-describe('scaling triggers (seed 004)', () => {
+describe('scaling triggers (CAP-04, CAP-05, OPS-05)', () => {
   it('CPU above 70 % for 3 minutes scales up, and the 10-minute window scales down', () => {
     const hpa = find<HpaJson>(rendered('prod'), 'HorizontalPodAutoscaler', 'frontend').spec;
     expect(hpa.metrics.find((m) => m.resource!.name === 'cpu')!.resource!.target.averageUtilization).toBe(70);
@@ -238,7 +238,7 @@ describe('the PostgreSQL operand image', () => {
   );
 });
 
-describe('chaos drills (seed 004)', () => {
+describe('chaos drills (AVL-05)', () => {
   const schedules = (name: string) => objects<Schedule>(rendered(name), 'Schedule');
 
   it('staging: a weekly pod kill of each service and of each store but its primaries, staggered on Mondays', () => {

@@ -1,5 +1,5 @@
 /**
- * Progressive delivery: blue-green for the backend and canary for the AI service in prod (seed 002),
+ * Progressive delivery: blue-green for the backend and canary for the AI service in prod (DEL-01, DEL-02),
  * every reference a Rollout makes resolving inside its environment.
  */
 import { describe, expect, it } from 'vitest';
@@ -81,7 +81,7 @@ function expectAnalysisResolves(env: ReturnType<typeof rendered>, analysis: Anal
   }
 }
 
-describe('prod backend: blue-green (seed 002)', () => {
+describe('prod backend: blue-green (DEL-01)', () => {
   const prod = rendered('prod');
   const rollout = workload<RolloutJson>(prod, 'backend');
   const blueGreen = rollout.spec.strategy.blueGreen!;
@@ -148,7 +148,7 @@ describe('prod backend: blue-green (seed 002)', () => {
   });
 
   it('is scaled and protected as a Rollout', () => {
-    // KEDA's ScaledObject (CPU, memory and seed 004's latency trigger) owns the Rollout's count.
+    // KEDA's ScaledObject (CPU, memory and CAP-04's latency trigger) owns the Rollout's count.
     expect(find<ScaledObject>(prod, 'ScaledObject', 'backend').spec.scaleTargetRef).toEqual({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',
@@ -158,7 +158,7 @@ describe('prod backend: blue-green (seed 002)', () => {
   });
 });
 
-describe('prod AI service: canary over Istio (seed 002)', () => {
+describe('prod AI service: canary over Istio (DEL-02)', () => {
   const prod = rendered('prod');
   const canary = workload<RolloutJson>(prod, 'ai').spec.strategy.canary!;
 
@@ -231,7 +231,7 @@ describe('dev', () => {
   });
 });
 
-describe('weighted tracks (seed 002 80/20)', () => {
+describe('weighted tracks (DEL-03 80/20)', () => {
   const split = renderEnvironment(buildEnvironment(loadEnvironmentFile(join(__dirname, 'fixtures/environments/weighted-tracks.yaml'))));
 
   it('runs the second version as its own Deployment, autoscaler and budget', () => {

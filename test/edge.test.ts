@@ -1,5 +1,5 @@
 /**
- * The public edge on Gateway API with NGINX Gateway Fabric: routing in both of the seeds' layouts,
+ * The public edge on Gateway API with NGINX Gateway Fabric: routing in both of SEC-11's layouts,
  * TLS 1.3 only, HSTS, 100 requests a minute per client address, the health path, the client address
  * preserved, and the mesh entered through each Service's own host.
  */
@@ -69,7 +69,7 @@ const gateway = (env: string) => find<Gateway>(rendered(env), 'Gateway', 'public
 const proxy = (env: string) => find<NginxProxy>(rendered(env), 'NginxProxy', 'public');
 
 describe('routes', () => {
-  it('routes /api on the public host to the backend (seed 000), with the health path', () => {
+  it('routes /api on the public host to the backend (SEC-11), with the health path', () => {
     expect(routes('prod')).toEqual([
       'app.example.com/api/health Exact -> backend:80',
       'app.example.com/api PathPrefix -> backend:80',
@@ -77,7 +77,7 @@ describe('routes', () => {
     ]);
   });
 
-  it('routes a separate API host to the backend (seed 003), the health path staying on the public host', () => {
+  it('routes a separate API host to the backend (SEC-11), the health path staying on the public host', () => {
     // One route per set of hosts with the same paths: the API's / never reaches the public host.
     expect(routes('staging')).toEqual([
       'staging.example.com/api/health Exact -> backend:80',
@@ -204,7 +204,7 @@ describe('client addresses and the rate limit', () => {
 });
 
 describe('the NGINX pods', () => {
-  it('sizes them from env.ingress (seed 000: 3 replicas of 250m / 512Mi in prod) on the edge pool', () => {
+  it('sizes them from env.ingress (CAP-08: 3 replicas of 250m / 512Mi in prod) on the edge pool', () => {
     const { deployment } = proxy('prod').spec.kubernetes;
     expect(deployment.replicas).toBe(3);
     expect(deployment.container.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } });

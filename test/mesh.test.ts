@@ -105,7 +105,7 @@ describe.each(MESH)('%s mesh', (name) => {
     }
   });
 
-  it('gives every web service a circuit breaker, retries and a timeout (seed 001)', () => {
+  it('gives every web service a circuit breaker, retries and a timeout (AVL-03)', () => {
     const web = enabledWebServices(environment(name)).map(([service]) => service);
     expect(web.length).toBeGreaterThan(0);
     for (const service of web) {

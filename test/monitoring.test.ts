@@ -1,4 +1,4 @@
-/** Monitoring: seed 000's alerts with the environment's thresholds, valid PromQL, and scrape targets that exist. */
+/** Monitoring: OPS-01's alerts with the environment's thresholds, valid PromQL, and scrape targets that exist. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
@@ -56,7 +56,7 @@ function rule(all: Rule[], alert: string): Rule {
   return found[0]!;
 }
 
-describe('prod alerts carry seed 000 thresholds', () => {
+describe('prod alerts carry OPS-01 thresholds', () => {
   const prod = rules('prod');
 
   it('P2: error rate above 1 % of requests, from Istio request metrics', () => {
@@ -160,7 +160,7 @@ describe.each(environmentNames())('%s alert rules', (name) => {
     }
   });
 
-  it("has the P1 pages of seed 000, and seed 004's WAL archiving where PostgreSQL is backed up", () => {
+  it("has the P1 pages of OPS-01, and AVL-04's WAL archiving where PostgreSQL is backed up", () => {
     const p1 = new Set(all.filter((r) => r.labels.priority === 'P1').map((r) => r.alert));
     // WAL archiving is paged where the model backs PostgreSQL up.
     const archived = Object.values(environment(name).dataStores).some(
@@ -354,7 +354,7 @@ describe('runbooks', () => {
   });
 });
 
-describe("seed 004's recovery objectives, watched for operated PostgreSQL", () => {
+describe("AVL-04's recovery objectives, watched for operated PostgreSQL", () => {
   const asia = rules('prod-asia');
   const pods = 'namespace="data", pod=~"postgres-[0-9]+"';
 

@@ -89,7 +89,7 @@ function named<T extends Manifest>(out: RenderedEnvironment, kind: string, name:
 }
 
 describe('routes derived from the frontend and API fields when ingress.routes is not given', () => {
-  it('keep today’s layouts: the API on a path (seed 000) or on its own host (seed 003), the health path on the public host', () => {
+  it('keep today’s layouts: the API on a path or on its own host (SEC-11), the health path on the public host', () => {
     expect(publicRoutes(environment('prod'))).toEqual([
       { host: 'app.example.com', path: '/api/health', pathType: 'Exact', service: 'backend' },
       { host: 'app.example.com', path: '/api', pathType: 'Prefix', service: 'backend' },

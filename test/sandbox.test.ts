@@ -1,4 +1,4 @@
-/** The user-project sandbox (seed 003): its own locked-down namespace and the one pod shape projects run as. */
+/** The user-project sandbox (SEC-09): its own locked-down namespace and the one pod shape projects run as. */
 import { App, ApiObject } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { environmentNames, loadEnvironment } from '../environments';
@@ -173,7 +173,7 @@ describe.each(withSandbox)('%s sandbox', (name) => {
   });
 });
 
-describe('prod sandbox (seed 003)', () => {
+describe('prod sandbox (SEC-09)', () => {
   const prod = rendered('prod');
 
   it('ends project pods after an hour', () => {

@@ -73,7 +73,7 @@ const most = (bucket: Bucket) =>
     fillIntervalSeconds: Number.parseInt(bucket.fill_interval, 10),
   });
 
-describe('per verified user (seed 004: 10,000 a minute)', () => {
+describe('per verified user (SEC-03: 10,000 a minute)', () => {
   const out = render(overlay({ identity: IDENTITY, userRateLimit: { requestsPerMinute: 10_000 } }));
 
   it('verifies the token at the API’s sidecar', () => {
@@ -123,7 +123,7 @@ describe('per verified user (seed 004: 10,000 a minute)', () => {
   });
 });
 
-describe('by tier (seed 002: 10,000 / 1,000 / 100 / 10)', () => {
+describe('by tier (SEC-03: 10,000 / 1,000 / 100 / 10)', () => {
   const limits = { premium: 10_000, standard: 1_000, free: 100, suspicious: 10 };
   const out = render(overlay({ identity: IDENTITY, userRateLimit: { requestsPerMinute: 100, tiers: { claim: 'tier', limits } } }));
   const config = named<EnvoyFilter>(out, 'EnvoyFilter', 'backend-users').spec.configPatches[0]!.patch.value.typed_config;

@@ -20,7 +20,7 @@ function autoscalerRange(env: ReturnType<typeof rendered>, name: string): [numbe
   return [keda.spec.minReplicaCount, keda.spec.maxReplicaCount];
 }
 
-describe('prod matches seed 000 pod table', () => {
+describe('prod matches the CAP-01 pod table', () => {
   const prod = rendered('prod');
   it.each([
     ['frontend', 10, '500m', '1Gi', 3000],
@@ -34,7 +34,7 @@ describe('prod matches seed 000 pod table', () => {
     expect(container.ports?.[0]?.containerPort).toBe(port);
   });
 
-  it('places frontend, backend and workers on seed 000 node pools', () => {
+  it('places frontend, backend and workers on the CAP-02 node pools', () => {
     const pool = (name: string) => workload(prod, name).spec.template.spec.nodeSelector!['cloud.google.com/gke-nodepool'];
     expect([pool('frontend'), pool('backend'), pool('ai'), pool('worker')]).toEqual(['frontend', 'backend', 'backend', 'workers']);
   });
@@ -168,7 +168,7 @@ describe.each(environmentNames())('%s workloads', (name) => {
     }
   });
 
-  it("scales on CPU 70 % and memory 80 % at seed 003's pace, behind seed 004's 3-minute (up) and 10-minute (down) windows", () => {
+  it("scales on CPU 70 % and memory 80 % at CAP-03's pace, behind its 3-minute (up) and 10-minute (down) windows", () => {
     for (const hpa of objects<HpaJson>(env, 'HorizontalPodAutoscaler')) {
       expect(hpa.apiVersion).toBe('autoscaling/v2');
       expect(hpa.spec.metrics.map((m) => [m.resource!.name, m.resource!.target.averageUtilization])).toEqual([

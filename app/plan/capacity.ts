@@ -78,7 +78,7 @@ export interface VolumePlan {
 
 /**
  * The data layer (the pods the data stores' operators run): its pods, their disks, and its share of
- * the node pools it runs on (by requested CPU) plus the disks, to compare with seed 004's $280 a month
+ * the node pools it runs on (by requested CPU) plus the disks, to compare with CAP-10's $280 a month
  * for self-managed PostgreSQL.
  */
 export interface DataLayerPlan {

@@ -16,15 +16,15 @@ export function monthlyCost(nodes: number, pool: NodePool, machine: MachineType)
 }
 
 /**
- * Monthly cost per expected user, the figure the seeds budget against ($0.05 per user per month
+ * Monthly cost per expected user, the figure CAP-10 budgets against ($0.05 per user per month
  * at 100K users). Undefined when the environment declares no users.
  */
 export function costPerUser(monthly: number, users: number | undefined): number | undefined {
   return users === undefined ? undefined : monthly / users;
 }
 
-/** The seeds' budget: $0.05 per user per month (quoted at 100K users). */
-export const SEED_COST_PER_USER = 0.05;
+/** CAP-10's budget: $0.05 per user per month (quoted at 100K users). */
+export const COST_PER_USER_BUDGET = 0.05;
 
-/** Seed 004: self-managed PostgreSQL on GKE at about $280 a month (against the managed offer's ~92 % more). */
-export const SEED_SELF_MANAGED_POSTGRES_MONTHLY = 280;
+/** CAP-10: self-managed PostgreSQL on GKE at about $280 a month (against the managed offer's ~92 % more). */
+export const SELF_MANAGED_POSTGRES_MONTHLY = 280;

@@ -3,7 +3,7 @@
  * and as a script reads it (JSON, rounded to the precision the inputs have).
  */
 import type { CapacityPlan, PoolPlan, Range } from './capacity';
-import { SEED_COST_PER_USER, SEED_SELF_MANAGED_POSTGRES_MONTHLY } from './cost';
+import { COST_PER_USER_BUDGET, SELF_MANAGED_POSTGRES_MONTHLY } from './cost';
 
 export const PLAN_FORMATS = ['table', 'markdown', 'json'] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
@@ -135,7 +135,7 @@ function summaryLines(plan: CapacityPlan): string[] {
     plan.costPerUser === undefined
       ? 'cost per user: no expected users declared (environment.users)'
       : `cost per user: $${num(plan.costPerUser.min, 4)}-$${num(plan.costPerUser.max, 4)} a month for ${num(plan.users ?? 0, 0)} users ` +
-        `(seed budget $${SEED_COST_PER_USER}: ${plan.costPerUser.max <= SEED_COST_PER_USER ? 'within' : plan.costPerUser.min <= SEED_COST_PER_USER ? 'within at the floor only' : 'over'})`;
+        `(CAP-10 budget $${COST_PER_USER_BUDGET}: ${plan.costPerUser.max <= COST_PER_USER_BUDGET ? 'within' : plan.costPerUser.min <= COST_PER_USER_BUDGET ? 'within at the floor only' : 'over'})`;
   const disks = plan.storage.reduce((sum, v) => sum + v.monthlyCost, 0);
   const data = plan.dataLayer;
   const dataLine =
@@ -144,7 +144,7 @@ function summaryLines(plan: CapacityPlan): string[] {
       : [
           `data layer: ${num(data.pods, 0)} pods (${num(data.cpu, 3)} CPU / ${num(data.memoryGiB, 3)} GiB requested), ${num(data.storageGiB, 0)} GiB of disks: ` +
             `${span(data.monthlyCost, money)} a month (nodes by requested CPU ${span(data.nodesMonthlyCost, money)} + disks ${money(data.storageMonthlyCost)})` +
-            `${data.costPerUser === undefined ? '' : `, $${num(data.costPerUser.min, 4)}-$${num(data.costPerUser.max, 4)} per user`}; seed 004: ${money(SEED_SELF_MANAGED_POSTGRES_MONTHLY)} for self-managed PostgreSQL`,
+            `${data.costPerUser === undefined ? '' : `, $${num(data.costPerUser.min, 4)}-$${num(data.costPerUser.max, 4)} per user`}; CAP-10: ${money(SELF_MANAGED_POSTGRES_MONTHLY)} for self-managed PostgreSQL`,
         ];
   return [
     `monthly cost: ${span(plan.monthlyCost, money)} (${plan.hoursPerMonth} h/month; spot pools at the spot price${disks > 0 ? `; persistent disks ${money(disks)}` : ''})`,

@@ -1,5 +1,5 @@
 /**
- * `npm run verify`: the committed output of each selected environment, proven against a real API
+ * `npm run verify` (OPS-04): the committed output of each selected environment, proven against a real API
  * server of the Kubernetes version the environment targets and the community's checkers.
  *
  * 1. the environments (the project's own loader) and the minors they target; every minor needs a

@@ -52,7 +52,7 @@ describe('Autoscaler', () => {
     expect(hpa.spec.maxReplicas).toBe(10);
   });
 
-  it('targets CPU 70 % and memory 80 % by default (AUTOSCALING_DEFAULTS, seed 002)', () => {
+  it('targets CPU 70 % and memory 80 % by default (AUTOSCALING_DEFAULTS, CAP-03)', () => {
     const { hpa, autoscaler } = render(required);
     expect(hpa.spec.metrics.every((m) => m.type === 'Resource' && m.resource.target.type === 'Utilization')).toBe(true);
     expect(utilization(hpa)).toEqual({ cpu: 70, memory: 80 });
@@ -60,7 +60,7 @@ describe('Autoscaler', () => {
     expect(autoscaler.memoryPercent).toBe(80);
   });
 
-  it("scales at seed 003's pace (up 100 % a minute, down 10 %) behind seed 004's windows: CPU high for 3 minutes up, low for 10 down", () => {
+  it("scales at CAP-03's pace (up 100 % a minute, down 10 %) behind its windows: CPU high for 3 minutes up, low for 10 down", () => {
     const { hpa } = render(required);
     expect(hpa.spec.behavior).toEqual({
       scaleUp: { stabilizationWindowSeconds: 180, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 60 }] },

@@ -1,5 +1,5 @@
 /**
- * The data layer's constructs, each in a fresh test chart: what they emit, the numbers of seed 004
+ * The data layer's constructs, each in a fresh test chart: what they emit, the numbers of DAT-02 to DAT-08
  * they carry, and the props they refuse.
  */
 import { describe, expect, it } from 'vitest';
@@ -110,7 +110,7 @@ describe('PostgresCluster', () => {
       'Cluster',
     );
 
-  it("sizes every instance alike with Guaranteed QoS: seed 004's primary, 4 vCPU / 16 GB", () => {
+  it("sizes every instance alike with Guaranteed QoS: DAT-08's primary, 4 vCPU / 16 GB", () => {
     const pg = spec(cluster);
     expect(pg.spec.instances).toBe(2);
     expect(pg.spec.resources).toEqual({ requests: { cpu: '4', memory: '16Gi' }, limits: { cpu: '4', memory: '16Gi' } });
@@ -136,7 +136,7 @@ describe('PostgresCluster', () => {
     expect(pg.spec.bootstrap).toEqual({ initdb: { database: 'app', owner: 'app', secret: { name: 'postgres-app-credentials' } } });
   });
 
-  it("as the DR replica (seed 004's standby, 2 vCPU / 8 GB), restores from the primary's archive and follows it", () => {
+  it("as the DR replica (DAT-08's standby, 2 vCPU / 8 GB), restores from the primary's archive and follows it", () => {
     const pg = spec({
       ...cluster,
       instances: 1,
@@ -179,7 +179,7 @@ const pooler: PostgresPoolerProps = {
 };
 
 describe('PostgresPooler', () => {
-  it("runs PgBouncer in transaction mode with seed 000's 200 client connections, shared by its pods", () => {
+  it("runs PgBouncer in transaction mode with DAT-06's 200 client connections, shared by its pods", () => {
     const objects = synth((c) => new PostgresPooler(c, 'pooler', pooler));
     const p = only<Pooler>(objects, 'Pooler');
     expect(p.spec.type).toBe('rw');
@@ -346,7 +346,7 @@ describe('LatencyAutoscaler', () => {
     expect(scaled.spec.fallback).toEqual({ failureThreshold: 3, replicas: 20, behavior: 'currentReplicasIfHigher' });
   });
 
-  it("keeps seed 004's windows: up after 3 minutes (180 s), down after 10 (600 s)", () => {
+  it("keeps CAP-03's windows: up after 3 minutes (180 s), down after 10 (600 s)", () => {
     const behavior = scaled.spec.advanced.horizontalPodAutoscalerConfig.behavior;
     expect(behavior.scaleUp.stabilizationWindowSeconds).toBe(180);
     expect(behavior.scaleDown.stabilizationWindowSeconds).toBe(600);

@@ -65,7 +65,7 @@ describe('DeliveryAnalyses', () => {
     expect(render(required).objects.map((o) => o.metadata.labels)).toEqual([labels, labels, labels]);
   });
 
-  it('gates a promotion on smoke traffic and 5 success-rate measurements a minute apart by default (ANALYSIS_DEFAULTS, seed 002)', () => {
+  it('gates a promotion on smoke traffic and 5 success-rate measurements a minute apart by default (ANALYSIS_DEFAULTS, DEL-01)', () => {
     const gate = render(required).template('preview-gate');
     expect(gate.spec.args).toEqual([{ name: 'service-name' }, { name: 'health-path' }]);
     expect(gate.spec.metrics.map((m) => m.name)).toEqual(['smoke-traffic', 'success-rate']);

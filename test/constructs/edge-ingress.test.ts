@@ -67,7 +67,7 @@ describe('EdgeIngress', () => {
     expect(ingress('backend').spec.tls).toEqual([{ hosts: ['app.example.com', 'api.example.com'], secretName: 'public-prod-tls' }]);
   });
 
-  it('forces HTTPS and limits each client to the rate, with no burst above it (seed 000)', () => {
+  it('forces HTTPS and limits each client to the rate, with no burst above it (SEC-01, SEC-02)', () => {
     expect(render(required).ingress('frontend').metadata.annotations).toEqual({
       'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
       'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',

@@ -74,7 +74,7 @@ describe('MeshRouting', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  it("applies seed 001's circuit breaker by default (TRAFFIC_DEFAULTS)", () => {
+  it("applies AVL-03's circuit breaker by default (TRAFFIC_DEFAULTS)", () => {
     const { rule } = render(required);
     expect(rule.apiVersion).toBe('networking.istio.io/v1');
     expect(rule.spec.host).toBe(host);

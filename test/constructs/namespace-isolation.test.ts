@@ -30,7 +30,7 @@ describe('NamespaceIsolation', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  it('denies all ingress and egress of every pod (seed 003)', () => {
+  it('denies all ingress and egress of every pod (SEC-06)', () => {
     const deny = only<NetworkPolicy>(render({ labels, mesh: false }), 'NetworkPolicy', 'default-deny');
     expect(deny.metadata.labels).toEqual(labels);
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });

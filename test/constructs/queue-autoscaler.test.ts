@@ -66,7 +66,7 @@ describe('QueueAutoscaler', () => {
     expect(scaled.spec.maxReplicaCount).toBe(20);
   });
 
-  it('polls every 15 s and cools down for 5 minutes by default (QUEUE_SCALING_DEFAULTS, seed 004)', () => {
+  it('polls every 15 s and cools down for 5 minutes by default (QUEUE_SCALING_DEFAULTS, CAP-05)', () => {
     const { scaled } = render(props(redis));
     expect(scaled.spec.pollingInterval).toBe(15);
     expect(scaled.spec.cooldownPeriod).toBe(300);

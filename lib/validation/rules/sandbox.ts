@@ -1,5 +1,5 @@
 /**
- * Untrusted code (the user-project sandbox, seed 003). A namespace labelled `workload-trust: untrusted`
+ * Untrusted code (the user-project sandbox, SEC-09). A namespace labelled `workload-trust: untrusted`
  * runs code the platform did not write:
  * - sandbox/isolation: every pod template there runs under GKE Sandbox's `gvisor` RuntimeClass (gVisor's
  *   user-space kernel; GKE creates the RuntimeClass with handler `gvisor` and taints the pool's nodes
