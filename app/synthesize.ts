@@ -17,6 +17,9 @@ import { writeEnvironments } from './dist-writer';
 import { renderEnvironment, type RenderedEnvironment } from './render';
 import { checkDrPairs, formatReport, validate } from '../lib/validation';
 import type { ValidationContext, ValidationReport } from '../lib/validation/types';
+import { namesTool } from '../lib/core/waivers';
+import { isCheckerWaiver } from './verify/findings';
+import { SIMULATION_WAIVERS } from './simulate/findings';
 
 /** The environment files of this checkout (from the bundle in .build/ or the sources in app/ alike). */
 const ENVIRONMENTS_DIR = join(__dirname, '..', 'environments');
@@ -46,7 +49,10 @@ function hasErrors(report: ValidationReport): boolean {
   return report.violations.some((v) => v.severity === 'error');
 }
 
-/** How an environment's output is judged: its tier, its ingress controller and its waivers. */
+/**
+ * How an environment's output is judged: its tier, its ingress controller and the waivers of the
+ * validator's rules (those of verify's checkers and of the simulation are theirs to apply).
+ */
 export function validationContext(environment: Environment): ValidationContext {
   return {
     environment: environment.name,
@@ -55,7 +61,7 @@ export function validationContext(environment: Environment): ValidationContext {
     kubernetesVersion: environment.cluster.kubernetesVersion,
     network: environment.cluster.network,
     nodePoolLabel: environment.cluster.nodePoolLabel,
-    waivers: environment.waivers,
+    waivers: environment.waivers.filter((waiver) => !isCheckerWaiver(waiver) && !namesTool(waiver, SIMULATION_WAIVERS.tools)),
   };
 }
 

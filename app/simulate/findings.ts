@@ -4,8 +4,13 @@
  * `simulate/<rule>` and that names one object by kind, namespace and name, with its reason. A waiver
  * that matches nothing is itself a finding (a warning; an error in CI, as verify's).
  */
-import { isSimulationWaiver, waiverObject } from '../../lib/validation/checker-waivers';
-import type { Waiver } from '../../lib/validation/types';
+import { matchWaivers, type Waiver, type WaiverScope, unusedWaiverMessage, waiverObject } from '../../lib/core/waivers';
+
+/** The simulation's waivers: those whose rule reads `simulate/<rule>`, matched on the object's namespace too. */
+export const SIMULATION_WAIVERS = { tools: ['simulate'], objects: 'exact' } as const satisfies WaiverScope;
+
+/** Findings no waiver excuses: the simulation could not see its data, or the API server refused the output. */
+const UNWAIVABLE_RULES: readonly SimulationRule[] = ['not-settled', 'apply-rejected'];
 
 export type SimulationRule =
   /** a pod the scheduler could not place with every workload at its autoscaler's floor */
@@ -60,33 +65,22 @@ export function applySimulationWaivers(
   findings: readonly SimFinding[],
   waivers: readonly Waiver[],
 ): { open: SimFinding[]; waived: WaivedSimFinding[] } {
-  const active = new Map<string, { waiver: Waiver; index: number; used: boolean }>();
-  waivers.forEach((waiver, index) => {
-    if (isSimulationWaiver(waiver)) active.set(`${waiverObject(waiver)}\u0000${waiver.rule}`, { waiver, index, used: false });
-  });
-  const open: SimFinding[] = [];
-  const waived: WaivedSimFinding[] = [];
-  for (const finding of findings) {
-    const hit = active.get(`${finding.object}\u0000simulate/${finding.rule}`);
-    if (hit === undefined || finding.rule === 'not-settled' || finding.rule === 'apply-rejected') {
-      open.push(finding);
-      continue;
-    }
-    hit.used = true;
-    waived.push({ finding, reason: hit.waiver.reason });
-  }
-  for (const { waiver, index, used } of active.values()) {
-    if (used) continue;
-    open.push({
+  const match = matchWaivers(findings, waivers, SIMULATION_WAIVERS, (finding) => ({
+    rule: `simulate/${finding.rule}`,
+    object: finding.object,
+    waivable: !UNWAIVABLE_RULES.includes(finding.rule),
+  }));
+  const unused = match.unused.map(
+    ({ waiver, index }): SimFinding => ({
       environment,
       rule: 'waiver-unused',
       severity: 'warning',
       object: waiverObject(waiver),
       phase: 'waivers',
-      message: `waivers[${index}]: waiver of ${waiver.rule} for ${waiverObject(waiver)} matches no finding (remove it)`,
-    });
-  }
-  return { open, waived };
+      message: unusedWaiverMessage({ waiver, index }),
+    }),
+  );
+  return { open: [...match.open, ...unused], waived: match.waived.map(({ finding, waiver }) => ({ finding, reason: waiver.reason })) };
 }
 
 export function compareSimFindings(a: SimFinding, b: SimFinding): number {

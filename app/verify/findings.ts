@@ -5,12 +5,28 @@
  * warnings, a stale dist/, and verify's own proof that a checker ran (coverage.ts) are never waivable:
  * they are fixed in the generator or in the checker's adapter.
  */
-import { isCheckerWaiver, UNWAIVABLE_CHECKERS, WAIVABLE_CHECKERS, waiverObject, waiverTool } from '../../lib/validation/checker-waivers';
+import {
+  matchWaivers,
+  namesTool,
+  ruleTool,
+  type Waiver,
+  type WaiverScope,
+  unusedWaiverMessage,
+  waiverObject,
+} from '../../lib/core/waivers';
 
-import type { Waiver } from '../../lib/validation/types';
+/** Checkers whose findings a waiver may excuse, as they prefix a waiver's rule (`kube-score/<check>`). */
+export const WAIVABLE_TOOLS = ['kubeconform', 'kube-score', 'pluto', 'kubectl-argo-rollouts', 'istioctl', 'checkov', 'verify'] as const;
+/** Findings nobody may waive: the API server's and a stale dist/. */
+export const UNWAIVABLE_TOOLS = ['apiserver', 'dist'] as const;
 
-export const WAIVABLE_TOOLS = WAIVABLE_CHECKERS;
-export const UNWAIVABLE_TOOLS = UNWAIVABLE_CHECKERS;
+/** verify's waivers: those whose rule names a waivable checker first, matched on the object's namespace too. */
+export const VERIFY_WAIVERS: WaiverScope = { tools: WAIVABLE_TOOLS, objects: 'exact' };
+
+/** A waiver meant for verify: its rule names one of verify's tools first (an unwaivable one is refused, not ignored). */
+export function isCheckerWaiver(waiver: Pick<Waiver, 'rule'>): boolean {
+  return namesTool(waiver, [...WAIVABLE_TOOLS, ...UNWAIVABLE_TOOLS]);
+}
 
 export type ToolName = (typeof WAIVABLE_TOOLS)[number] | (typeof UNWAIVABLE_TOOLS)[number] | 'polaris';
 
@@ -57,50 +73,40 @@ export function applyVerifyWaivers(
   /** The project's exceptions (exceptions.ts): the reason a rule does not apply to a finding's object. */
   exception: (finding: Finding) => string | undefined = () => undefined,
 ): { open: Finding[]; waived: WaivedFinding[] } {
-  const open: Finding[] = [];
-  const waived: WaivedFinding[] = [];
-  const active = new Map<string, { waiver: Waiver; index: number; used: boolean }>();
-  waivers.forEach((waiver, index) => {
-    if (!isCheckerWaiver(waiver)) return;
-    const where = waiverObject(waiver);
-    const tool = waiverTool(waiver) ?? '';
-    if ((UNWAIVABLE_TOOLS as readonly string[]).includes(tool)) {
-      open.push({
+  const refused = waivers.flatMap((waiver, index): Finding[] => {
+    if (!namesTool(waiver, UNWAIVABLE_TOOLS)) return [];
+    const tool = ruleTool(waiver.rule);
+    return [
+      {
         environment,
         tool: 'verify',
         rule: 'waiver-unwaivable',
         severity: 'error',
-        object: where,
+        object: waiverObject(waiver),
         message: `waivers[${index}]: ${waiver.rule} cannot be waived (${tool} findings are fixed in the generator)`,
-      });
-      return;
-    }
-    active.set(`${where}\u0000${waiver.rule}`, { waiver, index, used: false });
+      },
+    ];
   });
-  for (const finding of findings) {
-    const hit = active.get(`${finding.object}\u0000${qualifiedRule(finding)}`);
-    if (unwaivable(finding)) {
-      open.push(finding);
-      continue;
-    }
-    if (!hit) {
-      const reason = exception(finding);
-      if (reason === undefined) open.push(finding);
-      else waived.push({ finding, reason });
-      continue;
-    }
-    hit.used = true;
-    waived.push({ finding, reason: hit.waiver.reason });
+  const match = matchWaivers(findings, waivers, VERIFY_WAIVERS, (finding) => ({
+    rule: qualifiedRule(finding),
+    object: finding.object,
+    waivable: !unwaivable(finding),
+  }));
+  const waived: WaivedFinding[] = match.waived.map(({ finding, waiver }) => ({ finding, reason: waiver.reason }));
+  const open: Finding[] = [...refused];
+  for (const finding of match.open) {
+    const reason = unwaivable(finding) ? undefined : exception(finding);
+    if (reason === undefined) open.push(finding);
+    else waived.push({ finding, reason });
   }
-  for (const { waiver, index, used } of active.values()) {
-    if (used) continue;
+  for (const { waiver, index } of match.unused) {
     open.push({
       environment,
       tool: 'verify',
       rule: 'waiver-unused',
       severity: 'warning',
       object: waiverObject(waiver),
-      message: `waivers[${index}]: waiver of ${waiver.rule} for ${waiverObject(waiver)} matches no finding (remove it)`,
+      message: unusedWaiverMessage({ waiver, index }),
     });
   }
   return { open, waived };

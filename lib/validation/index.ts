@@ -2,13 +2,13 @@
  * The validator: strict schema checks per object, then the policy and cross-object rules over the
  * whole environment, then waivers. Reports are per environment.
  */
-import { isCheckerWaiver, isSimulationWaiver } from './checker-waivers';
 import { runRules } from './rules/all';
 import { objectId } from './rules/model';
 import { kubernetesVersionViolation } from './kubernetes-version';
 import { validateSchema } from './schema';
 import type { Manifest } from '../core/manifest';
-import type { ValidationContext, ValidationReport, Violation, WaivedViolation, Waiver } from './types';
+import { matchWaivers, type Waiver } from '../core/waivers';
+import type { ValidationContext, ValidationReport, Violation, WaivedViolation } from './types';
 
 export { RULE_IDS, runRules } from './rules/all';
 export { checkDrPairs, DR_CREDENTIALS } from './rules/dr-pairs';
@@ -27,12 +27,7 @@ export function validate(objects: readonly Manifest[], ctx: ValidationContext, e
   if (noSchemas !== undefined) found.push(noSchemas);
   else for (const obj of objects) for (const v of validateSchema(obj, ctx.kubernetesVersion)) found.push(v);
   for (const v of runRules(objects, ctx)) found.push(v);
-  // Waivers of the community checkers' rules are verify's (app/verify), those of the simulation's
-  // findings are simulate's (app/simulate); neither is this validator's.
-  const { violations, waived } = applyWaivers(
-    found,
-    (ctx.waivers ?? []).filter((waiver) => !isCheckerWaiver(waiver) && !isSimulationWaiver(waiver)),
-  );
+  const { violations, waived } = applyWaivers(found, ctx.waivers ?? []);
   violations.sort(compareViolations);
   waived.sort((a, b) => compareViolations(a.violation, b.violation));
 
@@ -55,63 +50,40 @@ export function validate(objects: readonly Manifest[], ctx: ValidationContext, e
   };
 }
 
-function waiverKey(kind: string, name: string, rule: string): string {
-  return `${kind}\u0000${name}\u0000${rule}`;
-}
-
-/** Kind and name of a violation's object (`Kind/ns/name` or `Kind/name`). */
-function kindAndName(object: string): [string, string] {
-  return [object.slice(0, object.indexOf('/')), object.slice(object.lastIndexOf('/') + 1)];
-}
-
 /**
- * Moves violations matched by a waiver (same kind, object name and rule) to `waived`. A waiver with
- * no written reason waives nothing and is itself an error; a waiver that matches nothing is a
- * warning, so stale waivers get cleaned up.
+ * Moves violations matched by a waiver (same kind, object name and rule: lib/core/waivers.ts) to
+ * `waived`. A waiver with no written reason waives nothing and is itself an error; a waiver that
+ * matches nothing is a warning, so stale waivers get cleaned up. Every waiver given is this
+ * validator's: the caller leaves out those of other checkers (app/synthesize.ts).
  */
 export function applyWaivers(
   found: readonly Violation[],
   waivers: readonly Waiver[],
 ): { violations: Violation[]; waived: WaivedViolation[] } {
-  const violations: Violation[] = [];
-  const waived: WaivedViolation[] = [];
-  const active = new Map<string, { waiver: Waiver; index: number; used: boolean }>();
-  waivers.forEach((waiver, index) => {
-    const where = `${waiver.kind}/${waiver.name}`;
-    if (!waiver.reason || waiver.reason.trim() === '') {
-      violations.push({
+  const match = matchWaivers(found, waivers, { objects: 'kind-and-name' }, (v) => v);
+  const where = (waiver: Waiver) => `${waiver.kind}/${waiver.name}`;
+  const violations: Violation[] = [
+    ...match.unreasoned.map(
+      ({ waiver, index }): Violation => ({
         rule: WAIVER_REASON,
         severity: 'error',
-        object: where,
+        object: where(waiver),
         path: `waivers[${index}].reason`,
-        message: `waiver of ${waiver.rule} for ${where} has no reason (every waiver must say why the rule does not apply)`,
-      });
-      return;
-    }
-    const key = waiverKey(waiver.kind, waiver.name, waiver.rule);
-    if (!active.has(key)) active.set(key, { waiver, index, used: false });
-  });
-  for (const v of found) {
-    const [kind, name] = kindAndName(v.object);
-    const hit = active.get(waiverKey(kind, name, v.rule));
-    if (!hit) {
-      violations.push(v);
-      continue;
-    }
-    hit.used = true;
-    waived.push({ violation: v, reason: hit.waiver.reason });
-  }
-  for (const { waiver, index, used } of active.values()) {
-    if (used) continue;
-    violations.push({
-      rule: WAIVER_UNUSED,
-      severity: 'warning',
-      object: `${waiver.kind}/${waiver.name}`,
-      path: `waivers[${index}]`,
-      message: `waiver of ${waiver.rule} for ${waiver.kind}/${waiver.name} matches no violation (remove it)`,
-    });
-  }
-  return { violations, waived };
+        message: `waiver of ${waiver.rule} for ${where(waiver)} has no reason (every waiver must say why the rule does not apply)`,
+      }),
+    ),
+    ...match.open,
+    ...match.unused.map(
+      ({ waiver, index }): Violation => ({
+        rule: WAIVER_UNUSED,
+        severity: 'warning',
+        object: where(waiver),
+        path: `waivers[${index}]`,
+        message: `waiver of ${waiver.rule} for ${where(waiver)} matches no violation (remove it)`,
+      }),
+    ),
+  ];
+  return { violations, waived: match.waived.map(({ finding, waiver }) => ({ violation: finding, reason: waiver.reason })) };
 }
 
 function compareViolations(a: Violation, b: Violation): number {

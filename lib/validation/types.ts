@@ -3,6 +3,9 @@
  * dist/), so it validates exactly what a GitOps controller will apply.
  */
 import type { Dataplane, GoogleApisAccess } from '../gke-network';
+import type { Waiver } from '../core/waivers';
+
+export type { Waiver } from '../core/waivers';
 
 export type Severity = 'error' | 'warning';
 
@@ -14,16 +17,6 @@ export interface Violation {
   /** JSON-pointer-like field path inside the object, e.g. `spec.template.spec.containers[0].image`. */
   readonly path: string;
   readonly message: string;
-}
-
-/** A rule waived for one object, with the written reason the environment file must give. */
-export interface Waiver {
-  readonly kind: string;
-  /** The object's namespace; absent only for a cluster-scoped object (a checker's waiver matches by it). */
-  readonly namespace?: string;
-  readonly name: string;
-  readonly rule: string;
-  readonly reason: string;
 }
 
 export interface ValidationContext {
@@ -39,6 +32,10 @@ export interface ValidationContext {
   readonly network?: { readonly dataplane: Dataplane; readonly googleApis: GoogleApisAccess };
   /** Node label whose value is the node pool name (environment cluster.nodePoolLabel). @default cloud.google.com/gke-nodepool */
   readonly nodePoolLabel?: string;
+  /**
+   * The waivers of this validator's rules, matched by kind, name and rule (lib/core/waivers.ts). The
+   * caller leaves out those other checkers apply (app/synthesize.ts). @default []
+   */
   readonly waivers?: readonly Waiver[];
 }
 

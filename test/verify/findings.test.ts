@@ -1,9 +1,9 @@
 /** verify's waivers: one object and one checker rule at a time, never the API server's findings. */
 import { describe, expect, it } from 'vitest';
-import { applyVerifyWaivers, type Finding } from '../../app/verify/findings';
+import { applyVerifyWaivers, isCheckerWaiver, type Finding } from '../../app/verify/findings';
+import { validationContext } from '../../app/synthesize';
 import { validate } from '../../lib/validation';
-import { isCheckerWaiver } from '../../lib/validation/checker-waivers';
-import type { Waiver } from '../../lib/validation/types';
+import type { Waiver } from '../../lib/core/waivers';
 import { environmentNames } from '../../environments';
 import { environment } from '../helpers';
 
@@ -66,9 +66,17 @@ describe('applyVerifyWaivers', () => {
 });
 
 describe('checker waivers in the environments', () => {
-  it('are ignored by the in-process validator: no unused-waiver warning for them', () => {
-    const report = validate([], { environment: 'prod', production: true, waivers: [waiver({})] });
-    expect(report.violations).toEqual([]);
+  it("are left out of the in-process validator's waivers: no unused-waiver warning for them", () => {
+    const simulation = waiver({ rule: 'simulate/eviction-blocked' });
+    const own = waiver({ rule: 'pod/probes' });
+    const context = validationContext({
+      ...environment('prod'),
+      waivers: [waiver({}), waiver({ rule: 'apiserver/rejected' }), simulation, own],
+    });
+    expect(context.waivers).toEqual([own]);
+    expect(validate([], context).violations.map((v) => v.message)).toEqual([
+      'waiver of pod/probes for Deployment/worker matches no violation (remove it)',
+    ]);
     expect(isCheckerWaiver(waiver({}))).toBe(true);
     expect(isCheckerWaiver(waiver({ rule: 'pod/probes' }))).toBe(false);
   });
