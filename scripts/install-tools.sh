@@ -45,28 +45,9 @@ limited() {
   return "$rc"
 }
 
-# --- tools/versions.env: KEY=value lines, no shell evaluation ---------------
-load_versions() {
-  local line key val n=0
-  [ -f "$VERSIONS_FILE" ] || die "missing $VERSIONS_FILE"
-  while IFS= read -r line || [ -n "$line" ]; do
-    n=$((n + 1))
-    case "$line" in '' | '#'*) continue ;; esac
-    [[ "$line" =~ ^([A-Z][A-Z0-9_]*)=(.*)$ ]] || die "versions.env:$n: not KEY=value: $line"
-    key="${BASH_REMATCH[1]}"
-    val="${BASH_REMATCH[2]}"
-    if [[ "$val" =~ ^\"(.*)\"$ ]]; then val="${BASH_REMATCH[1]}"; fi
-    [[ "$val" != *[\$\`\"\\]* ]] || die "versions.env:$n: value must be literal: $line"
-    printf -v "$key" '%s' "$val"
-  done <"$VERSIONS_FILE"
-  local req
-  for req in KUBERNETES_VERSIONS ETCD_VERSION KUBECONFORM_VERSION KUBE_SCORE_VERSION \
-    PLUTO_VERSION HELM_VERSION ARGO_ROLLOUTS_VERSION ISTIO_PSEUDO_VERSION ISTIOCTL_VERSION_LABEL \
-    CHECKOV_VERSION PYYAML_VERSION PROMETHEUS_VERSION PROMTOOL_VERSION_LABEL KWOK_VERSION; do
-    [ -n "${!req:-}" ] || die "versions.env: $req is not set"
-  done
-  POLARIS_VERSION="${POLARIS_VERSION:-}"
-}
+# --- tools/versions.env: KEY=value lines, no shell evaluation (its one reader) --
+# shellcheck source=../tools/versions.sh
+source "$ROOT/tools/versions.sh"
 
 sha() { cat "$@" | sha256sum | cut -c1-16; }  # content hash of files
 
@@ -325,7 +306,7 @@ on_signal() {
 trap on_signal INT TERM
 
 # --- main -------------------------------------------------------------------
-load_versions
+load_versions "$VERSIONS_FILE"
 command -v go >/dev/null || die "go is not on PATH (Go >= 1.26 is needed)"
 mkdir -p "$BIN" "$STAMPS" "$LOGS"
 GO_VERSION="$(go env GOVERSION)"

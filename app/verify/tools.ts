@@ -4,7 +4,7 @@
  * every tool is already built.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** The repository root: the nearest folder above this file that holds tools/versions.env. */
@@ -30,19 +30,30 @@ export class ToolsMissingError extends Error {
   }
 }
 
-/** tools/versions.env as KEY → value (the same rules as the installer: literal values, no expansion). */
-export function readVersions(file = VERSIONS_FILE): Record<string, string> {
-  const out: Record<string, string> = {};
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((line, index) => {
-      if (line.trim() === '' || line.startsWith('#')) return;
-      const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
-      if (!match) throw new Error(`${file}:${index + 1}: not KEY=value: ${line}`);
-      const value = match[2]!;
-      out[match[1]!] = /^"(.*)"$/.exec(value)?.[1] ?? value;
-    });
-  return out;
+/** The one reader of tools/versions.env (the installer sources it too): it parses the file and checks its keys. */
+const VERSIONS_READER = join(ROOT, 'tools', 'versions.sh');
+
+const read = new Map<string, Readonly<Record<string, string>>>();
+
+/**
+ * tools/versions.env as KEY → value, read by tools/versions.sh: every key it knows, literal values,
+ * no expansion; every required key set.
+ * @throws Error with the reader's message (`<file>:<line>: ...`) when the file is malformed
+ */
+export function readVersions(file = VERSIONS_FILE): Readonly<Record<string, string>> {
+  const known = read.get(file);
+  if (known !== undefined) return known;
+  const result = spawnSync('bash', [VERSIONS_READER, file], { encoding: 'utf8' });
+  if (result.error) throw new Error(`tools/versions.sh could not run (${result.error.message})`);
+  if (result.status !== 0) throw new Error(result.stderr.trim() || `tools/versions.sh exited with ${result.status}`);
+  const values = Object.fromEntries(
+    result.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  read.set(file, values);
+  return values;
 }
 
 export interface PinnedVersions {
@@ -62,9 +73,10 @@ export interface PinnedVersions {
 }
 
 export function pinnedVersions(values = readVersions()): PinnedVersions {
+  // tools/versions.sh has checked that every required key is set; a key missing here is one it does not read.
   const need = (key: string): string => {
     const value = values[key];
-    if (value === undefined || value === '') throw new Error(`tools/versions.env: ${key} is not set`);
+    if (value === undefined) throw new Error(`tools/versions.sh does not read ${key}: add it to VERSION_KEYS`);
     return value;
   };
   const kubernetes = new Map(
@@ -83,7 +95,7 @@ export function pinnedVersions(values = readVersions()): PinnedVersions {
     istioctl: need('ISTIOCTL_VERSION_LABEL'),
     checkov: need('CHECKOV_VERSION'),
     helm: need('HELM_VERSION'),
-    polaris: values.POLARIS_VERSION ?? '',
+    polaris: need('POLARIS_VERSION'),
   };
 }
 

@@ -35,7 +35,7 @@ import type { KubeClient } from '../kube-client';
 import { toError, statusMessage } from '../kube-client';
 import { readEnvironmentOutput, type EnvironmentOutput, type SourcedManifest } from '../manifests';
 import { serverOpenApi, writeKubeconformSchemas } from '../schemas';
-import { pinnedVersions, ROOT, readVersions } from '../tools';
+import { pinnedVersions, ROOT } from '../tools';
 import { createWorkspace } from '../workspace';
 import { CHART_SOURCE_WAIVERS } from './chart-source-waivers';
 import { injectorConfig, injectSidecars, injectsSidecars } from './inject';
@@ -280,7 +280,7 @@ export async function renderInstalls(
   counts: { cached: number; run: number },
   crdMirror?: string,
 ): Promise<Prepared[]> {
-  const helmVersion = readVersions().HELM_VERSION ?? '';
+  const helmVersion = pinnedVersions().helm;
   const prepared: Prepared[] = installs.map((install): Prepared => {
     if (install.type === 'manifests') return readManifests(environment, install, crdMirror);
     const source = chartSource(charts, install.chart, install.version);
