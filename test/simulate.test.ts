@@ -25,6 +25,7 @@ const MINOR = base.cluster.kubernetesVersion;
 const READY = inCi() || simulationBinaries(MINOR).every((name) => existsSync(toolPath(name)));
 const POOL_LABEL = base.cluster.nodePoolLabel;
 const NS = 'sim';
+const STAMPED = 'sim-projects';
 
 /** Two pools: `general` (on-demand, one to two nodes) and `batch` (spot, tainted, one node). */
 const env: Environment = {
@@ -113,6 +114,29 @@ const objects: Manifest[] = [
   }),
   // A pod that tolerates no pool: it selects the spot pool but not its taint.
   deployment('intolerant', '100m', { nodeSelector: { [POOL_LABEL]: 'batch' } }),
+  // A Rollout: the Argo Rollouts controller creates its ReplicaSet; its autoscaler sizes it 2-3.
+  {
+    ...deployment('rolled', '100m'),
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    spec: { ...(deployment('rolled', '100m').spec as object), strategy: { canary: {} } },
+  } as Manifest,
+  {
+    ...hpa('rolled', 2, 3),
+    spec: { scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'rolled' }, minReplicas: 2, maxReplicas: 3 },
+  } as Manifest,
+  // Pods an API stamps from a template, none up to its namespace's quota of 2.
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: STAMPED } } as Manifest,
+  { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace: STAMPED }, spec: { hard: { pods: '2' } } } as Manifest,
+  {
+    apiVersion: 'v1',
+    kind: 'PodTemplate',
+    metadata: { name: 'project', namespace: STAMPED },
+    template: {
+      metadata: { labels: { app: 'project' } },
+      spec: { ...(deployment('project', '100m').spec as { template: { spec: object } }).template.spec, restartPolicy: 'Never' },
+    },
+  } as unknown as Manifest,
 ];
 
 describe.skipIf(!READY)('npm run simulate finds each class of failure', () => {
@@ -153,6 +177,13 @@ describe.skipIf(!READY)('npm run simulate finds each class of failure', () => {
     const found = of('intolerant').filter((f) => f.rule === 'unschedulable-at-min');
     expect(found).toHaveLength(1);
     expect(found[0]!.message).toContain('untolerated taint');
+  });
+
+  it("a Rollout's pods come from the Argo Rollouts controller, a template's from stamping, each sized by the plan", () => {
+    expect(result.workloads[`Rollout/${NS}/rolled`]).toEqual({ min: 2, max: 3 });
+    expect(result.workloads[`PodTemplate/${STAMPED}/project`]).toEqual({ min: 0, max: 2 });
+    expect(result.standIns.filter((s) => s.includes('rolled'))).toEqual([]);
+    expect(result.findings.filter((f) => f.object.includes('rolled') || f.object.includes('project'))).toEqual([]);
   });
 
   it('the healthy workload is found nowhere, and the run fails', () => {

@@ -79,6 +79,8 @@ export interface EnvironmentSimulation {
   readonly server: string;
   readonly zones: readonly string[];
   readonly pods: { readonly min: number; readonly max: number };
+  /** Scheduled pods per plan workload (`Kind/namespace/name`) at the floor and the ceiling. */
+  readonly workloads: Readonly<Record<string, { readonly min: number; readonly max: number }>>;
   readonly pools: readonly PoolResult[];
   readonly drills: readonly DrillResult[];
   readonly standIns: readonly string[];
@@ -765,6 +767,16 @@ async function runEnvironment(
   const drills: DrillResult[] = [];
   const pools: PoolResult[] = [];
   const pods = { min: 0, max: 0 };
+  const perWorkload: Record<string, { min: number; max: number }> = {};
+  const countWorkloads = async (ctx: Context, state: Settled, end: 'min' | 'max') => {
+    const owners = await replicaSetOwners(ctx);
+    for (const target of sim.targets) perWorkload[target.workload] ??= { min: 0, max: 0 };
+    for (const pod of state.pods) {
+      if (pod.nodeName === undefined || pod.deleting) continue;
+      const workload = workloadOfPod(pod, owners, sim.targets);
+      if (perWorkload[workload] !== undefined) perWorkload[workload][end]++;
+    }
+  };
   {
     const cluster = new SimulatedCluster(env, client, sim.standIns, sim.targets);
     const ctx: Context = { env, cluster, findings, settleSeconds: options.settleSeconds ?? 90, log };
@@ -797,6 +809,7 @@ async function runEnvironment(
       }
     }
     pods.min = atMin.pods.filter((p) => p.nodeName !== undefined && !p.deleting).length;
+    await countWorkloads(ctx, atMin, 'min');
     await stateFindings(ctx, atMin, 'min', 'unschedulable-at-min');
     log(`min: ${pods.min} pods on ${atMin.nodes.length} nodes (${seconds(start)}s)`);
 
@@ -805,6 +818,7 @@ async function runEnvironment(
     for (const pool of plan.pools) await cluster.grow(pool.name, pool.nodes.max);
     const atMax = await scaleInPlanOrder(ctx, plan, 'max');
     pods.max = atMax.pods.filter((p) => p.nodeName !== undefined && !p.deleting).length;
+    await countWorkloads(ctx, atMax, 'max');
     await stateFindings(ctx, atMax, 'max', 'unschedulable-at-max');
     const usedMax = usedNodes(atMax);
     for (const pool of plan.pools) {
@@ -870,6 +884,7 @@ async function runEnvironment(
     server,
     zones: zonesOf(env),
     pods,
+    workloads: Object.fromEntries(Object.entries(perWorkload).sort(([a], [b]) => a.localeCompare(b))),
     pools,
     drills,
     standIns: sim.standIns.map((s) => `${s.standsFor} → ${s.object.kind} ${s.object.metadata.namespace}/${s.object.metadata.name}`),

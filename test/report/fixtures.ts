@@ -78,6 +78,7 @@ export function simulationFixture(environment: string, pools: readonly string[])
         server: 'v1.35.4',
         zones: ['a', 'b', 'c'],
         pods: { min: 1, max: 1 },
+        workloads: {},
         pools: pools.slice(0, 2).map((pool, i) => ({
           pool,
           spot: false,
