@@ -1,9 +1,11 @@
 /**
- * The command line. Each command lives in lib/commands/ and registers itself here. Errors a user
- * can act on are printed as their message alone, never as a stack trace, and exit non-zero.
+ * The command line. Each command lives in app/commands/ and registers itself here. Errors a user can
+ * act on (`UserError`: a bad environment, flag, name or file) are printed as their message alone and
+ * exit 1; anything else is a bug, printed with its stack at the TypeScript source, and exits 1 too.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { EnvironmentError, EnvironmentErrors } from '../environments/load';
+import { UserError } from '../lib/core/user-error';
 import { registerDiff } from './commands/diff';
 import { registerExplain } from './commands/explain';
 import { registerGraph } from './commands/graph';
@@ -12,6 +14,7 @@ import { registerPlan } from './commands/plan';
 import { registerReadme } from './commands/readme';
 import { registerSynth } from './commands/synth';
 import { registerValidate } from './commands/validate';
+import { sourceMappedStack } from './source-mapped-stack';
 
 const COMMANDS: readonly ((program: Command) => void)[] = [
   registerSynth,
@@ -34,10 +37,23 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   try {
     await createProgram().parseAsync([...argv]);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // Model errors are one issue per line; each line is its own error.
-    const lines = error instanceof EnvironmentError || error instanceof EnvironmentErrors ? message.split('\n') : [message];
-    for (const line of lines) console.error(`error: ${line}`);
     process.exitCode = 1;
+    if (!isUserError(error)) {
+      const stack = error instanceof Error ? sourceMappedStack(error) : String(error);
+      console.error(`internal error (a bug, not a problem with your input):\n${stack}`);
+      return;
+    }
+    // Model errors are one issue per line; each line is its own error.
+    const lines = error instanceof EnvironmentError || error instanceof EnvironmentErrors ? error.message.split('\n') : [error.message];
+    for (const line of lines) console.error(`error: ${line}`);
   }
+}
+
+/**
+ * An error whose message is all the user needs: one the code raised about their input, or a file the
+ * system could not read or write (a missing `--env-file`, an `--out` without permission).
+ */
+function isUserError(error: unknown): error is Error {
+  if (error instanceof UserError || error instanceof CommanderError) return true;
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 }

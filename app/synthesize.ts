@@ -20,6 +20,7 @@ import type { ValidationContext, ValidationReport } from '../lib/validation/type
 import { namesTool } from '../lib/core/waivers';
 import { isCheckerWaiver } from './verify/findings';
 import { SIMULATION_WAIVERS } from './simulate/findings';
+import { UserError } from '../lib/core/user-error';
 
 /** The environment files of this checkout (from the bundle in .build/ or the sources in app/ alike). */
 const ENVIRONMENTS_DIR = join(__dirname, '..', 'environments');
@@ -38,7 +39,7 @@ export interface ValidatedEnvironment extends RenderedEnvironment {
 }
 
 /** Output that failed validation; the message is the full report. */
-export class ValidationError extends Error {
+export class ValidationError extends UserError {
   constructor(readonly reports: readonly ValidationReport[]) {
     super(`refusing to write invalid manifests:\n${formatReport(reports.filter((r) => r.invalid > 0 || hasErrors(r)))}`);
     this.name = 'ValidationError';
@@ -73,7 +74,7 @@ export function loadSelected(options: Omit<SynthOptions, 'outDir'> = {}): Enviro
   const files = options.environmentFiles ?? [];
   const stray = unregisteredEnvironmentFiles(ENVIRONMENTS_DIR);
   if (stray.length > 0) {
-    throw new Error(
+    throw new UserError(
       stray
         .map(
           (file) =>

@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../lib/core/user-error';
 import dev from './dev';
 import {
   EnvironmentError,
@@ -60,13 +61,13 @@ export function loadAll<T, R>(items: readonly T[], load: (item: T) => R): R[] {
 
 function registered(name: string): EnvironmentOverlay {
   const overlay = ENVIRONMENTS.find((env) => env.name === name);
-  if (!overlay) throw new Error(`unknown environment "${name}"; known: ${environmentNames().join(', ')}`);
+  if (!overlay) throw new UserError(`unknown environment "${name}"; known: ${environmentNames().join(', ')}`);
   return overlay;
 }
 
 /**
  * Environments by name, in declaration order; every name must exist.
- * @throws Error naming the unknown environment and the known ones
+ * @throws UserError naming the unknown environment and the known ones
  * @throws EnvironmentError or EnvironmentErrors with every bad value of every selected environment
  */
 export function selectEnvironments(names?: readonly string[]): Environment[] {

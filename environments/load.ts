@@ -17,6 +17,7 @@ import {
   type EnvironmentInput,
 } from './schema';
 import { isPlain, type Plain } from '../lib/core/plain';
+import { UserError } from '../lib/core/user-error';
 import { unschedulablePods } from './pod-fit';
 
 /** An overlay's value: any part of the field, or `null` to remove what the base declared. */
@@ -58,7 +59,7 @@ export function formatIssue(environment: string, issue: EnvironmentIssue): strin
 }
 
 /** A bad environment. The message lists every issue, one per line, each naming the environment and the file. */
-export class EnvironmentError extends Error {
+export class EnvironmentError extends UserError {
   constructor(
     readonly environment: string,
     readonly issues: readonly EnvironmentIssue[],
@@ -69,7 +70,7 @@ export class EnvironmentError extends Error {
 }
 
 /** Several bad environments, reported together so one run shows every problem. */
-export class EnvironmentErrors extends Error {
+export class EnvironmentErrors extends UserError {
   constructor(readonly errors: readonly EnvironmentError[]) {
     super(errors.map((error) => error.message).join('\n'));
     this.name = 'EnvironmentErrors';
@@ -291,10 +292,10 @@ export function readOverlayFile(file: string): EnvironmentOverlay {
   const [first] = doc.errors;
   if (first) {
     const { line, col } = lineCounter.linePos(first.pos[0]);
-    throw new Error(`${file}:${line}:${col}: ${first.message.split('\n')[0]}`);
+    throw new UserError(`${file}:${line}:${col}: ${first.message.split('\n')[0]}`);
   }
   const value: unknown = doc.toJS();
-  if (!isPlain(value)) throw new Error(`${file}:1:1: an environment must be a mapping, got ${show(value)}`);
+  if (!isPlain(value)) throw new UserError(`${file}:1:1: an environment must be a mapping, got ${show(value)}`);
   // Messages name the file as the user would: relative to where the command runs.
   const shown = isAbsolute(file) && !relative(process.cwd(), file).startsWith('..') ? relative(process.cwd(), file) : file;
   return registerOverlaySource(value as EnvironmentOverlay, shown);

@@ -15,6 +15,11 @@
  * hashed the same before and after the build, so a failed or raced build never leaves a bundle that
  * looks fresh. Every file esbuild read must be one of the hashed inputs, or the build fails.
  *
+ * Beside each bundle is its source map (`<bundle>.map`, without the sources' text), written before the
+ * bundle. Node's `--enable-source-maps` does not reach a bundle run by `--run` (Node reads maps only for
+ * code its own loaders compile), so the CLI maps the stack of an internal error itself
+ * (app/source-mapped-stack.ts); `node --enable-source-maps .build/main.cjs` maps through it as well.
+ *
  * `--run` loads the bundle in this process (one Node process per command, not npm plus node) with a
  * V8 code cache beside it (`<bundle>.<source>-<runtime>.v8cache`): the bundle's code as V8 compiled
  * it in an earlier run, which spares parsing and compiling it again. Its name holds a hash of the exact
@@ -65,6 +70,10 @@ const ESBUILD_OPTIONS = {
   // silently keep the second definition: refuse to build instead.
   logOverride: { 'duplicate-object-key': 'error' },
   minifyWhitespace: true,
+  // Internal errors show their stack at the TypeScript source (app/source-mapped-stack.ts). The sources'
+  // text stays out: the map is read only for its positions.
+  sourcemap: 'linked',
+  sourcesContent: false,
   metafile: true,
   write: false,
 };
@@ -192,7 +201,12 @@ async function ensureBundle(name) {
     // Sources edited during the build: build again rather than label this bundle with either hash.
     if (inputsHash(bundle) !== before) continue;
     const output = result.outputFiles.find((file) => file.path === outfile);
-    if (output === undefined) throw new Error(`esbuild wrote no ${bundle.outfile}`);
+    const map = result.outputFiles.find((file) => file.path === `${outfile}.map`);
+    if (output === undefined || map === undefined) throw new Error(`esbuild wrote no ${bundle.outfile} or no source map`);
+    // The map first, so that a fresh bundle never sits beside an older map. Its mappings start one
+    // line down (an empty first line) for the header line the bundle is given.
+    const payload = JSON.parse(map.text);
+    writeAtomically(`${outfile}.map`, JSON.stringify({ ...payload, mappings: `;${payload.mappings}` }));
     writeAtomically(outfile, `${HEADER}${before}\n${output.text}`);
     return outfile;
   }

@@ -4,7 +4,7 @@
  * changed), not the TypeScript under a loader.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,11 @@ const root = join(__dirname, '..');
 const build = join(root, 'scripts', 'build.js');
 
 function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [build, '--run', 'main', ...args], { cwd: root, encoding: 'utf8' });
+  return node([build, '--run', 'main', ...args]);
+}
+
+function node(args: string[]) {
+  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -57,6 +61,33 @@ describe('cli', () => {
     expect(status).toBe(1);
     expect(stderr).toContain(`unknown environment "no-such-environment"; known: ${environmentNames().join(', ')}`);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('fails on a bad flag value or a missing file with one line and no stack trace', () => {
+    const output = cli('validate', '--output', 'yaml');
+    expect(output.status).toBe(1);
+    expect(output.stderr).toBe('error: --output must be text or json, got "yaml"\n');
+    const missing = cli('synth', '-f', 'test/fixtures/environments/no-such-file.yaml', '--out', tmpdir());
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe("error: ENOENT: no such file or directory, open 'test/fixtures/environments/no-such-file.yaml'\n");
+  });
+
+  it('reports an internal error with its stack at the TypeScript source file and line', () => {
+    // A bug stand-in from outside the bundle: console.log throws a plain Error, so `list` fails inside
+    // its own action, the way a bug in the code would.
+    const dir = mkdtempSync(join(tmpdir(), 'cli-bug-'));
+    const preload = join(dir, 'throwing-console.cjs');
+    writeFileSync(preload, "console.log = () => { throw new Error('planted bug'); };\n");
+    const { status, stderr } = node(['--require', preload, build, '--run', 'main', 'list']);
+    rmSync(dir, { recursive: true });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/^internal error \(a bug, not a problem with your input\):\nError: planted bug\n/);
+    const source = readFileSync(join(root, 'app', 'commands', 'list.ts'), 'utf8').split('\n');
+    const line = source.findIndex((text) => text.includes('console.log(listEnvironments())')) + 1;
+    expect(line).toBeGreaterThan(0);
+    expect(stderr).toContain(`(${join(root, 'app', 'commands', 'list.ts')}:${line}:`);
+    // Every frame of the bundle is mapped: none names the bundle itself.
+    expect(stderr).not.toContain('main.cjs');
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UserError } from '../../lib/core/user-error';
 import { diffDist, diffEnvironments, diffProposal, formatDiff, isEmpty, type ObjectDiff } from '../diff';
 import { collect } from './synth';
 
@@ -17,7 +18,8 @@ function diffs(options: DiffOptions): ObjectDiff[] {
   if (options.from === undefined && options.to === undefined) {
     return diffDist({ distDir: options.dist, environments: options.env });
   }
-  if (options.from === undefined || options.to === undefined) throw new Error('--from and --to go together: diff --from staging --to prod');
+  if (options.from === undefined || options.to === undefined)
+    throw new UserError('--from and --to go together: diff --from staging --to prod');
   return [diffEnvironments(options.from, options.to, { exact: options.exact })];
 }
 

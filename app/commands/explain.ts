@@ -9,6 +9,7 @@ import {
   type EnvironmentOverlay,
 } from '../../environments';
 import { isPlain } from '../../lib/core/plain';
+import { UserError } from '../../lib/core/user-error';
 
 /** One resolved value and the file that set it. */
 export interface Explanation {
@@ -38,7 +39,7 @@ export function explain(overlay: EnvironmentOverlay, path: string): Explanation 
     if (!isPlain(value) || !(key in value)) {
       const where = walked.length === 0 ? 'the environment' : walked.join('.');
       const keys = isPlain(value) ? Object.keys(value).join(', ') : '(a value, not a mapping)';
-      throw new Error(`${environment.name}: ${path}: ${where} has no "${key}"; it has ${keys}`);
+      throw new UserError(`${environment.name}: ${path}: ${where} has no "${key}"; it has ${keys}`);
     }
     value = value[key];
     walked.push(key);
@@ -71,7 +72,7 @@ export function registerExplain(program: Command): void {
     .action((path: string, options: { env: string; envFile?: string }) => {
       const overlay =
         options.envFile === undefined ? ENVIRONMENTS.find((env) => env.name === options.env) : readEnvironmentFile(options.envFile);
-      if (overlay === undefined) throw new Error(`unknown environment "${options.env}"; known: ${environmentNames().join(', ')}`);
+      if (overlay === undefined) throw new UserError(`unknown environment "${options.env}"; known: ${environmentNames().join(', ')}`);
       console.log(formatExplanation(explain(overlay, path)));
     });
 }

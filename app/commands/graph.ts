@@ -4,6 +4,7 @@ import { buildEnvironment } from '../../charts';
 import { loadEnvironmentFile, selectEnvironments } from '../../environments';
 import { graphOptions as optionsFor, topologyMarkdown, topologyMermaid } from '../graph';
 import { renderEnvironment } from '../render';
+import { UserError } from '../../lib/core/user-error';
 
 interface GraphOptions {
   env?: string;
@@ -22,7 +23,7 @@ export function embedGraph(document: string, environment: string, markdown: stri
   const end = `<!-- graph:${environment}:end -->`;
   const from = document.indexOf(start);
   const to = document.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`no "${start}" ... "${end}" markers to embed the graph between`);
+  if (from < 0 || to < from) throw new UserError(`no "${start}" ... "${end}" markers to embed the graph between`);
   return `${document.slice(0, from + start.length)}\n${markdown}${document.slice(to)}`;
 }
 

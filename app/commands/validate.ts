@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { EnvironmentError, EnvironmentErrors } from '../../environments/load';
 import { validateEnvironments, type ValidatedEnvironment } from '../synthesize';
 import { formatReport, reportJson } from '../../lib/validation';
+import { UserError } from '../../lib/core/user-error';
 import { collect } from './synth';
 
 /** Runs kubeconform -strict over the rendered files too, when it is installed, at each environment's Kubernetes minor. */
@@ -45,7 +46,7 @@ export function registerValidate(program: Command): void {
     .option('--kubeconform', 'also run kubeconform -strict when it is on PATH')
     .action((options: { env?: string[]; envFile?: string[]; output: string; kubeconform?: boolean }) => {
       if (options.output !== 'text' && options.output !== 'json') {
-        throw new Error(`--output must be text or json, got "${options.output}"`);
+        throw new UserError(`--output must be text or json, got "${options.output}"`);
       }
       let environments: ValidatedEnvironment[];
       try {

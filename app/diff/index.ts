@@ -5,6 +5,7 @@
  */
 import { environmentNames, readEnvironmentFile, selectEnvironments } from '../../environments';
 import { buildEnvironment } from '../../charts';
+import { UserError } from '../../lib/core/user-error';
 import { renderEnvironment } from '../render';
 import { loadSelected, renderEnvironments } from '../synthesize';
 import { normalizeString, rewriteForEnvironment, sameAcrossEnvironments, withoutNamespace } from './normalize';
@@ -37,7 +38,7 @@ export function diffDist(options: DistDiffOptions = {}): ObjectDiff[] {
   const inDist = distEnvironments(distDir);
   const names = options.environments ?? [...registered, ...inDist.filter((name) => !registered.includes(name))];
   const unknown = names.filter((name) => !registered.includes(name) && !inDist.includes(name));
-  if (unknown.length > 0) throw new Error(`unknown environment "${unknown[0]}"; known: ${registered.join(', ')}`);
+  if (unknown.length > 0) throw new UserError(`unknown environment "${unknown[0]}"; known: ${registered.join(', ')}`);
   // An environment only in dist/ was deleted from the registry: all its objects are removals.
   const fresh = renderedObjects(names.filter((name) => registered.includes(name)));
   return names.map((name) =>
@@ -116,9 +117,11 @@ export function diffProposal(file: string, options: EnvironmentDiffOptions = {})
   const overlay = readEnvironmentFile(file);
   const parent = overlay.extends?.name;
   if (parent === undefined)
-    throw new Error(`${file}: extends no registered environment (set \`extends: <environment>\`) so there is nothing to compare it with`);
+    throw new UserError(
+      `${file}: extends no registered environment (set \`extends: <environment>\`) so there is nothing to compare it with`,
+    );
   const [environment] = loadSelected({ environmentFiles: [file] });
-  if (environment === undefined) throw new Error(`${file}: nothing was rendered`);
+  if (environment === undefined) throw new UserError(`${file}: nothing was rendered`);
   const rendered = renderEnvironment(buildEnvironment(environment));
   const proposal = rendered.files.flatMap((f) => parseObjects(f.name, f.text));
   return diffRendered(

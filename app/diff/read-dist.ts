@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { parseManifests } from '../../lib/validation/parse';
 import { supportedKinds } from '../../lib/validation/schema';
 import type { Manifest } from '../../lib/core/manifest';
+import { UserError } from '../../lib/core/user-error';
 
 /** An object and the file it came from (kustomization.yaml has no metadata; the file names it). */
 export interface SourcedObject {
@@ -30,10 +31,10 @@ export function parseObjects(file: string, text: string): SourcedObject[] {
   }
   return parseAllDocuments(text, { prettyErrors: false }).flatMap((doc) => {
     const [error] = doc.errors;
-    if (error) throw new Error(`${file}: ${error.message.split('\n')[0]}`);
+    if (error) throw new UserError(`${file}: ${error.message.split('\n')[0]}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) return [];
-    if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${file}: a document is not a mapping`);
+    if (typeof value !== 'object' || Array.isArray(value)) throw new UserError(`${file}: a document is not a mapping`);
     return [{ file, object: value as Manifest }];
   });
 }
