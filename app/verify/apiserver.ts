@@ -1,10 +1,10 @@
 /**
  * A real control plane for one Kubernetes version: etcd and kube-apiserver from the tools cache, on
  * loopback, on free ports, with a throwaway CA, serving certificate, service-account key and token,
- * all in one temp folder. `stop()` ends kube-apiserver first (its graceful shutdown needs etcd), then
- * etcd, then deletes the folder; it runs on every exit path: the caller's `finally`, SIGINT/SIGTERM,
- * an uncaught exception, process exit, and, if this process is killed outright, a watchdog process
- * that notices within a second.
+ * all in one temp folder. `stop()` ends the watchdog, then kube-apiserver (its graceful shutdown
+ * needs etcd), then etcd, then deletes the folder; it runs on every exit path: the caller's `finally`,
+ * SIGINT/SIGTERM, an uncaught exception, process exit, and, if this process is killed outright, the
+ * watchdog process, which notices within a second.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -186,7 +186,8 @@ async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
 async function stopServer(server: RunningServer): Promise<void> {
   if (server.stopped) return;
   server.stopped = true;
-  // Newest first: kube-apiserver, then etcd, then the watchdog.
+  // Newest first: the watchdog (not needed once this runs), then kube-apiserver, whose graceful
+  // shutdown needs etcd, then etcd.
   for (const child of [...server.processes].reverse()) await terminate(child, 10_000);
   rmSync(server.dir, { recursive: true, force: true });
   running.delete(server);
