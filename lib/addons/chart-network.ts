@@ -11,7 +11,10 @@
  * environment (the API server's ranges, the Prometheus of `monitoring.prometheusUrl`, the secret
  * store and DNS-01 solver the environment names, the Google APIs range of `cluster.network`).
  *
- * Update an entry whenever its chart's pinned version changes (lib/addons/chart-versions.ts).
+ * Update an entry whenever its chart's pinned version changes (lib/addons/chart-versions.ts):
+ * test/verify/addon-network-facts.test.ts renders prod's and dev's add-ons from the mirror and fails
+ * when a rendered pod is selected by no fact (or two), a fact's port is not its pod's, or a webhook,
+ * APIService or the chart's own ServiceMonitor/PodMonitor reaches a port its fact does not admit.
  */
 import { PROMETHEUS_POD_LABELS } from '../network-peers';
 import { CERT_MANAGER_CONTROLLER_LABELS, CNPG_OPERATOR_POD_LABELS, REDIS_OPERATOR_POD_LABELS } from './names';
