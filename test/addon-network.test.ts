@@ -15,7 +15,7 @@ import { PROMETHEUS_POD_LABELS } from '../lib/network-peers';
 import { DEFAULT_DENY } from '../lib/validation/rules/default-deny';
 import { SCRAPE_FROM } from '../lib/validation/rules/scrape-peers';
 import { findings, type M } from './fixtures/rules/factories';
-import { environment, rendered } from './helpers';
+import { environment, nonEmpty, rendered } from './helpers';
 
 interface Peer {
   readonly ipBlock?: { readonly cidr: string; readonly except?: readonly string[] };
@@ -57,7 +57,7 @@ const isPrometheus = (peer: Peer, namespace: string) =>
 describe('chart network facts', () => {
   it('exist for every chart with facts, and name only pods the chart facts know', () => {
     expect(Object.keys(CHART_NETWORK).sort()).toEqual(Object.keys(CHART_FACTS).sort());
-    for (const [chart, network] of Object.entries(CHART_NETWORK)) {
+    for (const [chart, network] of nonEmpty(Object.entries(CHART_NETWORK), 'chart network facts')) {
       const known = CHART_FACTS[chart]!.pods.map((pod) => pod.name);
       for (const pod of network.pods) expect(known, `${chart}: ${pod.pod}`).toContain(pod.pod);
     }
@@ -90,7 +90,7 @@ describe.each(ENVIRONMENTS)('%s add-on namespaces', (name) => {
   });
 
   it('deny every pod all ingress and egress, and allow DNS and the Kubernetes API only', () => {
-    for (const namespace of namespaces) {
+    for (const namespace of nonEmpty(namespaces, `${name}: add-on namespaces`)) {
       expect(policy(name, namespace, 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
       const api = policy(name, namespace, 'allow-api-server').spec;
       expect(api.policyTypes).toEqual(['Egress']);
@@ -146,7 +146,7 @@ describe.each(ENVIRONMENTS)('%s add-on namespaces', (name) => {
     const server = policy(name, monitoring, 'kube-prometheus-stack-prometheus').spec;
     expect(server.podSelector.matchLabels).toEqual(PROMETHEUS_POD_LABELS);
     const [self, clients] = server.ingress!;
-    expect(self!.from!.every((peer) => isPrometheus(peer, monitoring))).toBe(true);
+    expect(nonEmpty(self!.from!, 'Prometheus peers').every((peer) => isPrometheus(peer, monitoring))).toBe(true);
     expect(
       clients!.from!.map((peer) => peer.podSelector?.matchLabels?.app ?? peer.podSelector?.matchLabels?.['app.kubernetes.io/name']),
     ).toEqual(['keda-operator', 'argo-rollouts']);

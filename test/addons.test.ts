@@ -10,7 +10,7 @@ import { dependencyDepths, inDependencyOrder } from '../lib/addons/order';
 import { nginxControllerSettings } from '../lib/edge-ingress';
 import { validateSchema } from '../lib/validation/schema';
 import prod from '../environments/prod';
-import { environment, find, objects, renderOverlay, rendered, validateOverlay } from './helpers';
+import { environment, find, nonEmpty, objects, rendered, renderOverlay, validateOverlay } from './helpers';
 import type { Labels, WithSpec } from './k8s-json';
 
 /** A Flux HelmRelease; `Values` is the part of the chart's values a test reads. */
@@ -128,7 +128,7 @@ describe('pinned charts', () => {
 
   it('installs the same chart versions through Argo CD', () => {
     const apps = objects<Application>(rendered('staging'), 'Application');
-    for (const release of releases('prod')) {
+    for (const release of nonEmpty(releases('prod'), 'prod: HelmReleases')) {
       const app = apps.find((a) => a.metadata.name === release.metadata.name)!;
       const repository = find<HelmRepository>(rendered('prod'), 'HelmRepository', release.spec.chart.spec.sourceRef.name).spec;
       const { chart, version } = release.spec.chart.spec;
@@ -184,8 +184,10 @@ describe('configuration per environment', () => {
     });
     expect(find<HelmRelease<InstallCrdsValues>>(rendered('prod'), 'HelmRelease', 'external-secrets').spec.values.installCRDs).toBe(true);
     expect(find<HelmRelease<InstallCrdsValues>>(rendered('prod'), 'HelmRelease', 'argo-rollouts').spec.values.installCRDs).toBe(true);
-    for (const release of releases('prod')) expect(release.spec.install.crds).toBe('CreateReplace');
-    for (const release of releases('prod')) expect(release.spec.upgrade.crds).toBe('CreateReplace');
+    for (const release of nonEmpty(releases('prod'), 'prod: HelmReleases')) {
+      expect(release.spec.install.crds).toBe('CreateReplace');
+      expect(release.spec.upgrade.crds).toBe('CreateReplace');
+    }
   });
 
   it('enables the Istio CNI plugin, so injected pods keep Pod Security "restricted"', () => {
@@ -302,7 +304,7 @@ describe('install order', () => {
 
   it('gives every add-on a later wave than each add-on it depends on', () => {
     const wave = waves('staging');
-    for (const addon of clusterAddons(environment('staging'))) {
+    for (const addon of nonEmpty(clusterAddons(environment('staging')), 'staging: add-ons')) {
       for (const dep of addon.dependsOn) expect(wave[addon.name]!).toBeGreaterThan(wave[dep]!);
     }
   });

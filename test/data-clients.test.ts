@@ -10,7 +10,7 @@ import dev from '../environments/dev';
 import { clusterHost, DATA_CA, poolerName, redisAclName, redisUserPasswordSecret } from '../lib/data-names';
 import { SECRETS_MOUNT_PATH } from '../lib/names';
 import { DENIED_CATEGORIES, RedisClientRole, ROLE_CATEGORIES, roleRules } from '../lib/redis-acl';
-import { environment, find, objects, rendered } from './helpers';
+import { environment, find, nonEmpty, objects, rendered } from './helpers';
 import type { Labels, WithSpec } from './k8s-json';
 
 type ExternalSecretJson = WithSpec<{
@@ -82,12 +82,16 @@ describe('Redis: one ACL user per client, with its role’s categories only', ()
       for (const secret of appSecrets(name)) {
         expect(secret.spec.data.map((d) => d.secretKey)).not.toContain(spec.passwordSecret);
       }
-      for (const service of usersOfStore(env, store)) {
+      for (const service of nonEmpty(usersOfStore(env, store), `${name}: services using ${store}`)) {
         const secret = find<ExternalSecretJson>(rendered(name), 'ExternalSecret', `${service}-secrets`);
         expect(secret.spec.data.map((d) => d.secretKey)).toContain(redisUserPasswordSecret(spec.passwordSecret, service));
         expect(secret.spec.target.template?.data[spec.urlSecret]).toMatch(new RegExp(`^(redis|sentinel)://${service}:`));
       }
     }
+  });
+
+  it('runs on the environments whose model operates Redis (prod among them)', () => {
+    expect(nonEmpty(operatedRedis(environment('prod')), 'prod: operated Redis stores').map(([store]) => store)).toContain('redis');
   });
 
   it('has KEDA read the queue as the worker’s own user', () => {
@@ -108,6 +112,10 @@ describe('Redis: one ACL user per client, with its role’s categories only', ()
 });
 
 describe('PostgreSQL: the apps verify the pooler (verify-full, the data CA)', () => {
+  it('runs on the environments whose model operates PostgreSQL (prod among them)', () => {
+    nonEmpty(operatedPostgres(environment('prod')), 'prod: operated PostgreSQL clusters');
+  });
+
   it.each(environmentNames())('%s: every URL is verify-full against the CA file the Secret carries', (name) => {
     const env = environment(name);
     for (const [store, spec] of operatedPostgres(env)) {
@@ -119,7 +127,7 @@ describe('PostgreSQL: the apps verify the pooler (verify-full, the data CA)', ()
       expect(find<PoolerJson>(rendered(name), 'Pooler', poolerName(store)).spec.pgbouncer.parameters.client_tls_sslmode).toBe('require');
       const ca = find<ExternalSecretJson>(rendered(name), 'ExternalSecret', DATA_CA.secret);
       expect(Object.keys(ca.spec.target.template?.data ?? {})).toEqual(['ca.crt', 'ca.key']);
-      for (const service of usersOfStore(env, store)) {
+      for (const service of nonEmpty(usersOfStore(env, store), `${name}: services using ${store}`)) {
         const secret = find<ExternalSecretJson>(rendered(name), 'ExternalSecret', `${service}-secrets`);
         expect(secret.spec.target.template?.data[spec.urlSecret]).toMatch(
           new RegExp(

@@ -9,7 +9,7 @@ import type { OperatedPostgres, OperatedRedis } from '../environments/schema';
 import type { Manifest } from '../lib/core/manifest';
 import { operatedPods } from '../lib/operated-pods';
 import { selectorMatches } from '../lib/validation/rules/model';
-import { environment, find, objects, rendered } from './helpers';
+import { environment, find, nonEmpty, objects, rendered } from './helpers';
 import type { HpaJson, LabelSelector, Labels, NetworkPolicyJson, PdbJson, WithSpec } from './k8s-json';
 
 type Resources = { readonly requests: Labels; readonly limits: Labels };
@@ -133,7 +133,7 @@ describe('PostgreSQL in the prod regions (DAT-02, DAT-04)', () => {
       ];
     });
     const backupIdentity = /^pg-backup(-[a-z-]+)?@platform-prod\.iam\.gserviceaccount\.com$/;
-    expect(identities.every((identity) => backupIdentity.test(identity ?? ''))).toBe(true);
+    expect(nonEmpty(identities, 'backup identities').every((identity) => backupIdentity.test(identity ?? ''))).toBe(true);
     // No region's identity is another's (issue 24 #9): none can write or delete another region's archive.
     expect(new Set(identities).size).toBe(PROD_REGIONS.length);
   });
@@ -264,7 +264,7 @@ describe('chaos drills (AVL-05)', () => {
   });
 
   it('production: monthly, because prod opts in; dev: none', () => {
-    expect(schedules('prod').every((s) => / 1 \* \*$/.test(s.spec.schedule))).toBe(true);
+    expect(nonEmpty(schedules('prod'), 'prod: drill Schedules').every((s) => / 1 \* \*$/.test(s.spec.schedule))).toBe(true);
     expect(schedules('dev')).toEqual([]);
   });
 
@@ -312,7 +312,7 @@ describe.each(environmentNames())('%s: every operated store', (name) => {
 
   it('has a disruption budget for each of its pod sets', () => {
     const budgets = objects<PdbJson>(env, 'PodDisruptionBudget');
-    for (const set of sets) {
+    for (const set of nonEmpty(sets, `${name}: data pod sets`)) {
       // CloudNativePG's PDB where it can allow an eviction (two or more instances); off on a single instance.
       if (set.role === 'instances') expect((set.owner as PgCluster).spec.enablePDB, set.owner.metadata.name).toBe(set.replicas > 1);
       else if (set.role === 'redis') expect((set.owner as RedisReplication).spec.pdb!.enabled).toBe(true);
@@ -328,7 +328,10 @@ describe.each(environmentNames())('%s: every operated store', (name) => {
     const monitors = objects<PodMonitor>(env, 'PodMonitor');
     const namespaces = new Set(stores.map(([, s]) => s.namespace));
     const policies = objects<NetworkPolicyJson>(env, 'NetworkPolicy').filter((p) => namespaces.has(p.metadata.namespace!));
-    for (const set of sets.filter((s) => s.role !== 'sentinel')) {
+    for (const set of nonEmpty(
+      sets.filter((s) => s.role !== 'sentinel'),
+      `${name}: data pod sets`,
+    )) {
       expect(
         monitors.some((m) => selectorMatches(m.spec.selector, set.labels)),
         `${set.role}: PodMonitor`,
@@ -342,8 +345,8 @@ describe.each(environmentNames())('%s: every operated store', (name) => {
   });
 
   it('is reached by the apps that use PostgreSQL only through the pooler', () => {
-    for (const [service, spec] of Object.entries(environment(name).services)) {
-      if (!spec.enabled || !spec.uses.includes('postgres')) continue;
+    const users = Object.entries(environment(name).services).filter(([, spec]) => spec.enabled && spec.uses.includes('postgres'));
+    for (const [service] of nonEmpty(users, `${name}: services using PostgreSQL`)) {
       const rule = find<NetworkPolicyJson>(env, 'NetworkPolicy', service).spec.egress!.find((r) => r.ports![0].port === 5432)!;
       expect(
         rule.to!.map((peer) => peer.podSelector!.matchLabels),

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { environmentNames, loadEnvironmentFile } from '../environments';
 import { buildEnvironment } from '../charts';
 import { renderEnvironment } from '../app/render';
-import { environment, find, objects, rendered, workload } from './helpers';
+import { environment, find, nonEmpty, objects, rendered, workload } from './helpers';
 import type { HpaJson, Labels, NetworkPolicyJson, PdbJson, PodTemplateJson, WithSpec, WorkloadJson } from './k8s-json';
 import { join } from 'node:path';
 
@@ -75,7 +75,7 @@ const names = (env: ReturnType<typeof rendered>, kind: string) => objects(env, k
 
 /** Every analysis a Rollout runs names an existing template and passes exactly its declared args. */
 function expectAnalysisResolves(env: ReturnType<typeof rendered>, analysis: AnalysisJson) {
-  for (const { templateName } of analysis.templates) {
+  for (const { templateName } of nonEmpty(analysis.templates, 'analysis templates')) {
     const template = find<AnalysisTemplate>(env, 'AnalysisTemplate', templateName);
     expect(analysis.args.map((a) => a.name).sort()).toEqual(template.spec.args.map((a) => a.name).sort());
   }
@@ -121,7 +121,8 @@ describe('prod backend: blue-green (DEL-01)', () => {
   });
 
   it('never passes a measurement without data: no data is Inconclusive, not success', () => {
-    for (const template of objects<AnalysisTemplate>(prod, 'AnalysisTemplate')) {
+    const templates = nonEmpty(objects<AnalysisTemplate>(prod, 'AnalysisTemplate'), 'prod: AnalysisTemplates');
+    for (const template of templates) {
       for (const metric of template.spec.metrics.filter((m) => m.provider.prometheus)) {
         expect(metric.successCondition).toMatch(/^len\(result\) > 0 && !isNaN\(result\[0\]\) && /);
         expect(metric.failureCondition).toMatch(/^len\(result\) > 0 && !isNaN\(result\[0\]\) && /);
@@ -216,7 +217,7 @@ describe.each(environmentNames())('%s rollouts', (name) => {
   });
 
   it('points every autoscaler at a workload that exists', () => {
-    for (const hpa of objects<HpaJson>(env, 'HorizontalPodAutoscaler')) {
+    for (const hpa of nonEmpty(objects<HpaJson>(env, 'HorizontalPodAutoscaler'), `${name}: HorizontalPodAutoscalers`)) {
       const { kind, name: target, apiVersion } = hpa.spec.scaleTargetRef;
       expect(find(env, kind, target).apiVersion).toBe(apiVersion);
     }

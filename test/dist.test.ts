@@ -8,6 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { renderEnvironments } from '../app/synthesize';
+import { nonEmpty } from './helpers';
 
 const dist = join(__dirname, '..', 'dist');
 
@@ -32,7 +33,7 @@ describe('dist/', () => {
       .filter((entry) => entry.isFile())
       .map((entry) => relative(join(dist, name), join(entry.parentPath, entry.name)));
     expect(onDisk.sort()).toEqual(env.files.map((file) => file.name).sort());
-    for (const file of env.files) {
+    for (const file of nonEmpty(env.files, `${name}: files`)) {
       expect(readFileSync(join(dist, name, file.name), 'utf8'), `dist/${name}/${file.name}`).toBe(file.text);
     }
   });
@@ -43,8 +44,8 @@ describe('dist/', () => {
   });
 
   it('uses stable, readable names without hash suffixes (no 5+ character hex runs)', () => {
-    for (const env of rendered) {
-      for (const object of env.objects) {
+    for (const env of nonEmpty(rendered, 'environments')) {
+      for (const object of nonEmpty(env.objects, `${env.environment}: objects`)) {
         expect(object.metadata.name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
         expect(object.metadata.name).not.toMatch(/[0-9a-f]{5,}/);
       }

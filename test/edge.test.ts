@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
 import { HSTS } from '../lib/gateway-edge';
-import { environment, find, objects, rendered } from './helpers';
+import { environment, find, nonEmpty, objects, rendered } from './helpers';
 import type { Labels, NetworkPolicyJson, ServiceJson, TopologySpreadJson, WithSpec } from './k8s-json';
 
 type HttpRoute = WithSpec<{
@@ -114,13 +114,20 @@ describe('routes', () => {
   });
 });
 
+/** The routes that serve the model's public routes (all but the HTTP redirect); the model routes something everywhere. */
+const servingRoutes = (env: string) =>
+  nonEmpty(
+    objects<HttpRoute>(rendered(env), 'HTTPRoute').filter((route) => route.metadata.name !== 'public-https-redirect'),
+    `${env}: HTTPRoutes`,
+  );
+
 describe('TLS', () => {
   it('terminates TLS 1.3 only, for every host, with the certificate cert-manager issues', () => {
     for (const env of environmentNames()) {
       const https = gateway(env).spec.listeners.filter((l) => l.protocol === 'HTTPS');
       const hosts = [...new Set(routes(env).flatMap((r) => r.split(/[/ ]/)[0]!.split(',')))];
       expect(https.map((l) => l.hostname).sort()).toEqual(hosts.sort());
-      for (const listener of https) {
+      for (const listener of nonEmpty(https, `${env}: HTTPS listeners`)) {
         expect(listener.port).toBe(443);
         expect(listener.tls).toEqual({
           mode: 'Terminate',
@@ -135,8 +142,7 @@ describe('TLS', () => {
   it('sends HSTS for a year on every HTTPS response', () => {
     expect(HSTS).toBe('max-age=31536000; includeSubDomains');
     for (const env of environmentNames()) {
-      for (const route of objects<HttpRoute>(rendered(env), 'HTTPRoute')) {
-        if (route.metadata.name === 'public-https-redirect') continue;
+      for (const route of servingRoutes(env)) {
         for (const rule of route.spec.rules) {
           expect(rule.filters).toContainEqual({
             type: 'ResponseHeaderModifier',
@@ -190,8 +196,7 @@ describe('client addresses and the rate limit', () => {
 
   it('overwrites X-Forwarded-For with the connecting address on every route, so the services never read a forged one', () => {
     for (const env of environmentNames()) {
-      for (const route of objects<HttpRoute>(rendered(env), 'HTTPRoute')) {
-        if (route.metadata.name === 'public-https-redirect') continue;
+      for (const route of servingRoutes(env)) {
         for (const rule of route.spec.rules) {
           expect(rule.filters).toContainEqual({
             type: 'RequestHeaderModifier',

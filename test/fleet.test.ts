@@ -11,7 +11,7 @@ import { checkFleet, clusterFacts, fleetInput, loadFleet, previewName } from '..
 import { previewEnvironment } from '../environments/preview';
 import { clusterLabels } from '../charts/fleet-chart';
 import type { Manifest } from '../lib/core/manifest';
-import { objects, renderOverlay, rendered, validateOverlay } from './helpers';
+import { nonEmpty, objects, rendered, renderOverlay, validateOverlay } from './helpers';
 
 interface Requirement {
   readonly key: string;
@@ -135,7 +135,7 @@ describe('the fleet', () => {
 
   it('has one cluster secret per member, labelled with the model’s facts', () => {
     expect(clusters.map((c) => c.name).sort()).toEqual(members.map((m) => m.name).sort());
-    for (const member of members) {
+    for (const member of nonEmpty(members, 'fleet members')) {
       expect(clusters.find((c) => c.name === member.name)!.labels).toMatchObject(clusterLabels(fleet, member));
     }
   });
@@ -143,7 +143,7 @@ describe('the fleet', () => {
   it('generates one Application per member, from the member’s folder of the hub bundle', () => {
     const apps = generate(appSet, clusters);
     expect(apps.map((a) => a.cluster).sort()).toEqual(members.map((m) => m.name).sort());
-    for (const app of apps) {
+    for (const app of nonEmpty(apps, 'generated Applications')) {
       // The path is a kustomize root the hub's output writes (an Application on a missing path syncs nothing).
       expect(app.path).toBe(`dist/${hub.name}/fleet/${app.cluster}`);
       const folder = app.path.slice(`dist/${hub.name}/`.length);
@@ -175,7 +175,7 @@ describe('the fleet', () => {
     const steps = stepsOf(appSet, generate(appSet, clusters));
     expect(appSet.spec.strategy?.type).toBe('RollingSync');
     expect(appSet.spec.strategy?.rollingSync?.steps).toHaveLength(fleet.rollout.length);
-    for (const member of members) {
+    for (const member of nonEmpty(members, 'fleet members')) {
       const facts = clusterFacts(member);
       const step = steps.get(member.name)!;
       if (facts.tier !== 'production') expect(step, member.name).toBe(0);
@@ -199,7 +199,7 @@ describe('the fleet', () => {
   });
 
   it('aims each member’s Applications at the member, with the cluster’s own waves', () => {
-    for (const member of members) {
+    for (const member of nonEmpty(members, 'fleet members')) {
       const apps = objects<Manifest & { spec: { destination: Record<string, string> } }>(hubOutput, 'Application').filter(
         (a) => a.metadata.labels?.[`${fleet.labelDomain}/environment`] === member.name,
       );

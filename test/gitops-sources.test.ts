@@ -10,7 +10,7 @@ import type { Manifest } from '../lib/core/manifest';
 import { usesArgoCd, usesFlux } from '../lib/gitops/tools';
 import { runRules } from '../lib/validation/rules/all';
 import { SOURCE_PINNED } from '../lib/validation/rules/gitops-sources';
-import { environment, objects, rendered } from './helpers';
+import { environment, nonEmpty, objects, rendered } from './helpers';
 
 type GitRepository = Manifest & {
   spec: { url: string; ref: Record<string, string>; verify?: { mode: string; secretRef: { name: string } } };
@@ -36,7 +36,9 @@ describe.each(withFlux)('%s (Flux)', (name) => {
 
   it('checks Gateway API out at the commit its tag named', () => {
     const gateway = repositories.filter((r) => r.spec.url === GATEWAY_API_CRDS.repository);
-    for (const r of gateway) expect(r.spec.ref).toEqual({ tag: 'v1.5.1', commit: 'e7677b70ae75d14a4448fba94870e7deea6cf0ad' });
+    for (const r of nonEmpty(gateway, `${name}: Gateway API GitRepository`)) {
+      expect(r.spec.ref).toEqual({ tag: GATEWAY_API_CRDS.tag, commit: GATEWAY_API_CRDS.commit });
+    }
   });
 });
 
@@ -58,7 +60,10 @@ describe(SOURCE_PINNED, () => {
 
   it('fails prod as it was: its branch unverified and Gateway API by tag alone', () => {
     const objs = structuredClone(rendered('prod').objects) as GitRepository[];
-    for (const r of objs.filter((o) => o.kind === 'GitRepository')) {
+    for (const r of nonEmpty(
+      objs.filter((o) => o.kind === 'GitRepository'),
+      'prod: GitRepositories',
+    )) {
       delete r.spec.verify;
       delete r.spec.ref.commit;
     }

@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
+import { GATEWAY_API_CRDS } from '../lib/addons/chart-versions';
 import staging from '../environments/staging';
 import { autoscalerOwnedFields, rolloutOwnedFields } from '../lib/gitops/controller-owned-fields';
 import { renderEnvironments } from '../app/synthesize';
 import type { Manifest } from '../lib/core/manifest';
 import { addonNamespaces } from '../charts/addon-network-chart';
 import { clusterAddons } from '../charts/addons-catalog';
-import { environment, find, objects, renderOverlay, rendered } from './helpers';
+import { environment, find, nonEmpty, objects, rendered, renderOverlay } from './helpers';
 import type { Labels, WithSpec, WorkloadJson } from './k8s-json';
 
 /** Flux's Kustomization. */
@@ -93,17 +94,19 @@ describe('layout', () => {
     );
     for (const name of environmentNames()) {
       const own = (repository: string) => repository === 'https://github.com/example/platform-manifests';
-      for (const k of kustomizations(name).filter((k) => k.spec.sourceRef.name === name))
-        expect(written, k.metadata.name).toContain(k.spec.path.replace(/^\.\//, ''));
-      for (const a of applications(name).filter((app) => app.spec.source.path !== undefined && own(app.spec.source.repoURL)))
-        expect(written, a.metadata.name).toContain(a.spec.source.path);
+      const fromFlux = kustomizations(name).filter((k) => k.spec.sourceRef.name === name);
+      const fromArgo = applications(name).filter((app) => app.spec.source.path !== undefined && own(app.spec.source.repoURL));
+      // Every environment syncs itself from this repository with one tool or the other.
+      nonEmpty([...fromFlux, ...fromArgo], `${name}: Kustomizations and Applications of this repository`);
+      for (const k of fromFlux) expect(written, k.metadata.name).toContain(k.spec.path.replace(/^\.\//, ''));
+      for (const a of fromArgo) expect(written, a.metadata.name).toContain(a.spec.source.path);
     }
   });
 
   it('installs the Gateway API CRDs from their own pinned release, never pruning them', () => {
     // Deleting a CRD deletes every Gateway and HTTPRoute with it: neither tool may prune them.
     const source = find(rendered('prod'), 'GitRepository', 'gateway-api').spec;
-    expect(source).toMatchObject({ url: 'https://github.com/kubernetes-sigs/gateway-api', ref: { tag: 'v1.5.1' } });
+    expect(source).toMatchObject({ url: GATEWAY_API_CRDS.repository, ref: { tag: GATEWAY_API_CRDS.tag } });
     expect(find(rendered('prod'), 'Kustomization', 'prod-crds').spec).toMatchObject({
       path: './config/crd',
       prune: false,
@@ -112,9 +115,9 @@ describe('layout', () => {
     });
     const application = find<Application>(rendered('staging'), 'Application', 'gateway-api').spec;
     expect(application.source).toEqual({
-      repoURL: 'https://github.com/kubernetes-sigs/gateway-api',
-      // The commit v1.5.1 named: a moved tag changes nothing.
-      targetRevision: 'e7677b70ae75d14a4448fba94870e7deea6cf0ad',
+      repoURL: GATEWAY_API_CRDS.repository,
+      // The commit the tag named: a moved tag changes nothing.
+      targetRevision: GATEWAY_API_CRDS.commit,
       path: 'config/crd',
     });
     expect(application.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
@@ -147,7 +150,10 @@ describe('Flux', () => {
   });
 
   it('prunes what leaves git and waits for health before the next stage starts', () => {
-    for (const k of kustomizations('prod').filter((k) => k.metadata.name !== 'prod-crds')) {
+    for (const k of nonEmpty(
+      kustomizations('prod').filter((k) => k.metadata.name !== 'prod-crds'),
+      'prod: Kustomizations',
+    )) {
       expect(k.metadata.namespace).toBe('flux-system');
       expect(k.spec.prune).toBe(true);
       expect(k.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'prod' });
@@ -308,7 +314,10 @@ describe('Argo CD', () => {
   });
 
   it('syncs every Application automatically, pruning and self-healing, and deletes its objects with it', () => {
-    for (const app of applications('staging').filter((a) => !a.metadata.name.endsWith('gateway-api'))) {
+    for (const app of nonEmpty(
+      applications('staging').filter((a) => !a.metadata.name.endsWith('gateway-api')),
+      'staging: Applications',
+    )) {
       expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
     }
@@ -353,7 +362,10 @@ describe('Argo CD', () => {
     expect(nginx.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=true', 'ServerSideApply=true', 'PruneLast=true']);
     expect(nginx.spec.syncPolicy.managedNamespaceMetadata!.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
     // KEDA's and External Secrets' CRDs are larger than client-side apply's last-applied annotation allows.
-    for (const app of objects<Application>(rendered('staging'), 'Application').filter((o) => o.spec.source.helm !== undefined)) {
+    const charts = objects<Application>(rendered('staging'), 'Application').filter((o) => o.spec.source.helm !== undefined);
+    // At least one chart Application per add-on the model installs (staging, the hub, also holds its members').
+    expect(charts.length).toBeGreaterThanOrEqual(nonEmpty(clusterAddons(environment('staging')), 'staging: add-ons').length);
+    for (const app of charts) {
       expect(app.spec.syncPolicy.syncOptions, app.metadata.name).toContain('ServerSideApply=true');
     }
     // kube-system belongs to the cluster: neither created nor relabelled.
@@ -364,7 +376,9 @@ describe('Argo CD', () => {
 
   it('configures add-ons identically for Flux and Argo CD', () => {
     const both = renderOverlay({ name: 'both', extends: staging, gitops: { tool: 'both' } });
-    for (const release of objects<HelmRelease>(both, 'HelmRelease')) {
+    const releases = objects<HelmRelease>(both, 'HelmRelease');
+    expect(releases).toHaveLength(nonEmpty(clusterAddons(environment('staging')), 'staging: add-ons').length);
+    for (const release of releases) {
       const app = find<Application>(both, 'Application', release.metadata.name);
       expect(app.spec.source.helm!.valuesObject, release.metadata.name).toEqual(release.spec.values);
     }

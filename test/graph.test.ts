@@ -9,7 +9,7 @@ import { graphModel, graphOptions, topologyMarkdown, topologyMermaid, type Graph
 import { enabledServices } from '../charts/resolve-service';
 import type { Manifest } from '../lib/core/manifest';
 import { selectorLabels } from '../lib/labels';
-import { environment, objects, rendered } from './helpers';
+import { environment, nonEmpty, objects, rendered } from './helpers';
 
 const POOL_LABEL = 'cloud.google.com/gke-nodepool';
 
@@ -99,7 +99,7 @@ describe('prod topology', () => {
 
   it('puts every workload inside the subgraph of its node pool', () => {
     const env = environment('prod');
-    for (const [name, svc] of Object.entries(env.services)) {
+    for (const [name, svc] of nonEmpty(Object.entries(env.services), 'prod: services')) {
       const block = text.split(`subgraph pool_${svc.pool}[`)[1]!.split('\n  end')[0]!;
       expect(block).toMatch(new RegExp(`"(Deployment|Rollout) ${name}<br/>`));
     }
@@ -107,8 +107,10 @@ describe('prod topology', () => {
 
   it('links each web Service to the workload it selects', () => {
     const env = environment('prod');
-    for (const [name, svc] of Object.entries(env.services)) {
-      if (svc.kind !== 'web') continue;
+    for (const [name] of nonEmpty(
+      Object.entries(env.services).filter(([, svc]) => svc.kind === 'web'),
+      'prod: web services',
+    )) {
       const workload = idOf(text, `(Deployment|Rollout) ${name}<br/>`);
       expect(edges(text).some((e) => e.startsWith(`${idOf(text, `Service ${name}`)} -->`) && e.endsWith(` ${workload}`))).toBe(true);
     }

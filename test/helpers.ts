@@ -1,4 +1,5 @@
 /** Test helpers: render environments in memory and find objects in them. */
+import { expect } from 'vitest';
 import { buildEnvironment } from '../charts';
 import { loadEnvironment, selectEnvironments, type Environment, type EnvironmentOverlay } from '../environments';
 import { renderEnvironment, type RenderedEnvironment } from '../app/render';
@@ -65,4 +66,15 @@ export function podTemplates(env: RenderedEnvironment): { object: WorkloadJson; 
 export function longRunning(spec: ServiceSpec | undefined): LongRunningServiceSpec {
   if (spec === undefined || spec.kind === 'job') throw new Error(`expected a web service or a worker, got ${spec?.kind ?? 'nothing'}`);
   return spec;
+}
+
+/**
+ * The list, once the test has asserted it holds at least one item. An invariant looped over an empty
+ * list passes without checking anything, so each loop over what the model declares goes through this:
+ * `what` says what the model declares must be there (`prod: public services`), and an emptied model
+ * list then fails the test by that name (test/guards.test.ts).
+ */
+export function nonEmpty<T>(list: readonly T[], what: string): readonly T[] {
+  expect(list.length, `${what}: expected at least one, found none`).toBeGreaterThan(0);
+  return list;
 }

@@ -4,7 +4,7 @@ import { enabledServices, enabledWebServices } from '../charts/resolve-service';
 import { publicServices } from '../charts/service-graph';
 import { GATEWAY_CLASS, GATEWAY_NAME, RELEASE_SMOKE, gatewayServiceAccount, serviceAccountName } from '../lib/names';
 import { environmentNames } from '../environments';
-import { environment, find, objects, rendered } from './helpers';
+import { environment, find, nonEmpty, objects, rendered } from './helpers';
 import type { LabelSelector, ServiceJson, WithSpec } from './k8s-json';
 
 type AuthorizationPolicy = WithSpec<{
@@ -99,7 +99,10 @@ describe.each(MESH)('%s mesh', (name) => {
   });
 
   it('selects the pods each policy protects', () => {
-    for (const policy of objects<AuthorizationPolicy>(env, 'AuthorizationPolicy').filter((p) => p.spec.selector)) {
+    for (const policy of nonEmpty(
+      objects<AuthorizationPolicy>(env, 'AuthorizationPolicy').filter((p) => p.spec.selector),
+      `${name}: AuthorizationPolicies with a selector`,
+    )) {
       const service = find<ServiceJson>(env, 'Service', policy.metadata.name);
       expect(policy.spec.selector!.matchLabels).toEqual(service.spec.selector);
     }
@@ -129,7 +132,7 @@ describe.each(MESH)('%s mesh', (name) => {
 
   it('routes every VirtualService to Services and subsets that exist', () => {
     const hosts = new Set(objects(env, 'Service').map((s) => `${s.metadata.name}.${s.metadata.namespace}.svc.cluster.local`));
-    for (const vs of objects<VirtualService>(env, 'VirtualService')) {
+    for (const vs of nonEmpty(objects<VirtualService>(env, 'VirtualService'), `${name}: VirtualServices`)) {
       for (const { destination } of vs.spec.http.flatMap((r) => r.route)) {
         expect(hosts).toContain(destination.host);
         if (destination.subset) {

@@ -11,7 +11,7 @@ import { PUBLIC_METRICS } from '../lib/validation/rules/public-metrics';
 import { findings, type M } from './fixtures/rules/factories';
 import { assertPromql, promqlErrors } from '../lib/promql';
 import { ISTIO_STATUS_PORT, metricsMergeAnnotations } from '../lib/istio-metrics';
-import { environment, find, objects, rendered, renderOverlay, workload } from './helpers';
+import { environment, find, nonEmpty, objects, rendered, renderOverlay, workload } from './helpers';
 import prodOverlay from '../environments/prod';
 import type { Labels, ServiceJson, WithSpec } from './k8s-json';
 
@@ -170,7 +170,7 @@ describe.each(environmentNames())('%s alert rules', (name) => {
   });
 
   it('writes only expressions that Prometheus can parse', () => {
-    for (const r of all) expect(promqlErrors(r.expr), `${r.alert}: ${r.expr}`).toEqual([]);
+    for (const r of nonEmpty(all, `${name}: alert rules`)) expect(promqlErrors(r.expr), `${r.alert}: ${r.expr}`).toEqual([]);
   });
 });
 
@@ -238,7 +238,7 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
   });
 
   it("select their Service by the Service's own selector labels, on a port it names", () => {
-    for (const monitor of monitors) {
+    for (const monitor of nonEmpty(monitors, `${name}: ServiceMonitors`)) {
       const service = find<ServiceJson>(env, 'Service', monitor.metadata.name);
       expect(monitor.spec.selector).toEqual({ matchLabels: service.spec.selector });
       expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
@@ -257,7 +257,7 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
   });
 
   it('admit the Prometheus pods to the metrics port alone (the status port in the mesh), never to the port the routes reach', () => {
-    for (const monitor of monitors) {
+    for (const monitor of nonEmpty(monitors, `${name}: ServiceMonitors`)) {
       const service = spec.services[monitor.metadata.name]!;
       if (service.kind !== 'web') throw new Error(`${monitor.metadata.name} is a web service`);
       const policy = find<WithSpec<{ ingress: { from: { podSelector?: { matchLabels: Labels } }[]; ports: { port: number }[] }[] }>>(
@@ -274,7 +274,7 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
 
   it('never scrape a port a public route reaches (edge/public-metrics), and the pods serve metrics on a port of their own', () => {
     expect(findings(env.objects as M[], PUBLIC_METRICS, { environment: name, production: false })).toEqual([]);
-    for (const monitor of monitors) {
+    for (const monitor of nonEmpty(monitors, `${name}: ServiceMonitors`)) {
       const service = spec.services[monitor.metadata.name]!;
       if (service.kind !== 'web') throw new Error(`${monitor.metadata.name} is a web service`);
       const ports = workload(env, monitor.metadata.name).spec.template.spec.containers[0]!.ports;
@@ -286,7 +286,7 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
   });
 
   it('keep only the live Service, so a blue-green preview Service does not scrape its pods twice', () => {
-    for (const monitor of monitors) {
+    for (const monitor of nonEmpty(monitors, `${name}: ServiceMonitors`)) {
       const keep = monitor.spec.endpoints[0].relabelings[0];
       expect(keep).toEqual({ action: 'keep', sourceLabels: ['__meta_kubernetes_service_name'], regex: monitor.metadata.name });
       expect(relabel(keep.regex, '', `${monitor.metadata.name}-preview`)).toBeUndefined();
@@ -295,7 +295,7 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
 
   if (spec.mesh.enabled) {
     it("scrape Istio's merged metrics on the status port, which STRICT mTLS does not cover", () => {
-      for (const monitor of monitors) {
+      for (const monitor of nonEmpty(monitors, `${name}: ServiceMonitors`)) {
         const [endpoint] = monitor.spec.endpoints;
         expect(endpoint.path).toBe('/stats/prometheus');
         const move = endpoint.relabelings[1];
@@ -307,7 +307,7 @@ describe.each(environmentNames())('%s ServiceMonitors', (name) => {
     });
   } else {
     it('scrape metricsPath on the app port directly', () => {
-      for (const monitor of monitors) {
+      for (const monitor of nonEmpty(monitors, `${name}: ServiceMonitors`)) {
         const service = spec.services[monitor.metadata.name]!;
         expect(monitor.spec.endpoints[0].path).toBe(service.kind === 'web' ? service.metricsPath : undefined);
         expect(monitor.spec.endpoints[0].relabelings).toHaveLength(1);
@@ -343,12 +343,11 @@ describe('metrics merging annotations', () => {
 describe('runbooks', () => {
   it('exist in docs/runbooks for every alert in every environment', () => {
     for (const name of environmentNames()) {
-      for (const rule of objects<PrometheusRule>(rendered(name), 'PrometheusRule')) {
-        for (const alert of rule.spec.groups.flatMap((g) => g.rules)) {
-          const file = /\/blob\/main\/(docs\/runbooks\/[a-z0-9-]+\.md)$/.exec(alert.annotations.runbook_url)?.[1];
-          expect(file, alert.alert).toBeDefined();
-          expect(existsSync(join(__dirname, '..', file!)), `${alert.alert}: ${file}`).toBe(true);
-        }
+      const alerts = objects<PrometheusRule>(rendered(name), 'PrometheusRule').flatMap((rule) => rule.spec.groups.flatMap((g) => g.rules));
+      for (const alert of nonEmpty(alerts, `${name}: alerts`)) {
+        const file = /\/blob\/main\/(docs\/runbooks\/[a-z0-9-]+\.md)$/.exec(alert.annotations.runbook_url)?.[1];
+        expect(file, alert.alert).toBeDefined();
+        expect(existsSync(join(__dirname, '..', file!)), `${alert.alert}: ${file}`).toBe(true);
       }
     }
   });

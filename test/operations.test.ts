@@ -8,7 +8,7 @@ import { buildEnvironment } from '../charts';
 import { environmentNames, loadEnvironmentFile } from '../environments';
 import { renderEnvironment } from '../app/render';
 import { storePorts } from '../charts/resolve-data-store';
-import { environment, find, objects, rendered, workload } from './helpers';
+import { environment, find, nonEmpty, objects, rendered, workload } from './helpers';
 import type { NetworkPolicyJson, WithSpec } from './k8s-json';
 
 type ScaledObject = WithSpec<{
@@ -62,7 +62,8 @@ describe("the data layer's egress to Google follows the cluster's network (clust
     );
 
   it('Dataplane V2 and private.googleapis.com (every environment here): 169.254.169.254:80 and 199.36.153.8/30:443', () => {
-    for (const name of environmentNames().filter((n) => environment(n).dataStores.postgres?.mode === 'operated')) {
+    const operated = environmentNames().filter((n) => environment(n).dataStores.postgres?.mode === 'operated');
+    for (const name of nonEmpty(operated, 'environments operating PostgreSQL')) {
       const model = environment(name);
       expect(model.cluster.network, name).toEqual({ dataplane: 'dataplane-v2', googleApis: 'private' });
       const postgres = model.dataStores.postgres;
@@ -124,7 +125,7 @@ describe('queue workers scale on queue depth (CAP-05)', () => {
     const secret = find<ExternalSecret>(prod, 'ExternalSecret', 'worker-secrets').spec;
     // Fetched keys and, merged beside them, the templated ones (the user name is written, not fetched).
     const written = [...secret.data.map((d) => d.secretKey), ...Object.keys(secret.target.template?.data ?? {})];
-    for (const ref of auth.spec.secretTargetRef) {
+    for (const ref of nonEmpty(auth.spec.secretTargetRef, 'worker-queue secretTargetRef')) {
       expect(ref.name).toBe('worker-secrets');
       expect(written).toContain(ref.key);
     }
@@ -292,7 +293,7 @@ describe.each(examplePlatform)('%s secrets by reference', (name) => {
       const postgres = model.dataStores.postgres;
       const replication = postgres?.mode === 'operated' && postgres.engine === 'postgres' ? postgres.replication : undefined;
       const pair = model.region && replication ? `dr-${[model.region.name, replication.region].sort().join('-')}` : undefined;
-      for (const d of external.spec.data) {
+      for (const d of nonEmpty(external.spec.data, `${name}: ${external.metadata.name} data`)) {
         if (pair !== undefined && d.secretKey === 'postgres-password') {
           expect(d.remoteRef.key).toBe(`${model.secrets.sharedPrefix}-postgres-password-${pair}`);
           continue;

@@ -7,7 +7,7 @@ import { workloadPeaks } from '../charts/platform-quota';
 import { parseQuantity } from '../lib/core/quantity';
 import type { RenderedEnvironment } from '../app/render';
 import type { Manifest } from '../lib/core/manifest';
-import { environment, objects, rendered } from './helpers';
+import { environment, nonEmpty, objects, rendered } from './helpers';
 import type { WithSpec, WorkloadJson } from './k8s-json';
 
 type ResourceQuota = WithSpec<{ readonly hard: Readonly<Record<string, string>> }>;
@@ -247,7 +247,7 @@ describe.each(environmentNames())('%s quota against the rendered workloads', (na
 
   it('lets every rendered container (and Istio proxy) through the LimitRange maximum', () => {
     const max = amountsOf(limits.max);
-    for (const workload of env.objects.filter(isWorkload)) {
+    for (const workload of nonEmpty(env.objects.filter(isWorkload), `${name}: workloads`)) {
       for (const c of workload.spec.template.spec.containers) {
         const l = amountsOf(c.resources.limits);
         for (const k of Object.keys(max) as (keyof Amounts)[]) expect(l[k], `${workload.metadata.name} ${k}`).toBeLessThanOrEqual(max[k]);

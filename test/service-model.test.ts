@@ -12,7 +12,7 @@ import type { EnvironmentOverlay } from '../environments/load';
 import staging from '../environments/staging';
 import { CONFIG_HASH_ANNOTATION } from '../lib/config-hash';
 import { manifestId, type Manifest } from '../lib/core/manifest';
-import { renderOverlay } from './helpers';
+import { nonEmpty, renderOverlay } from './helpers';
 
 const size = {
   requests: { cpu: '250m', memory: '512Mi', ephemeralStorage: '256Mi' },
@@ -104,7 +104,8 @@ describe('ports and protocols', () => {
     const policy = find(objects, 'AuthorizationPolicy', 'scan') as
       | { spec: { rules: { to: { operation: { ports: string[] } }[] }[] } }
       | undefined;
-    for (const rule of policy?.spec.rules ?? []) expect(rule.to[0]!.operation.ports).toEqual(['9090']);
+    for (const rule of nonEmpty(policy?.spec.rules ?? [], 'scan: AuthorizationPolicy rules'))
+      expect(rule.to[0]!.operation.ports).toEqual(['9090']);
     const netpol = find<{ spec: { ingress?: { ports?: { port: number }[] }[] } }>(objects, 'NetworkPolicy', 'scan')!;
     expect((netpol.spec.ingress ?? []).flatMap((rule) => rule.ports ?? []).map((p) => p.port)).toContain(9090);
   });

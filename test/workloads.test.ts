@@ -1,7 +1,7 @@
 /** Exact invariants of the workloads: the seed's numbers and the security settings. */
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
-import { environment, find, objects, podTemplates, rendered, workload } from './helpers';
+import { environment, find, nonEmpty, objects, podTemplates, rendered, workload } from './helpers';
 import type { HpaJson, PdbJson, ServiceJson, WithSpec } from './k8s-json';
 import { METRICS_PORT_NAME } from '../lib/names';
 
@@ -46,7 +46,7 @@ describe('prod matches the CAP-01 pod table', () => {
   });
 
   it('spreads pods across zones (hard) and hosts (soft)', () => {
-    for (const { template } of podTemplates(prod)) {
+    for (const { template } of nonEmpty(podTemplates(prod), 'prod: pod templates')) {
       const spread = template.spec.topologySpreadConstraints!.map((c) => [c.topologyKey, c.whenUnsatisfiable, c.maxSkew]);
       expect(spread).toEqual([
         ['topology.kubernetes.io/zone', 'DoNotSchedule', 1],
@@ -71,7 +71,7 @@ describe.each(environmentNames())('%s workloads', (name) => {
   });
 
   it('never pins spec.replicas on an autoscaled workload; a fixed-size worker holds its count', () => {
-    for (const { object } of workloads) {
+    for (const { object } of nonEmpty(workloads, `${name}: workloads`)) {
       if (fixed.includes(object.metadata.name)) {
         expect(object.spec.replicas).toBeGreaterThanOrEqual(1);
         continue;
@@ -85,7 +85,7 @@ describe.each(environmentNames())('%s workloads', (name) => {
   });
 
   it('runs every pod under Pod Security "restricted"', () => {
-    for (const { template } of workloads) {
+    for (const { template } of nonEmpty(workloads, `${name}: workloads`)) {
       const pod = template.spec;
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.securityContext.runAsUser).toBeGreaterThanOrEqual(10000);
@@ -107,7 +107,7 @@ describe.each(environmentNames())('%s workloads', (name) => {
   });
 
   it('sets requests and limits for cpu, memory and ephemeral-storage', () => {
-    for (const { template } of workloads) {
+    for (const { template } of nonEmpty(workloads, `${name}: workloads`)) {
       for (const container of template.spec.containers) {
         for (const set of ['requests', 'limits'] as const) {
           expect(Object.keys(container.resources[set]).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
@@ -118,7 +118,7 @@ describe.each(environmentNames())('%s workloads', (name) => {
 
   it("probes web services by their protocol's health check and workers by exec, with a startup probe where start is slow", () => {
     expect(workloads.length).toBeGreaterThan(0);
-    for (const { object, template } of workloads) {
+    for (const { object, template } of nonEmpty(workloads, `${name}: workloads`)) {
       const [container] = template.spec.containers;
       const spec = model.services[object.metadata.name]!;
       if (spec.kind === 'worker') {
@@ -142,13 +142,13 @@ describe.each(environmentNames())('%s workloads', (name) => {
   });
 
   it('pins every image by tag, never latest', () => {
-    for (const { template } of workloads) {
+    for (const { template } of nonEmpty(workloads, `${name}: workloads`)) {
       for (const container of template.spec.containers) expect(container.image).toMatch(/:(?!latest$)[\w][\w.-]*(@sha256:[a-f0-9]{64})?$/);
     }
   });
 
   it('gives each service its own ServiceAccount without a token', () => {
-    for (const { object, template } of workloads) {
+    for (const { object, template } of nonEmpty(workloads, `${name}: workloads`)) {
       const account = find(env, 'ServiceAccount', template.spec.serviceAccountName!);
       expect(account.metadata.name).toBe(object.metadata.name);
       expect(account.automountServiceAccountToken).toBe(false);
@@ -169,7 +169,7 @@ describe.each(environmentNames())('%s workloads', (name) => {
   });
 
   it("scales on CPU 70 % and memory 80 % at CAP-03's pace, behind its 3-minute (up) and 10-minute (down) windows", () => {
-    for (const hpa of objects<HpaJson>(env, 'HorizontalPodAutoscaler')) {
+    for (const hpa of nonEmpty(objects<HpaJson>(env, 'HorizontalPodAutoscaler'), `${name}: HorizontalPodAutoscalers`)) {
       expect(hpa.apiVersion).toBe('autoscaling/v2');
       expect(hpa.spec.metrics.map((m) => [m.resource!.name, m.resource!.target.averageUtilization])).toEqual([
         ['cpu', 70],
@@ -188,7 +188,7 @@ describe.each(environmentNames())('%s workloads', (name) => {
   });
 
   it('gives every workload a PDB that allows drains at its floor', () => {
-    for (const { object, template } of workloads) {
+    for (const { object, template } of nonEmpty(workloads, `${name}: workloads`)) {
       const pdb = find<PdbJson>(env, 'PodDisruptionBudget', object.metadata.name);
       expect(pdb.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
       expect(pdb.spec).not.toHaveProperty('minAvailable');

@@ -12,6 +12,7 @@ import { assessRun, CHECKER_RULES } from '../../app/verify/coverage';
 import { applyVerifyWaivers, type Finding } from '../../app/verify/findings';
 import { inCi, isFailure, passed, type VerifyReport } from '../../app/verify/verify';
 import { manifestId } from '../../lib/core/manifest';
+import { nonEmpty } from '../helpers';
 import { z } from 'zod';
 
 const OBJECTS = ['Deployment/platform/frontend', 'Service/platform/frontend'];
@@ -32,7 +33,8 @@ describe.each(CHECKERS.map((checker) => [checker.tool, checker] as const))('%s r
 
   it('has a canary among its own objects, in a namespace of its own', () => {
     expect(canaryIds).toContain(checker.canary.object);
-    for (const object of checker.canary.objects) expect(object.metadata.namespace).toMatch(/^verify-canary-/);
+    for (const object of nonEmpty(checker.canary.objects, `${tool}: canary objects`))
+      expect(object.metadata.namespace).toMatch(/^verify-canary-/);
   });
 
   it('trusts a clean run and hides the canary finding', () => {

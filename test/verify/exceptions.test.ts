@@ -9,7 +9,7 @@ import type { Finding } from '../../app/verify/findings';
 import { environmentNames } from '../../environments';
 import { manifestId, type Manifest } from '../../lib/core/manifest';
 import { Model, selectorMatches } from '../../lib/validation/rules/model';
-import { environment, rendered } from '../helpers';
+import { environment, nonEmpty, rendered } from '../helpers';
 
 const finding = (object: Manifest, tool: Finding['tool'], rule: string): Finding => ({
   environment: 'test',
@@ -41,7 +41,7 @@ describe.each(environmentNames())('%s', (name) => {
   });
 
   it('excuses the image digest only outside production', () => {
-    for (const object of workloads(objects)) {
+    for (const object of nonEmpty(workloads(objects), `${name}: workloads`)) {
       const reason = excuse(finding(object, 'checkov', 'CKV_K8S_43'));
       if (env.tier === 'production') expect(reason).toBeUndefined();
       else expect(reason).toMatch(/outside production/);
