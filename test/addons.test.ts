@@ -337,9 +337,10 @@ describe('the legacy ingress-nginx edge (ingress.implementation: ingress-nginx)'
     expect(find<HelmRelease>(legacy, 'HelmRelease', 'ingress-nginx').spec.chart.spec.version).toBe('4.15.1');
   });
 
-  it('sizes the controller from env.ingress (CAP-08: 3 replicas of 250m / 512Mi in prod)', () => {
-    expect(controller().replicaCount).toBe(3);
-    expect(controller().resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } });
+  it('sizes the controller from env.ingress (CAP-08, pinned in test/requirement-numbers.test.ts)', () => {
+    const { replicas, cpu, memory } = environment('prod').ingress;
+    expect(controller().replicaCount).toBe(replicas);
+    expect(controller().resources).toEqual({ requests: { cpu, memory }, limits: { memory } });
   });
 
   it('configures the controller with nginxControllerSettings(): HSTS for a year and TLS 1.3 only', () => {

@@ -7,6 +7,7 @@ import { enabledServices } from '../charts/resolve-service';
 import { environmentNames } from '../environments';
 import type { OperatedPostgres, OperatedRedis } from '../environments/schema';
 import type { Manifest } from '../lib/core/manifest';
+import { AUTOSCALING_DEFAULTS, LATENCY_SCALING_DEFAULTS } from '../lib/defaults';
 import { operatedPods } from '../lib/operated-pods';
 import { selectorMatches } from '../lib/validation/rules/model';
 import { environment, find, nonEmpty, objects, rendered } from './helpers';
@@ -200,24 +201,30 @@ describe('dev and staging run smaller variants', () => {
 });
 
 describe('scaling triggers (CAP-04, CAP-05, OPS-05)', () => {
-  it('CPU above 70 % for 3 minutes scales up, and the 10-minute window scales down', () => {
+  it("CPU above CAP-03's target for its up window scales up, and its down window scales down", () => {
     const hpa = find<HpaJson>(rendered('prod'), 'HorizontalPodAutoscaler', 'frontend').spec;
-    expect(hpa.metrics.find((m) => m.resource!.name === 'cpu')!.resource!.target.averageUtilization).toBe(70);
-    expect(hpa.behavior!.scaleUp!.stabilizationWindowSeconds).toBe(180);
-    expect(hpa.behavior!.scaleDown!.stabilizationWindowSeconds).toBe(600);
+    const { cpuPercent, scaleUp, scaleDown } = AUTOSCALING_DEFAULTS;
+    expect(hpa.metrics.find((m) => m.resource!.name === 'cpu')!.resource!.target.averageUtilization).toBe(cpuPercent);
+    expect(hpa.behavior!.scaleUp!.stabilizationWindowSeconds).toBe(scaleUp.stabilizationSeconds);
+    expect(hpa.behavior!.scaleDown!.stabilizationWindowSeconds).toBe(scaleDown.stabilizationSeconds);
   });
 
-  it('request latency above 500 ms scales the API, CPU and memory alongside, with a fallback that never removes pods', () => {
+  it("request latency above CAP-04's threshold scales the API, CPU and memory alongside, with a fallback that never removes pods", () => {
     const scaled = find<ScaledObject>(rendered('prod'), 'ScaledObject', 'backend').spec;
     expect(scaled.scaleTargetRef).toMatchObject({ kind: 'Rollout', name: 'backend' });
-    expect(scaled.triggers.find((t) => t.type === 'prometheus')!.metadata.threshold).toBe('500');
+    expect(scaled.triggers.find((t) => t.type === 'prometheus')!.metadata.threshold).toBe(String(LATENCY_SCALING_DEFAULTS.p95Milliseconds));
     expect(scaled.fallback.behavior).toBe('currentReplicasIfHigher');
-    expect(scaled.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds).toBe(180);
+    expect(scaled.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds).toBe(
+      AUTOSCALING_DEFAULTS.scaleUp.stabilizationSeconds,
+    );
     expect(objects(rendered('prod'), 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('backend');
   });
 
-  it('queue depth above 100 adds workers', () => {
-    expect(find<ScaledObject>(rendered('prod'), 'ScaledObject', 'worker').spec.triggers[0].metadata.listLength).toBe('100');
+  it("queue depth above the worker's target per replica (CAP-05) adds workers", () => {
+    const worker = environment('prod').services.worker;
+    const target = worker?.kind === 'worker' ? worker.queue?.targetPerReplica : undefined;
+    expect(target).toBeDefined();
+    expect(find<ScaledObject>(rendered('prod'), 'ScaledObject', 'worker').spec.triggers[0].metadata.listLength).toBe(String(target));
   });
 });
 

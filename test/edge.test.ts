@@ -209,10 +209,11 @@ describe('client addresses and the rate limit', () => {
 });
 
 describe('the NGINX pods', () => {
-  it('sizes them from env.ingress (CAP-08: 3 replicas of 250m / 512Mi in prod) on the edge pool', () => {
+  it('sizes them from env.ingress (CAP-08, pinned in test/requirement-numbers.test.ts) on the edge pool', () => {
     const { deployment } = proxy('prod').spec.kubernetes;
-    expect(deployment.replicas).toBe(3);
-    expect(deployment.container.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } });
+    const { replicas, cpu, memory } = environment('prod').ingress;
+    expect(deployment.replicas).toBe(replicas);
+    expect(deployment.container.resources).toEqual({ requests: { cpu, memory }, limits: { memory } });
     expect(deployment.pod.nodeSelector).toEqual({ 'cloud.google.com/gke-nodepool': 'frontend' });
     expect(proxy('prod-asia').spec.kubernetes.deployment.replicas).toBe(2);
     expect(proxy('dev').spec.kubernetes.deployment.replicas).toBe(1);

@@ -85,8 +85,11 @@ describe('queue workers scale on queue depth (CAP-05)', () => {
     ['prod', 10, 40],
     ['staging', 0, 20],
     ['dev', 0, 2],
-  ])('%s: KEDA scales the worker %i-%i at 100 waiting tasks per replica', (name, min, max) => {
+  ])("%s: KEDA scales the worker %i-%i at the model's waiting tasks per replica", (name, min, max) => {
     const env = rendered(name);
+    const worker = environment(name).services.worker;
+    const perReplica = worker?.kind === 'worker' ? worker.queue?.targetPerReplica : undefined;
+    expect(perReplica).toBeDefined();
     const scaled = find<ScaledObject>(env, 'ScaledObject', 'worker');
     expect(scaled.spec).toMatchObject({
       minReplicaCount: min,
@@ -106,13 +109,13 @@ describe('queue workers scale on queue depth (CAP-05)', () => {
               addresses: 'redis-s-hl.data.svc.cluster.local:26379',
               sentinelMaster: 'mymaster',
               listName: 'celery',
-              listLength: '100',
+              listLength: String(perReplica),
             },
             authenticationRef: { name: 'worker-queue' },
           }
         : {
             type: 'redis',
-            metadata: { address: 'redis-master.data.svc.cluster.local:6379', listName: 'celery', listLength: '100' },
+            metadata: { address: 'redis-master.data.svc.cluster.local:6379', listName: 'celery', listLength: String(perReplica) },
             authenticationRef: { name: 'worker-queue' },
           },
     ]);

@@ -4,6 +4,7 @@ import { environmentNames } from '../environments';
 import { environment, find, nonEmpty, objects, podTemplates, rendered, workload } from './helpers';
 import type { HpaJson, PdbJson, ServiceJson, WithSpec } from './k8s-json';
 import { METRICS_PORT_NAME } from '../lib/names';
+import { AUTOSCALING_DEFAULTS } from '../lib/defaults';
 
 /** KEDA's ScaledObject. */
 type ScaledObject = WithSpec<{
@@ -168,20 +169,21 @@ describe.each(environmentNames())('%s workloads', (name) => {
     }
   });
 
-  it("scales on CPU 70 % and memory 80 % at CAP-03's pace, behind its 3-minute (up) and 10-minute (down) windows", () => {
+  it("scales on CAP-03's CPU and memory targets, at its pace, behind its windows (AUTOSCALING_DEFAULTS)", () => {
+    const { cpuPercent, memoryPercent, scaleUp, scaleDown } = AUTOSCALING_DEFAULTS;
     for (const hpa of nonEmpty(objects<HpaJson>(env, 'HorizontalPodAutoscaler'), `${name}: HorizontalPodAutoscalers`)) {
       expect(hpa.apiVersion).toBe('autoscaling/v2');
       expect(hpa.spec.metrics.map((m) => [m.resource!.name, m.resource!.target.averageUtilization])).toEqual([
-        ['cpu', 70],
-        ['memory', 80],
+        ['cpu', cpuPercent],
+        ['memory', memoryPercent],
       ]);
       expect(hpa.spec.behavior!.scaleUp).toMatchObject({
-        stabilizationWindowSeconds: 180,
-        policies: [{ type: 'Percent', value: 100, periodSeconds: 60 }],
+        stabilizationWindowSeconds: scaleUp.stabilizationSeconds,
+        policies: [{ type: 'Percent', value: scaleUp.percent, periodSeconds: scaleUp.periodSeconds }],
       });
       expect(hpa.spec.behavior!.scaleDown).toMatchObject({
-        stabilizationWindowSeconds: 600,
-        policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }],
+        stabilizationWindowSeconds: scaleDown.stabilizationSeconds,
+        policies: [{ type: 'Percent', value: scaleDown.percent, periodSeconds: scaleDown.periodSeconds }],
       });
       expect(hpa.spec.minReplicas).toBeLessThanOrEqual(hpa.spec.maxReplicas);
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Autoscaler, type AutoscalerProps } from '../../lib/autoscaler';
+import { AUTOSCALING_DEFAULTS } from '../../lib/defaults';
 import { only, synth } from './synth';
 
 interface ScalingRules {
@@ -52,19 +53,36 @@ describe('Autoscaler', () => {
     expect(hpa.spec.maxReplicas).toBe(10);
   });
 
-  it('targets CPU 70 % and memory 80 % by default (AUTOSCALING_DEFAULTS, CAP-03)', () => {
+  it("targets CAP-03's CPU and memory utilization by default (AUTOSCALING_DEFAULTS)", () => {
     const { hpa, autoscaler } = render(required);
-    expect(hpa.spec.metrics.every((m) => m.type === 'Resource' && m.resource.target.type === 'Utilization')).toBe(true);
-    expect(utilization(hpa)).toEqual({ cpu: 70, memory: 80 });
-    expect(autoscaler.cpuPercent).toBe(70);
-    expect(autoscaler.memoryPercent).toBe(80);
+    const { cpuPercent, memoryPercent } = AUTOSCALING_DEFAULTS;
+    expect(hpa.spec.metrics.map((m) => [m.type, m.resource.target.type])).toEqual([
+      ['Resource', 'Utilization'],
+      ['Resource', 'Utilization'],
+    ]);
+    expect(utilization(hpa)).toEqual({ cpu: cpuPercent, memory: memoryPercent });
+    expect(autoscaler.cpuPercent).toBe(cpuPercent);
+    expect(autoscaler.memoryPercent).toBe(memoryPercent);
   });
 
-  it("scales at CAP-03's pace (up 100 % a minute, down 10 %) behind its windows: CPU high for 3 minutes up, low for 10 down", () => {
+  it("scales at CAP-03's pace behind its windows by default (AUTOSCALING_DEFAULTS)", () => {
     const { hpa } = render(required);
+    const behavior = ({
+      percent,
+      periodSeconds,
+      stabilizationSeconds,
+    }: {
+      percent: number;
+      periodSeconds: number;
+      stabilizationSeconds: number;
+    }) => ({
+      stabilizationWindowSeconds: stabilizationSeconds,
+      selectPolicy: 'Max',
+      policies: [{ type: 'Percent', value: percent, periodSeconds }],
+    });
     expect(hpa.spec.behavior).toEqual({
-      scaleUp: { stabilizationWindowSeconds: 180, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 60 }] },
-      scaleDown: { stabilizationWindowSeconds: 600, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }] },
+      scaleUp: behavior(AUTOSCALING_DEFAULTS.scaleUp),
+      scaleDown: behavior(AUTOSCALING_DEFAULTS.scaleDown),
     });
   });
 
