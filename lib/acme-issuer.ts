@@ -20,7 +20,9 @@ export type Http01Route =
   | { readonly kind: 'ingress'; readonly className: string };
 
 export interface AcmeIssuerProps {
+  /** The ClusterIssuer: its name, the ACME account e-mail, the ACME directory URL and how challenges are solved. */
   readonly issuer: { readonly name: string; readonly email: string; readonly server: string; readonly solver: AcmeSolver };
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** Where HTTP-01 challenges are answered. @default - through the nginx IngressClass */
   readonly http01Route?: Http01Route;

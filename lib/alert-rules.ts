@@ -89,7 +89,9 @@ export function runbookSlug(alert: string): string {
 export interface AlertRulesProps {
   /** The PrometheusRule; its groups are `<name>.p1`, `.p2`, `.p3`. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** The alerts, each in the group of its priority. */
   readonly alerts: readonly Alert[];
   /** Base of the runbook links; each alert links to `<base>/<alert-name>.md`. */
   readonly runbookBaseUrl: string;

@@ -86,14 +86,17 @@ export interface ServiceLevel {
 }
 
 export interface PrometheusMetricProps {
+  /** Which measurement: error rate or latency. */
   readonly metric: AnalysisMetric;
+  /** The Prometheus the metric queries. */
   readonly prometheusUrl: string;
+  /** The service level the measurement is held to. */
   readonly slo: ServiceLevel;
   /** Judge only the canary's own pods (background analysis of a canary). */
   readonly canaryOnly: boolean;
   /** Measurements before it succeeds. @default - unbounded (background analysis) */
   readonly count?: number;
-  /** @default 60 */
+  /** Seconds between two measurements. @default 60 */
   readonly intervalSeconds?: number;
   /** Wait before the first measurement, e.g. for smoke traffic to be scraped. @default - none */
   readonly initialDelaySeconds?: number;
@@ -153,10 +156,13 @@ export function smokeJobMetric(props: SmokeJobMetricProps): MetricJson {
 }
 
 export interface ReleaseAnalysisProps {
+  /** The ClusterAnalysisTemplate. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** The arguments the metrics use, bound by each Rollout that runs the template. */
   readonly args: readonly string[];
+  /** The template's metrics, each from `prometheusMetric`. */
   readonly metrics: readonly MetricJson[];
 }
 

@@ -23,10 +23,13 @@ export interface SecretEntry {
 export interface AppSecretsProps {
   /** The Secret the operator writes (and the ExternalSecret's name). */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** The SecretStore or ClusterSecretStore the operator reads from. */
   readonly store: SecretStoreRef;
   /** How often the operator re-reads the store, e.g. `1h`. */
   readonly refreshInterval: string;
+  /** The keys of the Secret and the remote secret each is read from. */
   readonly entries: readonly SecretEntry[];
   /**
    * Keys built from the fetched ones with External Secrets' templates (`{{ index . "redis-password" }}`),

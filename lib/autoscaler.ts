@@ -1,13 +1,16 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AUTOSCALING_DEFAULTS } from './defaults';
+import { PropChecks } from './prop-checks';
 
-/** What an autoscaler or a disruption budget points at: a Deployment or an Argo Rollout. */
-export interface ScaleTarget {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-}
+/**
+ * What an autoscaler points at: a Deployment or an Argo Rollout, by name (an HPA's and a KEDA
+ * ScaledObject's `scaleTargetRef`). `ServiceDeployment.scaleTarget` and `ServiceRollout.scaleTarget`
+ * give it for the workload they write; the kind fixes the apiVersion, so no other pair type-checks.
+ */
+export type ScaleTarget =
+  | { readonly apiVersion: 'apps/v1'; readonly kind: 'Deployment'; readonly name: string }
+  | { readonly apiVersion: 'argoproj.io/v1alpha1'; readonly kind: 'Rollout'; readonly name: string };
 
 /** How fast the replica count may move one way: at most `percent` per period, once the signal has held. */
 export interface ScalingPolicy {
@@ -18,21 +21,26 @@ export interface ScalingPolicy {
 
 /** Utilization targets and pace of an HPA. */
 export interface AutoscalingBehavior {
-  /** @default 70 */
+  /** Target CPU use, percent of the pods' CPU request. @default 70 */
   readonly cpuPercent?: number;
-  /** @default 80 */
+  /** Target memory use, percent of the pods' memory request. @default 80 */
   readonly memoryPercent?: number;
-  /** @default - double within a minute, once three minutes asked for more (AUTOSCALING_DEFAULTS.scaleUp) */
+  /** How fast the replica count may grow. @default - double within a minute, once three minutes asked for more (AUTOSCALING_DEFAULTS.scaleUp) */
   readonly scaleUp?: ScalingPolicy;
-  /** @default - 10 % a minute, once ten minutes asked for fewer (AUTOSCALING_DEFAULTS.scaleDown) */
+  /** How fast the replica count may shrink. @default - 10 % a minute, once ten minutes asked for fewer (AUTOSCALING_DEFAULTS.scaleDown) */
   readonly scaleDown?: ScalingPolicy;
 }
 
 export interface AutoscalerProps extends AutoscalingBehavior {
+  /** The HorizontalPodAutoscaler. */
   readonly name: string;
+  /** The workload whose replica count it owns. */
   readonly target: ScaleTarget;
+  /** The fewest pods, at least 1. */
   readonly minReplicas: number;
+  /** The most pods, at least `minReplicas`. */
   readonly maxReplicas: number;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
 }
 
@@ -67,6 +75,13 @@ export class Autoscaler extends Construct {
 
   constructor(scope: Construct, id: string, props: AutoscalerProps) {
     super(scope, id);
+    new PropChecks(this)
+      .name('name', props.name)
+      .integer('minReplicas', props.minReplicas, 1)
+      .integer('maxReplicas', props.maxReplicas, 1)
+      .ordered('minReplicas', props.minReplicas, 'maxReplicas', props.maxReplicas)
+      .integer('cpuPercent', props.cpuPercent ?? AUTOSCALING_DEFAULTS.cpuPercent, 1)
+      .integer('memoryPercent', props.memoryPercent ?? AUTOSCALING_DEFAULTS.memoryPercent, 1);
     this.cpuPercent = props.cpuPercent ?? AUTOSCALING_DEFAULTS.cpuPercent;
     this.memoryPercent = props.memoryPercent ?? AUTOSCALING_DEFAULTS.memoryPercent;
     const utilization = (name: string, averageUtilization: number): k8s.MetricSpecV2 => ({

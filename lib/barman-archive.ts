@@ -10,9 +10,11 @@ export type ArchiveCredentials =
 export interface BarmanArchiveProps {
   /** The ObjectStore's name: what a Cluster's plugin parameters call `barmanObjectName`. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** `gs://<bucket>/<path>`. */
   readonly destinationPath: string;
+  /** How the plugin authenticates to the bucket (GKE workload identity or a key Secret). */
   readonly credentials: ArchiveCredentials;
   /**
    * Keep backups and WAL this many days (barman's recovery window), enforced by the plugin's sidecar.

@@ -2,9 +2,12 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ScheduledBackup } from '../imports/postgresql.cnpg.io';
 import { BARMAN_PLUGIN } from './data-names';
+import { PropChecks } from './prop-checks';
 
 export interface BaseBackupScheduleProps {
+  /** The ScheduledBackup. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** The CloudNativePG Cluster. */
   readonly cluster: string;
@@ -23,6 +26,7 @@ export class BaseBackupSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: BaseBackupScheduleProps) {
     super(scope, id);
+    new PropChecks(this).name('name', props.name);
     if (!Number.isInteger(props.everyHours) || props.everyHours < 1 || props.everyHours > 24) {
       throw new Error(`${props.name}: everyHours (${props.everyHours}) must be a whole number of hours, 1-24`);
     }

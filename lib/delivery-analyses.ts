@@ -29,8 +29,11 @@ export const AnalysisTemplateName = {
 } as const;
 
 export interface DeliveryAnalysesProps {
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** The Prometheus the analyses query, e.g. `http://prometheus.monitoring:9090`. */
   readonly prometheusUrl: string;
+  /** The service level a release must hold: error rate and latency thresholds. */
   readonly slo: ServiceLevel;
   /** Emit the pre-promotion gate (some service is released blue-green). */
   readonly gate: boolean;
@@ -45,9 +48,9 @@ export interface DeliveryAnalysesProps {
   readonly smokePod: k8s.PodTemplateSpec;
   /** Measurements a preview must pass before promotion. @default 5 */
   readonly prePromotionMeasurements?: number;
-  /** @default 60 */
+  /** Seconds between two measurements. @default 60 */
   readonly intervalSeconds?: number;
-  /** @default 1 */
+  /** Failed measurements that fail the analysis. @default 1 */
   readonly failureLimit?: number;
 }
 

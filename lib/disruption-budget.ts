@@ -1,12 +1,16 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DISRUPTION_DEFAULTS } from './defaults';
+import { PropChecks } from './prop-checks';
 
 export interface DisruptionBudgetProps {
+  /** The PodDisruptionBudget. */
   readonly name: string;
+  /** Labels of the pods it protects. */
   readonly selector: Readonly<Record<string, string>>;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
-  /** @default 1 */
+  /** Pods a voluntary disruption (a node drain) may take down at once. @default 1 */
   readonly maxUnavailable?: number;
 }
 
@@ -20,6 +24,7 @@ export class DisruptionBudget extends Construct {
 
   constructor(scope: Construct, id: string, props: DisruptionBudgetProps) {
     super(scope, id);
+    new PropChecks(this).name('name', props.name).nonEmpty('selector', props.selector);
     this.maxUnavailable = props.maxUnavailable ?? DISRUPTION_DEFAULTS.maxUnavailable;
     if (this.maxUnavailable < 1) {
       throw new Error(`${props.name}: maxUnavailable (${this.maxUnavailable}) must be at least 1, or no node could ever be drained`);

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { HTTP_PORT_NAME } from './names';
+import { PropChecks } from './prop-checks';
 
 /** The IngressClass of the NGINX ingress controller. */
 export const NGINX_CLASS = 'nginx';
@@ -40,7 +41,9 @@ export interface PublicRoute {
 }
 
 export interface EdgeIngressProps {
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** The public routes: host, path and the Service of the platform namespace each leads to. */
   readonly routes: readonly PublicRoute[];
   /** The Secret holding the certificate of every host. */
   readonly tlsSecretName: string;
@@ -63,6 +66,7 @@ export class EdgeIngress extends Construct {
 
   constructor(scope: Construct, id: string, props: EdgeIngressProps) {
     super(scope, id);
+    new PropChecks(this).integer('rateLimitPerMinute', props.rateLimitPerMinute, 1);
     const { routes } = props;
     this.hosts = [...new Set(routes.map((route) => route.host))];
     const services = [...new Set(routes.map((route) => route.service))];

@@ -33,6 +33,7 @@ import { edgeRouteName, edgeUpstreamName, gatewayPodSelector, HTTP_PORT_NAME } f
 import { bucketFor, STATED_LIMIT_ANNOTATION } from './rate-limit';
 import { RESTRICTED_SECCOMP } from './restricted-security';
 import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
+import { PropChecks } from './prop-checks';
 
 /** One year of HSTS: the preload list's minimum. */
 export const HSTS = 'max-age=31536000; includeSubDomains';
@@ -41,9 +42,11 @@ export const HSTS = 'max-age=31536000; includeSubDomains';
 export const GatewayListener = { HTTP: 'http', HTTPS: 'https' } as const;
 
 export interface GatewayEdgeProps {
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** The Gateway (and its NginxProxy, its RateLimitPolicy, its PDB). */
   readonly name: string;
+  /** The GatewayClass of the data plane (NGINX Gateway Fabric). */
   readonly gatewayClass: string;
   /** The public routes; `service` names a Service of the platform namespace. */
   readonly routes: readonly PublicRoute[];
@@ -57,8 +60,11 @@ export interface GatewayEdgeProps {
   readonly rateLimitPerMinute: number;
   /** The class of the data plane's LoadBalancer Service (GKE: networking.gke.io/l4-regional-external). */
   readonly loadBalancerClass: string;
+  /** Data-plane pods. */
   readonly replicas: number;
+  /** Requests and limits of each data-plane pod (CPU and memory quantities, e.g. `500m`, `512Mi`). */
   readonly resources: { readonly cpu: string; readonly memory: string };
+  /** Node labels the data-plane pods must match. */
   readonly nodeSelector: Readonly<Record<string, string>>;
   /** Hard zone spread (production) or soft (single-zone dev clusters). */
   readonly zoneSpread: 'DoNotSchedule' | 'ScheduleAnyway';
@@ -95,6 +101,11 @@ export class GatewayEdge extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayEdgeProps) {
     super(scope, id);
+    new PropChecks(this)
+      .name('name', props.name)
+      .port('servicePort', props.servicePort)
+      .integer('replicas', props.replicas, 1)
+      .integer('rateLimitPerMinute', props.rateLimitPerMinute, 1);
     this.gatewayName = props.name;
     this.hosts = [...new Set(props.routes.map((route) => route.host))];
     const podSelector = gatewayPodSelector(props.name);

@@ -12,7 +12,7 @@ export interface LabelProps {
   readonly partOf: string;
   /** The environment, so that two environments in one cluster never select each other's pods. */
   readonly environment: string;
-  /** @default - no component label */
+  /** The part of the service, e.g. `worker` (`app.kubernetes.io/component`). @default - no component label */
   readonly component?: string;
   /** A label value stops at 63 characters, so a longer version (still pinned in the image) is left out. @default - no version label */
   readonly version?: string;

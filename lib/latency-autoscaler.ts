@@ -4,6 +4,7 @@ import { ScaledObject } from '../imports/keda.sh';
 import { type AutoscalingBehavior, hpaBehavior, type ScaleTarget } from './autoscaler';
 import { AUTOSCALING_DEFAULTS, LATENCY_SCALING_DEFAULTS } from './defaults';
 import { assertPromql, eq, selector } from './promql';
+import { PropChecks } from './prop-checks';
 
 /**
  * The p95 of a Service's request durations in milliseconds, as the receiving Istio proxies report them
@@ -20,10 +21,15 @@ export function istioLatencyQuery(namespace: string, service: string, windowSeco
 }
 
 export interface LatencyAutoscalerProps extends AutoscalingBehavior {
+  /** The ScaledObject (and the HPA KEDA makes for it). */
   readonly name: string;
+  /** The workload whose replica count it owns. */
   readonly target: ScaleTarget;
+  /** The fewest pods, at least 1. */
   readonly minReplicas: number;
+  /** The most pods, at least `minReplicas`. */
   readonly maxReplicas: number;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** The Prometheus KEDA queries. */
   readonly prometheusUrl: string;
@@ -53,6 +59,12 @@ export class LatencyAutoscaler extends Construct {
 
   constructor(scope: Construct, id: string, props: LatencyAutoscalerProps) {
     super(scope, id);
+    new PropChecks(this)
+      .name('name', props.name)
+      .integer('minReplicas', props.minReplicas, 1)
+      .integer('maxReplicas', props.maxReplicas, 1)
+      .ordered('minReplicas', props.minReplicas, 'maxReplicas', props.maxReplicas)
+      .positive('thresholdMilliseconds', props.thresholdMilliseconds);
     this.name = props.name;
     assertPromql(`${props.name}: latency trigger`, props.query);
     if (props.minReplicas < 1)

@@ -1,8 +1,11 @@
 import { Construct } from 'constructs';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../imports/security.istio.io';
+import { PropChecks } from './prop-checks';
 
 export interface MeshAuthorizationProps {
+  /** The AuthorizationPolicy. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** The service's pods. */
   readonly selector: Readonly<Record<string, string>>;
@@ -22,6 +25,7 @@ export class MeshAuthorization extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshAuthorizationProps) {
     super(scope, id);
+    new PropChecks(this).name('name', props.name).port('port', props.port);
     this.principals = props.principals;
     if (this.principals.length === 0) return;
     new AuthorizationPolicy(this, 'Resource', {

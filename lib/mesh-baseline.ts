@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { AuthorizationPolicy, PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../imports/security.istio.io';
 
 export interface MeshBaselineProps {
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
 }
 

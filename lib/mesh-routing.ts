@@ -6,6 +6,7 @@ import {
   type VirtualServiceSpecHttpRoute,
 } from '../imports/networking.istio.io';
 import { TRAFFIC_DEFAULTS } from './defaults';
+import { PropChecks } from './prop-checks';
 
 /** A route's timeout and retries, and its circuit breaker (AVL-03). */
 export interface TrafficPolicy {
@@ -32,17 +33,21 @@ export interface TrafficSplit {
 }
 
 export interface MeshRoutingProps {
+  /** The VirtualService. */
   readonly virtualServiceName: string;
+  /** The DestinationRule. */
   readonly destinationRuleName: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** The Service's cluster host, e.g. `backend.platform.svc.cluster.local`. */
   readonly host: string;
+  /** The Service's port the routes and the traffic policy apply to (1-65535). */
   readonly port: number;
   /** The named HTTP route (Argo Rollouts sets its weights for a canary). */
   readonly route: string;
   /** Subsets and weights; empty for a service without a split. */
   readonly splits: readonly TrafficSplit[];
-  /** @default TRAFFIC_DEFAULTS */
+  /** Timeouts, retries, connection pool and outlier detection of the route and its destination. @default TRAFFIC_DEFAULTS */
   readonly traffic?: TrafficPolicy;
 }
 
@@ -70,6 +75,10 @@ export class MeshRouting extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshRoutingProps) {
     super(scope, id);
+    new PropChecks(this)
+      .name('virtualServiceName', props.virtualServiceName)
+      .name('destinationRuleName', props.destinationRuleName)
+      .port('port', props.port);
     const traffic = props.traffic ?? TRAFFIC_DEFAULTS;
     this.host = props.host;
     this.subsets = props.splits.map((s) => s.subset);

@@ -4,6 +4,7 @@ import { ISTIO_NAMESPACE } from './addons/names';
 import { namespaceSelector } from './network-peers';
 
 export interface NamespaceIsolationProps {
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** Allow sidecars to reach istiod for their configuration and certificates. */
   readonly mesh: boolean;

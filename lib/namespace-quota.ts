@@ -27,9 +27,13 @@ export interface ContainerLimits {
 }
 
 export interface NamespaceQuotaProps {
+  /** The namespace the ResourceQuota and the LimitRange hold. */
   readonly namespace: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** The namespace's totals: pods, and the sum of requests and of limits. */
   readonly quota: QuotaFigures;
+  /** The LimitRange's per-container defaults and maximum. */
   readonly containers: ContainerLimits;
   /** Extra object-count limits, e.g. `{ 'services.loadbalancers': 0 }`. @default - none */
   readonly counts?: Readonly<Record<string, number>>;

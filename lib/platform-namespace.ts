@@ -3,7 +3,9 @@ import { Construct } from 'constructs';
 import { podSecurityLabels, PodSecurityLevel } from './pod-security';
 
 export interface PlatformNamespaceProps {
+  /** The Namespace. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** The cluster's Kubernetes minor, e.g. 1.35: the version the Pod Security profile is pinned to. */
   readonly kubernetesVersion: string;

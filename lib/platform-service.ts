@@ -12,6 +12,7 @@ import { ServiceDeployment } from './service-deployment';
 import { ServiceRollout } from './service-rollout';
 
 export interface PlatformServiceProps {
+  /** The service, resolved from the environment by charts/resolve-service.ts: workload, ports, scaling, release. */
   readonly service: ResolvedService;
 }
 

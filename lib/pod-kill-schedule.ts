@@ -10,7 +10,9 @@ export interface PodRequirement {
 }
 
 export interface PodKillScheduleProps {
+  /** The Chaos Mesh Schedule. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** Five-field cron, UTC (Chaos Mesh's `timezone` value). */
   readonly cron: string;

@@ -3,13 +3,15 @@ import { Construct } from 'constructs';
 import { PodMonitor as PodMonitorResource } from '../imports/monitoring.coreos.com';
 
 export interface PodMonitorProps {
+  /** The PodMonitor. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** Labels of the pods to scrape. */
   readonly selector: Readonly<Record<string, string>>;
   /** The pods' named metrics port. */
   readonly port: string;
-  /** @default '30s' */
+  /** How often Prometheus scrapes each pod, a Prometheus duration. @default '30s' */
   readonly interval?: string;
 }
 

@@ -54,10 +54,13 @@ export interface Placement {
 export interface PodTemplateProps {
   /** The container's name (the service's). */
   readonly name: string;
+  /** Labels of the pod. */
   readonly labels: Readonly<Record<string, string>>;
-  /** @default - none */
+  /** Annotations of the pod. @default - none */
   readonly annotations?: Readonly<Record<string, string>>;
+  /** The ServiceAccount the pod runs as. */
   readonly serviceAccountName: string;
+  /** The container's image: repository, tag and, where pinned, digest. */
   readonly image: ImageSpec;
   /** The container port of a web service. @default - no port (workers, jobs) */
   readonly port?: ContainerPort;
@@ -66,24 +69,27 @@ export interface PodTemplateProps {
    * exposes. @default - no metrics port
    */
   readonly metricsPort?: ContainerPort;
-  /** @default - no probes (a run-to-completion pod) */
+  /** The readiness and liveness probes' check: an HTTP path on `port`, a gRPC health service, or a command. @default - no probes (a run-to-completion pod) */
   readonly health?: HealthCheck;
   /** `Never` for a job's pods (its Job retries). @default - Always (the pod spec's default) */
   readonly restartPolicy?: 'Never';
   /** Seconds the container may take to start; adds a startup probe. @default - no startup probe */
   readonly startupSeconds?: number;
+  /** The container's requests and limits (CPU, memory, ephemeral storage). */
   readonly resources: ResourceSpec;
-  /** @default - none */
+  /** The container's environment variables. @default - none */
   readonly env?: readonly k8s.EnvVar[];
-  /** @default - the image's entrypoint */
+  /** The container's command, replacing the image's entrypoint. @default - the image's entrypoint */
   readonly command?: readonly string[];
-  /** @default - the image's arguments */
+  /** The container's arguments. @default - the image's arguments */
   readonly args?: readonly string[];
   /** Secret mounted as files in SECRETS_MOUNT_PATH. @default - none */
   readonly secretName?: string;
   /** ConfigMap mounted as files in CONFIG_MOUNT_PATH. @default - none */
   readonly configMapName?: string;
+  /** Seconds the pod gets between SIGTERM and SIGKILL. */
   readonly terminationGracePeriodSeconds: number;
+  /** Where the pod may run: node selector, tolerations and how hard it spreads over zones. */
   readonly placement: Placement;
   /** Labels the spread constraints count: the workload's own pods. @default - no spread (one pod at a time, a job's) */
   readonly spreadSelector?: Readonly<Record<string, string>>;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Cluster } from '../imports/postgresql.cnpg.io';
 import { BARMAN_PLUGIN, postgresInstanceLabels } from './data-names';
 import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
+import { PropChecks } from './prop-checks';
 
 /** Where a cluster's pods run: the pool's node selector, and how strictly they spread over zones. */
 export interface StorePlacement {
@@ -33,23 +34,31 @@ export type ClusterRole =
     };
 
 export interface PostgresClusterProps {
+  /** The CloudNativePG Cluster (and the prefix of its Services `<name>-rw`, `-ro`, `-r`). */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** One line on what the cluster holds (the Cluster's `spec.description`). */
   readonly description: string;
   /** Operand image, `repository:tag[@digest]`. */
   readonly image: string;
+  /** PostgreSQL instances: a primary and its streaming replicas. */
   readonly instances: number;
   /** Requests and limits alike: Guaranteed QoS keeps the postmaster the last process the OOM killer picks. */
   readonly resources: { readonly cpu: string; readonly memory: string };
+  /** Each instance's data volume: size (a quantity, e.g. `50Gi`) and StorageClass. */
   readonly storage: { readonly size: string; readonly storageClass: string };
-  /** @default - WAL on the data volume */
+  /** Each instance's separate WAL volume: size and StorageClass. @default - WAL on the data volume */
   readonly walStorage?: { readonly size: string; readonly storageClass: string };
+  /** Where the instances may run: node selector and how hard they spread over zones. */
   readonly placement: StorePlacement;
+  /** PostgreSQL's `max_connections`. */
   readonly maxConnections: number;
   /** The app's database and its owner role. */
   readonly database: string;
   /** The basic-auth Secret of the owner role (the same password in every region). */
   readonly credentialsSecret: string;
+  /** Its place in the topology: a primary (with its DR peer) or a replica of another region's archive. */
   readonly role: ClusterRole;
   /** This cluster's own archive, to which it ships its WAL. @default - no WAL archiving (dev) */
   readonly archive?: TopologyMember & { readonly archiveTimeoutSeconds: number };
@@ -109,6 +118,10 @@ export class PostgresCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
     super(scope, id);
+    new PropChecks(this)
+      .name('name', props.name)
+      .integer('instances', props.instances, 1)
+      .integer('maxConnections', props.maxConnections, 1);
     this.name = props.name;
     this.instanceLabels = postgresInstanceLabels(props.name);
     if (props.instances < 1) throw new Error(`${props.name}: instances (${props.instances}) must be at least 1`);

@@ -6,16 +6,20 @@ import { DisruptionBudget } from './disruption-budget';
 import { PodMonitor } from './pod-monitor';
 import type { StorePlacement } from './postgres-cluster';
 import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
+import { PropChecks } from './prop-checks';
 
 const PART_OF = 'app.kubernetes.io/part-of';
 
 export interface PostgresPoolerProps {
   /** The Pooler, its Deployment and the Service the apps connect to. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** The CloudNativePG Cluster it fronts (its read-write service). */
   readonly cluster: string;
+  /** PgBouncer pods. */
   readonly instances: number;
+  /** PgBouncer's pool_mode: a server connection per transaction or per client session. */
   readonly poolMode: 'transaction' | 'session';
   /** Client connections the pooler accepts in total, shared by its pods. */
   readonly maxClientConnections: number;
@@ -23,7 +27,9 @@ export interface PostgresPoolerProps {
   readonly defaultPoolSize: number;
   /** Extra server connections per pod for bursts. */
   readonly reservePoolSize: number;
+  /** Requests and limits of each pod (CPU and memory quantities). */
   readonly resources: { readonly cpu: string; readonly memory: string };
+  /** Where the pods may run: node selector and how hard they spread over zones. */
   readonly placement: StorePlacement;
 }
 
@@ -42,6 +48,12 @@ export class PostgresPooler extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresPoolerProps) {
     super(scope, id);
+    new PropChecks(this)
+      .name('name', props.name)
+      .integer('instances', props.instances, 1)
+      .integer('maxClientConnections', props.maxClientConnections, 1)
+      .integer('defaultPoolSize', props.defaultPoolSize, 1)
+      .integer('reservePoolSize', props.reservePoolSize, 0);
     this.name = props.name;
     this.podLabels = poolerLabels(props.name);
     if (props.instances < 1) throw new Error(`${props.name}: instances (${props.instances}) must be at least 1`);

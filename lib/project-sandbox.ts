@@ -57,9 +57,11 @@ export function sandboxIsolationPolicyName(): string {
 export interface ProjectSandboxProps {
   /** The environment's name and the application it is part of, for labels. */
   readonly environment: { readonly name: string; readonly partOf: string; readonly kubernetesVersion: string };
+  /** The sandbox namespace's model: pool, runtime image, quota and limits of project pods. */
   readonly sandbox: SandboxSpec;
   /** Node label whose value is the node pool name (GKE: cloud.google.com/gke-nodepool). */
   readonly nodePoolLabel: string;
+  /** The platform API that stamps project pods: its namespace and ServiceAccount. */
   readonly launcher: SandboxLauncher;
 }
 

@@ -1,14 +1,17 @@
 import { Construct } from 'constructs';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy } from '../imports/cert-manager.io';
+import { PropChecks } from './prop-checks';
 
 export interface PublicCertificateProps {
   /** The Certificate. */
   readonly name: string;
   /** The Secret cert-manager writes, which the edge's TLS names. */
   readonly secretName: string;
+  /** The hosts the certificate names. */
   readonly dnsNames: readonly string[];
   /** The ClusterIssuer. */
   readonly issuer: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
 }
 
@@ -34,6 +37,7 @@ export class PublicCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: PublicCertificateProps) {
     super(scope, id);
+    new PropChecks(this).name('name', props.name).name('secretName', props.secretName).nonEmpty('dnsNames', props.dnsNames);
     this.secretName = props.secretName;
     this.dnsNames = props.dnsNames;
     new Certificate(this, 'Certificate', {

@@ -3,6 +3,7 @@ import { ScaledObject, TriggerAuthentication } from '../imports/keda.sh';
 import type { ScaleTarget } from './autoscaler';
 import { QUEUE_SCALING_DEFAULTS } from './defaults';
 import { queueCredentials, type Broker, type QueueCredential } from './queue-credentials';
+import { PropChecks } from './prop-checks';
 
 /** What a queue worker consumes and how KEDA scales it. */
 export interface QueueScaling {
@@ -30,15 +31,21 @@ export interface QueueScaling {
 }
 
 export interface QueueAutoscalerProps {
+  /** The ScaledObject (and the HPA KEDA makes for it). */
   readonly name: string;
+  /** The workload whose replica count it owns. */
   readonly target: ScaleTarget;
+  /** The broker, the queue and the waiting tasks one replica absorbs. */
   readonly queue: QueueScaling;
+  /** The fewest pods, at least 1 (KEDA may go to zero only when this is 0). */
   readonly minReplicas: number;
+  /** The most pods, at least `minReplicas`. */
   readonly maxReplicas: number;
   /** The Secret that holds the broker credentials (see queue-credentials.ts). */
   readonly secretName: string;
   /** The TriggerAuthentication's name. */
   readonly authenticationName: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
 }
 
@@ -50,6 +57,12 @@ export interface QueueAutoscalerProps {
 export class QueueAutoscaler extends Construct {
   constructor(scope: Construct, id: string, props: QueueAutoscalerProps) {
     super(scope, id);
+    new PropChecks(this)
+      .name('name', props.name)
+      .integer('minReplicas', props.minReplicas, 0)
+      .integer('maxReplicas', props.maxReplicas, 1)
+      .ordered('minReplicas', props.minReplicas, 'maxReplicas', props.maxReplicas)
+      .positive('queue.targetPerReplica', props.queue.targetPerReplica);
     const { queue } = props;
     new TriggerAuthentication(this, 'Authentication', {
       metadata: { name: props.authenticationName, labels: props.labels },

@@ -8,10 +8,12 @@ import { PodMonitor } from './pod-monitor';
 import type { StorePlacement } from './postgres-cluster';
 import { RESTRICTED_SECCOMP } from './restricted-security';
 import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
+import { PropChecks } from './prop-checks';
 
 export interface ReplicatedRedisProps {
   /** The RedisReplication: its StatefulSet, its Services (`<name>`, `<name>-master`, ...) and its pods' `app` label. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** Images, `repository:tag[@digest]`. */
   readonly images: { readonly redis: string; readonly sentinel: string; readonly exporter: string };
@@ -19,10 +21,15 @@ export interface ReplicatedRedisProps {
   readonly nodes: number;
   /** Sentinels that fail the primary over; 0: none. */
   readonly sentinels: number;
+  /** Requests and limits of each Redis container (CPU and memory quantities). */
   readonly resources: { readonly cpu: string; readonly memory: string };
+  /** Requests and limits of each Sentinel container. */
   readonly sentinelResources: { readonly cpu: string; readonly memory: string };
+  /** Requests and limits of the metrics exporter beside each Redis. */
   readonly exporterResources: { readonly cpu: string; readonly memory: string };
+  /** Each node's data volume: size (a quantity) and StorageClass. */
   readonly storage: { readonly size: string; readonly storageClass: string };
+  /** Where the nodes may run: node selector and how hard they spread over zones. */
   readonly placement: StorePlacement;
   /** AOF fsync policy. */
   readonly appendfsync: 'always' | 'everysec' | 'no';
@@ -77,6 +84,11 @@ export class ReplicatedRedis extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicatedRedisProps) {
     super(scope, id);
+    new PropChecks(this)
+      .name('name', props.name)
+      .integer('nodes', props.nodes, 1)
+      .integer('sentinels', props.sentinels, 0)
+      .integer('maxMemoryPercent', props.maxMemoryPercent, 1, 100);
     this.name = props.name;
     this.podLabels = redisLabels(props.name);
     this.sentinelLabels = sentinelLabels(props.name);

@@ -26,7 +26,9 @@ export function projectLauncherRoleName(): string {
 }
 
 export interface SandboxAdmissionProps {
+  /** The sandbox namespace the policy admits pods to. */
   readonly namespace: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Readonly<Record<string, string>>;
   /** The pod shape every project pod must have. */
   readonly pod: {

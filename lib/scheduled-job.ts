@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 export interface ScheduledJobProps {
   /** The CronJob's name. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Readonly<Record<string, string>>;
   /** Cron schedule (five fields or a descriptor such as @daily). */
   readonly schedule: string;

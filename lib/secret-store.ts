@@ -21,8 +21,18 @@ export const EXTERNAL_SECRETS_NAMESPACE = 'external-secrets';
  * cloud identity of its namespace (`identities`, by namespace), or to Vault by its own token.
  */
 export type SecretProvider =
-  | { readonly provider: 'aws'; readonly region: string; readonly serviceAccount: string; readonly identities: Readonly<Record<string, string>> }
-  | { readonly provider: 'gcp'; readonly projectId: string; readonly serviceAccount: string; readonly identities: Readonly<Record<string, string>> }
+  | {
+      readonly provider: 'aws';
+      readonly region: string;
+      readonly serviceAccount: string;
+      readonly identities: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly provider: 'gcp';
+      readonly projectId: string;
+      readonly serviceAccount: string;
+      readonly identities: Readonly<Record<string, string>>;
+    }
   | {
       readonly provider: 'vault';
       readonly server: string;
@@ -41,12 +51,15 @@ export type SecretProvider =
 export interface PlatformSecretStoreProps {
   /** A ClusterSecretStore (limited to `namespace`) or a SecretStore in `namespace`. */
   readonly scope: 'ClusterSecretStore' | 'SecretStore';
+  /** The store, as ExternalSecrets name it. */
   readonly name: string;
   /** The namespace whose ExternalSecrets read the store. */
   readonly namespace: string;
   /** Further namespaces whose ExternalSecrets read it (a SecretStore is then repeated in each). @default - none */
   readonly otherNamespaces?: readonly string[];
+  /** The provider it reads (AWS, GCP or Vault: where it is and how it authenticates). */
   readonly store: SecretProvider;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
 }
 

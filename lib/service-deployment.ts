@@ -3,11 +3,16 @@ import { Construct } from 'constructs';
 import type { ScaleTarget } from './autoscaler';
 import { ROLLING_DEFAULTS } from './defaults';
 import { workloadSpecBase } from './workload-spec';
+import { PropChecks } from './prop-checks';
 
 export interface ServiceDeploymentProps {
+  /** The Deployment. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** Labels of its pods (the immutable `spec.selector`). */
   readonly selector: Readonly<Record<string, string>>;
+  /** The pod template, from `podTemplate`. */
   readonly template: k8s.PodTemplateSpec;
   /** Extra pods a rolling update may start above the desired count, percent. @default 25 */
   readonly maxSurgePercent?: number;
@@ -25,6 +30,10 @@ export class ServiceDeployment extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceDeploymentProps) {
     super(scope, id);
+    new PropChecks(this)
+      .name('name', props.name)
+      .nonEmpty('selector', props.selector)
+      .integer('maxSurgePercent', props.maxSurgePercent ?? ROLLING_DEFAULTS.maxSurgePercent, 0, 100);
     this.selector = props.selector;
     const maxSurge = props.maxSurgePercent ?? ROLLING_DEFAULTS.maxSurgePercent;
     if (props.replicas !== undefined && (!Number.isInteger(props.replicas) || props.replicas < 1)) {
@@ -44,6 +53,6 @@ export class ServiceDeployment extends Construct {
         template: props.template,
       },
     });
-    this.scaleTarget = { apiVersion: deployment.apiVersion, kind: deployment.kind, name: deployment.name };
+    this.scaleTarget = { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.name };
   }
 }

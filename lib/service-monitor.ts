@@ -31,7 +31,9 @@ import { TRACK_LABEL } from './labels';
 import { HTTP_PORT_NAME } from './names';
 
 export interface ServiceMonitorProps {
+  /** The ServiceMonitor. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** Labels of the service's Services. */
   readonly selector: Readonly<Record<string, string>>;
@@ -45,7 +47,7 @@ export interface ServiceMonitorProps {
   readonly metricsPort: string;
   /** The pods run an Istio sidecar (STRICT mTLS): scrape the merged metrics on the status port. */
   readonly mesh: boolean;
-  /** @default '30s' */
+  /** How often Prometheus scrapes each pod, a Prometheus duration. @default '30s' */
   readonly interval?: string;
 }
 

@@ -8,9 +8,11 @@ export interface NetworkRule {
 }
 
 export interface ServiceNetworkPolicyProps {
+  /** The NetworkPolicy. */
   readonly name: string;
   /** The namespace of the pods it governs. @default - the chart's namespace */
   readonly namespace?: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /**
    * The pods it governs: a service's by its labels, or a data store's by its operator's labels, with

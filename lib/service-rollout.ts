@@ -8,11 +8,15 @@ import { workloadSpecBase } from './workload-spec';
 import type { BlueGreenRelease, CanaryRelease } from './resolved-service';
 
 export interface ServiceRolloutProps {
+  /** The Rollout. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** Labels of its pods (the immutable `spec.selector`). */
   readonly selector: Readonly<Record<string, string>>;
   /** Built with `revisionLabel: 'rollouts-pod-template-hash'`, the label Argo Rollouts stamps on each revision. */
   readonly template: k8s.PodTemplateSpec;
+  /** How a new revision is released: blue-green with its gate, or a canary with its steps. */
   readonly release: BlueGreenRelease | CanaryRelease;
 }
 
@@ -88,6 +92,6 @@ export class ServiceRollout extends Construct {
       metadata: { name: props.name, labels: props.labels },
       spec: { ...spec, template: k8s.toJson_PodTemplateSpec(props.template) },
     });
-    this.scaleTarget = { apiVersion: rollout.apiVersion, kind: rollout.kind, name: rollout.name };
+    this.scaleTarget = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: rollout.name };
   }
 }

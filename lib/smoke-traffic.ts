@@ -11,8 +11,11 @@ import { resourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './restricted-security';
 
 export interface SmokeTrafficPodProps {
+  /** The image that sends the requests (curl). */
   readonly image: ImageSpec;
+  /** The ServiceAccount the pod runs as. */
   readonly serviceAccountName: string;
+  /** Labels of the pod. */
   readonly labels: Readonly<Record<string, string>>;
   /** Seconds to keep sending requests. */
   readonly durationSeconds: number;

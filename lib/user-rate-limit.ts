@@ -33,6 +33,7 @@ import {
   EnvoyFilterSpecConfigPatchesPatchOperation,
 } from '../imports/networking.istio.io';
 import { RequestAuthentication } from '../imports/security.istio.io';
+import { PropChecks } from './prop-checks';
 
 /** Where Istio 1.31 puts a verified token's payload (dynamic metadata of Envoy's jwt_authn filter). */
 export const JWT_METADATA = { filter: 'envoy.filters.http.jwt_authn', payload: 'payload' } as const;
@@ -91,6 +92,7 @@ function claimAction(descriptorKey: string, claim: string): Record<string, unkno
 export interface UserRateLimitProps {
   /** The RequestAuthentication and the EnvoyFilter. */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** The service's pods. */
   readonly selector: Readonly<Record<string, string>>;
@@ -98,13 +100,15 @@ export interface UserRateLimitProps {
   readonly port: number;
   /** The token issuer (`iss`), its key set, and the audiences a token must name. */
   readonly issuer: string;
+  /** The URL of the issuer's JSON Web Key Set. */
   readonly jwksUri: string;
+  /** The audiences (`aud`) a token must name, one at least. */
   readonly audiences: readonly string[];
   /** The claim that names the user. */
   readonly userClaim: string;
   /** Requests a minute per user (a token whose tier is not listed, or names none). */
   readonly requestsPerMinute: number;
-  /** Limits by tier: the claim, and requests a minute for each of its values. */
+  /** Limits by tier: the claim, and requests a minute for each of its values. @default - one limit for every user */
   readonly tiers?: { readonly claim: string; readonly limits: Readonly<Record<string, number>> };
   /** Users each pod keeps a count for (Envoy's LRU of dynamic descriptors). */
   readonly trackedUsers: number;
@@ -113,6 +117,12 @@ export interface UserRateLimitProps {
 export class UserRateLimit extends Construct {
   constructor(scope: Construct, id: string, props: UserRateLimitProps) {
     super(scope, id);
+    new PropChecks(this)
+      .name('name', props.name)
+      .port('port', props.port)
+      .nonEmpty('audiences', props.audiences)
+      .integer('requestsPerMinute', props.requestsPerMinute, 1)
+      .integer('trackedUsers', props.trackedUsers, 1);
     // Written as JSON: the generated binding renders jwksUri as the deprecated jwks_uri.
     new ApiObject(this, 'Authentication', {
       ...RequestAuthentication.GVK,

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { addonNamespaceLabels, type AddonNamespaceSpec } from './addon';
 
 export interface AddonNamespaceProps {
+  /** The add-on namespace: its name and the Pod Security level its workloads need. */
   readonly namespace: AddonNamespaceSpec;
   /** The app.kubernetes.io labels of the add-ons bundle. */
   readonly labels: Record<string, string>;

@@ -9,7 +9,9 @@ import { FLUX_NAMESPACE } from '../gitops/names';
 import type { ClusterAddon } from './addon';
 
 export interface FluxHelmReleaseProps {
+  /** The add-on: its chart, pinned version, namespace and values. */
   readonly addon: ClusterAddon;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** How often helm-controller reconciles the release. @default '30m' */
   readonly interval?: string;

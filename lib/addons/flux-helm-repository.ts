@@ -4,7 +4,9 @@ import { FLUX_NAMESPACE } from '../gitops/names';
 import type { ChartRepository } from './chart-versions';
 
 export interface FluxHelmRepositoryProps {
+  /** The chart repository: its name and URL (HTTPS or OCI). */
   readonly repository: ChartRepository;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** How often Flux re-reads the repository index. @default '12h' - versions are pinned, so the index rarely matters */
   readonly interval?: string;

@@ -68,11 +68,15 @@ export type Generator =
     };
 
 export interface FleetApplicationSetProps {
+  /** The ApplicationSet (in the argocd namespace). */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** What one Application is made for each of: the registered clusters matching labels, or the open pull requests of a repository. */
   readonly generator: Generator;
+  /** The Application made for each generated element. */
   readonly template: ApplicationTemplate;
-  /** @default - every Application synced automatically and at once */
+  /** Steps of a progressive sync: the Applications each step selects sync only after the previous step is healthy. @default - every Application synced automatically and at once */
   readonly rollingSync?: readonly RollingStep[];
 }
 

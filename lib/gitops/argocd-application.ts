@@ -23,9 +23,13 @@ export interface GitSource {
 }
 
 export interface ArgoCdApplicationProps {
+  /** The Application (in the argocd namespace). */
   readonly name: string;
+  /** The AppProject that limits what it may read and deploy. */
   readonly project: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** What it syncs: a Helm chart at a pinned version, or a folder of a Git repository. */
   readonly source: HelmSource | GitSource;
   /** Namespace the objects go to (when they do not name their own). */
   readonly namespace: string;

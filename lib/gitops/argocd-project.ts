@@ -45,8 +45,11 @@ export interface ProjectDestination {
 }
 
 export interface ArgoCdProjectProps {
+  /** The AppProject (in the argocd namespace). */
   readonly name: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** One line for Argo CD's UI: what the project deploys. */
   readonly description: string;
   /** The only repositories (git and Helm) its Applications may read. */
   readonly sourceRepos: readonly string[];

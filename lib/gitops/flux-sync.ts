@@ -55,13 +55,16 @@ export interface FluxSyncProps {
   readonly environment: string;
   /** The Git repository this project lives in, and the branch to follow. */
   readonly repository: string;
+  /** The branch source-controller follows. */
   readonly branch: string;
   /**
    * The Secret in flux-system holding the ASCII-armored public keys whose signature the branch's HEAD
    * commit must carry (GitRepository `.spec.verify`, mode HEAD). @default - not verified
    */
   readonly signingKeysSecret?: string;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
+  /** The Kustomizations, in apply order: each applies one folder of the environment's dist/ and depends on the ones before. */
   readonly stages: readonly FluxStage[];
   /** How often source-controller polls the repository. @default '1m' */
   readonly sourceInterval?: string;

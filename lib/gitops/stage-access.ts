@@ -77,8 +77,11 @@ export function applyRules(resources: readonly ApiResource[]): k8s.PolicyRule[] 
 }
 
 export interface StageAccessProps {
+  /** The environment the stage belongs to. */
   readonly environment: string;
+  /** The stage (a dist/ folder) whose Kustomization or Application applies as this account. */
   readonly stage: Stage;
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** What the stage writes, or cluster-admin with the reason it needs it. */
   readonly access: { readonly resources: readonly ApiResource[]; readonly roles?: readonly string[] } | { readonly clusterAdmin: string };
