@@ -4,6 +4,7 @@ import { type Environment, userLimitedServices, type WebServiceSpec } from '../e
 import { platformLabels, selectorLabels, workloadSelector } from '../lib/labels';
 import { MeshAuthorization } from '../lib/mesh-authorization';
 import { MeshBaseline } from '../lib/mesh-baseline';
+import { MeshEgress, type MeshEgressProps, type RegisteredHost } from '../lib/mesh-egress';
 import { MeshRouting, type TrafficSplit } from '../lib/mesh-routing';
 import { UserRateLimit } from '../lib/user-rate-limit';
 import {
@@ -20,7 +21,8 @@ import {
   virtualServiceName,
 } from '../lib/names';
 import type { EnvironmentChartProps } from './chart-props';
-import { enabledWebServices, serviceLabels, serviceSpec } from './resolve-service';
+import { enabledServices, enabledWebServices, serviceLabels, serviceSpec } from './resolve-service';
+import { externalRanges } from './network-chart';
 import { callerPrincipal, callersOf } from './service-graph';
 
 /**
@@ -44,6 +46,51 @@ export function trafficSplits(environment: Environment, service: string, spec: W
 }
 
 /**
+ * What the namespace's services reach outside the cluster, as the mesh registers it (lib/mesh-egress.ts):
+ * each external endpoint's hosts (TLS on 443, told apart by SNI; other ports by their address ranges),
+ * each managed data store a service uses (plain TCP to its ranges), and the services whose endpoint is
+ * any host (`hosts: ['*']`), whose sidecars pass unregistered hosts through.
+ */
+export function externalHosts(environment: Environment): Pick<MeshEgressProps, 'hosts' | 'anyHost'> {
+  const hosts: RegisteredHost[] = [];
+  const anyHost: { name: string; selector: Record<string, string> }[] = [];
+  const stores = new Set<string>();
+  for (const [service, spec] of enabledServices(environment)) {
+    for (const endpoint of spec.egress) {
+      if (endpoint.hosts.includes('*')) {
+        anyHost.push({ name: service, selector: selectorLabels({ name: service, environment: environment.name }) });
+        continue;
+      }
+      const ranges = externalRanges(environment, endpoint);
+      if (endpoint.port !== 443 && ranges.includes('0.0.0.0/0')) {
+        throw new Error(
+          `${environment.name}: services.${service}.egress ${endpoint.name}: port ${endpoint.port} is not TLS on 443, so the mesh tells its hosts apart by address only; give its cidrs`,
+        );
+      }
+      hosts.push({
+        name: `${service}-${endpoint.name}`,
+        hosts: endpoint.hosts,
+        port: endpoint.port,
+        ...(endpoint.port === 443 ? { protocol: 'tls' as const } : { protocol: 'tcp' as const, addresses: ranges }),
+      });
+    }
+    for (const name of spec.uses) if (environment.dataStores[name]?.mode === 'managed') stores.add(name);
+  }
+  for (const name of [...stores].sort()) {
+    const store = environment.dataStores[name]!;
+    if (store.mode !== 'managed') continue;
+    hosts.push({
+      name: `${name}-managed`,
+      hosts: [`${name}.managed.internal`],
+      port: store.port,
+      protocol: 'tcp',
+      addresses: store.cidrs,
+    });
+  }
+  return { hosts, anyHost };
+}
+
+/**
  * Istio for the namespace: STRICT mTLS, deny by default, an allow policy per service from the
  * service graph, and each web service's routing and circuit breaker.
  */
@@ -52,6 +99,8 @@ export class MeshChart extends Chart {
     super(scope, id, { namespace: props.environment.namespace });
     const { environment } = props;
     new MeshBaseline(this, 'Baseline', { labels: platformLabels(environment, 'mesh') });
+    // Outbound through the sidecars to registered hosts only: the services' external endpoints and managed stores.
+    new MeshEgress(this, 'Egress', { labels: platformLabels(environment, 'mesh'), ...externalHosts(environment) });
     for (const [service, spec] of enabledWebServices(environment)) {
       const labels = serviceLabels(environment, service);
       new MeshRouting(this, `${service}-routing`, {

@@ -1,8 +1,9 @@
 import { Chart } from 'cdk8s';
 import type { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import type { Environment, ServiceSpec } from '../environments/schema';
+import type { Environment, ExternalEndpoint, ServiceSpec } from '../environments/schema';
 import { clusterAddress } from '../lib/cluster-address';
+import { GOOGLE_APIS } from '../lib/gke-network';
 import { ISTIO_STATUS_PORT } from '../lib/istio-metrics';
 import { platformLabels, selectorLabels } from '../lib/labels';
 import { NamespaceIsolation } from '../lib/namespace-isolation';
@@ -59,6 +60,12 @@ export function ingressRules(environment: Environment, service: string, spec: Se
   return [...callers, ...scrape];
 }
 
+/** The address ranges of an external endpoint: its own, or the range the cluster's network reaches it through. */
+export function externalRanges(environment: Environment, endpoint: ExternalEndpoint): string[] {
+  if (endpoint.cidrs !== undefined) return [...endpoint.cidrs];
+  return [GOOGLE_APIS[environment.cluster.network.googleApis].cidr];
+}
+
 /** Where the service may connect out: the services it calls, its data stores, its external APIs, the trace collector. */
 export function egressRules(environment: Environment, spec: ServiceSpec): NetworkRule[] {
   const callees: NetworkRule[] = spec.calls.map((callee) => ({
@@ -76,7 +83,10 @@ export function egressRules(environment: Environment, spec: ServiceSpec): Networ
         : [{ namespaceSelector: namespaceSelector(store.namespace), podSelector: { matchLabels: { ...store.podLabels } } }];
     return { peers, ports: [tcp(store.port)] };
   });
-  const external: NetworkRule[] = spec.egress.map((endpoint) => ({ peers: endpoint.cidrs.map(ipPeer), ports: [tcp(endpoint.port)] }));
+  const external: NetworkRule[] = spec.egress.map((endpoint) => ({
+    peers: externalRanges(environment, endpoint).map(ipPeer),
+    ports: [tcp(endpoint.port)],
+  }));
   const collector = environment.monitoring.tracing && clusterAddress(environment.monitoring.tracing.otlpEndpoint);
   const tracing: NetworkRule[] = collector
     ? [{ peers: [{ namespaceSelector: namespaceSelector(collector.namespace) }], ports: [tcp(collector.port)] }]

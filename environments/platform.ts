@@ -106,8 +106,10 @@ export const platform: Omit<EnvironmentInput, 'name'> = {
       traffic: { timeoutSeconds: 60, retries: { attempts: 0 } },
       // Chat sessions and AI logs live in MongoDB (DAT-01); prompts are cached in Redis.
       uses: ['redis', 'mongodb'],
-      // The model provider's API (Gemini) is on the public internet; NetworkPolicies cannot name it.
-      egress: [{ name: 'model-api', port: 443, cidrs: ['0.0.0.0/0'] }],
+      // The model provider's API: Gemini (generativelanguage.googleapis.com), reached through Private
+      // Google Access (cluster.network.googleApis), as the backups reach Cloud Storage; the mesh lets
+      // the AI service's sidecar reach that host and no other.
+      egress: [{ name: 'model-api', port: 443, hosts: ['generativelanguage.googleapis.com'], via: 'google-apis' }],
       secrets: ['ai-provider-key', 'redis-url', 'mongodb-url'],
       metricsPath: '/metrics',
     },

@@ -125,7 +125,8 @@ export default defineEnvironment({
       spot: true,
       calls: ['scan-api'],
       uses: ['postgres', 'redis'],
-      egress: [{ name: 'scan-targets', port: 443, cidrs: ['0.0.0.0/0'] }],
+      // Scan targets are whatever URL a user submits: any public host, by design.
+      egress: [{ name: 'scan-targets', port: 443, hosts: ['*'], cidrs: ['0.0.0.0/0'] }],
       secrets: ['database-url', 'redis-url'],
       // The scan API enqueues the scans; the auth API keeps its JWT sessions in the same Redis (DEL-05).
       queue: { broker: 'redis', name: 'scans', targetPerReplica: 50, scaleToZero: true, taskTimeoutSeconds: 60, producers: ['scan-api'] },
@@ -158,7 +159,15 @@ export default defineEnvironment({
       spot: true,
       calls: ['admin-api'],
       uses: ['postgres'],
-      egress: [{ name: 'threat-feeds', port: 443, cidrs: ['0.0.0.0/0'] }],
+      // The feeds' APIs, on public addresses no NetworkPolicy can list: the mesh lets only these hosts through.
+      egress: [
+        {
+          name: 'threat-feeds',
+          port: 443,
+          hosts: ['urlhaus-api.abuse.ch', 'threatfox-api.abuse.ch', 'api.abuseipdb.com', 'otx.alienvault.com'],
+          cidrs: ['0.0.0.0/0'],
+        },
+      ],
       secrets: ['database-url', 'feed-api-keys'],
     },
   },

@@ -16858,6 +16858,5280 @@ export enum EnvoyFilterSpecConfigPatchesMatchRouteConfigurationVhostRouteAction 
 /**
  *
  *
+ * @schema ServiceEntry
+ */
+export class ServiceEntry extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "ServiceEntry"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'ServiceEntry',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "ServiceEntry".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: ServiceEntryProps): any {
+    return {
+      ...ServiceEntry.GVK,
+      ...toJson_ServiceEntryProps(props),
+    };
+  }
+
+  /**
+   * Defines a "ServiceEntry" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: ServiceEntryProps) {
+    super(scope, id, {
+      ...ServiceEntry.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...ServiceEntry.GVK,
+      ...toJson_ServiceEntryProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema ServiceEntry
+ */
+export interface ServiceEntryProps {
+  /**
+   * @schema ServiceEntry#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Configuration affecting service registry. See more details at: https://istio.io/docs/reference/config/networking/service-entry.html
+   *
+   * @schema ServiceEntry#spec
+   */
+  readonly spec: ServiceEntrySpec;
+}
+
+/**
+ * Converts an object of type 'ServiceEntryProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryProps(obj: ServiceEntryProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_ServiceEntrySpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Configuration affecting service registry. See more details at: https://istio.io/docs/reference/config/networking/service-entry.html
+ *
+ * @schema ServiceEntrySpec
+ */
+export interface ServiceEntrySpec {
+  /**
+   * The virtual IP addresses associated with the service.
+   *
+   * @schema ServiceEntrySpec#addresses
+   */
+  readonly addresses?: string[];
+
+  /**
+   * One or more endpoints associated with the service.
+   *
+   * @schema ServiceEntrySpec#endpoints
+   */
+  readonly endpoints?: ServiceEntrySpecEndpoints[];
+
+  /**
+   * A list of namespaces to which this service is exported.
+   *
+   * @schema ServiceEntrySpec#exportTo
+   */
+  readonly exportTo?: string[];
+
+  /**
+   * The hosts associated with the ServiceEntry.
+   *
+   * @schema ServiceEntrySpec#hosts
+   */
+  readonly hosts: string[];
+
+  /**
+   * Specify whether the service should be considered external to the mesh or part of the mesh.
+   *
+   * Valid Options: MESH_EXTERNAL, MESH_INTERNAL
+   *
+   * @schema ServiceEntrySpec#location
+   */
+  readonly location?: ServiceEntrySpecLocation;
+
+  /**
+   * The ports associated with the external service.
+   *
+   * @schema ServiceEntrySpec#ports
+   */
+  readonly ports?: ServiceEntrySpecPorts[];
+
+  /**
+   * Service resolution mode for the hosts.
+   *
+   * Valid Options: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS
+   *
+   * @schema ServiceEntrySpec#resolution
+   */
+  readonly resolution?: ServiceEntrySpecResolution;
+
+  /**
+   * If specified, the proxy will verify that the server certificate's subject alternate name matches one of the specified values.
+   *
+   * @schema ServiceEntrySpec#subjectAltNames
+   */
+  readonly subjectAltNames?: string[];
+
+  /**
+   * Applicable only for MESH_INTERNAL services.
+   *
+   * @schema ServiceEntrySpec#workloadSelector
+   */
+  readonly workloadSelector?: ServiceEntrySpecWorkloadSelector;
+}
+
+/**
+ * Converts an object of type 'ServiceEntrySpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntrySpec(obj: ServiceEntrySpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'addresses': obj.addresses?.map(y => y),
+    'endpoints': obj.endpoints?.map(y => toJson_ServiceEntrySpecEndpoints(y)),
+    'exportTo': obj.exportTo?.map(y => y),
+    'hosts': obj.hosts?.map(y => y),
+    'location': obj.location,
+    'ports': obj.ports?.map(y => toJson_ServiceEntrySpecPorts(y)),
+    'resolution': obj.resolution,
+    'subjectAltNames': obj.subjectAltNames?.map(y => y),
+    'workloadSelector': toJson_ServiceEntrySpecWorkloadSelector(obj.workloadSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ServiceEntrySpecEndpoints
+ */
+export interface ServiceEntrySpecEndpoints {
+  /**
+   * Address associated with the network endpoint without the port.
+   *
+   * @schema ServiceEntrySpecEndpoints#address
+   */
+  readonly address?: string;
+
+  /**
+   * One or more labels associated with the endpoint.
+   *
+   * @schema ServiceEntrySpecEndpoints#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * The locality associated with the endpoint.
+   *
+   * @schema ServiceEntrySpecEndpoints#locality
+   */
+  readonly locality?: string;
+
+  /**
+   * Network enables Istio to group endpoints resident in the same L3 domain/network.
+   *
+   * @schema ServiceEntrySpecEndpoints#network
+   */
+  readonly network?: string;
+
+  /**
+   * Set of ports associated with the endpoint.
+   *
+   * @schema ServiceEntrySpecEndpoints#ports
+   */
+  readonly ports?: { [key: string]: number };
+
+  /**
+   * The service account associated with the workload if a sidecar is present in the workload.
+   *
+   * @schema ServiceEntrySpecEndpoints#serviceAccount
+   */
+  readonly serviceAccount?: string;
+
+  /**
+   * The load balancing weight associated with the endpoint.
+   *
+   * @schema ServiceEntrySpecEndpoints#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'ServiceEntrySpecEndpoints' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntrySpecEndpoints(obj: ServiceEntrySpecEndpoints | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'address': obj.address,
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'locality': obj.locality,
+    'network': obj.network,
+    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'serviceAccount': obj.serviceAccount,
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specify whether the service should be considered external to the mesh or part of the mesh.
+ *
+ * Valid Options: MESH_EXTERNAL, MESH_INTERNAL
+ *
+ * @schema ServiceEntrySpecLocation
+ */
+export enum ServiceEntrySpecLocation {
+  /** MESH_EXTERNAL */
+  MESH_UNDERSCORE_EXTERNAL = "MESH_EXTERNAL",
+  /** MESH_INTERNAL */
+  MESH_UNDERSCORE_INTERNAL = "MESH_INTERNAL",
+}
+
+/**
+ * @schema ServiceEntrySpecPorts
+ */
+export interface ServiceEntrySpecPorts {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema ServiceEntrySpecPorts#name
+   */
+  readonly name: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema ServiceEntrySpecPorts#number
+   */
+  readonly number: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema ServiceEntrySpecPorts#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * The port number on the endpoint where the traffic will be received.
+   *
+   * @schema ServiceEntrySpecPorts#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'ServiceEntrySpecPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntrySpecPorts(obj: ServiceEntrySpecPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Service resolution mode for the hosts.
+ *
+ * Valid Options: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS
+ *
+ * @schema ServiceEntrySpecResolution
+ */
+export enum ServiceEntrySpecResolution {
+  /** NONE */
+  NONE = "NONE",
+  /** STATIC */
+  STATIC = "STATIC",
+  /** DNS */
+  DNS = "DNS",
+  /** DNS_ROUND_ROBIN */
+  DNS_UNDERSCORE_ROUND_UNDERSCORE_ROBIN = "DNS_ROUND_ROBIN",
+  /** DYNAMIC_DNS */
+  DYNAMIC_UNDERSCORE_DNS = "DYNAMIC_DNS",
+}
+
+/**
+ * Applicable only for MESH_INTERNAL services.
+ *
+ * @schema ServiceEntrySpecWorkloadSelector
+ */
+export interface ServiceEntrySpecWorkloadSelector {
+  /**
+   * One or more labels that indicate a specific set of pods/VMs on which the configuration should be applied.
+   *
+   * @schema ServiceEntrySpecWorkloadSelector#labels
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'ServiceEntrySpecWorkloadSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntrySpecWorkloadSelector(obj: ServiceEntrySpecWorkloadSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
+ * @schema ServiceEntryV1Alpha3
+ */
+export class ServiceEntryV1Alpha3 extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "ServiceEntryV1Alpha3"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'networking.istio.io/v1alpha3',
+    kind: 'ServiceEntry',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "ServiceEntryV1Alpha3".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: ServiceEntryV1Alpha3Props): any {
+    return {
+      ...ServiceEntryV1Alpha3.GVK,
+      ...toJson_ServiceEntryV1Alpha3Props(props),
+    };
+  }
+
+  /**
+   * Defines a "ServiceEntryV1Alpha3" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: ServiceEntryV1Alpha3Props) {
+    super(scope, id, {
+      ...ServiceEntryV1Alpha3.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...ServiceEntryV1Alpha3.GVK,
+      ...toJson_ServiceEntryV1Alpha3Props(resolved),
+    };
+  }
+}
+
+/**
+ * @schema ServiceEntryV1Alpha3
+ */
+export interface ServiceEntryV1Alpha3Props {
+  /**
+   * @schema ServiceEntryV1Alpha3#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Configuration affecting service registry. See more details at: https://istio.io/docs/reference/config/networking/service-entry.html
+   *
+   * @schema ServiceEntryV1Alpha3#spec
+   */
+  readonly spec: ServiceEntryV1Alpha3Spec;
+}
+
+/**
+ * Converts an object of type 'ServiceEntryV1Alpha3Props' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryV1Alpha3Props(obj: ServiceEntryV1Alpha3Props | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_ServiceEntryV1Alpha3Spec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Configuration affecting service registry. See more details at: https://istio.io/docs/reference/config/networking/service-entry.html
+ *
+ * @schema ServiceEntryV1Alpha3Spec
+ */
+export interface ServiceEntryV1Alpha3Spec {
+  /**
+   * The virtual IP addresses associated with the service.
+   *
+   * @schema ServiceEntryV1Alpha3Spec#addresses
+   */
+  readonly addresses?: string[];
+
+  /**
+   * One or more endpoints associated with the service.
+   *
+   * @schema ServiceEntryV1Alpha3Spec#endpoints
+   */
+  readonly endpoints?: ServiceEntryV1Alpha3SpecEndpoints[];
+
+  /**
+   * A list of namespaces to which this service is exported.
+   *
+   * @schema ServiceEntryV1Alpha3Spec#exportTo
+   */
+  readonly exportTo?: string[];
+
+  /**
+   * The hosts associated with the ServiceEntry.
+   *
+   * @schema ServiceEntryV1Alpha3Spec#hosts
+   */
+  readonly hosts: string[];
+
+  /**
+   * Specify whether the service should be considered external to the mesh or part of the mesh.
+   *
+   * Valid Options: MESH_EXTERNAL, MESH_INTERNAL
+   *
+   * @schema ServiceEntryV1Alpha3Spec#location
+   */
+  readonly location?: ServiceEntryV1Alpha3SpecLocation;
+
+  /**
+   * The ports associated with the external service.
+   *
+   * @schema ServiceEntryV1Alpha3Spec#ports
+   */
+  readonly ports?: ServiceEntryV1Alpha3SpecPorts[];
+
+  /**
+   * Service resolution mode for the hosts.
+   *
+   * Valid Options: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS
+   *
+   * @schema ServiceEntryV1Alpha3Spec#resolution
+   */
+  readonly resolution?: ServiceEntryV1Alpha3SpecResolution;
+
+  /**
+   * If specified, the proxy will verify that the server certificate's subject alternate name matches one of the specified values.
+   *
+   * @schema ServiceEntryV1Alpha3Spec#subjectAltNames
+   */
+  readonly subjectAltNames?: string[];
+
+  /**
+   * Applicable only for MESH_INTERNAL services.
+   *
+   * @schema ServiceEntryV1Alpha3Spec#workloadSelector
+   */
+  readonly workloadSelector?: ServiceEntryV1Alpha3SpecWorkloadSelector;
+}
+
+/**
+ * Converts an object of type 'ServiceEntryV1Alpha3Spec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryV1Alpha3Spec(obj: ServiceEntryV1Alpha3Spec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'addresses': obj.addresses?.map(y => y),
+    'endpoints': obj.endpoints?.map(y => toJson_ServiceEntryV1Alpha3SpecEndpoints(y)),
+    'exportTo': obj.exportTo?.map(y => y),
+    'hosts': obj.hosts?.map(y => y),
+    'location': obj.location,
+    'ports': obj.ports?.map(y => toJson_ServiceEntryV1Alpha3SpecPorts(y)),
+    'resolution': obj.resolution,
+    'subjectAltNames': obj.subjectAltNames?.map(y => y),
+    'workloadSelector': toJson_ServiceEntryV1Alpha3SpecWorkloadSelector(obj.workloadSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ServiceEntryV1Alpha3SpecEndpoints
+ */
+export interface ServiceEntryV1Alpha3SpecEndpoints {
+  /**
+   * Address associated with the network endpoint without the port.
+   *
+   * @schema ServiceEntryV1Alpha3SpecEndpoints#address
+   */
+  readonly address?: string;
+
+  /**
+   * One or more labels associated with the endpoint.
+   *
+   * @schema ServiceEntryV1Alpha3SpecEndpoints#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * The locality associated with the endpoint.
+   *
+   * @schema ServiceEntryV1Alpha3SpecEndpoints#locality
+   */
+  readonly locality?: string;
+
+  /**
+   * Network enables Istio to group endpoints resident in the same L3 domain/network.
+   *
+   * @schema ServiceEntryV1Alpha3SpecEndpoints#network
+   */
+  readonly network?: string;
+
+  /**
+   * Set of ports associated with the endpoint.
+   *
+   * @schema ServiceEntryV1Alpha3SpecEndpoints#ports
+   */
+  readonly ports?: { [key: string]: number };
+
+  /**
+   * The service account associated with the workload if a sidecar is present in the workload.
+   *
+   * @schema ServiceEntryV1Alpha3SpecEndpoints#serviceAccount
+   */
+  readonly serviceAccount?: string;
+
+  /**
+   * The load balancing weight associated with the endpoint.
+   *
+   * @schema ServiceEntryV1Alpha3SpecEndpoints#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'ServiceEntryV1Alpha3SpecEndpoints' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryV1Alpha3SpecEndpoints(obj: ServiceEntryV1Alpha3SpecEndpoints | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'address': obj.address,
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'locality': obj.locality,
+    'network': obj.network,
+    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'serviceAccount': obj.serviceAccount,
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specify whether the service should be considered external to the mesh or part of the mesh.
+ *
+ * Valid Options: MESH_EXTERNAL, MESH_INTERNAL
+ *
+ * @schema ServiceEntryV1Alpha3SpecLocation
+ */
+export enum ServiceEntryV1Alpha3SpecLocation {
+  /** MESH_EXTERNAL */
+  MESH_UNDERSCORE_EXTERNAL = "MESH_EXTERNAL",
+  /** MESH_INTERNAL */
+  MESH_UNDERSCORE_INTERNAL = "MESH_INTERNAL",
+}
+
+/**
+ * @schema ServiceEntryV1Alpha3SpecPorts
+ */
+export interface ServiceEntryV1Alpha3SpecPorts {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema ServiceEntryV1Alpha3SpecPorts#name
+   */
+  readonly name: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema ServiceEntryV1Alpha3SpecPorts#number
+   */
+  readonly number: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema ServiceEntryV1Alpha3SpecPorts#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * The port number on the endpoint where the traffic will be received.
+   *
+   * @schema ServiceEntryV1Alpha3SpecPorts#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'ServiceEntryV1Alpha3SpecPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryV1Alpha3SpecPorts(obj: ServiceEntryV1Alpha3SpecPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Service resolution mode for the hosts.
+ *
+ * Valid Options: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS
+ *
+ * @schema ServiceEntryV1Alpha3SpecResolution
+ */
+export enum ServiceEntryV1Alpha3SpecResolution {
+  /** NONE */
+  NONE = "NONE",
+  /** STATIC */
+  STATIC = "STATIC",
+  /** DNS */
+  DNS = "DNS",
+  /** DNS_ROUND_ROBIN */
+  DNS_UNDERSCORE_ROUND_UNDERSCORE_ROBIN = "DNS_ROUND_ROBIN",
+  /** DYNAMIC_DNS */
+  DYNAMIC_UNDERSCORE_DNS = "DYNAMIC_DNS",
+}
+
+/**
+ * Applicable only for MESH_INTERNAL services.
+ *
+ * @schema ServiceEntryV1Alpha3SpecWorkloadSelector
+ */
+export interface ServiceEntryV1Alpha3SpecWorkloadSelector {
+  /**
+   * One or more labels that indicate a specific set of pods/VMs on which the configuration should be applied.
+   *
+   * @schema ServiceEntryV1Alpha3SpecWorkloadSelector#labels
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'ServiceEntryV1Alpha3SpecWorkloadSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryV1Alpha3SpecWorkloadSelector(obj: ServiceEntryV1Alpha3SpecWorkloadSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
+ * @schema ServiceEntryV1Beta1
+ */
+export class ServiceEntryV1Beta1 extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "ServiceEntryV1Beta1"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'networking.istio.io/v1beta1',
+    kind: 'ServiceEntry',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "ServiceEntryV1Beta1".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: ServiceEntryV1Beta1Props): any {
+    return {
+      ...ServiceEntryV1Beta1.GVK,
+      ...toJson_ServiceEntryV1Beta1Props(props),
+    };
+  }
+
+  /**
+   * Defines a "ServiceEntryV1Beta1" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: ServiceEntryV1Beta1Props) {
+    super(scope, id, {
+      ...ServiceEntryV1Beta1.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...ServiceEntryV1Beta1.GVK,
+      ...toJson_ServiceEntryV1Beta1Props(resolved),
+    };
+  }
+}
+
+/**
+ * @schema ServiceEntryV1Beta1
+ */
+export interface ServiceEntryV1Beta1Props {
+  /**
+   * @schema ServiceEntryV1Beta1#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Configuration affecting service registry. See more details at: https://istio.io/docs/reference/config/networking/service-entry.html
+   *
+   * @schema ServiceEntryV1Beta1#spec
+   */
+  readonly spec: ServiceEntryV1Beta1Spec;
+}
+
+/**
+ * Converts an object of type 'ServiceEntryV1Beta1Props' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryV1Beta1Props(obj: ServiceEntryV1Beta1Props | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_ServiceEntryV1Beta1Spec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Configuration affecting service registry. See more details at: https://istio.io/docs/reference/config/networking/service-entry.html
+ *
+ * @schema ServiceEntryV1Beta1Spec
+ */
+export interface ServiceEntryV1Beta1Spec {
+  /**
+   * The virtual IP addresses associated with the service.
+   *
+   * @schema ServiceEntryV1Beta1Spec#addresses
+   */
+  readonly addresses?: string[];
+
+  /**
+   * One or more endpoints associated with the service.
+   *
+   * @schema ServiceEntryV1Beta1Spec#endpoints
+   */
+  readonly endpoints?: ServiceEntryV1Beta1SpecEndpoints[];
+
+  /**
+   * A list of namespaces to which this service is exported.
+   *
+   * @schema ServiceEntryV1Beta1Spec#exportTo
+   */
+  readonly exportTo?: string[];
+
+  /**
+   * The hosts associated with the ServiceEntry.
+   *
+   * @schema ServiceEntryV1Beta1Spec#hosts
+   */
+  readonly hosts: string[];
+
+  /**
+   * Specify whether the service should be considered external to the mesh or part of the mesh.
+   *
+   * Valid Options: MESH_EXTERNAL, MESH_INTERNAL
+   *
+   * @schema ServiceEntryV1Beta1Spec#location
+   */
+  readonly location?: ServiceEntryV1Beta1SpecLocation;
+
+  /**
+   * The ports associated with the external service.
+   *
+   * @schema ServiceEntryV1Beta1Spec#ports
+   */
+  readonly ports?: ServiceEntryV1Beta1SpecPorts[];
+
+  /**
+   * Service resolution mode for the hosts.
+   *
+   * Valid Options: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS
+   *
+   * @schema ServiceEntryV1Beta1Spec#resolution
+   */
+  readonly resolution?: ServiceEntryV1Beta1SpecResolution;
+
+  /**
+   * If specified, the proxy will verify that the server certificate's subject alternate name matches one of the specified values.
+   *
+   * @schema ServiceEntryV1Beta1Spec#subjectAltNames
+   */
+  readonly subjectAltNames?: string[];
+
+  /**
+   * Applicable only for MESH_INTERNAL services.
+   *
+   * @schema ServiceEntryV1Beta1Spec#workloadSelector
+   */
+  readonly workloadSelector?: ServiceEntryV1Beta1SpecWorkloadSelector;
+}
+
+/**
+ * Converts an object of type 'ServiceEntryV1Beta1Spec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryV1Beta1Spec(obj: ServiceEntryV1Beta1Spec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'addresses': obj.addresses?.map(y => y),
+    'endpoints': obj.endpoints?.map(y => toJson_ServiceEntryV1Beta1SpecEndpoints(y)),
+    'exportTo': obj.exportTo?.map(y => y),
+    'hosts': obj.hosts?.map(y => y),
+    'location': obj.location,
+    'ports': obj.ports?.map(y => toJson_ServiceEntryV1Beta1SpecPorts(y)),
+    'resolution': obj.resolution,
+    'subjectAltNames': obj.subjectAltNames?.map(y => y),
+    'workloadSelector': toJson_ServiceEntryV1Beta1SpecWorkloadSelector(obj.workloadSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema ServiceEntryV1Beta1SpecEndpoints
+ */
+export interface ServiceEntryV1Beta1SpecEndpoints {
+  /**
+   * Address associated with the network endpoint without the port.
+   *
+   * @schema ServiceEntryV1Beta1SpecEndpoints#address
+   */
+  readonly address?: string;
+
+  /**
+   * One or more labels associated with the endpoint.
+   *
+   * @schema ServiceEntryV1Beta1SpecEndpoints#labels
+   */
+  readonly labels?: { [key: string]: string };
+
+  /**
+   * The locality associated with the endpoint.
+   *
+   * @schema ServiceEntryV1Beta1SpecEndpoints#locality
+   */
+  readonly locality?: string;
+
+  /**
+   * Network enables Istio to group endpoints resident in the same L3 domain/network.
+   *
+   * @schema ServiceEntryV1Beta1SpecEndpoints#network
+   */
+  readonly network?: string;
+
+  /**
+   * Set of ports associated with the endpoint.
+   *
+   * @schema ServiceEntryV1Beta1SpecEndpoints#ports
+   */
+  readonly ports?: { [key: string]: number };
+
+  /**
+   * The service account associated with the workload if a sidecar is present in the workload.
+   *
+   * @schema ServiceEntryV1Beta1SpecEndpoints#serviceAccount
+   */
+  readonly serviceAccount?: string;
+
+  /**
+   * The load balancing weight associated with the endpoint.
+   *
+   * @schema ServiceEntryV1Beta1SpecEndpoints#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'ServiceEntryV1Beta1SpecEndpoints' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryV1Beta1SpecEndpoints(obj: ServiceEntryV1Beta1SpecEndpoints | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'address': obj.address,
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'locality': obj.locality,
+    'network': obj.network,
+    'ports': ((obj.ports) === undefined) ? undefined : (Object.entries(obj.ports).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'serviceAccount': obj.serviceAccount,
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specify whether the service should be considered external to the mesh or part of the mesh.
+ *
+ * Valid Options: MESH_EXTERNAL, MESH_INTERNAL
+ *
+ * @schema ServiceEntryV1Beta1SpecLocation
+ */
+export enum ServiceEntryV1Beta1SpecLocation {
+  /** MESH_EXTERNAL */
+  MESH_UNDERSCORE_EXTERNAL = "MESH_EXTERNAL",
+  /** MESH_INTERNAL */
+  MESH_UNDERSCORE_INTERNAL = "MESH_INTERNAL",
+}
+
+/**
+ * @schema ServiceEntryV1Beta1SpecPorts
+ */
+export interface ServiceEntryV1Beta1SpecPorts {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema ServiceEntryV1Beta1SpecPorts#name
+   */
+  readonly name: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema ServiceEntryV1Beta1SpecPorts#number
+   */
+  readonly number: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema ServiceEntryV1Beta1SpecPorts#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * The port number on the endpoint where the traffic will be received.
+   *
+   * @schema ServiceEntryV1Beta1SpecPorts#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'ServiceEntryV1Beta1SpecPorts' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryV1Beta1SpecPorts(obj: ServiceEntryV1Beta1SpecPorts | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Service resolution mode for the hosts.
+ *
+ * Valid Options: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS
+ *
+ * @schema ServiceEntryV1Beta1SpecResolution
+ */
+export enum ServiceEntryV1Beta1SpecResolution {
+  /** NONE */
+  NONE = "NONE",
+  /** STATIC */
+  STATIC = "STATIC",
+  /** DNS */
+  DNS = "DNS",
+  /** DNS_ROUND_ROBIN */
+  DNS_UNDERSCORE_ROUND_UNDERSCORE_ROBIN = "DNS_ROUND_ROBIN",
+  /** DYNAMIC_DNS */
+  DYNAMIC_UNDERSCORE_DNS = "DYNAMIC_DNS",
+}
+
+/**
+ * Applicable only for MESH_INTERNAL services.
+ *
+ * @schema ServiceEntryV1Beta1SpecWorkloadSelector
+ */
+export interface ServiceEntryV1Beta1SpecWorkloadSelector {
+  /**
+   * One or more labels that indicate a specific set of pods/VMs on which the configuration should be applied.
+   *
+   * @schema ServiceEntryV1Beta1SpecWorkloadSelector#labels
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'ServiceEntryV1Beta1SpecWorkloadSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ServiceEntryV1Beta1SpecWorkloadSelector(obj: ServiceEntryV1Beta1SpecWorkloadSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
+ * @schema Sidecar
+ */
+export class Sidecar extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "Sidecar"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Sidecar',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "Sidecar".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: SidecarProps = {}): any {
+    return {
+      ...Sidecar.GVK,
+      ...toJson_SidecarProps(props),
+    };
+  }
+
+  /**
+   * Defines a "Sidecar" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: SidecarProps = {}) {
+    super(scope, id, {
+      ...Sidecar.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...Sidecar.GVK,
+      ...toJson_SidecarProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema Sidecar
+ */
+export interface SidecarProps {
+  /**
+   * @schema Sidecar#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Configuration affecting network reachability of a sidecar. See more details at: https://istio.io/docs/reference/config/networking/sidecar.html
+   *
+   * @schema Sidecar#spec
+   */
+  readonly spec?: SidecarSpec;
+}
+
+/**
+ * Converts an object of type 'SidecarProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarProps(obj: SidecarProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_SidecarSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Configuration affecting network reachability of a sidecar. See more details at: https://istio.io/docs/reference/config/networking/sidecar.html
+ *
+ * @schema SidecarSpec
+ */
+export interface SidecarSpec {
+  /**
+   * Egress specifies the configuration of the sidecar for processing outbound traffic from the attached workload instance to other services in the mesh.
+   *
+   * @schema SidecarSpec#egress
+   */
+  readonly egress?: SidecarSpecEgress[];
+
+  /**
+   * Settings controlling the volume of connections Envoy will accept from the network.
+   *
+   * @schema SidecarSpec#inboundConnectionPool
+   */
+  readonly inboundConnectionPool?: SidecarSpecInboundConnectionPool;
+
+  /**
+   * Ingress specifies the configuration of the sidecar for processing inbound traffic to the attached workload instance.
+   *
+   * @schema SidecarSpec#ingress
+   */
+  readonly ingress?: SidecarSpecIngress[];
+
+  /**
+   * Set the default behavior of the sidecar for handling outbound traffic from the application.
+   *
+   * @schema SidecarSpec#outboundTrafficPolicy
+   */
+  readonly outboundTrafficPolicy?: SidecarSpecOutboundTrafficPolicy;
+
+  /**
+   * Criteria used to select the specific set of pods/VMs on which this `Sidecar` configuration should be applied.
+   *
+   * @schema SidecarSpec#workloadSelector
+   */
+  readonly workloadSelector?: SidecarSpecWorkloadSelector;
+}
+
+/**
+ * Converts an object of type 'SidecarSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpec(obj: SidecarSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egress': obj.egress?.map(y => toJson_SidecarSpecEgress(y)),
+    'inboundConnectionPool': toJson_SidecarSpecInboundConnectionPool(obj.inboundConnectionPool),
+    'ingress': obj.ingress?.map(y => toJson_SidecarSpecIngress(y)),
+    'outboundTrafficPolicy': toJson_SidecarSpecOutboundTrafficPolicy(obj.outboundTrafficPolicy),
+    'workloadSelector': toJson_SidecarSpecWorkloadSelector(obj.workloadSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarSpecEgress
+ */
+export interface SidecarSpecEgress {
+  /**
+   * The IP(IPv4 or IPv6) or the Unix domain socket to which the listener should be bound to.
+   *
+   * @schema SidecarSpecEgress#bind
+   */
+  readonly bind?: string;
+
+  /**
+   * When the bind address is an IP, the captureMode option dictates how traffic to the listener is expected to be captured (or not).
+   *
+   * Valid Options: DEFAULT, IPTABLES, NONE
+   *
+   * @schema SidecarSpecEgress#captureMode
+   */
+  readonly captureMode?: SidecarSpecEgressCaptureMode;
+
+  /**
+   * One or more service hosts exposed by the listener in `namespace/dnsName` format.
+   *
+   * @schema SidecarSpecEgress#hosts
+   */
+  readonly hosts: string[];
+
+  /**
+   * The port associated with the listener.
+   *
+   * @schema SidecarSpecEgress#port
+   */
+  readonly port?: SidecarSpecEgressPort;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecEgress(obj: SidecarSpecEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bind': obj.bind,
+    'captureMode': obj.captureMode,
+    'hosts': obj.hosts?.map(y => y),
+    'port': toJson_SidecarSpecEgressPort(obj.port),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings controlling the volume of connections Envoy will accept from the network.
+ *
+ * @schema SidecarSpecInboundConnectionPool
+ */
+export interface SidecarSpecInboundConnectionPool {
+  /**
+   * HTTP connection pool settings.
+   *
+   * @schema SidecarSpecInboundConnectionPool#http
+   */
+  readonly http?: SidecarSpecInboundConnectionPoolHttp;
+
+  /**
+   * Settings common to both HTTP and TCP upstream connections.
+   *
+   * @schema SidecarSpecInboundConnectionPool#tcp
+   */
+  readonly tcp?: SidecarSpecInboundConnectionPoolTcp;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecInboundConnectionPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecInboundConnectionPool(obj: SidecarSpecInboundConnectionPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SidecarSpecInboundConnectionPoolHttp(obj.http),
+    'tcp': toJson_SidecarSpecInboundConnectionPoolTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarSpecIngress
+ */
+export interface SidecarSpecIngress {
+  /**
+   * The IP(IPv4 or IPv6) to which the listener should be bound.
+   *
+   * @schema SidecarSpecIngress#bind
+   */
+  readonly bind?: string;
+
+  /**
+   * The captureMode option dictates how traffic to the listener is expected to be captured (or not).
+   *
+   * Valid Options: DEFAULT, IPTABLES, NONE
+   *
+   * @schema SidecarSpecIngress#captureMode
+   */
+  readonly captureMode?: SidecarSpecIngressCaptureMode;
+
+  /**
+   * Settings controlling the volume of connections Envoy will accept from the network.
+   *
+   * @schema SidecarSpecIngress#connectionPool
+   */
+  readonly connectionPool?: SidecarSpecIngressConnectionPool;
+
+  /**
+   * The IP endpoint or Unix domain socket to which traffic should be forwarded to.
+   *
+   * @schema SidecarSpecIngress#defaultEndpoint
+   */
+  readonly defaultEndpoint?: string;
+
+  /**
+   * The port associated with the listener.
+   *
+   * @schema SidecarSpecIngress#port
+   */
+  readonly port: SidecarSpecIngressPort;
+
+  /**
+   * Set of TLS related options that will enable TLS termination on the sidecar for requests originating from outside the mesh.
+   *
+   * @schema SidecarSpecIngress#tls
+   */
+  readonly tls?: SidecarSpecIngressTls;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngress(obj: SidecarSpecIngress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bind': obj.bind,
+    'captureMode': obj.captureMode,
+    'connectionPool': toJson_SidecarSpecIngressConnectionPool(obj.connectionPool),
+    'defaultEndpoint': obj.defaultEndpoint,
+    'port': toJson_SidecarSpecIngressPort(obj.port),
+    'tls': toJson_SidecarSpecIngressTls(obj.tls),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Set the default behavior of the sidecar for handling outbound traffic from the application.
+ *
+ * @schema SidecarSpecOutboundTrafficPolicy
+ */
+export interface SidecarSpecOutboundTrafficPolicy {
+  /**
+   * @schema SidecarSpecOutboundTrafficPolicy#egressProxy
+   */
+  readonly egressProxy?: SidecarSpecOutboundTrafficPolicyEgressProxy;
+
+  /**
+   *
+   *
+   * Valid Options: REGISTRY_ONLY, ALLOW_ANY
+   *
+   * @schema SidecarSpecOutboundTrafficPolicy#mode
+   */
+  readonly mode?: SidecarSpecOutboundTrafficPolicyMode;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecOutboundTrafficPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecOutboundTrafficPolicy(obj: SidecarSpecOutboundTrafficPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egressProxy': toJson_SidecarSpecOutboundTrafficPolicyEgressProxy(obj.egressProxy),
+    'mode': obj.mode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Criteria used to select the specific set of pods/VMs on which this `Sidecar` configuration should be applied.
+ *
+ * @schema SidecarSpecWorkloadSelector
+ */
+export interface SidecarSpecWorkloadSelector {
+  /**
+   * One or more labels that indicate a specific set of pods/VMs on which the configuration should be applied.
+   *
+   * @schema SidecarSpecWorkloadSelector#labels
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SidecarSpecWorkloadSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecWorkloadSelector(obj: SidecarSpecWorkloadSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * When the bind address is an IP, the captureMode option dictates how traffic to the listener is expected to be captured (or not).
+ *
+ * Valid Options: DEFAULT, IPTABLES, NONE
+ *
+ * @schema SidecarSpecEgressCaptureMode
+ */
+export enum SidecarSpecEgressCaptureMode {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** IPTABLES */
+  IPTABLES = "IPTABLES",
+  /** NONE */
+  NONE = "NONE",
+}
+
+/**
+ * The port associated with the listener.
+ *
+ * @schema SidecarSpecEgressPort
+ */
+export interface SidecarSpecEgressPort {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema SidecarSpecEgressPort#name
+   */
+  readonly name?: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema SidecarSpecEgressPort#number
+   */
+  readonly number?: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema SidecarSpecEgressPort#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * @schema SidecarSpecEgressPort#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecEgressPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecEgressPort(obj: SidecarSpecEgressPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP connection pool settings.
+ *
+ * @schema SidecarSpecInboundConnectionPoolHttp
+ */
+export interface SidecarSpecInboundConnectionPoolHttp {
+  /**
+   * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+   *
+   * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#h2UpgradePolicy
+   */
+  readonly h2UpgradePolicy?: SidecarSpecInboundConnectionPoolHttpH2UpgradePolicy;
+
+  /**
+   * Maximum number of requests that will be queued while waiting for a ready connection pool connection.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#http1MaxPendingRequests
+   */
+  readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive;
+
+  /**
+   * Maximum number of active requests to a destination.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#http2MaxRequests
+   */
+  readonly http2MaxRequests?: number;
+
+  /**
+   * The idle timeout for upstream connection pool connections.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum number of concurrent streams allowed for a peer on one HTTP/2 connection.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * Maximum number of requests per connection to a backend.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * Maximum number of retries that can be outstanding to all hosts in a cluster at a given time.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#maxRetries
+   */
+  readonly maxRetries?: number;
+
+  /**
+   * If set to true, client protocol will be preserved while initiating connection to backend.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttp#useClientProtocol
+   */
+  readonly useClientProtocol?: boolean;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecInboundConnectionPoolHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecInboundConnectionPoolHttp(obj: SidecarSpecInboundConnectionPoolHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'h2UpgradePolicy': obj.h2UpgradePolicy,
+    'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
+    'http2MaxRequests': obj.http2MaxRequests,
+    'idleTimeout': obj.idleTimeout,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'maxRetries': obj.maxRetries,
+    'useClientProtocol': obj.useClientProtocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings common to both HTTP and TCP upstream connections.
+ *
+ * @schema SidecarSpecInboundConnectionPoolTcp
+ */
+export interface SidecarSpecInboundConnectionPoolTcp {
+  /**
+   * TCP connection timeout.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+
+  /**
+   * The idle timeout for TCP connections.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum duration of a connection.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * Maximum number of HTTP1 /TCP connections to a destination host.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcp#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcp#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SidecarSpecInboundConnectionPoolTcpTcpKeepalive;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecInboundConnectionPoolTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecInboundConnectionPoolTcp(obj: SidecarSpecInboundConnectionPoolTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+    'idleTimeout': obj.idleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxConnections': obj.maxConnections,
+    'tcpKeepalive': toJson_SidecarSpecInboundConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The captureMode option dictates how traffic to the listener is expected to be captured (or not).
+ *
+ * Valid Options: DEFAULT, IPTABLES, NONE
+ *
+ * @schema SidecarSpecIngressCaptureMode
+ */
+export enum SidecarSpecIngressCaptureMode {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** IPTABLES */
+  IPTABLES = "IPTABLES",
+  /** NONE */
+  NONE = "NONE",
+}
+
+/**
+ * Settings controlling the volume of connections Envoy will accept from the network.
+ *
+ * @schema SidecarSpecIngressConnectionPool
+ */
+export interface SidecarSpecIngressConnectionPool {
+  /**
+   * HTTP connection pool settings.
+   *
+   * @schema SidecarSpecIngressConnectionPool#http
+   */
+  readonly http?: SidecarSpecIngressConnectionPoolHttp;
+
+  /**
+   * Settings common to both HTTP and TCP upstream connections.
+   *
+   * @schema SidecarSpecIngressConnectionPool#tcp
+   */
+  readonly tcp?: SidecarSpecIngressConnectionPoolTcp;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressConnectionPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressConnectionPool(obj: SidecarSpecIngressConnectionPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SidecarSpecIngressConnectionPoolHttp(obj.http),
+    'tcp': toJson_SidecarSpecIngressConnectionPoolTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The port associated with the listener.
+ *
+ * @schema SidecarSpecIngressPort
+ */
+export interface SidecarSpecIngressPort {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema SidecarSpecIngressPort#name
+   */
+  readonly name?: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema SidecarSpecIngressPort#number
+   */
+  readonly number?: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema SidecarSpecIngressPort#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * @schema SidecarSpecIngressPort#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressPort(obj: SidecarSpecIngressPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Set of TLS related options that will enable TLS termination on the sidecar for requests originating from outside the mesh.
+ *
+ * @schema SidecarSpecIngressTls
+ */
+export interface SidecarSpecIngressTls {
+  /**
+   * For mutual TLS, the name of the secret or the configmap that holds CA certificates.
+   *
+   * @schema SidecarSpecIngressTls#caCertCredentialName
+   */
+  readonly caCertCredentialName?: string;
+
+  /**
+   * REQUIRED if mode is `MUTUAL` or `OPTIONAL_MUTUAL`.
+   *
+   * @schema SidecarSpecIngressTls#caCertificates
+   */
+  readonly caCertificates?: string;
+
+  /**
+   * OPTIONAL: The path to the file containing the certificate revocation list (CRL) to use in verifying a presented client side certificate.
+   *
+   * @schema SidecarSpecIngressTls#caCrl
+   */
+  readonly caCrl?: string;
+
+  /**
+   * Optional: If specified, only support the specified cipher list.
+   *
+   * @schema SidecarSpecIngressTls#cipherSuites
+   */
+  readonly cipherSuites?: string[];
+
+  /**
+   * For gateways running on Kubernetes, the name of the secret that holds the TLS certs including the CA certificates.
+   *
+   * @schema SidecarSpecIngressTls#credentialName
+   */
+  readonly credentialName?: string;
+
+  /**
+   * Same as CredentialName but for multiple certificates.
+   *
+   * @schema SidecarSpecIngressTls#credentialNames
+   */
+  readonly credentialNames?: string[];
+
+  /**
+   * Optional: If specified, only support the specified ecdh curves.
+   *
+   * @schema SidecarSpecIngressTls#ecdhCurves
+   */
+  readonly ecdhCurves?: string[];
+
+  /**
+   * If set to true, the load balancer will send a 301 redirect for all http connections, asking the clients to use HTTPS.
+   *
+   * @schema SidecarSpecIngressTls#httpsRedirect
+   */
+  readonly httpsRedirect?: boolean;
+
+  /**
+   * Optional: If set to true, the proxy will try to validate the certificate, but even if the validation fails, it will allow the connection through.
+   *
+   * @schema SidecarSpecIngressTls#insecureSkipVerify
+   */
+  readonly insecureSkipVerify?: boolean;
+
+  /**
+   * Optional: Maximum TLS protocol version.
+   *
+   * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+   *
+   * @schema SidecarSpecIngressTls#maxProtocolVersion
+   */
+  readonly maxProtocolVersion?: SidecarSpecIngressTlsMaxProtocolVersion;
+
+  /**
+   * Optional: Minimum TLS protocol version.
+   *
+   * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+   *
+   * @schema SidecarSpecIngressTls#minProtocolVersion
+   */
+  readonly minProtocolVersion?: SidecarSpecIngressTlsMinProtocolVersion;
+
+  /**
+   * Optional: Indicates whether connections to this port should be secured using TLS.
+   *
+   * Valid Options: PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL
+   *
+   * @schema SidecarSpecIngressTls#mode
+   */
+  readonly mode?: SidecarSpecIngressTlsMode;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarSpecIngressTls#privateKey
+   */
+  readonly privateKey?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarSpecIngressTls#serverCertificate
+   */
+  readonly serverCertificate?: string;
+
+  /**
+   * A list of alternate names to verify the subject identity in the certificate presented by the client.
+   *
+   * @schema SidecarSpecIngressTls#subjectAltNames
+   */
+  readonly subjectAltNames?: string[];
+
+  /**
+   * Only one of `server_certificate`, `private_key` or `credential_name` or `credential_names` or `tls_certificates` should be specified.
+   *
+   * @schema SidecarSpecIngressTls#tlsCertificates
+   */
+  readonly tlsCertificates?: SidecarSpecIngressTlsTlsCertificates[];
+
+  /**
+   * An optional list of hex-encoded SHA-256 hashes of the authorized client certificates.
+   *
+   * @schema SidecarSpecIngressTls#verifyCertificateHash
+   */
+  readonly verifyCertificateHash?: string[];
+
+  /**
+   * An optional list of base64-encoded SHA-256 hashes of the SPKIs of authorized client certificates.
+   *
+   * @schema SidecarSpecIngressTls#verifyCertificateSpki
+   */
+  readonly verifyCertificateSpki?: string[];
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressTls(obj: SidecarSpecIngressTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertCredentialName': obj.caCertCredentialName,
+    'caCertificates': obj.caCertificates,
+    'caCrl': obj.caCrl,
+    'cipherSuites': obj.cipherSuites?.map(y => y),
+    'credentialName': obj.credentialName,
+    'credentialNames': obj.credentialNames?.map(y => y),
+    'ecdhCurves': obj.ecdhCurves?.map(y => y),
+    'httpsRedirect': obj.httpsRedirect,
+    'insecureSkipVerify': obj.insecureSkipVerify,
+    'maxProtocolVersion': obj.maxProtocolVersion,
+    'minProtocolVersion': obj.minProtocolVersion,
+    'mode': obj.mode,
+    'privateKey': obj.privateKey,
+    'serverCertificate': obj.serverCertificate,
+    'subjectAltNames': obj.subjectAltNames?.map(y => y),
+    'tlsCertificates': obj.tlsCertificates?.map(y => toJson_SidecarSpecIngressTlsTlsCertificates(y)),
+    'verifyCertificateHash': obj.verifyCertificateHash?.map(y => y),
+    'verifyCertificateSpki': obj.verifyCertificateSpki?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarSpecOutboundTrafficPolicyEgressProxy
+ */
+export interface SidecarSpecOutboundTrafficPolicyEgressProxy {
+  /**
+   * The name of a service from the service registry.
+   *
+   * @schema SidecarSpecOutboundTrafficPolicyEgressProxy#host
+   */
+  readonly host: string;
+
+  /**
+   * Specifies the port on the host that is being addressed.
+   *
+   * @schema SidecarSpecOutboundTrafficPolicyEgressProxy#port
+   */
+  readonly port?: SidecarSpecOutboundTrafficPolicyEgressProxyPort;
+
+  /**
+   * The name of a subset within the service.
+   *
+   * @schema SidecarSpecOutboundTrafficPolicyEgressProxy#subset
+   */
+  readonly subset?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecOutboundTrafficPolicyEgressProxy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecOutboundTrafficPolicyEgressProxy(obj: SidecarSpecOutboundTrafficPolicyEgressProxy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': toJson_SidecarSpecOutboundTrafficPolicyEgressProxyPort(obj.port),
+    'subset': obj.subset,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ *
+ *
+ * Valid Options: REGISTRY_ONLY, ALLOW_ANY
+ *
+ * @schema SidecarSpecOutboundTrafficPolicyMode
+ */
+export enum SidecarSpecOutboundTrafficPolicyMode {
+  /** REGISTRY_ONLY */
+  REGISTRY_UNDERSCORE_ONLY = "REGISTRY_ONLY",
+  /** ALLOW_ANY */
+  ALLOW_UNDERSCORE_ANY = "ALLOW_ANY",
+}
+
+/**
+ * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+ *
+ * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+ *
+ * @schema SidecarSpecInboundConnectionPoolHttpH2UpgradePolicy
+ */
+export enum SidecarSpecInboundConnectionPoolHttpH2UpgradePolicy {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** DO_NOT_UPGRADE */
+  DO_UNDERSCORE_NOT_UNDERSCORE_UPGRADE = "DO_NOT_UPGRADE",
+  /** UPGRADE */
+  UPGRADE = "UPGRADE",
+}
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive(obj: SidecarSpecInboundConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+ *
+ * @schema SidecarSpecInboundConnectionPoolTcpTcpKeepalive
+ */
+export interface SidecarSpecInboundConnectionPoolTcpTcpKeepalive {
+  /**
+   * The time duration between keep-alive probes.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcpTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Maximum number of keepalive probes to send without response before deciding the connection is dead.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcpTcpKeepalive#probes
+   */
+  readonly probes?: number;
+
+  /**
+   * The time duration a connection needs to be idle before keep-alive probes start being sent.
+   *
+   * @schema SidecarSpecInboundConnectionPoolTcpTcpKeepalive#time
+   */
+  readonly time?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecInboundConnectionPoolTcpTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecInboundConnectionPoolTcpTcpKeepalive(obj: SidecarSpecInboundConnectionPoolTcpTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'probes': obj.probes,
+    'time': obj.time,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP connection pool settings.
+ *
+ * @schema SidecarSpecIngressConnectionPoolHttp
+ */
+export interface SidecarSpecIngressConnectionPoolHttp {
+  /**
+   * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+   *
+   * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#h2UpgradePolicy
+   */
+  readonly h2UpgradePolicy?: SidecarSpecIngressConnectionPoolHttpH2UpgradePolicy;
+
+  /**
+   * Maximum number of requests that will be queued while waiting for a ready connection pool connection.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#http1MaxPendingRequests
+   */
+  readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive;
+
+  /**
+   * Maximum number of active requests to a destination.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#http2MaxRequests
+   */
+  readonly http2MaxRequests?: number;
+
+  /**
+   * The idle timeout for upstream connection pool connections.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum number of concurrent streams allowed for a peer on one HTTP/2 connection.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * Maximum number of requests per connection to a backend.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * Maximum number of retries that can be outstanding to all hosts in a cluster at a given time.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#maxRetries
+   */
+  readonly maxRetries?: number;
+
+  /**
+   * If set to true, client protocol will be preserved while initiating connection to backend.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttp#useClientProtocol
+   */
+  readonly useClientProtocol?: boolean;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressConnectionPoolHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressConnectionPoolHttp(obj: SidecarSpecIngressConnectionPoolHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'h2UpgradePolicy': obj.h2UpgradePolicy,
+    'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
+    'http2MaxRequests': obj.http2MaxRequests,
+    'idleTimeout': obj.idleTimeout,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'maxRetries': obj.maxRetries,
+    'useClientProtocol': obj.useClientProtocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings common to both HTTP and TCP upstream connections.
+ *
+ * @schema SidecarSpecIngressConnectionPoolTcp
+ */
+export interface SidecarSpecIngressConnectionPoolTcp {
+  /**
+   * TCP connection timeout.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+
+  /**
+   * The idle timeout for TCP connections.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum duration of a connection.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * Maximum number of HTTP1 /TCP connections to a destination host.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcp#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcp#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SidecarSpecIngressConnectionPoolTcpTcpKeepalive;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressConnectionPoolTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressConnectionPoolTcp(obj: SidecarSpecIngressConnectionPoolTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+    'idleTimeout': obj.idleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxConnections': obj.maxConnections,
+    'tcpKeepalive': toJson_SidecarSpecIngressConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Optional: Maximum TLS protocol version.
+ *
+ * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+ *
+ * @schema SidecarSpecIngressTlsMaxProtocolVersion
+ */
+export enum SidecarSpecIngressTlsMaxProtocolVersion {
+  /** TLS_AUTO */
+  TLS_UNDERSCORE_AUTO = "TLS_AUTO",
+  /** TLSV1_0 */
+  TLSV1_UNDERSCORE_0 = "TLSV1_0",
+  /** TLSV1_1 */
+  TLSV1_UNDERSCORE_1 = "TLSV1_1",
+  /** TLSV1_2 */
+  TLSV1_UNDERSCORE_2 = "TLSV1_2",
+  /** TLSV1_3 */
+  TLSV1_UNDERSCORE_3 = "TLSV1_3",
+}
+
+/**
+ * Optional: Minimum TLS protocol version.
+ *
+ * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+ *
+ * @schema SidecarSpecIngressTlsMinProtocolVersion
+ */
+export enum SidecarSpecIngressTlsMinProtocolVersion {
+  /** TLS_AUTO */
+  TLS_UNDERSCORE_AUTO = "TLS_AUTO",
+  /** TLSV1_0 */
+  TLSV1_UNDERSCORE_0 = "TLSV1_0",
+  /** TLSV1_1 */
+  TLSV1_UNDERSCORE_1 = "TLSV1_1",
+  /** TLSV1_2 */
+  TLSV1_UNDERSCORE_2 = "TLSV1_2",
+  /** TLSV1_3 */
+  TLSV1_UNDERSCORE_3 = "TLSV1_3",
+}
+
+/**
+ * Optional: Indicates whether connections to this port should be secured using TLS.
+ *
+ * Valid Options: PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL
+ *
+ * @schema SidecarSpecIngressTlsMode
+ */
+export enum SidecarSpecIngressTlsMode {
+  /** PASSTHROUGH */
+  PASSTHROUGH = "PASSTHROUGH",
+  /** SIMPLE */
+  SIMPLE = "SIMPLE",
+  /** MUTUAL */
+  MUTUAL = "MUTUAL",
+  /** AUTO_PASSTHROUGH */
+  AUTO_UNDERSCORE_PASSTHROUGH = "AUTO_PASSTHROUGH",
+  /** ISTIO_MUTUAL */
+  ISTIO_UNDERSCORE_MUTUAL = "ISTIO_MUTUAL",
+  /** OPTIONAL_MUTUAL */
+  OPTIONAL_UNDERSCORE_MUTUAL = "OPTIONAL_MUTUAL",
+}
+
+/**
+ * @schema SidecarSpecIngressTlsTlsCertificates
+ */
+export interface SidecarSpecIngressTlsTlsCertificates {
+  /**
+   * @schema SidecarSpecIngressTlsTlsCertificates#caCertificates
+   */
+  readonly caCertificates?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarSpecIngressTlsTlsCertificates#privateKey
+   */
+  readonly privateKey?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarSpecIngressTlsTlsCertificates#serverCertificate
+   */
+  readonly serverCertificate?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressTlsTlsCertificates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressTlsTlsCertificates(obj: SidecarSpecIngressTlsTlsCertificates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertificates': obj.caCertificates,
+    'privateKey': obj.privateKey,
+    'serverCertificate': obj.serverCertificate,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the port on the host that is being addressed.
+ *
+ * @schema SidecarSpecOutboundTrafficPolicyEgressProxyPort
+ */
+export interface SidecarSpecOutboundTrafficPolicyEgressProxyPort {
+  /**
+   * @schema SidecarSpecOutboundTrafficPolicyEgressProxyPort#number
+   */
+  readonly number?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecOutboundTrafficPolicyEgressProxyPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecOutboundTrafficPolicyEgressProxyPort(obj: SidecarSpecOutboundTrafficPolicyEgressProxyPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'number': obj.number,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+ *
+ * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+ *
+ * @schema SidecarSpecIngressConnectionPoolHttpH2UpgradePolicy
+ */
+export enum SidecarSpecIngressConnectionPoolHttpH2UpgradePolicy {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** DO_NOT_UPGRADE */
+  DO_UNDERSCORE_NOT_UNDERSCORE_UPGRADE = "DO_NOT_UPGRADE",
+  /** UPGRADE */
+  UPGRADE = "UPGRADE",
+}
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive(obj: SidecarSpecIngressConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+ *
+ * @schema SidecarSpecIngressConnectionPoolTcpTcpKeepalive
+ */
+export interface SidecarSpecIngressConnectionPoolTcpTcpKeepalive {
+  /**
+   * The time duration between keep-alive probes.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcpTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Maximum number of keepalive probes to send without response before deciding the connection is dead.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcpTcpKeepalive#probes
+   */
+  readonly probes?: number;
+
+  /**
+   * The time duration a connection needs to be idle before keep-alive probes start being sent.
+   *
+   * @schema SidecarSpecIngressConnectionPoolTcpTcpKeepalive#time
+   */
+  readonly time?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarSpecIngressConnectionPoolTcpTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarSpecIngressConnectionPoolTcpTcpKeepalive(obj: SidecarSpecIngressConnectionPoolTcpTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'probes': obj.probes,
+    'time': obj.time,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
+ * @schema SidecarV1Alpha3
+ */
+export class SidecarV1Alpha3 extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "SidecarV1Alpha3"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'networking.istio.io/v1alpha3',
+    kind: 'Sidecar',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "SidecarV1Alpha3".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: SidecarV1Alpha3Props = {}): any {
+    return {
+      ...SidecarV1Alpha3.GVK,
+      ...toJson_SidecarV1Alpha3Props(props),
+    };
+  }
+
+  /**
+   * Defines a "SidecarV1Alpha3" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: SidecarV1Alpha3Props = {}) {
+    super(scope, id, {
+      ...SidecarV1Alpha3.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...SidecarV1Alpha3.GVK,
+      ...toJson_SidecarV1Alpha3Props(resolved),
+    };
+  }
+}
+
+/**
+ * @schema SidecarV1Alpha3
+ */
+export interface SidecarV1Alpha3Props {
+  /**
+   * @schema SidecarV1Alpha3#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Configuration affecting network reachability of a sidecar. See more details at: https://istio.io/docs/reference/config/networking/sidecar.html
+   *
+   * @schema SidecarV1Alpha3#spec
+   */
+  readonly spec?: SidecarV1Alpha3Spec;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3Props' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3Props(obj: SidecarV1Alpha3Props | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_SidecarV1Alpha3Spec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Configuration affecting network reachability of a sidecar. See more details at: https://istio.io/docs/reference/config/networking/sidecar.html
+ *
+ * @schema SidecarV1Alpha3Spec
+ */
+export interface SidecarV1Alpha3Spec {
+  /**
+   * Egress specifies the configuration of the sidecar for processing outbound traffic from the attached workload instance to other services in the mesh.
+   *
+   * @schema SidecarV1Alpha3Spec#egress
+   */
+  readonly egress?: SidecarV1Alpha3SpecEgress[];
+
+  /**
+   * Settings controlling the volume of connections Envoy will accept from the network.
+   *
+   * @schema SidecarV1Alpha3Spec#inboundConnectionPool
+   */
+  readonly inboundConnectionPool?: SidecarV1Alpha3SpecInboundConnectionPool;
+
+  /**
+   * Ingress specifies the configuration of the sidecar for processing inbound traffic to the attached workload instance.
+   *
+   * @schema SidecarV1Alpha3Spec#ingress
+   */
+  readonly ingress?: SidecarV1Alpha3SpecIngress[];
+
+  /**
+   * Set the default behavior of the sidecar for handling outbound traffic from the application.
+   *
+   * @schema SidecarV1Alpha3Spec#outboundTrafficPolicy
+   */
+  readonly outboundTrafficPolicy?: SidecarV1Alpha3SpecOutboundTrafficPolicy;
+
+  /**
+   * Criteria used to select the specific set of pods/VMs on which this `Sidecar` configuration should be applied.
+   *
+   * @schema SidecarV1Alpha3Spec#workloadSelector
+   */
+  readonly workloadSelector?: SidecarV1Alpha3SpecWorkloadSelector;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3Spec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3Spec(obj: SidecarV1Alpha3Spec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egress': obj.egress?.map(y => toJson_SidecarV1Alpha3SpecEgress(y)),
+    'inboundConnectionPool': toJson_SidecarV1Alpha3SpecInboundConnectionPool(obj.inboundConnectionPool),
+    'ingress': obj.ingress?.map(y => toJson_SidecarV1Alpha3SpecIngress(y)),
+    'outboundTrafficPolicy': toJson_SidecarV1Alpha3SpecOutboundTrafficPolicy(obj.outboundTrafficPolicy),
+    'workloadSelector': toJson_SidecarV1Alpha3SpecWorkloadSelector(obj.workloadSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarV1Alpha3SpecEgress
+ */
+export interface SidecarV1Alpha3SpecEgress {
+  /**
+   * The IP(IPv4 or IPv6) or the Unix domain socket to which the listener should be bound to.
+   *
+   * @schema SidecarV1Alpha3SpecEgress#bind
+   */
+  readonly bind?: string;
+
+  /**
+   * When the bind address is an IP, the captureMode option dictates how traffic to the listener is expected to be captured (or not).
+   *
+   * Valid Options: DEFAULT, IPTABLES, NONE
+   *
+   * @schema SidecarV1Alpha3SpecEgress#captureMode
+   */
+  readonly captureMode?: SidecarV1Alpha3SpecEgressCaptureMode;
+
+  /**
+   * One or more service hosts exposed by the listener in `namespace/dnsName` format.
+   *
+   * @schema SidecarV1Alpha3SpecEgress#hosts
+   */
+  readonly hosts: string[];
+
+  /**
+   * The port associated with the listener.
+   *
+   * @schema SidecarV1Alpha3SpecEgress#port
+   */
+  readonly port?: SidecarV1Alpha3SpecEgressPort;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecEgress(obj: SidecarV1Alpha3SpecEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bind': obj.bind,
+    'captureMode': obj.captureMode,
+    'hosts': obj.hosts?.map(y => y),
+    'port': toJson_SidecarV1Alpha3SpecEgressPort(obj.port),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings controlling the volume of connections Envoy will accept from the network.
+ *
+ * @schema SidecarV1Alpha3SpecInboundConnectionPool
+ */
+export interface SidecarV1Alpha3SpecInboundConnectionPool {
+  /**
+   * HTTP connection pool settings.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPool#http
+   */
+  readonly http?: SidecarV1Alpha3SpecInboundConnectionPoolHttp;
+
+  /**
+   * Settings common to both HTTP and TCP upstream connections.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPool#tcp
+   */
+  readonly tcp?: SidecarV1Alpha3SpecInboundConnectionPoolTcp;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecInboundConnectionPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecInboundConnectionPool(obj: SidecarV1Alpha3SpecInboundConnectionPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SidecarV1Alpha3SpecInboundConnectionPoolHttp(obj.http),
+    'tcp': toJson_SidecarV1Alpha3SpecInboundConnectionPoolTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarV1Alpha3SpecIngress
+ */
+export interface SidecarV1Alpha3SpecIngress {
+  /**
+   * The IP(IPv4 or IPv6) to which the listener should be bound.
+   *
+   * @schema SidecarV1Alpha3SpecIngress#bind
+   */
+  readonly bind?: string;
+
+  /**
+   * The captureMode option dictates how traffic to the listener is expected to be captured (or not).
+   *
+   * Valid Options: DEFAULT, IPTABLES, NONE
+   *
+   * @schema SidecarV1Alpha3SpecIngress#captureMode
+   */
+  readonly captureMode?: SidecarV1Alpha3SpecIngressCaptureMode;
+
+  /**
+   * Settings controlling the volume of connections Envoy will accept from the network.
+   *
+   * @schema SidecarV1Alpha3SpecIngress#connectionPool
+   */
+  readonly connectionPool?: SidecarV1Alpha3SpecIngressConnectionPool;
+
+  /**
+   * The IP endpoint or Unix domain socket to which traffic should be forwarded to.
+   *
+   * @schema SidecarV1Alpha3SpecIngress#defaultEndpoint
+   */
+  readonly defaultEndpoint?: string;
+
+  /**
+   * The port associated with the listener.
+   *
+   * @schema SidecarV1Alpha3SpecIngress#port
+   */
+  readonly port: SidecarV1Alpha3SpecIngressPort;
+
+  /**
+   * Set of TLS related options that will enable TLS termination on the sidecar for requests originating from outside the mesh.
+   *
+   * @schema SidecarV1Alpha3SpecIngress#tls
+   */
+  readonly tls?: SidecarV1Alpha3SpecIngressTls;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecIngress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecIngress(obj: SidecarV1Alpha3SpecIngress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bind': obj.bind,
+    'captureMode': obj.captureMode,
+    'connectionPool': toJson_SidecarV1Alpha3SpecIngressConnectionPool(obj.connectionPool),
+    'defaultEndpoint': obj.defaultEndpoint,
+    'port': toJson_SidecarV1Alpha3SpecIngressPort(obj.port),
+    'tls': toJson_SidecarV1Alpha3SpecIngressTls(obj.tls),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Set the default behavior of the sidecar for handling outbound traffic from the application.
+ *
+ * @schema SidecarV1Alpha3SpecOutboundTrafficPolicy
+ */
+export interface SidecarV1Alpha3SpecOutboundTrafficPolicy {
+  /**
+   * @schema SidecarV1Alpha3SpecOutboundTrafficPolicy#egressProxy
+   */
+  readonly egressProxy?: SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxy;
+
+  /**
+   *
+   *
+   * Valid Options: REGISTRY_ONLY, ALLOW_ANY
+   *
+   * @schema SidecarV1Alpha3SpecOutboundTrafficPolicy#mode
+   */
+  readonly mode?: SidecarV1Alpha3SpecOutboundTrafficPolicyMode;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecOutboundTrafficPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecOutboundTrafficPolicy(obj: SidecarV1Alpha3SpecOutboundTrafficPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egressProxy': toJson_SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxy(obj.egressProxy),
+    'mode': obj.mode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Criteria used to select the specific set of pods/VMs on which this `Sidecar` configuration should be applied.
+ *
+ * @schema SidecarV1Alpha3SpecWorkloadSelector
+ */
+export interface SidecarV1Alpha3SpecWorkloadSelector {
+  /**
+   * One or more labels that indicate a specific set of pods/VMs on which the configuration should be applied.
+   *
+   * @schema SidecarV1Alpha3SpecWorkloadSelector#labels
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecWorkloadSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecWorkloadSelector(obj: SidecarV1Alpha3SpecWorkloadSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * When the bind address is an IP, the captureMode option dictates how traffic to the listener is expected to be captured (or not).
+ *
+ * Valid Options: DEFAULT, IPTABLES, NONE
+ *
+ * @schema SidecarV1Alpha3SpecEgressCaptureMode
+ */
+export enum SidecarV1Alpha3SpecEgressCaptureMode {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** IPTABLES */
+  IPTABLES = "IPTABLES",
+  /** NONE */
+  NONE = "NONE",
+}
+
+/**
+ * The port associated with the listener.
+ *
+ * @schema SidecarV1Alpha3SpecEgressPort
+ */
+export interface SidecarV1Alpha3SpecEgressPort {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema SidecarV1Alpha3SpecEgressPort#name
+   */
+  readonly name?: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema SidecarV1Alpha3SpecEgressPort#number
+   */
+  readonly number?: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema SidecarV1Alpha3SpecEgressPort#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * @schema SidecarV1Alpha3SpecEgressPort#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecEgressPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecEgressPort(obj: SidecarV1Alpha3SpecEgressPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP connection pool settings.
+ *
+ * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp
+ */
+export interface SidecarV1Alpha3SpecInboundConnectionPoolHttp {
+  /**
+   * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+   *
+   * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp#h2UpgradePolicy
+   */
+  readonly h2UpgradePolicy?: SidecarV1Alpha3SpecInboundConnectionPoolHttpH2UpgradePolicy;
+
+  /**
+   * Maximum number of requests that will be queued while waiting for a ready connection pool connection.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp#http1MaxPendingRequests
+   */
+  readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive;
+
+  /**
+   * Maximum number of active requests to a destination.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp#http2MaxRequests
+   */
+  readonly http2MaxRequests?: number;
+
+  /**
+   * The idle timeout for upstream connection pool connections.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum number of concurrent streams allowed for a peer on one HTTP/2 connection.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * Maximum number of requests per connection to a backend.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * Maximum number of retries that can be outstanding to all hosts in a cluster at a given time.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp#maxRetries
+   */
+  readonly maxRetries?: number;
+
+  /**
+   * If set to true, client protocol will be preserved while initiating connection to backend.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttp#useClientProtocol
+   */
+  readonly useClientProtocol?: boolean;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecInboundConnectionPoolHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecInboundConnectionPoolHttp(obj: SidecarV1Alpha3SpecInboundConnectionPoolHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'h2UpgradePolicy': obj.h2UpgradePolicy,
+    'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
+    'http2MaxRequests': obj.http2MaxRequests,
+    'idleTimeout': obj.idleTimeout,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'maxRetries': obj.maxRetries,
+    'useClientProtocol': obj.useClientProtocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings common to both HTTP and TCP upstream connections.
+ *
+ * @schema SidecarV1Alpha3SpecInboundConnectionPoolTcp
+ */
+export interface SidecarV1Alpha3SpecInboundConnectionPoolTcp {
+  /**
+   * TCP connection timeout.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+
+  /**
+   * The idle timeout for TCP connections.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolTcp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum duration of a connection.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolTcp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * Maximum number of HTTP1 /TCP connections to a destination host.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolTcp#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolTcp#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecInboundConnectionPoolTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecInboundConnectionPoolTcp(obj: SidecarV1Alpha3SpecInboundConnectionPoolTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+    'idleTimeout': obj.idleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxConnections': obj.maxConnections,
+    'tcpKeepalive': toJson_SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The captureMode option dictates how traffic to the listener is expected to be captured (or not).
+ *
+ * Valid Options: DEFAULT, IPTABLES, NONE
+ *
+ * @schema SidecarV1Alpha3SpecIngressCaptureMode
+ */
+export enum SidecarV1Alpha3SpecIngressCaptureMode {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** IPTABLES */
+  IPTABLES = "IPTABLES",
+  /** NONE */
+  NONE = "NONE",
+}
+
+/**
+ * Settings controlling the volume of connections Envoy will accept from the network.
+ *
+ * @schema SidecarV1Alpha3SpecIngressConnectionPool
+ */
+export interface SidecarV1Alpha3SpecIngressConnectionPool {
+  /**
+   * HTTP connection pool settings.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPool#http
+   */
+  readonly http?: SidecarV1Alpha3SpecIngressConnectionPoolHttp;
+
+  /**
+   * Settings common to both HTTP and TCP upstream connections.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPool#tcp
+   */
+  readonly tcp?: SidecarV1Alpha3SpecIngressConnectionPoolTcp;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecIngressConnectionPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecIngressConnectionPool(obj: SidecarV1Alpha3SpecIngressConnectionPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SidecarV1Alpha3SpecIngressConnectionPoolHttp(obj.http),
+    'tcp': toJson_SidecarV1Alpha3SpecIngressConnectionPoolTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The port associated with the listener.
+ *
+ * @schema SidecarV1Alpha3SpecIngressPort
+ */
+export interface SidecarV1Alpha3SpecIngressPort {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema SidecarV1Alpha3SpecIngressPort#name
+   */
+  readonly name?: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema SidecarV1Alpha3SpecIngressPort#number
+   */
+  readonly number?: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema SidecarV1Alpha3SpecIngressPort#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * @schema SidecarV1Alpha3SpecIngressPort#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecIngressPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecIngressPort(obj: SidecarV1Alpha3SpecIngressPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Set of TLS related options that will enable TLS termination on the sidecar for requests originating from outside the mesh.
+ *
+ * @schema SidecarV1Alpha3SpecIngressTls
+ */
+export interface SidecarV1Alpha3SpecIngressTls {
+  /**
+   * For mutual TLS, the name of the secret or the configmap that holds CA certificates.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#caCertCredentialName
+   */
+  readonly caCertCredentialName?: string;
+
+  /**
+   * REQUIRED if mode is `MUTUAL` or `OPTIONAL_MUTUAL`.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#caCertificates
+   */
+  readonly caCertificates?: string;
+
+  /**
+   * OPTIONAL: The path to the file containing the certificate revocation list (CRL) to use in verifying a presented client side certificate.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#caCrl
+   */
+  readonly caCrl?: string;
+
+  /**
+   * Optional: If specified, only support the specified cipher list.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#cipherSuites
+   */
+  readonly cipherSuites?: string[];
+
+  /**
+   * For gateways running on Kubernetes, the name of the secret that holds the TLS certs including the CA certificates.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#credentialName
+   */
+  readonly credentialName?: string;
+
+  /**
+   * Same as CredentialName but for multiple certificates.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#credentialNames
+   */
+  readonly credentialNames?: string[];
+
+  /**
+   * Optional: If specified, only support the specified ecdh curves.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#ecdhCurves
+   */
+  readonly ecdhCurves?: string[];
+
+  /**
+   * If set to true, the load balancer will send a 301 redirect for all http connections, asking the clients to use HTTPS.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#httpsRedirect
+   */
+  readonly httpsRedirect?: boolean;
+
+  /**
+   * Optional: If set to true, the proxy will try to validate the certificate, but even if the validation fails, it will allow the connection through.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#insecureSkipVerify
+   */
+  readonly insecureSkipVerify?: boolean;
+
+  /**
+   * Optional: Maximum TLS protocol version.
+   *
+   * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#maxProtocolVersion
+   */
+  readonly maxProtocolVersion?: SidecarV1Alpha3SpecIngressTlsMaxProtocolVersion;
+
+  /**
+   * Optional: Minimum TLS protocol version.
+   *
+   * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#minProtocolVersion
+   */
+  readonly minProtocolVersion?: SidecarV1Alpha3SpecIngressTlsMinProtocolVersion;
+
+  /**
+   * Optional: Indicates whether connections to this port should be secured using TLS.
+   *
+   * Valid Options: PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#mode
+   */
+  readonly mode?: SidecarV1Alpha3SpecIngressTlsMode;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#privateKey
+   */
+  readonly privateKey?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#serverCertificate
+   */
+  readonly serverCertificate?: string;
+
+  /**
+   * A list of alternate names to verify the subject identity in the certificate presented by the client.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#subjectAltNames
+   */
+  readonly subjectAltNames?: string[];
+
+  /**
+   * Only one of `server_certificate`, `private_key` or `credential_name` or `credential_names` or `tls_certificates` should be specified.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#tlsCertificates
+   */
+  readonly tlsCertificates?: SidecarV1Alpha3SpecIngressTlsTlsCertificates[];
+
+  /**
+   * An optional list of hex-encoded SHA-256 hashes of the authorized client certificates.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#verifyCertificateHash
+   */
+  readonly verifyCertificateHash?: string[];
+
+  /**
+   * An optional list of base64-encoded SHA-256 hashes of the SPKIs of authorized client certificates.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTls#verifyCertificateSpki
+   */
+  readonly verifyCertificateSpki?: string[];
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecIngressTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecIngressTls(obj: SidecarV1Alpha3SpecIngressTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertCredentialName': obj.caCertCredentialName,
+    'caCertificates': obj.caCertificates,
+    'caCrl': obj.caCrl,
+    'cipherSuites': obj.cipherSuites?.map(y => y),
+    'credentialName': obj.credentialName,
+    'credentialNames': obj.credentialNames?.map(y => y),
+    'ecdhCurves': obj.ecdhCurves?.map(y => y),
+    'httpsRedirect': obj.httpsRedirect,
+    'insecureSkipVerify': obj.insecureSkipVerify,
+    'maxProtocolVersion': obj.maxProtocolVersion,
+    'minProtocolVersion': obj.minProtocolVersion,
+    'mode': obj.mode,
+    'privateKey': obj.privateKey,
+    'serverCertificate': obj.serverCertificate,
+    'subjectAltNames': obj.subjectAltNames?.map(y => y),
+    'tlsCertificates': obj.tlsCertificates?.map(y => toJson_SidecarV1Alpha3SpecIngressTlsTlsCertificates(y)),
+    'verifyCertificateHash': obj.verifyCertificateHash?.map(y => y),
+    'verifyCertificateSpki': obj.verifyCertificateSpki?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxy
+ */
+export interface SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxy {
+  /**
+   * The name of a service from the service registry.
+   *
+   * @schema SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxy#host
+   */
+  readonly host: string;
+
+  /**
+   * Specifies the port on the host that is being addressed.
+   *
+   * @schema SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxy#port
+   */
+  readonly port?: SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxyPort;
+
+  /**
+   * The name of a subset within the service.
+   *
+   * @schema SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxy#subset
+   */
+  readonly subset?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxy(obj: SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': toJson_SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxyPort(obj.port),
+    'subset': obj.subset,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ *
+ *
+ * Valid Options: REGISTRY_ONLY, ALLOW_ANY
+ *
+ * @schema SidecarV1Alpha3SpecOutboundTrafficPolicyMode
+ */
+export enum SidecarV1Alpha3SpecOutboundTrafficPolicyMode {
+  /** REGISTRY_ONLY */
+  REGISTRY_UNDERSCORE_ONLY = "REGISTRY_ONLY",
+  /** ALLOW_ANY */
+  ALLOW_UNDERSCORE_ANY = "ALLOW_ANY",
+}
+
+/**
+ * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+ *
+ * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+ *
+ * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttpH2UpgradePolicy
+ */
+export enum SidecarV1Alpha3SpecInboundConnectionPoolHttpH2UpgradePolicy {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** DO_NOT_UPGRADE */
+  DO_UNDERSCORE_NOT_UNDERSCORE_UPGRADE = "DO_NOT_UPGRADE",
+  /** UPGRADE */
+  UPGRADE = "UPGRADE",
+}
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive(obj: SidecarV1Alpha3SpecInboundConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+ *
+ * @schema SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive
+ */
+export interface SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive {
+  /**
+   * The time duration between keep-alive probes.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Maximum number of keepalive probes to send without response before deciding the connection is dead.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive#probes
+   */
+  readonly probes?: number;
+
+  /**
+   * The time duration a connection needs to be idle before keep-alive probes start being sent.
+   *
+   * @schema SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive#time
+   */
+  readonly time?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive(obj: SidecarV1Alpha3SpecInboundConnectionPoolTcpTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'probes': obj.probes,
+    'time': obj.time,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP connection pool settings.
+ *
+ * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp
+ */
+export interface SidecarV1Alpha3SpecIngressConnectionPoolHttp {
+  /**
+   * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+   *
+   * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp#h2UpgradePolicy
+   */
+  readonly h2UpgradePolicy?: SidecarV1Alpha3SpecIngressConnectionPoolHttpH2UpgradePolicy;
+
+  /**
+   * Maximum number of requests that will be queued while waiting for a ready connection pool connection.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp#http1MaxPendingRequests
+   */
+  readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive;
+
+  /**
+   * Maximum number of active requests to a destination.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp#http2MaxRequests
+   */
+  readonly http2MaxRequests?: number;
+
+  /**
+   * The idle timeout for upstream connection pool connections.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum number of concurrent streams allowed for a peer on one HTTP/2 connection.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * Maximum number of requests per connection to a backend.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * Maximum number of retries that can be outstanding to all hosts in a cluster at a given time.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp#maxRetries
+   */
+  readonly maxRetries?: number;
+
+  /**
+   * If set to true, client protocol will be preserved while initiating connection to backend.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttp#useClientProtocol
+   */
+  readonly useClientProtocol?: boolean;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecIngressConnectionPoolHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecIngressConnectionPoolHttp(obj: SidecarV1Alpha3SpecIngressConnectionPoolHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'h2UpgradePolicy': obj.h2UpgradePolicy,
+    'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
+    'http2MaxRequests': obj.http2MaxRequests,
+    'idleTimeout': obj.idleTimeout,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'maxRetries': obj.maxRetries,
+    'useClientProtocol': obj.useClientProtocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings common to both HTTP and TCP upstream connections.
+ *
+ * @schema SidecarV1Alpha3SpecIngressConnectionPoolTcp
+ */
+export interface SidecarV1Alpha3SpecIngressConnectionPoolTcp {
+  /**
+   * TCP connection timeout.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+
+  /**
+   * The idle timeout for TCP connections.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolTcp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum duration of a connection.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolTcp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * Maximum number of HTTP1 /TCP connections to a destination host.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolTcp#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolTcp#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecIngressConnectionPoolTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecIngressConnectionPoolTcp(obj: SidecarV1Alpha3SpecIngressConnectionPoolTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+    'idleTimeout': obj.idleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxConnections': obj.maxConnections,
+    'tcpKeepalive': toJson_SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Optional: Maximum TLS protocol version.
+ *
+ * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+ *
+ * @schema SidecarV1Alpha3SpecIngressTlsMaxProtocolVersion
+ */
+export enum SidecarV1Alpha3SpecIngressTlsMaxProtocolVersion {
+  /** TLS_AUTO */
+  TLS_UNDERSCORE_AUTO = "TLS_AUTO",
+  /** TLSV1_0 */
+  TLSV1_UNDERSCORE_0 = "TLSV1_0",
+  /** TLSV1_1 */
+  TLSV1_UNDERSCORE_1 = "TLSV1_1",
+  /** TLSV1_2 */
+  TLSV1_UNDERSCORE_2 = "TLSV1_2",
+  /** TLSV1_3 */
+  TLSV1_UNDERSCORE_3 = "TLSV1_3",
+}
+
+/**
+ * Optional: Minimum TLS protocol version.
+ *
+ * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+ *
+ * @schema SidecarV1Alpha3SpecIngressTlsMinProtocolVersion
+ */
+export enum SidecarV1Alpha3SpecIngressTlsMinProtocolVersion {
+  /** TLS_AUTO */
+  TLS_UNDERSCORE_AUTO = "TLS_AUTO",
+  /** TLSV1_0 */
+  TLSV1_UNDERSCORE_0 = "TLSV1_0",
+  /** TLSV1_1 */
+  TLSV1_UNDERSCORE_1 = "TLSV1_1",
+  /** TLSV1_2 */
+  TLSV1_UNDERSCORE_2 = "TLSV1_2",
+  /** TLSV1_3 */
+  TLSV1_UNDERSCORE_3 = "TLSV1_3",
+}
+
+/**
+ * Optional: Indicates whether connections to this port should be secured using TLS.
+ *
+ * Valid Options: PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL
+ *
+ * @schema SidecarV1Alpha3SpecIngressTlsMode
+ */
+export enum SidecarV1Alpha3SpecIngressTlsMode {
+  /** PASSTHROUGH */
+  PASSTHROUGH = "PASSTHROUGH",
+  /** SIMPLE */
+  SIMPLE = "SIMPLE",
+  /** MUTUAL */
+  MUTUAL = "MUTUAL",
+  /** AUTO_PASSTHROUGH */
+  AUTO_UNDERSCORE_PASSTHROUGH = "AUTO_PASSTHROUGH",
+  /** ISTIO_MUTUAL */
+  ISTIO_UNDERSCORE_MUTUAL = "ISTIO_MUTUAL",
+  /** OPTIONAL_MUTUAL */
+  OPTIONAL_UNDERSCORE_MUTUAL = "OPTIONAL_MUTUAL",
+}
+
+/**
+ * @schema SidecarV1Alpha3SpecIngressTlsTlsCertificates
+ */
+export interface SidecarV1Alpha3SpecIngressTlsTlsCertificates {
+  /**
+   * @schema SidecarV1Alpha3SpecIngressTlsTlsCertificates#caCertificates
+   */
+  readonly caCertificates?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTlsTlsCertificates#privateKey
+   */
+  readonly privateKey?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarV1Alpha3SpecIngressTlsTlsCertificates#serverCertificate
+   */
+  readonly serverCertificate?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecIngressTlsTlsCertificates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecIngressTlsTlsCertificates(obj: SidecarV1Alpha3SpecIngressTlsTlsCertificates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertificates': obj.caCertificates,
+    'privateKey': obj.privateKey,
+    'serverCertificate': obj.serverCertificate,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the port on the host that is being addressed.
+ *
+ * @schema SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxyPort
+ */
+export interface SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxyPort {
+  /**
+   * @schema SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxyPort#number
+   */
+  readonly number?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxyPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxyPort(obj: SidecarV1Alpha3SpecOutboundTrafficPolicyEgressProxyPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'number': obj.number,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+ *
+ * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+ *
+ * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttpH2UpgradePolicy
+ */
+export enum SidecarV1Alpha3SpecIngressConnectionPoolHttpH2UpgradePolicy {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** DO_NOT_UPGRADE */
+  DO_UNDERSCORE_NOT_UNDERSCORE_UPGRADE = "DO_NOT_UPGRADE",
+  /** UPGRADE */
+  UPGRADE = "UPGRADE",
+}
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive(obj: SidecarV1Alpha3SpecIngressConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+ *
+ * @schema SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive
+ */
+export interface SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive {
+  /**
+   * The time duration between keep-alive probes.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Maximum number of keepalive probes to send without response before deciding the connection is dead.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive#probes
+   */
+  readonly probes?: number;
+
+  /**
+   * The time duration a connection needs to be idle before keep-alive probes start being sent.
+   *
+   * @schema SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive#time
+   */
+  readonly time?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive(obj: SidecarV1Alpha3SpecIngressConnectionPoolTcpTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'probes': obj.probes,
+    'time': obj.time,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
+ * @schema SidecarV1Beta1
+ */
+export class SidecarV1Beta1 extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "SidecarV1Beta1"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'networking.istio.io/v1beta1',
+    kind: 'Sidecar',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "SidecarV1Beta1".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: SidecarV1Beta1Props = {}): any {
+    return {
+      ...SidecarV1Beta1.GVK,
+      ...toJson_SidecarV1Beta1Props(props),
+    };
+  }
+
+  /**
+   * Defines a "SidecarV1Beta1" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: SidecarV1Beta1Props = {}) {
+    super(scope, id, {
+      ...SidecarV1Beta1.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...SidecarV1Beta1.GVK,
+      ...toJson_SidecarV1Beta1Props(resolved),
+    };
+  }
+}
+
+/**
+ * @schema SidecarV1Beta1
+ */
+export interface SidecarV1Beta1Props {
+  /**
+   * @schema SidecarV1Beta1#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Configuration affecting network reachability of a sidecar. See more details at: https://istio.io/docs/reference/config/networking/sidecar.html
+   *
+   * @schema SidecarV1Beta1#spec
+   */
+  readonly spec?: SidecarV1Beta1Spec;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1Props' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1Props(obj: SidecarV1Beta1Props | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_SidecarV1Beta1Spec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Configuration affecting network reachability of a sidecar. See more details at: https://istio.io/docs/reference/config/networking/sidecar.html
+ *
+ * @schema SidecarV1Beta1Spec
+ */
+export interface SidecarV1Beta1Spec {
+  /**
+   * Egress specifies the configuration of the sidecar for processing outbound traffic from the attached workload instance to other services in the mesh.
+   *
+   * @schema SidecarV1Beta1Spec#egress
+   */
+  readonly egress?: SidecarV1Beta1SpecEgress[];
+
+  /**
+   * Settings controlling the volume of connections Envoy will accept from the network.
+   *
+   * @schema SidecarV1Beta1Spec#inboundConnectionPool
+   */
+  readonly inboundConnectionPool?: SidecarV1Beta1SpecInboundConnectionPool;
+
+  /**
+   * Ingress specifies the configuration of the sidecar for processing inbound traffic to the attached workload instance.
+   *
+   * @schema SidecarV1Beta1Spec#ingress
+   */
+  readonly ingress?: SidecarV1Beta1SpecIngress[];
+
+  /**
+   * Set the default behavior of the sidecar for handling outbound traffic from the application.
+   *
+   * @schema SidecarV1Beta1Spec#outboundTrafficPolicy
+   */
+  readonly outboundTrafficPolicy?: SidecarV1Beta1SpecOutboundTrafficPolicy;
+
+  /**
+   * Criteria used to select the specific set of pods/VMs on which this `Sidecar` configuration should be applied.
+   *
+   * @schema SidecarV1Beta1Spec#workloadSelector
+   */
+  readonly workloadSelector?: SidecarV1Beta1SpecWorkloadSelector;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1Spec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1Spec(obj: SidecarV1Beta1Spec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egress': obj.egress?.map(y => toJson_SidecarV1Beta1SpecEgress(y)),
+    'inboundConnectionPool': toJson_SidecarV1Beta1SpecInboundConnectionPool(obj.inboundConnectionPool),
+    'ingress': obj.ingress?.map(y => toJson_SidecarV1Beta1SpecIngress(y)),
+    'outboundTrafficPolicy': toJson_SidecarV1Beta1SpecOutboundTrafficPolicy(obj.outboundTrafficPolicy),
+    'workloadSelector': toJson_SidecarV1Beta1SpecWorkloadSelector(obj.workloadSelector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarV1Beta1SpecEgress
+ */
+export interface SidecarV1Beta1SpecEgress {
+  /**
+   * The IP(IPv4 or IPv6) or the Unix domain socket to which the listener should be bound to.
+   *
+   * @schema SidecarV1Beta1SpecEgress#bind
+   */
+  readonly bind?: string;
+
+  /**
+   * When the bind address is an IP, the captureMode option dictates how traffic to the listener is expected to be captured (or not).
+   *
+   * Valid Options: DEFAULT, IPTABLES, NONE
+   *
+   * @schema SidecarV1Beta1SpecEgress#captureMode
+   */
+  readonly captureMode?: SidecarV1Beta1SpecEgressCaptureMode;
+
+  /**
+   * One or more service hosts exposed by the listener in `namespace/dnsName` format.
+   *
+   * @schema SidecarV1Beta1SpecEgress#hosts
+   */
+  readonly hosts: string[];
+
+  /**
+   * The port associated with the listener.
+   *
+   * @schema SidecarV1Beta1SpecEgress#port
+   */
+  readonly port?: SidecarV1Beta1SpecEgressPort;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecEgress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecEgress(obj: SidecarV1Beta1SpecEgress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bind': obj.bind,
+    'captureMode': obj.captureMode,
+    'hosts': obj.hosts?.map(y => y),
+    'port': toJson_SidecarV1Beta1SpecEgressPort(obj.port),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings controlling the volume of connections Envoy will accept from the network.
+ *
+ * @schema SidecarV1Beta1SpecInboundConnectionPool
+ */
+export interface SidecarV1Beta1SpecInboundConnectionPool {
+  /**
+   * HTTP connection pool settings.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPool#http
+   */
+  readonly http?: SidecarV1Beta1SpecInboundConnectionPoolHttp;
+
+  /**
+   * Settings common to both HTTP and TCP upstream connections.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPool#tcp
+   */
+  readonly tcp?: SidecarV1Beta1SpecInboundConnectionPoolTcp;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecInboundConnectionPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecInboundConnectionPool(obj: SidecarV1Beta1SpecInboundConnectionPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SidecarV1Beta1SpecInboundConnectionPoolHttp(obj.http),
+    'tcp': toJson_SidecarV1Beta1SpecInboundConnectionPoolTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarV1Beta1SpecIngress
+ */
+export interface SidecarV1Beta1SpecIngress {
+  /**
+   * The IP(IPv4 or IPv6) to which the listener should be bound.
+   *
+   * @schema SidecarV1Beta1SpecIngress#bind
+   */
+  readonly bind?: string;
+
+  /**
+   * The captureMode option dictates how traffic to the listener is expected to be captured (or not).
+   *
+   * Valid Options: DEFAULT, IPTABLES, NONE
+   *
+   * @schema SidecarV1Beta1SpecIngress#captureMode
+   */
+  readonly captureMode?: SidecarV1Beta1SpecIngressCaptureMode;
+
+  /**
+   * Settings controlling the volume of connections Envoy will accept from the network.
+   *
+   * @schema SidecarV1Beta1SpecIngress#connectionPool
+   */
+  readonly connectionPool?: SidecarV1Beta1SpecIngressConnectionPool;
+
+  /**
+   * The IP endpoint or Unix domain socket to which traffic should be forwarded to.
+   *
+   * @schema SidecarV1Beta1SpecIngress#defaultEndpoint
+   */
+  readonly defaultEndpoint?: string;
+
+  /**
+   * The port associated with the listener.
+   *
+   * @schema SidecarV1Beta1SpecIngress#port
+   */
+  readonly port: SidecarV1Beta1SpecIngressPort;
+
+  /**
+   * Set of TLS related options that will enable TLS termination on the sidecar for requests originating from outside the mesh.
+   *
+   * @schema SidecarV1Beta1SpecIngress#tls
+   */
+  readonly tls?: SidecarV1Beta1SpecIngressTls;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecIngress' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecIngress(obj: SidecarV1Beta1SpecIngress | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'bind': obj.bind,
+    'captureMode': obj.captureMode,
+    'connectionPool': toJson_SidecarV1Beta1SpecIngressConnectionPool(obj.connectionPool),
+    'defaultEndpoint': obj.defaultEndpoint,
+    'port': toJson_SidecarV1Beta1SpecIngressPort(obj.port),
+    'tls': toJson_SidecarV1Beta1SpecIngressTls(obj.tls),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Set the default behavior of the sidecar for handling outbound traffic from the application.
+ *
+ * @schema SidecarV1Beta1SpecOutboundTrafficPolicy
+ */
+export interface SidecarV1Beta1SpecOutboundTrafficPolicy {
+  /**
+   * @schema SidecarV1Beta1SpecOutboundTrafficPolicy#egressProxy
+   */
+  readonly egressProxy?: SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxy;
+
+  /**
+   *
+   *
+   * Valid Options: REGISTRY_ONLY, ALLOW_ANY
+   *
+   * @schema SidecarV1Beta1SpecOutboundTrafficPolicy#mode
+   */
+  readonly mode?: SidecarV1Beta1SpecOutboundTrafficPolicyMode;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecOutboundTrafficPolicy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecOutboundTrafficPolicy(obj: SidecarV1Beta1SpecOutboundTrafficPolicy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'egressProxy': toJson_SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxy(obj.egressProxy),
+    'mode': obj.mode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Criteria used to select the specific set of pods/VMs on which this `Sidecar` configuration should be applied.
+ *
+ * @schema SidecarV1Beta1SpecWorkloadSelector
+ */
+export interface SidecarV1Beta1SpecWorkloadSelector {
+  /**
+   * One or more labels that indicate a specific set of pods/VMs on which the configuration should be applied.
+   *
+   * @schema SidecarV1Beta1SpecWorkloadSelector#labels
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecWorkloadSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecWorkloadSelector(obj: SidecarV1Beta1SpecWorkloadSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * When the bind address is an IP, the captureMode option dictates how traffic to the listener is expected to be captured (or not).
+ *
+ * Valid Options: DEFAULT, IPTABLES, NONE
+ *
+ * @schema SidecarV1Beta1SpecEgressCaptureMode
+ */
+export enum SidecarV1Beta1SpecEgressCaptureMode {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** IPTABLES */
+  IPTABLES = "IPTABLES",
+  /** NONE */
+  NONE = "NONE",
+}
+
+/**
+ * The port associated with the listener.
+ *
+ * @schema SidecarV1Beta1SpecEgressPort
+ */
+export interface SidecarV1Beta1SpecEgressPort {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema SidecarV1Beta1SpecEgressPort#name
+   */
+  readonly name?: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema SidecarV1Beta1SpecEgressPort#number
+   */
+  readonly number?: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema SidecarV1Beta1SpecEgressPort#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * @schema SidecarV1Beta1SpecEgressPort#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecEgressPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecEgressPort(obj: SidecarV1Beta1SpecEgressPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP connection pool settings.
+ *
+ * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp
+ */
+export interface SidecarV1Beta1SpecInboundConnectionPoolHttp {
+  /**
+   * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+   *
+   * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp#h2UpgradePolicy
+   */
+  readonly h2UpgradePolicy?: SidecarV1Beta1SpecInboundConnectionPoolHttpH2UpgradePolicy;
+
+  /**
+   * Maximum number of requests that will be queued while waiting for a ready connection pool connection.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp#http1MaxPendingRequests
+   */
+  readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive;
+
+  /**
+   * Maximum number of active requests to a destination.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp#http2MaxRequests
+   */
+  readonly http2MaxRequests?: number;
+
+  /**
+   * The idle timeout for upstream connection pool connections.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum number of concurrent streams allowed for a peer on one HTTP/2 connection.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * Maximum number of requests per connection to a backend.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * Maximum number of retries that can be outstanding to all hosts in a cluster at a given time.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp#maxRetries
+   */
+  readonly maxRetries?: number;
+
+  /**
+   * If set to true, client protocol will be preserved while initiating connection to backend.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttp#useClientProtocol
+   */
+  readonly useClientProtocol?: boolean;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecInboundConnectionPoolHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecInboundConnectionPoolHttp(obj: SidecarV1Beta1SpecInboundConnectionPoolHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'h2UpgradePolicy': obj.h2UpgradePolicy,
+    'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
+    'http2MaxRequests': obj.http2MaxRequests,
+    'idleTimeout': obj.idleTimeout,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'maxRetries': obj.maxRetries,
+    'useClientProtocol': obj.useClientProtocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings common to both HTTP and TCP upstream connections.
+ *
+ * @schema SidecarV1Beta1SpecInboundConnectionPoolTcp
+ */
+export interface SidecarV1Beta1SpecInboundConnectionPoolTcp {
+  /**
+   * TCP connection timeout.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+
+  /**
+   * The idle timeout for TCP connections.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolTcp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum duration of a connection.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolTcp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * Maximum number of HTTP1 /TCP connections to a destination host.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolTcp#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolTcp#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecInboundConnectionPoolTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecInboundConnectionPoolTcp(obj: SidecarV1Beta1SpecInboundConnectionPoolTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+    'idleTimeout': obj.idleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxConnections': obj.maxConnections,
+    'tcpKeepalive': toJson_SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The captureMode option dictates how traffic to the listener is expected to be captured (or not).
+ *
+ * Valid Options: DEFAULT, IPTABLES, NONE
+ *
+ * @schema SidecarV1Beta1SpecIngressCaptureMode
+ */
+export enum SidecarV1Beta1SpecIngressCaptureMode {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** IPTABLES */
+  IPTABLES = "IPTABLES",
+  /** NONE */
+  NONE = "NONE",
+}
+
+/**
+ * Settings controlling the volume of connections Envoy will accept from the network.
+ *
+ * @schema SidecarV1Beta1SpecIngressConnectionPool
+ */
+export interface SidecarV1Beta1SpecIngressConnectionPool {
+  /**
+   * HTTP connection pool settings.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPool#http
+   */
+  readonly http?: SidecarV1Beta1SpecIngressConnectionPoolHttp;
+
+  /**
+   * Settings common to both HTTP and TCP upstream connections.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPool#tcp
+   */
+  readonly tcp?: SidecarV1Beta1SpecIngressConnectionPoolTcp;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecIngressConnectionPool' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecIngressConnectionPool(obj: SidecarV1Beta1SpecIngressConnectionPool | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'http': toJson_SidecarV1Beta1SpecIngressConnectionPoolHttp(obj.http),
+    'tcp': toJson_SidecarV1Beta1SpecIngressConnectionPoolTcp(obj.tcp),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The port associated with the listener.
+ *
+ * @schema SidecarV1Beta1SpecIngressPort
+ */
+export interface SidecarV1Beta1SpecIngressPort {
+  /**
+   * Label assigned to the port.
+   *
+   * @schema SidecarV1Beta1SpecIngressPort#name
+   */
+  readonly name?: string;
+
+  /**
+   * A valid non-negative integer port number.
+   *
+   * @schema SidecarV1Beta1SpecIngressPort#number
+   */
+  readonly number?: number;
+
+  /**
+   * The protocol exposed on the port.
+   *
+   * @schema SidecarV1Beta1SpecIngressPort#protocol
+   */
+  readonly protocol?: string;
+
+  /**
+   * @schema SidecarV1Beta1SpecIngressPort#targetPort
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecIngressPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecIngressPort(obj: SidecarV1Beta1SpecIngressPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'number': obj.number,
+    'protocol': obj.protocol,
+    'targetPort': obj.targetPort,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Set of TLS related options that will enable TLS termination on the sidecar for requests originating from outside the mesh.
+ *
+ * @schema SidecarV1Beta1SpecIngressTls
+ */
+export interface SidecarV1Beta1SpecIngressTls {
+  /**
+   * For mutual TLS, the name of the secret or the configmap that holds CA certificates.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#caCertCredentialName
+   */
+  readonly caCertCredentialName?: string;
+
+  /**
+   * REQUIRED if mode is `MUTUAL` or `OPTIONAL_MUTUAL`.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#caCertificates
+   */
+  readonly caCertificates?: string;
+
+  /**
+   * OPTIONAL: The path to the file containing the certificate revocation list (CRL) to use in verifying a presented client side certificate.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#caCrl
+   */
+  readonly caCrl?: string;
+
+  /**
+   * Optional: If specified, only support the specified cipher list.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#cipherSuites
+   */
+  readonly cipherSuites?: string[];
+
+  /**
+   * For gateways running on Kubernetes, the name of the secret that holds the TLS certs including the CA certificates.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#credentialName
+   */
+  readonly credentialName?: string;
+
+  /**
+   * Same as CredentialName but for multiple certificates.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#credentialNames
+   */
+  readonly credentialNames?: string[];
+
+  /**
+   * Optional: If specified, only support the specified ecdh curves.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#ecdhCurves
+   */
+  readonly ecdhCurves?: string[];
+
+  /**
+   * If set to true, the load balancer will send a 301 redirect for all http connections, asking the clients to use HTTPS.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#httpsRedirect
+   */
+  readonly httpsRedirect?: boolean;
+
+  /**
+   * Optional: If set to true, the proxy will try to validate the certificate, but even if the validation fails, it will allow the connection through.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#insecureSkipVerify
+   */
+  readonly insecureSkipVerify?: boolean;
+
+  /**
+   * Optional: Maximum TLS protocol version.
+   *
+   * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#maxProtocolVersion
+   */
+  readonly maxProtocolVersion?: SidecarV1Beta1SpecIngressTlsMaxProtocolVersion;
+
+  /**
+   * Optional: Minimum TLS protocol version.
+   *
+   * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#minProtocolVersion
+   */
+  readonly minProtocolVersion?: SidecarV1Beta1SpecIngressTlsMinProtocolVersion;
+
+  /**
+   * Optional: Indicates whether connections to this port should be secured using TLS.
+   *
+   * Valid Options: PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#mode
+   */
+  readonly mode?: SidecarV1Beta1SpecIngressTlsMode;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#privateKey
+   */
+  readonly privateKey?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#serverCertificate
+   */
+  readonly serverCertificate?: string;
+
+  /**
+   * A list of alternate names to verify the subject identity in the certificate presented by the client.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#subjectAltNames
+   */
+  readonly subjectAltNames?: string[];
+
+  /**
+   * Only one of `server_certificate`, `private_key` or `credential_name` or `credential_names` or `tls_certificates` should be specified.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#tlsCertificates
+   */
+  readonly tlsCertificates?: SidecarV1Beta1SpecIngressTlsTlsCertificates[];
+
+  /**
+   * An optional list of hex-encoded SHA-256 hashes of the authorized client certificates.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#verifyCertificateHash
+   */
+  readonly verifyCertificateHash?: string[];
+
+  /**
+   * An optional list of base64-encoded SHA-256 hashes of the SPKIs of authorized client certificates.
+   *
+   * @schema SidecarV1Beta1SpecIngressTls#verifyCertificateSpki
+   */
+  readonly verifyCertificateSpki?: string[];
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecIngressTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecIngressTls(obj: SidecarV1Beta1SpecIngressTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertCredentialName': obj.caCertCredentialName,
+    'caCertificates': obj.caCertificates,
+    'caCrl': obj.caCrl,
+    'cipherSuites': obj.cipherSuites?.map(y => y),
+    'credentialName': obj.credentialName,
+    'credentialNames': obj.credentialNames?.map(y => y),
+    'ecdhCurves': obj.ecdhCurves?.map(y => y),
+    'httpsRedirect': obj.httpsRedirect,
+    'insecureSkipVerify': obj.insecureSkipVerify,
+    'maxProtocolVersion': obj.maxProtocolVersion,
+    'minProtocolVersion': obj.minProtocolVersion,
+    'mode': obj.mode,
+    'privateKey': obj.privateKey,
+    'serverCertificate': obj.serverCertificate,
+    'subjectAltNames': obj.subjectAltNames?.map(y => y),
+    'tlsCertificates': obj.tlsCertificates?.map(y => toJson_SidecarV1Beta1SpecIngressTlsTlsCertificates(y)),
+    'verifyCertificateHash': obj.verifyCertificateHash?.map(y => y),
+    'verifyCertificateSpki': obj.verifyCertificateSpki?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxy
+ */
+export interface SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxy {
+  /**
+   * The name of a service from the service registry.
+   *
+   * @schema SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxy#host
+   */
+  readonly host: string;
+
+  /**
+   * Specifies the port on the host that is being addressed.
+   *
+   * @schema SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxy#port
+   */
+  readonly port?: SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxyPort;
+
+  /**
+   * The name of a subset within the service.
+   *
+   * @schema SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxy#subset
+   */
+  readonly subset?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxy' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxy(obj: SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxy | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'host': obj.host,
+    'port': toJson_SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxyPort(obj.port),
+    'subset': obj.subset,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ *
+ *
+ * Valid Options: REGISTRY_ONLY, ALLOW_ANY
+ *
+ * @schema SidecarV1Beta1SpecOutboundTrafficPolicyMode
+ */
+export enum SidecarV1Beta1SpecOutboundTrafficPolicyMode {
+  /** REGISTRY_ONLY */
+  REGISTRY_UNDERSCORE_ONLY = "REGISTRY_ONLY",
+  /** ALLOW_ANY */
+  ALLOW_UNDERSCORE_ANY = "ALLOW_ANY",
+}
+
+/**
+ * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+ *
+ * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+ *
+ * @schema SidecarV1Beta1SpecInboundConnectionPoolHttpH2UpgradePolicy
+ */
+export enum SidecarV1Beta1SpecInboundConnectionPoolHttpH2UpgradePolicy {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** DO_NOT_UPGRADE */
+  DO_UNDERSCORE_NOT_UNDERSCORE_UPGRADE = "DO_NOT_UPGRADE",
+  /** UPGRADE */
+  UPGRADE = "UPGRADE",
+}
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive(obj: SidecarV1Beta1SpecInboundConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+ *
+ * @schema SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive
+ */
+export interface SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive {
+  /**
+   * The time duration between keep-alive probes.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Maximum number of keepalive probes to send without response before deciding the connection is dead.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive#probes
+   */
+  readonly probes?: number;
+
+  /**
+   * The time duration a connection needs to be idle before keep-alive probes start being sent.
+   *
+   * @schema SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive#time
+   */
+  readonly time?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive(obj: SidecarV1Beta1SpecInboundConnectionPoolTcpTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'probes': obj.probes,
+    'time': obj.time,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP connection pool settings.
+ *
+ * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp
+ */
+export interface SidecarV1Beta1SpecIngressConnectionPoolHttp {
+  /**
+   * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+   *
+   * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp#h2UpgradePolicy
+   */
+  readonly h2UpgradePolicy?: SidecarV1Beta1SpecIngressConnectionPoolHttpH2UpgradePolicy;
+
+  /**
+   * Maximum number of requests that will be queued while waiting for a ready connection pool connection.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp#http1MaxPendingRequests
+   */
+  readonly http1MaxPendingRequests?: number;
+
+  /**
+   * Configure HTTP/2 PING frames for upstream connections.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp#http2KeepAlive
+   */
+  readonly http2KeepAlive?: SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive;
+
+  /**
+   * Maximum number of active requests to a destination.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp#http2MaxRequests
+   */
+  readonly http2MaxRequests?: number;
+
+  /**
+   * The idle timeout for upstream connection pool connections.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum number of concurrent streams allowed for a peer on one HTTP/2 connection.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp#maxConcurrentStreams
+   */
+  readonly maxConcurrentStreams?: number;
+
+  /**
+   * Maximum number of requests per connection to a backend.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp#maxRequestsPerConnection
+   */
+  readonly maxRequestsPerConnection?: number;
+
+  /**
+   * Maximum number of retries that can be outstanding to all hosts in a cluster at a given time.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp#maxRetries
+   */
+  readonly maxRetries?: number;
+
+  /**
+   * If set to true, client protocol will be preserved while initiating connection to backend.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttp#useClientProtocol
+   */
+  readonly useClientProtocol?: boolean;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecIngressConnectionPoolHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecIngressConnectionPoolHttp(obj: SidecarV1Beta1SpecIngressConnectionPoolHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'h2UpgradePolicy': obj.h2UpgradePolicy,
+    'http1MaxPendingRequests': obj.http1MaxPendingRequests,
+    'http2KeepAlive': toJson_SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive(obj.http2KeepAlive),
+    'http2MaxRequests': obj.http2MaxRequests,
+    'idleTimeout': obj.idleTimeout,
+    'maxConcurrentStreams': obj.maxConcurrentStreams,
+    'maxRequestsPerConnection': obj.maxRequestsPerConnection,
+    'maxRetries': obj.maxRetries,
+    'useClientProtocol': obj.useClientProtocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings common to both HTTP and TCP upstream connections.
+ *
+ * @schema SidecarV1Beta1SpecIngressConnectionPoolTcp
+ */
+export interface SidecarV1Beta1SpecIngressConnectionPoolTcp {
+  /**
+   * TCP connection timeout.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolTcp#connectTimeout
+   */
+  readonly connectTimeout?: string;
+
+  /**
+   * The idle timeout for TCP connections.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolTcp#idleTimeout
+   */
+  readonly idleTimeout?: string;
+
+  /**
+   * The maximum duration of a connection.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolTcp#maxConnectionDuration
+   */
+  readonly maxConnectionDuration?: string;
+
+  /**
+   * Maximum number of HTTP1 /TCP connections to a destination host.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolTcp#maxConnections
+   */
+  readonly maxConnections?: number;
+
+  /**
+   * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolTcp#tcpKeepalive
+   */
+  readonly tcpKeepalive?: SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecIngressConnectionPoolTcp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecIngressConnectionPoolTcp(obj: SidecarV1Beta1SpecIngressConnectionPoolTcp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'connectTimeout': obj.connectTimeout,
+    'idleTimeout': obj.idleTimeout,
+    'maxConnectionDuration': obj.maxConnectionDuration,
+    'maxConnections': obj.maxConnections,
+    'tcpKeepalive': toJson_SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive(obj.tcpKeepalive),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Optional: Maximum TLS protocol version.
+ *
+ * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+ *
+ * @schema SidecarV1Beta1SpecIngressTlsMaxProtocolVersion
+ */
+export enum SidecarV1Beta1SpecIngressTlsMaxProtocolVersion {
+  /** TLS_AUTO */
+  TLS_UNDERSCORE_AUTO = "TLS_AUTO",
+  /** TLSV1_0 */
+  TLSV1_UNDERSCORE_0 = "TLSV1_0",
+  /** TLSV1_1 */
+  TLSV1_UNDERSCORE_1 = "TLSV1_1",
+  /** TLSV1_2 */
+  TLSV1_UNDERSCORE_2 = "TLSV1_2",
+  /** TLSV1_3 */
+  TLSV1_UNDERSCORE_3 = "TLSV1_3",
+}
+
+/**
+ * Optional: Minimum TLS protocol version.
+ *
+ * Valid Options: TLS_AUTO, TLSV1_0, TLSV1_1, TLSV1_2, TLSV1_3
+ *
+ * @schema SidecarV1Beta1SpecIngressTlsMinProtocolVersion
+ */
+export enum SidecarV1Beta1SpecIngressTlsMinProtocolVersion {
+  /** TLS_AUTO */
+  TLS_UNDERSCORE_AUTO = "TLS_AUTO",
+  /** TLSV1_0 */
+  TLSV1_UNDERSCORE_0 = "TLSV1_0",
+  /** TLSV1_1 */
+  TLSV1_UNDERSCORE_1 = "TLSV1_1",
+  /** TLSV1_2 */
+  TLSV1_UNDERSCORE_2 = "TLSV1_2",
+  /** TLSV1_3 */
+  TLSV1_UNDERSCORE_3 = "TLSV1_3",
+}
+
+/**
+ * Optional: Indicates whether connections to this port should be secured using TLS.
+ *
+ * Valid Options: PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, ISTIO_MUTUAL, OPTIONAL_MUTUAL
+ *
+ * @schema SidecarV1Beta1SpecIngressTlsMode
+ */
+export enum SidecarV1Beta1SpecIngressTlsMode {
+  /** PASSTHROUGH */
+  PASSTHROUGH = "PASSTHROUGH",
+  /** SIMPLE */
+  SIMPLE = "SIMPLE",
+  /** MUTUAL */
+  MUTUAL = "MUTUAL",
+  /** AUTO_PASSTHROUGH */
+  AUTO_UNDERSCORE_PASSTHROUGH = "AUTO_PASSTHROUGH",
+  /** ISTIO_MUTUAL */
+  ISTIO_UNDERSCORE_MUTUAL = "ISTIO_MUTUAL",
+  /** OPTIONAL_MUTUAL */
+  OPTIONAL_UNDERSCORE_MUTUAL = "OPTIONAL_MUTUAL",
+}
+
+/**
+ * @schema SidecarV1Beta1SpecIngressTlsTlsCertificates
+ */
+export interface SidecarV1Beta1SpecIngressTlsTlsCertificates {
+  /**
+   * @schema SidecarV1Beta1SpecIngressTlsTlsCertificates#caCertificates
+   */
+  readonly caCertificates?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarV1Beta1SpecIngressTlsTlsCertificates#privateKey
+   */
+  readonly privateKey?: string;
+
+  /**
+   * REQUIRED if mode is `SIMPLE` or `MUTUAL`.
+   *
+   * @schema SidecarV1Beta1SpecIngressTlsTlsCertificates#serverCertificate
+   */
+  readonly serverCertificate?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecIngressTlsTlsCertificates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecIngressTlsTlsCertificates(obj: SidecarV1Beta1SpecIngressTlsTlsCertificates | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertificates': obj.caCertificates,
+    'privateKey': obj.privateKey,
+    'serverCertificate': obj.serverCertificate,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specifies the port on the host that is being addressed.
+ *
+ * @schema SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxyPort
+ */
+export interface SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxyPort {
+  /**
+   * @schema SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxyPort#number
+   */
+  readonly number?: number;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxyPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxyPort(obj: SidecarV1Beta1SpecOutboundTrafficPolicyEgressProxyPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'number': obj.number,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Specify if http1.1 connection should be upgraded to http2 for the associated destination.
+ *
+ * Valid Options: DEFAULT, DO_NOT_UPGRADE, UPGRADE
+ *
+ * @schema SidecarV1Beta1SpecIngressConnectionPoolHttpH2UpgradePolicy
+ */
+export enum SidecarV1Beta1SpecIngressConnectionPoolHttpH2UpgradePolicy {
+  /** DEFAULT */
+  DEFAULT = "DEFAULT",
+  /** DO_NOT_UPGRADE */
+  DO_UNDERSCORE_NOT_UNDERSCORE_UPGRADE = "DO_NOT_UPGRADE",
+  /** UPGRADE */
+  UPGRADE = "UPGRADE",
+}
+
+/**
+ * Configure HTTP/2 PING frames for upstream connections.
+ *
+ * @schema SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive
+ */
+export interface SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive {
+  /**
+   * Send HTTP/2 PING frames at this interval.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * How long to wait for a response to an HTTP/2 PING frame before closing the connection.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive(obj: SidecarV1Beta1SpecIngressConnectionPoolHttpHttp2KeepAlive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * If set then set SO_KEEPALIVE on the socket to enable TCP Keepalives.
+ *
+ * @schema SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive
+ */
+export interface SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive {
+  /**
+   * The time duration between keep-alive probes.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * Maximum number of keepalive probes to send without response before deciding the connection is dead.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive#probes
+   */
+  readonly probes?: number;
+
+  /**
+   * The time duration a connection needs to be idle before keep-alive probes start being sent.
+   *
+   * @schema SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive#time
+   */
+  readonly time?: string;
+}
+
+/**
+ * Converts an object of type 'SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive(obj: SidecarV1Beta1SpecIngressConnectionPoolTcpTcpKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'interval': obj.interval,
+    'probes': obj.probes,
+    'time': obj.time,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
  * @schema VirtualService
  */
 export class VirtualService extends ApiObject {

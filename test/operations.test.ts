@@ -8,6 +8,7 @@ import { buildEnvironment } from '../charts';
 import { environmentNames, loadEnvironmentFile } from '../environments';
 import { renderEnvironment } from '../app/render';
 import { storePorts } from '../charts/resolve-data-store';
+import { GOOGLE_APIS } from '../lib/gke-network';
 import { environment, find, nonEmpty, objects, rendered, workload } from './helpers';
 import type { NetworkPolicyJson, WithSpec } from './k8s-json';
 
@@ -227,9 +228,9 @@ describe.each(examplePlatform)('%s network isolation of the example services (DA
     expect(find<NetworkPolicyJson>(env, 'NetworkPolicy', 'worker').spec.ingress).toEqual([]);
   });
 
-  it("lets the AI service reach its model API on 443, but not the cluster's private ranges", () => {
+  it("lets the AI service reach its model API on 443 through Google's private API range, and no other address", () => {
     const rule = find<NetworkPolicyJson>(env, 'NetworkPolicy', 'ai').spec.egress!.find((r) => r.ports![0].port === 443)!;
-    expect(rule.to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }]);
+    expect(rule.to).toEqual([{ ipBlock: { cidr: GOOGLE_APIS[environment(name).cluster.network.googleApis].cidr } }]);
   });
 });
 

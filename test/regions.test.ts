@@ -171,9 +171,10 @@ describe('prod-eu against prod', () => {
     expect(diff.changed.map((change) => change.key).sort()).toEqual(
       [
         `ResourceQuota/platform/${quota.metadata.name}`,
-        // MongoDB stays managed: its private endpoint is the region's.
+        // MongoDB stays managed: its private endpoint is the region's (and so is the mesh's entry for it).
         'NetworkPolicy/platform/backend',
         'NetworkPolicy/platform/ai',
+        'ServiceEntry/platform/mongodb-managed',
         'HorizontalPodAutoscaler/platform/frontend',
         'ScaledObject/platform/backend',
         'HorizontalPodAutoscaler/platform/ai',
@@ -217,6 +218,8 @@ describe('prod-us-west against prod', () => {
       // Each namespace's secret store reads as the region's own identity for that namespace.
       'ServiceAccount/data/external-secrets',
       'ServiceAccount/platform/external-secrets',
+      // MongoDB stays managed: the mesh's entry for it has the region's range.
+      'ServiceEntry/platform/mongodb-managed',
     ]);
   });
 });

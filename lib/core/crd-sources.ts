@@ -76,6 +76,9 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     'DestinationRule',
     // The per-user rate limit: Envoy's local rate limit on the services' sidecars (lib/user-rate-limit.ts).
     'EnvoyFilter',
+    // Outbound traffic to registered hosts only: the namespace's Sidecar and the external hosts' entries (lib/mesh-egress.ts).
+    'ServiceEntry',
+    'Sidecar',
   ]),
   pinned('istio-security', 'istio/istio', 'manifests/charts/base/files/crd-all.gen.yaml', 'istio_crd-all.yaml', [
     'PeerAuthentication',

@@ -496,6 +496,27 @@ const gitSource = (ref: Record<string, string>): M => ({
   spec: { interval: '12h', url: 'https://github.com/kubernetes-sigs/gateway-api', ref },
 });
 
+/** An injected namespace, the AI service's egress to `cidr` on 443, and (`registryOnly`) the namespace-wide Sidecar. */
+const meshEgress = (cidr: string, registryOnly: boolean): M[] => [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'istio-injection': 'enabled' } } },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'ai', namespace: NS, labels: labels('ai') },
+    spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }], ports: [{ protocol: 'TCP', port: 443 }] }] },
+  },
+  ...(registryOnly
+    ? [
+        {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'Sidecar',
+          metadata: { name: 'default', namespace: NS },
+          spec: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } },
+        },
+      ]
+    : []),
+];
+
 /** A namespace's GCP SecretStore and the ServiceAccount it reads as, bound to `identity`. */
 const namespaceStore = (namespace: string, identity: string): M[] => [
   {
@@ -590,6 +611,13 @@ const CASES: Record<string, Case> = {
     path: 'spec.values.chaosDaemon.nodeSelector',
     message:
       "runs the privileged chaos-daemon (host PID, the container runtime's socket) on every node, but every chaos here is a pod kill",
+  },
+  'mesh/registered-egress': {
+    fail: () => meshEgress('0.0.0.0/0', false),
+    pass: () => meshEgress('199.36.153.8/30', true),
+    path: 'spec.egress[0].to[0].ipBlock.cidr',
+    message:
+      'lets pods of platform reach "0.0.0.0/0", every host there, and no Sidecar of platform sets outboundTrafficPolicy.mode REGISTRY_ONLY',
   },
   'secrets/store-per-namespace': {
     fail: () => [

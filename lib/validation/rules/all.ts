@@ -33,6 +33,7 @@ import { gitopsSourceRules } from './gitops-sources';
 import { argoCdProjectRules } from './argocd-projects';
 import { workloadIdentityRules } from './workload-identity';
 import { secretStoreScopeRules } from './secret-store-scope';
+import { meshEgressRules } from './mesh-egress';
 import { redisReleaseRules } from './redis-release';
 import { sandboxRules } from './sandbox';
 import { scrapePeerRules } from './scrape-peers';
@@ -84,6 +85,7 @@ export const RULE_FAMILIES: readonly RuleFamily[] = [
   argoCdProjectRules,
   workloadIdentityRules,
   secretStoreScopeRules,
+  meshEgressRules,
   redisReleaseRules,
   dataClientRules,
 ];
