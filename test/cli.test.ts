@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderEnvironments } from '../app/synthesize';
 import { environmentNames } from '../environments';
+import { environment, longRunning } from './helpers';
 
 const root = join(__dirname, '..');
 const build = join(root, 'scripts', 'build.js');
@@ -36,7 +37,8 @@ describe('cli', () => {
     const { status, stdout } = cli('list');
     expect(status).toBe(0);
     expect(stdout).toContain('prod (production, namespace platform)');
-    expect(stdout).toMatch(/backend\s+web\s+replicas 20-36\s+pool backend/);
+    const { min, max } = longRunning(environment('prod').services.backend).replicas;
+    expect(stdout).toMatch(new RegExp(`backend\\s+web\\s+replicas ${min}-${max}\\s+pool backend`));
   });
 
   it('synthesizes only the named environments into --out', () => {

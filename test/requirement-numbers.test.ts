@@ -29,8 +29,10 @@ describe('requirement numbers (docs/requirements.md)', () => {
     expect(LATENCY_SCALING_DEFAULTS.p95Milliseconds).toBe(500);
   });
 
-  it('CAP-05: one queue worker per 100 waiting tasks', () => {
+  it('CAP-05: one queue worker per 100 waiting tasks; staging scales its workers from zero up to 20', () => {
     expect(workerQueue().targetPerReplica).toBe(100);
+    const staging = environment('staging').services.worker;
+    expect(staging?.kind === 'worker' && [staging.replicas, staging.queue?.scaleToZero]).toEqual([{ min: 0, max: 20 }, true]);
   });
 
   it('CAP-08: the edge runs 3 NGINX replicas of 250m / 512Mi in production', () => {
