@@ -112,22 +112,6 @@ build_kube_control_plane() { # MINOR FULLVERSION
 
 # KWOK's controller (npm run simulate): Nodes and Pods that exist only as API objects, kept Ready
 # and Running. Its go.mod has no replace directives, so `go install` works; the version variable is
-# The CRDs the Argo Rollouts controller watches at start (npm run simulate runs the controller), from
-# the module the controller is built from, at the same version: the pinned CRD sources hold only the
-# kinds our output uses, and the controller waits for every informer (Experiments, AnalysisRuns...).
-build_argo_rollouts_crds() {
-  local dir f out="$TOOLS_DIR/share/argo-rollouts"
-  dir="$(limited go mod download -json "github.com/argoproj/argo-rollouts@v$ARGO_ROLLOUTS_VERSION" |
-    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  mkdir -p "$out"
-  for f in rollout analysis-run analysis-template cluster-analysis-template experiment; do
-    [ -f "$dir/manifests/crds/$f-crd.yaml" ] || die "manifests/crds/$f-crd.yaml not found in $dir"
-    printf -- '---\n'
-    cat "$dir/manifests/crds/$f-crd.yaml"
-  done >"$out/.crds.yaml.tmp"
-  mv -f "$out/.crds.yaml.tmp" "$out/crds.yaml"
-}
-
 # the one upstream's hack/releases.sh sets.
 build_kwok() {
   go_install kwok "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION" \
@@ -145,6 +129,22 @@ build_kwok() {
     cat "$dir/kustomize/stage/$f"
   done >"$TOOLS_DIR/share/kwok/.stages.yaml.tmp"
   mv -f "$TOOLS_DIR/share/kwok/.stages.yaml.tmp" "$TOOLS_DIR/share/kwok/stages.yaml"
+}
+
+# The CRDs the Argo Rollouts controller watches at start (npm run simulate runs the controller), from
+# the module the controller is built from, at the same version: the pinned CRD sources hold only the
+# kinds our output uses, and the controller waits for every informer (Experiments, AnalysisRuns...).
+build_argo_rollouts_crds() {
+  local dir f out="$TOOLS_DIR/share/argo-rollouts"
+  dir="$(limited go mod download -json "github.com/argoproj/argo-rollouts@v$ARGO_ROLLOUTS_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  mkdir -p "$out"
+  for f in rollout analysis-run analysis-template cluster-analysis-template experiment; do
+    [ -f "$dir/manifests/crds/$f-crd.yaml" ] || die "manifests/crds/$f-crd.yaml not found in $dir"
+    printf -- '---\n'
+    cat "$dir/manifests/crds/$f-crd.yaml"
+  done >"$out/.crds.yaml.tmp"
+  mv -f "$out/.crds.yaml.tmp" "$out/crds.yaml"
 }
 
 build_etcd() {
@@ -324,9 +324,6 @@ for kv in $KUBERNETES_VERSIONS; do
     "k8s.io/kubernetes v$kv $GO_VERSION $(sha "$ROOT/tools/go/kube-apiserver-$minor/go.mod" "$ROOT/tools/go/kube-apiserver-$minor/go.sum") ldflags-1" \
     "k8s.io/kubernetes v$kv" "$BIN/kube-apiserver-$minor" build_kube_apiserver "$minor" "$kv"
 done
-schedule argo-rollouts-crds "argo-rollouts v$ARGO_ROLLOUTS_VERSION crds-1" \
-  "github.com/argoproj/argo-rollouts v$ARGO_ROLLOUTS_VERSION, the controller's CRDs" \
-  "$TOOLS_DIR/share/argo-rollouts/crds.yaml" build_argo_rollouts_crds
 # The scheduler and controller manager are built for the first (the simulated) minor only.
 for kv in $KUBERNETES_VERSIONS; do
   minor="${kv%.*}"
@@ -346,6 +343,9 @@ check_wrapper kubectl-argo-rollouts github.com/argoproj/argo-rollouts "v$ARGO_RO
 schedule kubectl-argo-rollouts \
   "argo-rollouts v$ARGO_ROLLOUTS_VERSION $GO_VERSION $(sha "$ROOT/tools/go/kubectl-argo-rollouts/go.mod" "$ROOT/tools/go/kubectl-argo-rollouts/go.sum") ldflags-1" \
   "github.com/argoproj/argo-rollouts v$ARGO_ROLLOUTS_VERSION, plugin and controller" "$BIN/kubectl-argo-rollouts $BIN/rollouts-controller" build_kubectl_argo_rollouts
+schedule argo-rollouts-crds "argo-rollouts v$ARGO_ROLLOUTS_VERSION crds-1" \
+  "github.com/argoproj/argo-rollouts v$ARGO_ROLLOUTS_VERSION, the controller's CRDs" \
+  "$TOOLS_DIR/share/argo-rollouts/crds.yaml" build_argo_rollouts_crds
 schedule kwok "kwok v$KWOK_VERSION $GO_VERSION ldflags-1 stages-1" \
   "sigs.k8s.io/kwok v$KWOK_VERSION" "$BIN/kwok $TOOLS_DIR/share/kwok/stages.yaml" build_kwok
 check_wrapper etcd go.etcd.io/etcd/server/v3 "v$ETCD_VERSION"
