@@ -24,7 +24,7 @@ import {
   TRAFFIC_DEFAULTS,
 } from '../lib/defaults';
 import { PLATFORM_ENV } from '../lib/names';
-import { resolveRoutes } from './public-routes';
+import { resolveRoutes, type ResolvedRoute } from './public-routes';
 import { CronError, parseCron } from '../lib/cron';
 
 /**
@@ -1419,9 +1419,8 @@ function checkSandboxPool(env: Env, pool: string, ctx: Ctx): void {
 function checkPublicRoutes(env: Env, ctx: Ctx): void {
   const issue = (path: (string | number)[], input: unknown, message: string) =>
     ctx.addIssue({ code: 'custom', path: ['ingress', ...path], input, message });
-  const { routes } = env.ingress;
-  if (routes === undefined) return;
-  if (env.ingress.apiHost !== undefined) {
+  const routes = env.ingress.routes ?? [];
+  if (env.ingress.routes !== undefined && env.ingress.apiHost !== undefined) {
     issue(['apiHost'], env.ingress.apiHost, 'is not read when ingress.routes is given: route the API on its host in ingress.routes');
   }
   const owner = new Map<string, string>();
@@ -1450,12 +1449,21 @@ function checkPublicRoutes(env: Env, ctx: Ctx): void {
       }
     }
   });
-  // Over the resolved list (the health path included): which service each host and path goes to.
+  // Over the resolved list (the health path included, and the routes today's fields imply when
+  // ingress.routes is not given: apiPath '/' or an apiHost equal to host would put the API's / beside
+  // the frontend's): which service each host and path goes to.
   const resolved = resolveRoutes(env.ingress, (name) => protocolOf(env.services[name]) === 'grpc');
+  const implied = (route: ResolvedRoute): string =>
+    route.service !== env.ingress.apiService
+      ? 'host'
+      : env.ingress.routing === 'host' && env.ingress.apiHost !== undefined
+        ? 'apiHost'
+        : 'apiPath';
   resolved.forEach((route, k) => {
-    // The first is the health path; the others come from ingress.routes in order.
+    // The first is the health path; the others come from ingress.routes in order, or from today's fields.
     const index = routes.findIndex((r) => r.service === route.service && r.hosts.includes(route.host));
-    const at: (string | number)[] = k === 0 || index < 0 ? ['healthPath'] : ['routes', index];
+    const at: (string | number)[] =
+      k === 0 ? ['healthPath'] : env.ingress.routes === undefined ? [implied(route)] : index < 0 ? ['healthPath'] : ['routes', index];
     if (route.grpc) {
       const other = resolved.find((r) => r.host === route.host && r.service !== route.service);
       if (other !== undefined) {

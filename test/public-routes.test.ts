@@ -216,6 +216,17 @@ describe('the model refuses routes that cannot work', () => {
     ).toMatch(/which already goes to backend/);
   });
 
+  it("one path of one host routed to two services by today's fields too: the API's / beside the frontend's", () => {
+    // routing path with apiPath /: the API's prefix / on the frontend's host.
+    expect(refused({ ...staging, ingress: { ...staging.ingress, routing: 'path', apiHost: undefined, apiPath: '/' } })).toMatch(
+      /ingress\.host = "staging\.example\.com\/": routes prefix \/ of staging\.example\.com to frontend, which already goes to backend: one path of one host has one service/,
+    );
+    // routing host with the API's host the frontend's.
+    expect(refused({ ...staging, ingress: { ...staging.ingress, apiHost: 'staging.example.com' } })).toMatch(
+      /ingress\.host = "staging\.example\.com\/": routes prefix \/ of staging\.example\.com to frontend, which already goes to backend/,
+    );
+  });
+
   it('a second UI that nothing routes or calls: validate warns that nothing reaches it (it said nothing before)', () => {
     const env = resolveEnvironment(
       { ...staging, services: { ...staging.services, admin: { replicas: { min: 2, max: 4 } } } },
