@@ -16,6 +16,7 @@ import { platform } from '../environments/platform';
 import prod from '../environments/prod';
 import type { Manifest } from '../lib/core/manifest';
 import { validate } from '../lib/validation';
+import { nonEmpty } from './helpers';
 import type { HpaJson, Labels, WithSpec, WorkloadJson } from './k8s-json';
 
 /** The platform base with a web service `search` (the frontend calls it) and a worker `mailer` on its own queue. */
@@ -108,7 +109,7 @@ function checkInvariants(environment: Environment, rendered: RenderedEnvironment
     report.violations.filter((v) => v.severity === 'error').map((v) => `${v.rule} ${v.object} ${v.path}: ${v.message}`),
     environment.name,
   ).toEqual([]);
-  for (const [name, spec] of enabledServices(environment)) {
+  for (const [name, spec] of nonEmpty(enabledServices(environment), `${environment.name}: enabled services`)) {
     const at = `${environment.name}/${name}`;
     if (spec.kind === 'job') {
       // A job runs its pods from a CronJob: hardened like the others, with its own identity and policy.
@@ -134,7 +135,7 @@ function checkInvariants(environment: Environment, rendered: RenderedEnvironment
     expect(pod.serviceAccountName, at).toBe(name);
     expect(pod.automountServiceAccountToken, at).toBe(false);
     expect(pod.securityContext, at).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    for (const container of pod.containers) {
+    for (const container of nonEmpty(pod.containers, `${at}: containers`)) {
       expect(container.securityContext, `${at}: ${container.name}`).toMatchObject({
         allowPrivilegeEscalation: false,
         capabilities: { drop: ['ALL'] },

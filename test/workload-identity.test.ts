@@ -10,7 +10,7 @@ import prod from '../environments/prod';
 import type { Manifest } from '../lib/core/manifest';
 import { runRules } from '../lib/validation/rules/all';
 import { WORKLOAD_IDENTITY } from '../lib/validation/rules/workload-identity';
-import { environment, rendered } from './helpers';
+import { environment, nonEmpty, rendered } from './helpers';
 import { loadEnvironment } from '../environments';
 
 // biome-ignore lint/suspicious/noExplicitAny: chart values are free-form and broken on purpose below
@@ -44,7 +44,7 @@ describe.each(cloudStores)('%s', (name) => {
 
 describe('prod', () => {
   it("binds cert-manager's ServiceAccount to the DNS-01 solver's identity", () => {
-    for (const v of valuesOf('prod', 'cert-manager')) {
+    for (const v of nonEmpty(valuesOf('prod', 'cert-manager'), 'prod: cert-manager values')) {
       expect(v.serviceAccount).toEqual({
         annotations: { 'iam.gke.io/gcp-service-account': 'cert-manager@platform-prod.iam.gserviceaccount.com' },
       });

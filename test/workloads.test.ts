@@ -157,7 +157,10 @@ describe.each(environmentNames())('%s workloads', (name) => {
   });
 
   it('labels every namespaced object with the recommended labels', () => {
-    for (const object of env.objects.filter((o) => o.kind !== 'Namespace')) {
+    for (const object of nonEmpty(
+      env.objects.filter((o) => o.kind !== 'Namespace'),
+      `${name}: objects`,
+    )) {
       expect(Object.keys(object.metadata.labels ?? {})).toEqual(
         expect.arrayContaining([
           'app.kubernetes.io/name',
