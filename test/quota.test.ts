@@ -187,7 +187,7 @@ describe.each(environmentNames())('%s quota against the rendered workloads', (na
     };
     let pods = 0;
     const requests = { cpu: 0, memory: 0, 'ephemeral-storage': 0 };
-    for (const workload of env.objects.filter(isWorkload)) {
+    for (const workload of nonEmpty(env.objects.filter(isWorkload), `${name}: workloads`)) {
       const strategy = workload.spec.strategy!;
       const count = maxOf(workload) * (strategy.blueGreen || strategy.canary ? 2 : 1);
       pods += count;
