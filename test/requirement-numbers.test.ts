@@ -35,6 +35,14 @@ describe('requirement numbers (docs/requirements.md)', () => {
     expect(staging?.kind === 'worker' && [staging.replicas, staging.queue?.scaleToZero]).toEqual([{ min: 0, max: 20 }, true]);
   });
 
+  it('CAP-09: a region of 10K-100K users (prod-eu) scales the API between 5 and 20 pods and the workers between 5 and 30', () => {
+    const { backend, worker } = environment('prod-eu').services;
+    expect([backend?.kind !== 'job' && backend?.replicas, worker?.kind !== 'job' && worker?.replicas]).toEqual([
+      { min: 5, max: 20 },
+      { min: 5, max: 30 },
+    ]);
+  });
+
   it('CAP-08: the edge runs 3 NGINX replicas of 250m / 512Mi in production', () => {
     const { replicas, cpu, memory } = environment('prod').ingress;
     expect({ replicas, cpu, memory }).toEqual({ replicas: 3, cpu: '250m', memory: '512Mi' });
