@@ -10,15 +10,19 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   AnalysisTemplate,
+  type AnalysisTemplateSpec,
+  type AnalysisTemplateSpecMetrics,
+  type AnalysisTemplateSpecMetricsProviderJobSpec,
   AnalysisTemplateSpecMetricsCount,
   AnalysisTemplateSpecMetricsFailureLimit,
   AnalysisTemplateSpecMetricsInconclusiveLimit,
   toJson_AnalysisTemplateSpecMetrics,
 } from '../imports/argoproj.io';
+import type { BindingJson } from './binding-json';
 import { ANALYSIS_DEFAULTS } from './defaults';
 
 /** One metric of a template, as JSON (the typed bindings serialize each kind). */
-export type MetricJson = Record<string, unknown>;
+export type MetricJson = BindingJson<AnalysisTemplateSpecMetrics>;
 
 /** The argument every platform analysis takes: the FQDN of the Service whose traffic is judged. */
 export const SERVICE_ARG = 'service-name';
@@ -144,12 +148,13 @@ export function smokeJobMetric(props: SmokeJobMetricProps): MetricJson {
           labels: { ...props.pod.metadata?.labels },
           ...(props.pod.metadata?.annotations ? { annotations: { ...props.pod.metadata.annotations } } : {}),
         },
+        // Kubernetes' own JobSpec, typed by the k8s bindings; their serializer returns untyped JSON.
         spec: k8s.toJson_JobSpec({
           backoffLimit: 0,
           activeDeadlineSeconds: props.activeDeadlineSeconds,
           ttlSecondsAfterFinished: 3600,
           template: props.pod,
-        }),
+        }) as BindingJson<AnalysisTemplateSpecMetricsProviderJobSpec>,
       },
     },
   };
@@ -162,7 +167,7 @@ export interface ReleaseAnalysisProps {
   readonly labels: Record<string, string>;
   /** The arguments the metrics use, bound by each Rollout that runs the template. */
   readonly args: readonly string[];
-  /** The template's metrics, each from `prometheusMetric`. */
+  /** The template's metrics, each from `prometheusMetric` or `smokeJobMetric`. */
   readonly metrics: readonly MetricJson[];
 }
 
@@ -179,7 +184,7 @@ export class ReleaseAnalysis extends Construct {
     new ApiObject(this, 'Resource', {
       ...AnalysisTemplate.GVK,
       metadata: { name: props.name, labels: props.labels },
-      spec: { args: props.args.map((name) => ({ name })), metrics: [...props.metrics] },
+      spec: { args: props.args.map((name) => ({ name })), metrics: [...props.metrics] } satisfies BindingJson<AnalysisTemplateSpec>,
     });
   }
 

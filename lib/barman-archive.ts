@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ObjectStore } from '../imports/barmancloud.cnpg.io';
+import type { BindingJson } from './binding-json';
+import type { ObjectStoreSpec } from '../imports/barmancloud.cnpg.io';
 
 /** How barman authenticates to Cloud Storage: GKE workload identity, or a key in a Secret. */
 export type ArchiveCredentials =
@@ -57,7 +59,7 @@ export class BarmanArchive extends Construct {
           data: { compression: 'snappy', jobs: 2 },
         },
         ...(resources === undefined ? {} : { instanceSidecarConfiguration: { resources } }),
-      },
+      } satisfies BindingJson<ObjectStoreSpec>,
     });
   }
 }

@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 import { ScheduledBackup } from '../imports/postgresql.cnpg.io';
 import { BARMAN_PLUGIN } from './data-names';
 import { PropChecks } from './prop-checks';
+import type { BindingJson } from './binding-json';
+import type { ScheduledBackupSpec } from '../imports/postgresql.cnpg.io';
 
 export interface BaseBackupScheduleProps {
   /** The ScheduledBackup. */
@@ -42,7 +44,7 @@ export class BaseBackupSchedule extends Construct {
         immediate: true,
         backupOwnerReference: 'self',
         target: 'prefer-standby',
-      },
+      } satisfies BindingJson<ScheduledBackupSpec>,
     });
   }
 }

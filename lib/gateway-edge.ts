@@ -34,6 +34,9 @@ import { bucketFor, STATED_LIMIT_ANNOTATION } from './rate-limit';
 import { RESTRICTED_SECCOMP } from './restricted-security';
 import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
 import { PropChecks } from './prop-checks';
+import type { BindingJson } from './binding-json';
+import type { NginxProxySpec, RateLimitPolicySpec } from '../imports/gateway.nginx.org';
+import type { GatewaySpec, GrpcRouteSpec, HttpRouteSpec } from '../imports/gateway.networking.k8s.io';
 
 /** One year of HSTS: the preload list's minimum. */
 export const HSTS = 'max-age=31536000; includeSubDomains';
@@ -160,7 +163,7 @@ export class GatewayEdge extends Construct {
             patches: [{ type: 'StrategicMerge', value: { spec: { sessionAffinity: 'ClientIP' } } }],
           },
         },
-      },
+      } satisfies BindingJson<NginxProxySpec>,
     });
 
     new ApiObject(this, 'Gateway', {
@@ -178,17 +181,17 @@ export class GatewayEdge extends Construct {
           ...this.hosts.map((host, i) => ({
             name: i === 0 ? GatewayListener.HTTPS : `${GatewayListener.HTTPS}-${i}`,
             hostname: host,
-            protocol: 'HTTPS',
+            protocol: 'HTTPS' as const,
             port: 443,
             tls: {
-              mode: 'Terminate',
+              mode: 'Terminate' as const,
               certificateRefs: [{ kind: 'Secret', group: '', name: props.tlsSecretName }],
               options: { 'nginx.org/ssl-protocols': 'TLSv1.3' },
             },
-            allowedRoutes: { namespaces: { from: 'Same' } },
+            allowedRoutes: { namespaces: { from: 'Same' as const } },
           })),
         ],
-      },
+      } satisfies BindingJson<GatewaySpec>,
     });
 
     const https = this.hosts.map((_host, i) => (i === 0 ? GatewayListener.HTTPS : `${GatewayListener.HTTPS}-${i}`));
@@ -201,7 +204,7 @@ export class GatewayEdge extends Construct {
         parentRefs: [parent(GatewayListener.HTTP)],
         hostnames: [...this.hosts],
         rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
-      },
+      } satisfies BindingJson<HttpRouteSpec>,
     });
 
     const services = [...new Set(props.routes.map((route) => route.service))];
@@ -229,9 +232,9 @@ export class GatewayEdge extends Construct {
         },
       });
       const headers = () => [
-        { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: HSTS }] } },
+        { type: 'ResponseHeaderModifier' as const, responseHeaderModifier: { set: [{ name: 'Strict-Transport-Security', value: HSTS }] } },
         // The address NGINX saw, never one a client wrote into the header.
-        { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Forwarded-For', value: '$remote_addr' }] } },
+        { type: 'RequestHeaderModifier' as const, requestHeaderModifier: { set: [{ name: 'X-Forwarded-For', value: '$remote_addr' }] } },
       ];
       const backendRefs = () => [{ group: '', kind: 'Service', name: edgeUpstreamName(service), port: props.servicePort }];
       routeGroups(own).forEach((group, i) => {
@@ -245,7 +248,7 @@ export class GatewayEdge extends Construct {
           new ApiObject(this, `Route-${name}`, {
             ...GRPC_ROUTE_GVK,
             metadata: { name, labels: props.labels },
-            spec: { ...common, rules: [{ filters: headers(), backendRefs: backendRefs() }] },
+            spec: { ...common, rules: [{ filters: headers(), backendRefs: backendRefs() }] } satisfies BindingJson<GrpcRouteSpec>,
           });
           return;
         }
@@ -259,7 +262,7 @@ export class GatewayEdge extends Construct {
               filters: headers(),
               backendRefs: backendRefs(),
             })),
-          },
+          } satisfies BindingJson<HttpRouteSpec>,
         });
       });
     }
@@ -282,7 +285,7 @@ export class GatewayEdge extends Construct {
             rules: [{ key: '$binary_remote_addr', rate: `${bucket.ratePerMinute}r/m`, burst: bucket.burst, noDelay: true }],
           },
         },
-      },
+      } satisfies BindingJson<RateLimitPolicySpec>,
     });
 
     // NGF creates the NGINX Deployment but no disruption budget for it.

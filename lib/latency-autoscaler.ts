@@ -5,6 +5,8 @@ import { type AutoscalingBehavior, hpaBehavior, type ScaleTarget } from './autos
 import { AUTOSCALING_DEFAULTS, LATENCY_SCALING_DEFAULTS } from './defaults';
 import { assertPromql, eq, selector } from './promql';
 import { PropChecks } from './prop-checks';
+import type { BindingJson } from './binding-json';
+import type { ScaledObjectSpec } from '../imports/keda.sh';
 
 /**
  * The p95 of a Service's request durations in milliseconds, as the receiving Istio proxies report them
@@ -102,7 +104,7 @@ export class LatencyAutoscaler extends Construct {
             },
           },
         ],
-      },
+      } satisfies BindingJson<ScaledObjectSpec>,
     });
   }
 }

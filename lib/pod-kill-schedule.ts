@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Schedule } from '../imports/chaos-mesh.org';
+import type { BindingJson } from './binding-json';
+import type { ScheduleSpec } from '../imports/chaos-mesh.org';
 
 /** A label requirement on the pods a drill may hit. */
 export interface PodRequirement {
@@ -80,7 +82,7 @@ export class PodKillSchedule extends Construct {
             podPhaseSelectors: ['Running'],
           },
         },
-      },
+      } satisfies BindingJson<ScheduleSpec>,
     });
   }
 }

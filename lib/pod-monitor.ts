@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PodMonitor as PodMonitorResource } from '../imports/monitoring.coreos.com';
+import type { BindingJson } from './binding-json';
+import type { PodMonitorSpec } from '../imports/monitoring.coreos.com';
 
 export interface PodMonitorProps {
   /** The PodMonitor. */
@@ -34,7 +36,7 @@ export class PodMonitor extends Construct {
       spec: {
         selector: { matchLabels: { ...props.selector } },
         podMetricsEndpoints: [{ port: props.port, interval: this.interval }],
-      },
+      } satisfies BindingJson<PodMonitorSpec>,
     });
   }
 }

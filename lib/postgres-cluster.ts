@@ -4,6 +4,8 @@ import { Cluster } from '../imports/postgresql.cnpg.io';
 import { BARMAN_PLUGIN, postgresInstanceLabels } from './data-names';
 import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
 import { PropChecks } from './prop-checks';
+import type { BindingJson } from './binding-json';
+import type { ClusterSpec, ClusterSpecExternalClusters } from '../imports/postgresql.cnpg.io';
 
 /** Where a cluster's pods run: the pool's node selector, and how strictly they spread over zones. */
 export interface StorePlacement {
@@ -92,7 +94,7 @@ const PART_OF = 'app.kubernetes.io/part-of';
 /** The annotation that records a cluster's recovery point objective, seconds (rule data/backup-rpo). */
 export const RPO_ANNOTATION = 'platform/rpo-seconds';
 
-function externalCluster(member: TopologyMember): Record<string, unknown> {
+function externalCluster(member: TopologyMember): BindingJson<ClusterSpecExternalClusters> {
   return {
     name: member.serverName,
     plugin: { name: BARMAN_PLUGIN, parameters: { barmanObjectName: member.archive, serverName: member.serverName } },
@@ -213,7 +215,7 @@ export class PostgresCluster extends Construct {
               replica: { self, primary: primaryName, source: role.type === 'replica' ? role.primary.serverName : members[1]!.serverName },
               externalClusters: members.map(externalCluster),
             }),
-      },
+      } satisfies BindingJson<ClusterSpec>,
     });
   }
 }

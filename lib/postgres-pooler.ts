@@ -7,6 +7,8 @@ import { PodMonitor } from './pod-monitor';
 import type { StorePlacement } from './postgres-cluster';
 import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
 import { PropChecks } from './prop-checks';
+import type { BindingJson } from './binding-json';
+import type { PoolerSpec } from '../imports/postgresql.cnpg.io';
 
 const PART_OF = 'app.kubernetes.io/part-of';
 
@@ -100,7 +102,7 @@ export class PostgresPooler extends Construct {
             ],
           },
         },
-      },
+      } satisfies BindingJson<PoolerSpec>,
     });
     new DisruptionBudget(this, 'DisruptionBudget', { name: props.name, selector: this.podLabels, labels: props.labels });
     new PodMonitor(this, 'Monitor', { name: props.name, labels: props.labels, selector: this.podLabels, port: 'metrics' });

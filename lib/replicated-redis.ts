@@ -9,6 +9,8 @@ import type { StorePlacement } from './postgres-cluster';
 import { RESTRICTED_SECCOMP } from './restricted-security';
 import { ZONE_SPREAD_NODE_POLICY } from './zone-spread';
 import { PropChecks } from './prop-checks';
+import type { BindingJson } from './binding-json';
+import type { RedisReplicationSpec } from '../imports/redis.redis.opstreelabs.in';
 
 export interface ReplicatedRedisProps {
   /** The RedisReplication: its StatefulSet, its Services (`<name>`, `<name>-master`, ...) and its pods' `app` label. */
@@ -174,7 +176,7 @@ export class ReplicatedRedis extends Construct {
                 topologySpreadConstraints: spread(this.sentinelLabels),
               },
             }),
-      },
+      } satisfies BindingJson<RedisReplicationSpec>,
     });
     if (props.sentinels > 0) {
       new DisruptionBudget(this, 'SentinelDisruptionBudget', {

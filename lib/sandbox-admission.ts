@@ -14,6 +14,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { SCRATCH_VOLUME } from './restricted-security';
 import { GKE_SANDBOX } from './sandbox-runtime';
+import type { BindingJson } from './binding-json';
 
 /** The policy and its binding share this name (cluster-scoped: one per sandbox namespace). */
 export function sandboxPodPolicyName(namespace: string): string {
@@ -108,6 +109,8 @@ export class SandboxAdmission extends Construct {
     const { namespace, labels } = props;
     const name = sandboxPodPolicyName(namespace);
 
+    // Typed by the v1beta1 binding of cdk8s-plus-28 (Kubernetes 1.28): v1 (GA in 1.30) has the same
+    // fields (imports/kubernetes/v1.35.4-definitions.json, admissionregistration.v1).
     new ApiObject(this, 'Policy', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
@@ -127,7 +130,7 @@ export class SandboxAdmission extends Construct {
           ],
         },
         validations: sandboxPodValidations(props.pod).map((v) => ({ ...v, reason: 'Forbidden' })),
-      },
+      } satisfies BindingJson<k8s.ValidatingAdmissionPolicySpecV1Beta1>,
     });
     new ApiObject(this, 'Binding', {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -137,7 +140,7 @@ export class SandboxAdmission extends Construct {
         policyName: name,
         validationActions: ['Deny'],
         matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } },
-      },
+      } satisfies BindingJson<k8s.ValidatingAdmissionPolicyBindingSpecV1Beta1>,
     });
 
     // A pod that names no ServiceAccount gets `default`; it must never carry a token either.

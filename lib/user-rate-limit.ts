@@ -34,6 +34,8 @@ import {
 } from '../imports/networking.istio.io';
 import { RequestAuthentication } from '../imports/security.istio.io';
 import { PropChecks } from './prop-checks';
+import type { BindingJson } from './binding-json';
+import type { RequestAuthenticationSpec } from '../imports/security.istio.io';
 
 /** Where Istio 1.31 puts a verified token's payload (dynamic metadata of Envoy's jwt_authn filter). */
 export const JWT_METADATA = { filter: 'envoy.filters.http.jwt_authn', payload: 'payload' } as const;
@@ -131,7 +133,7 @@ export class UserRateLimit extends Construct {
         selector: { matchLabels: { ...props.selector } },
         // The application still reads the token it verifies itself (forwardOriginalToken).
         jwtRules: [{ issuer: props.issuer, jwksUri: props.jwksUri, audiences: [...props.audiences], forwardOriginalToken: true }],
-      },
+      } satisfies BindingJson<RequestAuthenticationSpec>,
     });
     const tiers = Object.entries(props.tiers?.limits ?? {});
     const descriptors =
