@@ -24,6 +24,7 @@ export interface RegisteredHost {
 }
 
 export interface MeshEgressProps {
+  /** Labels of every object it writes (the app.kubernetes.io set). */
   readonly labels: Record<string, string>;
   /** The external destinations the namespace's workloads reach. */
   readonly hosts: readonly RegisteredHost[];
