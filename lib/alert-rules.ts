@@ -6,6 +6,7 @@
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
 import { assertPromql, eqAll, selector } from './promql';
+import { PropChecks } from './prop-checks';
 
 /** An alert's urgency: who is woken, and the Alertmanager severity it routes on. */
 export class Priority {
@@ -106,6 +107,7 @@ export class AlertRules extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertRulesProps) {
     super(scope, id);
+    new PropChecks(this).name('name', props.name);
     this.name = props.name;
     this.alerts = props.alerts;
     const { runbookBaseUrl } = props;

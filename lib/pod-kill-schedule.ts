@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Schedule } from '../imports/chaos-mesh.org';
 import type { BindingJson } from './binding-json';
 import type { ScheduleSpec } from '../imports/chaos-mesh.org';
+import { PropChecks } from './prop-checks';
 
 /** A label requirement on the pods a drill may hit. */
 export interface PodRequirement {
@@ -42,6 +43,7 @@ export class PodKillSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: PodKillScheduleProps) {
     super(scope, id);
+    new PropChecks(this).name('name', props.name).integer('gracePeriodSeconds', props.gracePeriodSeconds ?? 0, 0);
     this.name = props.name;
     if (Object.keys(props.selector).length === 0) {
       throw new Error(`${props.name}: a pod-kill drill needs a label selector; an empty one would pick any pod of ${props.namespace}`);

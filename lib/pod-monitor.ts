@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { PodMonitor as PodMonitorResource } from '../imports/monitoring.coreos.com';
 import type { BindingJson } from './binding-json';
 import type { PodMonitorSpec } from '../imports/monitoring.coreos.com';
+import { PropChecks } from './prop-checks';
 
 export interface PodMonitorProps {
   /** The PodMonitor. */
@@ -28,6 +29,7 @@ export class PodMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: PodMonitorProps) {
     super(scope, id);
+    new PropChecks(this).name('name', props.name).nonEmpty('selector', props.selector);
     this.name = props.name;
     this.interval = props.interval ?? '30s';
     new ApiObject(this, 'Resource', {

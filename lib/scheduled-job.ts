@@ -5,6 +5,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { PropChecks } from './prop-checks';
 
 export interface ScheduledJobProps {
   /** The CronJob's name. */
@@ -32,6 +33,13 @@ export interface ScheduledJobProps {
 export class ScheduledJob extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
+    new PropChecks(this)
+      .name('name', props.name)
+      .integer('deadlineSeconds', props.deadlineSeconds, 1)
+      .integer('startingDeadlineSeconds', props.startingDeadlineSeconds, 0)
+      .integer('backoffLimit', props.backoffLimit, 0)
+      .integer('history.successful', props.history.successful, 0)
+      .integer('history.failed', props.history.failed, 0);
     const restart = props.template.spec?.restartPolicy;
     if (restart !== 'Never' && restart !== 'OnFailure') {
       throw new Error(`${props.name}: a job's pods must have restartPolicy Never or OnFailure, got ${restart ?? 'Always (the default)'}`);

@@ -29,6 +29,7 @@ import {
 import { ISTIO_MERGED_METRICS_PATH, ISTIO_STATUS_PORT } from './istio-metrics';
 import { TRACK_LABEL } from './labels';
 import { HTTP_PORT_NAME } from './names';
+import { PropChecks } from './prop-checks';
 
 export interface ServiceMonitorProps {
   /** The ServiceMonitor. */
@@ -57,6 +58,7 @@ export class ServiceMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceMonitorProps) {
     super(scope, id);
+    new PropChecks(this).name('name', props.name).name('serviceName', props.serviceName).nonEmpty('selector', props.selector);
     this.name = props.name;
     this.interval = props.interval ?? '30s';
     // The preview Service of a blue-green Rollout carries the same labels and the same pods; keeping

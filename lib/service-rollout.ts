@@ -6,6 +6,7 @@ import type { AnalysisRef } from './analysis-template';
 import type { ScaleTarget } from './autoscaler';
 import { workloadSpecBase } from './workload-spec';
 import type { BlueGreenRelease, CanaryRelease } from './resolved-service';
+import { PropChecks } from './prop-checks';
 
 export interface ServiceRolloutProps {
   /** The Rollout. */
@@ -77,6 +78,7 @@ export class ServiceRollout extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceRolloutProps) {
     super(scope, id);
+    new PropChecks(this).name('name', props.name).nonEmpty('selector', props.selector);
     this.selector = props.selector;
     const spec = toJson_RolloutSpec({
       ...workloadSpecBase(props.selector),

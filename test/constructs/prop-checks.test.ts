@@ -7,9 +7,12 @@ import { Autoscaler } from '../../lib/autoscaler';
 import { DisruptionBudget } from '../../lib/disruption-budget';
 import { LatencyAutoscaler } from '../../lib/latency-autoscaler';
 import { MeshAuthorization } from '../../lib/mesh-authorization';
+import { PodMonitor } from '../../lib/pod-monitor';
 import { PublicCertificate } from '../../lib/public-certificate';
 import { QueueAutoscaler } from '../../lib/queue-autoscaler';
+import { ScheduledJob, type ScheduledJobProps } from '../../lib/scheduled-job';
 import { ServiceDeployment } from '../../lib/service-deployment';
+import { ServiceRollout } from '../../lib/service-rollout';
 import { synth } from './synth';
 
 const labels = { 'app.kubernetes.io/name': 'backend' };
@@ -86,5 +89,29 @@ describe('construct prop checks', () => {
           new PublicCertificate(chart, 'cert', { name: 'edge', secretName: 'edge-tls', dnsNames: [], issuer: 'letsencrypt', labels }),
       ),
     ).toThrow("PublicCertificate 'test/cert': dnsNames ([]) must not be empty");
+  });
+
+  it('refuses a workload or a monitor that selects every pod, and a job without a deadline', () => {
+    expect(() =>
+      synth((chart) => new ServiceRollout(chart, 'rollout', { name: 'backend', labels, selector: {}, template: {}, release: {} as never })),
+    ).toThrow("ServiceRollout 'test/rollout': selector ({}) must not be empty");
+    expect(() => synth((chart) => new PodMonitor(chart, 'monitor', { name: 'redis', labels, selector: {}, port: 'metrics' }))).toThrow(
+      "PodMonitor 'test/monitor': selector ({}) must not be empty",
+    );
+    const job = {
+      name: 'backup-check',
+      labels,
+      schedule: '@daily',
+      timeZone: 'Etc/UTC',
+      concurrencyPolicy: 'Forbid',
+      deadlineSeconds: 0,
+      startingDeadlineSeconds: 300,
+      backoffLimit: 1,
+      history: { successful: 1, failed: 3 },
+      template: { spec: { restartPolicy: 'Never', containers: [] } },
+    } satisfies ScheduledJobProps;
+    expect(() => synth((chart) => new ScheduledJob(chart, 'job', job))).toThrow(
+      "ScheduledJob 'test/job': deadlineSeconds (0) must be a whole number of at least 1",
+    );
   });
 });
