@@ -147,6 +147,8 @@ describe('packing', () => {
       { name: 'backend', count: 20, cpuMillis: 1100, memoryBytes: 2 * GiB, zoneSpread: true },
     ];
     expect(nodesNeededInZones(groups, node, 3)).toBe(12);
+    // Two pods spread over three zones: the third zone has no node, so it is no domain and gets none.
+    expect(nodesNeededInZones([{ ...groups[0]!, count: 2 }], node, 3)).toBe(2);
     // A pool whose zones come out even needs no padding: 3 ai and 18 backends are 3 nodes in each zone.
     expect(
       nodesNeededInZones(
@@ -414,7 +416,7 @@ describe('plan command', () => {
       file,
       'name: too-big\nextends: dev\nservices:\n  ai:\n    replicas: { min: 1, max: 40 }\n    resources:\n      requests: { cpu: 1500m, memory: 1Gi, ephemeralStorage: 256Mi }\n      limits: { cpu: 1500m, memory: 1Gi, ephemeralStorage: 1Gi }\n',
     );
-    const { status, stdout, stderr } = cli('--env-file', file);
+    const { status, stdout, stderr } = cli('--environment-file', file);
     rmSync(dir, { recursive: true });
     expect(status).toBe(1);
     expect(stdout).toMatch(/general\s.*\sNO\s/);

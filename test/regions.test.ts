@@ -141,7 +141,7 @@ describe('the standby region (prod-asia)', () => {
     const plan = planEnvironment(environment('prod-asia'), rendered('prod-asia').objects);
     expect(plan.pools.map((pool) => [pool.name, pool.minNodes, pool.nodes.min, pool.maxNodes])).toEqual([
       ['frontend', 2, 2, 20],
-      ['backend', 2, 2, 20],
+      ['backend', 2, 2, 24],
       ['workers', 0, 0, 20],
       // The data layer: the DR replica cluster, the pooler and Redis, one node per zone.
       ['data', 3, 3, 4],

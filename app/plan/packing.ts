@@ -111,10 +111,11 @@ export function nodesNeededInZones(
     }
   }
   // The scheduler picks the zones the odd pods go to by its scores, not in the order above, and any zone
-  // may be the one that gets them: every zone gets as many nodes as the fullest needs, so whichever
-  // zone they land in has room (the autoscaler would otherwise add a node there).
+  // that has nodes may be the one that gets them: every such zone gets as many nodes as the fullest
+  // needs, so whichever zone they land in has room (the autoscaler would otherwise add a node there).
+  // A zone with no node is no domain of the spread: no pod goes there, and it needs none.
   const widest = Math.max(...bins.map((zoneBins) => zoneBins.length));
-  for (const zoneBins of bins) while (zoneBins.length < widest) zoneBins.push({ ...node });
+  for (const zoneBins of bins) while (zoneBins.length > 0 && zoneBins.length < widest) zoneBins.push({ ...node });
   const all = bins.flat();
   const free = placeable.filter((g) => g.zoneSpread !== true);
   for (const group of free) for (let i = 0; i < group.count; i++) place(all, group);
