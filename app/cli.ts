@@ -51,7 +51,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
 
 /**
  * An error whose message is all the user needs: one the code raised about their input, or a file the
- * system could not read or write (a missing `--env-file`, an `--out` without permission).
+ * system could not read or write (a missing `--environment-file`, an `--out` without permission).
  */
 function isUserError(error: unknown): error is Error {
   if (error instanceof UserError || error instanceof CommanderError) return true;

@@ -51,11 +51,21 @@ describe('cli', () => {
   });
 
   it('fails on a bad environment with one line per issue and no stack trace', () => {
-    const { status, stderr } = cli('synth', '--env-file', 'test/fixtures/environments/min-above-max.yaml', '--out', tmpdir());
+    const { status, stderr } = cli('synth', '--environment-file', 'test/fixtures/environments/min-above-max.yaml', '--out', tmpdir());
     expect(status).toBe(1);
     expect(stderr.trim()).toBe(
       'error: bad-range (test/fixtures/environments/min-above-max.yaml): services.backend.replicas.max = 4: must be at least replicas.min (5)',
     );
+  });
+
+  it('reads an overlay named by --environment-file, a flag Node does not take for its own', () => {
+    // Node 20 takes `--env-file` for itself even after the script's name (nodejs/node#54232): it loads
+    // the file as dotenv before our code runs, and exits 9 when the file is missing.
+    const missing = join(tmpdir(), 'no-such-overlay.yaml');
+    const { status, stderr } = cli('synth', '--environment-file', missing, '--out', tmpdir());
+    expect(status).toBe(1);
+    expect(stderr).toContain(missing);
+    expect(stderr).not.toMatch(/^node:/m);
   });
 
   it('fails on an unknown environment', () => {

@@ -66,7 +66,7 @@ describe('npm run validate', () => {
   });
 
   it('prints JSON for CI and exits 1 on an error', () => {
-    const result = cli('--env-file', fixture('prod-single-replica'), '--output', 'json');
+    const result = cli('--environment-file', fixture('prod-single-replica'), '--output', 'json');
     expect(result.status).toBe(1);
     const json = JSON.parse(result.stdout);
     expect(JSON.stringify(json)).toContain('hpa/min-replicas');

@@ -5,7 +5,7 @@ import { collect } from './synth';
 
 interface DiffOptions {
   env?: string[];
-  envFile?: string[];
+  environmentFile?: string[];
   dist: string;
   from?: string;
   to?: string;
@@ -14,7 +14,7 @@ interface DiffOptions {
 }
 
 function diffs(options: DiffOptions): ObjectDiff[] {
-  if (options.envFile !== undefined) return options.envFile.map((file) => diffProposal(file, { exact: options.exact }));
+  if (options.environmentFile !== undefined) return options.environmentFile.map((file) => diffProposal(file, { exact: options.exact }));
   if (options.from === undefined && options.to === undefined) {
     return diffDist({ distDir: options.dist, environments: options.env });
   }
@@ -32,7 +32,7 @@ export function registerDiff(program: Command): void {
     .option('--from <env>', 'compare two environments: the one to start from')
     .option('--to <env>', 'compare two environments: the one to compare it with')
     .option(
-      '-f, --env-file <file>',
+      '-f, --environment-file <file>',
       'compare a proposed overlay (YAML/JSON, `extends: <env>`) with the environment it extends, repeatable',
       collect,
     )
@@ -41,7 +41,7 @@ export function registerDiff(program: Command): void {
     .action((options: DiffOptions) => {
       const results = diffs(options);
       console.log(results.map(formatDiff).join('\n\n'));
-      if ((options.from !== undefined || options.envFile !== undefined) && !options.exact) {
+      if ((options.from !== undefined || options.environmentFile !== undefined) && !options.exact) {
         console.log(
           '\n(matched by kind/name; a namespace, or a value that differs only by each side\'s own environment name, e.g. "backend-staging" and "backend-prod", is not shown as a change; --exact shows them)',
         );

@@ -68,10 +68,12 @@ export function registerExplain(program: Command): void {
     .description('print the resolved value at a path of an environment and which file set it')
     .argument('<path>', 'dotted path, e.g. services.backend.replicas.max')
     .option('-e, --env <name>', `environment (${environmentNames().join(', ')})`, 'prod')
-    .option('-f, --env-file <file>', 'an environment overlay from a YAML/JSON file instead')
-    .action((path: string, options: { env: string; envFile?: string }) => {
+    .option('-f, --environment-file <file>', 'an environment overlay from a YAML/JSON file instead')
+    .action((path: string, options: { env: string; environmentFile?: string }) => {
       const overlay =
-        options.envFile === undefined ? ENVIRONMENTS.find((env) => env.name === options.env) : readEnvironmentFile(options.envFile);
+        options.environmentFile === undefined
+          ? ENVIRONMENTS.find((env) => env.name === options.env)
+          : readEnvironmentFile(options.environmentFile);
       if (overlay === undefined) throw new UserError(`unknown environment "${options.env}"; known: ${environmentNames().join(', ')}`);
       console.log(formatExplanation(explain(overlay, path)));
     });

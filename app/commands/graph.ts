@@ -8,7 +8,7 @@ import { UserError } from '../../lib/core/user-error';
 
 interface GraphOptions {
   env?: string;
-  envFile?: string;
+  environmentFile?: string;
   out?: string;
   embed?: string;
 }
@@ -34,12 +34,14 @@ export function registerGraph(program: Command): void {
       "Mermaid flowchart of an environment's topology as synthesized (hosts, Services, workloads, routing, scaling), with the calls and data stores the model declares",
     )
     .option('-e, --env <name>', 'environment to draw', 'prod')
-    .option('-f, --env-file <file>', 'draw an environment overlay from a YAML/JSON file instead')
+    .option('-f, --environment-file <file>', 'draw an environment overlay from a YAML/JSON file instead')
     .option('-o, --out <file>', 'write to a file: Markdown with a mermaid block (.md), or plain Mermaid (.mmd); default stdout')
     .option('--embed <file>', 'replace the block between <!-- graph:<env>:start --> and <!-- graph:<env>:end --> in a Markdown file')
     .action((options: GraphOptions) => {
       const environment =
-        options.envFile === undefined ? selectEnvironments([options.env ?? 'prod'])[0]! : loadEnvironmentFile(options.envFile);
+        options.environmentFile === undefined
+          ? selectEnvironments([options.env ?? 'prod'])[0]!
+          : loadEnvironmentFile(options.environmentFile);
       const objects = renderEnvironment(buildEnvironment(environment)).objects;
       const graphOptions = optionsFor(environment);
       if (options.embed !== undefined) {

@@ -6,7 +6,7 @@ import { collect } from './synth';
 
 interface PlanOptions {
   env?: string[];
-  envFile?: string[];
+  environmentFile?: string[];
   format: PlanFormat;
   simulation?: string;
 }
@@ -16,11 +16,11 @@ export function registerPlan(program: Command): void {
     .command('plan')
     .description("capacity and cost per node pool at the autoscalers' min and max, from the synthesized objects")
     .option('-e, --env <name>', 'environment to plan, repeatable (default: all)', collect)
-    .option('-f, --env-file <file>', 'also plan an environment overlay from a YAML/JSON file, repeatable', collect)
+    .option('-f, --environment-file <file>', 'also plan an environment overlay from a YAML/JSON file, repeatable', collect)
     .addOption(new Option('--format <format>', 'output format').choices(PLAN_FORMATS).default('table'))
     .option('--simulation <file>', 'say beside each pool whether npm run simulate agreed (its --output json report)')
     .action((options: PlanOptions) => {
-      const plans = renderEnvironments({ environments: options.env, environmentFiles: options.envFile }).map((rendered) =>
+      const plans = renderEnvironments({ environments: options.env, environmentFiles: options.environmentFile }).map((rendered) =>
         planEnvironment(rendered.model, rendered.objects),
       );
       const verdicts = options.simulation === undefined ? undefined : simulationVerdicts(plans, readSimulationReport(options.simulation));

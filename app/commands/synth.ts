@@ -13,17 +13,17 @@ export function registerSynth(program: Command): void {
     .command('synth')
     .description('synthesize environments into <out>/<environment>/')
     .option('-e, --env <name>', 'environment to synthesize, repeatable (default: all)', collect)
-    .option('-f, --env-file <file>', 'also synthesize an environment overlay from a YAML/JSON file, repeatable', collect)
+    .option('-f, --environment-file <file>', 'also synthesize an environment overlay from a YAML/JSON file, repeatable', collect)
     .option('-o, --out <dir>', 'output folder', process.env.CDK8S_OUTDIR ?? 'dist')
     .option(
       '--scratch <dir>',
       "cdk8s-cli's own output folder, which it empties before every run (cdk8s.yaml's output): when --out names it, write dist/ instead and then copy it there",
     )
-    .action((options: { env?: string[]; envFile?: string[]; out: string; scratch?: string }) => {
+    .action((options: { env?: string[]; environmentFile?: string[]; out: string; scratch?: string }) => {
       const started = process.hrtime.bigint();
       const scratch = options.scratch !== undefined && resolve(options.scratch) === resolve(options.out) ? options.out : undefined;
       const out = scratch === undefined ? options.out : 'dist';
-      const rendered = synthesize({ environments: options.env, environmentFiles: options.envFile, outDir: out });
+      const rendered = synthesize({ environments: options.env, environmentFiles: options.environmentFile, outDir: out });
       if (scratch !== undefined) {
         for (const env of rendered) {
           rmSync(join(scratch, env.environment), { recursive: true, force: true });

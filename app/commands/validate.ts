@@ -41,16 +41,16 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('validate environments: strict schemas, policy rules and cross-object references')
     .option('-e, --env <name>', 'environment to validate, repeatable (default: all)', collect)
-    .option('-f, --env-file <file>', 'also validate an environment overlay from a YAML/JSON file, repeatable', collect)
+    .option('-f, --environment-file <file>', 'also validate an environment overlay from a YAML/JSON file, repeatable', collect)
     .option('--output <format>', 'text or json', 'text')
     .option('--kubeconform', 'also run kubeconform -strict when it is on PATH')
-    .action((options: { env?: string[]; envFile?: string[]; output: string; kubeconform?: boolean }) => {
+    .action((options: { env?: string[]; environmentFile?: string[]; output: string; kubeconform?: boolean }) => {
       if (options.output !== 'text' && options.output !== 'json') {
         throw new UserError(`--output must be text or json, got "${options.output}"`);
       }
       let environments: ValidatedEnvironment[];
       try {
-        environments = validateEnvironments({ environments: options.env, environmentFiles: options.envFile });
+        environments = validateEnvironments({ environments: options.env, environmentFiles: options.environmentFile });
       } catch (error) {
         if (options.output !== 'json') throw error;
         const errors = error instanceof EnvironmentErrors ? error.errors : error instanceof EnvironmentError ? [error] : undefined;
