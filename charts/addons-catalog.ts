@@ -68,6 +68,15 @@ function controllerReplicas(environment: Environment): number {
   return environment.tier === 'production' ? 2 : 1;
 }
 
+/**
+ * The chart's own PodDisruptionBudget (`podDisruptionBudget.enabled`, minAvailable 1 by default) where a
+ * controller runs two replicas: without it a drain may evict both at once. One replica gets none, which
+ * would block every drain of its node.
+ */
+function disruptionBudget(replicas: number): { podDisruptionBudget?: { enabled: true } } {
+  return replicas > 1 ? { podDisruptionBudget: { enabled: true } } : {};
+}
+
 function restricted(name: string, labels: Record<string, string> = {}): AddonNamespaceSpec {
   return { name, enforce: PodSecurityLevel.RESTRICTED, labels };
 }
@@ -319,7 +328,8 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
             }
           : {}),
         replicaCount: replicas,
-        webhook: { replicaCount: replicas },
+        webhook: { replicaCount: replicas, ...disruptionBudget(replicas) },
+        ...disruptionBudget(replicas),
         prometheus: { enabled: true, servicemonitor: { enabled: true } },
         // A DNS-01 solver calls Cloud DNS or Route 53 as this identity (workload identity), not the node's.
         ...('identity' in environment.tls.issuer.solver
@@ -335,6 +345,7 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
       values: {
         installCRDs: true,
         replicaCount: replicas,
+        ...disruptionBudget(replicas),
         serviceMonitor: { enabled: true },
       },
     },

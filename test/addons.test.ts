@@ -157,6 +157,19 @@ describe('configuration per environment', () => {
     expect(find<HelmRelease<IstiodValues>>(rendered('prod'), 'HelmRelease', 'istiod').spec.values.pilot.autoscaleMin).toBe(2);
   });
 
+  it("turns on the chart's PodDisruptionBudget beside two replicas, where the chart has one, and not beside one", () => {
+    // Found by verify's attribution of kube-score's findings (app/verify/addons/attribution.ts): two
+    // replicas and no budget, so a drain could evict both at once.
+    type Replicated = { readonly replicaCount?: number; readonly podDisruptionBudget?: { readonly enabled: boolean } };
+    const values = (env: string, name: string) =>
+      find<HelmRelease<Replicated & { readonly webhook?: Replicated }>>(rendered(env), 'HelmRelease', name).spec.values;
+    for (const name of ['cert-manager', 'external-secrets']) {
+      expect(values('prod', name), name).toMatchObject({ replicaCount: 2, podDisruptionBudget: { enabled: true } });
+      expect(values('dev', name).podDisruptionBudget, name).toBeUndefined();
+    }
+    expect(values('prod', 'cert-manager').webhook).toEqual({ replicaCount: 2, podDisruptionBudget: { enabled: true } });
+  });
+
   it('keeps node-exporter off, so every monitoring pod is admitted as "restricted"', () => {
     const values = find<HelmRelease<KubePrometheusStackValues>>(rendered('prod'), 'HelmRelease', 'kube-prometheus-stack').spec.values;
     expect(values.nodeExporter).toEqual({ enabled: false });
