@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSchema, referenceMarkdown } from '../app/docs/reference';
+import { readSchema, referenceMarkdown, schemaFiles } from '../app/docs/reference';
 
 const ROOT = join(__dirname, '..');
 
@@ -40,13 +40,17 @@ describe('docs/reference.md', () => {
   it('goes stale when the schema gains a field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'reference-'));
     try {
-      const schema = readFileSync(join(ROOT, 'environments', 'schema.ts'), 'utf8').replace(
-        'const slo = strict({',
-        'const slo = strict({\n  /** Seconds of error budget. */\n  budgetSeconds: z.number().int().min(1).optional(),',
+      // The schema is environments/schema.ts and the domains it composes: grow the one that declares slo.
+      const files = schemaFiles();
+      const at = files.findIndex((f) => readFileSync(f, 'utf8').includes('export const slo = strict({'));
+      expect(at).toBeGreaterThanOrEqual(0);
+      const schema = readFileSync(files[at]!, 'utf8').replace(
+        'export const slo = strict({',
+        'export const slo = strict({\n  /** Seconds of error budget. */\n  budgetSeconds: z.number().int().min(1).optional(),',
       );
-      const file = join(dir, 'schema.ts');
+      const file = join(dir, 'monitoring.ts');
       writeFileSync(file, schema);
-      const grown = referenceMarkdown(readSchema(file));
+      const grown = referenceMarkdown(readSchema(files.map((f, i) => (i === at ? file : f))));
       expect(grown).not.toBe(referenceMarkdown());
       expect(grown).toContain('| `budgetSeconds` | integer, min 1 | no |  | Seconds of error budget. |');
     } finally {

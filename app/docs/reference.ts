@@ -1,11 +1,12 @@
 /**
  * The field reference of the environment model (docs/reference.md), generated from
- * environments/schema.ts itself: every object the schema declares, each field with its type, its
+ * environments/schema.ts itself and the domains it composes (environments/domains/, read in the
+ * order schema.ts imports them): every object the schema declares, each field with its type, its
  * bounds, its default and the comment written beside it. `npm run docs` rewrites it; test/reference.test.ts
  * fails when it is stale, so the reference cannot drift from the schema.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import * as defaults from '../../lib/defaults';
 
@@ -184,22 +185,40 @@ export interface Schema {
   readonly values: readonly ValueType[];
 }
 
-export function readSchema(file = SCHEMA): Schema {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+function parse(file: string): ts.SourceFile {
+  return ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+}
+
+/** The schema's files: each domain the composing file imports (`./domains/...`), in that order, then the file itself. */
+export function schemaFiles(file = SCHEMA): string[] {
+  const domains = parse(file).statements.flatMap((statement) =>
+    ts.isImportDeclaration(statement) &&
+    ts.isStringLiteral(statement.moduleSpecifier) &&
+    statement.moduleSpecifier.text.startsWith('./domains/')
+      ? [join(dirname(file), `${statement.moduleSpecifier.text}.ts`)]
+      : [],
+  );
+  return [...new Set(domains), file];
+}
+
+export function readSchema(files = schemaFiles()): Schema {
   const declared: { name: string; doc: string; object?: ts.ObjectLiteralExpression; init: ts.Expression }[] = [];
   const arrays = new Map<string, (string | ts.ObjectLiteralExpression)[]>();
-  for (const statement of source.statements) {
-    if (!ts.isVariableStatement(statement)) continue;
-    for (const decl of statement.declarationList.declarations) {
-      if (!ts.isIdentifier(decl.name) || decl.initializer === undefined) continue;
-      const array = arrayElements(decl.initializer);
-      if (array) arrays.set(decl.name.text, array);
-      declared.push({ name: decl.name.text, doc: jsDoc(statement, source), object: objectOf(decl.initializer), init: decl.initializer });
+  for (const source of files.map(parse)) {
+    for (const statement of source.statements) {
+      if (!ts.isVariableStatement(statement)) continue;
+      for (const decl of statement.declarationList.declarations) {
+        if (!ts.isIdentifier(decl.name) || decl.initializer === undefined) continue;
+        const array = arrayElements(decl.initializer);
+        if (array) arrays.set(decl.name.text, array);
+        declared.push({ name: decl.name.text, doc: jsDoc(statement, source), object: objectOf(decl.initializer), init: decl.initializer });
+      }
     }
   }
   // Variants written inline in a union's list become sections named after the union and their value.
   const inline: { name: string; doc: string; object: ts.ObjectLiteralExpression; init: ts.Expression }[] = [];
   const unionOf = (name: string, init: ts.Expression): Section['variants'] | undefined => {
+    const source = init.getSourceFile();
     if (!ts.isCallExpression(init) || init.expression.getText(source) !== 'z.discriminatedUnion') return undefined;
     const [key, list] = init.arguments;
     if (!key || !list || !ts.isStringLiteralLike(key)) return undefined;
@@ -224,14 +243,15 @@ export function readSchema(file = SCHEMA): Schema {
       (d) =>
         d.object === undefined &&
         !unions.some((u) => u.name === d.name) &&
-        /^(z\.(string|number)|port\b|quantity\b)/.test(d.init.getText(source)),
+        /^(z\.(string|number)|port\b|quantity\b)/.test(d.init.getText()),
     )
     .map((d) => {
-      const v = describe(d.init, source, names);
+      const v = describe(d.init, d.init.getSourceFile(), names);
       return { name: d.name, type: [v.type, ...v.bounds].join(', ') };
     });
   const sections: Section[] = unions.map(({ name, doc, variants }) => ({ name, doc, fields: [], includes: [], variants }));
   const objectSections = objects.map(({ name, doc, object }) => {
+    const source = object!.getSourceFile();
     const fields: Field[] = [];
     const includes: string[] = [];
     for (const property of object!.properties) {
