@@ -20,7 +20,6 @@ import {
   backupCredentialsName,
   baseBackupName,
   CNPG_LABELS,
-  clusterHost,
   CNPG_CA_KEYS,
   DATA_CA,
   DATA_PORTS,
@@ -37,6 +36,7 @@ import {
 } from '../lib/data-names';
 import { POSTGRES_DEFAULTS, REDIS_DEFAULTS } from '../lib/defaults';
 import { platformLabels, selectorLabels } from '../lib/labels';
+import { clusterHost } from '../lib/names';
 import { NamespaceIsolation } from '../lib/namespace-isolation';
 import { ipPeer, namespaceSelector, prometheusPeer, tcp } from '../lib/network-peers';
 import { PodMonitor } from '../lib/pod-monitor';

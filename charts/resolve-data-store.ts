@@ -17,7 +17,6 @@ import type { Environment, OperatedPostgres, OperatedRedis, OperatedStore } from
 import { RegionRole, Tier } from '../environments/schema';
 import {
   archiveName,
-  clusterHost,
   DATA_CA,
   DATA_PORTS,
   peerArchiveName,
@@ -36,7 +35,7 @@ import {
   redisUserPasswordSecret,
 } from '../lib/data-names';
 import { namespaceSelector } from '../lib/network-peers';
-import { SECRETS_MOUNT_PATH } from '../lib/names';
+import { clusterHost, SECRETS_MOUNT_PATH } from '../lib/names';
 import type { ClusterRole, StorePlacement, TopologyMember } from '../lib/postgres-cluster';
 import { type RedisAclUser, RedisClientRole } from '../lib/redis-acl';
 

@@ -2,7 +2,8 @@
  * Names and labels of the data layer that cross objects: the CloudNativePG Cluster, its pooler, its
  * archives and backups, the Redis set, the Secrets they read, and the labels their operators put on
  * the pods (which NetworkPolicies, PDBs, PodMonitors and chaos drills select). One function each, so
- * a Cluster and the policy that protects it cannot disagree about a name.
+ * a Cluster and the policy that protects it cannot disagree about a name. The host of a Service is
+ * lib/names.ts's clusterHost (the rule for names is there).
  */
 
 /** The CloudNativePG Cluster of a PostgreSQL store: the store's name, in every region. */
@@ -61,11 +62,6 @@ export const BACKUP_CREDENTIALS_KEY = 'credentials.json';
 
 /** The Barman Cloud plugin, as CloudNativePG names it in `plugins` and `externalClusters`. */
 export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
-
-/** Host of a Service in the cluster. */
-export function clusterHost(service: string, namespace: string): string {
-  return `${service}.${namespace}.svc.cluster.local`;
-}
 
 /** CloudNativePG's pod labels (pkg/utils/labels_annotations.go, v1.30.0). */
 export const CNPG_LABELS = {

@@ -1,7 +1,14 @@
 /**
- * The one place where names that cross objects are made. A Service, the Rollout that points at it,
- * the VirtualService that routes to it and the HPA that scales it all call these functions, so a
- * rename cannot leave a dangling reference.
+ * Names that cross objects. A Service, the Rollout that points at it, the VirtualService that routes
+ * to it and the HPA that scales it all call these functions, so a rename cannot leave a dangling
+ * reference.
+ *
+ * The rule: each name that crosses objects is made by one function, in the names module of its
+ * domain, and nowhere else. This module holds the workloads', the mesh's and the edge's names and
+ * the host of any Service; it is part of the kernel (.dependency-cruiser.cjs) because the model reads
+ * it too. The data layer's names are in lib/data-names.ts, the GitOps objects' in lib/gitops/names.ts
+ * and the add-ons' in lib/addons/names.ts: the constructs and charts of those domains use them and
+ * the model never does, so they stay out of the kernel that every layer may import.
  */
 
 /** The workload (Deployment or Rollout), its ServiceAccount and its main Service share this name. */
@@ -23,9 +30,14 @@ export function previewServiceName(service: string): string {
   return `${service}-preview`;
 }
 
+/** The DNS name of a Kubernetes Service in the cluster: a platform service's, a pooler's, an operator's. */
+export function clusterHost(serviceObject: string, namespace: string): string {
+  return `${serviceObject}.${namespace}.svc.cluster.local`;
+}
+
 /** The DNS name other workloads in the namespace use to call the service. */
 export function serviceHost(service: string, namespace: string): string {
-  return `${serviceName(service)}.${namespace}.svc.cluster.local`;
+  return clusterHost(serviceName(service), namespace);
 }
 
 /** The named Service port of an HTTP service, and its container port name. */

@@ -1,6 +1,7 @@
 /**
  * Names the add-ons are known by: their releases (what `dependsOn` refers to) and the namespaces they
  * run in (the cluster-scoped kinds their charts create are chart facts, lib/addons/chart-facts.ts).
+ * The rule for names that cross objects is in lib/names.ts.
  */
 
 /** Add-on names: the Helm release, HelmRelease and Application names, and what dependsOn refers to. */

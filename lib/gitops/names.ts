@@ -1,7 +1,7 @@
 /**
  * Names and paths the GitOps objects share: a Kustomization's `dependsOn` names another
  * Kustomization, an Application's path names a folder this repository writes. They are made here
- * only, so a rename cannot leave a dependency pointing at nothing.
+ * only, so a rename cannot leave a dependency pointing at nothing (the rule for names: lib/names.ts).
  */
 /** Where Flux runs (`flux install` / `flux bootstrap` default). */
 export const FLUX_NAMESPACE = 'flux-system';
