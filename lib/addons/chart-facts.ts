@@ -11,7 +11,10 @@
  * offline chart mirror and admits its pods and objects on a real API server (app/verify/addons), which
  * also refuses an object too large for the install's apply. These facts are what a render cannot
  * know: where in the values a setting goes (the catalog must write it before anything is rendered),
- * which Kubernetes versions the project supports, and what its controllers change at run time.
+ * which Kubernetes versions the project supports, and what its controllers change at run time. Synth
+ * and the unit tests read them without the mirror; verify compares each one a render can show with the
+ * rendered chart and fails where they differ (app/verify/addons/chart-facts-check.ts: appVersion,
+ * clusterKinds, the Jobs among `pods`, injectionOff, the kinds `drifting` names).
  *
  * Update an entry whenever its chart's pinned version changes (lib/addons/chart-versions.ts).
  */

@@ -1,7 +1,8 @@
 /**
  * The add-ons section of verify's report: per environment and add-on the chart, its version and
  * source, objects rendered, pods admitted, and the findings: failing ones in full, kube-score's and
- * checkov's (upstream's choices) counted by rule.
+ * checkov's counted by rule, and how many of those are upstream's (as with the chart's defaults) and how
+ * many our values cause (failing unless waived: attribution.ts).
  */
 import type { Finding } from '../findings';
 import type { AddonsReport, AddonVerdict } from './verify-addons';
@@ -34,6 +35,12 @@ function addonLines(addon: AddonVerdict): string[] {
   const lines = [head, ...addon.findings.map(line)];
   if (addon.waiver) lines.push(`      waived: ${addon.waiver}`);
   if (addon.counted.length > 0) lines.push(`      not failing: ${countedSummary(addon.counted)}`);
+  if (addon.attribution) {
+    const { upstream, ours, oursWaived } = addon.attribution;
+    lines.push(
+      `      kube-score and checkov: ${upstream} upstream's (as with the chart's defaults, counted), ${ours} caused by our values (failing)${oursWaived > 0 ? `, ${oursWaived} caused by our values and waived` : ''}`,
+    );
+  }
   return lines;
 }
 
@@ -64,5 +71,7 @@ export function addonFailures(report: AddonsReport): Finding[] {
 export function addonsSummary(report: AddonsReport): string {
   const sum = (f: (a: AddonVerdict) => number) => report.addons.reduce((n, a) => n + f(a), 0);
   const counted = sum((a) => a.counted.length);
-  return `add-ons: ${report.addons.length} installs, ${sum((a) => a.objects)} rendered objects, pods ${sum((a) => a.podsAdmitted)}/${sum((a) => a.pods)} admitted, ${addonFailures(report).length} findings, ${counted} counted (not failing)`;
+  const upstream = sum((a) => a.attribution?.upstream ?? 0);
+  const ours = sum((a) => (a.attribution?.ours ?? 0) + (a.attribution?.oursWaived ?? 0));
+  return `add-ons: ${report.addons.length} installs, ${sum((a) => a.objects)} rendered objects, pods ${sum((a) => a.podsAdmitted)}/${sum((a) => a.pods)} admitted, ${addonFailures(report).length} findings, ${counted} counted (not failing); kube-score and checkov: ${upstream} upstream's, ${ours} caused by our values`;
 }

@@ -37,11 +37,15 @@ import { readEnvironmentOutput, type EnvironmentOutput, type SourcedManifest } f
 import { serverOpenApi, writeKubeconformSchemas } from '../schemas';
 import { pinnedVersions, ROOT } from '../tools';
 import { createWorkspace } from '../workspace';
+import { type Waiver, unusedWaiverMessage, waiverObject } from '../../../lib/core/waivers';
+import { attributeFindings, oursMessage, waiveOurs } from './attribution';
+import { chartFactsUnproven, checkChartFacts, clusterKindKey } from './chart-facts-check';
 import { CHART_SOURCE_WAIVERS } from './chart-source-waivers';
 import { injectorConfig, injectSidecars, injectsSidecars } from './inject';
 import { addonInstalls, type AddonInstall } from './installs';
 import { chartSource, type ChartSource, type MirrorChart, mirrorCharts } from './mirror';
 import { parseRendered, type RenderedObject, renderChart } from './render';
+import { ADDON_VALUE_WAIVERS } from './value-waivers';
 
 /** Checkers whose findings on add-on objects fail verify, and those reported but not failing. */
 const FAILING_CHECKERS = ['kubeconform', 'pluto'] as const;
@@ -70,6 +74,13 @@ export interface AddonVerdict {
   readonly findings: readonly Finding[];
   /** Findings reported but not failing: kube-score, checkov, Pod Security warnings the namespace declares. */
   readonly counted: readonly Finding[];
+  /**
+   * kube-score's and checkov's findings by whose choice they are (attribution.ts): upstream's (the
+   * chart's defaults have them too: counted), ours (caused by a value we set: failing) and ours but
+   * waived (value-waivers.ts: counted). Undefined when the checkers did not run or the chart was not
+   * rendered with both.
+   */
+  readonly attribution?: { readonly upstream: number; readonly ours: number; readonly oursWaived: number };
   /** The chart-source waiver that applied, if any. */
   readonly waiver?: string;
 }
@@ -80,9 +91,13 @@ export interface AddonsReport {
   readonly addons: readonly AddonVerdict[];
   /** Findings of no one add-on (an unused chart-source waiver, a checker that failed). */
   readonly findings: readonly Finding[];
-  /** Renders read from the cache / run. */
+  /** Renders read from the cache / run (each install twice: with our values and with the chart's defaults). */
   readonly renders: { readonly cached: number; readonly run: number };
   readonly seconds: number;
+  /** Indexes of ADDON_VALUE_WAIVERS that excused a finding. @default - none */
+  readonly valueWaiversUsed?: readonly number[];
+  /** The cluster-scoped kinds (`group/Kind`) each chart's installs rendered. @default - none */
+  readonly chartKinds?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The API server's limit on all annotations of an object together (apimachinery TotalAnnotationSizeLimitB). */
@@ -95,6 +110,13 @@ export interface Prepared {
   readonly install: AddonInstall;
   readonly source: ChartSource;
   objects: RenderedObject[];
+  /**
+   * The same chart rendered with its default values only (attribution.ts): undefined for an install
+   * with no values of ours (a folder of manifests) or whose chart was not rendered.
+   */
+  defaults?: RenderedObject[];
+  /** kube-score's and checkov's findings on the defaults render. */
+  readonly upstream: Finding[];
   readonly findings: Finding[];
   readonly counted: Finding[];
   injected: number;
@@ -230,7 +252,7 @@ function readManifests(environment: string, install: AddonInstall, crdMirror: st
   const found = crdMirror === undefined ? undefined : manifestsFolder(crdMirror, url, install.revisions ?? [install.version]);
   const folder = found ?? `${install.chart}-${install.version}`;
   const dir = crdMirror === undefined || found === undefined ? undefined : join(crdMirror, found);
-  const base = { install, counted: [], injected: 0 };
+  const base = { install, counted: [], upstream: [], injected: 0 };
   if (dir === undefined || !existsSync(dir)) {
     const finding: Finding = {
       environment,
@@ -299,23 +321,24 @@ export async function renderInstalls(
         message: `chart ${install.chart} ${install.version} has no source in the chart mirror (${source.available.length > 0 ? `it holds ${source.available.join(', ')}` : 'no version of it'}): pin a version whose source can be read, or waive it in app/verify/addons/chart-source-waivers.ts with the reason`,
       });
     }
-    return { install, source, objects: [], findings, counted: [], injected: 0 };
+    return { install, source, objects: [], findings, counted: [], upstream: [], injected: 0 };
   });
   const renderAll = async (apiVersions: readonly string[]) => {
     for (const item of prepared) {
       if (item.source.status !== 'exact' && item.source.status !== 'substitute') continue;
       const { install, source } = item;
+      const released = source.status === 'substitute' ? [source.waiver.substitute!.values] : [];
+      const request = {
+        chartDir: source.chart.dir,
+        releaseName: install.releaseName,
+        namespace: install.namespace,
+        kubeVersion,
+        apiVersions,
+        includeCrds: install.includeCrds,
+        helmVersion,
+      };
       try {
-        const result = await renderChart({
-          chartDir: source.chart.dir,
-          releaseName: install.releaseName,
-          namespace: install.namespace,
-          values: [...(source.status === 'substitute' ? [source.waiver.substitute!.values] : []), install.values],
-          kubeVersion,
-          apiVersions,
-          includeCrds: install.includeCrds,
-          helmVersion,
-        });
+        const result = await renderChart({ ...request, values: [...released, install.values] });
         counts[result.cached ? 'cached' : 'run']++;
         item.objects = result.objects;
       } catch (error) {
@@ -330,6 +353,23 @@ export async function renderInstalls(
           message: error instanceof Error ? error.message : String(error),
         });
       }
+      // The chart with its defaults, to tell upstream's findings from those our values cause (attribution.ts).
+      try {
+        const defaults = await renderChart({ ...request, values: released });
+        counts[defaults.cached ? 'cached' : 'run']++;
+        item.defaults = defaults.objects;
+      } catch (error) {
+        item.defaults = undefined;
+        item.findings.push({
+          environment,
+          tool: 'verify',
+          rule: 'addon-render-defaults',
+          severity: 'error',
+          object: install.object,
+          file: install.file,
+          message: `with the chart's default values (to tell upstream's kube-score and checkov findings from ours): ${error instanceof Error ? error.message : String(error)}`,
+        });
+      }
     }
   };
   const first = apiVersionsOf(served, []);
@@ -341,7 +381,12 @@ export async function renderInstalls(
     prepared.flatMap((p) => p.objects.map((o) => o.object).filter(isCrd)),
   );
   if (withCrds.length !== first.length) {
-    for (const item of prepared) item.findings.splice(0, item.findings.length, ...item.findings.filter((f) => f.rule !== 'addon-render'));
+    for (const item of prepared)
+      item.findings.splice(
+        0,
+        item.findings.length,
+        ...item.findings.filter((f) => f.rule !== 'addon-render' && f.rule !== 'addon-render-defaults'),
+      );
     await renderAll(withCrds);
   }
   return prepared;
@@ -368,6 +413,8 @@ async function injectEnvironment(environment: string, prepared: readonly Prepare
       const before = item.objects.map((o) => JSON.stringify(o.object));
       item.objects = await injectSidecars(item.objects, config);
       item.injected = item.objects.filter((o, index) => JSON.stringify(o.object) !== before[index]).length;
+      // The namespace injects whatever the values: the defaults render gets the same sidecars.
+      if (item.defaults !== undefined) item.defaults = await injectSidecars(item.defaults, config);
     } catch (error) {
       item.findings.push({
         ...at,
@@ -393,6 +440,8 @@ interface EnvironmentRun {
   readonly prepared: readonly Prepared[];
   /** Final objects as admitted, per release, for the checkers. */
   readonly admitted: Map<string, Manifest[]>;
+  /** The defaults renders, injected and namespaced alike (not admitted), per release. */
+  readonly defaults: Map<string, Manifest[]>;
 }
 
 async function admitEnvironment(
@@ -400,7 +449,7 @@ async function admitEnvironment(
   environment: Environment,
   prepared: readonly Prepared[],
   crdMirror: string | undefined,
-): Promise<Map<string, Manifest[]>> {
+): Promise<{ admitted: Map<string, Manifest[]>; defaults: Map<string, Manifest[]> }> {
   const client = server.client;
   const name = environment.name;
   // 1. namespaces
@@ -446,16 +495,26 @@ async function admitEnvironment(
   // 3. everything else, dry-run, in its namespace
   const served = await client.served();
   const admitted = new Map<string, Manifest[]>();
+  const defaults = new Map<string, Manifest[]>();
   const declared = declaredLevels(environment);
   for (const item of prepared) {
-    const objects: SourcedManifest[] = item.objects.map((o) => {
-      const namespaced = served.get(`${o.object.apiVersion}/${o.object.kind}`)?.namespaced ?? true;
-      const object: Manifest =
-        namespaced && o.object.metadata.namespace === undefined
-          ? { ...o.object, metadata: { ...o.object.metadata, namespace: item.install.namespace } }
-          : o.object;
-      return { file: fileOf(item, o), bundle: 'addons', object, text: o.text };
-    });
+    const inNamespace = (o: Manifest): Manifest => {
+      const namespaced = served.get(`${o.apiVersion}/${o.kind}`)?.namespaced ?? true;
+      return namespaced && o.metadata.namespace === undefined
+        ? { ...o, metadata: { ...o.metadata, namespace: item.install.namespace } }
+        : o;
+    };
+    const objects: SourcedManifest[] = item.objects.map((o) => ({
+      file: fileOf(item, o),
+      bundle: 'addons',
+      object: inNamespace(o.object),
+      text: o.text,
+    }));
+    if (item.defaults !== undefined)
+      defaults.set(
+        item.install.releaseName,
+        item.defaults.map((o) => inNamespace(o.object)),
+      );
     admitted.set(
       item.install.releaseName,
       objects.map((o) => o.object),
@@ -489,12 +548,14 @@ async function admitEnvironment(
       } else item.findings.push(finding);
     }
   }
-  return admitted;
+  return { admitted, defaults };
 }
 
 /** One rendering of one add-on, shared by every environment that renders it byte for byte alike. */
 interface Variant {
   readonly release: string;
+  /** The render with the chart's default values (attribution.ts): only kube-score and checkov check it. */
+  readonly defaults: boolean;
   readonly objects: readonly Manifest[];
   readonly holders: { readonly environment: string; readonly item: Prepared }[];
 }
@@ -519,31 +580,36 @@ async function checkEnvironments(
   const variants = new Map<string, Variant>();
   for (const run of runs) {
     for (const item of run.prepared) {
-      const objects = run.admitted.get(item.install.releaseName) ?? [];
-      if (objects.length === 0) continue;
-      // By content: the same manifests installed under another name (each environment's Gateway API
-      // Kustomization) are one rendering.
-      const key = createHash('sha256').update(JSON.stringify(objects)).digest('hex');
-      const variant = variants.get(key) ?? { release: item.install.releaseName, objects, holders: [] };
-      variant.holders.push({ environment: run.environment.name, item });
-      variants.set(key, variant);
+      for (const defaults of [false, true]) {
+        const objects = (defaults ? run.defaults : run.admitted).get(item.install.releaseName) ?? [];
+        if (objects.length === 0) continue;
+        // By content: the same manifests installed under another name (each environment's Gateway API
+        // Kustomization) are one rendering.
+        const key = createHash('sha256')
+          .update(JSON.stringify([defaults, objects]))
+          .digest('hex');
+        const variant = variants.get(key) ?? { release: item.install.releaseName, defaults, objects, holders: [] };
+        variant.holders.push({ environment: run.environment.name, item });
+        variants.set(key, variant);
+      }
     }
   }
   // A layer never holds two objects of one kind, namespace and name (nor two files of one name): the
-  // checkers name objects so, and checkov counts such twins once.
-  const layers: { readonly variants: Variant[]; readonly ids: Set<string> }[] = [];
+  // checkers name objects so, and checkov counts such twins once. Defaults renders have layers of their own.
+  const layers: { readonly variants: Variant[]; readonly ids: Set<string>; readonly defaults: boolean }[] = [];
   for (const variant of variants.values()) {
     const ids = [`file/${variant.release}`, ...variant.objects.map(manifestId)];
-    let layer = layers.find((l) => !ids.some((id) => l.ids.has(id)));
+    let layer = layers.find((l) => l.defaults === variant.defaults && !ids.some((id) => l.ids.has(id)));
     if (layer === undefined) {
-      layer = { variants: [], ids: new Set() };
+      layer = { variants: [], ids: new Set(), defaults: variant.defaults };
       layers.push(layer);
     }
     layer.variants.push(variant);
     for (const id of ids) layer.ids.add(id);
   }
   const crdObjects = new Map<string, Manifest>();
-  for (const variant of variants.values()) for (const o of variant.objects) if (isCrd(o)) crdObjects.set(o.metadata.name, o);
+  for (const variant of variants.values())
+    for (const o of variant.defaults ? [] : variant.objects) if (isCrd(o)) crdObjects.set(o.metadata.name, o);
   const crds: Crd[] = [...crdObjects.values()].map((document) => {
     const spec = (document.spec ?? {}) as { group?: string; names?: { kind?: string } };
     return {
@@ -563,7 +629,7 @@ async function checkEnvironments(
       const served = await server.client.served();
       const builtIn = new Set<string>();
       for (const variant of variants.values())
-        for (const o of variant.objects) {
+        for (const o of variant.defaults ? [] : variant.objects) {
           const id = `${o.apiVersion}/${o.kind}`;
           if (served.has(id) && !crds.some((crd) => o.apiVersion.startsWith(`${crd.group}/`) && crd.kind === o.kind)) builtIn.add(id);
         }
@@ -577,15 +643,15 @@ async function checkEnvironments(
     return checker;
   });
   await Promise.all(
-    layers.map(async ({ variants: layer }, index) => {
-      const label = `add-ons ${index + 1}`;
+    layers.map(async ({ variants: layer, defaults }, index) => {
+      const label = `add-ons ${defaults ? 'defaults ' : ''}${index + 1}`;
       const environments = [...new Set(layer.flatMap((v) => v.holders.map((h) => h.environment)))].join(', ');
       // All objects for kubeconform and pluto. kube-score and checkov get no CRDs (neither checks one,
       // and checkov skips, without a word, a file over CHECKOV_MAX_FILE_SIZE, 5 MB, which the CRDs pass)
       // and no object holding `{{` (istiod's injection template: checkov takes the whole file for an
       // unrendered Helm template and reads none of it). Both are ConfigMaps or CRDs, which they do not check.
       const sets = new Map(
-        (['all', 'workloads'] as const).map((set) => {
+        (defaults ? (['workloads'] as const) : (['all', 'workloads'] as const)).map((set) => {
           const root = join(work, `addon-output-${set}`);
           const dir = join(root, label);
           mkdirSync(dir, { recursive: true });
@@ -603,6 +669,8 @@ async function checkEnvironments(
       const byFile = new Map(layer.map((v) => [`${v.release}.yaml`, v]));
       await Promise.all(
         checkers.map(async (checker: Checker) => {
+          // The defaults renders serve only to attribute kube-score's and checkov's findings.
+          if (defaults && !(COUNTED_CHECKERS as readonly string[]).includes(checker.tool)) return;
           const counted = (COUNTED_CHECKERS as readonly string[]).includes(checker.tool);
           const set = sets.get(counted ? 'workloads' : 'all')!;
           const key = createHash('sha256')
@@ -654,7 +722,10 @@ async function checkEnvironments(
               continue;
             }
             for (const holder of variant.holders)
-              (counted ? holder.item.counted : holder.item.findings).push({ ...finding, environment: holder.environment });
+              (defaults ? holder.item.upstream : counted ? holder.item.counted : holder.item.findings).push({
+                ...finding,
+                environment: holder.environment,
+              });
           }
         }),
       );
@@ -707,6 +778,7 @@ export async function verifyAddons(
   const kubeVersion = `v${options.kubernetesVersion}`;
   const served = [...(await server.client.served()).keys()];
   const runs: EnvironmentRun[] = [];
+  const chartKinds = new Map<string, Set<string>>();
   for (const { environment, output } of environments) {
     const began = Date.now();
     const prepared = await renderInstalls(
@@ -720,8 +792,29 @@ export async function verifyAddons(
     );
     const rendered = Date.now();
     await injectEnvironment(environment.name, prepared);
-    const admitted = await admitEnvironment(server, environment, prepared, options.crdMirror);
-    runs.push({ environment, prepared, admitted });
+    const { admitted, defaults } = await admitEnvironment(server, environment, prepared, options.crdMirror);
+    runs.push({ environment, prepared, admitted, defaults });
+    // What lib/addons/chart-facts.ts says of each chart, against its render (chart-facts-check.ts).
+    const servedKinds = await server.client.served();
+    const clusterScoped = (o: Manifest) => servedKinds.get(`${o.apiVersion}/${o.kind}`)?.namespaced === false;
+    for (const item of prepared) {
+      if (item.source.status !== 'exact' && item.source.status !== 'substitute') continue;
+      const objects = admitted.get(item.install.releaseName) ?? [];
+      if (objects.length === 0) continue;
+      const kinds = chartKinds.get(item.install.chart) ?? new Set<string>();
+      for (const o of objects) if (clusterScoped(o)) kinds.add(clusterKindKey(o));
+      chartKinds.set(item.install.chart, kinds);
+      item.findings.push(
+        ...checkChartFacts(
+          environment.name,
+          item.install,
+          item.source.status === 'exact' ? item.source.chart.dir : undefined,
+          objects,
+          clusterScoped,
+          injectsSidecars(item.install.namespaceLabels),
+        ),
+      );
+    }
     const objects = prepared.reduce((sum, p) => sum + p.objects.length, 0);
     log(
       `${environment.name}: ${prepared.length} add-ons, ${objects} objects rendered in ${took(began, rendered)}, injected and admitted in ${took(rendered)}`,
@@ -730,8 +823,29 @@ export async function verifyAddons(
   const checking = Date.now();
   const general = options.checkers === false ? [] : await checkEnvironments(server, runs, options.work, options.kubernetesVersion);
   log(`add-ons: kubeconform, pluto, kube-score, checkov in ${took(checking)}`);
+  const attributions = new Map<Prepared, NonNullable<AddonVerdict['attribution']>>();
+  const valueWaiversUsed = new Set<number>();
+  for (const { prepared } of options.checkers === false ? [] : runs) {
+    for (const item of prepared) {
+      if (item.defaults === undefined) continue;
+      const checked = (f: Finding) => (COUNTED_CHECKERS as readonly string[]).includes(f.tool);
+      const { upstream, ours } = attributeFindings(item.counted.filter(checked), item.upstream);
+      const { open, waived, used } = waiveOurs(ours, ADDON_VALUE_WAIVERS);
+      for (const index of used) valueWaiversUsed.add(index);
+      item.counted.splice(
+        0,
+        item.counted.length,
+        ...item.counted.filter((f) => !checked(f)),
+        ...upstream,
+        ...waived.map(({ finding, reason }) => ({ ...finding, message: `${finding.message} (caused by our values; waived: ${reason})` })),
+      );
+      item.findings.push(...open.map((f) => ({ ...f, message: oursMessage(f, item.install.chart) })));
+      attributions.set(item, { upstream: upstream.length, ours: open.length, oursWaived: waived.length });
+    }
+  }
   const addons: AddonVerdict[] = runs.flatMap(({ environment, prepared, admitted }) =>
     prepared.map((item): AddonVerdict => {
+      const attribution = attributions.get(item);
       const objects = admitted.get(item.install.releaseName) ?? [];
       const podObjects = pods(objects);
       const refused = new Set(item.findings.filter((f) => f.tool === 'apiserver').map((f) => f.object));
@@ -750,6 +864,7 @@ export async function verifyAddons(
         injected: item.injected,
         findings: item.findings,
         counted: item.counted,
+        ...(attribution ? { attribution } : {}),
         ...(item.source.status === 'waived' || item.source.status === 'substitute' ? { waiver: item.source.waiver.reason } : {}),
       };
     }),
@@ -761,6 +876,8 @@ export async function verifyAddons(
     findings: general,
     renders: counts,
     seconds: (Date.now() - start) / 1000,
+    valueWaiversUsed: [...valueWaiversUsed].sort((a, b) => a - b),
+    chartKinds: Object.fromEntries([...chartKinds].map(([chart, kinds]) => [chart, [...kinds].sort()])),
   };
 }
 
@@ -809,18 +926,50 @@ export async function verifyAddonsIfMirrored(
     ],
     renders: { cached: 0, run: 0 },
     seconds: 0,
+    valueWaiversUsed: [],
   };
 }
 
 /** One report of several (one per Kubernetes minor); unused chart-source waivers when every environment was verified. */
 export function mergeAddonsReports(reports: readonly AddonsReport[], everyEnvironment: boolean): AddonsReport {
   const addons = reports.flatMap((r) => r.addons);
+  const valueWaiversUsed = [...new Set(reports.flatMap((r) => r.valueWaiversUsed ?? []))].sort((a, b) => a - b);
+  const chartKinds = new Map<string, Set<string>>();
+  for (const report of reports)
+    for (const [chart, kinds] of Object.entries(report.chartKinds ?? {}))
+      chartKinds.set(chart, new Set([...(chartKinds.get(chart) ?? []), ...kinds]));
   return {
     mirror: [...new Set(reports.map((r) => r.mirror))].join(', ') || 'none',
     helm: pinnedVersions().helm,
     addons,
-    findings: [...reports.flatMap((r) => r.findings), ...(everyEnvironment ? unusedChartSourceWaivers(addons) : [])],
+    findings: [
+      ...reports.flatMap((r) => r.findings),
+      ...(everyEnvironment
+        ? [...unusedChartSourceWaivers(addons), ...unusedValueWaivers(valueWaiversUsed), ...chartFactsUnproven(chartKinds)]
+        : []),
+    ],
     renders: { cached: reports.reduce((n, r) => n + r.renders.cached, 0), run: reports.reduce((n, r) => n + r.renders.run, 0) },
     seconds: reports.reduce((n, r) => n + r.seconds, 0),
+    valueWaiversUsed,
+    chartKinds: Object.fromEntries([...chartKinds].map(([chart, kinds]) => [chart, [...kinds].sort()])),
   };
+}
+
+/** Waivers of ADDON_VALUE_WAIVERS that excused no finding; only meaningful when every registered environment was verified. */
+export function unusedValueWaivers(used: readonly number[], waivers: readonly Waiver[] = ADDON_VALUE_WAIVERS): Finding[] {
+  return waivers.flatMap((waiver, index): Finding[] =>
+    used.includes(index)
+      ? []
+      : [
+          {
+            environment: '*',
+            tool: 'verify',
+            rule: 'waiver-unused',
+            severity: 'warning',
+            object: waiverObject(waiver),
+            file: 'app/verify/addons/value-waivers.ts',
+            message: unusedWaiverMessage({ waiver, index }),
+          },
+        ],
+  );
 }
