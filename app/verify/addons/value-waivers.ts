@@ -9,7 +9,7 @@ import type { Waiver } from '../../../lib/core/waivers';
 
 /**
  * kube-score checks a Deployment's PodDisruptionBudget and host anti-affinity only from two replicas
- * up (score/disruptionbudget, score/podspec in kube-score v1.20.0), so the second controller replica we
+ * up (score/disruptionbudget/disruptionbudget.go and score/apps/apps.go in kube-score v1.20.0), so the second controller replica we
  * run in production (charts/addons-catalog.ts controllerReplicas) is what makes these findings.
  */
 const SECOND_REPLICA = 'our second production replica brings the check in (kube-score skips it below 2 replicas)';
