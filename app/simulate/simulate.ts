@@ -43,7 +43,7 @@ import { ARGO_ROLLOUTS_CRDS, startControlPlane } from './control-plane';
 import { applySimulationWaivers, compareSimFindings, type SimFinding, type SimulationRule, type WaivedSimFinding } from './findings';
 import { evict, listItems, type PodView, scale, sleep } from './kube';
 import { OVERHEAD_DAEMONSET, overheadDaemonSet, zonesOf } from './nodes';
-import { selectorMatches } from '../../lib/validation/rules/model';
+import { selectorMatches } from '../../validation/rules/model';
 import { type ScaleTarget, STAMPED_FROM_LABEL, type Simulated, simulated, type StandIn, stampedPod } from './stand-ins';
 
 export interface PoolResult {
@@ -887,7 +887,9 @@ async function runEnvironment(
     workloads: Object.fromEntries(Object.entries(perWorkload).sort(([a], [b]) => a.localeCompare(b))),
     pools,
     drills,
-    standIns: sim.standIns.map((s) => `${s.standsFor} → ${s.object.kind} ${s.object.metadata.namespace}/${s.object.metadata.name}`),
+    standIns: sim.standIns.map(
+      (s) => `${s.standsFor} → ${s.object.kind} ${[s.object.metadata.namespace, s.object.metadata.name].filter(Boolean).join('/')}`,
+    ),
     skipped: sim.skipped,
     findings: open,
     waived,
