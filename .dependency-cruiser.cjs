@@ -5,7 +5,9 @@
  *   app/                        the pipeline and CLI (verify, plan, graph, diff, docs)
  *   charts/                     resolve an environment into construct props
  *   environments/               the typed model: data, and its checks
- *   lib/                        reusable constructs, one per file, and the rules that read output
+ *   validation/                 the rules that read synthesized output: may use lib/, never the reverse
+ *   lib/                        the construct library: lib/constructs/ one construct per file,
+ *                               lib/gitops/ and lib/addons/ by domain, helpers at the top
  *   lib/core/ + the kernel      what the model and the constructs both need (names, defaults,
  *                               quantities, plain JSON, cron, node sizes): it depends on nothing else
  *
@@ -17,9 +19,18 @@ module.exports = {
   forbidden: [
     {
       name: 'lib-is-a-library',
-      comment: 'lib/ holds constructs and helpers a stranger can lift: it never imports the model, the charts, the pipeline or the scripts',
+      comment:
+        'lib/ holds constructs and helpers a stranger can lift: it never imports the validator, the model, the charts, the pipeline or the scripts',
       severity: 'error',
       from: { path: '^lib/' },
+      to: { path: '^(validation|environments|charts|app|scripts|bench)/' },
+    },
+    {
+      name: 'the-validator-reads-output',
+      comment:
+        'validation/ reads synthesized output with lib/ and the kernel: it never imports the model, the charts, the pipeline or the scripts',
+      severity: 'error',
+      from: { path: '^validation/' },
       to: { path: '^(environments|charts|app|scripts|bench)/' },
     },
     {
@@ -38,17 +49,18 @@ module.exports = {
     },
     {
       name: 'the-model-reads-only-the-kernel',
-      comment: 'environments/ may import from lib/ only the kernel both sides need (lib/core/, names, defaults, cron, node sizes)',
+      comment:
+        'environments/ may import from lib/ only the kernel both sides need (lib/core/, names, defaults, cron, node sizes), and nothing of the validator',
       severity: 'error',
       from: { path: '^environments/' },
-      to: { path: '^lib/', pathNot: KERNEL },
+      to: { path: '^(lib|validation)/', pathNot: KERNEL },
     },
     {
       name: 'the-kernel-depends-on-nothing',
       comment: 'the kernel imports nothing of the project outside itself',
       severity: 'error',
       from: { path: KERNEL },
-      to: { path: '^(lib|environments|charts|app|scripts|bench)/', pathNot: KERNEL },
+      to: { path: '^(lib|validation|environments|charts|app|scripts|bench)/', pathNot: KERNEL },
     },
     {
       name: 'app-never-imports-scripts',
@@ -61,7 +73,7 @@ module.exports = {
       name: 'nothing-imports-tests',
       comment: 'test/ is a leaf: only the benchmarks reuse its fixtures',
       severity: 'error',
-      from: { path: '^(lib|environments|charts|app|scripts)/' },
+      from: { path: '^(lib|validation|environments|charts|app|scripts)/' },
       to: { path: '^test/' },
     },
   ],

@@ -15,8 +15,8 @@ import {
 } from '../environments';
 import { writeEnvironments } from './dist-writer';
 import { renderEnvironment, type RenderedEnvironment } from './render';
-import { checkDrPairs, formatReport, validate } from '../lib/validation';
-import type { ValidationContext, ValidationReport } from '../lib/validation/types';
+import { checkDrPairs, formatReport, validate } from '../validation';
+import type { ValidationContext, ValidationReport } from '../validation/types';
 import { namesTool } from '../lib/core/waivers';
 import { isCheckerWaiver } from './verify/findings';
 import { SIMULATION_WAIVERS } from './simulate/findings';

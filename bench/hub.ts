@@ -78,7 +78,7 @@ export function hubBench(services: number, clusters: number, part: HubPart): Hub
   const { selectEnvironments } = require('../environments') as typeof import('../environments');
   const { checkFleet, fleetInput } = require('../environments/fleet') as typeof import('../environments/fleet');
   const { renderEnvironment } = require('../app/render') as typeof import('../app/render');
-  const { validate } = require('../lib/validation') as typeof import('../lib/validation');
+  const { validate } = require('../validation') as typeof import('../validation');
   const { validationContext } = require('../app/synthesize') as typeof import('../app/synthesize');
   // One untimed render and validation first: JIT warm-up is not a per-object cost.
   const warm = selectEnvironments(['dev'])[0]!;

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Manifest } from '../lib/core/manifest';
-import { runRules } from '../lib/validation/rules/all';
+import { runRules } from '../validation/rules/all';
 import { goodPlatform, type M, PROD } from '../test/fixtures/rules/factories';
 
 /** `copies` renamed copies of the platform, spread over 20 namespaces. */

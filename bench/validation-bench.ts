@@ -16,7 +16,7 @@ require('../imports/validators');
 const loadMs = performance.now() - t0;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { validateSchema } = require('../lib/validation/schema') as typeof import('../lib/validation/schema');
+const { validateSchema } = require('../validation/schema') as typeof import('../validation/schema');
 
 const labels = (app: string) => ({ 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': 'web-platform' });
 

@@ -65,7 +65,7 @@ export function phases(): PhasesResult {
   const { buildEnvironment } = require('../charts') as typeof import('../charts');
   const { selectEnvironments } = require('../environments') as typeof import('../environments');
   const { renderEnvironment } = require('../app/render') as typeof import('../app/render');
-  const { validate } = require('../lib/validation') as typeof import('../lib/validation');
+  const { validate } = require('../validation') as typeof import('../validation');
   const { validationContext } = require('../app/synthesize') as typeof import('../app/synthesize');
   const { writeEnvironments } = require('../app/dist-writer') as typeof import('../app/dist-writer');
   const loadMs = since(start);
@@ -94,7 +94,7 @@ export function fleet(services: number, regions: number, mode: RenderMode): Flee
   const { selectEnvironments } = require('../environments') as typeof import('../environments');
   const { renderEnvironment } = require('../app/render') as typeof import('../app/render');
   const { renderEnvironmentAsBefore } = require('./reference') as typeof import('./reference');
-  const { validate } = require('../lib/validation') as typeof import('../lib/validation');
+  const { validate } = require('../validation') as typeof import('../validation');
   const { validationContext } = require('../app/synthesize') as typeof import('../app/synthesize');
   const { fleetEnvironments } = require('./fleet') as typeof import('./fleet');
   const render = mode === 'fast' ? renderEnvironment : renderEnvironmentAsBefore;

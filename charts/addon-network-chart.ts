@@ -16,9 +16,9 @@ import { clusterAddress } from '../lib/cluster-address';
 import { usesArgoCd } from '../lib/gitops/tools';
 import { GOOGLE_APIS, METADATA_SERVER } from '../lib/gke-network';
 import { platformLabels } from '../lib/labels';
-import { NamespaceIsolation } from '../lib/namespace-isolation';
+import { NamespaceIsolation } from '../lib/constructs/namespace-isolation';
 import { ipPeer, namespaceSelector, prometheusPeer, tcp } from '../lib/network-peers';
-import { ServiceNetworkPolicy, type NetworkRule } from '../lib/service-network-policy';
+import { ServiceNetworkPolicy, type NetworkRule } from '../lib/constructs/service-network-policy';
 import { clusterAddons, monitoringNamespace } from './addons-catalog';
 import type { EnvironmentChartProps } from './chart-props';
 

@@ -34,9 +34,9 @@ import {
 } from '../lib/addons/names';
 import { inDependencyOrder } from '../lib/addons/order';
 import { clusterAddress } from '../lib/cluster-address';
-import { NGINX_CLASS, nginxControllerSettings } from '../lib/edge-ingress';
+import { NGINX_CLASS, nginxControllerSettings } from '../lib/constructs/edge-ingress';
 import { PodSecurityLevel } from '../lib/pod-security';
-import { EXTERNAL_SECRETS_NAMESPACE } from '../lib/secret-store';
+import { EXTERNAL_SECRETS_NAMESPACE } from '../lib/constructs/secret-store';
 import { workloadIdentityAnnotations } from '../lib/workload-identity';
 import { GATEWAY_CLASS, INGRESS_NGINX_SERVICE_ACCOUNT } from '../lib/names';
 import { drillsEnabled } from './chaos-chart';

@@ -15,7 +15,7 @@ import {
   sentinelLabels,
 } from '../lib/data-names';
 import { platformLabels, selectorLabels } from '../lib/labels';
-import { PodKillSchedule, type PodRequirement } from '../lib/pod-kill-schedule';
+import { PodKillSchedule, type PodRequirement } from '../lib/constructs/pod-kill-schedule';
 import type { EnvironmentChartProps } from './chart-props';
 import { operatedPostgres, operatedRedis, postgresClusterName } from './resolve-data-store';
 import { enabledServices } from './resolve-service';

@@ -1,12 +1,12 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { EdgeImplementation } from '../environments/schema';
-import { AcmeIssuer } from '../lib/acme-issuer';
-import { NGINX_CLASS } from '../lib/edge-ingress';
-import { GatewayListener } from '../lib/gateway-edge';
+import { AcmeIssuer } from '../lib/constructs/acme-issuer';
+import { NGINX_CLASS } from '../lib/constructs/edge-ingress';
+import { GatewayListener } from '../lib/constructs/gateway-edge';
 import { GATEWAY_NAME } from '../lib/names';
 import { platformLabels } from '../lib/labels';
-import { PlatformSecretStore } from '../lib/secret-store';
+import { PlatformSecretStore } from '../lib/constructs/secret-store';
 import type { EnvironmentChartProps } from './chart-props';
 import { dataNamespaces } from './resolve-data-store';
 

@@ -9,9 +9,9 @@ import {
   REDIS_OPERATOR_NAMESPACE,
   REDIS_OPERATOR_POD_LABELS,
 } from '../lib/addons/names';
-import { AppSecrets, type SecretTemplate } from '../lib/app-secrets';
-import { BarmanArchive, type ArchiveCredentials } from '../lib/barman-archive';
-import { BaseBackupSchedule } from '../lib/base-backup-schedule';
+import { AppSecrets, type SecretTemplate } from '../lib/constructs/app-secrets';
+import { BarmanArchive, type ArchiveCredentials } from '../lib/constructs/barman-archive';
+import { BaseBackupSchedule } from '../lib/constructs/base-backup-schedule';
 import { GOOGLE_APIS, METADATA_SERVER } from '../lib/gke-network';
 import { aclFileTemplate } from '../lib/redis-acl';
 import { clusterAddress } from '../lib/cluster-address';
@@ -37,13 +37,13 @@ import {
 import { POSTGRES_DEFAULTS, REDIS_DEFAULTS } from '../lib/defaults';
 import { platformLabels, selectorLabels } from '../lib/labels';
 import { clusterHost } from '../lib/names';
-import { NamespaceIsolation } from '../lib/namespace-isolation';
+import { NamespaceIsolation } from '../lib/constructs/namespace-isolation';
 import { ipPeer, namespaceSelector, prometheusPeer, tcp } from '../lib/network-peers';
-import { PodMonitor } from '../lib/pod-monitor';
-import { PostgresCluster } from '../lib/postgres-cluster';
-import { PostgresPooler } from '../lib/postgres-pooler';
-import { ReplicatedRedis } from '../lib/replicated-redis';
-import { type NetworkRule, ServiceNetworkPolicy } from '../lib/service-network-policy';
+import { PodMonitor } from '../lib/constructs/pod-monitor';
+import { PostgresCluster } from '../lib/constructs/postgres-cluster';
+import { PostgresPooler } from '../lib/constructs/postgres-pooler';
+import { ReplicatedRedis } from '../lib/constructs/replicated-redis';
+import { type NetworkRule, ServiceNetworkPolicy } from '../lib/constructs/service-network-policy';
 import type { EnvironmentChartProps } from './chart-props';
 import {
   dataNamespaces,

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { DeliveryAnalyses, type RolloutAnalyses } from '../lib/delivery-analyses';
+import { DeliveryAnalyses, type RolloutAnalyses } from '../lib/constructs/delivery-analyses';
 import { recommendedLabels } from '../lib/labels';
 import { platformLabels } from '../lib/labels';
 import { RELEASE_SMOKE } from '../lib/names';

@@ -3,12 +3,12 @@ import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import { EdgeImplementation, Tier } from '../environments/schema';
 import { CERT_MANAGER_CONTROLLER_LABELS, CERT_MANAGER_NAMESPACE, NGINX_GATEWAY_NAMESPACE } from '../lib/addons/names';
-import { ACME_HTTP01_SOLVER_LABEL, ACME_HTTP01_SOLVER_PORT } from '../lib/acme-issuer';
-import { EdgeIngress, type PublicRoute } from '../lib/edge-ingress';
-import { GatewayEdge } from '../lib/gateway-edge';
+import { ACME_HTTP01_SOLVER_LABEL, ACME_HTTP01_SOLVER_PORT } from '../lib/constructs/acme-issuer';
+import { EdgeIngress, type PublicRoute } from '../lib/constructs/edge-ingress';
+import { GatewayEdge } from '../lib/constructs/gateway-edge';
 import { proxyLifecycleAnnotations } from '../lib/istio-proxy';
 import { platformLabels, selectorLabels } from '../lib/labels';
-import { NamespaceIsolation } from '../lib/namespace-isolation';
+import { NamespaceIsolation } from '../lib/constructs/namespace-isolation';
 import {
   GATEWAY_CLASS,
   GATEWAY_NAME,
@@ -20,8 +20,8 @@ import {
   serviceName,
 } from '../lib/names';
 import { namespaceSelector, tcp } from '../lib/network-peers';
-import { certificateNames, PublicCertificate } from '../lib/public-certificate';
-import { ServiceNetworkPolicy } from '../lib/service-network-policy';
+import { certificateNames, PublicCertificate } from '../lib/constructs/public-certificate';
+import { ServiceNetworkPolicy } from '../lib/constructs/service-network-policy';
 import type { EnvironmentChartProps } from './chart-props';
 import { serviceSpec } from './resolve-service';
 import { edgePeer, environmentRoutes } from './service-graph';

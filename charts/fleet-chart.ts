@@ -40,7 +40,7 @@ import { ArgoCdProject, type GroupKind, kindsOf } from '../lib/gitops/argocd-pro
 import { ARGOCD_NAMESPACE, Folder, IN_CLUSTER_SERVER, projectName, repositoryPath, Stage } from '../lib/gitops/names';
 import { PROJECT_WAVE, addonWave, appsWave, syncWave } from '../lib/gitops/sync-waves';
 import { platformLabels } from '../lib/labels';
-import { PlatformSecretStore } from '../lib/secret-store';
+import { PlatformSecretStore } from '../lib/constructs/secret-store';
 
 /** The hub bundle's folder under dist/<hub>/. */
 export const FLEET_FOLDER = 'fleet';

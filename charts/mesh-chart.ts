@@ -2,11 +2,11 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { type Environment, userLimitedServices, type WebServiceSpec } from '../environments/schema';
 import { platformLabels, selectorLabels, workloadSelector } from '../lib/labels';
-import { MeshAuthorization } from '../lib/mesh-authorization';
-import { MeshBaseline } from '../lib/mesh-baseline';
-import { MeshEgress, type MeshEgressProps, type RegisteredHost } from '../lib/mesh-egress';
-import { MeshRouting, type TrafficSplit } from '../lib/mesh-routing';
-import { UserRateLimit } from '../lib/user-rate-limit';
+import { MeshAuthorization } from '../lib/constructs/mesh-authorization';
+import { MeshBaseline } from '../lib/constructs/mesh-baseline';
+import { MeshEgress, type MeshEgressProps, type RegisteredHost } from '../lib/constructs/mesh-egress';
+import { MeshRouting, type TrafficSplit } from '../lib/constructs/mesh-routing';
+import { UserRateLimit } from '../lib/constructs/user-rate-limit';
 import {
   CANARY_SUBSET,
   destinationRuleName,
@@ -46,7 +46,7 @@ export function trafficSplits(environment: Environment, service: string, spec: W
 }
 
 /**
- * What the namespace's services reach outside the cluster, as the mesh registers it (lib/mesh-egress.ts):
+ * What the namespace's services reach outside the cluster, as the mesh registers it (lib/constructs/mesh-egress.ts):
  * each external endpoint's hosts (TLS on 443, told apart by SNI; other ports by their address ranges),
  * each managed data store a service uses (plain TCP to its ranges), and the services whose endpoint is
  * any host (`hosts: ['*']`), whose sidecars pass unregistered hosts through.

@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { AlertRules } from '../lib/alert-rules';
+import { AlertRules } from '../lib/constructs/alert-rules';
 import { platformLabels, selectorLabels } from '../lib/labels';
 import { METRICS_PORT_NAME, portName, serviceName } from '../lib/names';
-import { ServiceMonitor } from '../lib/service-monitor';
+import { ServiceMonitor } from '../lib/constructs/service-monitor';
 import type { EnvironmentChartProps } from './chart-props';
 import { alertRulesName, defaultRunbookBaseUrl, platformAlerts, scrapedWebServices } from './platform-alerts';
 import { serviceLabels } from './resolve-service';

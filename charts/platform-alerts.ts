@@ -12,7 +12,7 @@
  * - the kubelet's cAdvisor (`container_memory_working_set_bytes`) and volume stats;
  * - Istio's standard metrics from the sidecars (`istio_requests_total`,
  *   `istio_request_duration_milliseconds_bucket`) of the web services a ServiceMonitor scrapes, the
- *   same series lib/analysis-template.ts queries;
+ *   same series lib/constructs/analysis-template.ts queries;
  * - operated stores: CloudNativePG's instance exporter (`cnpg_*`, with the Barman Cloud plugin's
  *   `barman_cloud_cloudnative_pg_io_*` series) and the redis-operator's redis_exporter sidecar, scraped
  *   by the data chart's PodMonitors; a cluster's instance pods are `<cluster>-<n>`.
@@ -27,7 +27,7 @@
  * app/alerts-test generates the `promtool test rules` cases that Prometheus's own rule engine runs.
  */
 import type { Environment, OperatedPostgres, OperatedRedis, WebServiceSpec } from '../environments/schema';
-import { Priority, seriesName, type Alert, type AlertTests, type InputSeries } from '../lib/alert-rules';
+import { Priority, seriesName, type Alert, type AlertTests, type InputSeries } from '../lib/constructs/alert-rules';
 import { redisName } from '../lib/data-names';
 import { POSTGRES_DEFAULTS } from '../lib/defaults';
 import { serviceName } from '../lib/names';

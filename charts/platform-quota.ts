@@ -17,7 +17,7 @@ import {
 } from '../lib/core/resource-amounts';
 import { ISTIO_PROXY_RESOURCES } from '../lib/istio-proxy';
 import { MAIN_TRACK, trackWorkloadName } from '../lib/names';
-import type { ContainerLimits, QuotaFigures } from '../lib/namespace-quota';
+import type { ContainerLimits, QuotaFigures } from '../lib/constructs/namespace-quota';
 import { enabledServices } from './resolve-service';
 
 const MIB = 2 ** 20;

@@ -36,7 +36,7 @@ import {
 } from '../lib/data-names';
 import { namespaceSelector } from '../lib/network-peers';
 import { clusterHost, SECRETS_MOUNT_PATH } from '../lib/names';
-import type { ClusterRole, StorePlacement, TopologyMember } from '../lib/postgres-cluster';
+import type { ClusterRole, StorePlacement, TopologyMember } from '../lib/constructs/postgres-cluster';
 import { type RedisAclUser, RedisClientRole } from '../lib/redis-acl';
 
 /** Every operated store, in declaration order. */

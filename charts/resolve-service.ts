@@ -6,7 +6,7 @@
 import type { k8s } from 'cdk8s-plus-28';
 import type { Environment, JobServiceSpec, LongRunningServiceSpec, ServiceSpec, WebServiceSpec } from '../environments/schema';
 import { Tier } from '../environments/schema';
-import type { RolloutAnalyses } from '../lib/delivery-analyses';
+import type { RolloutAnalyses } from '../lib/constructs/delivery-analyses';
 import { metricsMergeAnnotations } from '../lib/istio-metrics';
 import { recommendedLabels, selectorLabels, TRACK_LABEL, workloadSelector } from '../lib/labels';
 import {
@@ -30,7 +30,7 @@ import {
 } from '../lib/names';
 import { PROXY_DRAIN_MARGIN_SECONDS, WEB_TERMINATION_GRACE_SECONDS, WORKER_SHUTDOWN_MARGIN_SECONDS } from '../lib/defaults';
 import { proxyLifecycleAnnotations } from '../lib/istio-proxy';
-import { istioLatencyQuery } from '../lib/latency-autoscaler';
+import { istioLatencyQuery } from '../lib/constructs/latency-autoscaler';
 import { type HealthCheck, podTemplate, type ImageSpec, type Placement } from '../lib/pod-template';
 import type { Release, ResolvedJob, ResolvedSecrets, ResolvedService, ResolvedTrack } from '../lib/resolved-service';
 import { configHashAnnotations } from '../lib/config-hash';

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { serviceAccountName } from '../lib/names';
-import { ProjectSandbox } from '../lib/project-sandbox';
+import { ProjectSandbox } from '../lib/constructs/project-sandbox';
 import type { EnvironmentChartProps } from './chart-props';
 
 /** The user-project sandbox (SEC-09): its own namespace. Empty when the environment has none. */

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { RolloutAnalyses } from '../lib/delivery-analyses';
-import { PlatformService } from '../lib/platform-service';
+import type { RolloutAnalyses } from '../lib/constructs/delivery-analyses';
+import { PlatformService } from '../lib/constructs/platform-service';
 import type { EnvironmentChartProps } from './chart-props';
 import { enabledServices, resolveService } from './resolve-service';
 

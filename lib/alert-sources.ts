@@ -2,7 +2,7 @@
  * Where the series an alert reads come from. An alert over a metric that nothing in the environment
  * exports and scrapes never fires (and an `absent()` over it fires forever), so every metric the
  * platform's alerts read maps to the one exporter that produces it, and the validator
- * (lib/validation/rules/alert-sources.ts) checks that exporter is deployed and scraped in the same
+ * (validation/rules/alert-sources.ts) checks that exporter is deployed and scraped in the same
  * set of manifests.
  *
  * Upstream, as pinned (kube-prometheus-stack 88.5.3 and its kube-state-metrics 2.20.0 subchart):
@@ -14,7 +14,7 @@
  *   `--resources=` with its `collectors` list, which in 2.20.0 has `endpointslices` but not
  *   `endpoints`: `kube_endpoint_*` exists only with `collectorsExtra: [endpoints]`;
  * - Istio's sidecars: `istio_*`, scraped where the ServiceMonitor reads the merged metrics on the
- *   status port (lib/service-monitor.ts);
+ *   status port (lib/constructs/service-monitor.ts);
  * - CloudNativePG's instance manager: `cnpg_*` on the instances' `metrics` port, and the Barman Cloud
  *   plugin's `barman_cloud_cloudnative_pg_io_*` through the same endpoint;
  * - the redis-operator's redis_exporter sidecar: `redis_*` on the `redis-exporter` port;

@@ -4,10 +4,10 @@
  * fields and never look anything up again, so they cannot disagree about a name.
  */
 import type { k8s } from 'cdk8s-plus-28';
-import type { AnalysisRef } from './analysis-template';
-import type { AutoscalingBehavior } from './autoscaler';
-import type { QueueScaling } from './queue-autoscaler';
-import type { SecretEntry, SecretStoreRef, SecretTemplate } from './app-secrets';
+import type { AnalysisRef } from './constructs/analysis-template';
+import type { AutoscalingBehavior } from './constructs/autoscaler';
+import type { QueueScaling } from './constructs/queue-autoscaler';
+import type { SecretEntry, SecretStoreRef, SecretTemplate } from './constructs/app-secrets';
 
 export type Labels = Readonly<Record<string, string>>;
 

@@ -1,6 +1,6 @@
 /**
- * What marks and isolates untrusted code, shared by the sandbox's construct (lib/project-sandbox.ts)
- * and the rules that hold it (lib/validation/rules/sandbox.ts).
+ * What marks and isolates untrusted code, shared by the sandbox's construct (lib/constructs/project-sandbox.ts)
+ * and the rules that hold it (validation/rules/sandbox.ts).
  *
  * GKE Sandbox: a cluster with a gVisor node pool (`--sandbox type=gvisor`) gets a RuntimeClass named
  * `gvisor` (handler `gvisor`) from GKE, and the pool's nodes the label and NoSchedule taint

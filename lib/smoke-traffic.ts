@@ -5,7 +5,7 @@
  * judge.
  */
 import type { k8s } from 'cdk8s-plus-28';
-import { HEALTH_PATH_ARG, SERVICE_ARG } from './analysis-template';
+import { HEALTH_PATH_ARG, SERVICE_ARG } from './constructs/analysis-template';
 import { imageReference, type ImageSpec } from './pod-template';
 import { resourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './restricted-security';

@@ -42,7 +42,7 @@ const vm = require('node:vm');
 const ROOT = join(__dirname, '..');
 
 /** Folders and files every bundle is built from; a bundle may add its own (bench/). */
-const SOURCES = ['main.ts', 'app', 'lib', 'charts', 'environments', 'imports'];
+const SOURCES = ['main.ts', 'app', 'lib', 'validation', 'charts', 'environments', 'imports'];
 /**
  * Files that change what is built without being imported: the lockfiles (the wanted and the installed
  * package tree, which fix every bundled package's files), compiler settings, this script.

@@ -12,7 +12,7 @@ import { buildEnvironment } from '../charts';
 import { EnvironmentError, EnvironmentErrors, loadEnvironment } from '../environments';
 import { previewName } from '../environments/fleet';
 import { previewEnvironment } from '../environments/preview';
-import { formatReport, validate } from '../lib/validation';
+import { formatReport, validate } from '../validation';
 
 function main(argv: readonly string[]): number {
   const { values, positionals } = parseArgs({

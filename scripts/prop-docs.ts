@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 import ts from 'typescript';
 
 export interface PropDoc {
-  /** File under the repository root, e.g. `lib/autoscaler.ts`. */
+  /** File under the repository root, e.g. `lib/constructs/autoscaler.ts`. */
   readonly file: string;
   /** 1-based line of the member. */
   readonly line: number;

@@ -12,8 +12,8 @@ import { CHART_NETWORK } from '../lib/addons/chart-network';
 import type { Manifest } from '../lib/core/manifest';
 import { ISTIO_STATUS_PORT } from '../lib/istio-metrics';
 import { PROMETHEUS_POD_LABELS } from '../lib/network-peers';
-import { DEFAULT_DENY } from '../lib/validation/rules/default-deny';
-import { SCRAPE_FROM } from '../lib/validation/rules/scrape-peers';
+import { DEFAULT_DENY } from '../validation/rules/default-deny';
+import { SCRAPE_FROM } from '../validation/rules/scrape-peers';
 import { findings, type M } from './fixtures/rules/factories';
 import { environment, nonEmpty, rendered } from './helpers';
 

@@ -14,10 +14,10 @@ import { proveAlerts } from '../app/alerts-test/run';
 import { toolPath } from '../app/verify/tools';
 import { defaultRunbookBaseUrl, platformAlerts, unwatchedStores } from '../charts/platform-alerts';
 import { environmentNames } from '../environments';
-import { runbookSlug } from '../lib/alert-rules';
+import { runbookSlug } from '../lib/constructs/alert-rules';
 import { selectorsOf } from '../lib/alert-sources';
 import type { Manifest } from '../lib/core/manifest';
-import { runRules } from '../lib/validation/rules/all';
+import { runRules } from '../validation/rules/all';
 import { environment, objects, rendered } from './helpers';
 import type { WithSpec } from './k8s-json';
 

@@ -17,9 +17,9 @@ import { kindsOf, sortedKinds } from '../lib/gitops/argocd-project';
 import { usesArgoCd } from '../lib/gitops/tools';
 import type { Manifest } from '../lib/core/manifest';
 import { groupOf } from '../lib/core/plain';
-import { runRules } from '../lib/validation/rules/all';
-import { PROJECT_SCOPE } from '../lib/validation/rules/argocd-projects';
-import { SOURCE_PINNED } from '../lib/validation/rules/gitops-sources';
+import { runRules } from '../validation/rules/all';
+import { PROJECT_SCOPE } from '../validation/rules/argocd-projects';
+import { SOURCE_PINNED } from '../validation/rules/gitops-sources';
 import { environment, rendered } from './helpers';
 
 interface Kind {

@@ -9,7 +9,7 @@ import type { OperatedPostgres, OperatedRedis } from '../environments/schema';
 import type { Manifest } from '../lib/core/manifest';
 import { AUTOSCALING_DEFAULTS, LATENCY_SCALING_DEFAULTS } from '../lib/defaults';
 import { operatedPods } from '../lib/operated-pods';
-import { selectorMatches } from '../lib/validation/rules/model';
+import { selectorMatches } from '../validation/rules/model';
 import { environment, find, nonEmpty, objects, rendered } from './helpers';
 import type { HpaJson, LabelSelector, Labels, NetworkPolicyJson, PdbJson, WithSpec } from './k8s-json';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { environmentNames } from '../environments';
-import { HSTS } from '../lib/gateway-edge';
+import { HSTS } from '../lib/constructs/gateway-edge';
 import { environment, find, nonEmpty, objects, rendered } from './helpers';
 import type { Labels, NetworkPolicyJson, ServiceJson, TopologySpreadJson, WithSpec } from './k8s-json';
 

@@ -10,8 +10,8 @@ import { usesFlux } from '../lib/gitops/tools';
 import { manifestId, type Manifest } from '../lib/core/manifest';
 import { validationContext } from '../app/synthesize';
 import { projectExceptions } from '../app/verify/exceptions';
-import { runRules } from '../lib/validation/rules/all';
-import { STAGE_IDENTITY } from '../lib/validation/rules/flux-identity';
+import { runRules } from '../validation/rules/all';
+import { STAGE_IDENTITY } from '../validation/rules/flux-identity';
 import { environment, objects, rendered } from './helpers';
 
 type WithAccount = Manifest & { spec: { serviceAccountName?: string; path?: string } };

@@ -8,8 +8,8 @@ import { environmentNames } from '../environments';
 import { GATEWAY_API_CRDS } from '../lib/addons/chart-versions';
 import type { Manifest } from '../lib/core/manifest';
 import { usesArgoCd, usesFlux } from '../lib/gitops/tools';
-import { runRules } from '../lib/validation/rules/all';
-import { SOURCE_PINNED } from '../lib/validation/rules/gitops-sources';
+import { runRules } from '../validation/rules/all';
+import { SOURCE_PINNED } from '../validation/rules/gitops-sources';
 import { environment, nonEmpty, objects, rendered } from './helpers';
 
 type GitRepository = Manifest & {

@@ -45,15 +45,22 @@ function planted(files: Record<string, string>): string {
 
 describe('layers', () => {
   it('hold in the repository', () => {
-    expect(cruise(ROOT, ['lib', 'environments', 'charts', 'app', 'scripts', 'bench'])).toEqual([]);
+    expect(cruise(ROOT, ['lib', 'validation', 'environments', 'charts', 'app', 'scripts', 'bench'])).toEqual([]);
   }, 120_000);
 
   it.each([
     ['lib/thing.ts', "import { x } from '../app/plan';\nexport const y = x;\n", 'lib-is-a-library'],
+    ['lib/constructs/thing.ts', "import { x } from '../../validation/rules/model';\nexport const y = x;\n", 'lib-is-a-library'],
+    ['validation/thing.ts', "import { x } from '../charts/plan';\nexport const y = x;\n", 'the-validator-reads-output'],
+    ['environments/rules.ts', "import { x } from '../validation/types';\nexport const y = x;\n", 'the-model-reads-only-the-kernel'],
     ['charts/thing.ts', "import { x } from '../app/plan';\nexport const y = x;\n", 'charts-below-the-pipeline'],
     ['environments/thing.ts', "import { x } from '../charts/plan';\nexport const y = x;\n", 'the-model-is-data'],
-    ['environments/other.ts', "import { x } from '../lib/platform-service';\nexport const y = x;\n", 'the-model-reads-only-the-kernel'],
-    ['lib/names.ts', "import { x } from './platform-service';\nexport const y = x;\n", 'the-kernel-depends-on-nothing'],
+    [
+      'environments/other.ts',
+      "import { x } from '../lib/constructs/platform-service';\nexport const y = x;\n",
+      'the-model-reads-only-the-kernel',
+    ],
+    ['lib/names.ts', "import { x } from './constructs/platform-service';\nexport const y = x;\n", 'the-kernel-depends-on-nothing'],
     ['app/thing.ts', "import { x } from '../scripts/import';\nexport const y = x;\n", 'app-never-imports-scripts'],
     ['app/other.ts', "import { x } from '../test/helpers';\nexport const y = x;\n", 'nothing-imports-tests'],
   ])(

@@ -13,9 +13,9 @@ import { environmentNames, loadEnvironment } from '../environments';
 import prod from '../environments/prod';
 import { GOOGLE_APIS } from '../lib/gke-network';
 import type { Manifest } from '../lib/core/manifest';
-import { MeshEgress } from '../lib/mesh-egress';
-import { runRules } from '../lib/validation/rules/all';
-import { REGISTERED_EGRESS, reachesPublic } from '../lib/validation/rules/mesh-egress';
+import { MeshEgress } from '../lib/constructs/mesh-egress';
+import { runRules } from '../validation/rules/all';
+import { REGISTERED_EGRESS, reachesPublic } from '../validation/rules/mesh-egress';
 import { synth } from './constructs/synth';
 import { environment, rendered } from './helpers';
 

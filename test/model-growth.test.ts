@@ -15,7 +15,7 @@ import { resolveEnvironment } from '../environments/load';
 import { platform } from '../environments/platform';
 import prod from '../environments/prod';
 import type { Manifest } from '../lib/core/manifest';
-import { validate } from '../lib/validation';
+import { validate } from '../validation';
 import { nonEmpty } from './helpers';
 import type { HpaJson, Labels, WithSpec, WorkloadJson } from './k8s-json';
 

@@ -20,7 +20,7 @@ function sources(folder: string): string[] {
 describe('the host of a Service', () => {
   it('is made by clusterHost alone: no other file interpolates a name into .svc.cluster.local', () => {
     const files = nonEmpty(
-      ['lib', 'charts', 'environments', 'app'].flatMap(sources).filter((file) => file !== join('lib', 'names.ts')),
+      ['lib', 'validation', 'charts', 'environments', 'app'].flatMap(sources).filter((file) => file !== join('lib', 'names.ts')),
       'source files',
     );
     const makers = files.filter((file) => /\}\.svc\.cluster\.local/.test(readFileSync(join(ROOT, file), 'utf8')));

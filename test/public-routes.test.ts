@@ -15,7 +15,7 @@ import { resolveEnvironment } from '../environments/load';
 import { platform } from '../environments/platform';
 import staging from '../environments/staging';
 import type { Manifest } from '../lib/core/manifest';
-import { validate } from '../lib/validation';
+import { validate } from '../validation';
 import { environment, find, objects, rendered } from './helpers';
 import type { NetworkPolicyJson, WithSpec } from './k8s-json';
 

@@ -9,7 +9,7 @@ import prod from '../environments/prod';
 import { diffObjects, ENV_PLACEHOLDER, formatDiff, normalizeForEnvironment, type ObjectDiff } from '../app/diff';
 import { planEnvironment } from '../app/plan';
 import { validationContext } from '../app/synthesize';
-import { validate } from '../lib/validation';
+import { validate } from '../validation';
 import type { Manifest } from '../lib/core/manifest';
 import { environment, find, objects, rendered } from './helpers';
 import type { HpaJson, WithSpec } from './k8s-json';

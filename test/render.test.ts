@@ -1,7 +1,7 @@
 /** The YAML the tool writes reads back, as kubectl reads it (YAML 1.1), to exactly what was meant. */
 import { describe, expect, it } from 'vitest';
 import { toYaml } from '../app/render';
-import { parseManifests } from '../lib/validation/parse';
+import { parseManifests } from '../validation/parse';
 
 describe('toYaml', () => {
   it('quotes strings that YAML 1.1 would read as booleans, numbers or times', () => {

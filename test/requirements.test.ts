@@ -12,10 +12,10 @@ const ROOT = join(__dirname, '..');
 const REQUIREMENTS = 'docs/requirements.md';
 
 /** Where the project writes prose: code, tests, fixtures, docs. */
-const SCANNED_FOLDERS = ['lib', 'charts', 'environments', 'app', 'scripts', 'bench', 'test', 'docs'] as const;
+const SCANNED_FOLDERS = ['lib', 'validation', 'charts', 'environments', 'app', 'scripts', 'bench', 'test', 'docs'] as const;
 const SCANNED_FILES = ['README.md', 'CONTRIBUTING.md'] as const;
 /** The code: a requirement counts as implemented where one of these cites it. */
-const CODE_FOLDERS = ['lib', 'charts', 'environments', 'app', 'scripts'] as const;
+const CODE_FOLDERS = ['lib', 'validation', 'charts', 'environments', 'app', 'scripts'] as const;
 const TEXT = /\.(?:[cm]?[jt]s|md|ya?ml|json|sh|snap|txt)$/;
 
 /** A seed cited by number (the word, then three digits), also across a comment's line break. */

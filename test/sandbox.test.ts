@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { environmentNames, loadEnvironment } from '../environments';
 import dev from '../environments/dev';
 import { SandboxChart } from '../charts/sandbox-chart';
-import { projectRuntimeName } from '../lib/project-sandbox';
+import { projectRuntimeName } from '../lib/constructs/project-sandbox';
 import { imageReference } from '../lib/pod-template';
 import type { Manifest } from '../lib/core/manifest';
 import { planEnvironment, workloadsOf } from '../app/plan';

@@ -11,10 +11,10 @@ import { resolveEnvironment } from '../environments/load';
 import { platform } from '../environments/platform';
 import staging from '../environments/staging';
 import type { Manifest } from '../lib/core/manifest';
-import { mostPerMinute, userBucket } from '../lib/user-rate-limit';
-import { validate } from '../lib/validation';
-import { runRules } from '../lib/validation/rules/all';
-import { RATE_LIMIT_KEY, USER_RATE_LIMIT } from '../lib/validation/rules/rate-limit-keys';
+import { mostPerMinute, userBucket } from '../lib/constructs/user-rate-limit';
+import { validate } from '../validation';
+import { runRules } from '../validation/rules/all';
+import { RATE_LIMIT_KEY, USER_RATE_LIMIT } from '../validation/rules/rate-limit-keys';
 import type { M } from './fixtures/rules/factories';
 import type { WithSpec } from './k8s-json';
 

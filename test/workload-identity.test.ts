@@ -8,8 +8,8 @@ import { validationContext } from '../app/synthesize';
 import { environmentNames } from '../environments';
 import prod from '../environments/prod';
 import type { Manifest } from '../lib/core/manifest';
-import { runRules } from '../lib/validation/rules/all';
-import { WORKLOAD_IDENTITY } from '../lib/validation/rules/workload-identity';
+import { runRules } from '../validation/rules/all';
+import { WORKLOAD_IDENTITY } from '../validation/rules/workload-identity';
 import { environment, nonEmpty, rendered } from './helpers';
 import { loadEnvironment } from '../environments';
 

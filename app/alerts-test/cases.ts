@@ -1,5 +1,5 @@
 /**
- * `promtool test rules` cases generated from the model's alerts (lib/alert-rules.ts `tests`). For each
+ * `promtool test rules` cases generated from the model's alerts (lib/constructs/alert-rules.ts `tests`). For each
  * alert (each rule, so each data store's own):
  * - `fires`: on its firing series it is still only pending one minute before its `for` has passed,
  *   and fires at that moment with exactly the labels (its own, severity and the P1/P2/P3 priority
@@ -11,8 +11,8 @@
  * Other alerts of the same name (the same rule for another store) get their healthy series in every
  * case, so that each case's expectation is about one rule.
  */
-import type { Alert, ExpectedFiring, FiringCase, InputSeries } from '../../lib/alert-rules';
-import { runbookSlug } from '../../lib/alert-rules';
+import type { Alert, ExpectedFiring, FiringCase, InputSeries } from '../../lib/constructs/alert-rules';
+import { runbookSlug } from '../../lib/constructs/alert-rules';
 import { renderAnnotation } from './annotations';
 
 export interface PromtoolAlert {
@@ -44,7 +44,7 @@ export function minutes(duration: string): number {
   return Number(m[1]);
 }
 
-/** What an alert rule's own labels are once rendered (lib/alert-rules.ts adds severity and priority). */
+/** What an alert rule's own labels are once rendered (lib/constructs/alert-rules.ts adds severity and priority). */
 function ruleLabels(alert: Alert): Record<string, string> {
   return { ...alert.labels, severity: alert.priority.severity, priority: alert.priority.name };
 }

@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { defaultRunbookBaseUrl, platformAlerts, unwatchedStores } from '../../charts/platform-alerts';
 import type { Environment } from '../../environments/schema';
 import { selectorsOf, sourceOf } from '../../lib/alert-sources';
-import type { Alert } from '../../lib/alert-rules';
+import type { Alert } from '../../lib/constructs/alert-rules';
 import type { Manifest } from '../../lib/core/manifest';
 import { caseTitle, promtoolTests } from './cases';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EnvironmentError, EnvironmentErrors } from '../../environments/load';
 import { validateEnvironments, type ValidatedEnvironment } from '../synthesize';
-import { formatReport, reportJson } from '../../lib/validation';
+import { formatReport, reportJson } from '../../validation';
 import { UserError } from '../../lib/core/user-error';
 import { collect } from './synth';
 

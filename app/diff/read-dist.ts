@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { parseManifests } from '../../lib/validation/parse';
-import { supportedKinds } from '../../lib/validation/schema';
+import { parseManifests } from '../../validation/parse';
+import { supportedKinds } from '../../validation/schema';
 import type { Manifest } from '../../lib/core/manifest';
 import { UserError } from '../../lib/core/user-error';
 

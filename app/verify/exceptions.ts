@@ -8,7 +8,7 @@
  */
 import type { Environment } from '../../environments';
 import { userLimitedServices } from '../../environments/schema';
-import { ACME_HTTP01_SOLVER_LABEL } from '../../lib/acme-issuer';
+import { ACME_HTTP01_SOLVER_LABEL } from '../../lib/constructs/acme-issuer';
 import type { Manifest } from '../../lib/core/manifest';
 import { userRateLimitName } from '../../lib/names';
 import { at, isPlain, list } from '../../lib/core/plain';
@@ -21,7 +21,7 @@ import {
   RUNNING_KINDS,
   selectorMatches,
   asStringMap,
-} from '../../lib/validation/rules/model';
+} from '../../validation/rules/model';
 import { qualifiedRule, type Finding } from './findings';
 import { addonPods } from '../../charts/addon-network-chart';
 import { clusterAddons } from '../../charts/addons-catalog';
@@ -123,7 +123,7 @@ export const PROJECT_EXCEPTIONS: readonly ProjectException[] = [
   {
     rules: ['istioctl/IST0133'],
     reason:
-      "the EnvoyFilter of ingress.userRateLimit: Istio has no API for a local rate limit keyed on a verified token's claim, so the per-user count is Envoy's local rate limit added by an EnvoyFilter (lib/user-rate-limit.ts); test/verify/istio-user-limit.test.ts holds its typed config to the Envoy API istioctl 1.31 ships",
+      "the EnvoyFilter of ingress.userRateLimit: Istio has no API for a local rate limit keyed on a verified token's claim, so the per-user count is Envoy's local rate limit added by an EnvoyFilter (lib/constructs/user-rate-limit.ts); test/verify/istio-user-limit.test.ts holds its typed config to the Envoy API istioctl 1.31 ships",
     applies: (entry, { environment }) =>
       entry.gk === 'networking.istio.io/EnvoyFilter' &&
       entry.namespace === environment.namespace &&

@@ -74,16 +74,16 @@ export const CRD_SOURCES: readonly CrdSource[] = [
   pinned('istio-networking', 'istio/istio', 'manifests/charts/base/files/crd-all.gen.yaml', 'istio_crd-all.yaml', [
     'VirtualService',
     'DestinationRule',
-    // The per-user rate limit: Envoy's local rate limit on the services' sidecars (lib/user-rate-limit.ts).
+    // The per-user rate limit: Envoy's local rate limit on the services' sidecars (lib/constructs/user-rate-limit.ts).
     'EnvoyFilter',
-    // Outbound traffic to registered hosts only: the namespace's Sidecar and the external hosts' entries (lib/mesh-egress.ts).
+    // Outbound traffic to registered hosts only: the namespace's Sidecar and the external hosts' entries (lib/constructs/mesh-egress.ts).
     'ServiceEntry',
     'Sidecar',
   ]),
   pinned('istio-security', 'istio/istio', 'manifests/charts/base/files/crd-all.gen.yaml', 'istio_crd-all.yaml', [
     'PeerAuthentication',
     'AuthorizationPolicy',
-    // The users' tokens, verified at the services' sidecars (lib/user-rate-limit.ts).
+    // The users' tokens, verified at the services' sidecars (lib/constructs/user-rate-limit.ts).
     'RequestAuthentication',
   ]),
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AcmeIssuer, type AcmeIssuerProps, type AcmeSolver } from '../../lib/acme-issuer';
+import { AcmeIssuer, type AcmeIssuerProps, type AcmeSolver } from '../../lib/constructs/acme-issuer';
 import { only, synth } from './synth';
 
 interface ClusterIssuer {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Alert, AlertRules, type AlertRulesProps, Priority, runbookSlug } from '../../lib/alert-rules';
+import { type Alert, AlertRules, type AlertRulesProps, Priority, runbookSlug } from '../../lib/constructs/alert-rules';
 import { only, synth } from './synth';
 
 interface Rule {

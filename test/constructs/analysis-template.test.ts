@@ -8,7 +8,7 @@ import {
   prometheusMetric,
   ReleaseAnalysis,
   smokeJobMetric,
-} from '../../lib/analysis-template';
+} from '../../lib/constructs/analysis-template';
 import { only, synth } from './synth';
 
 interface Metric {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppSecrets, type AppSecretsProps } from '../../lib/app-secrets';
+import { AppSecrets, type AppSecretsProps } from '../../lib/constructs/app-secrets';
 import { only, synth } from './synth';
 
 interface ExternalSecret {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Autoscaler, type AutoscalerProps } from '../../lib/autoscaler';
+import { Autoscaler, type AutoscalerProps } from '../../lib/constructs/autoscaler';
 import { AUTOSCALING_DEFAULTS } from '../../lib/defaults';
 import { only, synth } from './synth';
 

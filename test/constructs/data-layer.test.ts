@@ -3,14 +3,14 @@
  * they carry, and the props they refuse.
  */
 import { describe, expect, it } from 'vitest';
-import { BarmanArchive } from '../../lib/barman-archive';
-import { BaseBackupSchedule } from '../../lib/base-backup-schedule';
-import { LatencyAutoscaler, istioLatencyQuery } from '../../lib/latency-autoscaler';
-import { PodKillSchedule } from '../../lib/pod-kill-schedule';
-import { PodMonitor } from '../../lib/pod-monitor';
-import { PostgresCluster, type PostgresClusterProps, RPO_ANNOTATION } from '../../lib/postgres-cluster';
-import { PostgresPooler, type PostgresPoolerProps } from '../../lib/postgres-pooler';
-import { ReplicatedRedis, type ReplicatedRedisProps } from '../../lib/replicated-redis';
+import { BarmanArchive } from '../../lib/constructs/barman-archive';
+import { BaseBackupSchedule } from '../../lib/constructs/base-backup-schedule';
+import { LatencyAutoscaler, istioLatencyQuery } from '../../lib/constructs/latency-autoscaler';
+import { PodKillSchedule } from '../../lib/constructs/pod-kill-schedule';
+import { PodMonitor } from '../../lib/constructs/pod-monitor';
+import { PostgresCluster, type PostgresClusterProps, RPO_ANNOTATION } from '../../lib/constructs/postgres-cluster';
+import { PostgresPooler, type PostgresPoolerProps } from '../../lib/constructs/postgres-pooler';
+import { ReplicatedRedis, type ReplicatedRedisProps } from '../../lib/constructs/replicated-redis';
 import type { Manifest } from '../../lib/core/manifest';
 import type { LabelSelector, Labels, PdbJson, WithSpec } from '../k8s-json';
 import { ofKind, only, synth } from './synth';

@@ -1,6 +1,6 @@
 import type { k8s } from 'cdk8s-plus-28';
 import { describe, expect, it } from 'vitest';
-import { AnalysisTemplateName, DeliveryAnalyses, type DeliveryAnalysesProps } from '../../lib/delivery-analyses';
+import { AnalysisTemplateName, DeliveryAnalyses, type DeliveryAnalysesProps } from '../../lib/constructs/delivery-analyses';
 import { inventory, only, synth } from './synth';
 
 interface Metric {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DisruptionBudget, type DisruptionBudgetProps } from '../../lib/disruption-budget';
+import { DisruptionBudget, type DisruptionBudgetProps } from '../../lib/constructs/disruption-budget';
 import { only, synth } from './synth';
 
 interface Pdb {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EdgeIngress, type EdgeIngressProps, nginxControllerSettings, type PublicRoute } from '../../lib/edge-ingress';
+import { EdgeIngress, type EdgeIngressProps, nginxControllerSettings, type PublicRoute } from '../../lib/constructs/edge-ingress';
 import { inventory, only, synth } from './synth';
 
 interface Ingress {

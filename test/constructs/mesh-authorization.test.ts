@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MeshAuthorization, type MeshAuthorizationProps } from '../../lib/mesh-authorization';
+import { MeshAuthorization, type MeshAuthorizationProps } from '../../lib/constructs/mesh-authorization';
 import { only, synth } from './synth';
 
 interface AuthorizationPolicy {

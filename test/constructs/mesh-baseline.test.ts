@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MeshBaseline } from '../../lib/mesh-baseline';
+import { MeshBaseline } from '../../lib/constructs/mesh-baseline';
 import { inventory, only, synth } from './synth';
 
 interface PeerAuthentication {

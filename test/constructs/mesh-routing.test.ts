@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TRAFFIC_DEFAULTS } from '../../lib/defaults';
-import { MeshRouting, type MeshRoutingProps, type TrafficPolicy } from '../../lib/mesh-routing';
+import { MeshRouting, type MeshRoutingProps, type TrafficPolicy } from '../../lib/constructs/mesh-routing';
 import { inventory, only, synth } from './synth';
 
 interface Destination {

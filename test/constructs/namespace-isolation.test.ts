@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NamespaceIsolation, type NamespaceIsolationProps } from '../../lib/namespace-isolation';
+import { NamespaceIsolation, type NamespaceIsolationProps } from '../../lib/constructs/namespace-isolation';
 import { inventory, only, synth } from './synth';
 
 interface NetworkPolicy {

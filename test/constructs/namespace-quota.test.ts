@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { amountsOf } from '../../lib/core/resource-amounts';
-import { NamespaceQuota, type NamespaceQuotaProps } from '../../lib/namespace-quota';
+import { NamespaceQuota, type NamespaceQuotaProps } from '../../lib/constructs/namespace-quota';
 import { inventory, only, synth } from './synth';
 
 interface Metadata {

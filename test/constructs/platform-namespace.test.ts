@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PlatformNamespace, type PlatformNamespaceProps } from '../../lib/platform-namespace';
+import { PlatformNamespace, type PlatformNamespaceProps } from '../../lib/constructs/platform-namespace';
 import { only, synth } from './synth';
 
 interface Namespace {

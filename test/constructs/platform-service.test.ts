@@ -1,7 +1,7 @@
 import type { k8s } from 'cdk8s-plus-28';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../lib/core/manifest';
-import { PlatformService, type PlatformServiceProps } from '../../lib/platform-service';
+import { PlatformService, type PlatformServiceProps } from '../../lib/constructs/platform-service';
 import type { BlueGreenRelease, ResolvedTrack, ResolvedWebService, ResolvedWorker } from '../../lib/resolved-service';
 import { inventory, only, synth } from './synth';
 

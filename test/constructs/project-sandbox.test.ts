@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProjectSandbox, type ProjectSandboxProps, type SandboxSpec } from '../../lib/project-sandbox';
+import { ProjectSandbox, type ProjectSandboxProps, type SandboxSpec } from '../../lib/constructs/project-sandbox';
 import { inventory, only, synth } from './synth';
 
 interface Namespace {

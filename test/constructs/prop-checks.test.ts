@@ -3,16 +3,16 @@
  * the construct, its path in the tree and the prop with the bad value.
  */
 import { describe, expect, it } from 'vitest';
-import { Autoscaler } from '../../lib/autoscaler';
-import { DisruptionBudget } from '../../lib/disruption-budget';
-import { LatencyAutoscaler } from '../../lib/latency-autoscaler';
-import { MeshAuthorization } from '../../lib/mesh-authorization';
-import { PodMonitor } from '../../lib/pod-monitor';
-import { PublicCertificate } from '../../lib/public-certificate';
-import { QueueAutoscaler } from '../../lib/queue-autoscaler';
-import { ScheduledJob, type ScheduledJobProps } from '../../lib/scheduled-job';
-import { ServiceDeployment } from '../../lib/service-deployment';
-import { ServiceRollout } from '../../lib/service-rollout';
+import { Autoscaler } from '../../lib/constructs/autoscaler';
+import { DisruptionBudget } from '../../lib/constructs/disruption-budget';
+import { LatencyAutoscaler } from '../../lib/constructs/latency-autoscaler';
+import { MeshAuthorization } from '../../lib/constructs/mesh-authorization';
+import { PodMonitor } from '../../lib/constructs/pod-monitor';
+import { PublicCertificate } from '../../lib/constructs/public-certificate';
+import { QueueAutoscaler } from '../../lib/constructs/queue-autoscaler';
+import { ScheduledJob, type ScheduledJobProps } from '../../lib/constructs/scheduled-job';
+import { ServiceDeployment } from '../../lib/constructs/service-deployment';
+import { ServiceRollout } from '../../lib/constructs/service-rollout';
 import { synth } from './synth';
 
 const labels = { 'app.kubernetes.io/name': 'backend' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { certificateNames, PublicCertificate, type PublicCertificateProps, wildcardCovers } from '../../lib/public-certificate';
+import { certificateNames, PublicCertificate, type PublicCertificateProps, wildcardCovers } from '../../lib/constructs/public-certificate';
 import { only, synth } from './synth';
 
 interface Certificate {

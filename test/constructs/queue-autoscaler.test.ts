@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QueueAutoscaler, type QueueAutoscalerProps, type QueueScaling } from '../../lib/queue-autoscaler';
+import { QueueAutoscaler, type QueueAutoscalerProps, type QueueScaling } from '../../lib/constructs/queue-autoscaler';
 import { inventory, only, synth } from './synth';
 
 interface TriggerAuthentication {

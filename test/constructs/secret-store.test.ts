@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PlatformSecretStore, type PlatformSecretStoreProps, type SecretProvider } from '../../lib/secret-store';
+import { PlatformSecretStore, type PlatformSecretStoreProps, type SecretProvider } from '../../lib/constructs/secret-store';
 import { inventory, only, synth } from './synth';
 
 interface ServiceAccountRef {

@@ -1,6 +1,6 @@
 import type { k8s } from 'cdk8s-plus-28';
 import { describe, expect, it } from 'vitest';
-import { ServiceDeployment, type ServiceDeploymentProps } from '../../lib/service-deployment';
+import { ServiceDeployment, type ServiceDeploymentProps } from '../../lib/constructs/service-deployment';
 import { only, synth } from './synth';
 
 interface Deployment {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServiceMonitor, type ServiceMonitorProps } from '../../lib/service-monitor';
+import { ServiceMonitor, type ServiceMonitorProps } from '../../lib/constructs/service-monitor';
 import { only, synth } from './synth';
 
 interface Relabeling {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ipPeer, namespaceSelector, tcp } from '../../lib/network-peers';
-import { ServiceNetworkPolicy, type ServiceNetworkPolicyProps } from '../../lib/service-network-policy';
+import { ServiceNetworkPolicy, type ServiceNetworkPolicyProps } from '../../lib/constructs/service-network-policy';
 import { only, synth } from './synth';
 
 interface Peer {

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { describe, expect, it } from 'vitest';
 import type { BlueGreenRelease, CanaryRelease } from '../../lib/resolved-service';
-import { ServiceRollout, type ServiceRolloutProps } from '../../lib/service-rollout';
+import { ServiceRollout, type ServiceRolloutProps } from '../../lib/constructs/service-rollout';
 import { only, synth } from './synth';
 
 interface AnalysisSpec {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ManifestParseError, parseManifests } from '../../lib/validation/parse';
+import { ManifestParseError, parseManifests } from '../../validation/parse';
 
 const FILE = 'dist/prod/workloads.k8s.yaml';
 

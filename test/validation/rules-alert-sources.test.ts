@@ -1,6 +1,6 @@
 /** monitoring/alert-source: each exporter an alert may read, present and absent (lib/alert-sources.ts). */
 import { describe, expect, it } from 'vitest';
-import { kubeStateMetricsCollectors } from '../../lib/validation/rules/alert-sources';
+import { kubeStateMetricsCollectors } from '../../validation/rules/alert-sources';
 import { literalValues, selectorsOf, sourceOf } from '../../lib/alert-sources';
 import { findings, type M } from '../fixtures/rules/factories';
 import {

@@ -1,12 +1,12 @@
 /**
- * chaos/daemon-scope (lib/validation/rules/chaos.ts): fixtures are the rendered add-ons and drills of a
+ * chaos/daemon-scope (validation/rules/chaos.ts): fixtures are the rendered add-ons and drills of a
  * registered environment with one thing changed.
  */
 import { describe, expect, it } from 'vitest';
 import { validationContext } from '../../app/synthesize';
 import type { Manifest } from '../../lib/core/manifest';
-import { runRules } from '../../lib/validation/rules/all';
-import { CHAOS_DAEMON_SCOPE } from '../../lib/validation/rules/chaos';
+import { runRules } from '../../validation/rules/all';
+import { CHAOS_DAEMON_SCOPE } from '../../validation/rules/chaos';
 import type { M } from '../fixtures/rules/factories';
 import { environment, rendered } from '../helpers';
 import { environmentNames } from '../../environments';

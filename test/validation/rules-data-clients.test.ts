@@ -1,13 +1,13 @@
 /**
- * data/postgres-verify-full and data/redis-client-user (lib/validation/rules/data-clients.ts): the apps
+ * data/postgres-verify-full and data/redis-client-user (validation/rules/data-clients.ts): the apps
  * verify PostgreSQL's server and sign in to Redis as users of their own (issue 24 #7, #13).
  */
 import { describe, expect, it } from 'vitest';
 import { validationContext } from '../../app/synthesize';
 import { environmentNames } from '../../environments';
 import type { Manifest } from '../../lib/core/manifest';
-import { runRules } from '../../lib/validation/rules/all';
-import { POSTGRES_VERIFY_FULL, REDIS_CLIENT_USER } from '../../lib/validation/rules/data-clients';
+import { runRules } from '../../validation/rules/all';
+import { POSTGRES_VERIFY_FULL, REDIS_CLIENT_USER } from '../../validation/rules/data-clients';
 import { CA_FILE, GOOD_ACL, dataClients } from '../fixtures/rules/data-clients';
 import { findings as ruleFindings, type M } from '../fixtures/rules/factories';
 import { environment, rendered } from '../helpers';

@@ -1,9 +1,9 @@
 /**
- * data/dr-credentials (lib/validation/rules/dr-pairs.ts): the two Clusters of a DR pair, each in its own
+ * data/dr-credentials (validation/rules/dr-pairs.ts): the two Clusters of a DR pair, each in its own
  * environment, read their owner's password from the same store and key.
  */
 import { describe, expect, it } from 'vitest';
-import { checkDrPairs, type EnvironmentObjects } from '../../lib/validation/rules/dr-pairs';
+import { checkDrPairs, type EnvironmentObjects } from '../../validation/rules/dr-pairs';
 import type { M } from '../fixtures/rules/factories';
 
 /** One side of the pair: its Cluster (`self`, replicating with `peer`) and the ExternalSecret of its owner. */

@@ -1,12 +1,12 @@
 /**
- * edge/route-conflict and edge/unreachable (lib/validation/rules/edge-routes.ts): fixtures are the
+ * edge/route-conflict and edge/unreachable (validation/rules/edge-routes.ts): fixtures are the
  * rendered edge of a registered environment with one thing broken.
  */
 import { describe, expect, it } from 'vitest';
 import { validationContext } from '../../app/synthesize';
 import type { Manifest } from '../../lib/core/manifest';
-import { runRules } from '../../lib/validation/rules/all';
-import { EDGE_UNREACHABLE, ROUTE_CONFLICT } from '../../lib/validation/rules/edge-routes';
+import { runRules } from '../../validation/rules/all';
+import { EDGE_UNREACHABLE, ROUTE_CONFLICT } from '../../validation/rules/edge-routes';
 import type { M } from '../fixtures/rules/factories';
 import { environment, rendered } from '../helpers';
 

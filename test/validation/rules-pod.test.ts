@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { runRules } from '../../lib/validation/rules/all';
+import { runRules } from '../../validation/rules/all';
 import type { Manifest } from '../../lib/core/manifest';
 import {
   DEV,

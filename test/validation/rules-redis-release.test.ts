@@ -1,11 +1,11 @@
-/** data/redis-release (lib/validation/rules/redis-release.ts): Redis fixed for CVE-2025-49844 (issue 24 #7). */
+/** data/redis-release (validation/rules/redis-release.ts): Redis fixed for CVE-2025-49844 (issue 24 #7). */
 import { describe, expect, it } from 'vitest';
 import { validationContext } from '../../app/synthesize';
 import { environmentNames } from '../../environments';
 import type { Manifest } from '../../lib/core/manifest';
 import { REDIS_DEFAULTS } from '../../lib/defaults';
-import { runRules } from '../../lib/validation/rules/all';
-import { REDIS_RELEASE, redisReleaseProblem } from '../../lib/validation/rules/redis-release';
+import { runRules } from '../../validation/rules/all';
+import { REDIS_RELEASE, redisReleaseProblem } from '../../validation/rules/redis-release';
 import type { M } from '../fixtures/rules/factories';
 import { environment, rendered } from '../helpers';
 

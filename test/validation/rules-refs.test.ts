@@ -1,6 +1,6 @@
 /** Cross-object reference rules in depth. */
 import { describe, expect, it } from 'vitest';
-import type { ValidationContext } from '../../lib/validation/types';
+import type { ValidationContext } from '../../validation/types';
 import {
   DEV,
   NS,

@@ -1,12 +1,12 @@
 /**
- * sandbox/* (lib/validation/rules/sandbox.ts): fixtures are the rendered sandbox of a registered
+ * sandbox/* (validation/rules/sandbox.ts): fixtures are the rendered sandbox of a registered
  * environment with one thing broken.
  */
 import { describe, expect, it } from 'vitest';
 import { validationContext } from '../../app/synthesize';
 import type { Manifest } from '../../lib/core/manifest';
-import { runRules } from '../../lib/validation/rules/all';
-import { SANDBOX_ADMISSION, SANDBOX_GUARANTEED, SANDBOX_ISOLATION } from '../../lib/validation/rules/sandbox';
+import { runRules } from '../../validation/rules/all';
+import { SANDBOX_ADMISSION, SANDBOX_GUARANTEED, SANDBOX_ISOLATION } from '../../validation/rules/sandbox';
 import type { M } from '../fixtures/rules/factories';
 import { environment, rendered } from '../helpers';
 

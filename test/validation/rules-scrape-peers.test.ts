@@ -1,12 +1,12 @@
 /**
- * net/scrape-from (lib/validation/rules/scrape-peers.ts): fixtures are the rendered NetworkPolicies of a
+ * net/scrape-from (validation/rules/scrape-peers.ts): fixtures are the rendered NetworkPolicies of a
  * registered environment with one thing broken.
  */
 import { describe, expect, it } from 'vitest';
 import { validationContext } from '../../app/synthesize';
 import type { Manifest } from '../../lib/core/manifest';
-import { runRules } from '../../lib/validation/rules/all';
-import { SCRAPE_FROM } from '../../lib/validation/rules/scrape-peers';
+import { runRules } from '../../validation/rules/all';
+import { SCRAPE_FROM } from '../../validation/rules/scrape-peers';
 import type { M } from '../fixtures/rules/factories';
 import { environment, rendered } from '../helpers';
 

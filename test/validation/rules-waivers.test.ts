@@ -1,13 +1,13 @@
 /** validate(): schema + rules + waivers, the counts, and the text/JSON reports. */
 import { describe, expect, it, vi } from 'vitest';
-import { formatReport, reportJson, validate } from '../../lib/validation/index';
+import { formatReport, reportJson, validate } from '../../validation/index';
 import type { Manifest } from '../../lib/core/manifest';
-import type { ValidationContext, Violation } from '../../lib/validation/types';
+import type { ValidationContext, Violation } from '../../validation/types';
 import { PROD, goodPlatform, platformWith, type M } from '../fixtures/rules/factories';
 
 // The schema checks belong to another module; stub them so these tests pin down only the
 // orchestration (one object gets a schema error, to prove schema findings flow through).
-vi.mock('../../lib/validation/schema', () => ({
+vi.mock('../../validation/schema', () => ({
   validateSchema: (obj: Manifest): Violation[] =>
     obj.metadata.annotations?.['test/schema-error']
       ? [

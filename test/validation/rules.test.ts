@@ -3,9 +3,9 @@
  * registry without a case here fails the suite.
  */
 import { describe, expect, it } from 'vitest';
-import { RULE_IDS, runRules } from '../../lib/validation/rules/all';
+import { RULE_IDS, runRules } from '../../validation/rules/all';
 import type { Manifest } from '../../lib/core/manifest';
-import type { ValidationContext } from '../../lib/validation/types';
+import type { ValidationContext } from '../../validation/types';
 import {
   DEV,
   NS,

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseManifests } from '../../lib/validation/parse';
-import { supportedKinds, validateSchema } from '../../lib/validation/schema';
+import { parseManifests } from '../../validation/parse';
+import { supportedKinds, validateSchema } from '../../validation/schema';
 import type { Manifest } from '../../lib/core/manifest';
-import type { Violation } from '../../lib/validation/types';
+import type { Violation } from '../../validation/types';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'schema');
 

@@ -8,7 +8,7 @@ import { projectExceptions, runtimePods } from '../../app/verify/exceptions';
 import type { Finding } from '../../app/verify/findings';
 import { environmentNames } from '../../environments';
 import { manifestId, type Manifest } from '../../lib/core/manifest';
-import { Model, selectorMatches } from '../../lib/validation/rules/model';
+import { Model, selectorMatches } from '../../validation/rules/model';
 import { environment, nonEmpty, rendered } from '../helpers';
 
 const finding = (object: Manifest, tool: Finding['tool'], rule: string): Finding => ({

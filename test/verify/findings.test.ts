@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyVerifyWaivers, isCheckerWaiver, type Finding } from '../../app/verify/findings';
 import { validationContext } from '../../app/synthesize';
-import { validate } from '../../lib/validation';
+import { validate } from '../../validation';
 import type { Waiver } from '../../lib/core/waivers';
 import { environmentNames } from '../../environments';
 import { environment } from '../helpers';
