@@ -14,6 +14,7 @@ import { allocatable, nodesByTotal, nodesNeeded, planEnvironment, planJson, sche
 import { nodesNeededInZones } from '../app/plan/packing';
 import { renderEnvironment } from '../app/render';
 import type { Manifest } from '../lib/core/manifest';
+import { nonEmpty } from './helpers';
 import type { WithSpec, WorkloadJson } from './k8s-json';
 
 /** What the edits below read of an autoscaler: HorizontalPodAutoscaler and ScaledObject alike. */
@@ -283,7 +284,7 @@ describe('plan of a meshed namespace', () => {
     expect(web.cpu.min).toBeCloseTo(4.4, 9);
     expect(web.cpu.max).toBeCloseTo(11.1, 9);
     expect(web.memory).toEqual({ min: 8.5, max: 21.375 });
-    expect(web.workloads.every((w) => w.istioSidecar)).toBe(true);
+    expect(nonEmpty(web.workloads, 'plan-small: web pool workloads').every((w) => w.istioSidecar)).toBe(true);
   });
 
   it("takes the proxy's requests from the pod's annotations, and skips pods that opt out", () => {
@@ -431,6 +432,6 @@ describe('the registered environments', () => {
     const env = selectEnvironments([name])[0]!;
     const plan = planEnvironment(env, renderEnvironment(buildEnvironment(env)).objects);
     expect(plan.errors).toEqual([]);
-    expect(plan.pools.every((pool) => pool.fits)).toBe(true);
+    expect(nonEmpty(plan.pools, `${name}: node pools`).every((pool) => pool.fits)).toBe(true);
   });
 });
