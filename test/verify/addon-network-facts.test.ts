@@ -80,9 +80,12 @@ describe.skipIf(!TOOLS_READY || !MIRROR).each(ENVIRONMENTS)('%s add-ons: network
 
   it('selects every rendered pod by exactly one fact, whose ports its containers declare', () => {
     expect(each().length).toBeGreaterThan(5);
+    const checked = { workloads: 0, facts: 0 };
     for (const { addon, objects, pods } of each()) {
+      // A chart may render no pods (istio-base: CRDs and webhooks); the counts below need some across the charts.
       const workloads = objects.filter((o) => WORKLOADS.has(o.kind));
       for (const workload of workloads) {
+        checked.workloads++;
         const selecting = pods.filter((f) => covers(labelsOf(workload), f.network.labels));
         expect(
           selecting.map((f) => f.network.pod),
@@ -95,6 +98,7 @@ describe.skipIf(!TOOLS_READY || !MIRROR).each(ENVIRONMENTS)('%s add-ons: network
       }
       // Every fact selects a rendered pod, or one the Prometheus Operator runs from a rendered resource.
       for (const fact of pods) {
+        checked.facts++;
         const operated = fact.network.labels['app.kubernetes.io/managed-by'] === 'prometheus-operator';
         const found = operated
           ? objects.some((o) => o.kind.toLowerCase() === fact.network.labels['app.kubernetes.io/name'])
@@ -102,6 +106,8 @@ describe.skipIf(!TOOLS_READY || !MIRROR).each(ENVIRONMENTS)('%s add-ons: network
         expect(found, `${addon.name}/${fact.network.pod}`).toBe(true);
       }
     }
+    expect(checked.workloads, `${name}: chart workloads checked`).toBeGreaterThan(0);
+    expect(checked.facts, `${name}: pod facts checked`).toBeGreaterThan(0);
   });
 
   /** The container port a Service port leads to on the workloads it selects, with the fact of that pod. */
@@ -144,7 +150,7 @@ describe.skipIf(!TOOLS_READY || !MIRROR).each(ENVIRONMENTS)('%s add-ons: network
   });
 
   it("admits the Prometheus pods to every port the chart's own ServiceMonitors and PodMonitors scrape", () => {
-    let checked = 0;
+    const checked = { ServiceMonitor: 0, PodMonitor: 0 };
     for (const { addon, objects, pods } of each()) {
       for (const monitor of objects.filter((o) => o.kind === 'ServiceMonitor')) {
         const selector = (at(monitor, 'spec', 'selector', 'matchLabels') ?? {}) as Record<string, string>;
@@ -154,7 +160,7 @@ describe.skipIf(!TOOLS_READY || !MIRROR).each(ENVIRONMENTS)('%s add-ons: network
         for (const endpoint of (at(monitor, 'spec', 'endpoints') ?? []) as Obj[]) {
           for (const svc of services) {
             for (const hit of target(objects, pods, svc.metadata.name, (p) => p.name === endpoint.port)) {
-              checked++;
+              checked.ServiceMonitor++;
               expect(admits(hit.fact, AddonCaller.PROMETHEUS, hit.port), `${addon.name}: ${hit.workload} port ${hit.port}`).toBe(true);
             }
           }
@@ -166,13 +172,14 @@ describe.skipIf(!TOOLS_READY || !MIRROR).each(ENVIRONMENTS)('%s add-ons: network
           for (const endpoint of (at(monitor, 'spec', 'podMetricsEndpoints') ?? []) as Obj[]) {
             const port = containerPorts(workload).find((p) => p.name === endpoint.port)?.containerPort;
             if (port === undefined) continue;
-            checked++;
+            checked.PodMonitor++;
             const fact = pods.find((f) => covers(labelsOf(workload), f.network.labels));
             expect(admits(fact, AddonCaller.PROMETHEUS, port), `${addon.name}: ${workload.metadata.name} port ${port}`).toBe(true);
           }
         }
       }
     }
-    expect(checked).toBeGreaterThan(0);
+    expect(checked.ServiceMonitor, `${name}: ServiceMonitor ports checked`).toBeGreaterThan(0);
+    expect(checked.PodMonitor, `${name}: PodMonitor ports checked`).toBeGreaterThan(0);
   });
 });
