@@ -81,6 +81,7 @@ describe.skipIf(!READY)('npm run report in headless Chromium', () => {
   });
 
   it('loads with no error, asks for nothing, draws the topology, and shows the numbers of plan and verify', async () => {
+    expect(Object.keys(expected.topologyNodes)).toEqual(ENVIRONMENTS);
     expect(Object.values(expected.topologyNodes).every((n) => n > 5)).toBe(true);
     expect(await checkReportPage(browser, page, expected)).toEqual([]);
   });
