@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderEnvironments } from '../app/synthesize';
 import { environmentNames } from '../environments';
-import { environment, longRunning } from './helpers';
+import { environment, longRunning, nonEmpty } from './helpers';
 
 const root = join(__dirname, '..');
 const build = join(root, 'scripts', 'build.js');
@@ -109,7 +109,8 @@ describe('npx cdk8s synth', () => {
     const result = spawnSync('npx', ['cdk8s', 'synth', '--output', out], { cwd: root, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
     for (const env of renderEnvironments()) {
-      for (const file of env.files) expect(readFileSync(join(out, env.environment, file.name), 'utf8')).toBe(file.text);
+      for (const file of nonEmpty(env.files, `${env.environment}: rendered files`))
+        expect(readFileSync(join(out, env.environment, file.name), 'utf8')).toBe(file.text);
     }
     rmSync(out, { recursive: true });
   });

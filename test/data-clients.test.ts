@@ -79,7 +79,7 @@ describe('Redis: one ACL user per client, with its role’s categories only', ()
   it.each(environmentNames())('%s: no app Secret holds a Redis store’s own password; each signs in as itself', (name) => {
     const env = environment(name);
     for (const [store, spec] of operatedRedis(env)) {
-      for (const secret of appSecrets(name)) {
+      for (const secret of nonEmpty(appSecrets(name), `${name}: app ExternalSecrets`)) {
         expect(secret.spec.data.map((d) => d.secretKey)).not.toContain(spec.passwordSecret);
       }
       for (const service of nonEmpty(usersOfStore(env, store), `${name}: services using ${store}`)) {

@@ -17,7 +17,7 @@ import { MeshEgress } from '../lib/constructs/mesh-egress';
 import { runRules } from '../validation/rules/all';
 import { REGISTERED_EGRESS, reachesPublic } from '../validation/rules/mesh-egress';
 import { synth } from './constructs/synth';
-import { environment, rendered } from './helpers';
+import { environment, nonEmpty, rendered } from './helpers';
 
 type Policy = Manifest & {
   spec: { egress: { to: { ipBlock?: { cidr: string; except?: string[] } }[]; ports: { port: number }[] }[] };
@@ -30,7 +30,10 @@ type ServiceEntry = Manifest & {
 const meshed = environmentNames().filter((name) => environment(name).mesh.enabled);
 const withExternal = meshed.filter((name) => Object.values(environment(name).services).some((s) => s.enabled && s.egress.length > 0));
 
+const withAi = withExternal.filter((name) => environment(name).services.ai?.enabled);
+
 it('some environment in the mesh calls outside the cluster', () => expect(withExternal.length).toBeGreaterThan(0));
+it('some environment in the mesh runs the AI service', () => nonEmpty(withAi, 'meshed environments calling out with the AI service'));
 
 describe.each(withExternal)('%s', (name) => {
   const env = rendered(name);
@@ -78,7 +81,7 @@ describe.each(withExternal)('%s', (name) => {
 });
 
 describe('the AI service (Gemini)', () => {
-  it.each(withExternal.filter((name) => environment(name).services.ai?.enabled))('%s: reaches Google APIs only, never any host', (name) => {
+  it.each(withAi)('%s: reaches Google APIs only, never any host', (name) => {
     const model = environment(name);
     const policy = rendered(name).objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'ai') as Policy;
     const cidrs = policy.spec.egress.flatMap((r) => r.to.flatMap((t) => (t.ipBlock ? [t.ipBlock.cidr] : [])));
