@@ -50,7 +50,7 @@ export function attributeFindings(withOurValues: readonly Finding[], withDefault
 
 /** The message of a finding our values cause: what the defaults render did not have. */
 export function oursMessage(finding: Finding, chart: string): string {
-  return `${finding.message} (caused by our values: ${chart} rendered with its default values has no ${qualifiedRule(finding)} finding on ${finding.object}; fix the values, or waive it in app/verify/addons/value-waivers.ts with the reason)`;
+  return `${finding.message} (caused by our values: ${chart} rendered with its default values has no ${qualifiedRule(finding)} finding on ${finding.object}; fix the values, add a rule over the renders to app/verify/addons/value-exceptions.ts, or as a last resort waive the object in value-waivers.ts with the reason)`;
 }
 
 /**

@@ -38,7 +38,7 @@ function addonLines(addon: AddonVerdict): string[] {
   if (addon.attribution) {
     const { upstream, ours, oursWaived } = addon.attribution;
     lines.push(
-      `      kube-score and checkov: ${upstream} upstream's (as with the chart's defaults, counted), ${ours} caused by our values (failing)${oursWaived > 0 ? `, ${oursWaived} caused by our values and waived` : ''}`,
+      `      kube-score and checkov: ${upstream} upstream's (as with the chart's defaults, counted), ${ours} caused by our values (failing)${oursWaived > 0 ? `, ${oursWaived} caused by our values and excused (a rule of value-exceptions.ts or a waiver)` : ''}`,
     );
   }
   return lines;

@@ -22,7 +22,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clusterAddons } from '../../../charts/addons-catalog';
-import type { Environment } from '../../../environments/schema';
+import { type Environment, Tier } from '../../../environments/schema';
+import { CHART_FACTS } from '../../../lib/addons/chart-facts';
 import { type Manifest, manifestId } from '../../../lib/core/manifest';
 import { dryRunApply } from '../admission';
 import type { ApiServer } from '../apiserver';
@@ -45,6 +46,7 @@ import { injectorConfig, injectSidecars, injectsSidecars } from './inject';
 import { addonInstalls, type AddonInstall } from './installs';
 import { chartSource, type ChartSource, type MirrorChart, mirrorCharts } from './mirror';
 import { parseRendered, type RenderedObject, renderChart } from './render';
+import { exceptOurs } from './value-exceptions';
 import { ADDON_VALUE_WAIVERS } from './value-waivers';
 
 /** Checkers whose findings on add-on objects fail verify, and those reported but not failing. */
@@ -825,22 +827,35 @@ export async function verifyAddons(
   log(`add-ons: kubeconform, pluto, kube-score, checkov in ${took(checking)}`);
   const attributions = new Map<Prepared, NonNullable<AddonVerdict['attribution']>>();
   const valueWaiversUsed = new Set<number>();
-  for (const { prepared } of options.checkers === false ? [] : runs) {
+  for (const { environment, prepared, admitted, defaults } of options.checkers === false ? [] : runs) {
     for (const item of prepared) {
       if (item.defaults === undefined) continue;
       const checked = (f: Finding) => (COUNTED_CHECKERS as readonly string[]).includes(f.tool);
       const { upstream, ours } = attributeFindings(item.counted.filter(checked), item.upstream);
-      const { open, waived, used } = waiveOurs(ours, ADDON_VALUE_WAIVERS);
+      const oursAll = admitted.get(item.install.releaseName) ?? [];
+      const defaultsAll = defaults.get(item.install.releaseName) ?? [];
+      const { open: unexcused, excused } = exceptOurs(ours, (finding) => ({
+        ours: oursAll.find((o) => manifestId(o) === finding.object),
+        defaults: defaultsAll.find((o) => manifestId(o) === finding.object),
+        oursAll,
+        defaultsAll,
+        production: environment.tier === Tier.PRODUCTION,
+        appVersion: CHART_FACTS[item.install.chart]?.appVersion,
+      }));
+      const { open, waived, used } = waiveOurs(unexcused, ADDON_VALUE_WAIVERS);
       for (const index of used) valueWaiversUsed.add(index);
       item.counted.splice(
         0,
         item.counted.length,
         ...item.counted.filter((f) => !checked(f)),
         ...upstream,
-        ...waived.map(({ finding, reason }) => ({ ...finding, message: `${finding.message} (caused by our values; waived: ${reason})` })),
+        ...[...excused, ...waived].map(({ finding, reason }) => ({
+          ...finding,
+          message: `${finding.message} (caused by our values; excused: ${reason})`,
+        })),
       );
       item.findings.push(...open.map((f) => ({ ...f, message: oursMessage(f, item.install.chart) })));
-      attributions.set(item, { upstream: upstream.length, ours: open.length, oursWaived: waived.length });
+      attributions.set(item, { upstream: upstream.length, ours: open.length, oursWaived: excused.length + waived.length });
     }
   }
   const addons: AddonVerdict[] = runs.flatMap(({ environment, prepared, admitted }) =>
