@@ -7,8 +7,8 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EnvironmentError, EnvironmentErrors } from '../../environments';
 import { buildReport, DEFAULT_REPORT } from './report';
+import { runScript } from '../run-script';
 
 const USAGE = `usage: npm run report [-- --env NAME ...] [--verify FILE] [--simulation FILE] [--out FILE] [--dist DIR]
 
@@ -56,17 +56,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const lines =
-      error instanceof EnvironmentError || error instanceof EnvironmentErrors
-        ? String(error.message).split('\n')
-        : [error instanceof Error ? error.message : String(error)];
-    for (const line of lines) console.error(`report: error: ${line}`);
-    console.error(USAGE.split('\n')[0]);
-    process.exitCode = 2;
-  },
-);
+runScript('report', USAGE, main);

@@ -9,13 +9,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EnvironmentError, EnvironmentErrors, selectEnvironments } from '../../environments';
+import { selectEnvironments } from '../../environments';
 import { defaultCrdMirror } from '../verify/crds';
 import { readEnvironmentOutput } from '../verify/manifests';
 import { ROOT } from '../verify/tools';
 import { inCi } from '../verify/verify';
 import { formatSimulationMarkdown, formatSimulationText, passed, type SimulationReport, simulationJson } from './report';
 import { simulateEnvironments } from './simulate';
+import { runScript } from '../run-script';
 
 const USAGE = `usage: npm run simulate [-- --env NAME ...] [--output text|json|markdown] [--crd-mirror DIR] [--dist DIR] [--no-drills]
 
@@ -69,17 +70,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return passed(report) ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const lines =
-      error instanceof EnvironmentError || error instanceof EnvironmentErrors
-        ? String(error.message).split('\n')
-        : [error instanceof Error ? error.message : String(error)];
-    for (const line of lines) console.error(`simulate: error: ${line}`);
-    console.error(USAGE.split('\n')[0]);
-    process.exitCode = 2;
-  },
-);
+runScript('simulate', USAGE, main);

@@ -45,6 +45,7 @@ import { evict, listItems, type PodView, scale, sleep } from './kube';
 import { OVERHEAD_DAEMONSET, overheadDaemonSet, zonesOf } from './nodes';
 import { selectorMatches } from '../../validation/rules/model';
 import { type ScaleTarget, STAMPED_FROM_LABEL, type Simulated, simulated, type StandIn, stampedPod } from './stand-ins';
+import { mapLimit } from '../map-limit';
 
 export interface PoolResult {
   readonly pool: string;
@@ -105,20 +106,6 @@ export interface SimulateOptions {
 }
 
 const seconds = (start: number) => Math.round((Date.now() - start) / 100) / 10;
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]!);
-      }
-    }),
-  );
-  return results;
-}
 
 /** Kinds applied after everything else: their pods need the ServiceAccounts, quotas and budgets first. */
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet', 'Job', 'Rollout']);

@@ -11,6 +11,7 @@ import { manifestId } from '../../lib/core/manifest';
 import type { Finding } from './findings';
 import { type KubeClient, statusMessage, toError } from './kube-client';
 import { groupOf, type SourcedManifest } from './manifests';
+import { mapLimit } from '../map-limit';
 
 /** Namespaces every cluster has; never created or relabelled. */
 const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
@@ -86,21 +87,6 @@ async function notServedMessage(client: KubeClient, object: Manifest, gitVersion
   return servedVersions.length > 0
     ? `Kubernetes ${gitVersion} does not serve ${object.apiVersion} ${object.kind} (it serves ${servedVersions.join(', ')})`
     : `Kubernetes ${gitVersion} does not serve ${object.apiVersion} ${object.kind}, and no CRD in the pinned sources (lib/core/crd-sources.ts) defines it`;
-}
-
-/** Runs `work` over `items` with at most `limit` at once, keeping order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]!);
-      }
-    }),
-  );
-  return results;
 }
 
 /** Server-side dry-run apply of every object; rejections and warnings become `apiserver` findings. */

@@ -7,11 +7,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EnvironmentError, EnvironmentErrors } from '../../environments';
 import { defaultChartMirror } from './addons/mirror';
 import { defaultCrdMirror } from './crds';
 import { formatVerifyReport, verifyReportJson } from './report';
 import { passed, verify } from './verify';
+import { runScript } from '../run-script';
 
 const USAGE = `usage: npm run verify [-- --env NAME ...] [--output text|json] [--crd-mirror DIR | --crd-online] [--chart-mirror DIR] [--dist DIR]
 
@@ -60,17 +60,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return passed(report) ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const lines =
-      error instanceof EnvironmentError || error instanceof EnvironmentErrors
-        ? String(error.message).split('\n')
-        : [error instanceof Error ? error.message : String(error)];
-    for (const line of lines) console.error(`verify: error: ${line}`);
-    console.error(USAGE.split('\n')[0]);
-    process.exitCode = 2;
-  },
-);
+runScript('verify', USAGE, main);
