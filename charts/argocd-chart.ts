@@ -6,12 +6,12 @@ import { EdgeImplementation } from '../environments/schema';
 import { GATEWAY_API_CRDS } from '../lib/addons/chart-versions';
 import { NGINX_GATEWAY_NAMESPACE } from '../lib/addons/names';
 import type { ClusterAddon } from '../lib/addons/addon';
-import { addonNamespaceLabels } from '../lib/addons/addon';
 import { dependencyDepths } from '../lib/addons/order';
 import { ArgoCdApplication, ociChartUrl } from '../lib/gitops/argocd-application';
+import { addonApplicationProps } from './argocd-addon-props';
 import { ArgoCdProject, kindsOf } from '../lib/gitops/argocd-project';
-import { controllerOwnedFields, FieldOwner } from '../lib/gitops/controller-owned-fields';
-import { addonClusterKinds, CHART_FACTS } from '../lib/addons/chart-facts';
+import { controllerOwnedFields } from '../lib/gitops/controller-owned-fields';
+import { addonClusterKinds } from '../lib/addons/chart-facts';
 import { ARGOCD_NAMESPACE, Folder, projectName, repositoryPath, Stage, stageName } from '../lib/gitops/names';
 import { addonWave, appsWave } from '../lib/gitops/sync-waves';
 import { platformLabels } from '../lib/labels';
@@ -36,7 +36,6 @@ export class ArgoCdChart extends Chart {
     super(scope, id);
     const { environment, addons, appObjects } = props;
     const labels = platformLabels(environment, 'gitops');
-    const namespaceLabels = platformLabels(environment, 'addons');
     const { repository, branch } = environment.gitops;
     const depths = dependencyDepths(addons);
     const gateway = environment.ingress.implementation === EdgeImplementation.GATEWAY;
@@ -72,30 +71,7 @@ export class ArgoCdChart extends Chart {
         name: addon.name,
         project: project(Stage.ADDONS),
         labels,
-        source: { chart: addon.chart, releaseName: addon.name, values: addon.values },
-        namespace: addon.namespace.name,
-        wave: addonWave(depths.get(addon.name)!),
-        // kube-system is the cluster's: never created or relabelled from here.
-        ...(addon.namespace.enforce === undefined
-          ? {}
-          : {
-              managedNamespaceLabels: {
-                ...namespaceLabels,
-                ...addonNamespaceLabels(addon.namespace, environment.cluster.kubernetesVersion),
-              },
-            }),
-        // Several charts' CRDs are larger than client-side apply's last-applied annotation allows
-        // (262144 bytes: KEDA's ScaledJob, External Secrets' stores, the Prometheus operator's): every
-        // add-on syncs server-side, so no chart upgrade can start failing on it.
-        serverSideApply: true,
-        // Fields the chart's own controllers set after install (webhook CA bundles, istiod's failurePolicy).
-        ignore: (CHART_FACTS[addon.chart.chart]?.drifting ?? []).map((field) => ({
-          owner: FieldOwner.ADDON,
-          group: field.group,
-          kind: field.kind,
-          jsonPointers: [],
-          jqPathExpressions: [field.jqPath],
-        })),
+        ...addonApplicationProps(environment, addon, depths.get(addon.name)!),
       });
     }
 

@@ -26,8 +26,7 @@ import {
   ExternalSecretSpecTargetTemplateEngineVersion,
 } from '../imports/external-secrets.io';
 import type { ClusterAddon } from '../lib/addons/addon';
-import { addonNamespaceLabels } from '../lib/addons/addon';
-import { addonClusterKinds, CHART_FACTS } from '../lib/addons/chart-facts';
+import { addonClusterKinds } from '../lib/addons/chart-facts';
 import { GATEWAY_API_CRDS } from '../lib/addons/chart-versions';
 import { NGINX_GATEWAY_NAMESPACE } from '../lib/addons/names';
 import { dependencyDepths } from '../lib/addons/order';
@@ -35,7 +34,8 @@ import type { Manifest } from '../lib/core/manifest';
 import { groupOf } from '../lib/core/plain';
 import { CLUSTER_NAME_PARAM, clusterLabelParam, FleetApplicationSet } from '../lib/gitops/application-set';
 import { ArgoCdApplication, ociChartUrl } from '../lib/gitops/argocd-application';
-import { controllerOwnedFields, FieldOwner } from '../lib/gitops/controller-owned-fields';
+import { addonApplicationProps } from './argocd-addon-props';
+import { controllerOwnedFields } from '../lib/gitops/controller-owned-fields';
 import { ArgoCdProject, type GroupKind, kindsOf } from '../lib/gitops/argocd-project';
 import { ARGOCD_NAMESPACE, Folder, IN_CLUSTER_SERVER, projectName, repositoryPath, Stage } from '../lib/gitops/names';
 import { PROJECT_WAVE, addonWave, appsWave, syncWave } from '../lib/gitops/sync-waves';
@@ -358,7 +358,6 @@ export class FleetClusterChart extends Chart {
     const { environment, addons, appObjects } = member;
     const cluster = environment.name;
     const labels = { ...platformLabels(hub, 'fleet'), ...clusterLabels(fleet, environment) };
-    const namespaceLabels = platformLabels(environment, 'addons');
     const { repository, branch } = hub.gitops;
     const depths = dependencyDepths(addons);
     const common = { labels, cluster };
@@ -381,25 +380,7 @@ export class FleetClusterChart extends Chart {
         ...common,
         project: project(Stage.ADDONS),
         name: fleetApplicationName(fleet, cluster, addon.name),
-        source: { chart: addon.chart, releaseName: addon.name, values: addon.values },
-        namespace: addon.namespace.name,
-        wave: addonWave(depths.get(addon.name)!),
-        ...(addon.namespace.enforce === undefined
-          ? {}
-          : {
-              managedNamespaceLabels: {
-                ...namespaceLabels,
-                ...addonNamespaceLabels(addon.namespace, environment.cluster.kubernetesVersion),
-              },
-            }),
-        serverSideApply: true,
-        ignore: (CHART_FACTS[addon.chart.chart]?.drifting ?? []).map((field) => ({
-          owner: FieldOwner.ADDON,
-          group: field.group,
-          kind: field.kind,
-          jsonPointers: [],
-          jqPathExpressions: [field.jqPath],
-        })),
+        ...addonApplicationProps(environment, addon, depths.get(addon.name)!),
       });
     }
     new ArgoCdApplication(this, 'Apps', {
