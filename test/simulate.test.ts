@@ -165,6 +165,8 @@ describe.skipIf(!READY)('npm run simulate finds each class of failure', () => {
     expect(blocked.length).toBeGreaterThan(0);
     expect(blocked[0]!.phase).toMatch(/^zone /);
     expect(blocked[0]!.message).toContain(`by PodDisruptionBudget ${NS}/pinned`);
+    // What the refusal rested on: the budget's own count and each pod it selects.
+    expect(blocked[0]!.message).toMatch(/the budget counted 1 healthy of 1 \(needs 1\); its pods: pinned-\S+ on \S+ Ready$/);
   });
 
   it('a spread constraint that cannot be met: unscheduled, with the scheduler saying why', () => {

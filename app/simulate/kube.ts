@@ -11,6 +11,8 @@ export interface PodView {
   readonly labels: Record<string, string>;
   readonly nodeName: string | undefined;
   readonly phase: string;
+  /** The Ready condition is True: what the disruption controller counts as healthy. */
+  readonly ready: boolean;
   readonly deleting: boolean;
   /** The owner's kind (ReplicaSet, StatefulSet, DaemonSet, Job) or ''. */
   readonly ownerKind: string;
@@ -41,6 +43,7 @@ export function podView(raw: RawPod): PodView {
     labels: raw.metadata.labels ?? {},
     nodeName: raw.spec.nodeName,
     phase: raw.status?.phase ?? 'Pending',
+    ready: raw.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
     deleting: raw.metadata.deletionTimestamp !== undefined,
     ownerKind: owner?.kind ?? '',
     ownerName: owner?.name ?? '',

@@ -427,7 +427,13 @@ function usedNodes(state: Settled): Map<string, number> {
 
 const REFUSAL_CAUSE = /The disruption budget ([^ ]+) needs/;
 
-/** Cordon and drain `nodes`: every pod evicted through the Eviction API, refusals retried until the bound. */
+/**
+ * Cordon and drain `nodes`: every pod evicted through the Eviction API, refusals retried. The drain ends
+ * when every pod is gone, when the refusals have stood for ten rounds with nothing on its way, or after
+ * `drainSeconds` without progress (an eviction, a pod moving or a budget catching up), and in any case
+ * after `ctx.settleSeconds`: `kubectl drain` retries as long as that, so a refusal caused only by a pod
+ * still getting ready or a disruption controller that has not caught up is not a blocked drain.
+ */
 async function drill(ctx: Context, name: string, nodeNames: readonly string[], drainSeconds: number, spot: boolean): Promise<DrillResult> {
   const start = Date.now();
   const { cluster } = ctx;
@@ -436,22 +442,27 @@ async function drill(ctx: Context, name: string, nodeNames: readonly string[], d
   const refused = new Map<string, string>();
   let evicted = 0;
   let stuck = 0;
-  const deadline = Date.now() + drainSeconds * 1000;
+  let progressAt = Date.now();
+  const cap = Date.now() + ctx.settleSeconds * 1000;
   for (;;) {
     const [pods, nodes] = await Promise.all([cluster.pods(), cluster.nodes()]);
     await cluster.operate(pods, nodes);
     await cluster.autoscale(pods, nodes);
     const left = pods.filter((p) => p.nodeName !== undefined && lost.has(p.nodeName) && !p.deleting && p.phase !== 'Succeeded');
-    if (left.length === 0 || Date.now() > deadline) break;
+    if (left.length === 0 || Date.now() > cap || Date.now() - progressAt > drainSeconds * 1000) break;
     // Nothing left to change: every remaining eviction was refused, and no pod is on its way (none
-    // deleting, none waiting for its first scheduling attempt or for its node to start it, no node
-    // coming): the refusals stand for good.
+    // deleting, none waiting for its first scheduling attempt, for its node to start it or to become
+    // Ready, no node coming) and every budget has counted the Ready pods it selects: the refusals stand.
     const moving = pods.some(
       (p) =>
-        p.deleting || (p.nodeName === undefined && p.unschedulable === undefined) || (p.nodeName !== undefined && p.phase === 'Pending'),
+        p.deleting ||
+        (p.nodeName === undefined && p.unschedulable === undefined) ||
+        (p.nodeName !== undefined && (p.phase === 'Pending' || (p.phase === 'Running' && !p.ready))),
     );
     const allRefused = left.every((p) => refused.has(`${p.namespace}/${p.name}`));
-    stuck = !moving && !cluster.cooling() && allRefused && !(await budgetsStale(ctx, pods)) ? stuck + 1 : 0;
+    const waiting = moving || cluster.cooling() || (await budgetsStale(ctx, pods));
+    if (waiting) progressAt = Date.now();
+    stuck = !waiting && allRefused ? stuck + 1 : 0;
     if (stuck >= 10) break;
     // The Eviction API records each pod it evicts in its PDB's disruptedPods until the disruption
     // controller sees it deleted, and for two minutes (DeletionTimeout) counts a pod of that name as not
@@ -463,6 +474,7 @@ async function drill(ctx: Context, name: string, nodeNames: readonly string[], d
       const id = `${pod.namespace}/${pod.name}`;
       if (result.outcome === 'evicted') {
         evicted++;
+        progressAt = Date.now();
         refused.delete(id);
       } else if (result.outcome === 'refused') {
         refused.set(id, result.message);
@@ -486,7 +498,7 @@ async function drill(ctx: Context, name: string, nodeNames: readonly string[], d
       spot ? 'warning' : 'error',
       workloadOfPod(pod, owners, cluster.scaleTargets),
       name,
-      `eviction of pod ${pod.name} on ${pod.nodeName} refused until nothing else could change (at most ${drainSeconds}s)${pdb ? ` by PodDisruptionBudget ${pod.namespace}/${pdb}` : ''}: ${message}; ${spot ? 'a drain of the spot pool would wait for capacity (a reclaim asks no PDB)' : 'the node can never be drained'}`,
+      `eviction of pod ${pod.name} on ${pod.nodeName} refused until nothing else could change (${drainSeconds}s without progress, at most ${ctx.settleSeconds}s)${pdb ? ` by PodDisruptionBudget ${pod.namespace}/${pdb}` : ''}: ${message}; ${spot ? 'a drain of the spot pool would wait for capacity (a reclaim asks no PDB)' : `the node can never be drained${pdb ? `; ${await budgetState(ctx, pod.namespace, pdb, state.pods)}` : ''}`}`,
     );
   }
   const unplaceable: string[] = [];
@@ -528,10 +540,26 @@ async function budgetsStale(ctx: Context, pods: readonly PodView[]): Promise<boo
   return pdbs.some((pdb) => {
     const namespace = String(at(pdb, 'metadata', 'namespace'));
     const ready = pods.filter(
-      (p) => p.namespace === namespace && !p.deleting && p.phase === 'Running' && selectorMatches(at(pdb, 'spec', 'selector'), p.labels),
+      (p) => p.namespace === namespace && !p.deleting && p.ready && selectorMatches(at(pdb, 'spec', 'selector'), p.labels),
     ).length;
     return ready > Number(at(pdb, 'status', 'currentHealthy') ?? 0);
   });
+}
+
+/** A PDB's status and the pods it selects, as the drill ended: what a refusal rested on. */
+async function budgetState(ctx: Context, namespace: string, name: string, pods: readonly PodView[]): Promise<string> {
+  const res = await ctx.cluster.client.request(
+    'GET',
+    `/apis/policy/v1/namespaces/${encodeURIComponent(namespace)}/poddisruptionbudgets/${encodeURIComponent(name)}`,
+  );
+  if (res.status !== 200) return `PodDisruptionBudget ${namespace}/${name} not readable (HTTP ${res.status})`;
+  const pdb = res.body as Record<string, unknown>;
+  const selected = pods
+    .filter((p) => p.namespace === namespace && selectorMatches(at(pdb, 'spec', 'selector'), p.labels))
+    .map((p) => `${p.name} on ${p.nodeName ?? 'no node'} ${p.deleting ? 'deleting' : p.ready ? 'Ready' : `${p.phase} not Ready`}`);
+  const count = (field: string) => Number(at(pdb, 'status', field) ?? 0);
+  const disrupted = Object.keys((at(pdb, 'status', 'disruptedPods') as Record<string, unknown> | undefined) ?? {});
+  return `the budget counted ${count('currentHealthy')} healthy of ${count('expectedPods')} (needs ${count('desiredHealthy')})${disrupted.length > 0 ? `, disrupted ${disrupted.join(', ')}` : ''}; its pods: ${selected.join(', ') || 'none'}`;
 }
 
 /**
