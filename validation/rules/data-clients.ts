@@ -10,7 +10,8 @@
  *   redis-operator Redis whose ACL file an ExternalSecret writes grants its client users neither every
  *   command nor @dangerous, @admin or @scripting, and keeps a password on `default` (a file without it
  *   makes `default` passwordless: Redis 7.2 src/acl.c ACLLoadFromFile).
- * TLS to Redis is not asked for: the redis-operator's embedded Sentinel (v0.26.0) cannot speak it.
+ * TLS to Redis is not asked for: the redis-operator's embedded Sentinel (v0.26.0) cannot speak it, and
+ * a Sentinel hands clients addresses no certificate names (docs/design/redis-tls.md).
  */
 import type { Violation } from '../types';
 import { asArray, asObj, asString, type Entry, type Model, type RuleFamily, violation } from './model';
