@@ -334,6 +334,8 @@ for kv in $KUBERNETES_VERSIONS; do
     "$BIN/kube-scheduler-$minor $BIN/kube-controller-manager-$minor" build_kube_control_plane "$minor" "$kv"
   break
 done
+# Debian's redis-server (test/redis-sentinel-tls.test.ts), not as a job: apt-get beside the chromium job would meet its dpkg lock.
+bash "$ROOT/scripts/install-redis.sh"
 schedule chromium "debian chromium" "Debian's chromium, for npm run report" /usr/bin/chromium build_chromium
 schedule istioctl "istio.io/istio $ISTIO_PSEUDO_VERSION $ISTIOCTL_VERSION_LABEL $GO_VERSION ldflags-1" \
   "istio.io/istio $ISTIO_PSEUDO_VERSION" "$BIN/istioctl" build_istioctl
