@@ -130,6 +130,10 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     'cert-manager.io_clusterissuers.yaml',
     ['ClusterIssuer'],
   ),
+  // The data CA's namespaced Issuer: Redis's certificate (lib/constructs/ca-issuer.ts).
+  pinned('cert-manager-issuer', 'cert-manager/cert-manager', 'deploy/crds/cert-manager.io_issuers.yaml', 'cert-manager.io_issuers.yaml', [
+    'Issuer',
+  ]),
 
   // external-secrets: secrets pulled from the cloud secret manager.
   pinned(
@@ -299,6 +303,15 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     'config/crd/bases/redis.redis.opstreelabs.in_redisreplications.yaml',
     'redis.redis.opstreelabs.in_redisreplications.yaml',
     ['RedisReplication'],
+    'v0.26.0',
+  ),
+  // The Sentinels of a RedisReplication, standalone: the embedded ones get no TLS (docs/design/redis-tls.md).
+  pinned(
+    'redis-sentinel',
+    'OT-CONTAINER-KIT/redis-operator',
+    'config/crd/bases/redis.redis.opstreelabs.in_redissentinels.yaml',
+    'redis.redis.opstreelabs.in_redissentinels.yaml',
+    ['RedisSentinel'],
     'v0.26.0',
   ),
 ];

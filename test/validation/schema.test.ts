@@ -69,6 +69,7 @@ describe('supportedKinds', () => {
       'batch/v1/CronJob',
       'cert-manager.io/v1/Certificate',
       'cert-manager.io/v1/ClusterIssuer',
+      'cert-manager.io/v1/Issuer',
       'chaos-mesh.org/v1alpha1/Schedule',
       'external-secrets.io/v1/ClusterSecretStore',
       'external-secrets.io/v1/ExternalSecret',
@@ -101,6 +102,7 @@ describe('supportedKinds', () => {
       'rbac.authorization.k8s.io/v1/Role',
       'rbac.authorization.k8s.io/v1/RoleBinding',
       'redis.redis.opstreelabs.in/v1beta2/RedisReplication',
+      'redis.redis.opstreelabs.in/v1beta2/RedisSentinel',
       'security.istio.io/v1/AuthorizationPolicy',
       'security.istio.io/v1/PeerAuthentication',
       'security.istio.io/v1/RequestAuthentication',
@@ -410,6 +412,7 @@ const NESTED_TYPOS: readonly (readonly [kind: string, at: readonly Step[], field
   ['PrometheusRule', ['spec', 'groups', 0, 'rules', 0], 'exp'],
   ['Certificate', ['spec', 'issuerRef'], 'knd'],
   ['ClusterIssuer', ['spec', 'acme', 'solvers', 0, 'http01', 'ingress'], 'class_name'],
+  ['Issuer', ['spec', 'ca'], 'secret_name'],
   ['ExternalSecret', ['spec', 'data', 0, 'remoteRef'], 'propery'],
   ['SecretStore', ['spec', 'provider', 'aws'], 'regoin'],
   ['ClusterSecretStore', ['spec', 'provider', 'aws', 'auth', 'jwt', 'serviceAccountRef'], 'namspace'],
@@ -435,6 +438,7 @@ const NESTED_TYPOS: readonly (readonly [kind: string, at: readonly Step[], field
   ['ObjectStore', ['spec', 'configuration'], 'destinationpath'],
   ['PodMonitor', ['spec', 'podMetricsEndpoints', 0], 'intervall'],
   ['RedisReplication', ['spec', 'kubernetesConfig'], 'imag'],
+  ['RedisSentinel', ['spec', 'redisSentinelConfig'], 'redisReplication'],
   ['Schedule', ['spec'], 'schedul'],
 ];
 
