@@ -91,21 +91,49 @@ export function redisMasterService(store: string): string {
   return `${redisName(store)}-master`;
 }
 
-/** The embedded Sentinel's StatefulSet and its pods' `app` label. */
-export function redisSentinelName(store: string): string {
-  return `${redisName(store)}-s`;
+/** The RedisSentinel of a Redis store: named as its RedisReplication (`redisReplicationName`). */
+export function redisSentinelResource(store: string): string {
+  return redisName(store);
 }
 
-/** The master group the embedded Sentinels monitor (redis-operator v0.26.0). */
+/**
+ * The RedisSentinel's StatefulSet, its pods' `app` label, its ClusterIP Service (port
+ * DATA_PORTS.sentinel) and its PDB: `<cr>-sentinel` (redis-operator v0.26.0
+ * api/redissentinel/v1beta2/redissentinel_types.go, internal/k8sutils/redis-sentinel.go).
+ */
+export function redisSentinelName(store: string): string {
+  return `${redisSentinelResource(store)}-sentinel`;
+}
+
+/** The master group the Sentinels monitor (the RedisSentinel's `masterGroupName`; the operator's default is `myMaster`). */
 export const REDIS_MASTER_GROUP = 'mymaster';
 
-/**
- * The Service the redis-operator advertises to clients in Sentinel mode: its Sentinels' headless
- * Service, where a client asks for the current master of REDIS_MASTER_GROUP on DATA_PORTS.sentinel
- * (v0.26.0 api/redisreplication/v1beta2/redisreplication_types_helper.go GetConnectionInfo).
- */
+/** The Service a Sentinel client asks for the current master of REDIS_MASTER_GROUP, on DATA_PORTS.sentinel. */
 export function redisSentinelService(store: string): string {
-  return `${redisSentinelName(store)}-hl`;
+  return redisSentinelName(store);
+}
+
+/** The redis-operator's headless Service of a RedisSentinel, which names each Sentinel pod (`<pod>.<service>`). */
+export function redisSentinelHeadlessService(store: string): string {
+  return `${redisSentinelName(store)}-headless`;
+}
+
+/** The redis-operator's headless Service of a RedisReplication, which names each pod (`<pod>.<service>`). */
+export function redisHeadlessService(store: string): string {
+  return `${redisName(store)}-headless`;
+}
+
+/** The ConfigMap the Sentinel image includes as redis-sentinel-additional.conf. */
+export function redisSentinelConfigName(store: string): string {
+  return `${redisSentinelName(store)}-config`;
+}
+
+/**
+ * The Secret cert-manager writes a Redis store's certificate to (`ca.crt`, `tls.crt`, `tls.key`), which
+ * its Redis and Sentinel pods serve and present to each other.
+ */
+export function redisTlsName(store: string): string {
+  return `${redisName(store)}-tls`;
 }
 
 /** The Secret with the Redis password (written by an ExternalSecret) and its key. */
@@ -154,8 +182,13 @@ export const DATA_PORTS = {
  * mount it.
  */
 export const DATA_CA = {
-  /** The Secret in the data namespace CloudNativePG signs the server certificates with. */
+  /**
+   * The Secret in the data namespace CloudNativePG signs the server certificates with, and cert-manager's
+   * CA Issuer (`issuer`) signs Redis's with: it carries the pair under both operators' keys.
+   */
   secret: 'data-ca',
+  /** cert-manager's Issuer of the data namespace over `secret`. */
+  issuer: 'data-ca',
   /** The store's secrets: the CA certificate (public; also in every client's Secret) and its key. */
   certSecret: 'data-ca-cert',
   keySecret: 'data-ca-key',
@@ -163,6 +196,8 @@ export const DATA_CA = {
 
 /** The keys of a CloudNativePG CA Secret (pkg/certs CACertKey, CAPrivateKeyKey, v1.30.0). */
 export const CNPG_CA_KEYS = { cert: 'ca.crt', key: 'ca.key' } as const;
+/** The keys of a cert-manager CA Issuer's Secret (kubernetes.io/tls: `tls.crt`, `tls.key`). */
+export const CERT_MANAGER_CA_KEYS = { cert: 'tls.crt', key: 'tls.key' } as const;
 
 /** The Secret with a Redis store's ACL file (written by an ExternalSecret), and the key the operator mounts. */
 export function redisAclName(store: string): string {

@@ -1,14 +1,14 @@
 /**
  * The pods the data layer's operators run for their custom resources: CloudNativePG's instances (a
- * Cluster) and PgBouncer pods (a Pooler), the redis-operator's Redis and Sentinel pods (a
- * RedisReplication). They are not objects of the output, but pods the cluster runs, which PDBs,
+ * Cluster) and PgBouncer pods (a Pooler), the redis-operator's Redis pods (a RedisReplication)
+ * and Sentinel pods (a RedisSentinel). They are not objects of the output, but pods the cluster runs, which PDBs,
  * NetworkPolicies and chaos drills select and the capacity plan counts, like the NGINX pods of a
  * Gateway (gateway-pods.ts). Labels are the operators' own (data-names.ts); sizes are read from the
  * custom resources.
  */
 import type { Manifest } from './core/manifest';
 import { at, isPlain } from './core/plain';
-import { CNPG_LABELS, postgresInstanceLabels, redisLabels, sentinelLabels } from './data-names';
+import { CNPG_LABELS, postgresInstanceLabels, redisLabels, redisSentinelName, sentinelLabels } from './data-names';
 
 /** A persistent volume each pod of a set claims. */
 export interface OperatedVolume {
@@ -38,7 +38,13 @@ export const OPERATED_KINDS = {
   cluster: 'postgresql.cnpg.io/Cluster',
   pooler: 'postgresql.cnpg.io/Pooler',
   redisReplication: 'redis.redis.opstreelabs.in/RedisReplication',
+  redisSentinel: 'redis.redis.opstreelabs.in/RedisSentinel',
 } as const;
+
+/** The name a set's pods are known by (its StatefulSet's): the custom resource's, `<cr>-sentinel` for Sentinels. */
+export function operatedSetName(set: OperatedPodSet): string {
+  return set.role === 'sentinel' ? redisSentinelName(set.owner.metadata.name) : set.owner.metadata.name;
+}
 
 function gk(object: Manifest): string {
   const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
@@ -193,22 +199,23 @@ export function operatedPods(object: Manifest, sidecarResources?: unknown): Oper
           topologySpreadConstraints: at(spec, 'topologySpreadConstraints'),
         },
       );
-      const sentinel = at(spec, 'sentinel');
-      if (!isPlain(sentinel)) return [redis];
+      return [redis];
+    }
+    case OPERATED_KINDS.redisSentinel: {
+      const spec = at(object, 'spec');
       return [
-        redis,
         podSet(
           object,
           'sentinel',
-          count(at(sentinel, 'size'), 1),
+          count(at(spec, 'clusterSize'), 1),
           sentinelLabels(name),
-          at(sentinel, 'nodeSelector'),
-          [container('sentinel', at(sentinel, 'resources'))],
+          at(spec, 'nodeSelector'),
+          [container('sentinel', at(spec, 'kubernetesConfig', 'resources'))],
           [],
           {
-            tolerations: at(sentinel, 'tolerations'),
-            affinity: at(sentinel, 'affinity'),
-            topologySpreadConstraints: at(sentinel, 'topologySpreadConstraints'),
+            tolerations: at(spec, 'tolerations'),
+            affinity: at(spec, 'affinity'),
+            topologySpreadConstraints: at(spec, 'topologySpreadConstraints'),
           },
         ),
       ];

@@ -26,6 +26,12 @@ export interface QueueScaling {
    * trigger is KEDA's `redis-sentinel`, which asks them for the current master. @default - no Sentinels
    */
   readonly sentinelMaster?: string;
+  /**
+   * The key of the Secret that holds the CA a Redis broker's certificate chains to: the trigger speaks
+   * TLS (`enableTLS`) and KEDA verifies the broker's certificate and name against it (the `ca`
+   * parameter, KEDA v2.20 pkg/scalers/redis_scaler.go). @default - no TLS
+   */
+  readonly tlsCaKey?: string;
   /** The Secret keys the trigger reads. @default - queueCredentials(broker), or the password alone with an address */
   readonly credentials?: readonly QueueCredential[];
 }
@@ -64,14 +70,21 @@ export class QueueAutoscaler extends Construct {
       .ordered('minReplicas', props.minReplicas, 'maxReplicas', props.maxReplicas)
       .positive('queue.targetPerReplica', props.queue.targetPerReplica);
     const { queue } = props;
+    if (queue.tlsCaKey !== undefined && queue.broker !== 'redis') {
+      throw new Error(`${props.name}: queue.tlsCaKey is for a Redis broker, not ${queue.broker}`);
+    }
+    const tls = queue.tlsCaKey !== undefined;
     new TriggerAuthentication(this, 'Authentication', {
       metadata: { name: props.authenticationName, labels: props.labels },
       spec: {
-        secretTargetRef: (queue.credentials ?? queueCredentials(queue.broker)).map((credential) => ({
-          parameter: credential.parameter,
-          name: props.secretName,
-          key: credential.secret,
-        })),
+        secretTargetRef: [
+          ...(queue.credentials ?? queueCredentials(queue.broker)).map((credential) => ({
+            parameter: credential.parameter,
+            name: props.secretName,
+            key: credential.secret,
+          })),
+          ...(tls ? [{ parameter: 'ca', name: props.secretName, key: queue.tlsCaKey! }] : []),
+        ],
       },
     });
     const target = String(queue.targetPerReplica);
@@ -84,12 +97,18 @@ export class QueueAutoscaler extends Construct {
               sentinelMaster: queue.sentinelMaster,
               listName: queue.name,
               listLength: target,
+              ...(tls ? { enableTLS: 'true' } : {}),
             },
           }
         : queue.broker === 'redis'
           ? {
               type: 'redis',
-              metadata: { ...(queue.address === undefined ? {} : { address: queue.address }), listName: queue.name, listLength: target },
+              metadata: {
+                ...(queue.address === undefined ? {} : { address: queue.address }),
+                listName: queue.name,
+                listLength: target,
+                ...(tls ? { enableTLS: 'true' } : {}),
+              },
             }
           : { type: 'rabbitmq', metadata: { queueName: queue.name, mode: 'QueueLength', value: target, protocol: 'amqp' } };
     new ScaledObject(this, 'ScaledObject', {

@@ -2,6 +2,10 @@
  * The data layer's constructs, each in a fresh test chart: what they emit, the numbers of DAT-02 to DAT-08
  * they carry, and the props they refuse.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BarmanArchive } from '../../lib/constructs/barman-archive';
 import { BaseBackupSchedule } from '../../lib/constructs/base-backup-schedule';
@@ -10,6 +14,7 @@ import { PodKillSchedule } from '../../lib/constructs/pod-kill-schedule';
 import { PodMonitor } from '../../lib/constructs/pod-monitor';
 import { PostgresCluster, type PostgresClusterProps, RPO_ANNOTATION } from '../../lib/constructs/postgres-cluster';
 import { PostgresPooler, type PostgresPoolerProps } from '../../lib/constructs/postgres-pooler';
+import { RedisSentinels, type RedisSentinelsProps } from '../../lib/constructs/redis-sentinels';
 import { ReplicatedRedis, type ReplicatedRedisProps } from '../../lib/constructs/replicated-redis';
 import type { Manifest } from '../../lib/core/manifest';
 import type { LabelSelector, Labels, PdbJson, WithSpec } from '../k8s-json';
@@ -50,10 +55,24 @@ type RedisReplication = WithSpec<{
   readonly clusterSize: number;
   readonly securityContext: SecurityContext;
   readonly podSecurityContext: { readonly seccompProfile: { readonly type: string } };
-  readonly sentinel: { readonly size: number; readonly securityContext: SecurityContext };
+  readonly sentinel?: unknown;
   readonly redisExporter: { readonly securityContext: SecurityContext };
   readonly redisConfig: { readonly dynamicConfig: readonly string[] };
   readonly pdb: { readonly enabled: boolean; readonly maxUnavailable: number };
+  readonly TLS: Record<string, unknown>;
+  readonly env: readonly { readonly name: string; readonly value: string }[];
+  readonly initContainer: { readonly command: readonly string[]; readonly securityContext: SecurityContext };
+}>;
+type RedisSentinel = WithSpec<{
+  readonly clusterSize: number;
+  readonly redisSentinelConfig: Record<string, unknown>;
+  readonly TLS: { readonly secret: unknown };
+  readonly env: readonly unknown[];
+  readonly pdb: unknown;
+  readonly topologySpreadConstraints: readonly { readonly labelSelector: LabelSelector }[];
+  readonly securityContext: SecurityContext;
+  readonly volumeMount: unknown;
+  readonly initContainer: { readonly command: readonly string[]; readonly securityContext: SecurityContext };
 }>;
 type ConfigMap = Manifest & { readonly data: Labels };
 type ScaledObject = WithSpec<{
@@ -263,15 +282,9 @@ describe('BarmanArchive and BaseBackupSchedule', () => {
 const redis: ReplicatedRedisProps = {
   name: 'redis',
   labels,
-  images: {
-    redis: 'quay.io/opstree/redis:v7.2.16',
-    sentinel: 'quay.io/opstree/redis-sentinel:v7.2.16',
-    exporter: 'quay.io/opstree/redis-exporter:v1.44.0',
-  },
+  images: { redis: 'quay.io/opstree/redis:v7.2.16', exporter: 'quay.io/opstree/redis-exporter:v1.44.0' },
   nodes: 3,
-  sentinels: 3,
   resources: { cpu: '1', memory: '4Gi' },
-  sentinelResources: { cpu: '100m', memory: '128Mi' },
   exporterResources: { cpu: '50m', memory: '64Mi' },
   storage: { size: '20Gi', storageClass: 'premium-rwo' },
   placement,
@@ -279,35 +292,117 @@ const redis: ReplicatedRedisProps = {
   snapshotSeconds: 3600,
   maxMemoryPercent: 50,
   passwordSecret: { name: 'redis-auth', key: 'password' },
+  tlsSecret: 'redis-tls',
+  podDomain: 'redis-headless.data.svc.cluster.local',
 };
 
 describe('ReplicatedRedis', () => {
   const objects = synth((c) => new ReplicatedRedis(c, 'redis', redis));
   const set = only<RedisReplication>(objects, 'RedisReplication');
 
-  it('runs 3 nodes with 3 Sentinels, AOF fsynced every second and an hourly RDB snapshot', () => {
+  it('runs 3 nodes, AOF fsynced every second and an hourly RDB snapshot', () => {
     expect(set.spec.clusterSize).toBe(3);
-    expect(set.spec.sentinel.size).toBe(3);
+    expect(set.spec.sentinel).toBeUndefined();
     expect(only<ConfigMap>(objects, 'ConfigMap').data['redis-additional.conf']).toBe(
       'appendonly yes\nappendfsync everysec\nsave ""\nsave 3600 1\n',
     );
     expect(set.spec.redisConfig.dynamicConfig).toEqual(['appendfsync everysec', 'save 3600 1']);
   });
 
-  it('is Pod Security "restricted" in every container, with budgets for the Redis pods and the Sentinels', () => {
-    for (const context of [set.spec.securityContext, set.spec.redisExporter.securityContext, set.spec.sentinel.securityContext]) {
+  it('serves TLS with its CA, the variable the image reads it from, and announces each pod by name', () => {
+    expect(set.spec.TLS).toEqual({ ca: 'ca.crt', cert: 'tls.crt', key: 'tls.key', secret: { secretName: 'redis-tls' } });
+    expect(set.spec.env).toEqual([
+      { name: 'REDIS_TLS_CA_KEY', value: '/tls/ca.crt' },
+      { name: 'EXTERNAL_CONFIG_FILE', value: '/data/redis-announce.conf' },
+    ]);
+    expect(set.spec.initContainer.command).toEqual([
+      'sh',
+      '-c',
+      `printf 'include /etc/redis/external.conf.d/redis-additional.conf\\nreplica-announce-ip %s.redis-headless.data.svc.cluster.local\\n' "$(hostname)" > /data/redis-announce.conf`,
+    ]);
+  });
+
+  it('writes an announcement file that includes the ConfigMap and names the pod, as sh runs it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'announce-'));
+    const script = (set.spec.initContainer.command[2] as string).replaceAll('/data/', `${dir}/`).replace('$(hostname)', 'redis-1');
+    execFileSync('sh', ['-c', script]);
+    expect(readFileSync(join(dir, 'redis-announce.conf'), 'utf8')).toBe(
+      'include /etc/redis/external.conf.d/redis-additional.conf\nreplica-announce-ip redis-1.redis-headless.data.svc.cluster.local\n',
+    );
+  });
+
+  it('is Pod Security "restricted" in every container, with the operator\'s budget for the Redis pods', () => {
+    for (const context of [set.spec.securityContext, set.spec.redisExporter.securityContext, set.spec.initContainer.securityContext]) {
       expect(context).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     }
     expect(set.spec.podSecurityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
     expect(set.spec.pdb).toEqual({ enabled: true, maxUnavailable: 1 });
-    expect(ofKind<PdbJson>(objects, 'PodDisruptionBudget').map((p) => p.spec.selector.matchLabels)).toEqual([
-      { app: 'redis-s', role: 'sentinel' },
+    expect(ofKind<PdbJson>(objects, 'PodDisruptionBudget')).toEqual([]);
+  });
+
+  it('fails on a pod domain that is not a DNS name', () => {
+    expect(() => synth((c) => new ReplicatedRedis(c, 'r', { ...redis, podDomain: 'Redis Headless' }))).toThrow(
+      'redis: podDomain "Redis Headless" is not a DNS name',
+    );
+  });
+});
+
+const sentinels: RedisSentinelsProps = {
+  name: 'redis',
+  labels,
+  image: 'quay.io/opstree/redis-sentinel:v7.2.16',
+  size: 3,
+  resources: { cpu: '100m', memory: '128Mi' },
+  replication: 'redis',
+  passwordSecret: { name: 'redis-auth', key: 'password' },
+  tlsSecret: 'redis-tls',
+  placement,
+  podDomain: 'redis-sentinel-headless.data.svc.cluster.local',
+  initResources: { cpu: '50m', memory: '64Mi' },
+};
+
+describe('RedisSentinels', () => {
+  const objects = synth((c) => new RedisSentinels(c, 's', sentinels));
+  const set = only<RedisSentinel>(objects, 'RedisSentinel');
+
+  it('watch the replication on TLS, hand out names, and keep a majority through a drain', () => {
+    expect(set.spec.clusterSize).toBe(3);
+    expect(set.spec.redisSentinelConfig).toMatchObject({
+      redisReplicationName: 'redis',
+      masterGroupName: 'mymaster',
+      quorum: '2',
+      resolveHostnames: 'yes',
+      announceHostnames: 'yes',
+      additionalSentinelConfig: 'redis-sentinel-config',
+    });
+    expect(only<ConfigMap>(objects, 'ConfigMap').data['redis-sentinel-additional.conf']).toBe('tls-replication yes\n');
+    expect(set.spec.TLS.secret).toEqual({ secretName: 'redis-tls' });
+    expect(set.spec.env).toEqual([
+      { name: 'REDIS_TLS_CA_KEY', value: '/tls/ca.crt' },
+      { name: 'EXTERNAL_CONFIG_FILE', value: '/etc/redis/announce/sentinel-announce.conf' },
     ]);
+    expect(set.spec.pdb).toEqual({ enabled: true, minAvailable: 2 });
+    expect(set.spec.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual({ app: 'redis-sentinel', role: 'sentinel' });
+    expect(set.spec.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false });
+  });
+
+  it('announce each Sentinel by name, from a file an init container writes and the entrypoint includes', () => {
+    expect(set.spec.volumeMount).toEqual({
+      volume: [{ name: 'announce', emptyDir: {} }],
+      mountPath: [{ name: 'announce', mountPath: '/etc/redis/announce' }],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'announce-'));
+    const script = set.spec.initContainer.command[2]!.replaceAll('/etc/redis/announce', dir).replace('$(hostname)', 'redis-sentinel-2');
+    execFileSync('sh', ['-c', script]);
+    expect(readFileSync(join(dir, 'sentinel-announce.conf'), 'utf8')).toBe(
+      'include /etc/redis/external.conf.d/redis-sentinel-additional.conf\nsentinel announce-ip redis-sentinel-2.redis-sentinel-headless.data.svc.cluster.local\n',
+    );
+    expect(set.spec.initContainer.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false });
   });
 
   it('fails on an even number of Sentinels', () => {
-    expect(() => synth((c) => new ReplicatedRedis(c, 'r', { ...redis, sentinels: 2 }))).toThrow(
-      'redis: sentinels (2) must be 0 or an odd number of at least 3',
+    expect(() => synth((c) => new RedisSentinels(c, 'r', { ...sentinels, size: 2 }))).toThrow(
+      'redis: size (2) must be an odd number of at least 3',
     );
   });
 });

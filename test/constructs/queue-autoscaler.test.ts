@@ -109,18 +109,27 @@ describe('QueueAutoscaler', () => {
       ...redis,
       pollingSeconds: 5,
       cooldownSeconds: 900,
-      address: 'queue-redis-s-hl.platform.svc:26379',
+      address: 'queue-redis-sentinel.platform.svc:26379',
       sentinelMaster: 'mymaster',
+      tlsCaKey: 'data-ca-cert',
       credentials: [{ parameter: 'password', secret: 'queue-password' }],
     };
     const { scaled, auth } = render(props(queue));
     expect(scaled.spec.pollingInterval).toBe(5);
     expect(scaled.spec.cooldownPeriod).toBe(900);
     // Behind Sentinels KEDA asks them for the master: its redis-sentinel scaler, never a fixed master address.
+    // TLS on, verified against the CA in the worker's Secret (KEDA's `ca` parameter).
     expect(scaled.spec.triggers[0]).toMatchObject({
       type: 'redis-sentinel',
-      metadata: { addresses: 'queue-redis-s-hl.platform.svc:26379', sentinelMaster: 'mymaster', listName: 'celery' },
+      metadata: { addresses: 'queue-redis-sentinel.platform.svc:26379', sentinelMaster: 'mymaster', listName: 'celery', enableTLS: 'true' },
     });
-    expect(auth.spec.secretTargetRef).toEqual([{ parameter: 'password', name: 'worker-secrets', key: 'queue-password' }]);
+    expect(auth.spec.secretTargetRef).toEqual([
+      { parameter: 'password', name: 'worker-secrets', key: 'queue-password' },
+      { parameter: 'ca', name: 'worker-secrets', key: 'data-ca-cert' },
+    ]);
+  });
+
+  it('fails on a CA for a broker other than Redis', () => {
+    expect(() => render(props({ ...rabbitmq, tlsCaKey: 'data-ca-cert' }))).toThrow('queue.tlsCaKey is for a Redis broker, not rabbitmq');
   });
 });
