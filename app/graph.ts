@@ -19,7 +19,7 @@ import { at, isPlain, list, type Plain } from '../lib/core/plain';
 import { poolerName, redisName } from '../lib/data-names';
 import { selectorLabels } from '../lib/labels';
 import { serviceName } from '../lib/names';
-import { operatedPods, type OperatedPodSet } from '../lib/operated-pods';
+import { operatedPods, operatedSetName, type OperatedPodSet } from '../lib/operated-pods';
 
 /** A data store as the graph draws it: what the model declares, never what a port suggests. */
 export interface GraphStore {
@@ -263,7 +263,7 @@ class TopologyBuilder {
         x.kind === o.kind &&
         x.namespace === (o.metadata.namespace ?? '') &&
         x.autoscaler === 'operator' &&
-        x.name === (set.role === 'sentinel' ? `${o.metadata.name}-sentinel` : o.metadata.name),
+        x.name === operatedSetName(set),
     );
     const pods = `${set.replicas} pod${set.replicas === 1 ? '' : 's'}`;
     const description: Record<OperatedPodSet['role'], () => string> = {
@@ -276,7 +276,7 @@ class TopologyBuilder {
       redis: () => `Redis, ${pods}`,
       sentinel: () => `Redis Sentinel, ${pods}`,
     };
-    const name = set.role === 'sentinel' ? `${o.metadata.name}-sentinel` : o.metadata.name;
+    const name = operatedSetName(set);
     const id = this.graph.node(key, 'store', `${o.kind} ${name}<br/>${description[set.role]()}`, w?.pool);
     this.operated.push({ set, id });
     if (set.role === 'pooler') {
@@ -290,7 +290,13 @@ class TopologyBuilder {
       if (target !== undefined) this.graph.edge(id, this.operatedNode(target), text(at(o, 'spec', 'type')) ?? 'rw');
     }
     if (set.role === 'sentinel') {
-      const redis = operatedPods(o).find((x) => x.role === 'redis');
+      const replication = this.objects.find(
+        (x) =>
+          x.kind === 'RedisReplication' &&
+          x.metadata.name === text(at(o, 'spec', 'redisSentinelConfig', 'redisReplicationName')) &&
+          (x.metadata.namespace ?? '') === (o.metadata.namespace ?? ''),
+      );
+      const redis = replication === undefined ? undefined : operatedPods(replication).find((x) => x.role === 'redis');
       if (redis !== undefined) this.graph.edge(id, this.operatedNode(redis), 'fails over', true);
     }
     return id;

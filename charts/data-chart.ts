@@ -19,6 +19,7 @@ import {
   BACKUP_CREDENTIALS_KEY,
   backupCredentialsName,
   baseBackupName,
+  CERT_MANAGER_CA_KEYS,
   CNPG_LABELS,
   CNPG_CA_KEYS,
   DATA_CA,
@@ -32,7 +33,11 @@ import {
   redisAuthName,
   redisName,
   REDIS_PASSWORD_KEY,
+  redisHeadlessService,
+  redisMasterService,
+  redisSentinelHeadlessService,
   redisSentinelName,
+  redisTlsName,
 } from '../lib/data-names';
 import { POSTGRES_DEFAULTS, REDIS_DEFAULTS } from '../lib/defaults';
 import { platformLabels, selectorLabels } from '../lib/labels';
@@ -42,6 +47,9 @@ import { ipPeer, namespaceSelector, prometheusPeer, tcp } from '../lib/network-p
 import { PodMonitor } from '../lib/constructs/pod-monitor';
 import { PostgresCluster } from '../lib/constructs/postgres-cluster';
 import { PostgresPooler } from '../lib/constructs/postgres-pooler';
+import { CaIssuer } from '../lib/constructs/ca-issuer';
+import { InternalCertificate } from '../lib/constructs/internal-certificate';
+import { RedisSentinels } from '../lib/constructs/redis-sentinels';
 import { ReplicatedRedis } from '../lib/constructs/replicated-redis';
 import { type NetworkRule, ServiceNetworkPolicy } from '../lib/constructs/service-network-policy';
 import type { EnvironmentChartProps } from './chart-props';
@@ -113,8 +121,11 @@ export class DataChart extends Chart {
     const { environment } = props;
     if (namespaces.length === 0) return;
     new NamespaceIsolation(this, 'Isolation', { labels: platformLabels(environment, 'data'), mesh: false });
-    if (operatedPostgres(environment).length > 0) {
-      // The data CA, from the store: CloudNativePG signs the server certificates with it, the apps verify with it.
+    if (operatedPostgres(environment).length > 0 || operatedRedis(environment).length > 0) {
+      // The data CA, from the store: CloudNativePG signs PostgreSQL's server certificates with it and
+      // cert-manager Redis's (each operator reads the pair under its own keys); the apps verify with it.
+      const cert = `{{ index . ${JSON.stringify(DATA_CA.certSecret)} }}`;
+      const key = `{{ index . ${JSON.stringify(DATA_CA.keySecret)} }}`;
       this.secrets(
         environment,
         'data-ca',
@@ -127,11 +138,19 @@ export class DataChart extends Chart {
         {
           keepFetched: false,
           data: {
-            [CNPG_CA_KEYS.cert]: `{{ index . ${JSON.stringify(DATA_CA.certSecret)} }}`,
-            [CNPG_CA_KEYS.key]: `{{ index . ${JSON.stringify(DATA_CA.keySecret)} }}`,
+            [CNPG_CA_KEYS.cert]: cert,
+            [CNPG_CA_KEYS.key]: key,
+            ...(operatedRedis(environment).length > 0 ? { [CERT_MANAGER_CA_KEYS.cert]: cert, [CERT_MANAGER_CA_KEYS.key]: key } : {}),
           },
         },
       );
+      if (operatedRedis(environment).length > 0) {
+        new CaIssuer(this, 'data-ca-issuer', {
+          name: DATA_CA.issuer,
+          caSecret: DATA_CA.secret,
+          labels: platformLabels(environment, 'data'),
+        });
+      }
     }
     for (const [name, store] of operatedPostgres(environment)) this.postgres(environment, name, store);
     for (const [name, store] of operatedRedis(environment)) this.redis(environment, name, store);
@@ -309,14 +328,30 @@ export class DataChart extends Chart {
       [[REDIS_PASSWORD_KEY, store.passwordSecret], ...users.map((user) => [user.passwordKey, user.passwordKey] as const)],
       { keepFetched: false, data: { [REDIS_ACL_KEY]: aclFileTemplate(REDIS_PASSWORD_KEY, users) } },
     );
+    // One certificate for the Redis pods and their Sentinels: the names clients dial (the master's
+    // Service, the Sentinels', each pod's under its headless Service, which Sentinels hand out).
+    const tls = new InternalCertificate(this, `${name}-tls`, {
+      name: redisTlsName(name),
+      secretName: redisTlsName(name),
+      issuer: DATA_CA.issuer,
+      labels,
+      dnsNames: [
+        ...serviceNames(redisMasterService(name), store.namespace),
+        `*.${clusterHost(redisHeadlessService(name), store.namespace)}`,
+        ...(store.sentinels > 0
+          ? [
+              ...serviceNames(redisSentinelName(name), store.namespace),
+              `*.${clusterHost(redisSentinelHeadlessService(name), store.namespace)}`,
+            ]
+          : []),
+      ],
+    });
     const redis = new ReplicatedRedis(this, `${name}-redis`, {
       name: redisName(name),
       labels,
-      images: { redis: imageRef(store.image), sentinel: imageRef(store.sentinelImage), exporter: imageRef(store.exporterImage) },
+      images: { redis: imageRef(store.image), exporter: imageRef(store.exporterImage) },
       nodes: store.nodes,
-      sentinels: store.sentinels,
       resources: store.resources,
-      sentinelResources: { ...REDIS_DEFAULTS.sentinelResources },
       exporterResources: { ...REDIS_DEFAULTS.exporterResources },
       storage: store.storage,
       placement: storePlacement(environment, store),
@@ -325,7 +360,24 @@ export class DataChart extends Chart {
       maxMemoryPercent: store.maxMemoryPercent,
       passwordSecret: { name: auth, key: REDIS_PASSWORD_KEY },
       aclSecret: acl,
+      tlsSecret: tls.secretName,
+      podDomain: clusterHost(redisHeadlessService(name), store.namespace),
     });
+    if (store.sentinels > 0) {
+      new RedisSentinels(this, `${name}-sentinels`, {
+        name: redisName(name),
+        labels,
+        image: imageRef(store.sentinelImage),
+        size: store.sentinels,
+        resources: { ...REDIS_DEFAULTS.sentinelResources },
+        replication: redis.name,
+        passwordSecret: { name: auth, key: REDIS_PASSWORD_KEY },
+        tlsSecret: tls.secretName,
+        placement: storePlacement(environment, store),
+        podDomain: clusterHost(redisSentinelHeadlessService(name), store.namespace),
+        initResources: { ...REDIS_DEFAULTS.exporterResources },
+      });
+    }
     const set: k8s.NetworkPolicyPeer = {
       podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [redis.name, redisSentinelName(name)] }] },
     };

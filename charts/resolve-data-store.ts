@@ -193,7 +193,8 @@ export function clientPasswordSecret(store: OperatedStore, service: string): str
  * - PostgreSQL: the pooler, `sslmode=verify-full` with the data CA as `sslrootcert` (libpq checks the
  *   chain and that the host is among the certificate's names: the cluster's server certificate, which
  *   the pooler serves, carries the pooler's names, see charts/data-chart.ts and lib/data-names.ts DATA_CA).
- * - Redis: the service's own ACL user and password.
+ * - Redis: the service's own ACL user and password, over TLS verified against the data CA (a
+ *   `rediss://` URL, or the Sentinels' `sentinel://` with the same TLS parameters).
  */
 export function connectionUrlTemplate(name: string, store: OperatedStore, service: string): string {
   const password = `{{ index . ${JSON.stringify(clientPasswordSecret(store, service))} | urlquery }}`;
@@ -202,10 +203,14 @@ export function connectionUrlTemplate(name: string, store: OperatedStore, servic
     return `postgresql://${store.database}:${password}@${host}:${storePort(store)}/${store.database}?sslmode=verify-full&sslrootcert=${DATA_CA_FILE}`;
   }
   const user = redisUserName(service);
+  // TLS only, verified against the data CA (redis-py's and kombu's `ssl_cert_reqs`/`ssl_ca_certs`;
+  // redis-py checks the host name by default): the name dialled is on the store's certificate.
+  const tls = `ssl_cert_reqs=required&ssl_ca_certs=${DATA_CA_FILE}`;
   // kombu's (Celery's) Sentinel transport: the Sentinels' address; the master group is REDIS_MASTER_GROUP
   // (the app's broker_transport_options master_name; connectionSecretExtras writes it beside the URL).
-  if (followsSentinels(store)) return `sentinel://${user}:${password}@${host}:${storePort(store)}/0`;
-  return `redis://${user}:${password}@${host}:${storePort(store)}/0`;
+  // The Sentinels hand out each Redis by its pod name, which the certificate carries too.
+  if (followsSentinels(store)) return `sentinel://${user}:${password}@${host}:${storePort(store)}/0?${tls}`;
+  return `rediss://${user}:${password}@${host}:${storePort(store)}/0?${tls}`;
 }
 
 /**

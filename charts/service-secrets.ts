@@ -21,7 +21,14 @@ export function queueConnection(
   environment: Environment,
   service: string,
   spec: ServiceSpec,
-): { readonly credentials: readonly QueueCredential[]; readonly address?: string; readonly sentinelMaster?: string } | undefined {
+):
+  | {
+      readonly credentials: readonly QueueCredential[];
+      readonly address?: string;
+      readonly sentinelMaster?: string;
+      readonly tlsCaKey?: string;
+    }
+  | undefined {
   if (spec.kind !== 'worker' || spec.queue === undefined) return undefined;
   const operated = spec.queue.broker === 'redis' ? usedStoreOfEngine(environment, spec.uses, 'redis') : undefined;
   if (operated === undefined) return { credentials: queueCredentials(spec.queue.broker) };
@@ -31,6 +38,8 @@ export function queueConnection(
     credentials: inClusterRedisCredentials(clientPasswordSecret(store, service), redisUsernameKey(store.urlSecret)),
     address: `${storeHost(name, store)}:${storePort(store)}`,
     ...(followsSentinels(store) ? { sentinelMaster: REDIS_MASTER_GROUP } : {}),
+    // Redis speaks TLS only: KEDA verifies it against the data CA, a key of the worker's Secret.
+    tlsCaKey: DATA_CA.certSecret,
   };
 }
 
@@ -53,7 +62,7 @@ export interface SecretPlan {
  * read from the store: it is written to point at the store in this cluster (PostgreSQL's pooler,
  * Redis's master Service) around a password, which is read instead: PostgreSQL's owner password, or
  * the service's own Redis user's (never the Redis store's own password, which only the operator and
- * the Redis pods hold); with a PostgreSQL URL, the data CA's certificate it verifies the pooler with.
+ * the Redis pods hold); and the data CA's certificate the client verifies the server with.
  * The apps keep reading the same file; where it points follows the environment.
  */
 export function secretPlanOf(environment: Environment, service: string, spec: ServiceSpec): SecretPlan {
@@ -69,11 +78,13 @@ export function secretPlanOf(environment: Environment, service: string, spec: Se
     const url = declared.includes(store.urlSecret);
     if (!url && !Object.keys(extras).some((key) => declared.includes(key))) continue;
     if (url) templates[store.urlSecret] = connectionUrlTemplate(name, store, service);
-    verified ||= url && store.engine === 'postgres';
+    // Every client of an operated store verifies it: PostgreSQL's URL and Redis's name the CA's file,
+    // and a queue worker's autoscaler reads the CA from the same Secret.
+    verified = true;
     Object.assign(templates, extras);
     passwords.push(clientPasswordSecret(store, service));
   }
-  // The CA its connection URLs verify the servers with (sslrootcert), a file beside them.
+  // The CA its connection URLs verify the servers with (sslrootcert, ssl_ca_certs), a file beside them.
   const ca = verified ? [DATA_CA.certSecret] : [];
   return {
     fetched: [...new Set([...declared.filter((secret) => !(secret in templates)), ...passwords, ...ca])],

@@ -7,7 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { redisClientRole, operatedPostgres, operatedRedis, usersOfStore } from '../charts/resolve-data-store';
 import { environmentNames, loadEnvironment } from '../environments';
 import dev from '../environments/dev';
-import { DATA_CA, poolerName, redisAclName, redisUserPasswordSecret } from '../lib/data-names';
+import {
+  DATA_CA,
+  poolerName,
+  redisAclName,
+  redisHeadlessService,
+  redisName,
+  redisTlsName,
+  redisUserPasswordSecret,
+} from '../lib/data-names';
 import { clusterHost, SECRETS_MOUNT_PATH } from '../lib/names';
 import { DENIED_CATEGORIES, RedisClientRole, ROLE_CATEGORIES, roleRules } from '../lib/redis-acl';
 import { environment, find, nonEmpty, objects, rendered } from './helpers';
@@ -18,6 +26,7 @@ type ExternalSecretJson = WithSpec<{
   readonly target: { readonly name: string; readonly template?: { readonly data: Labels; readonly mergePolicy: string } };
 }>;
 type ClusterJson = WithSpec<{ readonly certificates?: { readonly serverCASecret: string; readonly serverAltDNSNames: readonly string[] } }>;
+type CertificateJson = WithSpec<{ readonly dnsNames: readonly string[] }>;
 type PoolerJson = WithSpec<{ readonly pgbouncer: { readonly parameters: Labels } }>;
 type TriggerAuthJson = WithSpec<{ readonly secretTargetRef: readonly { readonly parameter: string; readonly key: string }[] }>;
 
@@ -85,7 +94,29 @@ describe('Redis: one ACL user per client, with its role’s categories only', ()
       for (const service of nonEmpty(usersOfStore(env, store), `${name}: services using ${store}`)) {
         const secret = find<ExternalSecretJson>(rendered(name), 'ExternalSecret', `${service}-secrets`);
         expect(secret.spec.data.map((d) => d.secretKey)).toContain(redisUserPasswordSecret(spec.passwordSecret, service));
-        expect(secret.spec.target.template?.data[spec.urlSecret]).toMatch(new RegExp(`^(redis|sentinel)://${service}:`));
+        expect(secret.spec.target.template?.data[spec.urlSecret]).toMatch(new RegExp(`^(rediss|sentinel)://${service}:`));
+      }
+    }
+  });
+
+  it.each(environmentNames())('%s: every client dials a name on the store’s certificate, over TLS it verifies', (name) => {
+    const env = environment(name);
+    for (const [store, spec] of operatedRedis(env)) {
+      const certificate = find<CertificateJson>(rendered(name), 'Certificate', redisTlsName(store));
+      const covers = (host: string) =>
+        certificate.spec.dnsNames.some(
+          (n) => n === host || (n.startsWith('*.') && host.endsWith(n.slice(1)) && !host.slice(0, -n.length + 1).includes('.')),
+        );
+      // What Sentinels hand out: each Redis pod by its name under the headless Service (replica-announce-ip).
+      for (let pod = 0; pod < spec.nodes; pod++)
+        expect(covers(`${redisName(store)}-${pod}.${clusterHost(redisHeadlessService(store), spec.namespace)}`)).toBe(true);
+      for (const service of nonEmpty(usersOfStore(env, store), `${name}: services using ${store}`)) {
+        const secret = find<ExternalSecretJson>(rendered(name), 'ExternalSecret', `${service}-secrets`);
+        const url = new URL(secret.spec.target.template!.data[spec.urlSecret]!.replace(/\{\{[^}]*\}\}/g, 'x'));
+        expect(covers(url.hostname), `${service}: ${url.hostname}`).toBe(true);
+        expect(url.searchParams.get('ssl_cert_reqs')).toBe('required');
+        expect(url.searchParams.get('ssl_ca_certs')).toBe(`${SECRETS_MOUNT_PATH}/${DATA_CA.certSecret}`);
+        expect(secret.spec.data.map((d) => d.secretKey)).toContain(DATA_CA.certSecret);
       }
     }
   });
@@ -99,6 +130,7 @@ describe('Redis: one ACL user per client, with its role’s categories only', ()
     expect(auth.spec.secretTargetRef.map((r) => [r.parameter, r.key])).toEqual([
       ['username', 'redis-url-username'],
       ['password', 'redis-password-worker'],
+      ['ca', 'data-ca-cert'],
     ]);
   });
 
@@ -126,7 +158,10 @@ describe('PostgreSQL: the apps verify the pooler (verify-full, the data CA)', ()
       expect(cluster.spec.certificates?.serverAltDNSNames).toContain(host);
       expect(find<PoolerJson>(rendered(name), 'Pooler', poolerName(store)).spec.pgbouncer.parameters.client_tls_sslmode).toBe('require');
       const ca = find<ExternalSecretJson>(rendered(name), 'ExternalSecret', DATA_CA.secret);
-      expect(Object.keys(ca.spec.target.template?.data ?? {})).toEqual(['ca.crt', 'ca.key']);
+      // CloudNativePG's keys, and cert-manager's where a Redis has its certificate issued from the same CA.
+      expect(Object.keys(ca.spec.target.template?.data ?? {})).toEqual(
+        operatedRedis(env).length > 0 ? ['ca.crt', 'ca.key', 'tls.crt', 'tls.key'] : ['ca.crt', 'ca.key'],
+      );
       for (const service of nonEmpty(usersOfStore(env, store), `${name}: services using ${store}`)) {
         const secret = find<ExternalSecretJson>(rendered(name), 'ExternalSecret', `${service}-secrets`);
         expect(secret.spec.target.template?.data[spec.urlSecret]).toMatch(

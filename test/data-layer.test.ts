@@ -37,6 +37,7 @@ type RedisReplication = WithSpec<{
   readonly sentinel?: { readonly size: number };
   readonly pdb?: { readonly enabled: boolean };
 }>;
+type RedisSentinel = WithSpec<{ readonly clusterSize: number }>;
 type ConfigMap = Manifest & { readonly data: Labels };
 type ExternalSecret = WithSpec<{ readonly target: { readonly template: { readonly data: Labels } } }>;
 type ScaledObject = WithSpec<{
@@ -152,7 +153,8 @@ describe('Redis (DAT-03)', () => {
     const env = rendered(name);
     const set = find<RedisReplication>(env, 'RedisReplication', 'redis');
     expect(set.spec.clusterSize).toBe(3);
-    expect(set.spec.sentinel!.size).toBe(3);
+    expect(set.spec.sentinel).toBeUndefined();
+    expect(find<RedisSentinel>(env, 'RedisSentinel', 'redis').spec.clusterSize).toBe(3);
     expect(find<ConfigMap>(env, 'ConfigMap', 'redis-config').data['redis-additional.conf']).toBe(
       'appendonly yes\nappendfsync everysec\nsave ""\nsave 3600 1\n',
     );
@@ -163,8 +165,9 @@ describe('Redis (DAT-03)', () => {
     const data = find<ExternalSecret>(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data;
     // kombu's (Celery's) Sentinel transport URL; the master group beside it (broker_transport_options master_name).
     // Signed in as the backend's own ACL user (test/data-clients.test.ts), never as the store's default user.
+    // TLS, verified against the data CA the Secret carries (data/redis-tls).
     expect(data['redis-url']).toBe(
-      'sentinel://backend:{{ index . "redis-password-backend" | urlquery }}@redis-s-hl.data.svc.cluster.local:26379/0',
+      'sentinel://backend:{{ index . "redis-password-backend" | urlquery }}@redis-sentinel.data.svc.cluster.local:26379/0?ssl_cert_reqs=required&ssl_ca_certs=/var/run/secrets/app/data-ca-cert',
     );
     expect(data['redis-url-sentinel-master']).toBe('mymaster');
     expect(find<ExternalSecret>(prod, 'ExternalSecret', 'backend-secrets').spec.target.template.data['database-url']).toBe(
@@ -172,11 +175,11 @@ describe('Redis (DAT-03)', () => {
     );
     expect(find<ScaledObject>(prod, 'ScaledObject', 'worker').spec.triggers[0]).toMatchObject({
       type: 'redis-sentinel',
-      metadata: { addresses: 'redis-s-hl.data.svc.cluster.local:26379', sentinelMaster: 'mymaster' },
+      metadata: { addresses: 'redis-sentinel.data.svc.cluster.local:26379', sentinelMaster: 'mymaster', enableTLS: 'true' },
     });
     // Without Sentinels (dev) the master Service is the only address there is.
     expect(find<ExternalSecret>(rendered('dev'), 'ExternalSecret', 'backend-secrets').spec.target.template.data['redis-url']).toBe(
-      'redis://backend:{{ index . "redis-password-backend" | urlquery }}@redis-master.data.svc.cluster.local:6379/0',
+      'rediss://backend:{{ index . "redis-password-backend" | urlquery }}@redis-master.data.svc.cluster.local:6379/0?ssl_cert_reqs=required&ssl_ca_certs=/var/run/secrets/app/data-ca-cert',
     );
   });
 });
@@ -265,7 +268,7 @@ describe('chaos drills (AVL-05)', () => {
       ['data', 'postgres-pod-kill'],
       ['data', 'postgres-pooler-pod-kill'],
       ['data', 'redis-pod-kill'],
-      ['data', 'redis-s-pod-kill'],
+      ['data', 'redis-sentinel-pod-kill'],
       ['data', 'redis-master-pod-kill'],
     ]);
   });
@@ -322,7 +325,7 @@ describe.each(environmentNames())('%s: every operated store', (name) => {
     for (const set of nonEmpty(sets, `${name}: data pod sets`)) {
       // CloudNativePG's PDB where it can allow an eviction (two or more instances); off on a single instance.
       if (set.role === 'instances') expect((set.owner as PgCluster).spec.enablePDB, set.owner.metadata.name).toBe(set.replicas > 1);
-      else if (set.role === 'redis') expect((set.owner as RedisReplication).spec.pdb!.enabled).toBe(true);
+      else if (set.role === 'redis' || set.role === 'sentinel') expect((set.owner as RedisReplication).spec.pdb!.enabled).toBe(true);
       else
         expect(
           budgets.some((b) => selectorMatches(b.spec.selector, set.labels)),

@@ -106,16 +106,22 @@ describe('queue workers scale on queue depth (CAP-05)', () => {
         ? {
             type: 'redis-sentinel',
             metadata: {
-              addresses: 'redis-s-hl.data.svc.cluster.local:26379',
+              addresses: 'redis-sentinel.data.svc.cluster.local:26379',
               sentinelMaster: 'mymaster',
               listName: 'celery',
               listLength: String(perReplica),
+              enableTLS: 'true',
             },
             authenticationRef: { name: 'worker-queue' },
           }
         : {
             type: 'redis',
-            metadata: { address: 'redis-master.data.svc.cluster.local:6379', listName: 'celery', listLength: String(perReplica) },
+            metadata: {
+              address: 'redis-master.data.svc.cluster.local:6379',
+              listName: 'celery',
+              listLength: String(perReplica),
+              enableTLS: 'true',
+            },
             authenticationRef: { name: 'worker-queue' },
           },
     ]);
@@ -132,10 +138,12 @@ describe('queue workers scale on queue depth (CAP-05)', () => {
       expect(ref.name).toBe('worker-secrets');
       expect(written).toContain(ref.key);
     }
-    // In-cluster Redis: the address is in the trigger; KEDA signs in as the worker's own ACL user.
+    // In-cluster Redis: the address is in the trigger; KEDA signs in as the worker's own ACL user and
+    // verifies Redis's certificate against the data CA.
     expect(auth.spec.secretTargetRef.map((r) => [r.parameter, r.key])).toEqual([
       ['username', 'redis-url-username'],
       ['password', 'redis-password-worker'],
+      ['ca', 'data-ca-cert'],
     ]);
   });
 
@@ -250,7 +258,7 @@ describe('managed or in-cluster data stores', () => {
     const redis = egress.find((r) => r.ports!.some((p) => p.port === 6379))!;
     expect(redis.ports!.map((p) => p.port)).toEqual([26379, 6379]);
     expect(redis.to).toEqual([
-      { ...data, podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['redis', 'redis-s'] }] } },
+      { ...data, podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['redis', 'redis-sentinel'] }] } },
     ]);
     // Without Sentinels (dev) the Redis pods on 6379 only.
     const dev = find<NetworkPolicyJson>(rendered('dev'), 'NetworkPolicy', 'backend').spec.egress!.find((r) =>

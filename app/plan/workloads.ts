@@ -6,7 +6,7 @@
  */
 import type { Manifest } from '../../lib/core/manifest';
 import { gatewayPods, nginxProxyOf } from '../../lib/gateway-pods';
-import { archiverSidecarResources, operatedPods, type OperatedVolume } from '../../lib/operated-pods';
+import { archiverSidecarResources, operatedPods, operatedSetName, type OperatedVolume } from '../../lib/operated-pods';
 import { podRequests, type PodRequests } from './pod-requests';
 import { at, isPlain } from '../../lib/core/plain';
 
@@ -199,7 +199,7 @@ function gatewayWorkloads(objects: readonly Manifest[], poolLabel: string, injec
 
 /**
  * The data stores' pods their operators run (lib/operated-pods.ts): a workload per pod set, named after
- * its custom resource (`redis-sentinel` for a RedisReplication's Sentinels), with its volumes.
+ * its custom resource (`<cr>-sentinel` for a RedisSentinel's pods), with its volumes.
  */
 function operatorWorkloads(objects: readonly Manifest[], poolLabel: string, injected: ReadonlySet<string>): Workload[] {
   return objects.flatMap((object) =>
@@ -207,7 +207,7 @@ function operatorWorkloads(objects: readonly Manifest[], poolLabel: string, inje
       ...fixedWorkload(
         {
           kind: object.kind,
-          name: set.role === 'sentinel' ? `${object.metadata.name}-sentinel` : object.metadata.name,
+          name: operatedSetName(set),
           namespace: object.metadata.namespace ?? '',
         },
         set,

@@ -597,7 +597,7 @@ async function budgetsAndQuorum(ctx: Context, phase: string, pods: readonly PodV
     }
   }
   for (const target of ctx.cluster.scaleTargets) {
-    if (!target.workload.startsWith('RedisReplication/') || !target.workload.endsWith('-sentinel')) continue;
+    if (!target.workload.startsWith('RedisSentinel/')) continue;
     const running = pods.filter(
       (p) => p.ownerKind === 'StatefulSet' && p.ownerName === target.name && p.phase === 'Running' && !p.deleting,
     );

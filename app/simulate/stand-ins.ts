@@ -24,7 +24,7 @@ import { CNPG_LABELS } from '../../lib/data-names';
 import { gatewayPods, nginxProxyOf } from '../../lib/gateway-pods';
 import { GKE_SANDBOX, gkeSandboxToleration } from '../../lib/sandbox-runtime';
 import { ISTIO_PROXY_CPU_ANNOTATION, ISTIO_PROXY_MEMORY_ANNOTATION, ISTIO_PROXY_RESOURCES } from '../../lib/istio-proxy';
-import { archiverSidecarResources, OPERATED_KINDS, operatedPods } from '../../lib/operated-pods';
+import { archiverSidecarResources, OPERATED_KINDS, operatedPods, operatedSetName } from '../../lib/operated-pods';
 import type { Workload } from '../plan/workloads';
 
 /** The label the simulation puts on every object it adds, so a report can tell stand-ins apart. */
@@ -232,7 +232,7 @@ export function simulated(objects: readonly Manifest[], workloads: readonly Work
     }
     applied.push(object);
     for (const set of operatedPods(object, object.kind === 'Cluster' ? archiverSidecarResources(object, objects) : undefined)) {
-      const rowName = set.role === 'sentinel' ? `${object.metadata.name}-sentinel` : object.metadata.name;
+      const rowName = operatedSetName(set);
       const row = byKey.get(key(object.kind, namespace, rowName));
       const name = `sim-${object.metadata.name}-${set.role}`;
       const template = standInTemplate(set.template);
@@ -342,13 +342,15 @@ function operatorBudgets(object: Manifest): StandIn[] {
         : []),
     ];
   }
-  if (gk === OPERATED_KINDS.redisReplication) {
+  if (gk === OPERATED_KINDS.redisReplication || gk === OPERATED_KINDS.redisSentinel) {
     const out: StandIn[] = [];
     for (const set of operatedPods(object)) {
-      const budget = redisBudget(set.role === 'sentinel' ? at(object, 'spec', 'sentinel', 'pdb') : at(object, 'spec', 'pdb'));
+      const budget = redisBudget(at(object, 'spec', 'pdb'));
       if (budget === undefined) continue;
+      // The operator names a RedisReplication's PDB `<cr>-redis` and a RedisSentinel's `<cr>-sentinel`
+      // (v0.26.0 internal/k8sutils/poddisruption.go).
       out.push({
-        standsFor: `RedisReplication/${namespace}/${name} (redis-operator's ${set.role} PDB)`,
+        standsFor: `${object.kind}/${namespace}/${name} (redis-operator's ${set.role} PDB)`,
         object: pdb(`${name}-${set.role}`, namespace, { ...set.labels }, budget),
       });
     }
