@@ -662,6 +662,12 @@ const CASES: Record<string, Case> = {
     path: 'spec.target.template.data.database-url',
     message: 'connects to postgres-pooler.data.svc.cluster.local with sslmode=require and no sslrootcert',
   },
+  'data/redis-tls': {
+    fail: () => dataClients({ redisScheme: 'redis', redisQuery: '' }),
+    pass: () => dataClients(),
+    path: 'spec.target.template.data.redis-url',
+    message: 'connects to redis-master.data.svc.cluster.local in plaintext (redis://)',
+  },
   'data/redis-client-user': {
     fail: () => dataClients({ redisUser: '' }),
     pass: () => dataClients(),
@@ -727,15 +733,15 @@ const CASES: Record<string, Case> = {
   'data/store-pdb': {
     fail: () => platformWithData({ sentinelPdb: false }),
     pass: () => platformWithData(),
-    path: 'spec.sentinel',
-    message: 'the sentinel pods of RedisReplication redis (app=redis-s, role=sentinel) have no PodDisruptionBudget',
+    path: 'spec.pdb',
+    message: 'the sentinel pods of RedisSentinel redis (app=redis-sentinel, role=sentinel) have no PodDisruptionBudget',
   },
   'data/failover-client': {
     fail: () => [...platformWithData(), redisClientSecret('redis://:{{ .p }}@redis-master.data.svc.cluster.local:6379/0')],
-    pass: () => [...platformWithData(), redisClientSecret('sentinel://:{{ .p }}@redis-s-hl.data.svc.cluster.local:26379/0')],
+    pass: () => [...platformWithData(), redisClientSecret('sentinel://:{{ .p }}@redis-sentinel.data.svc.cluster.local:26379/0')],
     path: 'spec.target.template.data.redis-url',
     message:
-      'connects to redis-master.data, the Service of the pod RedisReplication/data/redis labelled master, which the operator relabels only once both StatefulSets are Ready again',
+      'connects to redis-master.data, the Service of the pod of RedisReplication/data/redis labelled master, which the operator relabels on its own reconcile',
   },
   'data/operand-digest': {
     fail: () => platformWithData({ imageName: 'ghcr.io/cloudnative-pg/postgresql:18.6-standard-bookworm' }),
@@ -1349,7 +1355,7 @@ describe('rule variants the table does not cover', () => {
       findings(
         [
           ...platformWithData(),
-          scaled('redis-sentinel', { addresses: 'redis-s-hl.data.svc.cluster.local:26379', sentinelMaster: 'mymaster' }),
+          scaled('redis-sentinel', { addresses: 'redis-sentinel.data.svc.cluster.local:26379', sentinelMaster: 'mymaster' }),
         ],
         'data/failover-client',
       ),

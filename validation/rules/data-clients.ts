@@ -10,17 +10,33 @@
  *   redis-operator Redis whose ACL file an ExternalSecret writes grants its client users neither every
  *   command nor @dangerous, @admin or @scripting, and keeps a password on `default` (a file without it
  *   makes `default` passwordless: Redis 7.2 src/acl.c ACLLoadFromFile).
- * TLS to Redis is not asked for: the redis-operator's embedded Sentinel (v0.26.0) cannot speak it, and
- * a Sentinel hands clients addresses no certificate names (docs/design/redis-tls.md).
+ * - data/redis-tls: Redis is reached over TLS and verified. A Redis URL is `rediss://` (or the
+ *   Sentinels' `sentinel://`) with `ssl_cert_reqs=required` and `ssl_ca_certs`, a file the Secret
+ *   carries where every pod that mounts it looks; a KEDA Redis trigger that reads such a Redis sets `enableTLS` with its
+ *   TriggerAuthentication's `ca` and no `unsafeSsl`; every redis-operator Redis and RedisSentinel sets
+ *   `spec.TLS` with its CA and REDIS_TLS_CA_KEY (the images' entrypoints read the CA from it, the
+ *   operator never sets it: without it Redis 7.2 does not start), a RedisSentinel's included file turns
+ *   on `tls-replication` (Sentinel's own links; the entrypoint does not), it hands out names
+ *   (`resolveHostnames`, `announceHostnames`), and the Redis it watches announces each pod by name
+ *   (`replica-announce-ip` in the file its entrypoint includes), as each Sentinel does (`sentinel
+ *   announce-ip`): a client verifies the address Sentinel gives it, which must be a name on the
+ *   certificate, not a pod IP; a file of its own in place of the image's included one includes that
+ *   one in turn (docs/design/redis-tls.md).
  */
 import type { Violation } from '../types';
 import { asArray, asObj, asString, type Entry, type Model, type RuleFamily, violation } from './model';
 
 export const POSTGRES_VERIFY_FULL = 'data/postgres-verify-full';
 export const REDIS_CLIENT_USER = 'data/redis-client-user';
+export const REDIS_TLS = 'data/redis-tls';
 
 const EXTERNAL_SECRET = 'external-secrets.io/ExternalSecret';
 const REDIS_KINDS = ['RedisReplication', 'Redis', 'RedisCluster'].map((k) => `redis.redis.opstreelabs.in/${k}`);
+const REDIS_SENTINEL = 'redis.redis.opstreelabs.in/RedisSentinel';
+const SCALED_OBJECT = 'keda.sh/ScaledObject';
+const TRIGGER_AUTHENTICATION = 'keda.sh/TriggerAuthentication';
+/** Where the redis-operator mounts `spec.TLS.secret` (v0.26.0 statefulset.go getVolumeMount). */
+const TLS_MOUNT = '/tls';
 /** Where the redis-operator mounts the ACL Secret's key (v0.26.0 statefulset.go getVolumeMount). */
 const ACL_KEY = 'user.acl';
 
@@ -97,30 +113,36 @@ function checkPostgres(model: Model, out: Violation[]): void {
       );
       continue;
     }
-    const slash = root.lastIndexOf('/');
-    const [dir, file] = [root.slice(0, slash), root.slice(slash + 1)];
-    if (!t.keys.includes(file)) {
-      out.push(
-        violation(
-          POSTGRES_VERIFY_FULL,
-          t.entry,
-          at,
-          `verifies the server with sslrootcert ${root}, but Secret ${t.secret} has no key ${file} (its keys: ${t.keys.join(', ')}): fetch the CA certificate into it`,
-        ),
-      );
-      continue;
-    }
-    for (const mount of secretMounts(model, t.entry.namespace, t.secret)) {
-      if (mount.mountPath === dir) continue;
-      out.push(
-        violation(
-          POSTGRES_VERIFY_FULL,
-          mount.entry,
-          mount.path,
-          `reads ${t.key} from Secret ${t.secret}, whose sslrootcert is ${root}, but mounts that Secret at ${mount.mountPath ?? '(nowhere)'}, not ${dir}: the client would find no CA and refuse to connect`,
-        ),
-      );
-    }
+    checkCaFile(model, t, POSTGRES_VERIFY_FULL, 'sslrootcert', root, out);
+  }
+}
+
+/** A CA file a connection URL names (`param`): a key of its Secret, where every pod that mounts the Secret looks. */
+function checkCaFile(model: Model, t: Templated, rule: string, param: string, root: string, out: Violation[]): void {
+  const at = `spec.target.template.data.${t.key}`;
+  const slash = root.lastIndexOf('/');
+  const [dir, file] = [root.slice(0, slash), root.slice(slash + 1)];
+  if (!t.keys.includes(file)) {
+    out.push(
+      violation(
+        rule,
+        t.entry,
+        at,
+        `verifies the server with ${param} ${root}, but Secret ${t.secret} has no key ${file} (its keys: ${t.keys.join(', ')}): fetch the CA certificate into it`,
+      ),
+    );
+    return;
+  }
+  for (const mount of secretMounts(model, t.entry.namespace, t.secret)) {
+    if (mount.mountPath === dir) continue;
+    out.push(
+      violation(
+        rule,
+        mount.entry,
+        mount.path,
+        `reads ${t.key} from Secret ${t.secret}, whose ${param} is ${root}, but mounts that Secret at ${mount.mountPath ?? '(nowhere)'}, not ${dir}: the client would find no CA and refuse to connect`,
+      ),
+    );
   }
 }
 
@@ -230,10 +252,178 @@ function checkRedis(model: Model, out: Violation[]): void {
   }
 }
 
+/** The value of an environment variable a redis-operator resource sets (`spec.env`). */
+function envValue(spec: Record<string, unknown>, name: string): string | undefined {
+  return asString(asObj(asArray(spec.env).find((e) => asObj(e)?.name === name))?.value);
+}
+
+function checkRedisTls(model: Model, out: Violation[]): void {
+  // Clients: the URLs the apps read.
+  for (const t of templatedValues(model)) {
+    const url = parseUrl(t.value);
+    if (url === undefined || !['redis:', 'rediss:', 'sentinel:'].includes(url.protocol)) continue;
+    const at = `spec.target.template.data.${t.key}`;
+    const reqs = url.searchParams.get('ssl_cert_reqs');
+    const ca = url.searchParams.get('ssl_ca_certs');
+    if (url.protocol === 'redis:' || reqs !== 'required' || ca === null) {
+      out.push(
+        violation(
+          REDIS_TLS,
+          t.entry,
+          at,
+          `connects to ${url.hostname} ${url.protocol === 'redis:' ? 'in plaintext (redis://)' : `with ssl_cert_reqs=${reqs ?? '(unset)'}${ca === null ? ' and no ssl_ca_certs' : ''}`}: use ${url.protocol === 'sentinel:' ? 'sentinel://' : 'rediss://'} with ssl_cert_reqs=required and the store's CA as ssl_ca_certs, so that the client checks the certificate and the name it dials`,
+        ),
+      );
+      continue;
+    }
+    checkCaFile(model, t, REDIS_TLS, 'ssl_ca_certs', ca, out);
+  }
+  // KEDA's Redis triggers that read a redis-operator Redis (its Services are `<name>-...` in its namespace).
+  const operated = [...REDIS_KINDS, REDIS_SENTINEL].flatMap((gk) => model.ofKind(gk));
+  const readsOperated = (value: string) =>
+    value
+      .split(',')
+      .map((address) => address.trim().split(':')[0] ?? '')
+      .some((host) => operated.some((r) => host.startsWith(`${r.name}-`) && host.includes(`.${r.namespace}`)));
+  const authentications = new Map(model.ofKind(TRIGGER_AUTHENTICATION).map((e) => [`${e.namespace}/${e.name}`, e]));
+  for (const entry of model.ofKind(SCALED_OBJECT)) {
+    asArray(asObj(entry.obj.spec)?.triggers).forEach((raw, i) => {
+      const trigger = asObj(raw) ?? {};
+      const type = asString(trigger.type) ?? '';
+      if (!type.startsWith('redis')) return;
+      const metadata = asObj(trigger.metadata) ?? {};
+      const address = ['address', 'addresses', 'host', 'hosts'].map((f) => asString(metadata[f]) ?? '').join(',');
+      if (!readsOperated(address)) return;
+      const auth = authentications.get(`${entry.namespace}/${asString(asObj(trigger.authenticationRef)?.name) ?? ''}`);
+      const params = asArray(asObj(auth?.obj.spec)?.secretTargetRef).map((r) => asString(asObj(r)?.parameter));
+      const problems = [
+        ...(metadata.enableTLS !== 'true' && !params.includes('tls') ? ['does not turn TLS on (enableTLS)'] : []),
+        ...(!params.includes('ca') ? ['reads no CA (its TriggerAuthentication has no ca parameter)'] : []),
+        ...(metadata.unsafeSsl === 'true' ? ['skips certificate checks (unsafeSsl)'] : []),
+      ];
+      if (problems.length > 0) {
+        out.push(
+          violation(
+            REDIS_TLS,
+            entry,
+            `spec.triggers[${i}]`,
+            `KEDA's ${type} trigger ${problems.join(', ')}: it must speak TLS to Redis and verify the certificate against the store's CA`,
+          ),
+        );
+      }
+    });
+  }
+  // Servers: every redis-operator Redis and Sentinel.
+  const sentinels = model.ofKind(REDIS_SENTINEL);
+  for (const entry of [...REDIS_KINDS.flatMap((gk) => model.ofKind(gk)), ...sentinels]) {
+    const spec = asObj(entry.obj.spec) ?? {};
+    const tls = asObj(spec.TLS);
+    const ca = asString(tls?.ca);
+    if (asString(asObj(tls?.secret)?.secretName) === undefined || ca === undefined) {
+      out.push(
+        violation(
+          REDIS_TLS,
+          entry,
+          'spec.TLS',
+          `${tls === undefined ? 'speaks no TLS' : 'names no certificate Secret or no CA key (ca)'}: set spec.TLS with the Secret cert-manager writes and ca: ca.crt, so that Redis serves TLS only and verifies its peers`,
+        ),
+      );
+      continue;
+    }
+    if (envValue(spec, 'REDIS_TLS_CA_KEY') !== `${TLS_MOUNT}/${ca}`) {
+      out.push(
+        violation(
+          REDIS_TLS,
+          entry,
+          'spec.env',
+          `does not set REDIS_TLS_CA_KEY to ${TLS_MOUNT}/${ca}: the image's entrypoint reads the CA from it (the operator sets REDIS_TLS_CA_CERT only), and Redis 7.2 does not start with an empty tls-ca-cert-file once tls-replication is on`,
+        ),
+      );
+    }
+  }
+  // A file of its own in place of the ConfigMap the image includes must include that ConfigMap in turn.
+  for (const entry of [...REDIS_KINDS.flatMap((gk) => model.ofKind(gk)), ...sentinels]) {
+    const spec = asObj(entry.obj.spec) ?? {};
+    const external = envValue(spec, 'EXTERNAL_CONFIG_FILE');
+    const sentinel = entry.kind === 'RedisSentinel';
+    const configMap = sentinel
+      ? asString(asObj(spec.redisSentinelConfig)?.additionalSentinelConfig)
+      : asString(asObj(spec.redisConfig)?.additionalRedisConfig);
+    const included = `/etc/redis/external.conf.d/${sentinel ? 'redis-sentinel-additional.conf' : 'redis-additional.conf'}`;
+    if (external === undefined || external === included || configMap === undefined) continue;
+    if (!asArray(asObj(spec.initContainer)?.command).join(' ').includes(`include ${included}`)) {
+      out.push(
+        violation(
+          REDIS_TLS,
+          entry,
+          'spec.initContainer',
+          `points EXTERNAL_CONFIG_FILE at ${external}, which its init container does not make include ${included}: the settings of ConfigMap ${configMap} would not be read`,
+        ),
+      );
+    }
+  }
+  const configMaps = new Map(model.ofKind('/ConfigMap').map((e) => [`${e.namespace}/${e.name}`, e]));
+  for (const entry of sentinels) {
+    const config = asObj(asObj(entry.obj.spec)?.redisSentinelConfig) ?? {};
+    const included = asString(config.additionalSentinelConfig);
+    const file = asString(asObj(configMaps.get(`${entry.namespace}/${included ?? ''}`)?.obj.data)?.['redis-sentinel-additional.conf']);
+    if (file === undefined || !/^\s*tls-replication\s+yes\s*$/m.test(file)) {
+      out.push(
+        violation(
+          REDIS_TLS,
+          entry,
+          'spec.redisSentinelConfig.additionalSentinelConfig',
+          `${included === undefined ? 'includes no file' : `includes ConfigMap ${included}, which does not say tls-replication yes under redis-sentinel-additional.conf`}: the Sentinel image's entrypoint does not write it, and without it a Sentinel reaches Redis and the other Sentinels in plaintext, which a TLS-only Redis refuses`,
+        ),
+      );
+    }
+    if (config.resolveHostnames !== 'yes' || config.announceHostnames !== 'yes') {
+      out.push(
+        violation(
+          REDIS_TLS,
+          entry,
+          'spec.redisSentinelConfig',
+          `does not set resolveHostnames and announceHostnames to "yes": Sentinels would hand clients pod IPs, which no certificate names, so a client that verifies the name it dials is refused`,
+        ),
+      );
+    }
+    const own = envValue(asObj(entry.obj.spec) ?? {}, 'EXTERNAL_CONFIG_FILE');
+    const ownCommand = asArray(asObj(asObj(entry.obj.spec)?.initContainer)?.command).join(' ');
+    if (own === undefined || !ownCommand.includes('sentinel announce-ip') || !ownCommand.includes(own)) {
+      out.push(
+        violation(
+          REDIS_TLS,
+          entry,
+          'spec.initContainer',
+          `does not announce each Sentinel by name (an init container writing sentinel announce-ip into the file EXTERNAL_CONFIG_FILE names): Sentinels tell each other, and clients that discover them, their IPs, which no certificate names`,
+        ),
+      );
+    }
+    const watched = model
+      .ofKind('redis.redis.opstreelabs.in/RedisReplication')
+      .find((r) => r.name === asString(config.redisReplicationName) && r.namespace === entry.namespace);
+    if (watched === undefined) continue;
+    const spec = asObj(watched.obj.spec) ?? {};
+    const external = envValue(spec, 'EXTERNAL_CONFIG_FILE');
+    const command = asArray(asObj(spec.initContainer)?.command).join(' ');
+    if (external === undefined || !command.includes('replica-announce-ip') || !command.includes(external)) {
+      out.push(
+        violation(
+          REDIS_TLS,
+          watched,
+          'spec.initContainer',
+          `is failed over by ${entry.id}, but its pods do not announce their names (an init container writing replica-announce-ip into the file EXTERNAL_CONFIG_FILE names): Sentinels would know each replica by its IP, and after a failover hand clients an address no certificate names`,
+        ),
+      );
+    }
+  }
+}
+
 export const dataClientRules: RuleFamily = {
-  ids: [POSTGRES_VERIFY_FULL, REDIS_CLIENT_USER],
+  ids: [POSTGRES_VERIFY_FULL, REDIS_CLIENT_USER, REDIS_TLS],
   check(model, _ctx, out) {
     checkPostgres(model, out);
     checkRedis(model, out);
+    checkRedisTls(model, out);
   },
 };

@@ -263,7 +263,7 @@ function checkStorePdb(model: Model, out: Violation[]): void {
   const budgets = model.ofKind(GK.PDB);
   const covered = (namespace: string, labels: Readonly<Record<string, string>>) =>
     budgets.some((b) => b.namespace === namespace && selectorMatches(asObj(asObj(b.obj.spec)?.selector), labels));
-  for (const kind of [CLUSTER_GK, POOLER_GK, OPERATED_KINDS.redisReplication]) {
+  for (const kind of [CLUSTER_GK, POOLER_GK, OPERATED_KINDS.redisReplication, OPERATED_KINDS.redisSentinel]) {
     for (const entry of model.ofKind(kind)) {
       const spec = asObj(entry.obj.spec) ?? {};
       for (const set of operatorSets(entry)) {
@@ -289,9 +289,9 @@ function checkStorePdb(model: Model, out: Violation[]): void {
           }
           continue;
         }
-        if (set.role === 'redis' && asObj(spec.pdb)?.enabled === true) continue;
+        if ((set.role === 'redis' || set.role === 'sentinel') && asObj(spec.pdb)?.enabled === true) continue;
         if (covered(entry.namespace, set.labels)) continue;
-        const path = set.role === 'redis' ? 'spec.pdb' : set.role === 'sentinel' ? 'spec.sentinel' : 'spec';
+        const path = set.role === 'redis' || set.role === 'sentinel' ? 'spec.pdb' : 'spec';
         out.push(
           violation(
             DATA_STORE_PDB,
@@ -307,11 +307,14 @@ function checkStorePdb(model: Model, out: Violation[]): void {
   }
 }
 
-/** Every Redis with Sentinels: the host of its `-master` Service (`<name>-master.<namespace>`) and the set. */
-function sentinelMasterHosts(model: Model): { readonly host: string; readonly set: Entry }[] {
-  return model.ofKind(OPERATED_KINDS.redisReplication).flatMap((set) => {
-    const size = asObj(asObj(set.obj.spec)?.sentinel)?.size;
-    return typeof size === 'number' && size > 0 ? [{ host: `${set.name}-master.${set.namespace}`, set }] : [];
+/** Every Redis a RedisSentinel fails over: the host of its `-master` Service (`<name>-master.<namespace>`), the Sentinels and the set. */
+function sentinelMasterHosts(model: Model): { readonly host: string; readonly sentinels: Entry; readonly set: Entry }[] {
+  return model.ofKind(OPERATED_KINDS.redisSentinel).flatMap((sentinels) => {
+    const replication = asString(asObj(asObj(sentinels.obj.spec)?.redisSentinelConfig)?.redisReplicationName);
+    const set = model
+      .ofKind(OPERATED_KINDS.redisReplication)
+      .find((entry) => entry.name === replication && entry.namespace === sentinels.namespace);
+    return set === undefined ? [] : [{ host: `${set.name}-master.${set.namespace}`, sentinels, set }];
   });
 }
 
@@ -319,8 +322,8 @@ function checkFailoverClients(model: Model, out: Violation[]): void {
   const masters = sentinelMasterHosts(model);
   if (masters.length === 0) return;
   const names = (value: string) => masters.find((m) => new RegExp(`(^|[@/:,])${m.host.replace(/\./g, '\\.')}(\\.|:|$)`).test(value));
-  const why = (m: { set: Entry }) =>
-    `the Service of the pod ${m.set.id} labelled master, which the operator relabels only once both StatefulSets are Ready again, so after a failover it keeps selecting the lost master; ask the Sentinels (${m.set.name}-s-hl:26379, master group mymaster)`;
+  const why = (m: { sentinels: Entry; set: Entry }) =>
+    `the Service of the pod of ${m.set.id} labelled master, which the operator relabels on its own reconcile (every 30 s, redis-operator v0.26.0), not when the Sentinels fail over, so after a failover it keeps selecting the lost master for up to that long; ask the Sentinels of ${m.sentinels.id} (${m.sentinels.name}-sentinel:26379, master group ${asString(asObj(asObj(m.sentinels.obj.spec)?.redisSentinelConfig)?.masterGroupName) ?? 'myMaster'})`;
   for (const entry of model.ofKind(EXTERNAL_SECRET_GK)) {
     const data = asObj(asObj(asObj(entry.obj.spec)?.target)?.template)?.data;
     for (const [key, value] of Object.entries(asObj(data) ?? {})) {

@@ -476,7 +476,7 @@ export class Model {
   private operatorPods(entries: readonly Entry[]): Workload[] {
     return entries.flatMap((entry) =>
       operatedPods(entry.obj).map((set) => {
-        const path = set.role === 'sentinel' ? 'spec.sentinel' : 'spec';
+        const path = 'spec';
         const workload: Workload = {
           entry,
           pod: { entry, labels: set.labels, spec: {}, path, metaPath: path, longRunning: true },
