@@ -5,9 +5,9 @@
  * with the CA, so they verify host names as the client under test does.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Redis, { type RedisOptions } from 'ioredis';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
@@ -138,6 +138,14 @@ export interface SentinelSetOptions {
    * replica by the host name the certificate carries instead of the address it connected from.
    */
   readonly replicaAnnounceHostname: boolean;
+  /**
+   * Each Sentinel is configured in the shape our generator gives a Sentinel pod: its main config file
+   * (the one Sentinel rewrites) ends with `include <its own file>`, and that file holds
+   * `include <shared file>` (the shared file carries `tls-replication yes`) and `sentinel announce-ip
+   * localhost`, so Sentinels gossip each other by the host name the certificate carries. Without it the
+   * main file carries `tls-replication yes` itself, and Sentinels announce themselves by IP.
+   */
+  readonly sentinelAnnounceHostname: boolean;
 }
 
 /** A TLS-only primary with two replicas and three TLS-only Sentinels monitoring it as `localhost`. */
@@ -177,12 +185,16 @@ export class SentinelSet {
       return (info.match(/^slave\d+:.*state=online/gm) ?? []).length === 2 ? info : undefined;
     });
     this.sentinelPorts.forEach((port, i) => {
-      this.spawn(`sentinel-${i}`, port, this.sentinelConfig(port), ['--sentinel']);
+      this.spawn(`sentinel-${i}`, port, this.sentinelConfig(port, i), ['--sentinel']);
     });
     for (const port of this.sentinelPorts) {
-      await waitFor(`sentinel on ${port} to see 2 replicas and 2 other sentinels`, 15_000, async () => {
+      await waitFor(`sentinel on ${port} to see 2 replicas and 2 other sentinels, linked to both`, 15_000, async () => {
         const master = pairs(await this.sentinel(port, ['SENTINEL', 'MASTER', MASTER_NAME]));
-        return master['num-slaves'] === '2' && master['num-other-sentinels'] === '2' && master.flags === 'master' ? master : undefined;
+        // A Sentinel counts another from its first hello, but flags it `disconnected` until it has
+        // linked to it; a client that asks for Sentinels meanwhile skips it (ioredis's updateSentinels).
+        const peers = ((await this.sentinel(port, ['SENTINEL', 'SENTINELS', MASTER_NAME])) as unknown[]).map(pairs);
+        const linked = peers.length === 2 && peers.every((peer) => peer.flags === 'sentinel');
+        return master['num-slaves'] === '2' && master.flags === 'master' && linked ? master : undefined;
       });
     }
   }
@@ -197,6 +209,31 @@ export class SentinelSet {
     await kill(this.processes[0].child);
   }
 
+  /** SIGTERMs Sentinel `index` (0-2), as Kubernetes stops a pod, and waits for it to exit. */
+  async stopSentinel(index: number): Promise<void> {
+    await kill(this.sentinelProcess(index).child, 'SIGTERM');
+  }
+
+  /** Starts Sentinel `index` again on the config file it left behind, and waits until it answers. */
+  async restartSentinel(index: number): Promise<void> {
+    const old = this.sentinelProcess(index);
+    if (!exited(old.child)) throw new Error(`${old.name} is still running: stop it first`);
+    this.processes.splice(this.processes.indexOf(old), 1);
+    this.launch(old.name, old.port, this.sentinelConfigFile(index), ['--sentinel'], [...old.output, '--- restarted ---\n']);
+    await waitFor(`${old.name} on ${old.port} to answer again`, 10_000, () => this.sentinel(old.port, ['PING']));
+  }
+
+  /** The file Sentinel `index`'s main config file ends by including (with `sentinelAnnounceHostname`). */
+  sentinelAnnounceFile(index: number): string {
+    return join(this.dir, `sentinel-${index}`, 'sentinel-announce.conf');
+  }
+
+  /** Sentinel `index`'s main config file, the one it rewrites. */
+  sentinelConfigFile(index: number): string {
+    const name = `sentinel-${index}`;
+    return join(this.dir, name, `${name}.conf`);
+  }
+
   /** A command to one Redis, over TLS to `localhost` with the password. */
   redis(port: number, args: [string, ...string[]]): Promise<unknown> {
     return this.command(port, args, PASSWORD);
@@ -207,18 +244,22 @@ export class SentinelSet {
     return this.command(port, args);
   }
 
-  /** The master's address each Sentinel hands out (SENTINEL GET-MASTER-ADDR-BY-NAME), as `host:port`. */
-  async masterAddresses(): Promise<string[]> {
-    const replies = await Promise.all(
-      this.sentinelPorts.map((port) => this.sentinel(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME])),
-    );
+  /** The master's address each Sentinel on `ports` hands out (SENTINEL GET-MASTER-ADDR-BY-NAME), as `host:port`. */
+  async masterAddresses(ports = this.sentinelPorts): Promise<string[]> {
+    const replies = await Promise.all(ports.map((port) => this.sentinel(port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME])));
     return replies.map((reply) => (reply as string[]).join(':'));
   }
 
-  /** Waits until every Sentinel hands out a master other than `old`; returns it as host and port. */
-  async failedOverFrom(old: string, timeoutMs: number): Promise<{ host: string; port: number }> {
-    const address = await waitFor(`every Sentinel to hand out a master other than ${old}`, timeoutMs, async () => {
-      const addresses = new Set(await this.masterAddresses());
+  /** The other Sentinels one Sentinel knows (SENTINEL SENTINELS), each as `host:port`, sorted. */
+  async sentinelPeers(port: number): Promise<string[]> {
+    const replies = (await this.sentinel(port, ['SENTINEL', 'SENTINELS', MASTER_NAME])) as unknown[];
+    return replies.map((reply) => `${pairs(reply).ip}:${pairs(reply).port}`).sort();
+  }
+
+  /** Waits until every Sentinel on `ports` hands out a master other than `old`; returns it as host and port. */
+  async failedOverFrom(old: string, timeoutMs: number, ports = this.sentinelPorts): Promise<{ host: string; port: number }> {
+    const address = await waitFor(`Sentinels on ${ports.join(', ')} to hand out a master other than ${old}`, timeoutMs, async () => {
+      const addresses = new Set(await this.masterAddresses(ports));
       const [only] = addresses;
       return addresses.size === 1 && only !== old ? only : undefined;
     });
@@ -245,13 +286,13 @@ export class SentinelSet {
       `tls-key-file ${this.certs.keyFile}`,
       `tls-ca-cert-file ${this.certs.caFile}`,
       'tls-auth-clients optional',
-      'tls-replication yes',
     ];
   }
 
   private redisConfig(port: number): string[] {
     return [
       ...this.tlsConfig(port),
+      'tls-replication yes',
       `requirepass ${PASSWORD}`,
       `masterauth ${PASSWORD}`,
       'save ""',
@@ -261,9 +302,10 @@ export class SentinelSet {
     ];
   }
 
-  private sentinelConfig(port: number): string[] {
+  private sentinelConfig(port: number, index: number): string[] {
     return [
       ...this.tlsConfig(port),
+      ...(this.options.sentinelAnnounceHostname ? [] : ['tls-replication yes']),
       // Before `monitor`, which names the master by host name.
       'sentinel resolve-hostnames yes',
       'sentinel announce-hostnames yes',
@@ -273,7 +315,24 @@ export class SentinelSet {
       `sentinel down-after-milliseconds ${MASTER_NAME} 2000`,
       `sentinel failover-timeout ${MASTER_NAME} 5000`,
       `sentinel auth-pass ${MASTER_NAME} ${PASSWORD}`,
+      ...(this.options.sentinelAnnounceHostname ? [`include ${this.writeSentinelAnnounceFile(index)}`] : []),
     ];
+  }
+
+  /**
+   * What the generator's init container writes for each Sentinel pod (there: the shared
+   * `redis-sentinel-additional.conf` and `sentinel announce-ip <pod FQDN>`). No `sentinel announce-port`:
+   * with `tls-replication yes` a Sentinel announces its `tls-port`, which here differs per Sentinel.
+   */
+  private writeSentinelAnnounceFile(index: number): string {
+    const shared = join(this.dir, 'redis-sentinel-additional.conf');
+    // Written once, before any Sentinel starts: rewriting it while one reads it can hand that one an
+    // empty file, which Redis includes without a word (it then speaks plain text to the TLS-only master).
+    if (!existsSync(shared)) writeFileSync(shared, 'tls-replication yes\n');
+    const file = this.sentinelAnnounceFile(index);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, [`include ${shared}`, `sentinel announce-ip ${HOST}`, ''].join('\n'));
+    return file;
   }
 
   private spawn(name: string, port: number, config: string[], args: string[] = []): void {
@@ -282,8 +341,18 @@ export class SentinelSet {
     // Each its own file: a Sentinel rewrites its config.
     const file = join(dir, `${name}.conf`);
     writeFileSync(file, [`dir ${dir}`, ...config, ''].join('\n'));
+    this.launch(name, port, file, args);
+  }
+
+  private sentinelProcess(index: number): RedisProcess {
+    const found = this.processes.find((p) => p.name === `sentinel-${index}`);
+    if (found === undefined) throw new Error(`no sentinel-${index}: the set has Sentinels 0-2`);
+    return found;
+  }
+
+  private launch(name: string, port: number, file: string, args: string[], output: string[] = []): void {
+    const dir = join(this.dir, name);
     const child = spawn(REDIS_SERVER, [file, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.on('error', (error) => output.push(`spawn failed: ${error.message}\n`));
@@ -326,9 +395,9 @@ function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
-async function kill(child: ChildProcess): Promise<void> {
+async function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
   if (child.pid === undefined || exited(child)) return;
   const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
+  child.kill(signal);
   await gone;
 }
