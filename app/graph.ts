@@ -260,10 +260,7 @@ class TopologyBuilder {
     if (existing) return existing.id;
     const w = this.workloads.find(
       (x) =>
-        x.kind === o.kind &&
-        x.namespace === (o.metadata.namespace ?? '') &&
-        x.autoscaler === 'operator' &&
-        x.name === operatedSetName(set),
+        x.kind === o.kind && x.namespace === (o.metadata.namespace ?? '') && x.autoscaler === 'operator' && x.name === operatedSetName(set),
     );
     const pods = `${set.replicas} pod${set.replicas === 1 ? '' : 's'}`;
     const description: Record<OperatedPodSet['role'], () => string> = {
