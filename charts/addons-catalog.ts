@@ -77,6 +77,29 @@ function disruptionBudget(replicas: number): { podDisruptionBudget?: { enabled: 
   return replicas > 1 ? { podDisruptionBudget: { enabled: true } } : {};
 }
 
+/**
+ * Where a controller's replicas go when it runs more than one: on different nodes, and zones, where the
+ * cluster has them, never at the cost of placing one (preferred anti-affinity). The terms select the
+ * pods of the same ReplicaSet whatever labels the chart gives them: an empty selector narrowed by
+ * `matchLabelKeys: [pod-template-hash]`, which the API server merges in from each pod's own labels
+ * (PodAffinityTerm.matchLabelKeys, beta and on by default since Kubernetes 1.31). Every chart here takes
+ * a pod `affinity` beside its replica count.
+ */
+function spreadReplicas(replicas: number): { affinity?: Record<string, unknown> } {
+  if (replicas <= 1) return {};
+  const term = (topologyKey: string) => ({ labelSelector: {}, matchLabelKeys: ['pod-template-hash'], topologyKey });
+  return {
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: term('kubernetes.io/hostname') },
+          { weight: 50, podAffinityTerm: term('topology.kubernetes.io/zone') },
+        ],
+      },
+    },
+  };
+}
+
 function restricted(name: string, labels: Record<string, string> = {}): AddonNamespaceSpec {
   return { name, enforce: PodSecurityLevel.RESTRICTED, labels };
 }
@@ -169,6 +192,7 @@ function ingressNginx(environment: Environment): ClusterAddon {
     values: {
       controller: {
         replicaCount: ingress.replicas,
+        ...spreadReplicas(ingress.replicas),
         // Memory is guaranteed (limit = request); CPU is not capped, since throttling the edge adds
         // latency to every request.
         resources: { requests: { cpu: ingress.cpu, memory: ingress.memory }, limits: { memory: ingress.memory } },
@@ -208,6 +232,7 @@ function nginxGatewayFabric(environment: Environment): ClusterAddon {
       nginxGateway: {
         gatewayClassName: GATEWAY_CLASS,
         replicas: controllerReplicas(environment),
+        ...spreadReplicas(controllerReplicas(environment)),
         // No usage reports leave the cluster.
         productTelemetry: { enable: false },
         // Snippets inject raw NGINX configuration: off, as by default.
@@ -233,7 +258,7 @@ function dataOperators(environment: Environment): ClusterAddon[] {
             chart: CHARTS.cloudnativePg,
             namespace: restricted(CNPG_NAMESPACE),
             dependsOn: [Addon.KUBE_PROMETHEUS_STACK],
-            values: { replicaCount: replicas, monitoring: { podMonitorEnabled: true } },
+            values: { replicaCount: replicas, ...spreadReplicas(replicas), monitoring: { podMonitorEnabled: true } },
           },
           {
             name: Addon.BARMAN_CLOUD,
@@ -253,7 +278,7 @@ function dataOperators(environment: Environment): ClusterAddon[] {
             namespace: restricted(REDIS_OPERATOR_NAMESPACE),
             dependsOn: [Addon.KUBE_PROMETHEUS_STACK],
             // The image is pinned by the chart's appVersion: no need to pull it on every start.
-            values: { redisOperator: { imagePullPolicy: 'IfNotPresent' }, replicas },
+            values: { redisOperator: { imagePullPolicy: 'IfNotPresent' }, replicas, ...spreadReplicas(replicas) },
           },
         ];
   return [...postgres, ...redis];
@@ -290,7 +315,11 @@ function chaosMesh(environment: Environment): ClusterAddon[] {
       },
       dependsOn: [Addon.CERT_MANAGER],
       values: {
-        controllerManager: { enableFilterNamespace: true, replicaCount: controllerReplicas(environment) },
+        controllerManager: {
+          enableFilterNamespace: true,
+          replicaCount: controllerReplicas(environment),
+          ...spreadReplicas(controllerReplicas(environment)),
+        },
         chaosDaemon: {
           runtime: 'containerd',
           socketPath: '/run/containerd/containerd.sock',
@@ -328,7 +357,8 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
             }
           : {}),
         replicaCount: replicas,
-        webhook: { replicaCount: replicas, ...disruptionBudget(replicas) },
+        ...spreadReplicas(replicas),
+        webhook: { replicaCount: replicas, ...spreadReplicas(replicas), ...disruptionBudget(replicas) },
         ...disruptionBudget(replicas),
         prometheus: { enabled: true, servicemonitor: { enabled: true } },
         // A DNS-01 solver calls Cloud DNS or Route 53 as this identity (workload identity), not the node's.
@@ -345,6 +375,7 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
       values: {
         installCRDs: true,
         replicaCount: replicas,
+        ...spreadReplicas(replicas),
         ...disruptionBudget(replicas),
         serviceMonitor: { enabled: true },
       },
@@ -358,7 +389,7 @@ export function clusterAddons(environment: Environment): ClusterAddon[] {
       values: {
         installCRDs: true,
         keepCRDs: true,
-        controller: { replicas, metrics: { enabled: true, serviceMonitor: { enabled: true } } },
+        controller: { replicas, ...spreadReplicas(replicas), metrics: { enabled: true, serviceMonitor: { enabled: true } } },
       },
     },
     environment.ingress.implementation === EdgeImplementation.GATEWAY ? nginxGatewayFabric(environment) : ingressNginx(environment),

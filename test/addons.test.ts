@@ -167,7 +167,7 @@ describe('configuration per environment', () => {
       expect(values('prod', name), name).toMatchObject({ replicaCount: 2, podDisruptionBudget: { enabled: true } });
       expect(values('dev', name).podDisruptionBudget, name).toBeUndefined();
     }
-    expect(values('prod', 'cert-manager').webhook).toEqual({ replicaCount: 2, podDisruptionBudget: { enabled: true } });
+    expect(values('prod', 'cert-manager').webhook).toMatchObject({ replicaCount: 2, podDisruptionBudget: { enabled: true } });
   });
 
   it('keeps node-exporter off, so every monitoring pod is admitted as "restricted"', () => {
@@ -257,6 +257,41 @@ describe('configuration per environment', () => {
     }
     // kube-system is the cluster's: never emitted, never relabelled.
     expect(enforced).not.toHaveProperty('kube-system');
+  });
+});
+
+describe('replicas spread over nodes and zones', () => {
+  /** Every object in a chart's values that sets a replica count, with its path. */
+  const replicaBlocks = (values: unknown, path = ''): { path: string; block: Record<string, unknown> }[] => {
+    if (values === null || typeof values !== 'object' || Array.isArray(values)) return [];
+    const block = values as Record<string, unknown>;
+    const own = ['replicas', 'replicaCount'].some((k) => typeof block[k] === 'number') ? [{ path: path || '(top)', block }] : [];
+    return [...own, ...Object.entries(block).flatMap(([k, v]) => replicaBlocks(v, path ? `${path}.${k}` : k))];
+  };
+  const hostTerm = {
+    weight: 100,
+    podAffinityTerm: { labelSelector: {}, matchLabelKeys: ['pod-template-hash'], topologyKey: 'kubernetes.io/hostname' },
+  };
+
+  it.each(environmentNames())('%s: every controller run twice or more prefers its own ReplicaSet on other nodes', (name) => {
+    for (const addon of clusterAddons(environment(name))) {
+      for (const { path, block } of replicaBlocks(addon.values)) {
+        const replicas = Number(block.replicas ?? block.replicaCount);
+        const preferred = (block.affinity as { podAntiAffinity?: { preferredDuringSchedulingIgnoredDuringExecution?: unknown[] } })
+          ?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+        if (replicas > 1) expect(preferred, `${name} ${addon.name} ${path}`).toContainEqual(hostTerm);
+        else expect(block.affinity, `${name} ${addon.name} ${path}: one replica needs no spread`).toBeUndefined();
+      }
+    }
+  });
+
+  it('prod runs some controllers twice, so the check above has something to check', () => {
+    const twice = clusterAddons(environment('prod')).flatMap((a) =>
+      replicaBlocks(a.values)
+        .filter(({ block }) => Number(block.replicas ?? block.replicaCount) > 1)
+        .map(({ path }) => `${a.name}:${path}`),
+    );
+    expect(twice.length).toBeGreaterThanOrEqual(6);
   });
 });
 
