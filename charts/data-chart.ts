@@ -19,7 +19,7 @@ import {
   BACKUP_CREDENTIALS_KEY,
   backupCredentialsName,
   baseBackupName,
-  CERT_MANAGER_CA_KEYS,
+  CERT_MANAGER_KEYS,
   CNPG_LABELS,
   CNPG_CA_KEYS,
   DATA_CA,
@@ -140,7 +140,7 @@ export class DataChart extends Chart {
           data: {
             [CNPG_CA_KEYS.cert]: cert,
             [CNPG_CA_KEYS.key]: key,
-            ...(operatedRedis(environment).length > 0 ? { [CERT_MANAGER_CA_KEYS.cert]: cert, [CERT_MANAGER_CA_KEYS.key]: key } : {}),
+            ...(operatedRedis(environment).length > 0 ? { [CERT_MANAGER_KEYS.cert]: cert, [CERT_MANAGER_KEYS.key]: key } : {}),
           },
         },
       );

@@ -69,7 +69,6 @@ export function secretPlanOf(environment: Environment, service: string, spec: Se
   const declared = secretNamesOf(environment, service, spec);
   const templates: Record<string, string> = {};
   const passwords: string[] = [];
-  let verified = false;
   for (const name of spec.uses) {
     const store = environment.dataStores[name];
     if (store?.mode !== 'operated') continue;
@@ -78,14 +77,12 @@ export function secretPlanOf(environment: Environment, service: string, spec: Se
     const url = declared.includes(store.urlSecret);
     if (!url && !Object.keys(extras).some((key) => declared.includes(key))) continue;
     if (url) templates[store.urlSecret] = connectionUrlTemplate(name, store, service);
-    // Every client of an operated store verifies it: PostgreSQL's URL and Redis's name the CA's file,
-    // and a queue worker's autoscaler reads the CA from the same Secret.
-    verified = true;
     Object.assign(templates, extras);
     passwords.push(clientPasswordSecret(store, service));
   }
-  // The CA its connection URLs verify the servers with (sslrootcert, ssl_ca_certs), a file beside them.
-  const ca = verified ? [DATA_CA.certSecret] : [];
+  // Every client of an operated store verifies it: the CA its URLs name (sslrootcert, ssl_ca_certs) is
+  // a file beside them, and a queue worker's autoscaler reads it from the same Secret.
+  const ca = passwords.length > 0 ? [DATA_CA.certSecret] : [];
   return {
     fetched: [...new Set([...declared.filter((secret) => !(secret in templates)), ...passwords, ...ca])],
     templates,

@@ -196,8 +196,24 @@ export const DATA_CA = {
 
 /** The keys of a CloudNativePG CA Secret (pkg/certs CACertKey, CAPrivateKeyKey, v1.30.0). */
 export const CNPG_CA_KEYS = { cert: 'ca.crt', key: 'ca.key' } as const;
-/** The keys of a cert-manager CA Issuer's Secret (kubernetes.io/tls: `tls.crt`, `tls.key`). */
-export const CERT_MANAGER_CA_KEYS = { cert: 'tls.crt', key: 'tls.key' } as const;
+/**
+ * The keys of a Secret cert-manager writes (`ca.crt`, `tls.crt`, `tls.key`); a CA Issuer reads its own
+ * pair under `tls.crt` and `tls.key`.
+ */
+export const CERT_MANAGER_KEYS = { ca: 'ca.crt', cert: 'tls.crt', key: 'tls.key' } as const;
+
+/** Where the redis-operator mounts `spec.TLS.secret` (v0.26.0 statefulset.go getVolumeMount). */
+export const REDIS_TLS_MOUNT = '/tls';
+
+/**
+ * The file the OT-CONTAINER-KIT images include after their own configuration (EXTERNAL_CONFIG_FILE's
+ * default in entrypoint.sh and entrypoint-sentinel.sh): the ConfigMap of `additionalRedisConfig` or
+ * `additionalSentinelConfig`, mounted at /etc/redis/external.conf.d, under this key.
+ */
+export const REDIS_INCLUDED_CONFIG = {
+  redis: { key: 'redis-additional.conf', path: '/etc/redis/external.conf.d/redis-additional.conf' },
+  sentinel: { key: 'redis-sentinel-additional.conf', path: '/etc/redis/external.conf.d/redis-sentinel-additional.conf' },
+} as const;
 
 /** The Secret with a Redis store's ACL file (written by an ExternalSecret), and the key the operator mounts. */
 export function redisAclName(store: string): string {

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RedisSentinel, type RedisSentinelSpec, type RedisSentinelSpecTls } from '../../imports/redis.redis.opstreelabs.in';
 import type { BindingJson } from '../binding-json';
-import { REDIS_MASTER_GROUP, redisSentinelConfigName, redisSentinelName, sentinelLabels } from '../data-names';
+import { REDIS_INCLUDED_CONFIG, REDIS_MASTER_GROUP, redisSentinelConfigName, redisSentinelName, sentinelLabels } from '../data-names';
 import { PropChecks } from '../prop-checks';
 import type { StorePlacement } from './postgres-cluster';
 import {
@@ -49,8 +49,6 @@ export interface RedisSentinelsProps {
 const ANNOUNCE_VOLUME = 'announce';
 const ANNOUNCE_DIR = '/etc/redis/announce';
 const ANNOUNCE_CONFIG = `${ANNOUNCE_DIR}/sentinel-announce.conf`;
-/** Where the Sentinel image includes the additional configuration from (entrypoint-sentinel.sh EXTERNAL_CONFIG_FILE's default). */
-const ADDITIONAL_CONFIG = '/etc/redis/external.conf.d/redis-sentinel-additional.conf';
 
 /**
  * The Sentinels that fail a RedisReplication over, as a standalone RedisSentinel of the redis-operator
@@ -81,8 +79,7 @@ export class RedisSentinels extends Construct {
     const configName = redisSentinelConfigName(props.name);
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: configName, labels: props.labels },
-      // The key is fixed: the Sentinel image includes /etc/redis/external.conf.d/redis-sentinel-additional.conf.
-      data: { 'redis-sentinel-additional.conf': 'tls-replication yes\n' },
+      data: { [REDIS_INCLUDED_CONFIG.sentinel.key]: 'tls-replication yes\n' },
     });
     const tls = redisTls(props.tlsSecret);
     const majority = Math.floor(props.size / 2) + 1;
@@ -109,7 +106,7 @@ export class RedisSentinels extends Construct {
           initContainer: announcingInitContainer({
             image: props.image,
             resources: props.initResources,
-            include: ADDITIONAL_CONFIG,
+            include: REDIS_INCLUDED_CONFIG.sentinel.path,
             directive: 'sentinel announce-ip',
             podDomain: props.podDomain,
             file: ANNOUNCE_CONFIG,

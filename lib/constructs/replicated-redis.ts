@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { RedisReplication } from '../../imports/redis.redis.opstreelabs.in';
-import { redisConfigName, redisLabels } from '../data-names';
+import { CERT_MANAGER_KEYS, REDIS_INCLUDED_CONFIG, REDIS_TLS_MOUNT, redisConfigName, redisLabels } from '../data-names';
 import { PodMonitor } from './pod-monitor';
 import type { StorePlacement } from './postgres-cluster';
 import { RESTRICTED_SECCOMP } from '../restricted-security';
@@ -55,11 +55,6 @@ export interface ReplicatedRedisProps {
   readonly podDomain: string;
 }
 
-/** Where the redis-operator mounts `spec.TLS.secret` (v0.26.0 internal/k8sutils/statefulset.go getVolumeMount). */
-export const REDIS_TLS_MOUNT = '/tls';
-/** The keys of the certificate's Secret, as cert-manager writes them. */
-export const REDIS_TLS_KEYS = { ca: 'ca.crt', cert: 'tls.crt', key: 'tls.key' } as const;
-
 /**
  * `spec.TLS` of a redis-operator resource, and the environment its image needs beside it: the
  * entrypoints (OT-CONTAINER-KIT/redis entrypoint.sh, entrypoint-sentinel.sh) write `tls-ca-cert-file`
@@ -72,8 +67,8 @@ export function redisTls(secretName: string): {
   readonly env: readonly { readonly name: string; readonly value: string }[];
 } {
   return {
-    spec: { ca: REDIS_TLS_KEYS.ca, cert: REDIS_TLS_KEYS.cert, key: REDIS_TLS_KEYS.key, secret: { secretName } },
-    env: [{ name: 'REDIS_TLS_CA_KEY', value: `${REDIS_TLS_MOUNT}/${REDIS_TLS_KEYS.ca}` }],
+    spec: { ca: CERT_MANAGER_KEYS.ca, cert: CERT_MANAGER_KEYS.cert, key: CERT_MANAGER_KEYS.key, secret: { secretName } },
+    env: [{ name: 'REDIS_TLS_CA_KEY', value: `${REDIS_TLS_MOUNT}/${CERT_MANAGER_KEYS.ca}` }],
   };
 }
 
@@ -108,8 +103,6 @@ export function announcingInitContainer(props: {
 
 /** The file each Redis pod's init container writes on its data volume, which the entrypoint includes instead of the ConfigMap's. */
 const ANNOUNCE_CONFIG = '/data/redis-announce.conf';
-/** Where the image includes the additional configuration from (entrypoint.sh EXTERNAL_CONFIG_FILE's default). */
-const ADDITIONAL_CONFIG = '/etc/redis/external.conf.d/redis-additional.conf';
 
 /** The Redis images run as UID 1000 (OT-CONTAINER-KIT/redis Dockerfiles); the exporter image has no USER, so it is set. */
 const REDIS_UID = 1000;
@@ -193,8 +186,7 @@ export class ReplicatedRedis extends Construct {
     const configName = redisConfigName(props.name);
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: configName, labels: props.labels },
-      // The key is fixed: the image includes /etc/redis/external.conf.d/redis-additional.conf.
-      data: { 'redis-additional.conf': `${this.config.join('\n')}\n` },
+      data: { [REDIS_INCLUDED_CONFIG.redis.key]: `${this.config.join('\n')}\n` },
     });
     const secret = { name: props.passwordSecret.name, key: props.passwordSecret.key };
     const tls = redisTls(props.tlsSecret);
@@ -221,7 +213,7 @@ export class ReplicatedRedis extends Construct {
           initContainer: announcingInitContainer({
             image: props.images.redis,
             resources: props.exporterResources,
-            include: ADDITIONAL_CONFIG,
+            include: REDIS_INCLUDED_CONFIG.redis.path,
             directive: 'replica-announce-ip',
             podDomain: props.podDomain,
             file: ANNOUNCE_CONFIG,

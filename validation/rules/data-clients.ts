@@ -24,7 +24,10 @@
  *   one in turn (docs/design/redis-tls.md).
  */
 import type { Violation } from '../types';
-import { asArray, asObj, asString, type Entry, type Model, type RuleFamily, violation } from './model';
+import { OPERATED_KINDS } from '../../lib/operated-pods';
+import { REDIS_ACL_KEY, REDIS_INCLUDED_CONFIG, REDIS_TLS_MOUNT } from '../../lib/data-names';
+import { watchedReplication } from './data-layer';
+import { GK, asArray, asObj, asString, type Entry, type Model, type RuleFamily, violation } from './model';
 
 export const POSTGRES_VERIFY_FULL = 'data/postgres-verify-full';
 export const REDIS_CLIENT_USER = 'data/redis-client-user';
@@ -32,13 +35,7 @@ export const REDIS_TLS = 'data/redis-tls';
 
 const EXTERNAL_SECRET = 'external-secrets.io/ExternalSecret';
 const REDIS_KINDS = ['RedisReplication', 'Redis', 'RedisCluster'].map((k) => `redis.redis.opstreelabs.in/${k}`);
-const REDIS_SENTINEL = 'redis.redis.opstreelabs.in/RedisSentinel';
-const SCALED_OBJECT = 'keda.sh/ScaledObject';
 const TRIGGER_AUTHENTICATION = 'keda.sh/TriggerAuthentication';
-/** Where the redis-operator mounts `spec.TLS.secret` (v0.26.0 statefulset.go getVolumeMount). */
-const TLS_MOUNT = '/tls';
-/** Where the redis-operator mounts the ACL Secret's key (v0.26.0 statefulset.go getVolumeMount). */
-const ACL_KEY = 'user.acl';
 
 /** One templated value of an ExternalSecret. */
 interface Templated {
@@ -202,7 +199,7 @@ function checkRedis(model: Model, out: Violation[]): void {
     users.set(user, t);
   }
   const aclFiles = new Map<string, Templated>();
-  for (const t of templatedValues(model)) if (t.key === ACL_KEY) aclFiles.set(`${t.entry.namespace}/${t.secret}`, t);
+  for (const t of templatedValues(model)) if (t.key === REDIS_ACL_KEY) aclFiles.set(`${t.entry.namespace}/${t.secret}`, t);
   for (const redis of REDIS_KINDS.flatMap((gk) => model.ofKind(gk))) {
     const secret = asString(asObj(asObj(asObj(redis.obj.spec)?.acl)?.secret)?.secretName);
     if (secret === undefined) {
@@ -224,7 +221,7 @@ function checkRedis(model: Model, out: Violation[]): void {
     if (file === undefined) continue;
     const users = aclUsers(file.value);
     const admin = users.find((u) => u.name === 'default');
-    const at = `spec.target.template.data.${ACL_KEY}`;
+    const at = `spec.target.template.data.${REDIS_ACL_KEY}`;
     if (admin === undefined || admin.rules.includes('nopass') || !admin.rules.some((r) => r.startsWith('#') || r.startsWith('>'))) {
       out.push(
         violation(
@@ -279,14 +276,14 @@ function checkRedisTls(model: Model, out: Violation[]): void {
     checkCaFile(model, t, REDIS_TLS, 'ssl_ca_certs', ca, out);
   }
   // KEDA's Redis triggers that read a redis-operator Redis (its Services are `<name>-...` in its namespace).
-  const operated = [...REDIS_KINDS, REDIS_SENTINEL].flatMap((gk) => model.ofKind(gk));
+  const operated = [...REDIS_KINDS, OPERATED_KINDS.redisSentinel].flatMap((gk) => model.ofKind(gk));
   const readsOperated = (value: string) =>
     value
       .split(',')
       .map((address) => address.trim().split(':')[0] ?? '')
       .some((host) => operated.some((r) => host.startsWith(`${r.name}-`) && host.includes(`.${r.namespace}`)));
   const authentications = new Map(model.ofKind(TRIGGER_AUTHENTICATION).map((e) => [`${e.namespace}/${e.name}`, e]));
-  for (const entry of model.ofKind(SCALED_OBJECT)) {
+  for (const entry of model.ofKind(GK.ScaledObject)) {
     asArray(asObj(entry.obj.spec)?.triggers).forEach((raw, i) => {
       const trigger = asObj(raw) ?? {};
       const type = asString(trigger.type) ?? '';
@@ -314,7 +311,7 @@ function checkRedisTls(model: Model, out: Violation[]): void {
     });
   }
   // Servers: every redis-operator Redis and Sentinel.
-  const sentinels = model.ofKind(REDIS_SENTINEL);
+  const sentinels = model.ofKind(OPERATED_KINDS.redisSentinel);
   for (const entry of [...REDIS_KINDS.flatMap((gk) => model.ofKind(gk)), ...sentinels]) {
     const spec = asObj(entry.obj.spec) ?? {};
     const tls = asObj(spec.TLS);
@@ -330,13 +327,13 @@ function checkRedisTls(model: Model, out: Violation[]): void {
       );
       continue;
     }
-    if (envValue(spec, 'REDIS_TLS_CA_KEY') !== `${TLS_MOUNT}/${ca}`) {
+    if (envValue(spec, 'REDIS_TLS_CA_KEY') !== `${REDIS_TLS_MOUNT}/${ca}`) {
       out.push(
         violation(
           REDIS_TLS,
           entry,
           'spec.env',
-          `does not set REDIS_TLS_CA_KEY to ${TLS_MOUNT}/${ca}: the image's entrypoint reads the CA from it (the operator sets REDIS_TLS_CA_CERT only), and Redis 7.2 does not start with an empty tls-ca-cert-file once tls-replication is on`,
+          `does not set REDIS_TLS_CA_KEY to ${REDIS_TLS_MOUNT}/${ca}: the image's entrypoint reads the CA from it (the operator sets REDIS_TLS_CA_CERT only), and Redis 7.2 does not start with an empty tls-ca-cert-file once tls-replication is on`,
         ),
       );
     }
@@ -349,7 +346,7 @@ function checkRedisTls(model: Model, out: Violation[]): void {
     const configMap = sentinel
       ? asString(asObj(spec.redisSentinelConfig)?.additionalSentinelConfig)
       : asString(asObj(spec.redisConfig)?.additionalRedisConfig);
-    const included = `/etc/redis/external.conf.d/${sentinel ? 'redis-sentinel-additional.conf' : 'redis-additional.conf'}`;
+    const included = REDIS_INCLUDED_CONFIG[sentinel ? 'sentinel' : 'redis'].path;
     if (external === undefined || external === included || configMap === undefined) continue;
     if (!asArray(asObj(spec.initContainer)?.command).join(' ').includes(`include ${included}`)) {
       out.push(
@@ -366,14 +363,14 @@ function checkRedisTls(model: Model, out: Violation[]): void {
   for (const entry of sentinels) {
     const config = asObj(asObj(entry.obj.spec)?.redisSentinelConfig) ?? {};
     const included = asString(config.additionalSentinelConfig);
-    const file = asString(asObj(configMaps.get(`${entry.namespace}/${included ?? ''}`)?.obj.data)?.['redis-sentinel-additional.conf']);
+    const file = asString(asObj(configMaps.get(`${entry.namespace}/${included ?? ''}`)?.obj.data)?.[REDIS_INCLUDED_CONFIG.sentinel.key]);
     if (file === undefined || !/^\s*tls-replication\s+yes\s*$/m.test(file)) {
       out.push(
         violation(
           REDIS_TLS,
           entry,
           'spec.redisSentinelConfig.additionalSentinelConfig',
-          `${included === undefined ? 'includes no file' : `includes ConfigMap ${included}, which does not say tls-replication yes under redis-sentinel-additional.conf`}: the Sentinel image's entrypoint does not write it, and without it a Sentinel reaches Redis and the other Sentinels in plaintext, which a TLS-only Redis refuses`,
+          `${included === undefined ? 'includes no file' : `includes ConfigMap ${included}, which does not say tls-replication yes under ${REDIS_INCLUDED_CONFIG.sentinel.key}`}: the Sentinel image's entrypoint does not write it, and without it a Sentinel reaches Redis and the other Sentinels in plaintext, which a TLS-only Redis refuses`,
         ),
       );
     }
@@ -399,9 +396,7 @@ function checkRedisTls(model: Model, out: Violation[]): void {
         ),
       );
     }
-    const watched = model
-      .ofKind('redis.redis.opstreelabs.in/RedisReplication')
-      .find((r) => r.name === asString(config.redisReplicationName) && r.namespace === entry.namespace);
+    const watched = watchedReplication(model, entry);
     if (watched === undefined) continue;
     const spec = asObj(watched.obj.spec) ?? {};
     const external = envValue(spec, 'EXTERNAL_CONFIG_FILE');

@@ -307,13 +307,18 @@ function checkStorePdb(model: Model, out: Violation[]): void {
   }
 }
 
+/** The RedisReplication a RedisSentinel fails over (`redisSentinelConfig.redisReplicationName`, same namespace). */
+export function watchedReplication(model: Model, sentinels: Entry): Entry | undefined {
+  const replication = asString(asObj(asObj(sentinels.obj.spec)?.redisSentinelConfig)?.redisReplicationName);
+  return model
+    .ofKind(OPERATED_KINDS.redisReplication)
+    .find((entry) => entry.name === replication && entry.namespace === sentinels.namespace);
+}
+
 /** Every Redis a RedisSentinel fails over: the host of its `-master` Service (`<name>-master.<namespace>`), the Sentinels and the set. */
 function sentinelMasterHosts(model: Model): { readonly host: string; readonly sentinels: Entry; readonly set: Entry }[] {
   return model.ofKind(OPERATED_KINDS.redisSentinel).flatMap((sentinels) => {
-    const replication = asString(asObj(asObj(sentinels.obj.spec)?.redisSentinelConfig)?.redisReplicationName);
-    const set = model
-      .ofKind(OPERATED_KINDS.redisReplication)
-      .find((entry) => entry.name === replication && entry.namespace === sentinels.namespace);
+    const set = watchedReplication(model, sentinels);
     return set === undefined ? [] : [{ host: `${set.name}-master.${set.namespace}`, sentinels, set }];
   });
 }
