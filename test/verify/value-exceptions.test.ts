@@ -50,6 +50,8 @@ describe('rules that excuse a finding our values cause', () => {
     expect(excused(pdb, context(deployment(2), deployment(1)))).toEqual(['second-replica-brings-the-check']);
     // The chart already runs two: the missing budget is not brought in by us, so it stays open.
     expect(excused(pdb, context(deployment(2), deployment(2)))).toEqual([]);
+    // Host anti-affinity is not excused: our values set it wherever they add the second replica.
+    expect(excused(finding('kube-score', 'deployment-has-host-podantiaffinity'), context(deployment(2), deployment(1)))).toEqual([]);
   });
 
   it('probes and replicas asked only because a metrics Service our values add selects the pod', () => {
